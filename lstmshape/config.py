@@ -1,0 +1,342 @@
+"""The YAML config → frozen dataclasses, with every problem found at once and placed exactly.
+
+Validation mirrors torch.nn.LSTM's constructor and goes further: PyTorch accepts
+`hidden_size=20.0` until deep inside cuDNN, we say at line and column that it is not an integer.
+Aliases cover the names people actually use for the same quantity; an alias given together with
+its canonical key must agree with it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Union
+
+from .problems import ERROR, WARNING, Problem, json_path
+from .yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
+
+Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
+
+# Stable codes of config problems (the shape rules of `lstmshape check` continue the series).
+CODES = {
+    "LS001": ("invalid-yaml", "The file is not one safe, readable YAML document."),
+    "LS002": ("duplicate-key", "A key appears twice in one mapping; YAML loaders keep only the last."),
+    "LS003": ("wrong-structure", "A section is not the mapping (or list) the format needs."),
+    "LS004": ("unknown-key", "A key lstmshape does not know: usually a typo."),
+    "LS005": ("missing-key", "A required key (input_size, hidden_size) is absent."),
+    "LS006": ("conflicting-alias", "A key and its alias are both given, with different values."),
+    "LS007": ("wrong-type", "A value of the wrong type: e.g. 20.0 or '1e3' where an integer is needed."),
+    "LS008": ("out-of-range", "A value outside what torch.nn.LSTM accepts."),
+    "LS009": ("dropout-single-layer", "dropout > 0 with num_layers == 1 has no effect (torch warns)."),
+}
+
+SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(frozen=True)
+class LSTMConfig:
+    """The constructor arguments of torch.nn.LSTM."""
+
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bidirectional: bool = False
+    batch_first: bool = False
+    proj_size: int = 0
+    bias: bool = True
+    dropout: float = 0.0
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def h_out(self) -> int:
+        """Features of h (and of each direction's output): proj_size when projecting."""
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """The input the LSTM is called with. Omitted sizes stay symbolic."""
+
+    batch_size: Dim = "N"
+    seq_len: Dim = "L"
+    unbatched: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    lstm: LSTMConfig
+    data: DataConfig = DataConfig()
+    # where each setting was written: ("lstm", "hidden_size") → its path in the document
+    origins: dict = field(default_factory=dict, compare=False, repr=False)
+    source: YamlDoc | None = field(default=None, compare=False, repr=False)
+
+
+class ConfigError(Exception):
+    """The config has errors; `problems` lists all of them (and any warnings)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: its canonical name, the aliases people use for it, and its kind."""
+
+    name: str
+    kind: str  # positive_int | nonneg_int | bool | fraction | dim | directions
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+LSTM_KEYS = (
+    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True),
+    Key("hidden_size", "positive_int", ("num_units", "hidden_dim"), required=True),
+    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers")),
+    Key("bidirectional", "bool"),
+    Key("num_directions", "directions"),
+    Key("batch_first", "bool"),
+    Key("proj_size", "nonneg_int"),
+    Key("bias", "bool"),
+    Key("dropout", "fraction"),
+)
+DATA_KEYS = (
+    Key("batch_size", "dim"),
+    Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames")),
+    Key("unbatched", "bool"),
+)
+SECTIONS = {"lstm": LSTM_KEYS, "data": DATA_KEYS}
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """Read a config file; raise `ConfigError` listing every error (library entry point)."""
+    config, problems = read_config(path)
+    if config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def read_config(path: str | os.PathLike) -> tuple[Config | None, list[Problem]]:
+    """Read a config file: the config (None if it has errors) and every problem found."""
+    try:
+        doc = load_yaml(path)
+    except YamlError as exc:
+        return None, [exc.problem]
+    return parse_config(doc)
+
+
+def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None, list[Problem]]:
+    try:
+        doc = parse_yaml(text, name)
+    except YamlError as exc:
+        return None, [exc.problem]
+    return parse_config(doc)
+
+
+def parse_config(doc: YamlDoc) -> tuple[Config | None, list[Problem]]:
+    reader = _Reader(doc)
+    config = reader.config()
+    problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
+    if any(p.is_error for p in problems):
+        return None, problems
+    return config, problems
+
+
+class _Reader:
+    def __init__(self, doc: YamlDoc):
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.origins: dict = {}
+
+    def problem(self, parts: tuple, code: str, message: str, severity: str = ERROR, key: bool = False) -> None:
+        line, col = self.doc.mark(parts, key=key)
+        self.problems.append(Problem(self.doc.path, line, col, code, severity, message, json_path(parts)))
+
+    def config(self) -> Config | None:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            self.problem((), "LS003", f"top level is {_kind(data)}; expected a mapping with an 'lstm' section")
+            return None
+        self.unknown_keys((), data, tuple(SECTIONS))
+        if "lstm" not in data:
+            self.problem((), "LS005", "missing section 'lstm' (input_size, hidden_size, ...)")
+            return None
+        lstm = self.section("lstm", data)
+        values = self.section("data", data) if "data" in data else {}
+        if lstm is None or values is None:
+            return None
+        bidirectional = self.directions(lstm)
+        self.cross_checks(lstm)
+        if bidirectional is None or "input_size" not in lstm or "hidden_size" not in lstm:
+            return None
+        return Config(self.doc.path, LSTMConfig(**lstm), DataConfig(**values), self.origins, self.doc)
+    def section(self, name: str, data: dict) -> dict | None:
+        """Canonical name → value for one section, with aliases folded in and types checked."""
+        parts = (name,)
+        body = data[name]
+        if not isinstance(body, dict):
+            self.problem(parts, "LS003", f"'{name}' is {_kind(body)}; expected a mapping of settings")
+            return None
+        keys = SECTIONS[name]
+        self.unknown_keys(parts, body, tuple(n for k in keys for n in (k.name, *k.aliases)))
+        out: dict = {}
+        for key in keys:
+            given = [n for n in (key.name, *key.aliases) if n in body]
+            if not given:
+                if key.required:
+                    also = f" (or {', '.join(key.aliases)})" if key.aliases else ""
+                    self.problem(parts, "LS005", f"'{name}' needs '{key.name}'{also}", key=True)
+                continue
+            ok = True
+            for alias in given:
+                value = self.check_value(parts + (alias,), key, body[alias])
+                ok = ok and value is not _BAD
+            if not ok:
+                continue
+            first = given[0]
+            for alias in given[1:]:
+                if body[alias] != body[first] or type(body[alias]) is not type(body[first]):
+                    line, col = self.doc.mark(parts + (first,))
+                    self.problem(
+                        parts + (alias,), "LS006",
+                        f"'{alias}' is {body[alias]!r} but '{first}' (line {line}, column {col}) is "
+                        f"{body[first]!r}; they name the same setting ({key.name})",
+                    )
+                    ok = False
+            if ok:
+                out[key.name] = body[first]
+                self.origins[(name, key.name)] = parts + (first,)
+        return out
+
+    def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...]) -> None:
+        for key in body:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+                where = f"in '{parts[-1]}'" if parts else "at top level"
+                self.problem(parts + (key,), "LS004", f"unknown key '{key}' {where}{hint}", key=True)
+
+    def check_value(self, parts: tuple, key: Key, value: Any) -> Any:
+        name = parts[-1]
+        for message in _type_errors(key.kind, value):
+            code = "LS008" if message.startswith("must be") else "LS007"
+            self.problem(parts, code, f"{name} {message}, got {_show(value)}")
+            return _BAD
+        return value
+
+    def build(self, lstm: dict, values: dict) -> Config | None:
+        if "num_directions" in lstm:
+            from_directions = lstm.pop("num_directions") == 2
+            if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
+                at = self.origins[("lstm", "num_directions")]
+                line, col = self.doc.mark(self.origins[("lstm", "bidirectional")])
+                self.problem(at, "LS006",
+                             f"num_directions is {2 if from_directions else 1} but bidirectional "
+                             f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}")
+                return None
+            lstm["bidirectional"] = from_directions
+            self.origins.setdefault(("lstm", "bidirectional"), self.origins[("lstm", "num_directions")])
+        config = LSTMConfig(**lstm)
+        if config.proj_size >= config.hidden_size:
+            self.problem(self.origins[("lstm", "proj_size")], "LS008",
+                         f"proj_size must be smaller than hidden_size ({config.hidden_size}), "
+                         f"got {config.proj_size}; torch.nn.LSTM refuses it")
+            return None
+        if config.dropout > 0 and config.num_layers == 1:
+            self.problem(self.origins[("lstm", "dropout")], "LS009",
+                         f"dropout {config.dropout} has no effect with num_layers 1: torch applies "
+                         "dropout between stacked layers only (and warns)", WARNING)
+        return Config(self.doc.path, config, DataConfig(**values), self.origins, self.doc)
+
+    def directions(self, lstm: dict) -> bool | None:
+        """Fold num_directions into bidirectional; None when the two disagree."""
+        if "num_directions" not in lstm:
+            return lstm.get("bidirectional", False)
+        from_directions = lstm.pop("num_directions") == 2
+        if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
+            line, col = self.doc.mark(self.origins[("lstm", "bidirectional")])
+            self.problem(
+                self.origins[("lstm", "num_directions")], "LS006",
+                f"num_directions is {2 if from_directions else 1} but bidirectional "
+                f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}",
+            )
+            return None
+        lstm["bidirectional"] = from_directions
+        self.origins.setdefault(("lstm", "bidirectional"), self.origins[("lstm", "num_directions")])
+        return from_directions
+
+    def cross_checks(self, lstm: dict) -> None:
+        """Rules between settings, run on whichever of them are valid."""
+        hidden, proj = lstm.get("hidden_size"), lstm.get("proj_size", 0)
+        if hidden is not None and proj >= hidden:
+            self.problem(self.origins[("lstm", "proj_size")], "LS008",
+                         f"proj_size must be smaller than hidden_size ({hidden}), got {proj}; "
+                         "torch.nn.LSTM refuses it")
+        dropout = lstm.get("dropout", 0)
+        if dropout > 0 and lstm.get("num_layers", 1) == 1:
+            self.problem(self.origins[("lstm", "dropout")], "LS009",
+                         f"dropout {dropout} has no effect with num_layers 1: torch applies "
+                         "dropout between stacked layers only (and warns)", WARNING)
+
+
+_BAD = object()
+
+
+def _type_errors(kind: str, value: Any) -> Iterator[str]:
+    """Why `value` does not fit `kind` (nothing when it does)."""
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if kind in ("positive_int", "nonneg_int", "directions"):
+        if not is_int:
+            yield "is not an integer"
+        elif kind == "positive_int" and value < 1:
+            yield "must be a positive integer"
+        elif kind == "nonneg_int" and value < 0:
+            yield "must be 0 or a positive integer"
+        elif kind == "directions" and value not in (1, 2):
+            yield "must be 1 or 2"
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            yield "is not a boolean (true or false)"
+    elif kind == "fraction":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            yield "is not a number"
+        elif not 0 <= value <= 1:
+            yield "must be in [0, 1]"
+    elif kind == "dim":
+        if isinstance(value, str):
+            if not SYMBOL.match(value):
+                yield "is not a positive integer or a symbol name such as B"
+        elif not is_int:
+            yield "is not a positive integer or a symbol name such as B"
+        elif value < 1:
+            yield "must be a positive integer"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"a scalar ({_show(value)})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, float):
+        return f"float {value!r}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if value is None:
+        return "null"
+    if isinstance(value, int) and abs(value) > 10**12:
+        return f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
+    return repr(value)

@@ -1,0 +1,287 @@
+"""A NumPy forward pass of torch.nn.LSTM, exact to rounding error.
+
+Inferring shapes proves little unless a network with those shapes actually runs. This module runs
+one with torch's exact semantics (state_dict names, gate order i, f, g, o, two bias vectors,
+projections, bidirectional layers, packed variable-length batches) so configs can be checked
+with real or seeded random weights without torch installed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["init_params", "lstm_forward", "param_shapes"]
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def param_shapes(
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    proj_size: int = 0,
+    bias: bool = True,
+) -> dict[str, tuple[int, ...]]:
+    """Names and shapes of nn.LSTM's state_dict, in torch's order."""
+    num_directions = 2 if bidirectional else 1
+    out_size = proj_size or hidden_size
+    shapes: dict[str, tuple[int, ...]] = {}
+    for layer in range(num_layers):
+        layer_input_size = input_size if layer == 0 else num_directions * out_size
+        for direction in range(num_directions):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            shapes["weight_ih" + suffix] = (4 * hidden_size, layer_input_size)
+            shapes["weight_hh" + suffix] = (4 * hidden_size, out_size)
+            if bias:
+                shapes["bias_ih" + suffix] = (4 * hidden_size,)
+                shapes["bias_hh" + suffix] = (4 * hidden_size,)
+            if proj_size:
+                shapes["weight_hr" + suffix] = (proj_size, hidden_size)
+    return shapes
+
+
+def init_params(
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    proj_size: int = 0,
+    bias: bool = True,
+    dtype=np.float32,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Seeded random parameters drawn like torch's: every tensor U(-1/sqrt(H), 1/sqrt(H))."""
+    _check_sizes(hidden_size, num_layers, proj_size)
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(hidden_size)
+    shapes = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    return {
+        name: rng.uniform(-bound, bound, size=shape).astype(dtype)
+        for name, shape in shapes.items()
+    }
+
+
+def lstm_forward(
+    x,
+    params,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    batch_first: bool = False,
+    proj_size: int = 0,
+    h0=None,
+    c0=None,
+    lengths=None,
+):
+    """Run nn.LSTM's forward (inference: no dropout) on x with the state_dict-named `params`.
+
+    x is (seq_len, batch, input_size), (batch, seq_len, input_size) with batch_first, or unbatched
+    (seq_len, input_size). Returns output, (hn, cn) shaped exactly as torch returns them.
+    `lengths` gives each sequence's length, as pack_padded_sequence(enforce_sorted=False) then
+    pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
+    taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
+    """
+    x = np.asarray(x)
+    if x.dtype not in _DTYPES:
+        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+    dtype = x.dtype
+    input_size, hidden_size, bias = _check_params(params, num_layers, bidirectional, proj_size)
+    num_directions = 2 if bidirectional else 1
+    out_size = proj_size or hidden_size
+
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
+    if x.shape[-1] != input_size:
+        raise ValueError(
+            f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
+            f"axis, got {x.shape[-1]} (x shape {x.shape})"
+        )
+    unbatched = x.ndim == 2
+    if unbatched:
+        if lengths is not None:
+            raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
+        x = x[:, None]
+        batch_first = False
+    if batch_first:
+        batch, seq_len = x.shape[:2]
+    else:
+        seq_len, batch = x.shape[:2]
+
+    state_rows = num_layers * num_directions
+    hn = _initial_state(h0, "h0", (state_rows, batch, out_size), unbatched, dtype)
+    cn = _initial_state(c0, "c0", (state_rows, batch, hidden_size), unbatched, dtype)
+
+    batch_sizes = order = None
+    if lengths is not None:
+        lengths = _check_lengths(lengths, batch, seq_len)
+        # Sort by length like pack_padded_sequence, so the sequences still running at any step
+        # are a prefix of the batch.
+        order = np.argsort(-lengths, kind="stable")
+        batch_sizes = (lengths[order][None, :] > np.arange(seq_len)[:, None]).sum(axis=1)
+        x = x[order] if batch_first else x[:, order]
+        hn, cn = hn[:, order], cn[:, order]
+
+    new_output = np.zeros if lengths is not None else np.empty
+    steps = (range(seq_len), range(seq_len - 1, -1, -1))
+    gates_size = 4 * hidden_size
+    # One input-projection buffer, reused by every layer and direction.
+    projected = np.empty((x.shape[0] * x.shape[1], gates_size), dtype)
+    projected_3d = projected.reshape(x.shape[:2] + (gates_size,))
+    projected_by_step = projected_3d.swapaxes(0, 1) if batch_first else projected_3d
+    layer_input = x
+    for layer in range(num_layers):
+        output = new_output(x.shape[:2] + (num_directions * out_size,), dtype)
+        output_by_step = output.swapaxes(0, 1) if batch_first else output
+        flat_input = layer_input.reshape(-1, layer_input.shape[-1])
+        for direction in range(num_directions):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            w_ih, w_hh, gate_bias = _gate_params(params, suffix, hidden_size, bias, dtype)
+            np.matmul(flat_input, w_ih.T, out=projected)
+            if bias:
+                projected += gate_bias
+            w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
+            row = layer * num_directions + direction
+            _run_direction(
+                projected_by_step,
+                w_hh.T,
+                None if w_hr is None else w_hr.T,
+                hn[row],
+                cn[row],
+                output_by_step[..., direction * out_size : (direction + 1) * out_size],
+                steps[direction],
+                batch_sizes,
+            )
+        layer_input = output
+
+    if order is not None:
+        unsort = np.argsort(order)
+        output = output[unsort] if batch_first else output[:, unsort]
+        hn, cn = hn[:, unsort], cn[:, unsort]
+    if unbatched:
+        return output[:, 0], (hn[:, 0], cn[:, 0])
+    return output, (hn, cn)
+
+
+def _run_direction(projected, w_hh_t, w_hr_t, h, c, output, steps, batch_sizes):
+    """Run one direction of one layer over time, updating the state h, c in place.
+
+    Gate rows are stored i, f, o, g with the sigmoid rows halved (see _gate_params), so a single
+    tanh over all gates yields tanh(z/2) for i, f, o and tanh(z) for g, and
+    sigmoid(z) = (1 + tanh(z/2)) / 2. Per step: one matmul plus in-place ops on fixed buffers.
+    With batch_sizes, only the first batch_sizes[t] (sorted) sequences take step t; the rest keep
+    their state, which is how hn/cn end at each sequence's last valid step.
+    """
+    batch, hidden_size = c.shape
+    gates_buffer = np.empty((batch, 4 * hidden_size), h.dtype)
+    cell_buffer = np.empty_like(c)
+    active = None
+    for t in steps:
+        n = batch if batch_sizes is None else batch_sizes[t]
+        if n != active:
+            active = n
+            gates, h_n, c_n, tanh_c = gates_buffer[:n], h[:n], c[:n], cell_buffer[:n]
+            sigmoid_gates = gates[:, : 3 * hidden_size]
+            i, f, o, g = (gates[:, k * hidden_size : (k + 1) * hidden_size] for k in range(4))
+        np.matmul(h_n, w_hh_t, out=gates)
+        gates += projected[t, :n]
+        np.tanh(gates, out=gates)
+        sigmoid_gates *= 0.5
+        sigmoid_gates += 0.5
+        c_n *= f
+        i *= g
+        c_n += i
+        np.tanh(c_n, out=tanh_c)
+        if w_hr_t is None:
+            np.multiply(o, tanh_c, out=h_n)
+        else:
+            tanh_c *= o
+            np.matmul(tanh_c, w_hr_t, out=h_n)
+        output[t, :n] = h_n
+
+
+def _gate_params(params, suffix, hidden_size, bias, dtype):
+    """W_ih, W_hh and the summed bias with gates reordered i, f, o, g and sigmoid rows halved.
+
+    Halving is exact in floating point, so the pre-activations are exactly z/2 for i, f, o.
+    """
+    order = np.r_[0 : 2 * hidden_size, 3 * hidden_size : 4 * hidden_size,
+                  2 * hidden_size : 3 * hidden_size]
+    scale = np.ones(4 * hidden_size, dtype)
+    scale[: 3 * hidden_size] = 0.5
+    w_ih = np.asarray(params["weight_ih" + suffix], dtype)[order] * scale[:, None]
+    w_hh = np.asarray(params["weight_hh" + suffix], dtype)[order] * scale[:, None]
+    gate_bias = None
+    if bias:
+        b_ih = np.asarray(params["bias_ih" + suffix], dtype)
+        b_hh = np.asarray(params["bias_hh" + suffix], dtype)
+        gate_bias = (b_ih + b_hh)[order] * scale
+    return w_ih, w_hh, gate_bias
+
+
+def _check_sizes(hidden_size, num_layers, proj_size):
+    if num_layers < 1:
+        raise ValueError(f"num_layers must be at least 1, got {num_layers}")
+    if hidden_size < 1:
+        raise ValueError(f"hidden_size must be positive, got {hidden_size}")
+    if not 0 <= proj_size < hidden_size:
+        raise ValueError(
+            f"proj_size must be 0 or in [1, hidden_size={hidden_size}), got {proj_size}"
+        )
+
+
+def _check_params(params, num_layers, bidirectional, proj_size):
+    """Check every tensor against torch's state_dict layout; return input/hidden size and bias."""
+    if "weight_ih_l0" not in params:
+        raise ValueError("missing tensor weight_ih_l0: input_size and hidden_size come from it")
+    first = np.shape(params["weight_ih_l0"])
+    if len(first) != 2 or first[0] % 4 or first[0] == 0:
+        raise ValueError(
+            f"weight_ih_l0: expected shape (4*hidden_size, input_size), got {tuple(first)}"
+        )
+    hidden_size, input_size = first[0] // 4, first[1]
+    _check_sizes(hidden_size, num_layers, proj_size)
+    bias = any(name.startswith("bias_") for name in params)
+    expected = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    problems = []
+    for name, shape in expected.items():
+        if name not in params:
+            problems.append(f"missing tensor {name} (expected shape {shape})")
+        elif tuple(np.shape(params[name])) != shape:
+            problems.append(f"{name}: expected shape {shape}, got {tuple(np.shape(params[name]))}")
+    problems += [
+        f"unexpected tensor {name} (shape {tuple(np.shape(params[name]))})"
+        for name in params
+        if name not in expected
+    ]
+    if problems:
+        raise ValueError(
+            f"LSTM parameters do not match input_size={input_size}, hidden_size={hidden_size}, "
+            f"num_layers={num_layers}, bidirectional={bidirectional}, proj_size={proj_size}, "
+            f"bias={bias}: " + "; ".join(problems)
+        )
+    return input_size, hidden_size, bias
+
+
+def _initial_state(state, name, shape, unbatched, dtype):
+    """A fresh copy of h0 or c0 (zeros if None), batched; it is updated in place into hn or cn."""
+    if state is None:
+        return np.zeros(shape, dtype)
+    state = np.asarray(state)
+    expected = (shape[0], shape[2]) if unbatched else shape
+    if state.shape != expected:
+        raise ValueError(f"Expected {name} shape {expected}, got {state.shape}")
+    state = np.array(state, dtype=dtype)
+    return state[:, None] if unbatched else state
+
+
+def _check_lengths(lengths, batch, seq_len):
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or len(lengths) != batch:
+        raise ValueError(f"lengths must hold one length per sequence ({batch}), got {lengths.shape}")
+    if not np.issubdtype(lengths.dtype, np.integer):
+        raise ValueError(f"lengths must be integers, got dtype {lengths.dtype}")
+    if batch and not (lengths.min() > 0 and lengths.max() <= seq_len):
+        raise ValueError(
+            f"every length must be in [1, seq_len={seq_len}], got {lengths.tolist()}"
+        )
+    return lengths

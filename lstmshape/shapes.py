@@ -1,0 +1,199 @@
+"""The shape engine: torch.nn.LSTM's shapes as plain arithmetic on the config.
+
+Pure by design (no numpy, no I/O): every other piece (renderers, rules, the NumPy forward that
+proves these numbers) reads `Inference` objects. Sizes may be symbols (`"N"`, `"L"`); products
+of sizes stay exact as `Size` (a coefficient times symbols), so `hidden_size: 10**40` is answered
+without anything being allocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from .config import Config, DataConfig, Dim, LSTMConfig
+
+TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
+FLOAT32_BYTES = 4
+
+
+@dataclass(frozen=True)
+class Size:
+    """An exact product `coefficient × symbols…`: a tensor's element count, bytes or MACs."""
+
+    coefficient: int
+    symbols: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, dims: Iterable[Dim]) -> Size:
+        coefficient, symbols = 1, []
+        for dim in dims:
+            if isinstance(dim, str):
+                symbols.append(dim)
+            else:
+                coefficient *= dim
+        return cls(coefficient, tuple(sorted(symbols)))
+
+    def __mul__(self, other: int | Size) -> Size:
+        if isinstance(other, Size):
+            return Size(self.coefficient * other.coefficient, tuple(sorted(self.symbols + other.symbols)))
+        return Size(self.coefficient * other, self.symbols)
+
+    __rmul__ = __mul__
+
+    @property
+    def value(self) -> int | str:
+        """An int when concrete, else a string such as `"160*L*N"` (for JSON)."""
+        if not self.symbols:
+            return self.coefficient
+        return "*".join(([str(self.coefficient)] if self.coefficient != 1 else []) + list(self.symbols))
+
+    def __str__(self) -> str:
+        if not self.symbols:
+            return f"{self.coefficient:,}"
+        head = [f"{self.coefficient:,}"] if self.coefficient != 1 else []
+        return "·".join(head + list(self.symbols))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One axis of a tensor: its size, what it is, and how its size was derived."""
+
+    size: Dim
+    meaning: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Tensor:
+    name: str
+    dims: tuple[Dimension, ...]
+
+    @property
+    def shape(self) -> tuple[Dim, ...]:
+        return tuple(d.size for d in self.dims)
+
+    @property
+    def numel(self) -> Size:
+        return Size.of(self.shape)
+
+    @property
+    def nbytes(self) -> Size:
+        return self.numel * FLOAT32_BYTES
+
+
+@dataclass(frozen=True)
+class Inference:
+    """Every shape of one torch.nn.LSTM called on one input."""
+
+    lstm: LSTMConfig
+    data: DataConfig
+    tensors: tuple[Tensor, ...]
+    params: tuple[Tensor, ...]
+
+    def __getitem__(self, name: str) -> Tensor:
+        for tensor in self.tensors + self.params:
+            if tensor.name == name:
+                return tensor
+        raise KeyError(name)
+
+    @property
+    def shapes(self) -> dict[str, tuple[Dim, ...]]:
+        return {t.name: t.shape for t in self.tensors}
+
+    @property
+    def num_params(self) -> int:
+        """Equals `sum(p.numel() for p in lstm.parameters())`."""
+        return sum(p.numel.coefficient for p in self.params)
+
+    @property
+    def macs(self) -> Size:
+        """Multiply-accumulates of one forward pass, counted as torchinfo counts an RNN:
+        every parameter once per (time step × batch element)."""
+        batch = 1 if self.data.unbatched else self.data.batch_size
+        return Size.of((self.data.seq_len, batch)) * self.num_params
+
+
+def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[Inference]:
+    """The configured combination, or with `matrix` every batch_first × bidirectional × num_layers."""
+    return [infer_lstm(lstm, config.data) for lstm in combinations(config.lstm, layers) ] if matrix else [
+        infer_lstm(config.lstm, config.data)
+    ]
+
+
+def combinations(lstm: LSTMConfig, layers: Iterable[int] | None = None) -> list[LSTMConfig]:
+    """batch_first ∈ {false, true} × bidirectional ∈ {false, true} × num_layers (default
+    1..max(configured, 2)), everything else as configured."""
+    layer_counts = list(layers) if layers is not None else list(range(1, max(lstm.num_layers, 2) + 1))
+    return [
+        replace(lstm, batch_first=batch_first, bidirectional=bidirectional, num_layers=num_layers)
+        for batch_first in (False, True)
+        for bidirectional in (False, True)
+        for num_layers in layer_counts
+    ]
+
+
+def infer_lstm(lstm: LSTMConfig, data: DataConfig) -> Inference:
+    seq = Dimension(data.seq_len, "seq_len", f"seq_len {data.seq_len}")
+    batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
+    features = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
+    d = lstm.num_directions
+    h_name = "proj_size" if lstm.proj_size > 0 else "hidden_size"
+    h_out = Dimension(lstm.h_out, h_name, f"{h_name} {lstm.h_out}")
+    hidden = Dimension(lstm.hidden_size, "hidden_size", f"hidden_size {lstm.hidden_size}")
+    out_features = Dimension(
+        d * lstm.h_out, f"num_directions × {h_name}", f"{d * lstm.h_out} = num_directions {d} × {h_name} {lstm.h_out}"
+    )
+    rows = Dimension(
+        d * lstm.num_layers,
+        "num_directions × num_layers",
+        f"{d * lstm.num_layers} = num_directions {d} × num_layers {lstm.num_layers}",
+    )
+
+    def sequence(last: Dimension) -> tuple[Dimension, ...]:
+        if data.unbatched:
+            return (seq, last)
+        return (batch, seq, last) if lstm.batch_first else (seq, batch, last)
+
+    def state(last: Dimension) -> tuple[Dimension, ...]:
+        # h and c never follow batch_first: cuDNN's native layout is sequence-first.
+        return (rows, last) if data.unbatched else (rows, batch, last)
+
+    tensors = (
+        Tensor("input", sequence(features)),
+        Tensor("output", sequence(out_features)),
+        Tensor("h0", state(h_out)),
+        Tensor("c0", state(hidden)),
+        Tensor("hn", state(h_out)),
+        Tensor("cn", state(hidden)),
+    )
+    return Inference(lstm, data, tensors, tuple(parameters(lstm)))
+
+
+def parameters(lstm: LSTMConfig) -> Iterable[Tensor]:
+    """torch's state_dict entries, in its order: layer, then direction, then w_ih, w_hh, b_ih, b_hh, w_hr."""
+    h, d = lstm.hidden_size, lstm.num_directions
+    gates = Dimension(4 * h, "4 × hidden_size", f"{4 * h} = 4 gates (i, f, g, o) × hidden_size {h}")
+    h_name = "proj_size" if lstm.proj_size > 0 else "hidden_size"
+    h_out = Dimension(lstm.h_out, h_name, f"{h_name} {lstm.h_out}")
+    for layer in range(lstm.num_layers):
+        if layer == 0:
+            fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
+        else:
+            fed = Dimension(
+                d * lstm.h_out,
+                f"num_directions × {h_name}",
+                f"{d * lstm.h_out} = num_directions {d} × {h_name} {lstm.h_out} (layer {layer - 1}'s output)",
+            )
+        for direction in range(d):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            yield Tensor("weight_ih" + suffix, (gates, fed))
+            yield Tensor("weight_hh" + suffix, (gates, h_out))
+            if lstm.bias:
+                yield Tensor("bias_ih" + suffix, (gates,))
+                yield Tensor("bias_hh" + suffix, (gates,))
+            if lstm.proj_size > 0:
+                yield Tensor(
+                    "weight_hr" + suffix,
+                    (h_out, Dimension(h, "hidden_size", f"hidden_size {h}")),
+                )

@@ -1,0 +1,272 @@
+"""Safe, bounded YAML loading that remembers where every value came from.
+
+PyYAML's `safe_load` forgets positions and silently keeps the last of two duplicate keys. We
+compose the document into nodes (no object is ever constructed from a tag), then build plain
+Python values ourselves, recording the line and column of every key and value by its path. All
+work is bounded: file size, nesting depth, and the number of nodes an alias may expand to (a
+"billion laughs" document is refused after a few thousand steps, not after 10⁹).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import ERROR, Problem, json_path
+
+MAX_BYTES = 1 << 20  # a training config is a few KB; 1 MiB is generous
+MAX_DEPTH = 64
+MAX_NODES = 50_000  # values built after alias expansion
+
+INVALID_YAML = "LS001"
+DUPLICATE_KEY = "LS002"
+
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "str")}
+_IMPLICIT_AS_TEXT = {_CORE + "timestamp"}  # `2024-01-01` stays the text the user wrote
+
+
+class YamlError(Exception):
+    """The file cannot be read as one safe YAML document; `problem` says where and why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """Plain data (dict, list, str, int, float, bool, None) plus where each piece was written."""
+
+    path: str
+    data: Any
+    value_marks: dict[tuple, tuple[int, int]] = field(repr=False)
+    key_marks: dict[tuple, tuple[int, int]] = field(repr=False)
+
+    def mark(self, parts: tuple, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value at `parts` (or of its key), else of its nearest ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        while parts:
+            if parts in marks:
+                return marks[parts]
+            if key and parts in self.value_marks:
+                return self.value_marks[parts]
+            parts = parts[:-1]
+        return self.value_marks.get((), (1, 1))
+
+
+def load_yaml(path: str | os.PathLike) -> YamlDoc:
+    """Read and parse one file; raise `YamlError` for anything that is not a safe document."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise YamlError(_problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}")) from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_BYTES:
+            raise YamlError(_problem(name, 1, 1, f"file is larger than {MAX_BYTES} bytes; not a config"))
+        if b"\0" in raw:
+            line, col = _position(raw, raw.index(b"\0"))
+            raise YamlError(_problem(name, line, col, "file contains a NUL byte: binary, not YAML"))
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line, col = _position(raw, exc.start)
+            raise YamlError(
+                _problem(name, line, col, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+            ) from None
+    else:
+        text = raw
+    builder = _Builder(name, yaml.SafeLoader(text))
+    try:
+        data = builder.document()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError(_problem(name, line, col, f"invalid YAML: {exc.problem or exc}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(_problem(name, 1, 1, f"invalid YAML: {exc}")) from None
+    finally:
+        builder.loader.dispose()
+    return YamlDoc(name, data, builder.value_marks, builder.key_marks)
+
+
+class _Frame:
+    """A container being filled; the root frame is a one-slot list holding the document."""
+
+    __slots__ = ("container", "parts", "key", "merges", "anchor", "first", "is_root")
+
+    def __init__(self, container, parts: tuple, anchor=None, first: int = 0, is_root: bool = False):
+        self.container = container
+        self.parts = parts
+        self.key = None  # the mapping key whose value comes next
+        self.merges: list = []  # values of `<<` keys, applied when the mapping ends
+        self.anchor = anchor
+        self.first = first
+        self.is_root = is_root
+
+
+class _Builder:
+    """Builds values straight from the parser's event stream, without recursion.
+
+    PyYAML's composer recurses once per nesting level (and its scanner slows quadratically with
+    flow depth), so depth is checked here as events arrive: a hostile document is refused after
+    MAX_DEPTH levels, before the parser has crawled through the rest. An alias re-uses the
+    anchored value and its size counts again towards MAX_NODES, so an alias bomb is refused
+    without ever being expanded.
+    """
+
+    def __init__(self, name: str, loader: yaml.SafeLoader):
+        self.name = name
+        self.loader = loader
+        self.nodes = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.value_marks: dict[tuple, tuple[int, int]] = {}
+        self.key_marks: dict[tuple, tuple[int, int]] = {}
+
+    def fail(self, event, message: str, parts: tuple = (), code: str = INVALID_YAML) -> YamlError:
+        return YamlError(_problem(self.name, *_mark(event), message, code, json_path(parts)))
+
+    def document(self) -> Any:
+        get, check = self.loader.get_event, self.loader.check_event
+        get()  # stream start
+        if check(yaml.StreamEndEvent):
+            raise YamlError(_problem(self.name, 1, 1, "file is empty: expected a mapping with an 'lstm' section"))
+        get()  # document start
+        root = _Frame([], (), is_root=True)
+        stack = [root]
+        while not root.container:
+            event = get()
+            frame = stack[-1]
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                stack.pop()
+                self._close(frame)
+                self._store(stack[-1], frame.container)
+                continue
+            if isinstance(frame.container, dict) and frame.key is None:
+                self._key(frame, event)
+                continue
+            parts = self._child_parts(frame)
+            self.value_marks.setdefault(parts, _mark(event))
+            self._count(event, 1, parts)
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise self.fail(event, f"unknown alias *{event.anchor}", parts)
+                value, size = self.anchors[event.anchor]
+                self._count(event, size, parts)
+                self._store(frame, value)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                self._check_tag(event, _CORE + ("map" if is_map else "seq"), parts)
+                if len(stack) > MAX_DEPTH:
+                    raise self.fail(event, f"YAML is nested too deeply (limit {MAX_DEPTH} levels)", parts)
+                stack.append(_Frame({} if is_map else [], parts, event.anchor, self.nodes))
+            else:
+                value = self._scalar(event, parts)
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+                self._store(frame, value)
+        get()  # document end
+        if not check(yaml.StreamEndEvent):
+            raise self.fail(get(), "expected a single YAML document, found more than one")
+        return root.container[0]
+
+    @staticmethod
+    def _child_parts(frame: _Frame) -> tuple:
+        if frame.is_root:
+            return ()
+        if isinstance(frame.container, dict):
+            return frame.parts + (frame.key,)
+        return frame.parts + (len(frame.container),)
+
+    def _count(self, event, size: int, parts: tuple) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            raise self.fail(event, f"document expands to more than {MAX_NODES} values (an alias bomb?)", parts)
+
+    def _check_tag(self, event, tag: str, parts: tuple) -> None:
+        if event.tag is not None and event.tag not in (tag, "!"):
+            shown = event.tag.replace(_CORE, "!!")
+            raise self.fail(event, f"YAML tag {shown} is not allowed: lstmshape constructs no objects", parts)
+
+    def _scalar(self, event: yaml.ScalarEvent, parts: tuple) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        if node.tag in _IMPLICIT_AS_TEXT and event.tag is None:
+            return event.value
+        if node.tag not in _SCALAR_TAGS:
+            self._check_tag(node, "", parts)
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, yaml.YAMLError) as exc:  # e.g. an int of more than 4300 digits
+            raise self.fail(event, f"cannot read scalar {event.value[:40]!r}: {exc}", parts) from None
+
+    def _key(self, frame: _Frame, event) -> None:
+        if not isinstance(event, yaml.ScalarEvent):
+            raise self.fail(event, "a mapping key must be a plain scalar", frame.parts)
+        key = event.value
+        if key == "<<" and event.tag is None and event.style is None:
+            frame.key = _MERGE
+            return
+        parts = frame.parts + (key,)
+        if key in frame.container:
+            first = self.key_marks[parts]
+            raise self.fail(
+                event,
+                f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
+                "YAML loaders silently keep only the last one",
+                parts,
+                DUPLICATE_KEY,
+            )
+        self.key_marks[parts] = _mark(event)
+        frame.key = key
+
+    def _store(self, frame: _Frame, value: Any) -> None:
+        if isinstance(frame.container, list):
+            frame.container.append(value)
+        elif frame.key is _MERGE:
+            frame.merges.append(value)
+            frame.key = None
+        else:
+            frame.container[frame.key] = value
+            frame.key = None
+
+    def _close(self, frame: _Frame) -> None:
+        """Apply `<<: *defaults` merges (keys the mapping does not set itself) and the anchor."""
+        for merge in frame.merges:
+            sources = merge if isinstance(merge, list) else [merge]
+            for source in sources:
+                if not isinstance(source, dict):
+                    line, col = self.value_marks.get(frame.parts, (1, 1))
+                    raise YamlError(_problem(self.name, line, col, "a merge key '<<' takes a mapping or a list of mappings", INVALID_YAML, json_path(frame.parts)))
+                for key, value in source.items():
+                    frame.container.setdefault(key, value)
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.first)
+
+
+_MERGE = "<<"  # plain `<<` can never be a stored key: it always merges
+
+
+def _mark(event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _problem(name: str, line: int, col: int, message: str, code: str = INVALID_YAML, path: str = "$") -> Problem:
+    return Problem(name, line, col, code, ERROR, message, path)
