@@ -31,10 +31,9 @@ def traps(result: Inference) -> list[str]:
             f"Unbatched input is 2-D: h0/c0 must be 2-D too, {_shape(hn)}; batch_first has no effect."
         )
     elif lstm.batch_first:
-        wrong = (hn[1], hn[0], hn[2])
         out.append(
-            f"batch_first=True changes input and output only: h0/c0/hn/cn stay {_shape(hn)}, "
-            f"not {_shape(wrong)}."
+            "batch_first=True changes input and output only: h0/c0/hn/cn stay "
+            f"(num_directions × num_layers, batch, H) = {_shape(hn)}, never batch-first."
         )
         if hn[0] == hn[1]:
             out.append(

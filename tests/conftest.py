@@ -42,3 +42,30 @@ def keras():
 @pytest.fixture(scope="session")
 def onnx():
     return require("onnx")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the golden CLI outputs under tests/golden/cli from the current code",
+    )
+
+
+@pytest.fixture
+def golden(request):
+    """Compare text with tests/golden/cli/NAME byte for byte (or rewrite it with --regen-golden)."""
+    from pathlib import Path
+
+    root = Path(__file__).parent / "golden" / "cli"
+
+    def check(name: str, text: str) -> None:
+        path = root / name
+        if request.config.getoption("--regen-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --regen-golden"
+        assert text == path.read_text(), f"output differs from {path}; if intended, run pytest --regen-golden"
+
+    return check

@@ -1,0 +1,98 @@
+"""The safe YAML loader: positions, duplicate keys, tags, bounds."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from lstmshape.yamlload import MAX_BYTES, YamlError, load_yaml, parse_yaml
+
+
+def problem(text):
+    with pytest.raises(YamlError) as info:
+        parse_yaml(text, "f.yaml")
+    return info.value.problem
+
+
+def test_values_and_marks():
+    doc = parse_yaml(b"lstm:\n  hidden_size: 20\n  sizes: [1, 2]\n", "f.yaml")
+    assert doc.data == {"lstm": {"hidden_size": 20, "sizes": [1, 2]}}
+    assert doc.mark(("lstm", "hidden_size")) == (2, 16)
+    assert doc.mark(("lstm", "hidden_size"), key=True) == (2, 3)
+    assert doc.mark(("lstm", "sizes", 1)) == (3, 14)
+    assert doc.mark(("lstm", "missing")) == (2, 3)  # falls back to the nearest ancestor
+
+
+def test_duplicate_key_names_both_places():
+    p = problem(b"lstm:\n  hidden_size: 20\n  hidden_size: 30\n")
+    assert (p.line, p.column, p.code, p.path) == (3, 3, "LS002", "$.lstm.hidden_size")
+    assert "first at line 2, column 3" in p.message
+
+
+@pytest.mark.parametrize(
+    "text, line, column, words",
+    [
+        (b"", 1, 1, "empty"),
+        (b"# only a comment\n", 1, 1, "empty"),
+        (b"a: [1, 2\n", 2, 1, "invalid YAML"),
+        (b"a: 1\n---\nb: 2\n", 2, 1, "single YAML document"),
+        (b"a: 1\n\xff\xfe\n", 2, 1, "not UTF-8"),
+        (b"a: 1\nb: \x00\n", 2, 4, "NUL byte"),
+        (b"a: !!python/object/apply:os.system [echo hi]\n", 1, 4, "!!python/object/apply:os.system"),
+        (b"a: !!python/name:os.system\n", 1, 4, "constructs no objects"),
+        (b"a: !custom 3\n", 1, 4, "!custom"),
+        (b"a: *nowhere\n", 1, 4, "unknown alias"),
+        (b"? [1]\n: 2\n", 1, 3, "plain scalar"),
+        (b"a: " + b"9" * 5000 + b"\n", 1, 4, "cannot read scalar"),
+    ],
+)
+def test_bad_documents(text, line, column, words):
+    p = problem(text)
+    assert (p.line, p.column) == (line, column)
+    assert words in p.message
+    assert p.severity == "error"
+
+
+def test_safe_scalars_and_merge_keys():
+    doc = parse_yaml("base: &b {hidden_size: 20, bias: false}\nlstm: {<<: *b, input_size: 3, hidden_size: 8}\nday: 2024-01-01\n")
+    assert doc.data["lstm"] == {"input_size": 3, "hidden_size": 8, "bias": False}
+    assert doc.data["day"] == "2024-01-01"  # timestamps stay text
+
+
+def test_alias_bomb_refused_fast_and_small():
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    tracemalloc.start()
+    start = time.perf_counter()
+    p = problem("\n".join(lines))
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "alias bomb" in p.message
+    assert elapsed < 0.5 and peak < 5 * 2**20
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, "- " * 100_000 + "x", "{a: " * 100_000])
+def test_deep_nesting_refused_fast(text):
+    start = time.perf_counter()
+    p = problem(text)
+    assert "nested too deeply" in p.message
+    assert time.perf_counter() - start < 1.0
+
+
+def test_huge_file_refused_without_reading_it_all(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: 1\n" * (MAX_BYTES // 4))
+    with pytest.raises(YamlError) as info:
+        load_yaml(path)
+    assert "larger than" in info.value.problem.message
+
+
+def test_unreadable_path(tmp_path):
+    with pytest.raises(YamlError) as info:
+        load_yaml(tmp_path)
+    assert "cannot read file" in info.value.problem.message
