@@ -30,6 +30,12 @@ class InferFormat(str, Enum):
     json = "json"
 
 
+class Framework(str, Enum):
+    torch = "torch"
+    keras = "keras"
+    onnx = "onnx"
+
+
 def _version(value: bool) -> None:
     if value:
         from . import __version__
@@ -69,15 +75,18 @@ def parse_layers(text: str) -> list[int]:
 @app.command()
 def infer(
     config: str = typer.Argument(..., help="The YAML config file.", show_default=False),
-    matrix: bool = typer.Option(False, "--matrix", help="Every combination of batch_first × bidirectional × num_layers."),
+    matrix: bool = typer.Option(False, "--matrix", help="Every combination of the framework's axes (torch: batch_first × bidirectional × num_layers; keras: bidirectional × return_sequences × return_state × num_layers; onnx: layout × direction × num_layers)."),
     layers: Optional[str] = typer.Option(None, "--layers", help="num_layers values for --matrix, e.g. 1,2,4 (implies --matrix)."),
     explain: bool = typer.Option(False, "--explain", help="How each dimension was derived, and the traps for this config."),
     output_format: InferFormat = typer.Option(InferFormat.table, "--format", help="table or json."),
+    verify: bool = typer.Option(False, "--verify", help="Run the NumPy forward pass and check every shape (exit 1 on a mismatch)."),
+    full: bool = typer.Option(False, "--full", help="With --verify: run at full size even when the run is large."),
+    as_framework: Optional[Framework] = typer.Option(None, "--as", help="The same network in another framework (torch, keras, onnx); exit 1 naming the setting it cannot express."),
 ) -> None:
     """Every tensor shape of the configured LSTM (input, output, h0, c0, hn, cn, parameters)."""
     from .config import read_config
     from .render import INFER_REPORTERS, reporter
-    from .shapes import infer as infer_shapes
+    from .frameworks import infer as infer_shapes  # dispatches on the config's framework
 
     if not os.path.exists(config):
         raise usage_error(f"{config}: no such file")
@@ -88,8 +97,65 @@ def infer(
     print_problems(problems)
     if parsed is None:
         raise typer.Exit(EXIT_PROBLEMS)
+    if as_framework is not None:
+        from .frameworks import translate
+
+        parsed, notes = translate(parsed, as_framework.value)
+        print_problems(notes)
+        if parsed is None:
+            raise typer.Exit(EXIT_PROBLEMS)
+    if (verify or full) and parsed.framework != "torch":
+        raise usage_error(f"--verify runs torch.nn.LSTM's forward pass; this is a {parsed.framework} config "
+                          "(its shapes are proven against the real framework by the test suite)")
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
-    reporter(INFER_REPORTERS, output_format.value)(sys.stdout, explain=explain).report(parsed, results)
+    checks = None
+    if verify or full:
+        from .verify import verify as run_forward
+
+        checks = [run_forward(result, full=full) for result in results]
+    reporter(INFER_REPORTERS, output_format.value)(sys.stdout, explain=explain).report(parsed, results, checks)
+    if checks and not all(c.verified for c in checks):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+@app.command()
+def check(
+    files: Optional[list[str]] = typer.Argument(None, help="Config files, or directories to search for *.yaml / *.yml.", show_default=False),
+    output_format: Optional[CheckFormat] = typer.Option(None, "--format", help="text, json, github or sarif (default: github when GITHUB_ACTIONS=true, else text)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still means a usage error)."),
+) -> None:
+    """Check configs against the whole model's shape rules: exit 0 clean, 1 problems, 2 usage error."""
+    from .check import run  # the console script runs it without typer: lstmshape/entry.py
+
+    raise typer.Exit(run(files or [], output_format.value if output_format else None, strict, exit_zero))
+
+
+@app.command()
+def rules(
+    code: Optional[str] = typer.Argument(None, help="A code (LS101) or name (head-in-features): show its full documentation.", show_default=False),
+) -> None:
+    """Every problem code with its severity and summary; with CODE, its documentation and examples."""
+    from .rules import all_rules
+
+    modules = all_rules()
+    if code is None:
+        width = max(len(m.NAME) for m in modules)
+        for m in modules:
+            typer.echo(f"{m.ID}  {m.SEVERITY:<7}  {m.NAME:<{width}}  {m.SUMMARY}")
+        return
+    found = [m for m in modules if code.upper() == m.ID or code.lower() == m.NAME]
+    if not found:
+        raise usage_error(f"unknown rule {code!r}; `lstmshape rules` lists them")
+    m = found[0]
+    typer.echo(f"{m.ID} {m.NAME} ({m.SEVERITY})\n\n{m.__doc__.strip()}")
 
 
 def main() -> None:

@@ -65,6 +65,8 @@ class DataConfig:
     batch_size: Dim = "N"
     seq_len: Dim = "L"
     unbatched: bool = False
+    # a variable-length (packed) batch: one length per sequence; None when every sequence is seq_len
+    lengths: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,18 @@ class Config:
     # where each setting was written: ("lstm", "hidden_size") → its path in the document
     origins: dict = field(default_factory=dict, compare=False, repr=False)
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
+    # torch, keras or onnx: which framework's settings `lstm` holds (see lstmshape.frameworks)
+    framework: str = "torch"
+    # `lstm` given as a list: every block of the stack, in order (`lstm` is blocks[0]); a single
+    # LSTM has blocks == (lstm,). head: layers fed by the last block; expect: per block, the
+    # shapes the surrounding code assumes (see lstmshape.surround)
+    blocks: tuple = ()
+    head: tuple = ()
+    expect: tuple = ()
+
+    @property
+    def stack(self) -> tuple[LSTMConfig, ...]:
+        return self.blocks or (self.lstm,)
 
 
 class ConfigError(Exception):
@@ -110,8 +124,10 @@ DATA_KEYS = (
     Key("batch_size", "dim"),
     Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames")),
     Key("unbatched", "bool"),
+    Key("lengths", "lengths"),
 )
 SECTIONS = {"lstm": LSTM_KEYS, "data": DATA_KEYS}
+MODEL_SECTIONS = ("head", "expect")  # the model around the LSTM: lstmshape/surround.py
 
 
 def load_config(path: str | os.PathLike) -> Config:
@@ -142,6 +158,11 @@ def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None
 def parse_config(doc: YamlDoc) -> tuple[Config | None, list[Problem]]:
     reader = _Reader(doc)
     config = reader.config()
+    # the rules read torch settings; keras/onnx configs are checked in lstmshape.frameworks
+    if config is not None and config.framework == "torch" and not any(p.is_error for p in reader.problems):
+        from .rules import config_stage_problems  # LS009: a documented rule, reported on reading
+
+        reader.problems += config_stage_problems(config)
     problems = sorted(reader.problems, key=lambda p: (p.line, p.column))
     if any(p.is_error for p in problems):
         return None, problems
@@ -163,35 +184,82 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem((), "LS003", f"top level is {_kind(data)}; expected a mapping with an 'lstm' section")
             return None
-        self.unknown_keys((), data, tuple(SECTIONS))
+        self.unknown_keys((), data, tuple(SECTIONS) + ("framework",) + MODEL_SECTIONS)
+        if data.get("framework", "torch") != "torch":
+            from .frameworks import read_framework_config
+
+            return read_framework_config(self, data)
         if "lstm" not in data:
             self.problem((), "LS005", "missing section 'lstm' (input_size, hidden_size, ...)")
             return None
+        if isinstance(data["lstm"], list):
+            return self.stack(data)
         lstm = self.section("lstm", data)
         values = self.section("data", data) if "data" in data else {}
+        head, expect = self.surroundings(data, 1, False)
         if lstm is None or values is None:
             return None
         bidirectional = self.directions(lstm)
         self.cross_checks(lstm)
         if bidirectional is None or "input_size" not in lstm or "hidden_size" not in lstm:
             return None
-        return Config(self.doc.path, LSTMConfig(**lstm), DataConfig(**values), self.origins, self.doc)
-    def section(self, name: str, data: dict) -> dict | None:
-        """Canonical name → value for one section, with aliases folded in and types checked."""
-        parts = (name,)
-        body = data[name]
-        if not isinstance(body, dict):
-            self.problem(parts, "LS003", f"'{name}' is {_kind(body)}; expected a mapping of settings")
+        if head is None or expect is None:
             return None
-        keys = SECTIONS[name]
+        return Config(self.doc.path, LSTMConfig(**lstm), _data(values), self.origins, self.doc,
+                      head=head, expect=expect)
+
+    def stack(self, data: dict) -> Config | None:
+        """`lstm` as a list of blocks: block k+1's input_size defaults to block k's output features."""
+        body = data["lstm"]
+        if not body:
+            self.problem(("lstm",), "LS003", "'lstm' is an empty list; expected one block (a mapping) or more")
+            return None
+        blocks = [self.section("lstm", data, index=k) for k in range(len(body))]
+        values = self.section("data", data) if "data" in data else {}
+        head, expect = self.surroundings(data, len(body), True)
+        built: list[LSTMConfig] = []
+        for k, lstm in enumerate(blocks):
+            self.origins[("lstm", k)] = ("lstm", k)
+            if lstm is None:
+                continue
+            bidirectional = self.directions(lstm, ("lstm", k))
+            self.cross_checks(lstm, ("lstm", k))
+            if k > 0 and "input_size" not in lstm and len(built) == k:
+                lstm["input_size"] = built[-1].num_directions * built[-1].h_out
+            if bidirectional is not None and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
+                built.append(LSTMConfig(**lstm))
+        if len(built) != len(blocks) or values is None or head is None or expect is None:
+            return None
+        return Config(self.doc.path, built[0], _data(values), self.origins, self.doc,
+                      blocks=tuple(built), head=head, expect=expect)
+
+    def surroundings(self, data: dict, blocks: int, stacked: bool) -> tuple:
+        """The head and expect sections (empty when absent, None when invalid)."""
+        from .surround import parse_expect, parse_head
+
+        head = parse_head(self, data["head"]) if "head" in data else ()
+        expect = parse_expect(self, data["expect"], blocks, stacked) if "expect" in data else ()
+        return head, expect
+    def section(self, name: str, data: dict, keys: tuple[Key, ...] | None = None,
+                index: int | None = None) -> dict | None:
+        """Canonical name → value for one section, with aliases folded in and types checked
+        (against `keys`, default the torch table SECTIONS[name]); `index`: block `index` of a
+        stack given as a list (whose blocks after the first may omit input_size)."""
+        parts = (name,) if index is None else (name, index)
+        body = data[name] if index is None else data[name][index]
+        where = json_path(parts)[2:]
+        if not isinstance(body, dict):
+            self.problem(parts, "LS003", f"'{where}' is {_kind(body)}; expected a mapping of settings")
+            return None
+        keys = keys if keys is not None else SECTIONS[name]
         self.unknown_keys(parts, body, tuple(n for k in keys for n in (k.name, *k.aliases)))
         out: dict = {}
         for key in keys:
             given = [n for n in (key.name, *key.aliases) if n in body]
             if not given:
-                if key.required:
+                if key.required and not (index and key.name == "input_size"):
                     also = f" (or {', '.join(key.aliases)})" if key.aliases else ""
-                    self.problem(parts, "LS005", f"'{name}' needs '{key.name}'{also}", key=True)
+                    self.problem(parts, "LS005", f"'{where}' needs '{key.name}'{also}", key=True)
                 continue
             ok = True
             for alias in given:
@@ -211,7 +279,9 @@ class _Reader:
                     ok = False
             if ok:
                 out[key.name] = body[first]
-                self.origins[(name, key.name)] = parts + (first,)
+                self.origins[parts + (key.name,)] = parts + (first,)
+                if index == 0:
+                    self.origins[(name, key.name)] = parts + (first,)
         return out
 
     def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...]) -> None:
@@ -219,79 +289,58 @@ class _Reader:
             if key not in known:
                 close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-                where = f"in '{parts[-1]}'" if parts else "at top level"
+                where = f"in '{json_path(parts)[2:]}'" if parts else "at top level"
                 self.problem(parts + (key,), "LS004", f"unknown key '{key}' {where}{hint}", key=True)
 
     def check_value(self, parts: tuple, key: Key, value: Any) -> Any:
         name = parts[-1]
         for message in _type_errors(key.kind, value):
-            code = "LS008" if message.startswith("must be") else "LS007"
+            code = "LS008" if message.startswith(("must be", "is too large")) else "LS007"
             self.problem(parts, code, f"{name} {message}, got {_show(value)}")
             return _BAD
         return value
 
-    def build(self, lstm: dict, values: dict) -> Config | None:
-        if "num_directions" in lstm:
-            from_directions = lstm.pop("num_directions") == 2
-            if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
-                at = self.origins[("lstm", "num_directions")]
-                line, col = self.doc.mark(self.origins[("lstm", "bidirectional")])
-                self.problem(at, "LS006",
-                             f"num_directions is {2 if from_directions else 1} but bidirectional "
-                             f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}")
-                return None
-            lstm["bidirectional"] = from_directions
-            self.origins.setdefault(("lstm", "bidirectional"), self.origins[("lstm", "num_directions")])
-        config = LSTMConfig(**lstm)
-        if config.proj_size >= config.hidden_size:
-            self.problem(self.origins[("lstm", "proj_size")], "LS008",
-                         f"proj_size must be smaller than hidden_size ({config.hidden_size}), "
-                         f"got {config.proj_size}; torch.nn.LSTM refuses it")
-            return None
-        if config.dropout > 0 and config.num_layers == 1:
-            self.problem(self.origins[("lstm", "dropout")], "LS009",
-                         f"dropout {config.dropout} has no effect with num_layers 1: torch applies "
-                         "dropout between stacked layers only (and warns)", WARNING)
-        return Config(self.doc.path, config, DataConfig(**values), self.origins, self.doc)
-
-    def directions(self, lstm: dict) -> bool | None:
+    def directions(self, lstm: dict, at: tuple = ("lstm",)) -> bool | None:
         """Fold num_directions into bidirectional; None when the two disagree."""
         if "num_directions" not in lstm:
             return lstm.get("bidirectional", False)
         from_directions = lstm.pop("num_directions") == 2
         if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
-            line, col = self.doc.mark(self.origins[("lstm", "bidirectional")])
+            line, col = self.doc.mark(self.origins[at + ("bidirectional",)])
             self.problem(
-                self.origins[("lstm", "num_directions")], "LS006",
+                self.origins[at + ("num_directions",)], "LS006",
                 f"num_directions is {2 if from_directions else 1} but bidirectional "
                 f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}",
             )
             return None
         lstm["bidirectional"] = from_directions
-        self.origins.setdefault(("lstm", "bidirectional"), self.origins[("lstm", "num_directions")])
+        self.origins.setdefault(at + ("bidirectional",), self.origins[at + ("num_directions",)])
+        if at == ("lstm", 0):
+            self.origins.setdefault(("lstm", "bidirectional"), self.origins[at + ("num_directions",)])
         return from_directions
 
-    def cross_checks(self, lstm: dict) -> None:
-        """Rules between settings, run on whichever of them are valid."""
+    def cross_checks(self, lstm: dict, at: tuple = ("lstm",)) -> None:
+        """Rules between settings, run on whichever of them are valid. (dropout with one layer,
+        LS009, is a rule module: lstmshape/rules/ls009_dropout_single_layer.py.)"""
         hidden, proj = lstm.get("hidden_size"), lstm.get("proj_size", 0)
         if hidden is not None and proj >= hidden:
-            self.problem(self.origins[("lstm", "proj_size")], "LS008",
+            self.problem(self.origins[at + ("proj_size",)], "LS008",
                          f"proj_size must be smaller than hidden_size ({hidden}), got {proj}; "
                          "torch.nn.LSTM refuses it")
-        dropout = lstm.get("dropout", 0)
-        if dropout > 0 and lstm.get("num_layers", 1) == 1:
-            self.problem(self.origins[("lstm", "dropout")], "LS009",
-                         f"dropout {dropout} has no effect with num_layers 1: torch applies "
-                         "dropout between stacked layers only (and warns)", WARNING)
 
 
 _BAD = object()
 
 
+MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products outgrow str()
+
+
 def _type_errors(kind: str, value: Any) -> Iterator[str]:
     """Why `value` does not fit `kind` (nothing when it does)."""
     is_int = isinstance(value, int) and not isinstance(value, bool)
-    if kind in ("positive_int", "nonneg_int", "directions"):
+    if is_int and kind in ("positive_int", "nonneg_int", "dim") and value > MAX_SIZE:
+        yield "is too large: sizes up to 10**100 are accepted (they stay exact integers)"
+    elif kind in ("positive_int", "nonneg_int", "directions"):
         if not is_int:
             yield "is not an integer"
         elif kind == "positive_int" and value < 1:
@@ -308,6 +357,13 @@ def _type_errors(kind: str, value: Any) -> Iterator[str]:
             yield "is not a number"
         elif not 0 <= value <= 1:
             yield "must be in [0, 1]"
+    elif kind == "lengths":
+        if not isinstance(value, list) or not value:
+            yield "is not a non-empty list of sequence lengths such as [5, 3, 2]"
+        elif not all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+            yield "is not a list of integers"
+        elif min(value) < 1:
+            yield "must be a list of positive integers"
     elif kind == "dim":
         if isinstance(value, str):
             if not SYMBOL.match(value):
@@ -316,6 +372,12 @@ def _type_errors(kind: str, value: Any) -> Iterator[str]:
             yield "is not a positive integer or a symbol name such as B"
         elif value < 1:
             yield "must be a positive integer"
+
+
+def _data(values: dict) -> DataConfig:
+    if "lengths" in values:
+        values = {**values, "lengths": tuple(values["lengths"])}
+    return DataConfig(**values)
 
 
 def _kind(value: Any) -> str:
@@ -338,5 +400,5 @@ def _show(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, int) and abs(value) > 10**12:
-        return f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
+        return f"a {len(str(abs(value)))}-digit number"
     return repr(value)

@@ -90,6 +90,7 @@ class Inference:
     data: DataConfig
     tensors: tuple[Tensor, ...]
     params: tuple[Tensor, ...]
+    block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
 
     def __getitem__(self, name: str) -> Tensor:
         for tensor in self.tensors + self.params:
@@ -115,10 +116,33 @@ class Inference:
 
 
 def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[Inference]:
-    """The configured combination, or with `matrix` every batch_first × bidirectional × num_layers."""
+    """The configured combination, or with `matrix` every batch_first × bidirectional × num_layers.
+
+    For a stack (`lstm` as a list of blocks): one result per block (per combination, with the
+    combination applied to every block and each block's input_size following the block before)."""
+    if len(config.stack) > 1:
+        return infer_stack(config, matrix, layers)
     return [infer_lstm(lstm, config.data) for lstm in combinations(config.lstm, layers) ] if matrix else [
         infer_lstm(config.lstm, config.data)
     ]
+
+
+def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[Inference]:
+    blocks = config.stack
+    if not matrix:
+        return [replace(infer_lstm(block, config.data), block=k) for k, block in enumerate(blocks)]
+    out = []
+    deepest = replace(blocks[0], num_layers=max(b.num_layers for b in blocks))
+    for combo in combinations(deepest, layers):
+        before = None
+        for k, block in enumerate(blocks):
+            block = replace(block, batch_first=combo.batch_first, bidirectional=combo.bidirectional,
+                            num_layers=combo.num_layers)
+            if before is not None:
+                block = replace(block, input_size=before.num_directions * before.h_out)
+            out.append(replace(infer_lstm(block, config.data), block=k))
+            before = block
+    return out
 
 
 def combinations(lstm: LSTMConfig, layers: Iterable[int] | None = None) -> list[LSTMConfig]:

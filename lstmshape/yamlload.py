@@ -21,6 +21,10 @@ MAX_BYTES = 1 << 20  # a training config is a few KB; 1 MiB is generous
 MAX_DEPTH = 64
 MAX_NODES = 50_000  # values built after alias expansion
 
+# libyaml's parser where PyYAML was built with it (valid files only: errors are re-parsed by the
+# pure-Python parser so that messages and positions never depend on how PyYAML was built)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
 INVALID_YAML = "LS001"
 DUPLICATE_KEY = "LS002"
 
@@ -85,7 +89,26 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
             ) from None
     else:
         text = raw
-    builder = _Builder(name, yaml.SafeLoader(text))
+    try:
+        loader = yaml.SafeLoader(text)  # checks every character at once: refuses control characters
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(_problem(name, line, col, f"file contains control character #x{ord(char):04x}: "
+                                 "not YAML text")) from None
+    if _FAST_LOADER is not None:  # libyaml: the same events and marks, several times faster
+        fast = _Builder(name, _FAST_LOADER(text))
+        try:
+            data = fast.document()
+        except yaml.YAMLError:
+            pass  # reported below with the pure-Python parser's message and position
+        else:
+            loader.dispose()
+            return YamlDoc(name, data, fast.value_marks, fast.key_marks)
+        finally:
+            fast.loader.dispose()
+    builder = _Builder(name, loader)
     try:
         data = builder.document()
     except yaml.MarkedYAMLError as exc:
@@ -215,7 +238,7 @@ class _Builder:
         if not isinstance(event, yaml.ScalarEvent):
             raise self.fail(event, "a mapping key must be a plain scalar", frame.parts)
         key = event.value
-        if key == "<<" and event.tag is None and event.style is None:
+        if key == "<<" and event.tag is None and not event.style:  # plain: None (PyYAML) or "" (libyaml)
             frame.key = _MERGE
             return
         parts = frame.parts + (key,)

@@ -11,6 +11,14 @@ INFER_REPORTERS = {
 }
 
 
+CHECK_REPORTERS = {
+    "text": "lstmshape.render.check:TextReporter",
+    "json": "lstmshape.render.check:JsonReporter",
+    "github": "lstmshape.render.check:GithubReporter",
+    "sarif": "lstmshape.render.check:SarifReporter",
+}
+
+
 def reporter(registry: dict[str, str], name: str):
     module, _, cls = registry[name].partition(":")
     return getattr(importlib.import_module(module), cls)

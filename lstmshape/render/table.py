@@ -31,6 +31,28 @@ def human_bytes(size: Size) -> str:
     raise AssertionError("unreachable")
 
 
+def verified_cell(verification, name: str | None) -> Text:
+    """✓ when the forward pass produced the inferred shape; otherwise what it produced."""
+    if name is None:
+        bad = verification.mismatches
+        if verification.verified:
+            return Text("✓ verified", style="green")
+        return Text("✗ " + (", ".join(bad) if bad else verification.note), style="bold red")
+    if not verification.observed:
+        return Text("✗ not run", style="bold red")
+    if name in verification.mismatches:
+        seen = verification.observed.get(name)
+        return Text(f"✗ observed {shape_text(seen) if seen else 'nothing'}", style="bold red")
+    return Text("✓ verified", style="green")
+
+
+def verification_summary(verification) -> Text:
+    if verification.verified:
+        text = "forward pass: every shape verified by running the NumPy LSTM"
+        return Text(text + (f" ({verification.note})" if verification.note else ""), style="green")
+    return Text(f"forward pass: NOT verified ({verification.note or ', '.join(verification.mismatches)})", style="bold red")
+
+
 def settings(result: Inference) -> str:
     lstm, data = result.lstm, result.data
     parts = [
@@ -53,13 +75,21 @@ class TableReporter:
         self.console = Console(file=stream, highlight=False, soft_wrap=False, width=200 if not stream.isatty() else None)
         self.explain = explain
 
-    def report(self, config: Config, results: list[Inference]) -> None:
-        if len(results) == 1:
-            self.single(config, results[0])
-        else:
-            self.matrix(config, results)
+    def report(self, config: Config, results: list[Inference], verifications: list | None = None) -> None:
+        from .frameworks import FrameworkTableReporter, is_framework_result
 
-    def tensor_rows(self, table: Table, tensors: tuple[Tensor, ...]) -> None:
+        if is_framework_result(results):  # keras / onnx results
+            return FrameworkTableReporter(self.console, self.explain).report(config, results)
+        if len(results) == 1:
+            self.single(config, results[0], verifications[0] if verifications else None)
+        elif [getattr(r, "block", None) for r in results] == list(range(len(results))):
+            for i, result in enumerate(results):  # a stack: each block in turn
+                self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
+                self.single(config, result, verifications[i] if verifications else None)
+        else:
+            self.matrix(config, results, verifications)
+
+    def tensor_rows(self, table: Table, tensors: tuple[Tensor, ...], verification=None) -> None:
         for tensor in tensors:
             row = [
                 Text(tensor.name, style="bold"),
@@ -69,9 +99,11 @@ class TableReporter:
             if self.explain:
                 row.append("; ".join(d.why for d in tensor.dims))
             row += [str(tensor.numel), human_bytes(tensor.nbytes)]
+            if verification is not None:
+                row.append(verified_cell(verification, tensor.name))
             table.add_row(*row)
 
-    def new_table(self, title: str, first: str) -> Table:
+    def new_table(self, title: str, first: str, verify: bool = False) -> Table:
         table = Table(title=title, title_justify="left", title_style="bold")
         table.add_column(first)
         table.add_column("shape")
@@ -80,45 +112,62 @@ class TableReporter:
             table.add_column("derived from")
         table.add_column("elements", justify="right")
         table.add_column("float32", justify="right")
+        if verify:
+            table.add_column("forward pass")
         return table
 
-    def single(self, config: Config, result: Inference) -> None:
+    def single(self, config: Config, result: Inference, verification=None) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text(settings(result)))
-        tensors = self.new_table("Tensors", "tensor")
-        self.tensor_rows(tensors, result.tensors)
+        verify = verification is not None
+        tensors = self.new_table("Tensors", "tensor", verify)
+        self.tensor_rows(tensors, result.tensors, verification)
         out.print(tensors)
-        params = self.new_table("Parameters (torch state_dict names)", "parameter")
-        self.tensor_rows(params, result.params)
+        params = self.new_table("Parameters (torch state_dict names)", "parameter", verify)
+        self.tensor_rows(params, result.params, verification)
         out.print(params)
         out.print(
             f"parameters: {result.num_params:,} ({human_bytes(Size(4 * result.num_params))} float32)   "
             f"forward MACs: {result.macs}"
         )
+        if verify:
+            out.print(verification_summary(verification), soft_wrap=True)
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
             for trap in traps(result):
                 out.print(f"  • {trap}", soft_wrap=True)
 
-    def matrix(self, config: Config, results: list[Inference]) -> None:
+    def matrix(self, config: Config, results: list[Inference], verifications: list | None = None) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text("every batch_first × bidirectional × num_layers"))
         table = Table(title_justify="left")
-        for name in ("batch_first", "bidirectional", "num_layers", "input", "output", "h0 / hn", "c0 / cn", "params"):
+        columns = ["batch_first", "bidirectional", "num_layers", "input", "output", "h0 / hn", "c0 / cn", "params"]
+        stacked = getattr(results[0], "block", None) is not None
+        if stacked:  # a stack of LSTMs: one row per block per combination
+            columns.insert(3, "block")
+        for name in columns + (["forward pass"] if verifications else []):
             table.add_column(name, justify="right" if name in ("num_layers", "params") else "left")
-        for result in results:
+        for i, result in enumerate(results):
             lstm = result.lstm
+            extra = [verified_cell(verifications[i], None)] if verifications else []
             table.add_row(
                 str(lstm.batch_first).lower(),
                 str(lstm.bidirectional).lower(),
                 str(lstm.num_layers),
+                *([str(result.block)] if stacked else []),
                 shape_text(result["input"].shape),
                 shape_text(result["output"].shape),
                 shape_text(result["hn"].shape),
                 shape_text(result["cn"].shape),
                 f"{result.num_params:,}",
+                *extra,
             )
         out.print(table)
+        if verifications:
+            notes = sorted({v.note for v in verifications if v.note})
+            failed = sum(not v.verified for v in verifications)
+            out.print(f"forward pass: {len(verifications) - failed} of {len(verifications)} combinations verified"
+                      + "".join(f"; {note}" for note in notes), soft_wrap=True)
         if self.explain:
             for result in results:
                 out.print(Text(settings(result), style="bold"))

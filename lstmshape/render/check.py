@@ -1,0 +1,183 @@
+"""Reporters of `lstmshape check`: text (compiler style), json, github (Actions annotations),
+sarif (2.1.0, for code scanning). Each takes the whole `Report` and writes it to one stream.
+
+rich is imported only when colouring for a terminal, so a clean run in CI or pre-commit never
+pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TextIO
+
+from ..check import Report
+from ..problems import Problem
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(report: Report) -> str:
+    files = len(report.files)
+    if not report.problems:
+        return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
+    parts = []
+    if report.errors:
+        parts.append(_plural(report.errors, "error"))
+    if report.warnings:
+        parts.append(_plural(report.warnings, "warning"))
+    bad = len({p.file for p in report.problems})
+    return f"{', '.join(parts)} in {bad} of {_plural(files, 'file')}"
+
+
+def use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class TextReporter:
+    """`path:line:col: error[CODE] message`, then a one-line summary."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def report(self, report: Report) -> None:
+        if use_colour(self.stream):
+            return self.coloured(report)
+        lines = [f"{p.file}:{p.line}:{p.column}: {p.severity}[{p.code}] {p.message}" for p in report.problems]
+        lines.append(summary(report))
+        self.stream.write("\n".join(lines) + "\n")
+
+    def coloured(self, report: Report) -> None:
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=self.stream, highlight=False, soft_wrap=True)
+        for p in report.problems:
+            style = "bold red" if p.is_error else "bold yellow"
+            console.print(Text.assemble((f"{p.file}:{p.line}:{p.column}:", "bold"), " ",
+                                        (f"{p.severity}[{p.code}]", style), " ", p.message))
+        style = "bold red" if report.errors else "bold yellow" if report.problems else "bold green"
+        console.print(Text(summary(report), style=style))
+
+
+def problem_json(p: Problem) -> dict:
+    return {"file": p.file, "line": p.line, "column": p.column, "code": p.code,
+            "severity": p.severity, "message": p.message, "path": p.path}
+
+
+class JsonReporter:
+    """A JSON list of problems: file, line, column (1-based), code, severity, message, path."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def report(self, report: Report) -> None:
+        self.stream.write(json.dumps([problem_json(p) for p in report.problems], indent=2, ensure_ascii=False) + "\n")
+
+
+def escape_data(text: str) -> str:
+    """The GitHub Actions toolkit's escaping of a command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """... and of a command's property values."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter:
+    """`::error file=…,line=…,col=…,title=…::message`: annotations on the pull request's diff."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def report(self, report: Report) -> None:
+        names = _rule_names()
+        out = []
+        for p in report.problems:
+            title = f"lstmshape {p.code} ({names.get(p.code, p.code)})"
+            props = ",".join(f"{key}={escape_property(str(value))}" for key, value in
+                             (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
+            out.append(f"::{p.severity} {props}::{escape_data(p.message)}")
+        self.stream.write("".join(line + "\n" for line in out))
+
+
+def _rule_names() -> dict[str, str]:
+    from ..rules import all_rules
+
+    return {m.ID: m.NAME for m in all_rules()}
+
+
+class SarifReporter:
+    """SARIF 2.1.0: every rule in tool.driver.rules, every problem a result."""
+
+    SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def report(self, report: Report) -> None:
+        from .. import __version__
+        from ..rules import all_rules
+
+        rules = all_rules()
+        index = {m.ID: i for i, m in enumerate(rules)}
+        doc = {
+            "$schema": self.SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "lstmshape",
+                    "version": __version__,
+                    "informationUri": "https://github.com/lstmshape/lstmshape#lstmshape-check",
+                    "rules": [_sarif_rule(m) for m in rules],
+                }},
+                "results": [_sarif_result(p, index) for p in report.problems],
+            }],
+        }
+        self.stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def _sarif_rule(module) -> dict:
+    doc = module.__doc__.strip()
+    return {
+        "id": module.ID,
+        "name": module.NAME,
+        "shortDescription": {"text": module.SUMMARY},
+        "fullDescription": {"text": doc},
+        "help": {"text": doc, "markdown": doc},
+        "defaultConfiguration": {"level": module.SEVERITY},
+    }
+
+
+def _uri(path: str) -> str:
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    pure = PurePath(path)
+    return pure.as_uri() if pure.is_absolute() else quote(pure.as_posix())
+
+
+def _sarif_result(p: Problem, index: dict) -> dict:
+    result = {
+        "ruleId": p.code,
+        "level": p.severity,
+        "message": {"text": p.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(p.file)},
+                "region": {"startLine": p.line, "startColumn": p.column},
+            },
+            "logicalLocations": [{"fullyQualifiedName": p.path, "kind": "member"}],
+        }],
+    }
+    if p.code in index:
+        result["ruleIndex"] = index[p.code]
+    return result

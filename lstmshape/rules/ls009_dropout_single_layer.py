@@ -1,0 +1,42 @@
+"""dropout > 0 with num_layers == 1 has no effect (torch warns).
+
+torch.nn.LSTM applies dropout to the outputs of every layer except the last, so with one layer
+there is nothing to drop: the setting is silently useless (torch only warns once, at
+construction). Put a `dropout` layer in the head instead, or stack more layers. Reported when
+the config is read, so `lstmshape infer` shows it too.
+
+Failing example::
+
+    lstm:
+      input_size: 10
+      hidden_size: 20
+      dropout: 0.3
+
+Passing example::
+
+    lstm:
+      input_size: 10
+      hidden_size: 20
+      num_layers: 2
+      dropout: 0.3
+"""
+
+from . import n
+
+ID = "LS009"
+NAME = "dropout-single-layer"
+SUMMARY = "dropout > 0 with num_layers == 1 has no effect (torch warns)."
+SEVERITY = "warning"
+STAGE = "config"
+
+
+def check(model):
+    if getattr(model.config, "framework", "torch") != "torch":
+        return
+    for k, block in enumerate(model.blocks):
+        if block.dropout > 0 and block.num_layers == 1:
+            yield model.problem(
+                model.origin(k, "dropout"), ID, SEVERITY,
+                f"dropout {block.dropout} has no effect with num_layers {n(block.num_layers)}: torch applies "
+                "dropout between stacked layers only (and warns)",
+            )

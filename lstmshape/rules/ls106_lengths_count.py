@@ -1,0 +1,46 @@
+"""data.lengths does not give one length per sequence of the batch.
+
+`lengths` is what the code passes to pack_padded_sequence: one length per sequence, so as many as
+batch_size (when batch_size is a number). Unsorted lengths are fine with enforce_sorted=False;
+with batch_first: true, pass batch_first=True to pack_padded_sequence and pad_packed_sequence
+too. Packing needs a batch: unbatched input has no lengths.
+
+Failing example::
+
+    lstm: {input_size: 10, hidden_size: 20}
+    data:
+      batch_size: 4
+      seq_len: 5
+      lengths: [5, 3, 2]
+
+Passing example::
+
+    lstm: {input_size: 10, hidden_size: 20}
+    data:
+      batch_size: 3
+      seq_len: 5
+      lengths: [5, 2, 3]
+"""
+
+from . import n
+
+ID = "LS106"
+NAME = "lengths-count"
+SUMMARY = "data.lengths does not give one length per sequence of the batch."
+SEVERITY = "error"
+
+
+def check(model):
+    data = model.data
+    if data.lengths is None:
+        return
+    at = model.data_parts("lengths")
+    if data.unbatched:
+        yield model.problem(at, ID, SEVERITY, "lengths describe a packed batch, but data is unbatched "
+                            "(one sequence, no batch dimension): drop lengths or unbatched")
+    elif isinstance(data.batch_size, int) and len(data.lengths) != data.batch_size:
+        yield model.problem(
+            at, ID, SEVERITY,
+            f"lengths has {len(data.lengths)} entries but batch_size is {n(data.batch_size)}: "
+            "pack_padded_sequence needs one length per sequence in the batch",
+        )

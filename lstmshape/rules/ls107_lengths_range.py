@@ -1,0 +1,42 @@
+"""A sequence length in data.lengths is not in 1..seq_len.
+
+pack_padded_sequence refuses a length of 0, and a length beyond the padded seq_len points past
+the end of the tensor.
+
+Failing example::
+
+    lstm: {input_size: 10, hidden_size: 20}
+    data:
+      batch_size: 3
+      seq_len: 5
+      lengths: [6, 3, 2]
+
+Passing example::
+
+    lstm: {input_size: 10, hidden_size: 20}
+    data:
+      batch_size: 3
+      seq_len: 6
+      lengths: [6, 3, 2]
+"""
+
+from . import n
+
+ID = "LS107"
+NAME = "lengths-range"
+SUMMARY = "A sequence length in data.lengths is not in 1..seq_len."
+SEVERITY = "error"
+
+
+def check(model):
+    data = model.data
+    if data.lengths is None or not isinstance(data.seq_len, int):
+        return
+    at = model.data_parts("lengths")
+    for i, length in enumerate(data.lengths):
+        if length > data.seq_len:
+            yield model.problem(
+                at + (i,), ID, SEVERITY,
+                f"lengths[{i}] is {n(length)} but seq_len is {n(data.seq_len)}: a sequence cannot be longer "
+                "than the padded batch",
+            )

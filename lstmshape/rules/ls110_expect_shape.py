@@ -1,0 +1,58 @@
+"""A shape in `expect` differs from the shape torch.nn.LSTM produces or requires.
+
+`expect` holds the shapes the surrounding code assumes: input (what it feeds the LSTM), output,
+h0 and c0 (the initial state it passes), hn and cn (what it reads back). Dimensions are integers
+or symbols (N, L, B, ...: equal only to the same symbol in `data`). For a stack, give one mapping
+per block. The message names every differing dimension and how the right size is derived. The
+common traps have their own codes: LS111 (state written batch-first), LS112 (output with
+hidden_size features), LS113 (proj_size on the wrong state).
+
+Failing example::
+
+    lstm: {input_size: 10, hidden_size: 20, num_layers: 2, bidirectional: true}
+    data: {batch_size: 32, seq_len: 5}
+    expect:
+      h0: [2, 32, 20]
+
+Passing example::
+
+    lstm: {input_size: 10, hidden_size: 20, num_layers: 2, bidirectional: true}
+    data: {batch_size: 32, seq_len: 5}
+    expect:
+      h0: [4, 32, 20]
+"""
+
+from . import listed, n, shape
+from ._expect import mismatches, same
+
+ID = "LS110"
+NAME = "expect-shape"
+SUMMARY = "A shape in `expect` differs from the shape torch.nn.LSTM produces or requires."
+SEVERITY = "error"
+
+
+def check(model):
+    for m in mismatches(model):
+        if m.kind != "shape":
+            continue
+        inferred = m.tensor.shape
+        head = f"{m.label} is {listed(m.expected)} but {m.name} is {shape(inferred)}"
+        if len(m.expected) != len(inferred):
+            meanings = ", ".join(d.meaning for d in m.tensor.dims)
+            extra = ""
+            if model.data.unbatched:
+                extra = "; data is unbatched, so there is no batch dimension"
+            elif len(m.expected) == len(inferred) - 1:
+                extra = "; a 2-D state or input is unbatched input, which torch reads without a batch dimension"
+            yield model.problem(m.parts, ID, SEVERITY,
+                                f"{head}: {m.name} has {len(inferred)} dimensions ({meanings}), not "
+                                f"{len(m.expected)}{extra}")
+            continue
+        diffs = [
+            f"dimension {i} ({dim.meaning}) is {n(e)}, should be {dim.why}"
+            for i, (e, dim) in enumerate(zip(m.expected, m.tensor.dims)) if not same(e, dim.size)
+        ]
+        at = m.parts
+        if len(diffs) == 1:
+            at = m.parts + (next(i for i, (e, d) in enumerate(zip(m.expected, inferred)) if not same(e, d)),)
+        yield model.problem(at, ID, SEVERITY, f"{head}: {'; '.join(diffs)}")

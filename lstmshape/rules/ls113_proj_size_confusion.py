@@ -1,0 +1,43 @@
+"""proj_size on the wrong state: c0/cn keep hidden_size, h0/hn have proj_size features.
+
+With proj_size > 0 (LSTMP), h is projected: h0, hn and output carry proj_size features per
+direction, while the cell state c0/cn keeps hidden_size.
+
+Failing example::
+
+    lstm: {input_size: 80, hidden_size: 64, proj_size: 16}
+    data: {batch_size: 4, seq_len: 100}
+    expect:
+      c0: [1, 4, 16]
+
+Passing example::
+
+    lstm: {input_size: 80, hidden_size: 64, proj_size: 16}
+    data: {batch_size: 4, seq_len: 100}
+    expect:
+      c0: [1, 4, 64]
+      h0: [1, 4, 16]
+"""
+
+from . import n
+from ._expect import mismatches
+
+ID = "LS113"
+NAME = "proj-size-confusion"
+SUMMARY = "proj_size on the wrong state: c0/cn keep hidden_size, h0/hn have proj_size features."
+SEVERITY = "error"
+
+
+def check(model):
+    for m in mismatches(model):
+        if m.kind != "proj-size":
+            continue
+        block = model.blocks[m.block]
+        if m.name in ("c0", "cn"):
+            what = (f"is proj_size {n(block.proj_size)} but the cell state {m.name} keeps hidden_size "
+                    f"{n(block.hidden_size)}: only h is projected")
+        else:
+            what = (f"is hidden_size {n(block.hidden_size)} but {m.name} has proj_size {n(block.proj_size)} "
+                    "features: h is projected, only c keeps hidden_size")
+        yield model.problem(m.parts + (len(m.expected) - 1,), ID, SEVERITY,
+                            f"{m.label}'s last dimension {what}")

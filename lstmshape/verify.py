@@ -1,0 +1,78 @@
+"""`infer --verify`: run the NumPy LSTM and compare every tensor it produces with the inference.
+
+The shape engine is arithmetic; this runs the arithmetic's claim. Parameters are seeded random
+(drawn as torch draws them), the input and initial state are built to the inferred shapes, and
+the shapes the forward pass accepts and returns are compared with the inferred ones. Symbolic
+dimensions run at small concrete sizes; a config whose run would cost more than a budget runs at
+a reduced batch and seq_len (every feature dimension kept) unless `full` is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .shapes import Inference, infer_lstm
+
+MAC_BUDGET = 200_000_000  # about a tenth of a second of NumPy on this class of machine
+PARAM_BYTES_BUDGET = 2 << 30  # random weights for more than this are not drawn, even with --full
+SYMBOL_SIZES = {"batch_size": 3, "seq_len": 7}  # small, and unlike any default feature size
+REDUCED_SIZES = {"batch_size": 2, "seq_len": 3}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What running the forward pass showed for one inference."""
+
+    verified: bool
+    observed: dict  # tensor or parameter name → shape actually seen
+    mismatches: tuple[str, ...]  # names whose observed shape differs from the inferred one
+    run_at: dict  # the concrete batch_size/seq_len used, where they differ from the config
+    note: str = ""  # why the run was reduced, or why it could not run
+
+
+def run_sizes(result: Inference, full: bool) -> tuple[Inference, dict, str]:
+    """The inference to run: symbols made concrete and, over budget, batch and seq_len reduced."""
+    data = result.data
+    sizes = {name: getattr(data, name) for name in SYMBOL_SIZES}
+    run_at = {name: SYMBOL_SIZES[name] for name, size in sizes.items() if isinstance(size, str)}
+    note = f"symbolic dimensions run at {_sizes(run_at)}" if run_at else ""
+    concrete = replace(data, **run_at)
+    runnable = infer_lstm(result.lstm, concrete)
+    if not full and runnable.macs.coefficient > MAC_BUDGET:
+        run_at = dict(REDUCED_SIZES)
+        runnable = infer_lstm(result.lstm, replace(data, **run_at))
+        note = f"too large to run at full size in an instant: run at {_sizes(run_at)} (--full to run all of it)"
+    return runnable, run_at, note
+
+
+def verify(result: Inference, full: bool = False, seed: int = 0) -> Verification:
+    import numpy as np
+
+    from .forward import init_params, lstm_forward
+
+    runnable, run_at, note = run_sizes(result, full)
+    lstm = result.lstm
+    if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
+        why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"
+        return Verification(False, {}, (), run_at, why)
+    params = init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
+                         lstm.proj_size, lstm.bias, np.float32, seed)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(runnable["input"].shape).astype(np.float32)
+    h0 = np.zeros(runnable["h0"].shape, np.float32)
+    c0 = np.zeros(runnable["c0"].shape, np.float32)
+    try:
+        output, (hn, cn) = lstm_forward(x, params, lstm.num_layers, lstm.bidirectional, lstm.batch_first,
+                                        lstm.proj_size, h0=h0, c0=c0)
+    except ValueError as exc:  # the forward pass refused a tensor built to the inferred shape
+        return Verification(False, {}, ("forward",), run_at, f"the forward pass refused it: {exc}")
+    observed = {"input": x.shape, "output": output.shape, "h0": h0.shape, "c0": c0.shape,
+                "hn": hn.shape, "cn": cn.shape}
+    observed |= {name: tuple(p.shape) for name, p in params.items()}
+    expected = {t.name: t.shape for t in runnable.tensors + runnable.params}
+    mismatches = tuple(n for n in expected.keys() | observed.keys() if expected.get(n) != observed.get(n))
+    return Verification(not mismatches, observed, tuple(sorted(mismatches)), run_at, note)
+
+
+def _sizes(run_at: dict) -> str:
+    return ", ".join(f"{name}={size}" for name, size in run_at.items())

@@ -1,0 +1,87 @@
+"""The shipped .pre-commit-hooks.yaml, exercised by pre-commit itself (`pre-commit try-repo`).
+
+pre-commit builds the hook's virtualenv with pip from PyPI (network needed). The hook repository
+is a fresh git repo holding a copy of this working tree (tracked and untracked files, as they are
+now), so the test never touches this repository's git state.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from check_helpers import REPO
+
+pytestmark = pytest.mark.precommit
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    if shutil.which("pre-commit") is None:
+        if os.environ.get("CI") or os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1":
+            pytest.fail("pre-commit is required in CI (pip install -e '.[test]')")
+        pytest.skip("pre-commit not installed")
+    repo = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file() and not name.startswith("tests/"):
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "hook repo")
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "good.yaml").write_text("lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\n"
+                                                    "head:\n  - linear: {in_features: 40, out_features: 3}\n")
+    (tmp_path / "configs" / "bad.yaml").write_text("lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\n"
+                                                   "head:\n  - linear: {in_features: 20, out_features: 3}\n")
+    (tmp_path / "README.txt").write_text("not yaml: [\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    return tmp_path
+
+
+def try_repo(project, hook_repo, *args):
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run(["pre-commit", "try-repo", str(hook_repo), "lstmshape", "--ref", "HEAD", "--color", "never",
+                           "--verbose", *args], cwd=project, capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_hook_definition():
+    import yaml
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check"
+    assert hook["language"] == "python" and hook["types"] == ["yaml"]
+
+
+def test_hook_fails_on_the_bad_config(project, hook_repo):
+    result = try_repo(project, hook_repo, "--all-files")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "configs/bad.yaml:3:27: error[LS101] head[0].in_features is 20 but output has 40 features" in out
+    assert "good.yaml" not in out and "README.txt" not in out
+
+
+def test_hook_passes_on_the_good_config(project, hook_repo):
+    result = try_repo(project, hook_repo, "--files", "configs/good.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout

@@ -1,0 +1,253 @@
+"""Weight conversion between torch, Keras and ONNX, proven by running both sides; and
+`infer --as`, the same config expressed in another framework."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+from dataclasses import replace
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstmshape import convert
+from lstmshape.config import parse_text, read_config
+from lstmshape.forward import init_params, lstm_forward
+from lstmshape.frameworks import infer, translate
+
+HERE = Path(__file__).parent
+_spec = importlib.util.spec_from_file_location("record_frameworks", HERE / "golden" / "record_frameworks.py")
+rec = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rec)
+
+GRID = [(n, bi) for n in (1, 2) for bi in (False, True)]
+
+
+def run_keras_as_torch(x_batch_first, layers, bidirectional):
+    """Keras' (return_sequences, return_state) outputs → torch-like output and last-layer states."""
+    return convert.keras_forward(x_batch_first, layers, return_sequences=True, return_state=True)
+
+
+@pytest.mark.parametrize("num_layers,bidirectional", GRID)
+def test_torch_keras_torch_round_trip_numpy(num_layers, bidirectional):
+    sd = init_params(3, 4, num_layers, bidirectional, seed=3)
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(np.float32)
+    out, (hn, cn) = lstm_forward(x, sd, num_layers, bidirectional, batch_first=True)
+    keras_out = convert.keras_forward(x, convert.torch_to_keras(sd), return_sequences=True, return_state=True)
+    np.testing.assert_allclose(keras_out[0], out, atol=1e-5)
+    d = 2 if bidirectional else 1
+    for i in range(d):  # keras: forward h, c (, backward h, c) of the last layer
+        np.testing.assert_allclose(keras_out[1 + 2 * i], hn[-d + i], atol=1e-5)
+        np.testing.assert_allclose(keras_out[2 + 2 * i], cn[-d + i], atol=1e-5)
+    back = convert.keras_to_torch(convert.torch_to_keras(sd))
+    out2, _ = lstm_forward(x, back, num_layers, bidirectional, batch_first=True)
+    np.testing.assert_allclose(out2, out, atol=1e-5)
+    assert not any(back[k].any() for k in back if k.startswith("bias_hh"))  # split as (bias, zeros)
+
+
+@pytest.mark.parametrize("num_layers,bidirectional", GRID)
+@pytest.mark.parametrize("layout", [0, 1])
+def test_torch_onnx_torch_round_trip_numpy(num_layers, bidirectional, layout):
+    sd = init_params(3, 4, num_layers, bidirectional, seed=4)
+    nodes = convert.torch_to_onnx(sd)
+    back = convert.onnx_to_torch(nodes)
+    assert set(back) == set(sd) and all(np.array_equal(back[k], sd[k]) for k in sd)  # exact
+    x = np.random.default_rng(1).standard_normal((2, 5, 3) if layout else (5, 2, 3)).astype(np.float32)
+    out, (hn, cn) = lstm_forward(x, sd, num_layers, bidirectional, batch_first=bool(layout))
+    direction = "bidirectional" if bidirectional else "forward"
+    y, states = convert.onnx_stack_forward(x, nodes, direction=direction, layout=layout)
+    y3 = (y.transpose(0, 2, 1, 3) if layout == 0 else y).reshape(out.shape)
+    np.testing.assert_allclose(y3, out, atol=1e-5)
+    y_h = np.concatenate([s[0] if layout == 0 else s[0].swapaxes(0, 1) for s in states])
+    np.testing.assert_allclose(y_h, hn, atol=1e-5)
+
+
+def test_sequence_lens_equals_torch_packed_lengths_numpy():
+    sd = init_params(3, 4, 1, True, seed=5)
+    x = np.random.default_rng(2).standard_normal((5, 3, 3)).astype(np.float32)
+    lengths = np.array([5, 2, 4])
+    out, (hn, _) = lstm_forward(x, sd, 1, True, lengths=lengths)
+    (node,) = convert.torch_to_onnx(sd)
+    y, y_h, _ = convert.onnx_forward(x, node["W"], node["R"], node["B"], lengths, direction="bidirectional")
+    np.testing.assert_allclose(y.transpose(0, 2, 1, 3).reshape(out.shape), out, atol=1e-5)
+    np.testing.assert_allclose(y_h, hn, atol=1e-5)
+
+
+def test_keras_onnx_round_trip_and_refusals():
+    sd = init_params(3, 4, 2, True, seed=6)
+    layers = convert.torch_to_keras(sd)
+    again = convert.onnx_to_keras(convert.keras_to_onnx(layers))
+    for a, b in zip(convert.keras_weight_list(layers), convert.keras_weight_list(again)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    with pytest.raises(ValueError, match="proj_size"):
+        convert.torch_to_keras(init_params(3, 4, 1, False, proj_size=2))
+    with pytest.raises(ValueError, match="peepholes"):
+        convert.onnx_to_torch([{"W": np.zeros((1, 16, 3)), "R": np.zeros((1, 16, 4)), "P": np.zeros((1, 12))}])
+
+
+def test_numeric_goldens_recorded_from_torch_keras_and_onnx():
+    data = np.load(HERE / "golden" / "frameworks" / "numerics.npz")
+    for name, kw in rec.NUMERIC_CASES.items():
+        p = name + "/"
+        sd = {k[len(p + "sd/"):]: data[k] for k in data.files if k.startswith(p + "sd/")}
+        x = data[p + "x"]
+        out, (hn, cn) = lstm_forward(x, sd, kw["num_layers"], kw["bidirectional"], kw["batch_first"])
+        np.testing.assert_allclose(out, data[p + "torch_output"], atol=1e-5)
+        np.testing.assert_allclose(hn, data[p + "torch_hn"], atol=1e-5)
+        xk = x if kw["batch_first"] else x.swapaxes(0, 1)
+        keras_out = convert.keras_forward(xk, convert.torch_to_keras(sd), True, True)
+        for i, o in enumerate(keras_out):
+            np.testing.assert_allclose(o, data[p + f"keras_out{i}"], atol=1e-5)
+        direction = "bidirectional" if kw["bidirectional"] else "forward"
+        y, states = convert.onnx_stack_forward(x, convert.torch_to_onnx(sd), direction, int(kw["batch_first"]))
+        np.testing.assert_allclose(y, data[p + f"onnx/Y_{kw['num_layers'] - 1}"], atol=1e-5)
+        for k, (y_h, y_c) in enumerate(states):
+            np.testing.assert_allclose(y_h, data[p + f"onnx/Y_h_{k}"], atol=1e-5)
+
+
+# ------------------------------------------------------------------- live: real torch is the truth
+
+
+def _torch_lstm(torch, kw, seed=0):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(**kw)
+    with torch.no_grad():  # nonzero, distinct biases so that a wrong bias merge would show
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias"):
+                p.uniform_(-0.5, 0.5)
+    return lstm, {k: v.detach().numpy().copy() for k, v in lstm.state_dict().items()}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("num_layers,bidirectional", GRID)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_torch_to_keras_to_torch_with_real_frameworks(torch, keras, num_layers, bidirectional, batch_first):
+    kw = dict(input_size=3, hidden_size=4, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first)
+    lstm, sd = _torch_lstm(torch, kw)
+    x = np.random.default_rng(3).standard_normal((2, 5, 3) if batch_first else (5, 2, 3)).astype(np.float32)
+    out, (hn, cn) = (t.detach().numpy() if not isinstance(t, tuple) else tuple(s.detach().numpy() for s in t)
+                     for t in lstm(torch.from_numpy(x)))
+    model = rec.build_keras({"input_dim": 3, "units": 4, "num_layers": num_layers, "return_sequences": True,
+                             "return_state": True, "bidirectional": bidirectional})
+    model.set_weights(convert.keras_weight_list(convert.torch_to_keras(sd)))
+    xk = x if batch_first else x.swapaxes(0, 1)
+    got = rec.keras_outputs(model, xk)
+    np.testing.assert_allclose(got[0], out if batch_first else out.swapaxes(0, 1), atol=1e-5)
+    d = 2 if bidirectional else 1
+    np.testing.assert_allclose(np.stack(got[1::2]), hn[-d:], atol=1e-5)
+    np.testing.assert_allclose(np.stack(got[2::2]), cn[-d:], atol=1e-5)
+    # and back: keras' weights as a torch state_dict give torch's outputs again
+    back = convert.keras_to_torch(convert.keras_layers_from_list(model.get_weights(), num_layers, bidirectional))
+    lstm.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in back.items()})
+    out2, _ = lstm(torch.from_numpy(x))
+    np.testing.assert_allclose(out2.detach().numpy(), out, atol=1e-5)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("num_layers,bidirectional", GRID)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_torch_to_onnx_to_torch_with_real_frameworks(torch, onnx, num_layers, bidirectional, batch_first):
+    kw = dict(input_size=3, hidden_size=4, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first)
+    lstm, sd = _torch_lstm(torch, kw, seed=1)
+    x = np.random.default_rng(4).standard_normal((2, 5, 3) if batch_first else (5, 2, 3)).astype(np.float32)
+    out, (hn, cn) = lstm(torch.from_numpy(x))
+    out, hn = out.detach().numpy(), hn.detach().numpy()
+    case = {"input_size": 3, "hidden_size": 4, "num_layers": num_layers,
+            "direction": "bidirectional" if bidirectional else "forward", "layout": int(batch_first)}
+    nodes = convert.torch_to_onnx(sd)
+    model = rec.build_onnx(case, nodes)
+    feeds = {k: (np.zeros_like(v) if k.startswith("initial") else v)
+             for k, v in rec.onnx_feeds(case, np.random.default_rng(0)).items()}
+    feeds["X"] = x
+    got = rec.run_onnx_reference(model, case, None, feeds)
+    y = got[f"Y_{num_layers - 1}"]
+    y3 = (y.transpose(0, 2, 1, 3) if not batch_first else y).reshape(out.shape)
+    np.testing.assert_allclose(y3, out, atol=1e-5)
+    y_h = np.concatenate([got[f"Y_h_{k}"] if not batch_first else got[f"Y_h_{k}"].swapaxes(0, 1)
+                          for k in range(num_layers)])
+    np.testing.assert_allclose(y_h, hn, atol=1e-5)
+    back = convert.onnx_to_torch(nodes)
+    assert all(np.array_equal(back[k], sd[k]) for k in sd)
+
+
+# ------------------------------------------------------------------------------------ infer --as
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "lstmshape", *args], capture_output=True, text=True)
+
+
+def test_torch_config_as_keras_and_onnx():
+    config, _ = read_config("configs/bilstm.yaml")
+    keras_config, notes = translate(config, "keras")
+    assert keras_config.framework == "keras" and not any(n.is_error for n in notes)
+    (result,) = infer(keras_config)
+    assert [t.shape for t in result.outputs] == [(32, 5, 40), (32, 20), (32, 20), (32, 20), (32, 20)]
+    onnx_config, _ = translate(config, "onnx")
+    (result,) = infer(onnx_config)
+    assert result.nodes[0]["Y"].shape == (5, 2, 32, 20) and onnx_config.lstm.layout == 0
+    # parameter count: torch's two biases are one in Keras, two (in B) in ONNX
+    torch_params = infer(config)[0].num_params
+    assert result.num_params == torch_params
+    assert infer(keras_config)[0].num_params == torch_params - 2 * 2 * 80
+
+
+def test_back_and_forth_translation_is_identity():
+    config, _ = read_config("configs/batch_first.yaml")
+    there, _ = translate(config, "onnx")
+    back, _ = translate(there, "torch")
+    assert back.lstm == replace(config.lstm, dropout=0.0)  # dropout is training-only: noted, not carried
+
+
+@pytest.mark.parametrize("text,target,key,line", [
+    ("lstm: {input_size: 3, hidden_size: 8,\n  proj_size: 2}\n", "keras", "proj_size", 2),
+    ("lstm: {input_size: 3, hidden_size: 8,\n  proj_size: 2}\n", "onnx", "proj_size", 2),
+    ("framework: onnx\nlstm:\n  input_size: 3\n  hidden_size: 4\n  peepholes: true\n", "torch", "peepholes", 5),
+    ("framework: onnx\nlstm:\n  input_size: 3\n  hidden_size: 4\n  input_forget: 1\n", "keras", "input_forget", 5),
+    ("framework: onnx\nlstm:\n  input_size: 3\n  hidden_size: 4\n  direction: reverse\n", "torch", "reverse", 5),
+    ("framework: keras\nlstm:\n  input_dim: 3\n  units: 4\n  bidirectional: true\n  merge_mode: sum\n", "torch",
+     "merge_mode", 6),
+    ("framework: keras\nlstm:\n  input_dim: 3\n  units: 4\n  go_backwards: true\n", "torch", "go_backwards", 5),
+])
+def test_what_cannot_be_expressed_is_named_at_its_line(text, target, key, line):
+    config, problems = parse_text(text, "c.yaml")
+    assert config is not None, problems
+    translated, problems = translate(config, target)
+    errors = [p for p in problems if p.is_error]
+    assert translated is None and errors and errors[0].code == "LS201"
+    assert key in errors[0].message and errors[0].line == line
+
+
+def test_expressible_across_frameworks():
+    config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, go_backwards: true}\n")
+    onnx_config, notes = translate(config, "onnx")
+    assert onnx_config.lstm.direction == "reverse" and onnx_config.lstm.layout == 1
+    assert any("reverse" in n.message for n in notes)
+    config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4, batch_first: true}\n")
+    assert translate(config, "onnx")[0].lstm.layout == 1
+
+
+def test_cli_as(tmp_path):
+    done = _cli("infer", "configs/bilstm.yaml", "--as", "keras", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["framework"] == "keras"
+    assert doc["results"][0]["shapes"]["outputs"] == [[32, 5, 40], [32, 20], [32, 20], [32, 20], [32, 20]]
+    assert "note:" in done.stderr
+    done = _cli("infer", "configs/projection.yaml", "--as", "onnx")
+    assert done.returncode == 1 and "proj_size" in done.stderr and "[LS201]" in done.stderr
+    assert done.stderr.startswith("configs/projection.yaml:")
+    done = _cli("infer", "configs/onnx_bidirectional.yaml", "--as", "torch", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["results"][0]["shapes"]["output"] == [5, 32, 40]
+
+
+def test_cli_framework_json_and_matrix():
+    done = _cli("infer", "configs/onnx_bidirectional.yaml", "--format", "json")
+    doc = json.loads(done.stdout)
+    assert doc["framework"] == "onnx" and len(doc["results"][0]["nodes"]) == 2
+    assert doc["results"][0]["nodes"][0]["Y"] == [5, 2, 32, 20]
+    done = _cli("infer", "configs/keras_bilstm.yaml", "--matrix")
+    assert done.returncode == 0 and "return_sequences" in done.stdout

@@ -1,0 +1,106 @@
+"""`infer --verify`: the NumPy forward pass run against every inferred shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lstmshape import DataConfig, LSTMConfig
+from lstmshape import verify as verify_module
+from lstmshape.shapes import infer_lstm
+from lstmshape.verify import MAC_BUDGET, verify
+from test_cli_infer import run
+
+
+def test_every_shipped_config_verifies_in_every_combination():
+    for name in ("basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"):
+        result = run("infer", f"configs/{name}.yaml", "--verify", "--matrix", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        doc = json.loads(result.stdout)
+        assert all(r["verified"] for r in doc["results"])
+        for r in doc["results"]:
+            assert set(r["observed"]) == set(r["shapes"]) | set(r["params"])
+
+
+def test_table_marks_rows_verified():
+    result = run("infer", "configs/bilstm.yaml", "--verify")
+    assert result.returncode == 0
+    assert result.stdout.count("✓ verified") == 6 + 16
+    assert "forward pass: every shape verified by running the NumPy LSTM" in result.stdout
+
+
+def test_observed_shapes_are_what_the_forward_pass_returned():
+    (r,) = json.loads(run("infer", "configs/bilstm.yaml", "--verify", "--format", "json").stdout)["results"]
+    assert r["observed"]["output"] == [5, 32, 40] and r["observed"]["hn"] == [4, 32, 20]
+    assert r["run_at"] == {} and r["verify_note"] == ""
+
+
+def test_symbolic_dimensions_run_small_and_say_so():
+    (r,) = json.loads(run("infer", "configs/symbolic.yaml", "--verify", "--format", "json").stdout)["results"]
+    assert r["shapes"]["output"] == ["B", "T", 512]
+    assert r["observed"]["output"] == [3, 7, 512]
+    assert r["run_at"] == {"batch_size": 3, "seq_len": 7}
+    assert "symbolic dimensions run at batch_size=3, seq_len=7" in r["verify_note"]
+
+
+def test_large_config_runs_reduced_keeping_features(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("lstm: {input_size: 64, hidden_size: 512}\ndata: {batch_size: 64, seq_len: 10000}\n")
+    (r,) = json.loads(run("infer", str(path), "--verify", "--format", "json").stdout)["results"]
+    assert r["verified"] and r["observed"]["output"] == [3, 2, 512] and r["shapes"]["output"] == [10000, 64, 512]
+    assert "--full" in r["verify_note"]
+    text = run("infer", str(path), "--verify").stdout
+    assert "run at batch_size=2, seq_len=3" in text
+
+
+def test_full_runs_everything():
+    result = infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5))
+    check = verify(result, full=True)
+    assert check.verified and check.run_at == {} and check.observed["output"] == (5, 2, 8)
+
+
+def test_budget_decides_reduction():
+    small = infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5))
+    big = infer_lstm(LSTMConfig(256, 1024), DataConfig(64, 1000))
+    assert small.macs.coefficient < MAC_BUDGET < big.macs.coefficient
+    assert verify(small).run_at == {} and verify(big).run_at == {"batch_size": 2, "seq_len": 3}
+
+
+def test_too_many_parameters_is_not_verified_and_says_why():
+    check = verify(infer_lstm(LSTMConfig(10**6, 10**5), DataConfig(1, 1)))
+    assert not check.verified and "GiB" in check.note
+
+
+def test_a_mismatch_is_reported(monkeypatch):
+    from lstmshape import forward
+
+    real = forward.lstm_forward
+
+    def wrong(x, params, *args, **kwargs):
+        output, (hn, cn) = real(x, params, *args, **kwargs)
+        return output[:, :, :1], (hn, cn)
+
+    monkeypatch.setattr(forward, "lstm_forward", wrong)
+    check = verify(infer_lstm(LSTMConfig(4, 8, bidirectional=True), DataConfig(2, 5)))
+    assert not check.verified and check.mismatches == ("output",) and check.observed["output"] == (5, 2, 1)
+    assert "lstm_forward" not in vars(verify_module)  # imported at call time: numpy stays off start-up
+
+
+def test_a_refused_tensor_is_reported(monkeypatch):
+    from lstmshape import forward
+
+    def refuse(*args, **kwargs):
+        raise ValueError("h0 has shape (2, 2, 8), expected (2, 3, 8)")
+
+    monkeypatch.setattr(forward, "lstm_forward", refuse)
+    check = verify(infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5)))
+    assert not check.verified and "refused" in check.note and "h0" in check.note
+
+
+@pytest.mark.parametrize("flag", ["--verify", "--full"])
+def test_unverifiable_config_exits_1(tmp_path, flag):
+    path = tmp_path / "huge.yaml"
+    path.write_text(f"lstm: {{input_size: {10**40}, hidden_size: 20}}\ndata: {{batch_size: 1, seq_len: 1}}\n")
+    result = run("infer", str(path), flag)
+    assert result.returncode == 1 and "NOT verified" in result.stdout and "Traceback" not in result.stderr
