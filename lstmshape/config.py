@@ -19,18 +19,7 @@ from .yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 
 Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
 
-# Stable codes of config problems (the shape rules of `lstmshape check` continue the series).
-CODES = {
-    "LS001": ("invalid-yaml", "The file is not one safe, readable YAML document."),
-    "LS002": ("duplicate-key", "A key appears twice in one mapping; YAML loaders keep only the last."),
-    "LS003": ("wrong-structure", "A section is not the mapping (or list) the format needs."),
-    "LS004": ("unknown-key", "A key lstmshape does not know: usually a typo."),
-    "LS005": ("missing-key", "A required key (input_size, hidden_size) is absent."),
-    "LS006": ("conflicting-alias", "A key and its alias are both given, with different values."),
-    "LS007": ("wrong-type", "A value of the wrong type: e.g. 20.0 or '1e3' where an integer is needed."),
-    "LS008": ("out-of-range", "A value outside what torch.nn.LSTM accepts."),
-    "LS009": ("dropout-single-layer", "dropout > 0 with num_layers == 1 has no effect (torch warns)."),
-}
+# Every problem has a stable code; each code is documented by its module in lstmshape/rules/.
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

@@ -27,7 +27,6 @@ NOTE = "note"
 CODES = {
     "LS201": ("not-expressible", "`infer --as`: a setting the target framework has no equivalent for."),
     "LS202": ("translation-note", "`infer --as`: how a setting carries over (a transpose, a flip, a split)."),
-    "LS203": ("no-effect", "A framework setting that has no effect with the other settings given."),
 }
 
 KERAS_KEYS = (

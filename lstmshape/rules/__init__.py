@@ -49,6 +49,7 @@ MODULES = (
     "ls114_silent_state_transpose",
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
+    "ls203_no_effect",
 )
 
 __all__ = ["ERROR", "WARNING", "Model", "all_rules", "rule", "run_rules", "config_stage_problems"]

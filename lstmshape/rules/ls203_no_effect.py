@@ -1,0 +1,28 @@
+"""A framework setting that has no effect with the other settings given.
+
+Keras's `merge_mode` is an argument of `keras.layers.Bidirectional`: on a unidirectional LSTM it
+does nothing, and a reader of the config would think the output is merged.
+
+Failing example::
+
+    framework: keras
+    lstm:
+      input_dim: 10
+      units: 20
+      merge_mode: sum
+
+Passing example::
+
+    framework: keras
+    lstm:
+      input_dim: 10
+      units: 20
+      bidirectional: true
+      merge_mode: sum
+"""
+
+ID = "LS203"
+NAME = "no-effect"
+SUMMARY = "A framework setting that has no effect with the other settings given."
+SEVERITY = "warning"
+check = None
