@@ -23,22 +23,12 @@ def param_shapes(
     proj_size: int = 0,
     bias: bool = True,
 ) -> dict[str, tuple[int, ...]]:
-    """Names and shapes of nn.LSTM's state_dict, in torch's order."""
-    num_directions = 2 if bidirectional else 1
-    out_size = proj_size or hidden_size
-    shapes: dict[str, tuple[int, ...]] = {}
-    for layer in range(num_layers):
-        layer_input_size = input_size if layer == 0 else num_directions * out_size
-        for direction in range(num_directions):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            shapes["weight_ih" + suffix] = (4 * hidden_size, layer_input_size)
-            shapes["weight_hh" + suffix] = (4 * hidden_size, out_size)
-            if bias:
-                shapes["bias_ih" + suffix] = (4 * hidden_size,)
-                shapes["bias_hh" + suffix] = (4 * hidden_size,)
-            if proj_size:
-                shapes["weight_hr" + suffix] = (proj_size, hidden_size)
-    return shapes
+    """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
+    from .config import LSTMConfig
+    from .shapes import parameters
+
+    lstm = LSTMConfig(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
+    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
 
 
 def init_params(

@@ -82,8 +82,20 @@ class Tensor:
         return self.numel * FLOAT32_BYTES
 
 
+class TensorLookup:
+    """`result["hn"]`: one of a result's tensors or parameters, by name."""
+
+    params: tuple = ()  # a result without parameters of its own (an ONNX node) has none
+
+    def __getitem__(self, name: str) -> Tensor:
+        for tensor in self.tensors + self.params:
+            if tensor.name == name:
+                return tensor
+        raise KeyError(name)
+
+
 @dataclass(frozen=True)
-class Inference:
+class Inference(TensorLookup):
     """Every shape of one torch.nn.LSTM called on one input."""
 
     lstm: LSTMConfig
@@ -91,12 +103,6 @@ class Inference:
     tensors: tuple[Tensor, ...]
     params: tuple[Tensor, ...]
     block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
-
-    def __getitem__(self, name: str) -> Tensor:
-        for tensor in self.tensors + self.params:
-            if tensor.name == name:
-                return tensor
-        raise KeyError(name)
 
     @property
     def shapes(self) -> dict[str, tuple[Dim, ...]]:

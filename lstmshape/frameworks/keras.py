@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-from ..shapes import Dimension, Size, Tensor
+from ..shapes import Dimension, Size, Tensor, TensorLookup
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -51,7 +51,7 @@ class KerasLSTM:
 
 
 @dataclass(frozen=True)
-class KerasInference:
+class KerasInference(TensorLookup):
     """Every shape of one Keras LSTM stack called on one input."""
 
     lstm: KerasLSTM
@@ -70,12 +70,6 @@ class KerasInference:
     @property
     def tensors(self) -> tuple[Tensor, ...]:
         return (self.input,) + self.outputs
-
-    def __getitem__(self, name: str) -> Tensor:
-        for tensor in self.tensors + self.params:
-            if tensor.name == name:
-                return tensor
-        raise KeyError(name)
 
     @property
     def macs(self) -> Size:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..shapes import Dimension, Tensor
+from ..shapes import Dimension, Tensor, TensorLookup
 
 DIRECTIONS = ("forward", "reverse", "bidirectional")
 NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
@@ -48,16 +48,10 @@ class OnnxLSTM:
 
 
 @dataclass(frozen=True)
-class OnnxNode:
+class OnnxNode(TensorLookup):
     index: int
     tensors: tuple[Tensor, ...]  # in NODE_TENSORS order, absent optional inputs left out
     to_next: str | None  # the ops that turn Y into the next node's X
-
-    def __getitem__(self, name: str) -> Tensor:
-        for tensor in self.tensors:
-            if tensor.name == name:
-                return tensor
-        raise KeyError(name)
 
     @property
     def shapes(self) -> dict:
