@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
-from .problems import ERROR, WARNING, Problem, json_path
+from .problems import ERROR, Problem, json_path
 from .yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 
 Dim = Union[int, str]  # a concrete size, or a symbol such as "N"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 from dataclasses import replace
@@ -13,15 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from recorders import recorder
 from lstmshape import convert
 from lstmshape.config import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward
 from lstmshape.frameworks import infer, translate
 
 HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("record_frameworks", HERE / "golden" / "record_frameworks.py")
-rec = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rec)
+rec = recorder("record_frameworks")
 
 GRID = [(n, bi) for n in (1, 2) for bi in (False, True)]
 

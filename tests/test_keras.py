@@ -3,22 +3,20 @@ and against goldens recorded from it, and the NumPy Keras forward pass against K
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from recorders import recorder
 from lstmshape.config import DataConfig, parse_text, read_config
 from lstmshape.convert import keras_forward, keras_layers_from_list
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.keras import KerasLSTM, infer_keras
 
 HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("record_frameworks", HERE / "golden" / "record_frameworks.py")
-rec = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rec)
+rec = recorder("record_frameworks")
 GOLDEN = json.loads((HERE / "golden" / "frameworks" / "keras_shapes.json").read_text())
 
 

@@ -4,7 +4,6 @@ recorded from it), and the NumPy ONNX forward pass against onnx.reference.Refere
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,15 +11,14 @@ import numpy as np
 import pytest
 
 from conftest import require
+from recorders import recorder
 from lstmshape.config import DataConfig, parse_text, read_config
 from lstmshape.convert import onnx_forward, onnx_stack_forward
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.onnx import OnnxLSTM, infer_onnx
 
 HERE = Path(__file__).parent
-_spec = importlib.util.spec_from_file_location("record_frameworks", HERE / "golden" / "record_frameworks.py")
-rec = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(rec)
+rec = recorder("record_frameworks")
 GOLDEN = json.loads((HERE / "golden" / "frameworks" / "onnx_shapes.json").read_text())
 
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmshape import DataConfig, LSTMConfig
+from recorders import GOLDEN_DIR, recorder
 from lstmshape.shapes import Size, combinations, infer_lstm
 
-GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN = json.loads((GOLDEN_DIR / "torch_shapes.json").read_text())
-
-
-def recorder():
-    """tests/golden/record_shapes.py, the script that recorded GOLDEN from torch."""
-    spec = importlib.util.spec_from_file_location("record_shapes", GOLDEN_DIR / "record_shapes.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def engine(case: dict):
@@ -50,7 +40,7 @@ def test_golden_covers_every_flag():
 
 def test_golden_recorder_reproduces_file(torch):
     """The recorder, run now against the installed torch, gives the committed file."""
-    observe = recorder().observe
+    observe = recorder("record_shapes").observe
     for record in GOLDEN["records"][::7]:
         assert observe(record["case"]) == record["torch"]
 
@@ -75,7 +65,7 @@ configs = st.fixed_dictionaries(
 )
 
 
-OBSERVE = recorder().observe
+OBSERVE = recorder("record_shapes").observe
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
