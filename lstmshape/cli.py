@@ -157,18 +157,3 @@ def rules(
     m = found[0]
     typer.echo(f"{m.ID} {m.NAME} ({m.SEVERITY})\n\n{m.__doc__.strip()}")
 
-
-def main() -> None:
-    """Console-script entry point: no traceback ever reaches the user."""
-    try:
-        app()
-    except BrokenPipeError:  # `lstmshape infer ... | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_CLEAN)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so in one line, keep the traceback for those who ask
-        if os.environ.get("LSTMSHAPE_DEBUG"):
-            raise
-        typer.echo(f"lstmshape: internal error: {type(exc).__name__}: {exc} (set LSTMSHAPE_DEBUG=1 for the traceback; please report it)", err=True)
-        sys.exit(3)

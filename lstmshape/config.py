@@ -194,7 +194,7 @@ class _Reader:
             return None
         if head is None or expect is None:
             return None
-        return Config(self.doc.path, LSTMConfig(**lstm), _data(values), self.origins, self.doc,
+        return Config(self.doc.path, LSTMConfig(**lstm), data_config(values), self.origins, self.doc,
                       head=head, expect=expect)
 
     def stack(self, data: dict) -> Config | None:
@@ -219,7 +219,7 @@ class _Reader:
                 built.append(LSTMConfig(**lstm))
         if len(built) != len(blocks) or values is None or head is None or expect is None:
             return None
-        return Config(self.doc.path, built[0], _data(values), self.origins, self.doc,
+        return Config(self.doc.path, built[0], data_config(values), self.origins, self.doc,
                       blocks=tuple(built), head=head, expect=expect)
 
     def surroundings(self, data: dict, blocks: int, stacked: bool) -> tuple:
@@ -363,7 +363,8 @@ def _type_errors(kind: str, value: Any) -> Iterator[str]:
             yield "must be a positive integer"
 
 
-def _data(values: dict) -> DataConfig:
+def data_config(values: dict) -> DataConfig:
+    """The checked `data` section as a DataConfig (lengths as a tuple: the config stays hashable)."""
     if "lengths" in values:
         values = {**values, "lengths": tuple(values["lengths"])}
     return DataConfig(**values)

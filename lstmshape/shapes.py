@@ -151,15 +151,19 @@ def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | No
     return out
 
 
+def layer_counts(num_layers: int, layers: Iterable[int] | None = None) -> list[int]:
+    """The num_layers values a --matrix spans: those asked for, else 1..max(configured, 2)."""
+    return list(layers) if layers is not None else list(range(1, max(num_layers, 2) + 1))
+
+
 def combinations(lstm: LSTMConfig, layers: Iterable[int] | None = None) -> list[LSTMConfig]:
     """batch_first ∈ {false, true} × bidirectional ∈ {false, true} × num_layers (default
     1..max(configured, 2)), everything else as configured."""
-    layer_counts = list(layers) if layers is not None else list(range(1, max(lstm.num_layers, 2) + 1))
     return [
         replace(lstm, batch_first=batch_first, bidirectional=bidirectional, num_layers=num_layers)
         for batch_first in (False, True)
         for bidirectional in (False, True)
-        for num_layers in layer_counts
+        for num_layers in layer_counts(lstm.num_layers, layers)
     ]
 
 

@@ -92,8 +92,7 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
     try:
         loader = yaml.SafeLoader(text)  # checks every character at once: refuses control characters
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        line, col = _position(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise YamlError(_problem(name, line, col, f"file contains control character #x{ord(char):04x}: "
                                  "not YAML text")) from None
@@ -285,9 +284,11 @@ def _mark(event) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-def _position(raw: bytes, offset: int) -> tuple[int, int]:
-    line = raw.count(b"\n", 0, offset) + 1
-    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+def _position(raw: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset` in raw bytes or decoded text."""
+    newline = b"\n" if isinstance(raw, bytes) else "\n"
+    line = raw.count(newline, 0, offset) + 1
+    col = offset - (raw.rfind(newline, 0, offset) + 1) + 1
     return line, col
 
 

@@ -15,7 +15,7 @@ import difflib
 from dataclasses import replace
 from typing import Any, Iterable
 
-from ..config import Config, DataConfig, Key, LSTMConfig, _show
+from ..config import Config, Key, LSTMConfig, _show, data_config
 from ..problems import ERROR, WARNING, Problem, json_path
 from .keras import MERGE_MODES, KerasLSTM
 from .onnx import DIRECTIONS, OnnxLSTM
@@ -128,7 +128,7 @@ def read_framework_config(reader, data: dict) -> Config | None:
         if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
             return None
         spec = OnnxLSTM(**lstm)
-    return Config(reader.doc.path, spec, DataConfig(**values), reader.origins, reader.doc, framework=framework)
+    return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework)
 
 
 def _choices(reader, framework: str, lstm: dict) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
-from ..shapes import Dimension, Size, Tensor, TensorLookup
+from ..shapes import Dimension, Size, Tensor, TensorLookup, layer_counts
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -131,7 +131,7 @@ def combinations(lstm: KerasLSTM, layers: Iterable[int] | None = None) -> list[K
     """bidirectional × return_sequences × return_state × num_layers, everything else as configured.
 
     A merge_mode of None cannot be stacked, so rows with more than one layer use concat there."""
-    counts = list(layers) if layers is not None else list(range(1, max(lstm.num_layers, 2) + 1))
+    counts = layer_counts(lstm.num_layers, layers)
     out = []
     for bidirectional in (False, True):
         for return_sequences in (False, True):

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..shapes import Dimension, Tensor, TensorLookup
+from ..shapes import Dimension, Tensor, TensorLookup, layer_counts
 
 DIRECTIONS = ("forward", "reverse", "bidirectional")
 NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
@@ -125,7 +125,7 @@ def infer_onnx(lstm: OnnxLSTM, data) -> OnnxInference:
 
 def combinations(lstm: OnnxLSTM, layers: Iterable[int] | None = None) -> list[OnnxLSTM]:
     """layout × direction × num_layers, everything else as configured."""
-    counts = list(layers) if layers is not None else list(range(1, max(lstm.num_layers, 2) + 1))
+    counts = layer_counts(lstm.num_layers, layers)
     return [
         replace(lstm, layout=layout, direction=direction, num_layers=n)
         for layout in (0, 1) for direction in DIRECTIONS for n in counts

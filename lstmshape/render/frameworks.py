@@ -9,15 +9,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ..shapes import Size
+from .table import human_bytes, shape_text, tensor_table
 
 MATRIX_AXES = {
     "keras": "every bidirectional × return_sequences × return_state × num_layers",
     "onnx": "every layout × direction × num_layers",
 }
-
-
-def shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def data_text(data) -> str:
@@ -87,46 +84,24 @@ class FrameworkTableReporter:
         else:
             self.matrix(config, results)
 
-    def new_table(self, title: str, first: str) -> Table:
-        table = Table(title=title, title_justify="left", title_style="bold")
-        for name in (first, "shape", "dimensions") + (("derived from",) if self.explain else ()):
-            table.add_column(name)
-        table.add_column("elements", justify="right")
-        table.add_column("float32", justify="right")
-        return table
-
-    def rows(self, table: Table, tensors) -> None:
-        for tensor in tensors:
-            row = [Text(tensor.name, style="bold"), Text(shape_text(tensor.shape), style="cyan"),
-                   "(" + ", ".join(d.meaning for d in tensor.dims) + ")"]
-            if self.explain:
-                row.append("; ".join(d.why for d in tensor.dims))
-            row += [str(tensor.numel), _bytes(tensor.nbytes)]
-            table.add_row(*row)
-
     def single(self, config, result) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text(settings(result)))
         if result.framework == "keras":
-            inputs = self.new_table("Input", "tensor")
-            self.rows(inputs, (result.input,))
-            out.print(inputs)
-            outputs = self.new_table("Outputs (what the last layer's call returns, in order)", "output")
-            self.rows(outputs, result.outputs)
-            out.print(outputs)
-            weights = self.new_table("Weights (Keras weight paths, model.weights order)", "weight")
-            self.rows(weights, result.params)
-            out.print(weights)
+            out.print(tensor_table("Input", "tensor", (result.input,), self.explain))
+            out.print(tensor_table("Outputs (what the last layer's call returns, in order)", "output",
+                                   result.outputs, self.explain))
+            out.print(tensor_table("Weights (Keras weight paths, model.weights order)", "weight", result.params,
+                                   self.explain))
             counted = "model.count_params()"
         else:
             for node in result.nodes:
-                table = self.new_table(f"Node lstm_{node.index} (ONNX LSTM, opset 14+)", "tensor")
-                self.rows(table, node.tensors)
-                out.print(table)
+                out.print(tensor_table(f"Node lstm_{node.index} (ONNX LSTM, opset 14+)", "tensor", node.tensors,
+                                       self.explain))
                 if node.to_next:
                     out.print(f"  Y → node lstm_{node.index + 1}'s X: {node.to_next}")
             counted = "elements of the initializers W, R, B, P"
-        out.print(f"parameters: {result.num_params:,} ({counted}; {_bytes(Size(4 * result.num_params))} float32)")
+        out.print(f"parameters: {result.num_params:,} ({counted}; {human_bytes(Size(4 * result.num_params))} float32)")
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
             for trap in traps(result):
@@ -160,12 +135,6 @@ class FrameworkTableReporter:
                 out.print(Text(settings(result), style="bold"))
                 for trap in traps(result):
                     out.print(f"  • {trap}", soft_wrap=True)
-
-
-def _bytes(size: Size) -> str:
-    from .table import human_bytes
-
-    return human_bytes(size)
 
 
 def result_json(result) -> dict:

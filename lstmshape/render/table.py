@@ -53,6 +53,32 @@ def verification_summary(verification) -> Text:
     return Text(f"forward pass: NOT verified ({verification.note or ', '.join(verification.mismatches)})", style="bold red")
 
 
+def tensor_table(title: str, first: str, tensors: tuple[Tensor, ...], explain: bool = False,
+                 verification=None) -> Table:
+    """One row per tensor: its shape, what each dimension is (and, explaining, how it was derived),
+    its size, and with a verification what the forward pass made of it."""
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for name in (first, "shape", "dimensions") + (("derived from",) if explain else ()):
+        table.add_column(name)
+    table.add_column("elements", justify="right")
+    table.add_column("float32", justify="right")
+    if verification is not None:
+        table.add_column("forward pass")
+    for tensor in tensors:
+        row = [
+            Text(tensor.name, style="bold"),
+            Text(shape_text(tensor.shape), style="cyan"),
+            "(" + ", ".join(d.meaning for d in tensor.dims) + ")",
+        ]
+        if explain:
+            row.append("; ".join(d.why for d in tensor.dims))
+        row += [str(tensor.numel), human_bytes(tensor.nbytes)]
+        if verification is not None:
+            row.append(verified_cell(verification, tensor.name))
+        table.add_row(*row)
+    return table
+
+
 def settings(result: Inference) -> str:
     lstm, data = result.lstm, result.data
     parts = [
@@ -89,48 +115,17 @@ class TableReporter:
         else:
             self.matrix(config, results, verifications)
 
-    def tensor_rows(self, table: Table, tensors: tuple[Tensor, ...], verification=None) -> None:
-        for tensor in tensors:
-            row = [
-                Text(tensor.name, style="bold"),
-                Text(shape_text(tensor.shape), style="cyan"),
-                "(" + ", ".join(d.meaning for d in tensor.dims) + ")",
-            ]
-            if self.explain:
-                row.append("; ".join(d.why for d in tensor.dims))
-            row += [str(tensor.numel), human_bytes(tensor.nbytes)]
-            if verification is not None:
-                row.append(verified_cell(verification, tensor.name))
-            table.add_row(*row)
-
-    def new_table(self, title: str, first: str, verify: bool = False) -> Table:
-        table = Table(title=title, title_justify="left", title_style="bold")
-        table.add_column(first)
-        table.add_column("shape")
-        table.add_column("dimensions")
-        if self.explain:
-            table.add_column("derived from")
-        table.add_column("elements", justify="right")
-        table.add_column("float32", justify="right")
-        if verify:
-            table.add_column("forward pass")
-        return table
-
     def single(self, config: Config, result: Inference, verification=None) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text(settings(result)))
-        verify = verification is not None
-        tensors = self.new_table("Tensors", "tensor", verify)
-        self.tensor_rows(tensors, result.tensors, verification)
-        out.print(tensors)
-        params = self.new_table("Parameters (torch state_dict names)", "parameter", verify)
-        self.tensor_rows(params, result.params, verification)
-        out.print(params)
+        out.print(tensor_table("Tensors", "tensor", result.tensors, self.explain, verification))
+        out.print(tensor_table("Parameters (torch state_dict names)", "parameter", result.params, self.explain,
+                               verification))
         out.print(
             f"parameters: {result.num_params:,} ({human_bytes(Size(4 * result.num_params))} float32)   "
             f"forward MACs: {result.macs}"
         )
-        if verify:
+        if verification is not None:
             out.print(verification_summary(verification), soft_wrap=True)
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
