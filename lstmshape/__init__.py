@@ -5,8 +5,10 @@
     results[0].shapes["hn"]   # (4, 32, 20)
 """
 
-from .config import Config, ConfigError, DataConfig, LSTMConfig, load_config
-from .shapes import Inference, infer
+from .read import ConfigError, load_config
+from .settings import Config, DataConfig, KerasLSTM, LSTMConfig, OnnxLSTM, TorchLSTM
+from .shapes import Inference, KerasShapes, OnnxShapes, TorchShapes, infer
 
-__all__ = ["Config", "ConfigError", "DataConfig", "Inference", "LSTMConfig", "infer", "load_config"]
+__all__ = ["Config", "ConfigError", "DataConfig", "Inference", "KerasLSTM", "KerasShapes", "LSTMConfig", "OnnxLSTM",
+           "OnnxShapes", "TorchLSTM", "TorchShapes", "infer", "load_config"]
 __version__ = "0.1.0"

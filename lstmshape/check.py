@@ -1,7 +1,8 @@
-"""`lstmshape check`: find the config files, check each one, collect every problem.
+"""`lstmshape check` as a library: find the config files, read each one, run the rules, collect
+every problem in a `Report`.
 
-Pure library code (no printing, no exit codes): the CLI picks a reporter. One file's problems
-never stop another file from being checked, and nothing is ever written.
+No printing, no exit codes (that is lstmshape.cli's job, with a reporter from lstmshape.render).
+One file's problems never stop another file from being checked, and nothing is ever written.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from .codes import INVALID_YAML
 from .problems import ERROR, Problem
+from .read import read_config
+from .rules import config_stage_problems, run_rules
+from .settings import Config
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -51,17 +56,22 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
     return files, missing
 
 
-def check_file(path: str) -> list[Problem]:
-    """Every problem of one file: reading, config validation, then the shape rules."""
-    from .config import read_config
-
-    refused = _not_a_file(path)
-    if refused:
-        return [Problem(path, 1, 1, "LS001", ERROR, refused)]
+def load(path: str) -> tuple[Config | None, list[Problem]]:
+    """Read one config and judge its settings (the config-stage rules, LS009): what `infer`
+    reports before it works out shapes. The config is None when it has errors."""
     config, problems = read_config(path)
     if config is not None:
-        from .rules import run_rules
+        problems = sorted(problems + config_stage_problems(config), key=lambda p: (p.line, p.column))
+    return config, problems
 
+
+def check_file(path: str) -> list[Problem]:
+    """Every problem of one file: reading, config validation, then the shape rules."""
+    refused = not_a_file(path)
+    if refused:
+        return [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
+    config, problems = load(path)
+    if config is not None:
         problems = problems + run_rules(config)
     return sorted(problems, key=lambda p: (p.line, p.column, p.code))
 
@@ -74,7 +84,7 @@ def check_paths(paths: list[str]) -> Report:
     return report
 
 
-def _not_a_file(path: str) -> str | None:
+def not_a_file(path: str) -> str | None:
     """Why `path` cannot be read as a file, without opening it (a FIFO would block forever)."""
     try:
         mode = os.stat(path).st_mode
@@ -85,63 +95,3 @@ def _not_a_file(path: str) -> str | None:
     kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
         "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
     return f"cannot read file: {kind}, not a regular file"
-
-
-FORMATS = ("text", "json", "github", "sarif")
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-def run(paths: list[str], output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
-        stdout=None, stderr=None) -> int:
-    """The whole `lstmshape check` command; returns its exit code."""
-    import sys
-
-    from .render import CHECK_REPORTERS, reporter
-
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    if not paths:
-        stderr.write("lstmshape: error: check needs at least one config file or directory\n")
-        return EXIT_USAGE
-    if output_format is None:
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = check_paths(paths)
-    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
-    stdout.flush()
-    for path in report.missing:
-        stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
-    if report.missing:
-        return EXIT_USAGE
-    if not report.files:
-        stderr.write("lstmshape: warning: no *.yaml or *.yml files found\n")
-    if report.failed(strict) and not exit_zero:
-        return EXIT_PROBLEMS
-    return EXIT_CLEAN
-
-
-def fast_main(argv: list[str]) -> int | None:
-    """`lstmshape check ...` without loading typer (a pre-commit hook runs on every commit):
-    the exit code, or None to leave anything unusual (--help, a bad option) to the full CLI."""
-    if not argv or argv[0] != "check":
-        return None
-    paths, output_format, strict, exit_zero = [], None, False, False
-    args = iter(argv[1:])
-    only_paths = False
-    for arg in args:
-        if only_paths or not arg.startswith("-") or arg == "-":
-            paths.append(arg)
-        elif arg == "--":
-            only_paths = True
-        elif arg == "--strict":
-            strict = True
-        elif arg == "--exit-zero":
-            exit_zero = True
-        elif arg == "--format" or arg.startswith("--format="):
-            value = arg.partition("=")[2] if "=" in arg else next(args, None)
-            if value not in FORMATS:
-                return None
-            output_format = value
-        else:
-            return None
-    if not paths:
-        return None
-    return run(paths, output_format, strict, exit_zero)

@@ -36,6 +36,8 @@ import re
 
 import numpy as np
 
+from .forward import lstm_forward
+
 __all__ = [
     "keras_forward",
     "keras_layers_from_list",
@@ -212,8 +214,6 @@ def _sigmoid(z):
 
 def torch_forward(x, state_dict, batch_first=False, h0=None, c0=None, lengths=None):
     """torch.nn.LSTM's forward via lstmshape.forward.lstm_forward (layers/directions from names)."""
-    from .forward import lstm_forward
-
     num_layers, bidirectional, _ = _torch_layout(state_dict)
     return lstm_forward(x, state_dict, num_layers=num_layers, bidirectional=bidirectional,
                         batch_first=batch_first, h0=h0, c0=c0, lengths=lengths)

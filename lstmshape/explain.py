@@ -1,19 +1,27 @@
 """The shape traps that apply to one LSTM: what `infer --explain` warns a reader about.
 
 Each trap is a real, common bug (the kind that ends in "Expected hidden[0] size ...") stated for
-this config's own numbers, so the reader can copy the fix.
+this config's own numbers, so the reader can copy the fix. Keras and ONNX layers have traps of
+their own (layouts, merged directions, gate orders).
 """
 
 from __future__ import annotations
 
-from .shapes import Inference
+from .shapes import KerasShapes, OnnxShapes, Shapes, TorchShapes
 
 
 def _shape(shape: tuple) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
-def traps(result: Inference) -> list[str]:
+def traps(result: Shapes) -> list[str]:
+    """Every trap for one result, in the order a reader should meet them."""
+    if result.framework != "torch":
+        return framework_traps(result)
+    return torch_traps(result)
+
+
+def torch_traps(result: TorchShapes) -> list[str]:
     lstm, data = result.lstm, result.data
     d, h_out = lstm.num_directions, lstm.h_out
     hn = result["hn"].shape
@@ -59,4 +67,43 @@ def traps(result: Inference) -> list[str]:
             f"hidden_size {lstm.hidden_size}; weight_hh is (4 × hidden_size, proj_size)."
         )
     out.append("hn/cn do not depend on seq_len; output does not depend on num_layers.")
+    return out
+
+
+def framework_traps(result: KerasShapes | OnnxShapes) -> list[str]:
+    """What to watch for when using (or porting) this layer."""
+    lstm = result.lstm
+    out = []
+    if result.framework == "keras":
+        main = result.outputs[0]
+        out.append(f"A Dense layer after it sees {main.shape[-1]} features" +
+                   (" (merge_mode concat doubles units)" if lstm.bidirectional and lstm.merge_mode == "concat" else "")
+                   + ".")
+        if lstm.return_state:
+            out.append(f"return_state: the call returns {len(result.outputs)} tensors ("
+                       + ", ".join(t.name for t in result.outputs) + "); unpack them all.")
+        if lstm.go_backwards:
+            out.append("go_backwards: the returned sequence is in reading order (last time step first); "
+                       "flip it along axis 1 to line it up with the input.")
+        if lstm.bidirectional and not lstm.return_sequences:
+            out.append("Bidirectional without return_sequences: the backward half is the backward layer's "
+                       "final state (it read the whole sequence), not its output at the last step.")
+        if lstm.num_layers > 1:
+            out.append("Stacked: inner layers return sequences and no state; only the last layer's h/c come back.")
+        out.append("Keras weights: kernel is (input, 4·units) — the transpose of torch's weight_ih — with gates "
+                   "i, f, c, o and a single bias (torch has two, ONNX packs two in B).")
+    else:
+        layout = lstm.layout
+        seq_axes = "(seq, num_directions, batch, hidden)" if layout == 0 else "(batch, seq, num_directions, hidden)"
+        out.append(f"Y is 4-D {seq_axes}: reshape before a MatMul/Gemm "
+                   + ("(Transpose(perm=[0, 2, 1, 3]) then Reshape([0, 0, -1]))." if layout == 0
+                      else "(Reshape([0, 0, -1]))."))
+        out.append("initial_h/initial_c and Y_h/Y_c follow layout: "
+                   + ("(num_directions, batch, hidden)." if layout == 0 else "(batch, num_directions, hidden)."))
+        out.append("Gate order is i, o, f, c (torch: i, f, g, o; Keras: i, f, c, o); B is (num_directions, 8·hidden) "
+                   "= Wb ++ Rb.")
+        if lstm.direction == "reverse":
+            out.append("direction reverse: Y is indexed by the original time step (unlike Keras go_backwards).")
+        if lstm.input_forget or lstm.peepholes:
+            out.append("input_forget/peepholes have no PyTorch or Keras equivalent.")
     return out

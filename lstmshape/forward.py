@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .settings import TorchLSTM
+from .shapes.torch import parameters
+
 __all__ = ["init_params", "lstm_forward", "param_shapes"]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -24,10 +27,7 @@ def param_shapes(
     bias: bool = True,
 ) -> dict[str, tuple[int, ...]]:
     """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
-    from .config import LSTMConfig
-    from .shapes import parameters
-
-    lstm = LSTMConfig(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
+    lstm = TorchLSTM(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
     return {tensor.name: tensor.shape for tensor in parameters(lstm)}
 
 

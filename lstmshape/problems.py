@@ -1,8 +1,9 @@
-"""The one value every check produces: a problem at a place in a file.
+"""The one value every check produces: a problem at a place in a file, and its one printed form.
 
-Loader, config validation and shape rules all yield `Problem`s; reporters only read them. That
-keeps parse → check → report separate (the check-jsonschema split) and lets one file's problems
-never stop another file from being checked.
+Loader, reader, shape rules and translations all produce `Problem`s; reporters only read them.
+That keeps parse → check → report separate (the check-jsonschema split) and lets one file's
+problems never stop another file from being checked. Every command prints a problem with
+`format_problem`, so `infer` and `check` say the same thing the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"  # `infer --as`: how a setting carries over; never fails a run
 
 
 @dataclass(frozen=True, order=True)
@@ -36,3 +38,18 @@ def json_path(parts: tuple) -> str:
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
+
+
+def one_line(text: str) -> str:
+    """A message stays one line whatever a key or value holds (CR, LF, other controls escaped)."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
+
+
+def format_problem(p: Problem) -> str:
+    """`path:line:col: error[LS007] message`: the compiler-style line every command prints."""
+    return f"{one_line(p.file)}:{p.line}:{p.column}: {p.severity}[{p.code}] {one_line(p.message)}"
+
+
+def by_position(problems) -> list[Problem]:
+    """Problems in the order a reader meets them in the file (found order kept at one place)."""
+    return sorted(problems, key=lambda p: (p.file, p.line, p.column))

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .shapes import Inference, infer_lstm
+import numpy as np
+
+from . import forward
+from .shapes.torch import TorchShapes, infer_lstm
 
 MAC_BUDGET = 200_000_000  # about a tenth of a second of NumPy on this class of machine
 PARAM_BYTES_BUDGET = 2 << 30  # random weights for more than this are not drawn, even with --full
@@ -30,7 +33,7 @@ class Verification:
     note: str = ""  # why the run was reduced, or why it could not run
 
 
-def run_sizes(result: Inference, full: bool) -> tuple[Inference, dict, str]:
+def run_sizes(result: TorchShapes, full: bool) -> tuple[TorchShapes, dict, str]:
     """The inference to run: symbols made concrete and, over budget, batch and seq_len reduced."""
     data = result.data
     sizes = {name: getattr(data, name) for name in SYMBOL_SIZES}
@@ -45,24 +48,20 @@ def run_sizes(result: Inference, full: bool) -> tuple[Inference, dict, str]:
     return runnable, run_at, note
 
 
-def verify(result: Inference, full: bool = False, seed: int = 0) -> Verification:
-    import numpy as np
-
-    from .forward import init_params, lstm_forward
-
+def verify(result: TorchShapes, full: bool = False, seed: int = 0) -> Verification:
     runnable, run_at, note = run_sizes(result, full)
     lstm = result.lstm
     if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
         why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"
         return Verification(False, {}, (), run_at, why)
-    params = init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
+    params = forward.init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
                          lstm.proj_size, lstm.bias, np.float32, seed)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(runnable["input"].shape).astype(np.float32)
     h0 = np.zeros(runnable["h0"].shape, np.float32)
     c0 = np.zeros(runnable["c0"].shape, np.float32)
     try:
-        output, (hn, cn) = lstm_forward(x, params, lstm.num_layers, lstm.bidirectional, lstm.batch_first,
+        output, (hn, cn) = forward.lstm_forward(x, params, lstm.num_layers, lstm.bidirectional, lstm.batch_first,
                                         lstm.proj_size, h0=h0, c0=c0)
     except ValueError as exc:  # the forward pass refused a tensor built to the inferred shape
         return Verification(False, {}, ("forward",), run_at, f"the forward pass refused it: {exc}")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .codes import DUPLICATE_KEY, INVALID_YAML
 from .problems import ERROR, Problem, json_path
 
 MAX_BYTES = 1 << 20  # a training config is a few KB; 1 MiB is generous
@@ -25,8 +26,6 @@ MAX_NODES = 50_000  # values built after alias expansion
 # pure-Python parser so that messages and positions never depend on how PyYAML was built)
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
-INVALID_YAML = "LS001"
-DUPLICATE_KEY = "LS002"
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "str")}

@@ -87,9 +87,9 @@ def test_config_errors_exit_1_with_file_line_column():
     result = run("infer", "configs/broken.yaml")
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        "configs/broken.yaml:3:15: error: input_size is not an integer, got float 10.0 [LS007]",
-        "configs/broken.yaml:6:3: error: unknown key 'bidirectinal' in 'lstm'; did you mean 'bidirectional'? [LS004]",
-        "configs/broken.yaml:7:14: error: proj_size must be smaller than hidden_size (20), got 20; torch.nn.LSTM refuses it [LS008]",
+        "configs/broken.yaml:3:15: error[LS007] input_size is not an integer, got float 10.0",
+        "configs/broken.yaml:6:3: error[LS004] unknown key 'bidirectinal' in 'lstm'; did you mean 'bidirectional'?",
+        "configs/broken.yaml:7:14: error[LS008] proj_size must be smaller than hidden_size (20), got 20; torch.nn.LSTM refuses it",
     ]
 
 
@@ -98,7 +98,7 @@ def test_warnings_go_to_stderr_and_exit_0(tmp_path):
     path.write_text("lstm: {input_size: 3, hidden_size: 4, dropout: 0.3}\n")
     result = run("infer", str(path))
     assert result.returncode == 0
-    assert result.stderr == f"{path}:1:48: warning: dropout 0.3 has no effect with num_layers 1: torch applies dropout between stacked layers only (and warns) [LS009]\n"
+    assert result.stderr == f"{path}:1:48: warning[LS009] dropout 0.3 has no effect with num_layers 1: torch applies dropout between stacked layers only (and warns)\n"
 
 
 @pytest.mark.parametrize("content", [b"", b"- a\n", b"\xff\xfe\x00", b"lstm: {input_size: 3, input_size: 4}\n",

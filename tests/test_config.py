@@ -174,7 +174,7 @@ def test_load_config_raises_with_every_problem(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert [p.code for p in info.value.problems] == ["LS008", "LS007"]
-    assert str(info.value).startswith(f"{path}:1:20: error: input_size must be a positive integer")
+    assert str(info.value).startswith(f"{path}:1:20: error[LS008] input_size must be a positive integer")
 
 
 def test_huge_integers_are_accepted():

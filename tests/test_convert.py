@@ -234,7 +234,7 @@ def test_cli_as(tmp_path):
     doc = json.loads(done.stdout)
     assert doc["framework"] == "keras"
     assert doc["results"][0]["shapes"]["outputs"] == [[32, 5, 40], [32, 20], [32, 20], [32, 20], [32, 20]]
-    assert "note:" in done.stderr
+    assert "note[LS202]" in done.stderr
     done = _cli("infer", "configs/projection.yaml", "--as", "onnx")
     assert done.returncode == 1 and "proj_size" in done.stderr and "[LS201]" in done.stderr
     assert done.stderr.startswith("configs/projection.yaml:")

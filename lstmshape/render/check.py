@@ -12,7 +12,8 @@ import os
 from typing import TextIO
 
 from ..check import Report
-from ..problems import Problem
+from ..codes import lookup
+from ..problems import Problem, format_problem
 
 
 def _plural(count: int, word: str) -> str:
@@ -50,7 +51,7 @@ class TextReporter:
     def report(self, report: Report) -> None:
         if use_colour(self.stream):
             return self.coloured(report)
-        lines = [f"{p.file}:{p.line}:{p.column}: {p.severity}[{p.code}] {p.message}" for p in report.problems]
+        lines = [format_problem(p) for p in report.problems]
         lines.append(summary(report))
         self.stream.write("\n".join(lines) + "\n")
 
@@ -99,20 +100,14 @@ class GithubReporter:
         self.stream = stream
 
     def report(self, report: Report) -> None:
-        names = _rule_names()
         out = []
         for p in report.problems:
-            title = f"lstmshape {p.code} ({names.get(p.code, p.code)})"
+            code = lookup(p.code)
+            title = f"lstmshape {p.code} ({code.name if code else p.code})"
             props = ",".join(f"{key}={escape_property(str(value))}" for key, value in
                              (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
             out.append(f"::{p.severity} {props}::{escape_data(p.message)}")
         self.stream.write("".join(line + "\n" for line in out))
-
-
-def _rule_names() -> dict[str, str]:
-    from ..rules import all_rules
-
-    return {m.ID: m.NAME for m in all_rules()}
 
 
 class SarifReporter:

@@ -1,16 +1,16 @@
-"""`infer --format json`: the stable, documented structure (keys are only ever added)."""
+"""`infer --format json` for every framework: the stable, documented structure (keys are only
+ever added)."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import TextIO
 
-from ..config import Config
-from ..shapes import Inference
+from ..settings import Config
+from ..shapes import KerasShapes, OnnxShapes, TorchShapes
+from .common import dumps
 
 
-def result_json(result: Inference, verification=None) -> dict:
+def result_json(result: TorchShapes, verification=None) -> dict:
     lstm = result.lstm
     doc = {
         "batch_first": lstm.batch_first,
@@ -24,7 +24,7 @@ def result_json(result: Inference, verification=None) -> dict:
         "bytes": {t.name: t.nbytes.value for t in result.tensors} | {"params": 4 * result.num_params},
         "macs": result.macs.value,
     }
-    if getattr(result, "block", None) is not None:  # a stack of LSTMs: which block
+    if result.block is not None:  # a stack of LSTMs: which block
         doc["block"] = result.block
     if verification is not None:
         doc["verified"] = verification.verified
@@ -38,21 +38,51 @@ class JsonReporter:
     def __init__(self, stream: TextIO, explain: bool = False):
         self.stream = stream
 
-    def report(self, config: Config, results: list[Inference], verifications: list | None = None) -> None:
-        from .frameworks import is_framework_result, json_report
-
-        if is_framework_result(results):  # keras / onnx results
-            return json_report(self.stream, config, results)
+    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
+        if results[0].framework != "torch":
+            return framework_report(self.stream, config, results)
         checks = verifications or [None] * len(results)
         doc = {"config": config.path, "framework": "torch",
                "results": [result_json(r, v) for r, v in zip(results, checks)]}
         self.stream.write(dumps(doc) + "\n")
 
 
-_FLAT_LIST = re.compile(r"\[\s+([^\[\]{}]*?)\s+\]")
+def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
+    lstm = result.lstm
+    if result.framework == "keras":
+        return {
+            "input_dim": lstm.input_dim,
+            "units": lstm.units,
+            "num_layers": lstm.num_layers,
+            "bidirectional": lstm.bidirectional,
+            "merge_mode": lstm.merge_mode if lstm.bidirectional else None,
+            "return_sequences": lstm.return_sequences,
+            "return_state": lstm.return_state,
+            "go_backwards": lstm.go_backwards,
+            "use_bias": lstm.use_bias,
+            "shapes": {"input": list(result.input.shape), "outputs": [list(t.shape) for t in result.outputs]},
+            "output_names": [t.name for t in result.outputs],
+            "params": {p.name: list(p.shape) for p in result.params},
+            "num_params": result.num_params,
+        }
+    doc = {
+        "input_size": lstm.input_size,
+        "hidden_size": lstm.hidden_size,
+        "num_layers": lstm.num_layers,
+        "direction": lstm.direction,
+        "layout": lstm.layout,
+        "input_forget": lstm.input_forget,
+        "peepholes": lstm.peepholes,
+        "bias": lstm.bias,
+        "sequence_lens": lstm.sequence_lens,
+        "nodes": [{t.name: list(t.shape) for t in node.tensors} for node in result.nodes],
+        "num_params": result.num_params,
+    }
+    if lstm.num_layers > 1:
+        doc["between_nodes"] = result.nodes[0].to_next
+    return doc
 
 
-def dumps(doc: dict) -> str:
-    """Indented JSON with each shape on one line: `"hn": [4, 32, 20]`."""
-    text = json.dumps(doc, indent=2)
-    return _FLAT_LIST.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
+def framework_report(stream: TextIO, config: Config, results: list) -> None:
+    doc = {"config": config.path, "framework": results[0].framework, "results": [framework_result_json(r) for r in results]}
+    stream.write(dumps(doc) + "\n")

@@ -11,75 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..config import Config
 from ..explain import traps
-from ..shapes import Inference, Size, Tensor
+from ..settings import Config
+from ..shapes import Size, TorchShapes
+from .common import human_bytes, shape_text
+from .frameworks import FrameworkTableReporter
+from .tables import tensor_table, verification_summary, verified_cell
 
 
-def shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def human_bytes(size: Size) -> str:
-    if size.symbols:
-        return f"{size} B"
-    value = float(size.coefficient)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{size.coefficient:,} B" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
-def verified_cell(verification, name: str | None) -> Text:
-    """✓ when the forward pass produced the inferred shape; otherwise what it produced."""
-    if name is None:
-        bad = verification.mismatches
-        if verification.verified:
-            return Text("✓ verified", style="green")
-        return Text("✗ " + (", ".join(bad) if bad else verification.note), style="bold red")
-    if not verification.observed:
-        return Text("✗ not run", style="bold red")
-    if name in verification.mismatches:
-        seen = verification.observed.get(name)
-        return Text(f"✗ observed {shape_text(seen) if seen else 'nothing'}", style="bold red")
-    return Text("✓ verified", style="green")
-
-
-def verification_summary(verification) -> Text:
-    if verification.verified:
-        text = "forward pass: every shape verified by running the NumPy LSTM"
-        return Text(text + (f" ({verification.note})" if verification.note else ""), style="green")
-    return Text(f"forward pass: NOT verified ({verification.note or ', '.join(verification.mismatches)})", style="bold red")
-
-
-def tensor_table(title: str, first: str, tensors: tuple[Tensor, ...], explain: bool = False,
-                 verification=None) -> Table:
-    """One row per tensor: its shape, what each dimension is (and, explaining, how it was derived),
-    its size, and with a verification what the forward pass made of it."""
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for name in (first, "shape", "dimensions") + (("derived from",) if explain else ()):
-        table.add_column(name)
-    table.add_column("elements", justify="right")
-    table.add_column("float32", justify="right")
-    if verification is not None:
-        table.add_column("forward pass")
-    for tensor in tensors:
-        row = [
-            Text(tensor.name, style="bold"),
-            Text(shape_text(tensor.shape), style="cyan"),
-            "(" + ", ".join(d.meaning for d in tensor.dims) + ")",
-        ]
-        if explain:
-            row.append("; ".join(d.why for d in tensor.dims))
-        row += [str(tensor.numel), human_bytes(tensor.nbytes)]
-        if verification is not None:
-            row.append(verified_cell(verification, tensor.name))
-        table.add_row(*row)
-    return table
-
-
-def settings(result: Inference) -> str:
+def settings(result: TorchShapes) -> str:
     lstm, data = result.lstm, result.data
     parts = [
         f"input_size={lstm.input_size}",
@@ -101,21 +41,19 @@ class TableReporter:
         self.console = Console(file=stream, highlight=False, soft_wrap=False, width=200 if not stream.isatty() else None)
         self.explain = explain
 
-    def report(self, config: Config, results: list[Inference], verifications: list | None = None) -> None:
-        from .frameworks import FrameworkTableReporter, is_framework_result
-
-        if is_framework_result(results):  # keras / onnx results
+    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
+        if results[0].framework != "torch":
             return FrameworkTableReporter(self.console, self.explain).report(config, results)
         if len(results) == 1:
             self.single(config, results[0], verifications[0] if verifications else None)
-        elif [getattr(r, "block", None) for r in results] == list(range(len(results))):
+        elif [r.block for r in results] == list(range(len(results))):
             for i, result in enumerate(results):  # a stack: each block in turn
                 self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
                 self.single(config, result, verifications[i] if verifications else None)
         else:
             self.matrix(config, results, verifications)
 
-    def single(self, config: Config, result: Inference, verification=None) -> None:
+    def single(self, config: Config, result: TorchShapes, verification=None) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text(settings(result)))
         out.print(tensor_table("Tensors", "tensor", result.tensors, self.explain, verification))
@@ -132,12 +70,12 @@ class TableReporter:
             for trap in traps(result):
                 out.print(f"  • {trap}", soft_wrap=True)
 
-    def matrix(self, config: Config, results: list[Inference], verifications: list | None = None) -> None:
+    def matrix(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
         out = self.console
         out.print(Text(config.path, style="bold"), Text("every batch_first × bidirectional × num_layers"))
         table = Table(title_justify="left")
         columns = ["batch_first", "bidirectional", "num_layers", "input", "output", "h0 / hn", "c0 / cn", "params"]
-        stacked = getattr(results[0], "block", None) is not None
+        stacked = results[0].block is not None
         if stacked:  # a stack of LSTMs: one row per block per combination
             columns.insert(3, "block")
         for name in columns + (["forward pass"] if verifications else []):

@@ -2,8 +2,8 @@
 
 Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first line is the
 summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
-run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(model)`, a
-generator of `Problem`s; config codes (LS001–LS009) are found while reading the file and their
+run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
+generator of `Problem`s given a `RuleContext`; config codes (LS001–LS009) are found while reading the file and their
 modules only document them, except LS009, whose check runs on reading (`STAGE = "config"`) so that
 `lstmshape infer` reports it too.
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass
-from functools import cached_property
+import textwrap
 from types import ModuleType
-from typing import Iterator
 
-from ..problems import ERROR, WARNING, Problem, json_path
+from ..problems import Problem
+from ..settings import Config
+from .context import RuleContext
 
 # The registry, in code order. Adding a rule = adding a module here.
 MODULES = (
@@ -52,7 +52,7 @@ MODULES = (
     "ls203_no_effect",
 )
 
-__all__ = ["ERROR", "WARNING", "Model", "all_rules", "rule", "run_rules", "config_stage_problems"]
+__all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
 
 def all_rules() -> list[ModuleType]:
@@ -66,12 +66,13 @@ def rule(code: str) -> ModuleType | None:
     return None
 
 
-def run_rules(config) -> list[Problem]:
-    """Every shape rule's problems for one valid config (config-stage rules already ran).
-    The shape rules are torch.nn.LSTM's; keras and onnx configs get the config checks only."""
-    if getattr(config, "framework", "torch") != "torch":
+def run_rules(config: Config) -> list[Problem]:
+    """Every shape rule's problems for one valid config (config-stage rules run apart, see
+    `config_stage_problems`). The shape rules are torch.nn.LSTM's; keras and onnx configs get the
+    config checks only."""
+    if config.framework != "torch":
         return []
-    model = Model(config)
+    model = RuleContext(config)
     out: list[Problem] = []
     for module in all_rules():
         if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
@@ -79,90 +80,13 @@ def run_rules(config) -> list[Problem]:
     return out
 
 
-def config_stage_problems(config) -> list[Problem]:
-    model = Model(config)
+def config_stage_problems(config: Config) -> list[Problem]:
+    """The rules about the settings alone (LS009), which `infer` reports too."""
+    if config.framework != "torch":
+        return []
+    model = RuleContext(config)
     return [p for module in all_rules() if getattr(module, "STAGE", "model") == "config"
             for p in module.check(model)]
-
-
-@dataclass
-class Model:
-    """What a rule sees: the config, each block's inferred shapes, and where things were written."""
-
-    config: object  # lstmshape.config.Config
-
-    @property
-    def blocks(self):
-        return self.config.stack
-
-    @property
-    def data(self):
-        return self.config.data
-
-    @property
-    def stacked(self) -> bool:
-        return len(self.blocks) > 1
-
-    @cached_property
-    def inferences(self):
-        from ..shapes import infer_lstm
-
-        return [infer_lstm(block, self.config.data) for block in self.blocks]
-
-    def block_name(self, k: int) -> str:
-        return f"lstm[{k}]" if self.config.blocks else "lstm"
-
-    def block_parts(self, k: int) -> tuple:
-        return ("lstm", k) if self.config.blocks else ("lstm",)
-
-    def origin(self, k: int, key: str) -> tuple:
-        """Where block k's setting `key` was written (its block, when the default applies)."""
-        at = self.block_parts(k)
-        return self.config.origins.get(at + (key,), at)
-
-    def given(self, k: int, key: str) -> bool:
-        return self.block_parts(k) + (key,) in self.config.origins
-
-    def data_parts(self, key: str) -> tuple:
-        return self.config.origins.get(("data", key), ("data",) if "data" in self.source_keys() else ())
-
-    def source_keys(self) -> tuple:
-        data = self.config.source.data if self.config.source is not None else {}
-        return tuple(data) if isinstance(data, dict) else ()
-
-    def expects(self, names: tuple[str, ...] | None = None) -> Iterator[tuple[int, str, tuple, tuple]]:
-        """(block, tensor, expected shape, parts) for every `expect` entry."""
-        for k, shapes in enumerate(self.config.expect):
-            for name, shape in shapes.items():
-                if names is None or name in names:
-                    yield k, name, shape, self.config.origins[("expect", k, name)]
-
-    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False) -> Problem:
-        doc = self.config.source
-        line, col = doc.mark(parts, key=key) if doc is not None else (1, 1)
-        return Problem(self.config.path, line, col, code, severity, message, json_path(parts))
-
-
-def n(value) -> str:
-    """A size for a message: exact, but abbreviated past 60 digits (and never str()'s digit limit)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 199:
-        digits = int(value.bit_length() * 0.30103) + 1
-        return f"a {digits}-digit number"
-    return str(value)
-
-
-def shape(dims) -> str:
-    return "(" + ", ".join(n(d) for d in dims) + ")"
-
-
-def listed(dims) -> str:
-    return "[" + ", ".join(n(d) for d in dims) + "]"
-
-
-def features(block) -> str:
-    """`40 features (num_directions 2 × hidden_size 20)`: the output feature size, explained."""
-    name = "proj_size" if block.proj_size > 0 else "hidden_size"
-    return f"{n(block.num_directions * block.h_out)} features (num_directions {block.num_directions} × {name} {n(block.h_out)})"
 
 
 _EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", re.M)
@@ -170,8 +94,6 @@ _EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", r
 
 def examples(module: ModuleType) -> dict[str, str]:
     """{"failing": yaml, "passing": yaml} from the rule's docstring."""
-    import textwrap
-
     out = {}
     for kind, body in _EXAMPLE.findall(module.__doc__ + "\n"):
         out[kind.lower()] = textwrap.dedent(body).strip("\n") + "\n"

@@ -19,8 +19,8 @@ Passing example::
       hidden_size: 20
 """
 
-ID = "LS001"
-NAME = "invalid-yaml"
-SUMMARY = "The file is not one safe, readable YAML document."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.INVALID_YAML
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

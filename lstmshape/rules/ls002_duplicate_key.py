@@ -17,8 +17,8 @@ Passing example::
       hidden_size: 40
 """
 
-ID = "LS002"
-NAME = "duplicate-key"
-SUMMARY = "A key appears twice in one mapping; YAML loaders keep only the last."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.DUPLICATE_KEY
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

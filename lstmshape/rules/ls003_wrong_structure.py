@@ -15,8 +15,8 @@ Passing example::
       hidden_size: 20
 """
 
-ID = "LS003"
-NAME = "wrong-structure"
-SUMMARY = "A section is not the mapping (or list) the format needs."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.WRONG_STRUCTURE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

@@ -18,8 +18,8 @@ Passing example::
       bidirectional: true
 """
 
-ID = "LS004"
-NAME = "unknown-key"
-SUMMARY = "A key lstmshape does not know: usually a typo."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.UNKNOWN_KEY
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

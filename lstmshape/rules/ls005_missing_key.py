@@ -15,8 +15,8 @@ Passing example::
       hidden_size: 20
 """
 
-ID = "LS005"
-NAME = "missing-key"
-SUMMARY = "A required key (input_size, hidden_size) is absent."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.MISSING_KEY
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

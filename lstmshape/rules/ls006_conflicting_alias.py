@@ -18,8 +18,8 @@ Passing example::
       hidden_size: 20
 """
 
-ID = "LS006"
-NAME = "conflicting-alias"
-SUMMARY = "A key and its alias are both given, with different values."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.CONFLICTING_ALIAS
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

@@ -16,8 +16,8 @@ Passing example::
       hidden_size: 20
 """
 
-ID = "LS007"
-NAME = "wrong-type"
-SUMMARY = "A value of the wrong type: e.g. 20.0 or '1e3' where an integer is needed."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.WRONG_TYPE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

@@ -18,8 +18,8 @@ Passing example::
       proj_size: 8
 """
 
-ID = "LS008"
-NAME = "out-of-range"
-SUMMARY = "A value outside what torch.nn.LSTM accepts."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.OUT_OF_RANGE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

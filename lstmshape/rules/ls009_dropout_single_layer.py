@@ -21,18 +21,15 @@ Passing example::
       dropout: 0.3
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS009"
-NAME = "dropout-single-layer"
-SUMMARY = "dropout > 0 with num_layers == 1 has no effect (torch warns)."
-SEVERITY = "warning"
+CODE = codes.DROPOUT_SINGLE_LAYER
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 STAGE = "config"
 
 
 def check(model):
-    if getattr(model.config, "framework", "torch") != "torch":
-        return
     for k, block in enumerate(model.blocks):
         if block.dropout > 0 and block.num_layers == 1:
             yield model.problem(

@@ -17,12 +17,11 @@ Passing example::
       - {input_size: 40, hidden_size: 8}
 """
 
-from . import features
+from .. import codes
+from .context import features
 
-ID = "LS100"
-NAME = "stack-input-size"
-SUMMARY = "A stacked block's input_size differs from the output features of the block before it."
-SEVERITY = "error"
+CODE = codes.STACK_INPUT_SIZE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -25,12 +25,11 @@ Passing example::
       - linear: {in_features: 40, out_features: 3}
 """
 
-from . import features, n
+from .. import codes
+from .context import features, n
 
-ID = "LS101"
-NAME = "head-in-features"
-SUMMARY = "The first head layer's in_features differs from the feature size of the LSTM tensor fed to it."
-SEVERITY = "error"
+CODE = codes.HEAD_IN_FEATURES
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def fed(block, source: str) -> tuple[int, str] | None:

@@ -19,12 +19,11 @@ Passing example::
       - linear: {in_features: 64, out_features: 3}
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS102"
-NAME = "head-chain"
-SUMMARY = "A head Linear layer's in_features differs from the out_features of the Linear before it."
-SEVERITY = "error"
+CODE = codes.HEAD_CHAIN
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

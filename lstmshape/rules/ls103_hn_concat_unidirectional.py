@@ -17,10 +17,10 @@ Passing example::
       - linear: {in_features: 20, out_features: 3, input: hn_last}
 """
 
-ID = "LS103"
-NAME = "hn-concat-unidirectional"
-SUMMARY = "The head is fed cat(hn[-2], hn[-1]) from a unidirectional LSTM."
-SEVERITY = "error"
+from .. import codes
+
+CODE = codes.HN_CONCAT_UNIDIRECTIONAL
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

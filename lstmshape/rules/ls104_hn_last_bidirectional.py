@@ -17,10 +17,10 @@ Passing example::
       - linear: {in_features: 40, out_features: 3, input: hn_concat}
 """
 
-ID = "LS104"
-NAME = "hn-last-bidirectional"
-SUMMARY = "The head is fed hn[-1] of a bidirectional LSTM: the backward direction only."
-SEVERITY = "warning"
+from .. import codes
+
+CODE = codes.HN_LAST_BIDIRECTIONAL
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

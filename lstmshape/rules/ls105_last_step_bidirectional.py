@@ -17,10 +17,10 @@ Passing example::
       - linear: {in_features: 40, out_features: 3, input: hn_concat}
 """
 
-ID = "LS105"
-NAME = "last-step-bidirectional"
-SUMMARY = "The head is fed the last time step of a bidirectional LSTM's output."
-SEVERITY = "warning"
+from .. import codes
+
+CODE = codes.LAST_STEP_BIDIRECTIONAL
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

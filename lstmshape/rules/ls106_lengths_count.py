@@ -22,12 +22,11 @@ Passing example::
       lengths: [5, 2, 3]
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS106"
-NAME = "lengths-count"
-SUMMARY = "data.lengths does not give one length per sequence of the batch."
-SEVERITY = "error"
+CODE = codes.LENGTHS_COUNT
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -20,12 +20,11 @@ Passing example::
       lengths: [6, 3, 2]
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS107"
-NAME = "lengths-range"
-SUMMARY = "A sequence length in data.lengths is not in 1..seq_len."
-SEVERITY = "error"
+CODE = codes.LENGTHS_RANGE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

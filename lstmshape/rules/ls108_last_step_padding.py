@@ -19,12 +19,11 @@ Passing example::
       - linear: {in_features: 20, out_features: 3, input: hn_last}
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS108"
-NAME = "last-step-padding"
-SUMMARY = "The head is fed the last time step of a padded, variable-length batch."
-SEVERITY = "warning"
+CODE = codes.LAST_STEP_PADDING
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

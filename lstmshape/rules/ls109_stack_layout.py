@@ -18,10 +18,10 @@ Passing example::
       - {hidden_size: 8, batch_first: true}
 """
 
-ID = "LS109"
-NAME = "stack-layout"
-SUMMARY = "Stacked blocks disagree on batch_first, so a block reads the one before it transposed."
-SEVERITY = "warning"
+from .. import codes
+
+CODE = codes.STACK_LAYOUT
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

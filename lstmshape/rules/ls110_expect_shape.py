@@ -22,13 +22,12 @@ Passing example::
       h0: [4, 32, 20]
 """
 
-from . import listed, n, shape
-from ._expect import mismatches, same
+from .. import codes
+from .context import listed, n, shape
+from .mismatch import mismatches, same
 
-ID = "LS110"
-NAME = "expect-shape"
-SUMMARY = "A shape in `expect` differs from the shape torch.nn.LSTM produces or requires."
-SEVERITY = "error"
+CODE = codes.EXPECT_SHAPE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -19,13 +19,12 @@ Passing example::
       h0: [2, 32, 20]
 """
 
-from . import listed, n, shape
-from ._expect import mismatches
+from .. import codes
+from .context import listed, n, shape
+from .mismatch import mismatches
 
-ID = "LS111"
-NAME = "state-batch-first"
-SUMMARY = "An h0/c0/hn/cn shape in `expect` is written batch-first: (batch, D*num_layers, H)."
-SEVERITY = "error"
+CODE = codes.STATE_BATCH_FIRST
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -18,13 +18,12 @@ Passing example::
       output: [5, 32, 40]
 """
 
-from . import features, n
-from ._expect import mismatches
+from .. import codes
+from .context import features, n
+from .mismatch import mismatches
 
-ID = "LS112"
-NAME = "output-features"
-SUMMARY = "`expect.output` has hidden_size features where the LSTM gives num_directions × H_out."
-SEVERITY = "error"
+CODE = codes.OUTPUT_FEATURES
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -19,13 +19,12 @@ Passing example::
       h0: [1, 4, 16]
 """
 
-from . import n
-from ._expect import mismatches
+from .. import codes
+from .context import n
+from .mismatch import mismatches
 
-ID = "LS113"
-NAME = "proj-size-confusion"
-SUMMARY = "proj_size on the wrong state: c0/cn keep hidden_size, h0/hn have proj_size features."
-SEVERITY = "error"
+CODE = codes.PROJ_SIZE_CONFUSION
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

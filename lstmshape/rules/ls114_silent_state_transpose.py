@@ -17,13 +17,12 @@ Passing example::
     data: {batch_size: 8, seq_len: 5}
 """
 
-from . import n
-from ._expect import STATES
+from .. import codes
+from .context import n
+from .mismatch import STATES
 
-ID = "LS114"
-NAME = "silent-state-transpose"
-SUMMARY = "batch_size equals num_directions × num_layers: a transposed h0/c0 passes silently."
-SEVERITY = "warning"
+CODE = codes.SILENT_STATE_TRANSPOSE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

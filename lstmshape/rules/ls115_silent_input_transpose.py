@@ -15,12 +15,11 @@ Passing example::
     data: {batch_size: 16, seq_len: 50}
 """
 
-from . import n
+from .. import codes
+from .context import n
 
-ID = "LS115"
-NAME = "silent-input-transpose"
-SUMMARY = "batch_first with batch_size equal to seq_len: a transposed input passes silently."
-SEVERITY = "warning"
+CODE = codes.SILENT_INPUT_TRANSPOSE
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

@@ -19,13 +19,12 @@ Passing example::
       output: [5, 3, 20]
 """
 
-from . import n
-from ._expect import mismatches, same, time_axis
+from .. import codes
+from .context import n
+from .mismatch import mismatches, same, time_axis
 
-ID = "LS116"
-NAME = "packed-output-length"
-SUMMARY = "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths)."
-SEVERITY = "warning"
+CODE = codes.PACKED_OUTPUT_LENGTH
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(model):

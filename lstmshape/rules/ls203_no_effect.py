@@ -21,8 +21,8 @@ Passing example::
       merge_mode: sum
 """
 
-ID = "LS203"
-NAME = "no-effect"
-SUMMARY = "A framework setting that has no effect with the other settings given."
-SEVERITY = "warning"
+from .. import codes
+
+CODE = codes.NO_EFFECT
+ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 check = None

@@ -1,7 +1,6 @@
-"""The command line: parse arguments, call the library, pick a reporter, set the exit code.
-
-Exit codes: 0 clean, 1 problems found in a config, 2 usage error (bad option, missing file).
-Heavy imports (numpy, rich) happen inside the commands that need them.
+"""Every command, with typer: parse arguments, call the library, pick a reporter, set the exit code
+(lstmshape.cli.exits). Heavy imports (numpy, rich, the forward pass) happen inside the commands
+that need them.
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from typing import Optional
 
 import typer
 
-from .problems import Problem
+from ..problems import Problem, format_problem
+from . import exits
 
 app = typer.Typer(
     add_completion=False,
@@ -21,9 +21,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Work out, check and explain the tensor shapes of LSTM networks from a YAML config.",
 )
-
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
 
 class InferFormat(str, Enum):
     table = "table"
@@ -38,7 +35,7 @@ class Framework(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         typer.echo(f"lstmshape {__version__}")
         raise typer.Exit()
@@ -53,13 +50,13 @@ def _root(
 
 def usage_error(message: str) -> typer.Exit:
     typer.echo(f"lstmshape: error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)
+    return typer.Exit(exits.USAGE)
 
 
 def print_problems(problems: list[Problem]) -> None:
-    """Compiler-style lines on stderr: `file:line:col: error: message [CODE]`."""
+    """The problem lines `check` prints, on stderr: `file:line:col: error[CODE] message`."""
     for p in problems:
-        typer.echo(f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]", err=True)
+        typer.echo(format_problem(p), err=True)
 
 
 def parse_layers(text: str) -> list[int]:
@@ -84,38 +81,38 @@ def infer(
     as_framework: Optional[Framework] = typer.Option(None, "--as", help="The same network in another framework (torch, keras, onnx); exit 1 naming the setting it cannot express."),
 ) -> None:
     """Every tensor shape of the configured LSTM (input, output, h0, c0, hn, cn, parameters)."""
-    from .config import read_config
-    from .render import INFER_REPORTERS, reporter
-    from .frameworks import infer as infer_shapes  # dispatches on the config's framework
+    from ..check import load
+    from ..render import INFER_REPORTERS, reporter
+    from ..shapes import infer as infer_shapes  # dispatches on the config's framework
 
     if not os.path.exists(config):
         raise usage_error(f"{config}: no such file")
     if os.path.isdir(config):
         raise usage_error(f"{config}: is a directory; infer takes one config file")
     layer_counts = parse_layers(layers) if layers is not None else None
-    parsed, problems = read_config(config)
+    parsed, problems = load(config)
     print_problems(problems)
     if parsed is None:
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(exits.PROBLEMS)
     if as_framework is not None:
-        from .frameworks import translate
+        from ..translate import translate
 
         parsed, notes = translate(parsed, as_framework.value)
         print_problems(notes)
         if parsed is None:
-            raise typer.Exit(EXIT_PROBLEMS)
+            raise typer.Exit(exits.PROBLEMS)
     if (verify or full) and parsed.framework != "torch":
         raise usage_error(f"--verify runs torch.nn.LSTM's forward pass; this is a {parsed.framework} config "
                           "(its shapes are proven against the real framework by the test suite)")
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
     checks = None
     if verify or full:
-        from .verify import verify as run_forward
+        from ..verify import verify as run_forward
 
         checks = [run_forward(result, full=full) for result in results]
     reporter(INFER_REPORTERS, output_format.value)(sys.stdout, explain=explain).report(parsed, results, checks)
     if checks and not all(c.verified for c in checks):
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(exits.PROBLEMS)
 
 
 class CheckFormat(str, Enum):
@@ -133,7 +130,7 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still means a usage error)."),
 ) -> None:
     """Check configs against the whole model's shape rules: exit 0 clean, 1 problems, 2 usage error."""
-    from .check import run  # the console script runs it without typer: lstmshape/entry.py
+    from .fast import run  # the console script runs it without typer: lstmshape/cli/__init__.py
 
     raise typer.Exit(run(files or [], output_format.value if output_format else None, strict, exit_zero))
 
@@ -143,17 +140,18 @@ def rules(
     code: Optional[str] = typer.Argument(None, help="A code (LS101) or name (head-in-features): show its full documentation.", show_default=False),
 ) -> None:
     """Every problem code with its severity and summary; with CODE, its documentation and examples."""
-    from .rules import all_rules
+    from ..codes import ALL, lookup
+    from ..rules import rule
 
-    modules = all_rules()
     if code is None:
-        width = max(len(m.NAME) for m in modules)
-        for m in modules:
-            typer.echo(f"{m.ID}  {m.SEVERITY:<7}  {m.NAME:<{width}}  {m.SUMMARY}")
+        width = max(len(c.name) for c in ALL)
+        for c in ALL:
+            typer.echo(f"{c}  {c.severity:<7}  {c.name:<{width}}  {c.summary}")
         return
-    found = [m for m in modules if code.upper() == m.ID or code.lower() == m.NAME]
-    if not found:
+    found = lookup(code)
+    if found is None:
         raise usage_error(f"unknown rule {code!r}; `lstmshape rules` lists them")
-    m = found[0]
-    typer.echo(f"{m.ID} {m.NAME} ({m.SEVERITY})\n\n{m.__doc__.strip()}")
+    module = rule(found)
+    doc = module.__doc__ if module is not None else found.doc
+    typer.echo(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}")
 

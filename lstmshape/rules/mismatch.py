@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..shapes.core import Tensor
+from .context import RuleContext
+
 STATES = ("h0", "c0", "hn", "cn")
 
 
@@ -14,7 +17,7 @@ class Mismatch:
     block: int
     name: str  # input, output, h0, ...
     expected: tuple
-    tensor: object  # shapes.Tensor: the inferred one
+    tensor: Tensor  # the inferred one
     parts: tuple
     kind: str  # state-batch-first | output-features | proj-size | shape
 
@@ -27,18 +30,17 @@ def same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
-def mismatches(model) -> list[Mismatch]:
-    cached = getattr(model, "_mismatches", None)
-    if cached is not None:
-        return cached
+def mismatches(model: RuleContext) -> list[Mismatch]:
+    if "mismatches" in model.memo:
+        return model.memo["mismatches"]
     out = []
     for k, name, expected, parts in model.expects():
         tensor = model.inferences[k][name]
         inferred = tensor.shape
-        if _fits(model, k, name, expected, inferred):
+        if fits(model, k, name, expected, inferred):
             continue
-        out.append(Mismatch(k, name, expected, tensor, parts, _diagnose(model.blocks[k], name, expected, inferred)))
-    model._mismatches = out
+        out.append(Mismatch(k, name, expected, tensor, parts, diagnose(model.blocks[k], name, expected, inferred)))
+    model.memo["mismatches"] = out
     return out
 
 
@@ -48,7 +50,7 @@ def time_axis(model, k: int) -> int | None:
     return 1 if model.blocks[k].batch_first else 0
 
 
-def _fits(model, k, name, expected, inferred) -> bool:
+def fits(model, k, name, expected, inferred) -> bool:
     if len(expected) != len(inferred):
         return False
     lengths = model.data.lengths
@@ -62,7 +64,7 @@ def _fits(model, k, name, expected, inferred) -> bool:
     return True
 
 
-def _diagnose(block, name: str, expected: tuple, inferred: tuple) -> str:
+def diagnose(block, name: str, expected: tuple, inferred: tuple) -> str:
     rank = len(inferred)
     if name in STATES and rank == 3 == len(expected) and not same(inferred[0], inferred[1]):
         if same(expected[0], inferred[1]) and same(expected[1], inferred[0]) and same(expected[2], inferred[2]):

@@ -1,9 +1,8 @@
-"""The shape engine: torch.nn.LSTM's shapes as plain arithmetic on the config.
+"""torch.nn.LSTM's shapes as plain arithmetic on its settings.
 
 Pure by design (no numpy, no I/O): every other piece (renderers, rules, the NumPy forward that
-proves these numbers) reads `Inference` objects. Sizes may be symbols (`"N"`, `"L"`); products
-of sizes stay exact as `Size` (a coefficient times symbols), so `hidden_size: 10**40` is answered
-without anything being allocated.
+proves these numbers) reads `TorchShapes`. Sizes may be symbols (`"N"`, `"L"`); products of
+sizes stay exact as `Size`, so `hidden_size: 10**40` is answered without anything allocated.
 """
 
 from __future__ import annotations
@@ -11,94 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .config import Config, DataConfig, Dim, LSTMConfig
+from ..settings import Config, DataConfig, TorchLSTM
+from .core import Dimension, Size, Tensor, TensorLookup, layer_counts
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
-FLOAT32_BYTES = 4
-
 
 @dataclass(frozen=True)
-class Size:
-    """An exact product `coefficient × symbols…`: a tensor's element count, bytes or MACs."""
-
-    coefficient: int
-    symbols: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, dims: Iterable[Dim]) -> Size:
-        coefficient, symbols = 1, []
-        for dim in dims:
-            if isinstance(dim, str):
-                symbols.append(dim)
-            else:
-                coefficient *= dim
-        return cls(coefficient, tuple(sorted(symbols)))
-
-    def __mul__(self, other: int | Size) -> Size:
-        if isinstance(other, Size):
-            return Size(self.coefficient * other.coefficient, tuple(sorted(self.symbols + other.symbols)))
-        return Size(self.coefficient * other, self.symbols)
-
-    __rmul__ = __mul__
-
-    @property
-    def value(self) -> int | str:
-        """An int when concrete, else a string such as `"160*L*N"` (for JSON)."""
-        if not self.symbols:
-            return self.coefficient
-        return "*".join(([str(self.coefficient)] if self.coefficient != 1 else []) + list(self.symbols))
-
-    def __str__(self) -> str:
-        if not self.symbols:
-            return f"{self.coefficient:,}"
-        head = [f"{self.coefficient:,}"] if self.coefficient != 1 else []
-        return "·".join(head + list(self.symbols))
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """One axis of a tensor: its size, what it is, and how its size was derived."""
-
-    size: Dim
-    meaning: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Tensor:
-    name: str
-    dims: tuple[Dimension, ...]
-
-    @property
-    def shape(self) -> tuple[Dim, ...]:
-        return tuple(d.size for d in self.dims)
-
-    @property
-    def numel(self) -> Size:
-        return Size.of(self.shape)
-
-    @property
-    def nbytes(self) -> Size:
-        return self.numel * FLOAT32_BYTES
-
-
-class TensorLookup:
-    """`result["hn"]`: one of a result's tensors or parameters, by name."""
-
-    params: tuple = ()  # a result without parameters of its own (an ONNX node) has none
-
-    def __getitem__(self, name: str) -> Tensor:
-        for tensor in self.tensors + self.params:
-            if tensor.name == name:
-                return tensor
-        raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class Inference(TensorLookup):
+class TorchShapes(TensorLookup):
     """Every shape of one torch.nn.LSTM called on one input."""
 
-    lstm: LSTMConfig
+    framework = "torch"
+
+    lstm: TorchLSTM
     data: DataConfig
     tensors: tuple[Tensor, ...]
     params: tuple[Tensor, ...]
@@ -121,7 +44,7 @@ class Inference(TensorLookup):
         return Size.of((self.data.seq_len, batch)) * self.num_params
 
 
-def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[Inference]:
+def infer_torch_config(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[TorchShapes]:
     """The configured combination, or with `matrix` every batch_first × bidirectional × num_layers.
 
     For a stack (`lstm` as a list of blocks): one result per block (per combination, with the
@@ -133,7 +56,7 @@ def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = N
     ]
 
 
-def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[Inference]:
+def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[TorchShapes]:
     blocks = config.stack
     if not matrix:
         return [replace(infer_lstm(block, config.data), block=k) for k, block in enumerate(blocks)]
@@ -151,12 +74,7 @@ def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | No
     return out
 
 
-def layer_counts(num_layers: int, layers: Iterable[int] | None = None) -> list[int]:
-    """The num_layers values a --matrix spans: those asked for, else 1..max(configured, 2)."""
-    return list(layers) if layers is not None else list(range(1, max(num_layers, 2) + 1))
-
-
-def combinations(lstm: LSTMConfig, layers: Iterable[int] | None = None) -> list[LSTMConfig]:
+def combinations(lstm: TorchLSTM, layers: Iterable[int] | None = None) -> list[TorchLSTM]:
     """batch_first ∈ {false, true} × bidirectional ∈ {false, true} × num_layers (default
     1..max(configured, 2)), everything else as configured."""
     return [
@@ -167,7 +85,7 @@ def combinations(lstm: LSTMConfig, layers: Iterable[int] | None = None) -> list[
     ]
 
 
-def infer_lstm(lstm: LSTMConfig, data: DataConfig) -> Inference:
+def infer_lstm(lstm: TorchLSTM, data: DataConfig) -> TorchShapes:
     seq = Dimension(data.seq_len, "seq_len", f"seq_len {data.seq_len}")
     batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
     features = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
@@ -201,10 +119,10 @@ def infer_lstm(lstm: LSTMConfig, data: DataConfig) -> Inference:
         Tensor("hn", state(h_out)),
         Tensor("cn", state(hidden)),
     )
-    return Inference(lstm, data, tensors, tuple(parameters(lstm)))
+    return TorchShapes(lstm, data, tensors, tuple(parameters(lstm)))
 
 
-def parameters(lstm: LSTMConfig) -> Iterable[Tensor]:
+def parameters(lstm: TorchLSTM) -> Iterable[Tensor]:
     """torch's state_dict entries, in its order: layer, then direction, then w_ih, w_hh, b_ih, b_hh, w_hr."""
     h, d = lstm.hidden_size, lstm.num_directions
     gates = Dimension(4 * h, "4 × hidden_size", f"{4 * h} = 4 gates (i, f, g, o) × hidden_size {h}")

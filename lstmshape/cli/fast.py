@@ -1,0 +1,66 @@
+"""`lstmshape check` as a command: options → library → reporter → exit code, without typer (or
+the pydantic it pulls in), because a pre-commit hook pays the start-up time on every commit.
+Anything unusual (--help, a bad option) is left to the typer CLI in lstmshape.cli.app."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..check import check_paths
+from . import exits
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def run(paths: list[str], output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
+        stdout=None, stderr=None) -> int:
+    """The whole `lstmshape check` command; returns its exit code."""
+    from ..render import CHECK_REPORTERS, reporter
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if not paths:
+        stderr.write("lstmshape: error: check needs at least one config file or directory\n")
+        return exits.USAGE
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    report = check_paths(paths)
+    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
+    stdout.flush()
+    for path in report.missing:
+        stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
+    if report.missing:
+        return exits.USAGE
+    if not report.files:
+        stderr.write("lstmshape: warning: no *.yaml or *.yml files found\n")
+    if report.failed(strict) and not exit_zero:
+        return exits.PROBLEMS
+    return exits.CLEAN
+
+
+def fast_main(argv: list[str]) -> int | None:
+    """`lstmshape check ...`: the exit code, or None to leave the invocation to the full CLI."""
+    if not argv or argv[0] != "check":
+        return None
+    paths, output_format, strict, exit_zero = [], None, False, False
+    args = iter(argv[1:])
+    only_paths = False
+    for arg in args:
+        if only_paths or not arg.startswith("-") or arg == "-":
+            paths.append(arg)
+        elif arg == "--":
+            only_paths = True
+        elif arg == "--strict":
+            strict = True
+        elif arg == "--exit-zero":
+            exit_zero = True
+        elif arg == "--format" or arg.startswith("--format="):
+            value = arg.partition("=")[2] if "=" in arg else next(args, None)
+            if value not in FORMATS:
+                return None
+            output_format = value
+        else:
+            return None
+    if not paths:
+        return None
+    return run(paths, output_format, strict, exit_zero)

@@ -1,0 +1,120 @@
+"""Every problem code lstmshape can print, in one place: its id, name, severity and summary.
+
+A code is a `str` ("LS007"), so it compares, sorts and serialises as the id it always was, and
+carries its documentation. The rule modules (lstmshape/rules/lsNNN_*.py) hold the long
+documentation with a failing and a passing example; the codes of `infer --as` (LS201, LS202) are
+documented here, since no config file check produces them. `lstmshape rules` lists them all.
+"""
+
+from __future__ import annotations
+
+
+class Code(str):
+    """A problem code: the id itself, plus what `lstmshape rules` shows for it."""
+
+    name: str
+    severity: str
+    summary: str
+    doc: str
+
+    def __new__(cls, id: str, name: str, severity: str, summary: str, doc: str = "") -> "Code":
+        code = super().__new__(cls, id)
+        code.name, code.severity, code.summary, code.doc = name, severity, summary, doc
+        return code
+
+    @property
+    def id(self) -> str:
+        return str(self)
+
+
+# Reading the file (LS001–LS009)
+INVALID_YAML = Code("LS001", "invalid-yaml", "error", "The file is not one safe, readable YAML document.")
+DUPLICATE_KEY = Code("LS002", "duplicate-key", "error",
+                     "A key appears twice in one mapping; YAML loaders keep only the last.")
+WRONG_STRUCTURE = Code("LS003", "wrong-structure", "error",
+                       "A section is not the mapping (or list) the format needs.")
+UNKNOWN_KEY = Code("LS004", "unknown-key", "error", "A key lstmshape does not know: usually a typo.")
+MISSING_KEY = Code("LS005", "missing-key", "error", "A required key (input_size, hidden_size) is absent.")
+CONFLICTING_ALIAS = Code("LS006", "conflicting-alias", "error",
+                         "A key and its alias are both given, with different values.")
+WRONG_TYPE = Code("LS007", "wrong-type", "error",
+                  "A value of the wrong type: e.g. 20.0 or '1e3' where an integer is needed.")
+OUT_OF_RANGE = Code("LS008", "out-of-range", "error", "A value outside what torch.nn.LSTM accepts.")
+DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
+                            "dropout > 0 with num_layers == 1 has no effect (torch warns).")
+
+# The shapes of the model (LS100–LS116)
+STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
+                        "A stacked block's input_size differs from the output features of the block before it.")
+HEAD_IN_FEATURES = Code("LS101", "head-in-features", "error",
+                        "The first head layer's in_features differs from the feature size of the LSTM tensor fed to it.")
+HEAD_CHAIN = Code("LS102", "head-chain", "error",
+                  "A head Linear layer's in_features differs from the out_features of the Linear before it.")
+HN_CONCAT_UNIDIRECTIONAL = Code("LS103", "hn-concat-unidirectional", "error",
+                                "The head is fed cat(hn[-2], hn[-1]) from a unidirectional LSTM.")
+HN_LAST_BIDIRECTIONAL = Code("LS104", "hn-last-bidirectional", "warning",
+                             "The head is fed hn[-1] of a bidirectional LSTM: the backward direction only.")
+LAST_STEP_BIDIRECTIONAL = Code("LS105", "last-step-bidirectional", "warning",
+                               "The head is fed the last time step of a bidirectional LSTM's output.")
+LENGTHS_COUNT = Code("LS106", "lengths-count", "error",
+                     "data.lengths does not give one length per sequence of the batch.")
+LENGTHS_RANGE = Code("LS107", "lengths-range", "error", "A sequence length in data.lengths is not in 1..seq_len.")
+LAST_STEP_PADDING = Code("LS108", "last-step-padding", "warning",
+                         "The head is fed the last time step of a padded, variable-length batch.")
+STACK_LAYOUT = Code("LS109", "stack-layout", "warning",
+                    "Stacked blocks disagree on batch_first, so a block reads the one before it transposed.")
+EXPECT_SHAPE = Code("LS110", "expect-shape", "error",
+                    "A shape in `expect` differs from the shape torch.nn.LSTM produces or requires.")
+STATE_BATCH_FIRST = Code("LS111", "state-batch-first", "error",
+                         "An h0/c0/hn/cn shape in `expect` is written batch-first: (batch, D*num_layers, H).")
+OUTPUT_FEATURES = Code("LS112", "output-features", "error",
+                       "`expect.output` has hidden_size features where the LSTM gives num_directions × H_out.")
+PROJ_SIZE_CONFUSION = Code("LS113", "proj-size-confusion", "error",
+                           "proj_size on the wrong state: c0/cn keep hidden_size, h0/hn have proj_size features.")
+SILENT_STATE_TRANSPOSE = Code("LS114", "silent-state-transpose", "warning",
+                              "batch_size equals num_directions × num_layers: a transposed h0/c0 passes silently.")
+SILENT_INPUT_TRANSPOSE = Code("LS115", "silent-input-transpose", "warning",
+                              "batch_first with batch_size equal to seq_len: a transposed input passes silently.")
+PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
+                            "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
+
+# Frameworks and translation (LS201–LS203)
+NOT_EXPRESSIBLE = Code(
+    "LS201", "not-expressible", "error",
+    "`infer --as`: a setting the target framework has no equivalent for.",
+    """`infer --as`: a setting the target framework has no equivalent for.
+
+Printed by `lstmshape infer CONFIG --as FRAMEWORK` at the setting that stops the translation,
+which then exits 1: `proj_size` has no Keras or ONNX equivalent, `peepholes` and `input_forget`
+exist only in ONNX, a reverse-only direction (`go_backwards`, `direction: reverse`) has none in
+torch.nn.LSTM, and merge modes other than concat have none in torch.
+
+Example: `lstmshape infer configs/projection.yaml --as keras`::
+
+    configs/projection.yaml:6:14: error[LS201] proj_size 8 has no equivalent in keras.layers.LSTM: ...
+""")
+TRANSLATION_NOTE = Code(
+    "LS202", "translation-note", "note",
+    "`infer --as`: how a setting carries over (a transpose, a flip, a split).",
+    """`infer --as`: how a setting carries over (a transpose, a flip, a split).
+
+Printed by `lstmshape infer CONFIG --as FRAMEWORK` for every setting whose meaning changes on the
+way: batch_first becomes Keras's fixed (batch, seq, features) or ONNX's layout, torch's two bias
+vectors become Keras's one, Keras returns only the last layer's states. A note never fails a run.
+
+Example: `lstmshape infer configs/basic.yaml --as keras`::
+
+    configs/basic.yaml:1:1: note[LS202] return_sequences=True and return_state=True reproduce ...
+""")
+NO_EFFECT = Code("LS203", "no-effect", "warning",
+                 "A framework setting that has no effect with the other settings given.")
+
+ALL: tuple[Code, ...] = tuple(sorted((v for v in dict(globals()).values() if isinstance(v, Code)), key=str))
+
+
+def lookup(code_or_name: str) -> Code | None:
+    """A code by id (any case) or by name: `LS101`, `ls101`, `head-in-features`."""
+    for code in ALL:
+        if code_or_name.upper() == code or code_or_name.lower() == code.name:
+            return code
+    return None

@@ -1,0 +1,85 @@
+"""Reading a config file: YAML text → `settings.Config`, with every problem found at once and
+placed exactly (file, line, column, JSON path). Reading never runs a rule: what the settings
+mean together is `lstmshape.rules`' business.
+
+    values      one classifier: which values fit which kind (LS007 / LS008 decided once)
+    reader      the mechanics: aliases, kinds, unknown keys, problem placement
+    data        the `data` section
+    around      the model around the LSTM: `head` and `expect`
+    torch       a torch config's `lstm` section (one LSTM or a stack of blocks)
+    frameworks  a keras or onnx config's `lstm` section
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..codes import WRONG_STRUCTURE
+from ..problems import Problem, by_position, format_problem
+from ..settings import Config
+from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
+from .data import data_config
+from .frameworks import read_framework
+from .reader import Reader
+from .torch import read_torch
+from .values import kind_of
+
+TOP_LEVEL = ("lstm", "data", "framework", "head", "expect")
+
+
+class ConfigError(Exception):
+    """The config has errors; `problems` lists all of them (and any warnings)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(format_problem(p) for p in problems))
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """Read a config file; raise `ConfigError` listing every error (library entry point)."""
+    config, problems = read_config(path)
+    if config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def read_config(path: str | os.PathLike) -> tuple[Config | None, list[Problem]]:
+    """Read a config file: the config (None if it has errors) and every problem found."""
+    try:
+        doc = load_yaml(path)
+    except YamlError as exc:
+        return None, [exc.problem]
+    return parse_config(doc)
+
+
+def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None, list[Problem]]:
+    """Like `read_config`, for a config held in memory (`name` is the file named in problems)."""
+    try:
+        doc = parse_yaml(text, name)
+    except YamlError as exc:
+        return None, [exc.problem]
+    return parse_config(doc)
+
+
+def parse_config(doc: YamlDoc) -> tuple[Config | None, list[Problem]]:
+    """The config a loaded document holds (None if it has errors) and every problem found."""
+    reader = Reader(doc)
+    config = read_document(reader)
+    problems = by_position(reader.problems)
+    if any(p.is_error for p in problems):
+        return None, problems
+    return config, problems
+
+
+def read_document(reader: Reader) -> Config | None:
+    data = reader.doc.data
+    if not isinstance(data, dict):
+        reader.problem((), WRONG_STRUCTURE, f"top level is {kind_of(data)}; expected a mapping with an 'lstm' section")
+        return None
+    reader.unknown_keys((), data, TOP_LEVEL)
+    if data.get("framework", "torch") != "torch":
+        return read_framework(reader, data)
+    return read_torch(reader, data)
+
+
+__all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]

@@ -1,0 +1,26 @@
+"""The `data` section: the input the LSTM is called with (shared by every framework)."""
+
+from __future__ import annotations
+
+from ..settings import DataConfig
+from .reader import Reader
+from .values import Key
+
+DATA_KEYS = (
+    Key("batch_size", "dim"),
+    Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames")),
+    Key("unbatched", "bool"),
+    Key("lengths", "lengths"),
+)
+
+
+def read_data(reader: Reader, data: dict) -> dict | None:
+    """The checked `data` values ({} when the section is absent, None when it is not a mapping)."""
+    return reader.section("data", data, DATA_KEYS) if "data" in data else {}
+
+
+def data_config(values: dict) -> DataConfig:
+    """The checked `data` section as a DataConfig (lengths as a tuple: the config stays hashable)."""
+    if "lengths" in values:
+        values = {**values, "lengths": tuple(values["lengths"])}
+    return DataConfig(**values)

@@ -1,0 +1,114 @@
+"""The `lstm` section of a torch config: torch.nn.LSTM's constructor arguments (one mapping, or a
+list of blocks for a stack), under the names people actually use for them.
+
+Validation mirrors torch.nn.LSTM's constructor and goes further: PyTorch accepts
+`hidden_size=20.0` until deep inside cuDNN, we say at line and column that it is not an integer.
+An alias given together with its canonical key must agree with it.
+"""
+
+from __future__ import annotations
+
+from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE
+from ..settings import Config, TorchLSTM
+from .around import read_head, read_expect
+from .data import data_config, read_data
+from .reader import Reader
+from .values import Key
+
+LSTM_KEYS = (
+    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True),
+    Key("hidden_size", "positive_int", ("num_units", "hidden_dim"), required=True),
+    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers")),
+    Key("bidirectional", "bool"),
+    Key("num_directions", "directions"),
+    Key("batch_first", "bool"),
+    Key("proj_size", "nonneg_int"),
+    Key("bias", "bool"),
+    Key("dropout", "fraction"),
+)
+
+
+def read_torch(reader: Reader, data: dict) -> Config | None:
+    """A torch config (top-level keys already checked): None when it has errors."""
+    if "lstm" not in data:
+        reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
+        return None
+    if isinstance(data["lstm"], list):
+        return read_stack(reader, data)
+    lstm = reader.section("lstm", data, LSTM_KEYS)
+    values = read_data(reader, data)
+    head, expect = read_around(reader, data, 1, False)
+    if lstm is None or values is None:
+        return None
+    bidirectional = directions(reader, lstm)
+    cross_checks(reader, lstm)
+    if bidirectional is None or "input_size" not in lstm or "hidden_size" not in lstm:
+        return None
+    if head is None or expect is None:
+        return None
+    return Config(reader.doc.path, TorchLSTM(**lstm), data_config(values), reader.origins, reader.doc,
+                  head=head, expect=expect)
+
+
+def read_stack(reader: Reader, data: dict) -> Config | None:
+    """`lstm` as a list of blocks: block k+1's input_size defaults to block k's output features."""
+    body = data["lstm"]
+    if not body:
+        reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
+        return None
+    blocks = [reader.section("lstm", data, LSTM_KEYS, index=k) for k in range(len(body))]
+    values = read_data(reader, data)
+    head, expect = read_around(reader, data, len(body), True)
+    built: list[TorchLSTM] = []
+    for k, lstm in enumerate(blocks):
+        reader.origins[("lstm", k)] = ("lstm", k)
+        if lstm is None:
+            continue
+        bidirectional = directions(reader, lstm, ("lstm", k))
+        cross_checks(reader, lstm, ("lstm", k))
+        if k > 0 and "input_size" not in lstm and len(built) == k:
+            lstm["input_size"] = built[-1].num_directions * built[-1].h_out
+        if bidirectional is not None and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
+            built.append(TorchLSTM(**lstm))
+    if len(built) != len(blocks) or values is None or head is None or expect is None:
+        return None
+    return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc,
+                  blocks=tuple(built), head=head, expect=expect)
+
+
+def read_around(reader: Reader, data: dict, blocks: int, stacked: bool) -> tuple:
+    """The head and expect sections (empty when absent, None when invalid)."""
+    head = read_head(reader, data["head"]) if "head" in data else ()
+    expect = read_expect(reader, data["expect"], blocks, stacked) if "expect" in data else ()
+    return head, expect
+
+
+def directions(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool | None:
+    """Fold num_directions into bidirectional; None when the two disagree."""
+    if "num_directions" not in lstm:
+        return lstm.get("bidirectional", False)
+    from_directions = lstm.pop("num_directions") == 2
+    origins = reader.origins
+    if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
+        line, col = reader.doc.mark(origins[at + ("bidirectional",)])
+        reader.problem(
+            origins[at + ("num_directions",)], CONFLICTING_ALIAS,
+            f"num_directions is {2 if from_directions else 1} but bidirectional "
+            f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}",
+        )
+        return None
+    lstm["bidirectional"] = from_directions
+    origins.setdefault(at + ("bidirectional",), origins[at + ("num_directions",)])
+    if at == ("lstm", 0):
+        origins.setdefault(("lstm", "bidirectional"), origins[at + ("num_directions",)])
+    return from_directions
+
+
+def cross_checks(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> None:
+    """What torch.nn.LSTM's constructor refuses between settings, on whichever of them are valid.
+    (dropout with one layer only warns: rule LS009, lstmshape/rules/ls009_dropout_single_layer.py.)"""
+    hidden, proj = lstm.get("hidden_size"), lstm.get("proj_size", 0)
+    if hidden is not None and proj >= hidden:
+        reader.problem(reader.origins[at + ("proj_size",)], OUT_OF_RANGE,
+                       f"proj_size must be smaller than hidden_size ({hidden}), got {proj}; "
+                       "torch.nn.LSTM refuses it")

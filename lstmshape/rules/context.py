@@ -1,0 +1,91 @@
+"""What a rule sees: the config, each block's inferred shapes, and where things were written;
+plus the few helpers every rule's message uses to write sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from ..problems import Problem, json_path
+from ..settings import Config
+from ..shapes.torch import TorchShapes, infer_lstm
+
+
+@dataclass
+class RuleContext:
+    """One valid config as the rules read it (torch settings: one per block of a stack)."""
+
+    config: Config
+    memo: dict = field(default_factory=dict)  # what several rules derive once (the expect mismatches)
+
+    @property
+    def blocks(self):
+        return self.config.stack
+
+    @property
+    def data(self):
+        return self.config.data
+
+    @property
+    def stacked(self) -> bool:
+        return len(self.blocks) > 1
+
+    @cached_property
+    def inferences(self) -> list[TorchShapes]:
+        return [infer_lstm(block, self.config.data) for block in self.blocks]
+
+    def block_name(self, k: int) -> str:
+        return f"lstm[{k}]" if self.config.blocks else "lstm"
+
+    def block_parts(self, k: int) -> tuple:
+        return ("lstm", k) if self.config.blocks else ("lstm",)
+
+    def origin(self, k: int, key: str) -> tuple:
+        """Where block k's setting `key` was written (its block, when the default applies)."""
+        at = self.block_parts(k)
+        return self.config.origins.get(at + (key,), at)
+
+    def given(self, k: int, key: str) -> bool:
+        return self.block_parts(k) + (key,) in self.config.origins
+
+    def data_parts(self, key: str) -> tuple:
+        return self.config.origins.get(("data", key), ("data",) if "data" in self.source_keys() else ())
+
+    def source_keys(self) -> tuple:
+        data = self.config.source.data if self.config.source is not None else {}
+        return tuple(data) if isinstance(data, dict) else ()
+
+    def expects(self, names: tuple[str, ...] | None = None) -> Iterator[tuple[int, str, tuple, tuple]]:
+        """(block, tensor, expected shape, parts) for every `expect` entry."""
+        for k, shapes in enumerate(self.config.expect):
+            for name, shape in shapes.items():
+                if names is None or name in names:
+                    yield k, name, shape, self.config.origins[("expect", k, name)]
+
+    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False) -> Problem:
+        doc = self.config.source
+        line, col = doc.mark(parts, key=key) if doc is not None else (1, 1)
+        return Problem(self.config.path, line, col, code, severity, message, json_path(parts))
+
+
+def n(value) -> str:
+    """A size for a message: exact, but abbreviated past 60 digits (and never str()'s digit limit)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 199:
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"a {digits}-digit number"
+    return str(value)
+
+
+def shape(dims) -> str:
+    return "(" + ", ".join(n(d) for d in dims) + ")"
+
+
+def listed(dims) -> str:
+    return "[" + ", ".join(n(d) for d in dims) + "]"
+
+
+def features(block) -> str:
+    """`40 features (num_directions 2 × hidden_size 20)`: the output feature size, explained."""
+    name = "proj_size" if block.proj_size > 0 else "hidden_size"
+    return f"{n(block.num_directions * block.h_out)} features (num_directions {block.num_directions} × {name} {n(block.h_out)})"

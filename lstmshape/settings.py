@@ -1,0 +1,134 @@
+"""What a config says, as plain frozen data: the LSTM's settings in its framework's own terms,
+the data it is called with, and the model around it (head layers, expected shapes).
+
+No behaviour beyond a few derived sizes: reading these from a file is `lstmshape.read`'s job,
+working out shapes is `lstmshape.shapes`'s, judging them is `lstmshape.rules`'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
+
+FRAMEWORKS = ("torch", "keras", "onnx")
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
+DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
+
+
+@dataclass(frozen=True)
+class TorchLSTM:
+    """The constructor arguments of torch.nn.LSTM."""
+
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bidirectional: bool = False
+    batch_first: bool = False
+    proj_size: int = 0
+    bias: bool = True
+    dropout: float = 0.0
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def h_out(self) -> int:
+        """Features of h (and of each direction's output): proj_size when projecting."""
+        return self.proj_size if self.proj_size > 0 else self.hidden_size
+
+
+LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
+
+
+@dataclass(frozen=True)
+class KerasLSTM:
+    """The arguments of keras.layers.LSTM (+ Bidirectional), and the stack depth."""
+
+    input_dim: int
+    units: int
+    num_layers: int = 1
+    return_sequences: bool = False
+    return_state: bool = False
+    go_backwards: bool = False
+    use_bias: bool = True
+    bidirectional: bool = False
+    merge_mode: Optional[str] = "concat"
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def out_features(self) -> int:
+        """Features of each layer's (merged) output."""
+        return 2 * self.units if self.bidirectional and self.merge_mode == "concat" else self.units
+
+
+@dataclass(frozen=True)
+class OnnxLSTM:
+    """The attributes (and optional inputs) of the ONNX LSTM node, and the stack depth."""
+
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    direction: str = "forward"
+    layout: int = 0
+    input_forget: bool = False
+    peepholes: bool = False
+    bias: bool = True
+    sequence_lens: bool = False
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.direction == "bidirectional" else 1
+
+
+LSTMSettings = Union[TorchLSTM, KerasLSTM, OnnxLSTM]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """The input the LSTM is called with. Omitted sizes stay symbolic."""
+
+    batch_size: Dim = "N"
+    seq_len: Dim = "L"
+    unbatched: bool = False
+    # a variable-length (packed) batch: one length per sequence; None when every sequence is seq_len
+    lengths: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class HeadLayer:
+    """One layer of the head. Only `linear` changes the feature size; the rest pass it through."""
+
+    kind: str
+    in_features: int | None = None
+    out_features: int | None = None
+    input: str = "output"  # which LSTM tensor feeds it (head[0] only)
+    parts: tuple = field(default=(), compare=False)  # where the layer is written: ("head", 0)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One config file, read: `lstm` holds `framework`'s settings (for a stack, block 0)."""
+
+    path: str
+    lstm: LSTMSettings
+    data: DataConfig = DataConfig()
+    # where each setting was written: ("lstm", "hidden_size") → its path in the document
+    origins: dict = field(default_factory=dict, compare=False, repr=False)
+    source: Any = field(default=None, compare=False, repr=False)  # the yamlload.YamlDoc it came from
+    framework: str = "torch"  # torch, keras or onnx
+    # `lstm` given as a list: every block of the stack, in order (`lstm` is blocks[0]); a single
+    # LSTM has blocks == (). head: layers fed by the last block; expect: per block, the shapes the
+    # surrounding code assumes (tensor name → shape)
+    blocks: tuple = ()
+    head: tuple[HeadLayer, ...] = ()
+    expect: tuple[dict, ...] = ()
+
+    @property
+    def stack(self) -> tuple:
+        return self.blocks or (self.lstm,)

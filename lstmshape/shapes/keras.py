@@ -1,0 +1,138 @@
+"""Keras 3 `keras.layers.LSTM` (optionally wrapped in `keras.layers.Bidirectional`): its shapes
+as plain arithmetic on the config.
+
+Pure like lstmshape.shapes.torch (no numpy, no keras, no I/O). Every claim here is checked against
+real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/keras_shapes.json:
+
+* the input is always (batch, seq_len, features): Keras has no time-major layout;
+* `LSTM(units)` returns the last output (batch, units), or (batch, seq_len, units) with
+  `return_sequences`; `return_state` appends h and c, each (batch, units);
+* `Bidirectional(LSTM(...), merge_mode)` joins the two directions' outputs: concat doubles the
+  features, sum/mul/ave keep `units`, None returns both separately; with `return_state` it
+  appends forward h, c, then backward h, c;
+* per direction the weights are kernel (features, 4·units), recurrent_kernel (units, 4·units) and
+  one bias (4·units,), gates in the order i, f, c, o;
+* `num_layers` is sugar for a stack of identical layers, where every layer but the last returns
+  sequences and no state: the outputs listed are those of the last layer's call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from ..settings import DataConfig, KerasLSTM
+from .core import Dimension, Size, Tensor, TensorLookup, layer_counts
+
+@dataclass(frozen=True)
+class KerasShapes(TensorLookup):
+    """Every shape of one Keras LSTM stack called on one input."""
+
+    lstm: KerasLSTM
+    data: DataConfig
+    input: Tensor
+    outputs: tuple[Tensor, ...]  # in the order the last layer's call returns them
+    params: tuple[Tensor, ...]  # in model.weights order, named by their Keras paths
+
+    framework = "keras"
+
+    @property
+    def num_params(self) -> int:
+        """Equals keras.Model.count_params()."""
+        return sum(p.numel.coefficient for p in self.params)
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        return (self.input,) + self.outputs
+
+    @property
+    def macs(self) -> Size:
+        return Size.of((self.data.seq_len, self.data.batch_size)) * self.num_params
+
+
+def layer_names(lstm: KerasLSTM) -> list[str]:
+    """The layer names lstmshape gives the stack (and the oracle tests build it with)."""
+    return [f"{'bidirectional' if lstm.bidirectional else 'lstm'}_{k}" for k in range(lstm.num_layers)]
+
+
+def infer_keras(lstm: KerasLSTM, data) -> KerasShapes:
+    batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
+    seq = Dimension(data.seq_len, "seq_len", f"seq_len {data.seq_len}")
+    units = Dimension(lstm.units, "units", f"units {lstm.units}")
+    features = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
+    if lstm.bidirectional and lstm.merge_mode == "concat":
+        merged = Dimension(2 * lstm.units, "2 × units", f"{2 * lstm.units} = 2 directions concatenated × units {lstm.units}")
+    elif lstm.bidirectional:
+        merged = Dimension(lstm.units, "units", f"units {lstm.units} (merge_mode {lstm.merge_mode!r} keeps the size)")
+    else:
+        merged = units
+
+    def sequence(last: Dimension) -> tuple[Dimension, ...]:
+        return (batch, seq, last) if lstm.return_sequences else (batch, last)
+
+    outputs: list[Tensor] = []
+    if lstm.bidirectional and lstm.merge_mode is None:
+        outputs += [Tensor("forward_output", sequence(units)), Tensor("backward_output", sequence(units))]
+    else:
+        outputs.append(Tensor("output", sequence(merged)))
+    if lstm.return_state:
+        if lstm.bidirectional:
+            outputs += [Tensor(f"{d}_{s}", (batch, units)) for d in ("forward", "backward") for s in ("h", "c")]
+        else:
+            outputs += [Tensor("h", (batch, units)), Tensor("c", (batch, units))]
+    return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs), tuple(parameters(lstm)))
+
+
+def parameters(lstm: KerasLSTM) -> Iterable[Tensor]:
+    u = lstm.units
+    gates = Dimension(4 * u, "4 × units", f"{4 * u} = 4 gates (i, f, c, o) × units {u}")
+    units = Dimension(u, "units", f"units {u}")
+    for k, name in enumerate(layer_names(lstm)):
+        if k == 0:
+            fed = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
+        else:
+            meaning = "2 × units" if lstm.out_features != u else "units"
+            fed = Dimension(lstm.out_features, meaning, f"{lstm.out_features} = layer {k - 1}'s output features")
+        prefixes = [f"{name}/forward_lstm_{k}", f"{name}/backward_lstm_{k}"] if lstm.bidirectional else [name]
+        for prefix in prefixes:
+            yield Tensor(f"{prefix}/lstm_cell/kernel", (fed, gates))
+            yield Tensor(f"{prefix}/lstm_cell/recurrent_kernel", (units, gates))
+            if lstm.use_bias:
+                yield Tensor(f"{prefix}/lstm_cell/bias", (gates,))
+
+
+def combinations(lstm: KerasLSTM, layers: Iterable[int] | None = None) -> list[KerasLSTM]:
+    """bidirectional × return_sequences × return_state × num_layers, everything else as configured.
+
+    A merge_mode of None cannot be stacked, so rows with more than one layer use concat there."""
+    counts = layer_counts(lstm.num_layers, layers)
+    out = []
+    for bidirectional in (False, True):
+        for return_sequences in (False, True):
+            for return_state in (False, True):
+                for n in counts:
+                    merge = lstm.merge_mode if lstm.merge_mode is not None or n == 1 else "concat"
+                    out.append(replace(lstm, bidirectional=bidirectional, return_sequences=return_sequences,
+                                       return_state=return_state, num_layers=n, merge_mode=merge))
+    return out
+
+
+def infer_keras_config(config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[KerasShapes]:
+    lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
+    return [infer_keras(lstm, config.data) for lstm in lstms]
+
+
+def settings(lstm: KerasLSTM) -> str:
+    """The layer as Python: `Bidirectional(LSTM(20, return_sequences=True), merge_mode='sum')`."""
+    args = [str(lstm.units)]
+    for name in ("return_sequences", "return_state", "go_backwards"):
+        if getattr(lstm, name):
+            args.append(f"{name}=True")
+    if not lstm.use_bias:
+        args.append("use_bias=False")
+    text = f"LSTM({', '.join(args)})"
+    if lstm.bidirectional:
+        text = f"Bidirectional({text}" + ("" if lstm.merge_mode == "concat" else f", merge_mode={lstm.merge_mode!r}") + ")"
+    if lstm.num_layers > 1:
+        text = f"{lstm.num_layers} × {text} (inner layers: return_sequences=True, no state)"
+    return text

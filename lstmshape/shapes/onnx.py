@@ -1,0 +1,130 @@
+"""The ONNX `LSTM` operator (opset 14+): the shapes of every input and output of every node, as
+plain arithmetic on the config.
+
+Pure like lstmshape.shapes.torch (no numpy, no onnx, no I/O). Checked against
+`onnx.shape_inference.infer_shapes` and `onnx.reference.ReferenceEvaluator` in
+tests/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
+
+* X is (seq, batch, input) with layout 0, (batch, seq, input) with layout 1;
+* W (D, 4H, input), R (D, 4H, H), B (D, 8H) = Wb ++ Rb, P (D, 3H), gates in the order i, o, f, c
+  (peepholes i, o, f), where D = num_directions (2 for bidirectional);
+* Y is 4-D: (seq, D, batch, H) with layout 0, (batch, seq, D, H) with layout 1; Y_h, Y_c,
+  initial_h and initial_c are (D, batch, H) with layout 0, (batch, D, H) with layout 1;
+* `num_layers` stacks nodes the way exporters emit them: between two nodes Y is turned back
+  into a 3-D sequence: layout 0: Transpose(perm=[0, 2, 1, 3]) then Reshape([0, 0, -1]) →
+  (seq, batch, D·H) (torch.onnx emits Squeeze(axes=[1]) when D is 1); layout 1:
+  Reshape([0, 0, -1]) → (batch, seq, D·H).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from ..settings import DIRECTIONS, DataConfig, OnnxLSTM
+from .core import Dimension, Tensor, TensorLookup, layer_counts
+
+NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
+INITIALIZERS = ("W", "R", "B", "P")
+
+
+@dataclass(frozen=True)
+class OnnxNode(TensorLookup):
+    index: int
+    tensors: tuple[Tensor, ...]  # in NODE_TENSORS order, absent optional inputs left out
+    to_next: str | None  # the ops that turn Y into the next node's X
+
+    @property
+    def shapes(self) -> dict:
+        return {t.name: t.shape for t in self.tensors}
+
+
+@dataclass(frozen=True)
+class OnnxShapes:
+    lstm: OnnxLSTM
+    data: DataConfig
+    nodes: tuple[OnnxNode, ...]
+
+    framework = "onnx"
+
+    @property
+    def params(self) -> tuple[Tensor, ...]:
+        """The initializers, named node-wise: `lstm_0.W`."""
+        return tuple(
+            replace(t, name=f"lstm_{node.index}.{t.name}")
+            for node in self.nodes for t in node.tensors if t.name in INITIALIZERS
+        )
+
+    @property
+    def num_params(self) -> int:
+        """Total elements of the initializers W, R, B, P of every node."""
+        return sum(p.numel.coefficient for p in self.params)
+
+
+def glue(lstm: OnnxLSTM) -> str:
+    if lstm.layout == 0:
+        if lstm.num_directions == 1:
+            return "Squeeze(axes=[1]) -> (seq, batch, H)"
+        return "Transpose(perm=[0, 2, 1, 3]) -> (seq, batch, 2, H), Reshape([0, 0, -1]) -> (seq, batch, 2*H)"
+    if lstm.num_directions == 1:
+        return "Squeeze(axes=[2]) -> (batch, seq, H)"
+    return "Reshape([0, 0, -1]) -> (batch, seq, 2*H)"
+
+
+def infer_onnx(lstm: OnnxLSTM, data) -> OnnxShapes:
+    h, d = lstm.hidden_size, lstm.num_directions
+    batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
+    seq = Dimension(data.seq_len, "seq", f"seq_len {data.seq_len}")
+    hidden = Dimension(h, "hidden_size", f"hidden_size {h}")
+    dirs = Dimension(d, "num_directions", f"num_directions {d} (direction {lstm.direction!r})")
+    gates = Dimension(4 * h, "4 × hidden_size", f"{4 * h} = 4 gates (i, o, f, c) × hidden_size {h}")
+    nodes = []
+    for k in range(lstm.num_layers):
+        if k == 0:
+            fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
+        else:
+            fed = Dimension(d * h, "num_directions × hidden_size",
+                            f"{d * h} = num_directions {d} × hidden_size {h} (node {k - 1}'s Y, reshaped)")
+        if lstm.layout == 0:
+            x, y, state = (seq, batch, fed), (seq, dirs, batch, hidden), (dirs, batch, hidden)
+        else:
+            x, y, state = (batch, seq, fed), (batch, seq, dirs, hidden), (batch, dirs, hidden)
+        tensors = [Tensor("X", x), Tensor("W", (dirs, gates, fed)), Tensor("R", (dirs, gates, hidden))]
+        if lstm.bias:
+            tensors.append(Tensor("B", (dirs, Dimension(8 * h, "8 × hidden_size",
+                                                          f"{8 * h} = Wb (4 × {h}) ++ Rb (4 × {h})"))))
+        if lstm.sequence_lens:
+            tensors.append(Tensor("sequence_lens", (batch,)))
+        tensors += [Tensor("initial_h", state), Tensor("initial_c", state)]
+        if lstm.peepholes:
+            tensors.append(Tensor("P", (dirs, Dimension(3 * h, "3 × hidden_size",
+                                                          f"{3 * h} = 3 peepholes (i, o, f) × hidden_size {h}"))))
+        tensors += [Tensor("Y", y), Tensor("Y_h", state), Tensor("Y_c", state)]
+        nodes.append(OnnxNode(k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else None))
+    return OnnxShapes(lstm, data, tuple(nodes))
+
+
+def combinations(lstm: OnnxLSTM, layers: Iterable[int] | None = None) -> list[OnnxLSTM]:
+    """layout × direction × num_layers, everything else as configured."""
+    counts = layer_counts(lstm.num_layers, layers)
+    return [
+        replace(lstm, layout=layout, direction=direction, num_layers=n)
+        for layout in (0, 1) for direction in DIRECTIONS for n in counts
+    ]
+
+
+def infer_onnx_config(config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[OnnxShapes]:
+    lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
+    return [infer_onnx(lstm, config.data) for lstm in lstms]
+
+
+def settings(lstm: OnnxLSTM) -> str:
+    attrs = [f"hidden_size={lstm.hidden_size}", f"direction={lstm.direction!r}", f"layout={lstm.layout}"]
+    if lstm.input_forget:
+        attrs.append("input_forget=1")
+    inputs = ["X", "W", "R"] + (["B"] if lstm.bias else []) + (["sequence_lens"] if lstm.sequence_lens else [])
+    inputs += ["initial_h", "initial_c"] + (["P"] if lstm.peepholes else [])
+    text = f"LSTM({', '.join(inputs)}; {', '.join(attrs)})"
+    if lstm.num_layers > 1:
+        text = f"{lstm.num_layers} × {text}"
+    return text

@@ -1,0 +1,197 @@
+"""`infer --as`: the same network in another framework, or, at the setting that prevents it, why
+that framework cannot express it (LS201), with notes on how each setting carries over (LS202).
+Pure: no numpy, no framework imported."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .codes import NOT_EXPRESSIBLE, TRANSLATION_NOTE
+from .problems import ERROR, NOTE, Problem, json_path
+from .settings import FRAMEWORKS, Config, KerasLSTM, OnnxLSTM, TorchLSTM
+
+
+class Translation:
+    """One translation under way: its target and the problems (LS201) and notes (LS202) found."""
+
+    def __init__(self, config: Config, target: str):
+        self.config = config
+        self.target = target
+        self.problems: list[Problem] = []
+
+    def at(self, key: str | None) -> tuple:
+        origins = self.config.origins
+        if key is not None and ("lstm", key) in origins:
+            return origins[("lstm", key)]
+        return ("lstm",)
+
+    def add(self, key: str | None, code: str, severity: str, message: str) -> None:
+        parts = self.at(key)
+        doc = self.config.source
+        line, col = doc.mark(parts, key=parts == ("lstm",)) if doc is not None else (1, 1)
+        self.problems.append(Problem(self.config.path, line, col, code, severity, message, json_path(parts)))
+
+    def error(self, key: str | None, message: str) -> None:
+        self.add(key, NOT_EXPRESSIBLE, ERROR, message)
+
+    def note(self, key: str | None, message: str) -> None:
+        self.add(key, TRANSLATION_NOTE, NOTE, message)
+
+
+def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]]:
+    """`config` expressed in `target`, with notes on how settings carry over; None (and LS201
+    errors naming each setting) when the target cannot express it."""
+    source = config.framework
+    if target not in FRAMEWORKS:
+        raise ValueError(f"unknown framework {target!r}; expected one of {', '.join(FRAMEWORKS)}")
+    if source == target:
+        return config, []
+    t = Translation(config, target)
+    spec = neutral(config, t)
+    data = config.data
+    if data.unbatched:
+        t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
+               f"batch_size becomes 1")
+        data = replace(data, unbatched=False, batch_size=1)
+    lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](spec, t)
+    if any(p.is_error for p in t.problems) or lstm is None:
+        return None, t.problems
+    return replace(config, lstm=lstm, data=data, framework=target), t.problems
+
+
+def neutral(config: Config, t: Translation) -> dict:
+    """The framework-free description: sizes, direction ('forward', 'reverse', 'bidirectional'),
+    batch_first, bias, and the settings only some frameworks have."""
+    lstm = config.lstm
+    source = config.framework
+    if source == "torch":
+        return {
+            "input": lstm.input_size, "hidden": lstm.hidden_size, "layers": lstm.num_layers,
+            "direction": "bidirectional" if lstm.bidirectional else "forward",
+            "direction_key": "bidirectional", "batch_first": lstm.batch_first, "bias": lstm.bias,
+            "bias_key": "bias", "proj_size": lstm.proj_size, "dropout": lstm.dropout, "source": source,
+        }
+    if source == "keras":
+        if lstm.bidirectional:
+            direction, key = "bidirectional", "bidirectional"
+        else:
+            direction, key = ("reverse", "go_backwards") if lstm.go_backwards else ("forward", None)
+        return {
+            "input": lstm.input_dim, "hidden": lstm.units, "layers": lstm.num_layers,
+            "direction": direction, "direction_key": key, "batch_first": True, "bias": lstm.use_bias,
+            "bias_key": "use_bias", "merge_mode": lstm.merge_mode if lstm.bidirectional else "concat",
+            "return_sequences": lstm.return_sequences, "return_state": lstm.return_state, "source": source,
+        }
+    return {
+        "input": lstm.input_size, "hidden": lstm.hidden_size, "layers": lstm.num_layers,
+        "direction": lstm.direction, "direction_key": "direction", "batch_first": lstm.layout == 1,
+        "bias": lstm.bias, "bias_key": "bias", "peepholes": lstm.peepholes,
+        "input_forget": lstm.input_forget, "sequence_lens": lstm.sequence_lens, "source": source,
+    }
+
+
+def common_blockers(spec: dict, t: Translation) -> None:
+    name = {"torch": "torch.nn.LSTM", "keras": "keras.layers.LSTM", "onnx": "the ONNX LSTM operator"}[t.target]
+    if spec.get("proj_size"):
+        t.error("proj_size", f"proj_size {spec['proj_size']} has no equivalent in {name}: it has no projection "
+                             "(weight_hr); h would have to keep hidden_size features")
+    if spec.get("peepholes"):
+        t.error("peepholes", f"peepholes (input P) have no equivalent in {name}: its cell state never feeds "
+                             "the gates")
+    if spec.get("input_forget"):
+        t.error("input_forget", f"input_forget (coupled input and forget gates, f = 1 − i) has no equivalent "
+                                f"in {name}")
+    merge = spec.get("merge_mode", "concat")
+    if spec["direction"] == "bidirectional" and merge in ("sum", "mul", "ave"):
+        what = {"torch": "torch.nn.LSTM always concatenates the two directions",
+                "onnx": "the ONNX LSTM node returns the two directions separately in Y (an Add/Mul after it "
+                        "would be needed, which lstmshape does not emit)"}[t.target]
+        t.error("merge_mode", f"merge_mode {merge!r} has no equivalent: {what}")
+    elif spec["direction"] == "bidirectional" and merge is None:
+        split = {"torch": "output[..., :H] is the forward and output[..., H:] the backward output",
+                 "onnx": "Y[:, 0] / Y[:, :, 0] (layout 0 / 1) is the forward and index 1 the backward output"}[t.target]
+        t.note("merge_mode", f"merge_mode null: {split} (H = {spec['hidden']})")
+
+
+def to_torch(spec: dict, t: Translation) -> TorchLSTM | None:
+    common_blockers(spec, t)
+    if spec["direction"] == "reverse":
+        key = spec["direction_key"]
+        what = "go_backwards" if key == "go_backwards" else "direction 'reverse'"
+        t.error(key, f"{what} has no equivalent in torch.nn.LSTM, which runs forward or both ways; flip "
+                     "the input along time (x.flip(time_dim)) and run a forward LSTM with the same weights")
+    if spec["source"] == "keras":
+        t.note(None, "Keras input is (batch, seq_len, features): batch_first=True")
+        if not spec["return_sequences"]:
+            last = "torch.cat((hn[-2], hn[-1]), dim=-1)" if spec["direction"] == "bidirectional" else "hn[-1]"
+            t.note("return_sequences", f"return_sequences false: Keras' output is torch's {last} "
+                                       "(torch always returns every step's output and every layer's final state)")
+        if spec["layers"] > 1 and spec["return_state"]:
+            t.note("return_state", "Keras returns the last layer's states only: torch's hn/cn hold every layer's; "
+                                   "the last layer's are hn[-2:] / hn[-1:] (bidirectional / not)")
+    if spec["source"] == "onnx" and spec["sequence_lens"]:
+        t.note("sequence_lens", "sequence_lens: pack the batch with "
+                                "torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)")
+    if spec["source"] != "torch" and spec["bias"]:
+        t.note(spec["bias_key"], "torch has two bias vectors (bias_ih, bias_hh) that are summed; lstmshape.convert "
+                                 "splits " + ("Keras' single bias as (bias, zeros)" if spec["source"] == "keras"
+                                              else "ONNX B as (Wb, Rb)"))
+    if any(p.is_error for p in t.problems):
+        return None
+    return TorchLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"] == "bidirectional",
+                      spec["batch_first"], 0, spec["bias"], 0.0)
+
+
+def to_keras(spec: dict, t: Translation) -> KerasLSTM | None:
+    common_blockers(spec, t)
+    if not spec["batch_first"]:
+        what = "batch_first false" if spec["source"] == "torch" else "layout 0"
+        key = "batch_first" if spec["source"] == "torch" else "layout"
+        t.note(key, f"{what}: Keras input is always (batch, seq_len, features); transpose the first two axes")
+    go_backwards = spec["direction"] == "reverse"
+    if go_backwards:
+        t.note("direction", "direction 'reverse' → go_backwards=True: Keras returns the sequence in the order it "
+                            "read it (last step first), while ONNX Y is indexed by the original time step: flip "
+                            "Keras' output along axis 1 to compare; Y_h / Y_c are the same")
+    if spec["source"] == "torch":
+        t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, (hn, cn)); Keras "
+                     "returns the last layer's h and c only" + (", forward then backward"
+                                                                if spec["direction"] == "bidirectional" else ""))
+        if spec.get("dropout"):
+            t.note("dropout", f"dropout {spec['dropout']} (training only): torch applies it to the inputs of layers "
+                              "2..n; in Keras set LSTM(dropout=...) on those layers")
+    if spec["source"] == "onnx" and spec["sequence_lens"]:
+        t.note("sequence_lens", "sequence_lens: Keras masks padded steps instead (keras.layers.Masking, or "
+                                "mask= when calling the layer)")
+    if spec["source"] != "keras" and spec["bias"]:
+        t.note(spec["bias_key"], "Keras has one bias vector: lstmshape.convert sums "
+                                 + ("bias_ih + bias_hh" if spec["source"] == "torch" else "Wb + Rb"))
+    if any(p.is_error for p in t.problems):
+        return None
+    return KerasLSTM(spec["input"], spec["hidden"], spec["layers"], return_sequences=True, return_state=True,
+                     go_backwards=go_backwards, use_bias=spec["bias"],
+                     bidirectional=spec["direction"] == "bidirectional",
+                     merge_mode="concat")
+
+
+def to_onnx(spec: dict, t: Translation) -> OnnxLSTM | None:
+    common_blockers(spec, t)
+    if spec["direction"] == "reverse":
+        t.note("go_backwards", "go_backwards → direction 'reverse': ONNX Y is indexed by the original time step, "
+                               "while Keras returns the sequence in the order it read it (last step first): "
+                               "flip one along time to compare; Y_h / Y_c are the same")
+    if spec["source"] == "keras":
+        t.note(None, "Keras input is (batch, seq_len, features): layout 1")
+        t.note(None, "the ONNX node always returns Y (every step, 4-D), Y_h and Y_c")
+    if spec["source"] == "torch":
+        t.note("batch_first", f"batch_first {str(spec['batch_first']).lower()} → layout {int(spec['batch_first'])} "
+                              "(torch.onnx.export itself always emits layout 0 and transposes batch-first input)")
+        if spec.get("dropout"):
+            t.note("dropout", f"dropout {spec['dropout']} is training-only; exported graphs drop it")
+    if spec["bias"] and spec["source"] == "keras":
+        t.note("use_bias", "ONNX has two bias vectors (B = Wb ++ Rb): lstmshape.convert uses Keras' bias as Wb "
+                           "and zeros as Rb")
+    if any(p.is_error for p in t.problems):
+        return None
+    return OnnxLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"], int(spec["batch_first"]),
+                    bias=spec["bias"])
