@@ -91,7 +91,7 @@ torch.nn.LSTM, and merge modes other than concat have none in torch.
 
 Example: `lstmshape infer configs/projection.yaml --as keras`::
 
-    configs/projection.yaml:6:14: error[LS201] proj_size 8 has no equivalent in keras.layers.LSTM: ...
+    configs/projection.yaml:6:14: error[LS201] proj_size 256 has no equivalent in keras.layers.LSTM: it has no projection (weight_hr); h would have to keep hidden_size features
 """)
 TRANSLATION_NOTE = Code(
     "LS202", "translation-note", "note",
@@ -104,7 +104,7 @@ vectors become Keras's one, Keras returns only the last layer's states. A note n
 
 Example: `lstmshape infer configs/basic.yaml --as keras`::
 
-    configs/basic.yaml:1:1: note[LS202] return_sequences=True and return_state=True reproduce ...
+    configs/basic.yaml:3:1: note[LS202] batch_first false: Keras input is always (batch, seq_len, features); transpose the first two axes
 """)
 NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")

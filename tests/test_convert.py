@@ -14,9 +14,10 @@ import pytest
 
 from recorders import recorder
 from lstmshape import convert
-from lstmshape.config import parse_text, read_config
+from lstmshape.read import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward
-from lstmshape.frameworks import infer, translate
+from lstmshape.shapes import infer
+from lstmshape.translate import translate
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")

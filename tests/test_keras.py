@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from recorders import recorder
-from lstmshape.config import DataConfig, parse_text, read_config
+from lstmshape.read import parse_text, read_config
+from lstmshape.settings import DataConfig, KerasLSTM
 from lstmshape.convert import keras_forward, keras_layers_from_list
-from lstmshape.frameworks import infer
-from lstmshape.frameworks.keras import KerasLSTM, infer_keras
+from lstmshape.shapes import infer
+from lstmshape.shapes.keras import infer_keras
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")

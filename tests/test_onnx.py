@@ -12,10 +12,11 @@ import pytest
 
 from conftest import require
 from recorders import recorder
-from lstmshape.config import DataConfig, parse_text, read_config
+from lstmshape.read import parse_text, read_config
+from lstmshape.settings import DataConfig, OnnxLSTM
 from lstmshape.convert import onnx_forward, onnx_stack_forward
-from lstmshape.frameworks import infer
-from lstmshape.frameworks.onnx import OnnxLSTM, infer_onnx
+from lstmshape.shapes import infer
+from lstmshape.shapes.onnx import infer_onnx
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")

@@ -119,3 +119,15 @@ def test_readme_config_format_example_is_clean(tmp_path):
     path = tmp_path / "format.yaml"
     path.write_text(readme[body:readme.index("```\n", body)])
     assert check_file(str(path)) == []
+
+
+@pytest.mark.parametrize("code", [c for c in ALL if rule(c) is None], ids=str)
+def test_codes_without_a_rule_module_show_what_the_tool_prints(code):
+    """LS201/LS202 come from `infer --as`, not from a file check: their documented example is
+    the command's real output, line for line."""
+    command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
+    args = command.strip("`").split()[1:]
+    result = run(*args, cwd=REPO)
+    assert text.strip() in result.stderr.splitlines(), result.stderr
+    shown = run("rules", code)
+    assert shown.returncode == 0 and text.strip() in shown.stdout

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from lstmshape.check import check_file
-from lstmshape.config import parse_text, read_config
+from lstmshape.read import parse_text, read_config
 from lstmshape.shapes import infer
 
 from check_helpers import REPO, run

@@ -3,9 +3,9 @@
 Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first line is the
 summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
 run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
-generator of `Problem`s given a `RuleContext`; config codes (LS001–LS009) are found while reading the file and their
-modules only document them, except LS009, whose check runs on reading (`STAGE = "config"`) so that
-`lstmshape infer` reports it too.
+generator of `Problem`s given a `RuleContext`. Config codes (LS001–LS008) are found while
+reading the file (lstmshape.read) and their modules only document them. LS009 judges the settings
+alone (`STAGE = "config"`): `config_stage_problems` runs it for `infer` as well as for `check`.
 
 Rules do arithmetic only: nothing is allocated, so `hidden_size: 10**40` is checked in microseconds.
 """
@@ -17,6 +17,7 @@ import re
 import textwrap
 from types import ModuleType
 
+from ..codes import ALL
 from ..problems import Problem
 from ..settings import Config
 from .context import RuleContext
@@ -72,11 +73,11 @@ def run_rules(config: Config) -> list[Problem]:
     config checks only."""
     if config.framework != "torch":
         return []
-    model = RuleContext(config)
+    context = RuleContext(config)
     out: list[Problem] = []
     for module in all_rules():
         if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
-            out.extend(module.check(model))
+            out.extend(module.check(context))
     return out
 
 
@@ -84,9 +85,9 @@ def config_stage_problems(config: Config) -> list[Problem]:
     """The rules about the settings alone (LS009), which `infer` reports too."""
     if config.framework != "torch":
         return []
-    model = RuleContext(config)
+    context = RuleContext(config)
     return [p for module in all_rules() if getattr(module, "STAGE", "model") == "config"
-            for p in module.check(model)]
+            for p in module.check(context)]
 
 
 _EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", re.M)
@@ -101,20 +102,27 @@ def examples(module: ModuleType) -> dict[str, str]:
 
 
 def markdown() -> str:
-    """The rules reference in README (regenerate: python -c 'from lstmshape.rules import markdown; print(markdown())')."""
+    """The codes reference in README (regenerate: python -c 'from lstmshape.rules import markdown; print(markdown())'):
+    every rule with its examples, and the codes of `infer --as`."""
     out = ["| code | name | severity | summary |", "|---|---|---|---|"]
-    for m in all_rules():
-        summary = m.SUMMARY.replace("|", "\\|")
-        out.append(f"| `{m.ID}` | {m.NAME} | {m.SEVERITY} | {summary} |")
+    for code in ALL:
+        summary = code.summary.replace("|", "\\|")
+        out.append(f"| `{code}` | {code.name} | {code.severity} | {summary} |")
     out.append("")
-    for m in all_rules():
-        paragraphs = m.__doc__.strip().split("\n\n")[1:]
+    for code in ALL:
+        module = rule(code)
+        doc = module.__doc__ if module is not None else code.doc
+        paragraphs = doc.strip().split("\n\n")[1:]
         body = [" ".join(p.split()) for p in paragraphs
-                if not p.startswith(("Failing example::", "Passing example::", "    "))]
-        ex = examples(m)
-        out.append(f"#### `{m.ID}` {m.NAME} ({m.SEVERITY})\n")
-        out.append(f"{m.SUMMARY}\n")
+                if not p.startswith(("Failing example::", "Passing example::", "Example:", "    "))]
+        out.append(f"#### `{code}` {code.name} ({code.severity})\n")
+        out.append(f"{code.summary}\n")
         out += [p + "\n" for p in body]
-        out.append("Fails:\n\n```yaml\n" + ex["failing"] + "```\n")
-        out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
+        if module is not None:
+            ex = examples(module)
+            out.append("Fails:\n\n```yaml\n" + ex["failing"] + "```\n")
+            out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
+        else:
+            command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
+            out.append(f"Example, {command}:\n\n```text\n" + textwrap.dedent(text).strip("\n") + "\n```\n")
     return "\n".join(out)

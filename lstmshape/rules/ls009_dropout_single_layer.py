@@ -29,11 +29,11 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 STAGE = "config"
 
 
-def check(model):
-    for k, block in enumerate(model.blocks):
+def check(context):
+    for k, block in enumerate(context.blocks):
         if block.dropout > 0 and block.num_layers == 1:
-            yield model.problem(
-                model.origin(k, "dropout"), ID, SEVERITY,
+            yield context.problem(
+                context.origin(k, "dropout"), ID, SEVERITY,
                 f"dropout {block.dropout} has no effect with num_layers {n(block.num_layers)}: torch applies "
                 "dropout between stacked layers only (and warns)",
             )

@@ -24,8 +24,8 @@ CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    blocks = model.blocks
+def check(context):
+    blocks = context.blocks
     for k in range(1, len(blocks)):
         before, block = blocks[k - 1], blocks[k]
         want = before.num_directions * before.h_out
@@ -35,8 +35,8 @@ def check(model):
                 hint = ": a bidirectional LSTM doubles the feature size"
             elif before.proj_size and block.input_size == before.hidden_size:
                 hint = ": with proj_size the output has proj_size features, not hidden_size"
-            yield model.problem(
-                model.origin(k, "input_size"), ID, SEVERITY,
+            yield context.problem(
+                context.origin(k, "input_size"), ID, SEVERITY,
                 f"lstm[{k}].input_size is {block.input_size} but lstm[{k - 1}]'s output has "
                 f"{features(before)}{hint}",
             )

@@ -46,14 +46,14 @@ def fed(block, source: str) -> tuple[int, str] | None:
                              f"(2 directions × {name} {n(block.h_out)})")
 
 
-def check(model):
-    head = model.config.head
+def check(context):
+    head = context.config.head
     linears = [layer for layer in head if layer.kind == "linear"]
     if not linears:
         return
     first = linears[0]
     source = head[0].input if head[0].kind == "linear" else "output"
-    block = model.blocks[-1]
+    block = context.blocks[-1]
     got = fed(block, source)
     if got is None or first.in_features == got[0]:
         return
@@ -66,7 +66,7 @@ def check(model):
     elif source == "hn_last" and block.bidirectional and first.in_features == 2 * block.h_out:
         hint = ": hn[-1] is only the backward direction; feed cat(hn[-2], hn[-1]) (input: hn_concat) for both"
     where = first.parts[1]
-    yield model.problem(
+    yield context.problem(
         first.parts + ("linear", "in_features"), ID, SEVERITY,
         f"head[{where}].in_features is {n(first.in_features)} but {why}{hint}",
     )

@@ -26,15 +26,15 @@ CODE = codes.HEAD_CHAIN
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    head = model.config.head
+def check(context):
+    head = context.config.head
     before = None
     for index, layer in enumerate(head):
         if layer.kind != "linear":
             continue
         if before is not None and layer.in_features != before[1].out_features:
             between = "" if before[0] == index - 1 else " (the layers between keep the feature size)"
-            yield model.problem(
+            yield context.problem(
                 layer.parts + ("linear", "in_features"), ID, SEVERITY,
                 f"head[{index}].in_features is {n(layer.in_features)} but head[{before[0]}] produces "
                 f"{n(before[1].out_features)} features (its out_features){between}",

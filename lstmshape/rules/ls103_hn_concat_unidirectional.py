@@ -23,11 +23,11 @@ CODE = codes.HN_CONCAT_UNIDIRECTIONAL
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    head = model.config.head
+def check(context):
+    head = context.config.head
     if not head or head[0].kind != "linear" or head[0].input != "hn_concat":
         return
-    block = model.blocks[-1]
+    block = context.blocks[-1]
     if block.bidirectional:
         return
     if block.num_layers == 1:
@@ -35,7 +35,7 @@ def check(model):
     else:
         what = (f"hn[-2] is layer {block.num_layers - 2}'s final state, so the concatenation silently "
                 "joins two layers")
-    yield model.problem(
+    yield context.problem(
         head[0].parts + ("linear", "input"), ID, SEVERITY,
         f"input hn_concat (cat(hn[-2], hn[-1])) needs a bidirectional LSTM, but this one is "
         f"unidirectional: {what}; use input: hn_last",

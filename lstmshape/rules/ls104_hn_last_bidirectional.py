@@ -23,13 +23,13 @@ CODE = codes.HN_LAST_BIDIRECTIONAL
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    head = model.config.head
+def check(context):
+    head = context.config.head
     if not head or head[0].kind != "linear" or head[0].input != "hn_last":
         return
-    block = model.blocks[-1]
+    block = context.blocks[-1]
     if block.bidirectional:
-        yield model.problem(
+        yield context.problem(
             head[0].parts + ("linear", "input"), ID, SEVERITY,
             "input hn_last (hn[-1]) of a bidirectional LSTM is the backward direction of the last layer "
             "only; the forward final state is hn[-2]: use input: hn_concat for cat(hn[-2], hn[-1])",

@@ -23,14 +23,14 @@ CODE = codes.LAST_STEP_BIDIRECTIONAL
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    head = model.config.head
+def check(context):
+    head = context.config.head
     if not head or head[0].kind != "linear" or head[0].input != "last_step":
         return
-    block = model.blocks[-1]
+    block = context.blocks[-1]
     if block.bidirectional:
-        step = "output[:, -1]" if block.batch_first and not model.data.unbatched else "output[-1]"
-        yield model.problem(
+        step = "output[:, -1]" if block.batch_first and not context.data.unbatched else "output[-1]"
+        yield context.problem(
             head[0].parts + ("linear", "input"), ID, SEVERITY,
             f"input last_step ({step}) of a bidirectional LSTM: its backward half has seen one time step "
             "only (the backward final state is at time step 0); use input: hn_concat",

@@ -29,16 +29,16 @@ CODE = codes.LENGTHS_COUNT
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    data = model.data
+def check(context):
+    data = context.data
     if data.lengths is None:
         return
-    at = model.data_parts("lengths")
+    at = context.data_parts("lengths")
     if data.unbatched:
-        yield model.problem(at, ID, SEVERITY, "lengths describe a packed batch, but data is unbatched "
+        yield context.problem(at, ID, SEVERITY, "lengths describe a packed batch, but data is unbatched "
                             "(one sequence, no batch dimension): drop lengths or unbatched")
     elif isinstance(data.batch_size, int) and len(data.lengths) != data.batch_size:
-        yield model.problem(
+        yield context.problem(
             at, ID, SEVERITY,
             f"lengths has {len(data.lengths)} entries but batch_size is {n(data.batch_size)}: "
             "pack_padded_sequence needs one length per sequence in the batch",

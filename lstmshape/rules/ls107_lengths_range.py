@@ -27,14 +27,14 @@ CODE = codes.LENGTHS_RANGE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    data = model.data
+def check(context):
+    data = context.data
     if data.lengths is None or not isinstance(data.seq_len, int):
         return
-    at = model.data_parts("lengths")
+    at = context.data_parts("lengths")
     for i, length in enumerate(data.lengths):
         if length > data.seq_len:
-            yield model.problem(
+            yield context.problem(
                 at + (i,), ID, SEVERITY,
                 f"lengths[{i}] is {n(length)} but seq_len is {n(data.seq_len)}: a sequence cannot be longer "
                 "than the padded batch",

@@ -26,8 +26,8 @@ CODE = codes.LAST_STEP_PADDING
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    head, data = model.config.head, model.data
+def check(context):
+    head, data = context.config.head, context.data
     if not head or head[0].kind != "linear" or head[0].input != "last_step" or data.lengths is None:
         return
     longest = max(data.lengths)
@@ -35,7 +35,7 @@ def check(model):
     if not short:
         return
     shown = ", ".join(n(x) for x in short[:5]) + (", ..." if len(short) > 5 else "")
-    yield model.problem(
+    yield context.problem(
         head[0].parts + ("linear", "input"), ID, SEVERITY,
         f"input last_step with variable lengths: the sequences of length {shown} end before step "
         f"{n(longest)}, so their last step is padding; use input: hn_last (hn[-1] is taken at each "

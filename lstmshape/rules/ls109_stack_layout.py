@@ -24,16 +24,16 @@ CODE = codes.STACK_LAYOUT
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    if model.data.unbatched:
+def check(context):
+    if context.data.unbatched:
         return
-    blocks = model.blocks
+    blocks = context.blocks
     for k in range(1, len(blocks)):
         if blocks[k].batch_first != blocks[k - 1].batch_first:
             before = "(batch, seq, features)" if blocks[k - 1].batch_first else "(seq, batch, features)"
             reads = "(batch, seq, features)" if blocks[k].batch_first else "(seq, batch, features)"
-            at = model.origin(k, "batch_first")
-            yield model.problem(
+            at = context.origin(k, "batch_first")
+            yield context.problem(
                 at, ID, SEVERITY,
                 f"lstm[{k}] has batch_first {str(blocks[k].batch_first).lower()} but lstm[{k - 1}] has "
                 f"{str(blocks[k - 1].batch_first).lower()}: lstm[{k - 1}]'s output is {before} and lstm[{k}] "

@@ -30,8 +30,8 @@ CODE = codes.EXPECT_SHAPE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    for m in mismatches(model):
+def check(context):
+    for m in mismatches(context):
         if m.kind != "shape":
             continue
         inferred = m.tensor.shape
@@ -39,11 +39,11 @@ def check(model):
         if len(m.expected) != len(inferred):
             meanings = ", ".join(d.meaning for d in m.tensor.dims)
             extra = ""
-            if model.data.unbatched:
+            if context.data.unbatched:
                 extra = "; data is unbatched, so there is no batch dimension"
             elif len(m.expected) == len(inferred) - 1:
                 extra = "; a 2-D state or input is unbatched input, which torch reads without a batch dimension"
-            yield model.problem(m.parts, ID, SEVERITY,
+            yield context.problem(m.parts, ID, SEVERITY,
                                 f"{head}: {m.name} has {len(inferred)} dimensions ({meanings}), not "
                                 f"{len(m.expected)}{extra}")
             continue
@@ -54,4 +54,4 @@ def check(model):
         at = m.parts
         if len(diffs) == 1:
             at = m.parts + (next(i for i, (e, d) in enumerate(zip(m.expected, inferred)) if not same(e, d)),)
-        yield model.problem(at, ID, SEVERITY, f"{head}: {'; '.join(diffs)}")
+        yield context.problem(at, ID, SEVERITY, f"{head}: {'; '.join(diffs)}")

@@ -27,15 +27,15 @@ CODE = codes.STATE_BATCH_FIRST
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    for m in mismatches(model):
+def check(context):
+    for m in mismatches(context):
         if m.kind != "state-batch-first":
             continue
-        block = model.blocks[m.block]
+        block = context.blocks[m.block]
         rows = m.tensor.shape[0]
         cause = ("batch_first: true changes input and output only" if block.batch_first
                  else "states are never batch-first")
-        yield model.problem(
+        yield context.problem(
             m.parts, ID, SEVERITY,
             f"{m.label} is {listed(m.expected)}, written batch-first, but {m.name} is {shape(m.tensor.shape)}: "
             f"{cause}; h0/c0/hn/cn are always (num_directions × num_layers = {n(rows)}, batch, features)",

@@ -26,16 +26,16 @@ CODE = codes.OUTPUT_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    for m in mismatches(model):
+def check(context):
+    for m in mismatches(context):
         if m.kind != "output-features":
             continue
-        block = model.blocks[m.block]
+        block = context.blocks[m.block]
         if block.proj_size and m.expected[-1] == block.hidden_size:
             hint = "with proj_size each direction gives proj_size features, not hidden_size"
         else:
             hint = "a bidirectional LSTM doubles the feature size"
-        yield model.problem(
+        yield context.problem(
             m.parts + (len(m.expected) - 1,), ID, SEVERITY,
             f"{m.label}'s last dimension is {n(m.expected[-1])} but output has {features(block)}: {hint}",
         )

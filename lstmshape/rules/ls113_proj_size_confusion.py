@@ -27,16 +27,16 @@ CODE = codes.PROJ_SIZE_CONFUSION
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    for m in mismatches(model):
+def check(context):
+    for m in mismatches(context):
         if m.kind != "proj-size":
             continue
-        block = model.blocks[m.block]
+        block = context.blocks[m.block]
         if m.name in ("c0", "cn"):
             what = (f"is proj_size {n(block.proj_size)} but the cell state {m.name} keeps hidden_size "
                     f"{n(block.hidden_size)}: only h is projected")
         else:
             what = (f"is hidden_size {n(block.hidden_size)} but {m.name} has proj_size {n(block.proj_size)} "
                     "features: h is projected, only c keeps hidden_size")
-        yield model.problem(m.parts + (len(m.expected) - 1,), ID, SEVERITY,
+        yield context.problem(m.parts + (len(m.expected) - 1,), ID, SEVERITY,
                             f"{m.label}'s last dimension {what}")

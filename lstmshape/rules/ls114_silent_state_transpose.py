@@ -25,19 +25,19 @@ CODE = codes.SILENT_STATE_TRANSPOSE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    data = model.data
+def check(context):
+    data = context.data
     if data.unbatched or not isinstance(data.batch_size, int):
         return
-    states = {k for k, *_ in model.expects(STATES)}
-    for k, block in enumerate(model.blocks):
+    states = {k for k, *_ in context.expects(STATES)}
+    for k, block in enumerate(context.blocks):
         rows = block.num_directions * block.num_layers
         if data.batch_size != rows or not (block.batch_first or k in states):
             continue
-        yield model.problem(
-            model.data_parts("batch_size"), ID, SEVERITY,
+        yield context.problem(
+            context.data_parts("batch_size"), ID, SEVERITY,
             f"batch_size {n(data.batch_size)} equals num_directions {block.num_directions} × num_layers "
-            f"{n(block.num_layers)}{' of ' + model.block_name(k) if model.stacked else ''}: an h0/c0 built "
+            f"{n(block.num_layers)}{' of ' + context.block_name(k) if context.stacked else ''}: an h0/c0 built "
             f"batch-first (batch, {n(rows)}, H) has the same shape as the right ({n(rows)}, batch, H), and torch "
             "accepts it silently, mixing batch rows with layers",
         )

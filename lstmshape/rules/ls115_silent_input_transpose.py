@@ -22,13 +22,13 @@ CODE = codes.SILENT_INPUT_TRANSPOSE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    data, block = model.data, model.blocks[0]
+def check(context):
+    data, block = context.data, context.blocks[0]
     if data.unbatched or not block.batch_first:
         return
     if isinstance(data.batch_size, int) and isinstance(data.seq_len, int) and data.batch_size == data.seq_len:
-        yield model.problem(
-            model.data_parts("seq_len"), ID, SEVERITY,
+        yield context.problem(
+            context.data_parts("seq_len"), ID, SEVERITY,
             f"seq_len {n(data.seq_len)} equals batch_size {n(data.batch_size)} with batch_first: true: an input "
             f"in (seq, batch, features) layout has the same shape as (batch, seq, features), and torch accepts "
             "it silently, swapping time and batch",

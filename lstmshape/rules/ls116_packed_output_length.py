@@ -27,16 +27,16 @@ CODE = codes.PACKED_OUTPUT_LENGTH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(model):
-    data = model.data
+def check(context):
+    data = context.data
     if not data.lengths or not isinstance(data.seq_len, int) or max(data.lengths) >= data.seq_len:
         return
-    wrong = {(m.block, m.name) for m in mismatches(model)}
-    for k, name, expected, parts in model.expects(("output",)):
-        axis = time_axis(model, k)
+    wrong = {(m.block, m.name) for m in mismatches(context)}
+    for k, name, expected, parts in context.expects(("output",)):
+        axis = time_axis(context, k)
         if (k, name) in wrong or axis >= len(expected) or not same(expected[axis], data.seq_len):
             continue
-        yield model.problem(
+        yield context.problem(
             parts + (axis,), ID, SEVERITY,
             f"expect.output has {n(data.seq_len)} time steps (seq_len) but pad_packed_sequence returns "
             f"max(lengths) = {n(max(data.lengths))} unless called with total_length={n(data.seq_len)}",

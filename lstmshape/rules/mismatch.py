@@ -30,35 +30,35 @@ def same(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
-def mismatches(model: RuleContext) -> list[Mismatch]:
-    if "mismatches" in model.memo:
-        return model.memo["mismatches"]
+def mismatches(context: RuleContext) -> list[Mismatch]:
+    if "mismatches" in context.memo:
+        return context.memo["mismatches"]
     out = []
-    for k, name, expected, parts in model.expects():
-        tensor = model.inferences[k][name]
+    for k, name, expected, parts in context.expects():
+        tensor = context.inferences[k][name]
         inferred = tensor.shape
-        if fits(model, k, name, expected, inferred):
+        if fits(context, k, name, expected, inferred):
             continue
-        out.append(Mismatch(k, name, expected, tensor, parts, diagnose(model.blocks[k], name, expected, inferred)))
-    model.memo["mismatches"] = out
+        out.append(Mismatch(k, name, expected, tensor, parts, diagnose(context.blocks[k], name, expected, inferred)))
+    context.memo["mismatches"] = out
     return out
 
 
-def time_axis(model, k: int) -> int | None:
-    if model.data.unbatched:
+def time_axis(context, k: int) -> int | None:
+    if context.data.unbatched:
         return 0
-    return 1 if model.blocks[k].batch_first else 0
+    return 1 if context.blocks[k].batch_first else 0
 
 
-def fits(model, k, name, expected, inferred) -> bool:
+def fits(context, k, name, expected, inferred) -> bool:
     if len(expected) != len(inferred):
         return False
-    lengths = model.data.lengths
+    lengths = context.data.lengths
     for axis, (e, i) in enumerate(zip(expected, inferred)):
         if same(e, i):
             continue
         # pad_packed_sequence returns max(lengths) time steps unless given total_length
-        if name == "output" and lengths and axis == time_axis(model, k) and same(e, max(lengths)):
+        if name == "output" and lengths and axis == time_axis(context, k) and same(e, max(lengths)):
             continue
         return False
     return True

@@ -48,7 +48,8 @@ def build_keras(case: dict, batch=BATCH, seq=SEQ):
     os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
 
-    from lstmshape.frameworks.keras import KerasLSTM, layer_names
+    from lstmshape.settings import KerasLSTM
+    from lstmshape.shapes.keras import layer_names
 
     lstm = KerasLSTM(**case)
     inp = keras.Input(shape=(seq, lstm.input_dim), batch_size=batch)
@@ -102,8 +103,8 @@ def build_onnx(case: dict, weights: list[dict] | None = None, batch=BATCH, seq=S
     unknown shapes, for shape inference to fill in."""
     from onnx import TensorProto, helper, numpy_helper
 
-    from lstmshape.frameworks.onnx import OnnxLSTM, infer_onnx
-    from lstmshape.config import DataConfig
+    from lstmshape.settings import DataConfig, OnnxLSTM
+    from lstmshape.shapes.onnx import infer_onnx
 
     lstm = OnnxLSTM(**case)
     ours = infer_onnx(lstm, DataConfig(batch, seq))
@@ -211,8 +212,8 @@ def observe_onnx(case: dict) -> dict:
 
 
 def onnx_feeds(case: dict, rng, batch=BATCH, seq=SEQ, lengths=None) -> dict:
-    from lstmshape.config import DataConfig
-    from lstmshape.frameworks.onnx import OnnxLSTM, infer_onnx
+    from lstmshape.settings import DataConfig, OnnxLSTM
+    from lstmshape.shapes.onnx import infer_onnx
 
     ours = infer_onnx(OnnxLSTM(**case), DataConfig(batch, seq))
     feeds = {"X": rng.standard_normal(ours.nodes[0]["X"].shape).astype(np.float32)}
