@@ -7,8 +7,8 @@
 
 from .read import ConfigError, load_config
 from .settings import Config, DataConfig, KerasLSTM, LSTMConfig, OnnxLSTM, TorchLSTM
-from .shapes import Inference, KerasShapes, OnnxShapes, TorchShapes, infer
+from .shapes import Inference, TorchShapes, infer
 
-__all__ = ["Config", "ConfigError", "DataConfig", "Inference", "KerasLSTM", "KerasShapes", "LSTMConfig", "OnnxLSTM",
-           "OnnxShapes", "TorchLSTM", "TorchShapes", "infer", "load_config"]
+__all__ = ["Config", "ConfigError", "DataConfig", "Inference", "KerasLSTM", "LSTMConfig", "OnnxLSTM", "TorchLSTM",
+           "TorchShapes", "infer", "load_config"]
 __version__ = "0.1.0"

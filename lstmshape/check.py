@@ -22,6 +22,8 @@ SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class Report:
+    """What one `check` run found: the files read, every problem, the paths that do not exist."""
+
     files: list[str] = field(default_factory=list)  # every file checked, in order
     problems: list[Problem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist (usage errors)

@@ -53,7 +53,18 @@ def imports(name: str, path: Path):
                 yield target, alias.name, node, id(node) in top
 
 
+REFERENCE = re.compile(r"(lstmshape(?:\.\w+)+):\w+")  # a registry entry (lstmshape.registry.resolve)
+
+
+def references(path: Path) -> set[str]:
+    """Modules named by registry entries such as "lstmshape.shapes.keras:infer_keras_config"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {m.group(1) for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            for m in [REFERENCE.fullmatch(node.value)] if m}
+
+
 def graph() -> dict[str, set[str]]:
+    """Module → the package's modules it imports, at any depth or through a registry entry."""
     edges = {m: set() for m in MODULES}
     for name, path in MODULES.items():
         for target, alias, _, _ in imports(name, path):
@@ -61,7 +72,15 @@ def graph() -> dict[str, set[str]]:
             dest = sub if sub in MODULES else target
             if dest in MODULES and dest != name:
                 edges[name].add(dest)
+        edges[name] |= {ref for ref in references(path) if ref in MODULES and ref != name}
     return edges
+
+
+def test_registry_entries_count_as_imports():
+    edges = graph()
+    assert "lstmshape.shapes.keras" in edges["lstmshape.shapes"]
+    assert "lstmshape.read.frameworks" in edges["lstmshape.read"]
+    assert "lstmshape.render.table" in edges["lstmshape.render"]
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -16,15 +16,16 @@ import os
 
 from ..codes import WRONG_STRUCTURE
 from ..problems import Problem, by_position, format_problem
+from ..registry import resolve
 from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
-from .frameworks import read_framework
 from .reader import Reader
 from .torch import read_torch
 from .values import kind_of
 
 TOP_LEVEL = ("lstm", "data", "framework", "head", "expect")
+FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 
 
 class ConfigError(Exception):
@@ -77,8 +78,8 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem((), WRONG_STRUCTURE, f"top level is {kind_of(data)}; expected a mapping with an 'lstm' section")
         return None
     reader.unknown_keys((), data, TOP_LEVEL)
-    if data.get("framework", "torch") != "torch":
-        return read_framework(reader, data)
+    if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
+        return resolve(FRAMEWORK_READER)(reader, data)
     return read_torch(reader, data)
 
 

@@ -3,7 +3,6 @@ into canonical names, check each value's kind, and name unknown keys with a "did
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, WRONG_STRUCTURE, Code
@@ -76,6 +75,8 @@ class Reader:
     def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...]) -> None:
         for key in body:
             if key not in known:
+                import difflib  # only for a key to name: a clean run never pays for it
+
                 close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
                 where = f"in '{json_path(parts)[2:]}'" if parts else "at top level"

@@ -5,8 +5,7 @@ says why (LS007 wrong type, LS008 out of range) and in what words. Decided here 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
 
@@ -14,8 +13,7 @@ SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products outgrow str()
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One config key: its canonical name, the aliases people use for it, and its kind."""
 
     name: str

@@ -3,7 +3,7 @@ never pays for rich."""
 
 from __future__ import annotations
 
-import importlib
+from ..registry import resolve
 
 INFER_REPORTERS = {
     "table": "lstmshape.render.table:TableReporter",
@@ -20,5 +20,4 @@ CHECK_REPORTERS = {
 
 
 def reporter(registry: dict[str, str], name: str):
-    module, _, cls = registry[name].partition(":")
-    return getattr(importlib.import_module(module), cls)
+    return resolve(registry[name])

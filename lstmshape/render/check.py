@@ -7,7 +7,6 @@ pays for it.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TextIO
 
@@ -80,6 +79,8 @@ class JsonReporter:
         self.stream = stream
 
     def report(self, report: Report) -> None:
+        import json  # only this format and SARIF need it: a text run never pays for it
+
         self.stream.write(json.dumps([problem_json(p) for p in report.problems], indent=2, ensure_ascii=False) + "\n")
 
 
@@ -119,6 +120,8 @@ class SarifReporter:
         self.stream = stream
 
     def report(self, report: Report) -> None:
+        import json
+
         from .. import __version__
         from ..rules import all_rules
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import textwrap
 from types import ModuleType
 
 from ..codes import ALL
@@ -95,6 +94,8 @@ _EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", r
 
 def examples(module: ModuleType) -> dict[str, str]:
     """{"failing": yaml, "passing": yaml} from the rule's docstring."""
+    import textwrap
+
     out = {}
     for kind, body in _EXAMPLE.findall(module.__doc__ + "\n"):
         out[kind.lower()] = textwrap.dedent(body).strip("\n") + "\n"
@@ -104,6 +105,8 @@ def examples(module: ModuleType) -> dict[str, str]:
 def markdown() -> str:
     """The codes reference in README (regenerate: python -c 'from lstmshape.rules import markdown; print(markdown())'):
     every rule with its examples, and the codes of `infer --as`."""
+    from textwrap import dedent
+
     out = ["| code | name | severity | summary |", "|---|---|---|---|"]
     for code in ALL:
         summary = code.summary.replace("|", "\\|")
@@ -124,5 +127,5 @@ def markdown() -> str:
             out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
         else:
             command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
-            out.append(f"Example, {command}:\n\n```text\n" + textwrap.dedent(text).strip("\n") + "\n```\n")
+            out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")
     return "\n".join(out)

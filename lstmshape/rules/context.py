@@ -3,7 +3,6 @@ plus the few helpers every rule's message uses to write sizes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
@@ -12,12 +11,12 @@ from ..settings import Config
 from ..shapes.torch import TorchShapes, infer_lstm
 
 
-@dataclass
 class RuleContext:
     """One valid config as the rules read it (torch settings: one per block of a stack)."""
 
-    config: Config
-    memo: dict = field(default_factory=dict)  # what several rules derive once (the expect mismatches)
+    def __init__(self, config: Config):
+        self.config = config
+        self.memo: dict = {}  # what several rules derive once (the expect mismatches)
 
     @property
     def blocks(self):

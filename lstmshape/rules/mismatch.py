@@ -4,7 +4,7 @@ reports it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..shapes.core import Tensor
 from .context import RuleContext
@@ -12,8 +12,9 @@ from .context import RuleContext
 STATES = ("h0", "c0", "hn", "cn")
 
 
-@dataclass(frozen=True)
-class Mismatch:
+class Mismatch(NamedTuple):
+    """One `expect` shape that differs from the inferred one, with the trap that explains it."""
+
     block: int
     name: str  # input, output, h0, ...
     expected: tuple

@@ -60,6 +60,8 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Tensor:
+    """A named tensor (or parameter) and its labelled dimensions."""
+
     name: str
     dims: tuple[Dimension, ...]
 

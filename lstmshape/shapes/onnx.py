@@ -30,6 +30,8 @@ INITIALIZERS = ("W", "R", "B", "P")
 
 @dataclass(frozen=True)
 class OnnxNode(TensorLookup):
+    """One LSTM node of an exported stack: every input and output, and the ops feeding the next node."""
+
     index: int
     tensors: tuple[Tensor, ...]  # in NODE_TENSORS order, absent optional inputs left out
     to_next: str | None  # the ops that turn Y into the next node's X
@@ -41,6 +43,8 @@ class OnnxNode(TensorLookup):
 
 @dataclass(frozen=True)
 class OnnxShapes:
+    """Every node of one ONNX LSTM stack called on one input."""
+
     lstm: OnnxLSTM
     data: DataConfig
     nodes: tuple[OnnxNode, ...]
