@@ -118,6 +118,29 @@ def infer(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+@app.command()
+def draw(
+    config: str = typer.Argument(..., help="The YAML config file.", show_default=False),
+    output: str = typer.Option(..., "-o", "--output", help="The file to write: NAME.svg (the picture) or NAME.html (a self-contained report with the picture, tables, traps and problems).", show_default=False),
+    open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
+) -> None:
+    """A picture of the network: SVG, or an HTML report (exit 1 when the check finds errors, which are drawn)."""
+    from .draw import DrawError, open_in_browser
+    from .draw import draw as draw_network
+
+    try:
+        drawing = draw_network(config, output)
+    except DrawError as exc:
+        raise usage_error(str(exc)) from None
+    print_problems(drawing.problems)
+    if not drawing.written:
+        raise typer.Exit(EXIT_PROBLEMS)
+    if open_browser and not open_in_browser(output):
+        typer.echo(f"lstmshape: note: no browser found; the report is {output}", err=True)
+    if any(p.is_error for p in drawing.problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"

@@ -537,7 +537,7 @@ def _section(pic: Picture, sec: Section, s: Scene, y: float, cols: list, x0: flo
 
 def _wrap(text: str) -> list[str]:
     """A glue description one op a line: `Transpose(...) -> ..., Reshape(...) -> ...`."""
-    return [part.strip() for part in re.split(r",\s*(?=[A-Z])", text) if part.strip()]
+    return [part.strip() for part in re.split(r"(?<=\)),\s*(?=[A-Z])", text) if part.strip()]
 
 
 def _spacing(ports) -> float:
