@@ -125,20 +125,9 @@ def draw(
     open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
 ) -> None:
     """A picture of the network: SVG, or an HTML report (exit 1 when the check finds errors, which are drawn)."""
-    from .draw import DrawError, open_in_browser
-    from .draw import draw as draw_network
+    from .draw import run  # the console script runs it without typer: lstmshape/entry.py
 
-    try:
-        drawing = draw_network(config, output)
-    except DrawError as exc:
-        raise usage_error(str(exc)) from None
-    print_problems(drawing.problems)
-    if not drawing.written:
-        raise typer.Exit(EXIT_PROBLEMS)
-    if open_browser and not open_in_browser(output):
-        typer.echo(f"lstmshape: note: no browser found; the report is {output}", err=True)
-    if any(p.is_error for p in drawing.problems):
-        raise typer.Exit(EXIT_PROBLEMS)
+    raise typer.Exit(run(config, output, open_browser))
 
 
 class CheckFormat(str, Enum):

@@ -100,6 +100,55 @@ def write_replacing(path: str, text: str) -> None:
         raise
 
 
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def run(config_path: str, out_path: str, open_browser: bool = False, stderr=None) -> int:
+    """The whole `lstmshape draw` command; returns its exit code: 0 drawn, 1 the check found
+    errors (drawn when there is a network to draw), 2 usage error."""
+    import sys
+
+    stderr = stderr or sys.stderr
+    try:
+        drawing = draw(config_path, out_path)
+    except DrawError as exc:
+        stderr.write(f"lstmshape: error: {exc}\n")
+        return EXIT_USAGE
+    for p in drawing.problems:  # the lines `lstmshape infer` prints
+        stderr.write(f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]\n")
+    if not drawing.written:
+        return EXIT_PROBLEMS
+    if open_browser and not open_in_browser(out_path):
+        stderr.write(f"lstmshape: note: no browser found; the report is {out_path}\n")
+    return EXIT_PROBLEMS if any(p.is_error for p in drawing.problems) else EXIT_CLEAN
+
+
+def fast_main(argv: list[str]) -> int | None:
+    """`lstmshape draw CONFIG -o OUT [--open]` without loading typer (whose argument handling
+    alone costs a quarter of a second): the exit code, or None to leave anything else (--help, a
+    bad option) to the full CLI."""
+    if not argv or argv[0] != "draw":
+        return None
+    paths, out, open_browser = [], None, False
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("-o", "--output"):
+            out = next(args, None)
+            if out is None:
+                return None
+        elif arg.startswith("--output="):
+            out = arg.partition("=")[2]
+        elif arg == "--open":
+            open_browser = True
+        elif arg.startswith("-") and arg != "-":
+            return None
+        else:
+            paths.append(arg)
+    if len(paths) != 1 or not out:
+        return None
+    return run(paths[0], out, open_browser)
+
+
 def open_in_browser(path: str) -> bool:
     """Open the written file in the default browser; False where there is none."""
     import pathlib

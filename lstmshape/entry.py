@@ -1,4 +1,4 @@
-"""The console script: `lstmshape check` takes a fast path that never imports typer (or
+"""The console script: `lstmshape check` (and `draw`) takes a fast path that never imports typer (or
 pydantic, which it pulls in), because a pre-commit hook pays the start-up time on every commit.
 Everything else, and anything unusual about a check invocation (--help, a bad option), goes to
 the full typer CLI in lstmshape.cli. Either way no traceback reaches the user."""
@@ -11,7 +11,7 @@ import sys
 
 def main() -> None:
     argv = sys.argv[1:]
-    if argv[:1] == ["check"]:
+    if argv[:1] in (["check"], ["draw"]):
         code = guarded(lambda: _fast(argv))
         if code is not None:
             sys.exit(code)
@@ -21,6 +21,10 @@ def main() -> None:
 
 
 def _fast(argv: list[str]) -> int | None:
+    if argv[0] == "draw":
+        from .draw import fast_main as draw_main
+
+        return draw_main(argv)
     from .check import fast_main
 
     return fast_main(argv)

@@ -226,6 +226,16 @@ def test_readme_picture_is_the_tools_output(request, tmp_path):
 # --- the CLI: usage errors, bad configs, files -----------------------------------------------
 
 
+def test_the_full_cli_and_the_fast_path_agree(tmp_path):
+    """`draw CONFIG -o OUT` skips typer (lstmshape/entry.py); `-oOUT` is left to typer."""
+    fast, full = tmp_path / "fast.html", tmp_path / "full.html"
+    assert run("draw", "configs/projection.yaml", "-o", str(fast)).returncode == 0
+    assert run("draw", "configs/projection.yaml", f"-o{full}").returncode == 0
+    assert fast.read_text() == full.read_text()
+    helped = run("draw", "--help")
+    assert helped.returncode == 0 and "--open" in helped.stdout and ".html" in helped.stdout
+
+
 def test_refuses_other_suffixes_and_writes_nothing(tmp_path):
     for name in ("net.png", "net", "net.yaml", "net.svg.bak"):
         result = run("draw", "configs/bilstm.yaml", "-o", str(tmp_path / name))
