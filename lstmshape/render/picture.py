@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 # How much of a long or deep network is drawn.
 LEADING_STEPS = 3  # t = 0, 1, 2, then an ellipsis and the last step
@@ -33,6 +34,7 @@ MARGIN, CELL_W, CELL_H, GAP, ROW_H, LINE = 16, 58, 30, 40, 52, 15
 PORT_H, BAND_GAP, HEAD_H = 22, 26, 44
 
 LEGEND = "→ blue: forward, from t=0;  ← green: backward, from the last step to t=0 (its final state sits at t=0)"
+FORWARD_LEGEND = "→ each layer runs from t=0 to the last step; its final state leaves after the last step"
 
 _EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
 _HEAD = re.compile(r"^\$\.head\[(\d+)\]")
@@ -122,7 +124,7 @@ def time_steps(seq_len) -> tuple:
     return tuple(f"t={t}" for t in range(LEADING_STEPS)) + ("⋯", last)
 
 
-def bounded(items: list, count: int, leading: int, limit: int, elision) -> list:
+def bounded(items: Callable[[int], object], count: int, leading: int, limit: int, elision) -> list:
     """`items` (count of them, only those drawn are built), or the leading ones, an elision, the last."""
     if count <= limit:
         return [items(i) for i in range(count)]
@@ -406,7 +408,8 @@ def layout(s: Scene) -> Picture:
     x0 = MARGIN + left_w
     cells_x = x0 + (centre_w - cells_w) / 2
     cols = [cells_x + i * (CELL_W + GAP) for i in range(n)]
-    head_lines = [s.title, s.settings, LEGEND] + list(s.problems) + [sec.title for sec in sections]
+    legend = LEGEND if any(r.backward for r in rows) else FORWARD_LEGEND
+    head_lines = [s.title, s.settings, legend] + list(s.problems) + [sec.title for sec in sections]
     width = max(MARGIN + left_w + centre_w + right_w + MARGIN,
                 max(text_width(line, True) for line in head_lines) + 2 * MARGIN)
     pic = Picture(width, 0, title=f"{s.title}: {s.settings}",
@@ -415,7 +418,7 @@ def layout(s: Scene) -> Picture:
     # Top-down: title and problems, the head, then the sections from the last (top) to the first.
     y = MARGIN + FONT
     items = [Text(MARGIN, y, s.title, "title"), Text(MARGIN, y + LINE, s.settings, "small muted"),
-             Text(MARGIN, y + 2 * LINE, LEGEND, "small muted")]
+             Text(MARGIN, y + 2 * LINE, legend, "small muted")]
     y += 3 * LINE
     for line in s.problems:
         items.append(Text(MARGIN, y, line, "small " + ("err" if line.startswith("✗") else "warn")))
