@@ -6,12 +6,14 @@ Runs the installed console script (the one beside this python) the way a user do
 reading, checking, layout and writing included. Rounds alternate between the configs and the two
 outputs (.svg, .html), with `lstmshape infer` on the same config side by side as the reference a
 user already knows, so a busy moment slows every column alike. Prints a markdown table of the
-median and the slowest run, in milliseconds.
+median and the slowest wall-clock time, and the median CPU time (user + system, which a busy
+machine inflates less), in milliseconds.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,10 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(args: list[str]) -> float:
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(args, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -47,10 +53,14 @@ def main() -> None:
                 for k, args in kinds.items():
                     times[(c, k)].append(timed(args(c)))
     print(f"{rounds} rounds, load average {os.getloadavg()[0]:.2f} at the end\n")
-    print("| config | " + " | ".join(f"{k} median / max (ms)" for k in kinds) + " |")
+    print("| config | " + " | ".join(f"`{k}` wall median / max, CPU median (ms)" for k in kinds) + " |")
     print("|---|" + "---:|" * len(kinds))
     for c in configs:
-        cells = [f"{statistics.median(times[(c, k)]) * 1000:.0f} / {max(times[(c, k)]) * 1000:.0f}" for k in kinds]
+        cells = []
+        for k in kinds:
+            wall, cpu = [w for w, _ in times[(c, k)]], [u for _, u in times[(c, k)]]
+            cells.append(f"{statistics.median(wall) * 1000:.0f} / {max(wall) * 1000:.0f}, "
+                         f"{statistics.median(cpu) * 1000:.0f}")
         print(f"| `{c}` | " + " | ".join(cells) + " |")
 
 
