@@ -471,7 +471,7 @@ def layout(s: Scene) -> Picture:
             for line in _wrap(sec.to_next):
                 link.append(Text(centre - 8, y + 8, line, "small muted", "end"))
                 y += LINE
-        y, outputs_top, final_top, inputs_bottom = _section(pic, sec, s, y, cols, x0, centre_w, left_w)
+        y, outputs_top, inputs_bottom = _section(pic, sec, s, y, cols, x0, centre_w, left_w)
         if below_input is not None:
             pic.groups.append(Group("link", items=(Arrow(((centre, outputs_top), (centre, below_input)), "plain"),
                                                    *link)))
@@ -481,7 +481,7 @@ def layout(s: Scene) -> Picture:
             fed = next(h for h in s.head if isinstance(h, HeadBox))
             if fed.shape_in.startswith(("hn", "cat(")):
                 x_from = x0 + centre_w + GAP + 30
-                path = ((x_from, final_top), (x_from, head_bottom + 18), (centre, head_bottom + 18), (centre, head_bottom))
+                path = ((x_from, outputs_top), (x_from, head_bottom + 18), (centre, head_bottom + 18), (centre, head_bottom))
             else:
                 path = ((centre, outputs_top), (centre, head_bottom))
             pic.groups.append(Group("head", tensor="head-input", items=(
@@ -492,7 +492,7 @@ def layout(s: Scene) -> Picture:
 
 def _section(pic: Picture, sec: Section, s: Scene, y: float, cols: list, x0: float, centre_w: float,
              left_w: float) -> tuple:
-    """Draw one section from its top (y) down: the y below it, and the tops of its output and
+    """Draw one section from its top (y) down: the y below it, the top of its output and
     final-state boxes and the bottom of its input box (where the edges of other parts attach)."""
     right_x = x0 + centre_w + GAP
     pic.groups.append(Group("title", items=(Text(MARGIN, y + 10, sec.title, "small muted"),)))
@@ -535,7 +535,7 @@ def _section(pic: Picture, sec: Section, s: Scene, y: float, cols: list, x0: flo
     for i, port in enumerate(sec.weights):
         _port(pic, port, right_x, inputs_y + i * (PORT_H + 4), port_width(port), "start")
     bottom = max(port_h + 16, len(sec.initial) * step, len(sec.weights) * (PORT_H + 4))
-    return inputs_y + bottom + 16, top_y, top_y, inputs_y + port_h
+    return inputs_y + bottom + 16, top_y, inputs_y + port_h
 
 
 def _wrap(text: str) -> list[str]:
