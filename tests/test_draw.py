@@ -292,6 +292,14 @@ def _umask() -> int:
     return mask
 
 
+def test_a_file_name_xml_cannot_hold_still_gives_a_valid_picture(tmp_path):
+    config = tmp_path / "a\x01b.yaml"
+    config.write_text("lstm: {input_size: 3, hidden_size: 4, num_layers: 2}\ndata: {batch_size: 2}\n")
+    result = run("draw", str(config), "-o", str(tmp_path / "net.svg"))
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path / "a\ufffdb.yaml") in texts(ET.parse(tmp_path / "net.svg").getroot())
+
+
 def test_open_uses_the_default_browser(tmp_path):
     seen = tmp_path / "seen"
     browser = tmp_path / "browser.sh"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .picture import Picture
-from .svg import svg_element
+from .svg import svg_element, xml_text
 
 MAX_PARAM_ROWS = 200  # a deep stack lists its first parameters and says how many more there are
 
@@ -60,10 +60,10 @@ def html_text(path: str, settings: str, picture: Picture, tables: list, traps: l
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "meta", {"charset": "utf-8"})
     ET.SubElement(head, "meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"})
-    ET.SubElement(head, "title").text = f"{path}: lstmshape"
+    ET.SubElement(head, "title").text = xml_text(f"{path}: lstmshape")
     ET.SubElement(head, "style").text = CSS
     body = ET.SubElement(root, "body")
-    ET.SubElement(body, "h1").text = path
+    ET.SubElement(body, "h1").text = xml_text(path)
     ET.SubElement(body, "p", {"class": "settings"}).text = settings
     figure = ET.SubElement(body, "figure")
     figure.append(svg_element(picture))
@@ -72,7 +72,7 @@ def html_text(path: str, settings: str, picture: Picture, tables: list, traps: l
         ul = ET.SubElement(body, "ul", {"class": "problems"})
         for p in problems:
             ET.SubElement(ul, "li", {"class": p.severity}).text = \
-                f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]"
+                xml_text(f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]")
     for title, first, tensors in tables:
         ET.SubElement(body, "h2").text = title
         _table(ET.SubElement(body, "div", {"class": "scroll"}), first, tensors)

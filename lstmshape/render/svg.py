@@ -8,6 +8,7 @@ embedded style follows `prefers-color-scheme`, so the picture reads on light and
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from .picture import Arrow, Box, Group, Picture, Text
@@ -55,6 +56,15 @@ marker path {{ stroke: none; }}
 """
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with the characters XML cannot hold at all (control characters, e.g. from a file
+    name) shown as U+FFFD, so that the document always parses."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _n(value: float) -> str:
     """Coordinates to one decimal, without a trailing .0: stable output for golden files."""
     text = f"{value:.1f}"
@@ -65,8 +75,8 @@ def svg_element(picture: Picture) -> ET.Element:
     width, height = _n(picture.width), _n(picture.height)
     root = ET.Element("svg", {"xmlns": SVG_NS, "width": width, "height": height,
                               "viewBox": f"0 0 {width} {height}", "role": "img", "class": "lstmshape"})
-    ET.SubElement(root, "title").text = picture.title
-    ET.SubElement(root, "desc").text = picture.description
+    ET.SubElement(root, "title").text = xml_text(picture.title)
+    ET.SubElement(root, "desc").text = xml_text(picture.description)
     ET.SubElement(root, "style").text = STYLE
     defs = ET.SubElement(root, "defs")
     for cls in ("fwd", "bwd", "plain", "err"):
@@ -115,7 +125,7 @@ def _text(parent: ET.Element, text: Text) -> None:
         attrs["text-anchor"] = text.anchor
     if text.cls:
         attrs["class"] = text.cls
-    ET.SubElement(parent, "text", attrs).text = text.text
+    ET.SubElement(parent, "text", attrs).text = xml_text(text.text)
 
 
 def svg_text(picture: Picture) -> str:
