@@ -7,14 +7,16 @@ their own (layouts, merged directions, gate orders).
 
 from __future__ import annotations
 
-from .shapes import KerasShapes, OnnxShapes, Shapes, TorchShapes
+from .shapes.keras import KerasShapes
+from .shapes.onnx import OnnxShapes
+from .shapes.torch import TorchShapes
 
 
 def _shape(shape: tuple) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
-def traps(result: Shapes) -> list[str]:
+def traps(result: TorchShapes | KerasShapes | OnnxShapes) -> list[str]:
     """Every trap for one result, in the order a reader should meet them."""
     if result.framework != "torch":
         return framework_traps(result)

@@ -44,6 +44,20 @@ def onnx():
     return require("onnx")
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium, for the tests that look at a page in a real browser: skipped
+    without it, a failure where oracles are required (CI installs it: .ci/run)."""
+    import shutil
+
+    path = shutil.which("chromium")
+    if path is None:
+        if _oracles_required():
+            pytest.fail("chromium is required here but not on PATH (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    return path
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regen-golden",

@@ -1,7 +1,7 @@
 """The command line: the only layer that knows argv, stdout/stderr and exit codes.
 
     exits  the exit-code table
-    fast   `lstmshape check` without typer (a pre-commit hook pays start-up on every commit)
+    fast   `lstmshape check` and `draw` without typer (a pre-commit hook pays start-up on every commit)
     app    every command, with typer (imported only when the fast path does not apply)
 
 `main` is the console script. Either way no traceback reaches the user.
@@ -17,17 +17,17 @@ from . import exits
 
 def main() -> None:
     argv = sys.argv[1:]
-    if argv[:1] == ["check"]:
-        code = guarded(lambda: fast_check(argv))
+    if argv[:1] in (["check"], ["draw"]):
+        code = guarded(lambda: fast_path(argv))
         if code is not None:
             sys.exit(code)
     guarded(typer_app)
 
 
-def fast_check(argv: list[str]) -> int | None:
-    from .fast import fast_main
+def fast_path(argv: list[str]) -> int | None:
+    from .fast import fast_draw, fast_main
 
-    return fast_main(argv)
+    return fast_draw(argv) if argv[0] == "draw" else fast_main(argv)
 
 
 def typer_app() -> None:

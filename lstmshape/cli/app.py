@@ -115,6 +115,18 @@ def infer(
         raise typer.Exit(exits.PROBLEMS)
 
 
+@app.command()
+def draw(
+    config: str = typer.Argument(..., help="The YAML config file.", show_default=False),
+    output: str = typer.Option(..., "-o", "--output", help="The file to write: NAME.svg (the picture) or NAME.html (a self-contained report with the picture, tables, traps and problems).", show_default=False),
+    open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
+) -> None:
+    """A picture of the network: SVG, or an HTML report (exit 1 when the check finds errors, which are drawn)."""
+    from .fast import draw as run  # the console script runs it without typer: lstmshape/cli/__init__.py
+
+    raise typer.Exit(run(config, output, open_browser))
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"

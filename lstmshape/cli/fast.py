@@ -1,6 +1,7 @@
-"""`lstmshape check` as a command: options → library → reporter → exit code, without typer (or
-the pydantic it pulls in), because a pre-commit hook pays the start-up time on every commit.
-Anything unusual (--help, a bad option) is left to the typer CLI in lstmshape.cli.app."""
+"""`lstmshape check` and `lstmshape draw` as commands: options → library → reporter → exit code,
+without typer (or the pydantic it pulls in): a pre-commit hook pays the start-up time on every
+commit, and typer's argument handling alone costs a quarter of a second. Anything unusual
+(--help, a bad option) is left to the typer CLI in lstmshape.cli.app."""
 
 from __future__ import annotations
 
@@ -64,3 +65,49 @@ def fast_main(argv: list[str]) -> int | None:
     if not paths:
         return None
     return run(paths, output_format, strict, exit_zero)
+
+
+def draw(config_path: str, out_path: str, open_browser: bool = False, stderr=None) -> int:
+    """The whole `lstmshape draw` command; returns its exit code: 0 drawn, 1 the check found
+    errors (drawn when there is a network to draw), 2 usage error."""
+    from ..draw import DrawError, draw, open_in_browser
+    from ..problems import format_problem
+
+    stderr = stderr or sys.stderr
+    try:
+        drawing = draw(config_path, out_path)
+    except DrawError as exc:
+        stderr.write(f"lstmshape: error: {exc}\n")
+        return exits.USAGE
+    for p in drawing.problems:  # the lines `lstmshape infer` and `check` print
+        stderr.write(format_problem(p) + "\n")
+    if not drawing.written:
+        return exits.PROBLEMS
+    if open_browser and not open_in_browser(out_path):
+        stderr.write(f"lstmshape: note: no browser found; the report is {out_path}\n")
+    return exits.PROBLEMS if any(p.is_error for p in drawing.problems) else exits.CLEAN
+
+
+def fast_draw(argv: list[str]) -> int | None:
+    """`lstmshape draw CONFIG -o OUT [--open]`: the exit code, or None to leave anything else
+    (--help, a bad option) to the full CLI."""
+    if not argv or argv[0] != "draw":
+        return None
+    paths, out, open_browser = [], None, False
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("-o", "--output"):
+            out = next(args, None)
+            if out is None:
+                return None
+        elif arg.startswith("--output="):
+            out = arg.partition("=")[2]
+        elif arg == "--open":
+            open_browser = True
+        elif arg.startswith("-") and arg != "-":
+            return None
+        else:
+            paths.append(arg)
+    if len(paths) != 1 or not out:
+        return None
+    return draw(paths[0], out, open_browser)

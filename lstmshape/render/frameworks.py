@@ -8,25 +8,13 @@ from rich.text import Text
 
 from ..explain import framework_traps as traps
 from ..shapes import Size
-from ..shapes.keras import settings as keras_settings
-from ..shapes.onnx import settings as onnx_settings
-from .common import human_bytes, shape_text
+from .common import describe, human_bytes, shape_text
 from .tables import tensor_table
 
 MATRIX_AXES = {
     "keras": "every bidirectional × return_sequences × return_state × num_layers",
     "onnx": "every layout × direction × num_layers",
 }
-
-
-def data_text(data) -> str:
-    return f"on input with seq_len={data.seq_len}, batch_size={data.batch_size}"
-
-
-def settings(result) -> str:
-    if result.framework == "keras":
-        return f"keras: {keras_settings(result.lstm)} {data_text(result.data)}"
-    return f"onnx: {onnx_settings(result.lstm)} {data_text(result.data)}"
 
 
 class FrameworkTableReporter:
@@ -45,7 +33,7 @@ class FrameworkTableReporter:
 
     def single(self, config, result) -> None:
         out = self.console
-        out.print(Text(config.path, style="bold"), Text(settings(result)))
+        out.print(Text(config.path, style="bold"), Text(describe(result)))
         if result.framework == "keras":
             out.print(tensor_table("Input", "tensor", (result.input,), self.explain))
             out.print(tensor_table("Outputs (what the last layer's call returns, in order)", "output",
@@ -91,6 +79,6 @@ class FrameworkTableReporter:
         out.print(table)
         if self.explain:
             for result in results:
-                out.print(Text(settings(result), style="bold"))
+                out.print(Text(describe(result), style="bold"))
                 for trap in traps(result):
                     out.print(f"  • {trap}", soft_wrap=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..settings import Config
-from ..shapes import KerasShapes, OnnxShapes, TorchShapes
+from ..shapes import TorchShapes
+from ..shapes.keras import KerasShapes
+from ..shapes.onnx import OnnxShapes
 from .common import dumps
 
 

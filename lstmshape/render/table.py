@@ -14,26 +14,9 @@ from rich.text import Text
 from ..explain import traps
 from ..settings import Config
 from ..shapes import Size, TorchShapes
-from .common import human_bytes, shape_text
+from .common import describe, human_bytes, shape_text
 from .frameworks import FrameworkTableReporter
 from .tables import tensor_table, verification_summary, verified_cell
-
-
-def settings(result: TorchShapes) -> str:
-    lstm, data = result.lstm, result.data
-    parts = [
-        f"input_size={lstm.input_size}",
-        f"hidden_size={lstm.hidden_size}",
-        f"num_layers={lstm.num_layers}",
-        f"bidirectional={lstm.bidirectional}",
-        f"batch_first={lstm.batch_first}",
-    ]
-    if lstm.proj_size:
-        parts.append(f"proj_size={lstm.proj_size}")
-    if not lstm.bias:
-        parts.append("bias=False")
-    sizes = [f"seq_len={data.seq_len}"] + ([] if data.unbatched else [f"batch_size={data.batch_size}"])
-    return f"nn.LSTM({', '.join(parts)}) on {'unbatched ' if data.unbatched else ''}input with {', '.join(sizes)}"
 
 
 class TableReporter:
@@ -55,7 +38,7 @@ class TableReporter:
 
     def single(self, config: Config, result: TorchShapes, verification=None) -> None:
         out = self.console
-        out.print(Text(config.path, style="bold"), Text(settings(result)))
+        out.print(Text(config.path, style="bold"), Text(describe(result)))
         out.print(tensor_table("Tensors", "tensor", result.tensors, self.explain, verification))
         out.print(tensor_table("Parameters (torch state_dict names)", "parameter", result.params, self.explain,
                                verification))
@@ -103,6 +86,6 @@ class TableReporter:
                       + "".join(f"; {note}" for note in notes), soft_wrap=True)
         if self.explain:
             for result in results:
-                out.print(Text(settings(result), style="bold"))
+                out.print(Text(describe(result), style="bold"))
                 for trap in traps(result):
                     out.print(f"  • {trap}", soft_wrap=True)
