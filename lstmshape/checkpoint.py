@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import warnings
 import zipfile
 from dataclasses import dataclass
 
@@ -207,25 +208,32 @@ def _torch_state(path: str) -> dict:
         raise CheckpointError(f"{path}: a torch checkpoint needs torch to read it safely (pip install torch); "
                               "lstmshape never unpickles a file without torch's weights_only loader, or "
                               "save it as safetensors") from None
-    try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's notes on pickle protocols are not the user's problem
         try:
-            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except RuntimeError as exc:
-            if "mmap" not in str(exc):  # the legacy (non-zip) format cannot be mapped
-                raise
-            state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # UnpicklingError (refused globals), truncated zip, EOF, ...
-        raise CheckpointError(f"{path}: torch.load(weights_only=True) refused it: {_torch_reason(exc)}") from None
+            state = _torch_load(torch, path)
+        except Exception as exc:  # UnpicklingError (refused globals), truncated zip, EOF, ...
+            raise CheckpointError(f"{path}: torch.load(weights_only=True) refused it: {_torch_reason(exc)}") from None
     return _state_dict(path, state, torch.Tensor)
+
+
+def _torch_load(torch, path: str):
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except RuntimeError as exc:
+        if "mmap" not in str(exc):  # the legacy (non-zip) format cannot be mapped: read it whole
+            raise
+        return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def _torch_reason(exc: Exception) -> str:
     """The line of torch's long refusal that says why (an unsupported global: not a state_dict)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    for line in lines:
-        if "WeightsUnpickler error" in line:
-            return (line.split("WeightsUnpickler error:", 1)[-1].strip() + " (the file pickles objects, not "
-                    "only tensors: not a state_dict; lstmshape never runs an unsafe unpickle)")
+    text = str(exc)
+    if "WeightsUnpickler error:" in text:
+        detail = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0].strip()
+        return (f"{detail} (the file pickles more than tensors: not a state_dict; lstmshape never runs an "
+                "unsafe unpickle)")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
 
 
