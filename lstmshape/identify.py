@@ -79,8 +79,8 @@ class Incomplete:
 
     @property
     def message(self) -> str:
-        where = f"{self.prefix!r}" if self.prefix else "the bare LSTM"
-        return f"the LSTM tensors under {where} are not one whole LSTM: " + "; ".join(self.reasons)
+        where = f"under {self.prefix!r}" if self.prefix else "without a prefix"
+        return f"the LSTM tensors {where} are not one whole LSTM: " + "; ".join(self.reasons)
 
 
 def torch_groups(tensors: Iterable[TensorInfo]) -> dict[str, dict[str, TensorInfo]]:
@@ -151,7 +151,7 @@ def differences(lstm: LSTMConfig, shapes: dict[str, tuple[int, ...]]) -> list[st
         reasons.append(f"unexpected {', '.join(unexpected)}")
     reasons += wrong
     if reasons:
-        reasons.append(f"(held against the LSTM its weight_ih_l0 and highest layer suggest: {settings})")
+        reasons[-1] += f" (held against the LSTM that weight_ih_l0 and the highest layer suggest: {settings})"
     return reasons
 
 
