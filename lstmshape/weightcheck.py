@@ -142,6 +142,8 @@ def _shape_cause(lstm, has: Held, tensor: Tensor, shape: tuple[int, ...]) -> tup
         if dim.meaning == "4 × hidden_size":
             held_size = size // 4 if size % 4 == 0 else f"{size}/4"
             return "hidden_size", f"hidden_size {lstm.hidden_size} vs {held_size} in the checkpoint"
+        if dim.meaning in ("hidden_size", "proj_size") and size == has.proj_size != lstm.proj_size:
+            return "proj_size", f"proj_size {lstm.proj_size} vs {has.proj_size} in the checkpoint"
         if dim.meaning in ("input_size", "hidden_size", "proj_size"):
             return dim.meaning, f"{dim.meaning} {dim.size} vs {size} in the checkpoint"
         key = "bidirectional" if has.bidirectional != lstm.bidirectional else (
@@ -189,7 +191,7 @@ def check_weights(config, checkpoint: Checkpoint, prefix: str | None = None) -> 
     chosen, group, why = select(checkpoint, prefix)
     if chosen is None:
         return [Problem(checkpoint.path, 1, 1, "LS305", ERROR, why)]
-    return compare(model, chosen, group)
+    return sorted(compare(model, chosen, group), key=lambda p: (p.line, p.column, p.code))
 
 
 def run(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
