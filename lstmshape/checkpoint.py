@@ -24,7 +24,7 @@ from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".keras": "keras",
            **{suffix: "torch" for suffix in TORCH_SUFFIXES}}
-MAX_MEMBERS = 1_000_000  # tensors in one npz / safetensors file: more is a zip bomb, not a model
+MAX_MEMBERS = 100_000  # arrays in one npz: a model has hundreds; more is a zip bomb
 MAX_KERAS_CONFIG = 64 << 20  # a .keras config.json is kilobytes
 NPY_MAGIC = b"\x93NUMPY"
 ONNX_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
@@ -241,7 +241,7 @@ def _state_dict(path: str, state, tensor_type) -> dict:
     """The state_dict in a loaded object: itself, or under 'state_dict' / 'model' (training checkpoints)."""
     if isinstance(state, dict):
         for key in ("state_dict", "model_state_dict", "model"):
-            if isinstance(state.get(key), dict) and not isinstance(state.get(key), tensor_type):
+            if isinstance(state.get(key), dict):
                 state = state[key]
                 break
     if not isinstance(state, dict) or not state:
@@ -323,7 +323,7 @@ def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplet
             raise CheckpointError(f"{path}: config.json is {info.file_size:,} bytes; a model's is kilobytes")
         try:
             config = json.loads(archive.read(info))
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (ValueError, RecursionError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise CheckpointError(f"{path}: config.json is not readable JSON: {exc}") from None
     lstms, incomplete = [], []
     for layer in _keras_layers(config):

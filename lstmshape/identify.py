@@ -63,11 +63,6 @@ class FoundLSTM:
         kinds = sorted({t.dtype for t in self.tensors})
         return kinds[0] if len(kinds) == 1 else "mixed (" + ", ".join(kinds) + ")"
 
-    @property
-    def lstm(self) -> LSTMConfig:
-        """The torch.nn.LSTM settings (torch checkpoints only)."""
-        return LSTMConfig(**{k: v for k, v in self.settings if k in TORCH_SETTINGS})
-
 
 @dataclass(frozen=True)
 class Incomplete:

@@ -132,6 +132,24 @@ def test_half_precision_dtype_and_bytes(torch, tmp_path):
 
 
 @pytest.mark.oracle
+def test_legacy_torch_format_cannot_be_mapped_and_is_read_whole(torch, tmp_path):
+    torch.save(torch.nn.LSTM(3, 4, bidirectional=True).state_dict(), tmp_path / "old.pt",
+               _use_new_zipfile_serialization=False)
+    (only,) = read_checkpoint(str(tmp_path / "old.pt")).lstms
+    assert only.config["bidirectional"] is True and only.num_params == 2 * 144
+
+
+def test_the_weights_modules_import_no_numpy_torch_rich_or_safetensors():
+    import subprocess
+    import sys
+
+    code = ("import sys, lstmshape.identify, lstmshape.checkpoint, lstmshape.weightcheck; "
+            "print(sorted(m for m in ('numpy', 'torch', 'rich', 'safetensors') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.oracle
 @pytest.mark.filterwarnings("ignore")  # the legacy exporter's deprecation and tracer notes
 def test_torch_onnx_export(torch, onnx, tmp_path):
     lstm = torch.nn.LSTM(4, 5, num_layers=2, bidirectional=True)
@@ -290,6 +308,7 @@ BAD = {
     "garbage.onnx": (b"\x08\x07garbage" * 100, "not a readable ONNX model"),
     "noconfig.keras": (_npz_with("x.txt", b"hi"), "without config.json"),
     "badjson.keras": (_npz_with("config.json", b"{not json"), "config.json is not readable JSON"),
+    "deep.keras": (_npz_with("config.json", b"[" * 100_000 + b"]" * 100_000), "config.json is not readable JSON"),
     "random.bin": (bytes(range(256)) * 8, "refused it"),
     "unknown.weights": (b"just some text", "not a weights file lstmshape knows"),
 }
