@@ -96,15 +96,22 @@ def run(paths: list[str], output_format: str | None = None, strict: bool = False
     """The whole `lstmshape check` command; returns its exit code."""
     import sys
 
+    if not paths:
+        (stderr or sys.stderr).write("lstmshape: error: check needs at least one config file or directory\n")
+        return EXIT_USAGE
+    return report_exit(check_paths(paths), output_format, strict, exit_zero, stdout, stderr)
+
+
+def report_exit(report: Report, output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
+                stdout=None, stderr=None) -> int:
+    """Print a check report in the chosen format (github under GitHub Actions, else text); its exit code."""
+    import sys
+
     from .render import CHECK_REPORTERS, reporter
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    if not paths:
-        stderr.write("lstmshape: error: check needs at least one config file or directory\n")
-        return EXIT_USAGE
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = check_paths(paths)
     reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
     stdout.flush()
     for path in report.missing:

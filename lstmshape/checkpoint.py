@@ -11,6 +11,7 @@ Keras 3 `.keras` archive's config.json names its layers. Anything unreadable rai
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import warnings
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from .frameworks.keras import KerasLSTM
 from .frameworks.keras import parameters as keras_parameters
-from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch
+from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed
 
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".keras": "keras",
@@ -150,7 +151,7 @@ def _safetensors(path: str) -> list[TensorInfo]:
             for name in f.keys():
                 piece = f.get_slice(name)
                 shape, dtype = tuple(piece.get_shape()), _safetensors_dtype(piece.get_dtype())
-                out.append(TensorInfo(name, shape, dtype, _numel(shape) * ITEM_BYTES.get(dtype, 0)))
+                out.append(TensorInfo(name, shape, dtype, math.prod(shape) * ITEM_BYTES.get(dtype, 0)))
     except Exception as exc:  # SafetensorError and friends: a header that is not valid, or lies
         raise CheckpointError(f"{path}: not a valid safetensors file: {exc}") from None
     return out
@@ -192,7 +193,7 @@ def _npz(path: str) -> list[TensorInfo]:
             if dtype.hasobject:
                 raise CheckpointError(f"{path}: {name!r} is an array of Python objects; lstmshape reads numbers "
                                       "only (allow_pickle=False) and never unpickles")
-            nbytes = _numel(shape) * dtype.itemsize
+            nbytes = math.prod(shape) * dtype.itemsize
             if offset + nbytes != member.file_size:
                 raise CheckpointError(f"{path}: {name!r}: its header says {listed(shape)} {dtype.name} "
                                       f"({nbytes:,} bytes) but the member holds {member.file_size - offset:,}")
@@ -270,7 +271,7 @@ def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete
         raise CheckpointError(f"{path}: not a readable ONNX model: {type(exc).__name__}: {exc}") from None
     graph = model.graph
     tensors = [TensorInfo(t.name, tuple(t.dims), ONNX_TYPES.get(t.data_type, f"type {t.data_type}"),
-                          _numel(t.dims) * ITEM_BYTES.get(ONNX_TYPES.get(t.data_type, ""), 0))
+                          math.prod(t.dims) * ITEM_BYTES.get(ONNX_TYPES.get(t.data_type, ""), 0))
                for t in graph.initializer]
     by_name = {t.name: t for t in tensors}
     lstms, incomplete = [], []
@@ -375,17 +376,6 @@ def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
                  ("return_state", lstm.return_state), ("go_backwards", lstm.go_backwards)]
     item = ITEM_BYTES.get(dtype, 4)
     # the engine names weights after its own layer names; here they sit under this layer's name
-    tensors = tuple(TensorInfo(f"{name}/{t.name.partition('/')[2]}", t.shape, dtype, _numel(t.shape) * item)
+    tensors = tuple(TensorInfo(f"{name}/{t.name.partition('/')[2]}", t.shape, dtype, math.prod(t.shape) * item)
                     for t in keras_parameters(lstm))
     return FoundLSTM(name, "keras", tuple(settings), tensors)
-
-
-def _numel(shape) -> int:
-    count = 1
-    for dim in shape:
-        count *= int(dim)
-    return count
-
-
-def listed(shape) -> str:
-    return "[" + ", ".join(str(d) for d in shape) + "]"

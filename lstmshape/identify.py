@@ -9,6 +9,7 @@ tensor set that is not one whole LSTM is reported, never guessed.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -46,13 +47,7 @@ class FoundLSTM:
 
     @property
     def num_params(self) -> int:
-        total = 0
-        for tensor in self.tensors:
-            count = 1
-            for dim in tensor.shape:
-                count *= dim
-            total += count
-        return total
+        return sum(math.prod(t.shape) for t in self.tensors)
 
     @property
     def nbytes(self) -> int:
@@ -76,6 +71,24 @@ class Incomplete:
     def message(self) -> str:
         where = f"under {self.prefix!r}" if self.prefix else "without a prefix"
         return f"the LSTM tensors {where} are not one whole LSTM: " + "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the names under one prefix say, whatever their shapes: how many layers, whether there is
+    a reverse direction, biases, and the projection's size."""
+
+    num_layers: int
+    bidirectional: bool
+    bias: bool
+    proj_size: int
+
+
+def held(group: dict[str, TensorInfo]) -> Held:
+    layers = [int(TORCH_PARAM.match(name)["layer"]) for name in group]
+    hr = group.get("weight_hr_l0")
+    return Held(max(layers) + 1 if layers else 0, any(name.endswith("_reverse") for name in group),
+                any(name.startswith("bias_") for name in group), hr.shape[0] if hr is not None and hr.shape else 0)
 
 
 def torch_groups(tensors: Iterable[TensorInfo]) -> dict[str, dict[str, TensorInfo]]:
@@ -112,19 +125,17 @@ def derive(group: dict[str, TensorInfo]) -> tuple[LSTMConfig | None, list[str]]:
         return None, [f"weight_ih_l0 is {listed(first.shape)}; an LSTM's is [4 × hidden_size, input_size]"]
     gates, input_size = first.shape
     hidden_size = gates // 4
-    layers = sorted({int(TORCH_PARAM.match(name)["layer"]) for name in group})
-    num_layers = layers[-1] + 1
+    has = held(group)
     hr = group.get("weight_hr_l0")
-    proj_size = hr.shape[0] if hr is not None and len(hr.shape) == 2 else 0
     reasons = []
-    if hr is not None and not 0 < proj_size < hidden_size:
+    if hr is not None and (len(hr.shape) != 2 or not 0 < has.proj_size < hidden_size):
         reasons.append(f"weight_hr_l0 is {listed(hr.shape)}; a projection's is [proj_size < {hidden_size}, {hidden_size}]")
     if input_size == 0:
         reasons.append("weight_ih_l0 has input_size 0")
     if reasons:
         return None, reasons
-    lstm = LSTMConfig(input_size, hidden_size, num_layers, bidirectional=any(n.endswith("_reverse") for n in group),
-                      proj_size=proj_size, bias="bias_ih_l0" in group or "bias_hh_l0" in group)
+    lstm = LSTMConfig(input_size, hidden_size, has.num_layers, bidirectional=has.bidirectional,
+                      proj_size=has.proj_size, bias=has.bias)
     reasons = differences(lstm, {name: t.shape for name, t in group.items()})
     return (None, reasons) if reasons else (lstm, [])
 

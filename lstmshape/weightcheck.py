@@ -9,11 +9,10 @@ documentation live in `CODES`, in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-from .check import Report, check_file
+from .check import EXIT_USAGE, Report, check_file, report_exit
 from .checkpoint import Checkpoint, CheckpointError, read_checkpoint
-from .identify import TORCH_PARAM, TensorInfo, listed, torch_groups
+from .identify import TORCH_PARAM, Held, TensorInfo, held, listed, torch_groups
 from .problems import ERROR, Problem
 from .rules import Model
 from .shapes import Tensor, parameters
@@ -64,19 +63,6 @@ CODES = {
     },
 }
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class Held:
-    """What the checkpoint says about the settings, read off the tensors under one prefix."""
-
-    num_layers: int
-    bidirectional: bool
-    bias: bool
-    proj_size: int
-
-
 def normalise_prefix(prefix: str) -> str:
     """`encoder.rnn` and `encoder.rnn.` are the same prefix; `` is a bare LSTM."""
     return prefix if not prefix or prefix.endswith(".") else prefix + "."
@@ -97,13 +83,6 @@ def select(checkpoint: Checkpoint, prefix: str | None) -> tuple[str | None, dict
     if not groups:
         return None, {}, f"{checkpoint.path} holds no torch.nn.LSTM tensors ({len(checkpoint.tensors)} other tensors)"
     return None, {}, f"{checkpoint.path} holds {len(groups)} LSTMs ({names}); choose one with --prefix"
-
-
-def held(group: dict[str, TensorInfo]) -> Held:
-    layers = [int(TORCH_PARAM.match(name)["layer"]) for name in group]
-    hr = group.get("weight_hr_l0")
-    return Held(max(layers) + 1 if layers else 0, any(name.endswith("_reverse") for name in group),
-                any(name.startswith("bias_") for name in group), hr.shape[0] if hr is not None and hr.shape else 0)
 
 
 def compare(model: Model, prefix: str, group: dict[str, TensorInfo]) -> list[Problem]:
@@ -200,9 +179,8 @@ def run(paths: list[str], weights: str, prefix: str | None = None, output_format
     import sys
 
     from .config import read_config
-    from .render import CHECK_REPORTERS, reporter
 
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    stderr = stderr or sys.stderr
     if len(paths) != 1 or os.path.isdir(paths[0]):
         stderr.write("lstmshape: error: check --weights takes exactly one config file\n")
         return EXIT_USAGE
@@ -210,8 +188,6 @@ def run(paths: list[str], weights: str, prefix: str | None = None, output_format
         if not os.path.lexists(path):
             stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
             return EXIT_USAGE
-    if output_format is None:
-        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     problems = check_file(paths[0])
     if not any(p.is_error for p in problems):
         config, _ = read_config(paths[0])
@@ -221,10 +197,7 @@ def run(paths: list[str], weights: str, prefix: str | None = None, output_format
             problems.append(Problem(weights, 1, 1, "LS304", ERROR, str(exc)))
         else:
             problems += check_weights(config, checkpoint, prefix)
-    report = Report(files=[paths[0]], problems=problems)
-    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
-    stdout.flush()
-    return EXIT_PROBLEMS if report.failed(strict) and not exit_zero else EXIT_CLEAN
+    return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
 
 
 def checkpoint_params(config, path: str, prefix: str | None = None) -> tuple[dict | None, list[Problem]]:

@@ -68,21 +68,15 @@ def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
     stream.write("---\n".join(config_yaml(checkpoint, lstm) for lstm in checkpoint.lstms))
 
 
-def _bytes(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{count:,} B" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
 def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
     """One table per LSTM: its prefix, derived settings, parameter count, dtype and bytes."""
     import os
 
     from rich.console import Console
     from rich.table import Table
+
+    from ..shapes import Size
+    from .table import human_bytes
 
     console = Console(file=stream, no_color="NO_COLOR" in os.environ, width=200, highlight=False)
     other = checkpoint.other_tensors
@@ -96,7 +90,7 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
             table.add_row(key, _yaml_value(value))
         table.add_row("parameters", f"{lstm.num_params:,}", end_section=False)
         table.add_row("dtype", lstm.dtype)
-        table.add_row("bytes", _bytes(lstm.nbytes))
+        table.add_row("bytes", human_bytes(Size(lstm.nbytes)))
         console.print(table)
 
 
