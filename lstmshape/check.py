@@ -8,7 +8,6 @@ One file's problems never stop another file from being checked, and nothing is e
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
@@ -16,6 +15,7 @@ from .problems import ERROR, Problem
 from .read import read_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
+from .yamlload import not_a_file
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -84,16 +84,3 @@ def check_paths(paths: list[str]) -> Report:
     for path in files:
         report.problems += check_file(path)
     return report
-
-
-def not_a_file(path: str) -> str | None:
-    """Why `path` cannot be read as a file, without opening it (a FIFO would block forever)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        return f"cannot read file: {exc.strerror or exc}" + (" (a broken symbolic link)" if os.path.islink(path) else "")
-    if stat.S_ISREG(mode):
-        return None
-    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
-        "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
-    return f"cannot read file: {kind}, not a regular file"

@@ -109,6 +109,66 @@ Example: `lstmshape infer configs/basic.yaml --as keras`::
 NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
 
+# A config held against a weights file (LS301–LS307): `check --weights`, `inspect`
+WEIGHTS_SHAPE_MISMATCH = Code(
+    "LS301", "weights-shape-mismatch", "error",
+    "A tensor of the checkpoint has another shape than the config gives it.",
+    """A tensor of the checkpoint has another shape than the config gives it.
+
+load_state_dict would stop with `size mismatch for NAME`. The message names the tensor, both
+shapes, and the config setting whose value differs from the checkpoint's (input_size 80 vs 40),
+at that setting's line and column. Reported by `lstmshape check CONFIG --weights FILE`.
+""")
+WEIGHTS_MISSING_TENSOR = Code(
+    "LS302", "weights-missing-tensor", "error",
+    "A tensor the config implies is not in the checkpoint.",
+    """A tensor the config implies is not in the checkpoint.
+
+load_state_dict(strict=True) would report it under `Missing key(s)`. Usually num_layers,
+bidirectional, bias or proj_size is set higher in the config than the checkpoint was trained
+with; the message names that setting, at its line and column.
+""")
+WEIGHTS_UNEXPECTED_TENSOR = Code(
+    "LS303", "weights-unexpected-tensor", "error",
+    "The checkpoint has an LSTM tensor under the prefix that the config does not imply.",
+    """The checkpoint has an LSTM tensor under the prefix that the config does not imply.
+
+load_state_dict(strict=True) would report it under `Unexpected key(s)`: the config has fewer
+layers, no reverse direction, no bias or no projection where the checkpoint has them.
+""")
+WEIGHTS_UNREADABLE = Code(
+    "LS304", "weights-unreadable", "error",
+    "The weights file cannot be read: truncated, corrupt, not a state_dict, or unsafe to load.",
+    """The weights file cannot be read: truncated, corrupt, not a state_dict, or unsafe to load.
+
+Headers are read and checked against the file's real size; a torch file is only ever loaded
+with torch.load(weights_only=True), so no code in it runs.
+""")
+WEIGHTS_NO_SUCH_PREFIX = Code(
+    "LS305", "weights-no-such-prefix", "error",
+    "No single LSTM to compare: --prefix names none, or the file holds several and none was chosen.",
+    """No single LSTM to compare: --prefix names none, or the file holds several and none was chosen.
+
+The message lists the prefixes under which the file has LSTM tensors; pass one with --prefix
+(with or without its trailing dot).
+""")
+WEIGHTS_NOT_COMPARABLE = Code(
+    "LS306", "weights-not-comparable", "error",
+    "The config or the weights file is not one check --weights compares.",
+    """The config or the weights file is not one check --weights compares.
+
+check --weights holds one torch.nn.LSTM config (not a stack, not keras/onnx) against torch
+state_dict names in a .pt/.pth/.bin, .safetensors or .npz file.
+""")
+WEIGHTS_INCOMPLETE_LSTM = Code(
+    "LS307", "weights-incomplete-lstm", "error",
+    "`inspect`: tensors named like an LSTM's that are not one whole LSTM.",
+    """`inspect`: tensors named like an LSTM's that are not one whole LSTM.
+
+A missing layer, a stray _reverse tensor or inconsistent sizes: lstmshape reports the set
+instead of guessing the settings.
+""")
+
 ALL: tuple[Code, ...] = tuple(sorted((v for v in dict(globals()).values() if isinstance(v, Code)), key=str))
 
 

@@ -48,14 +48,16 @@ def run_sizes(result: TorchShapes, full: bool) -> tuple[TorchShapes, dict, str]:
     return runnable, run_at, note
 
 
-def verify(result: TorchShapes, full: bool = False, seed: int = 0) -> Verification:
+def verify(result: TorchShapes, full: bool = False, seed: int = 0, params: dict | None = None) -> Verification:
+    """Run the forward pass with `params` (a checkpoint's real weights) or seeded random ones."""
     runnable, run_at, note = run_sizes(result, full)
     lstm = result.lstm
-    if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
-        why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"
-        return Verification(False, {}, (), run_at, why)
-    params = forward.init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
-                         lstm.proj_size, lstm.bias, np.float32, seed)
+    if params is None:
+        if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
+            why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"
+            return Verification(False, {}, (), run_at, why)
+        params = forward.init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
+                                     lstm.proj_size, lstm.bias, np.float32, seed)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(runnable["input"].shape).astype(np.float32)
     h0 = np.zeros(runnable["h0"].shape, np.float32)

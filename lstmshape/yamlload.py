@@ -10,6 +10,7 @@ work is bounded: file size, nesting depth, and the number of nodes an alias may 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,3 +294,16 @@ def _position(raw: bytes | str, offset: int) -> tuple[int, int]:
 
 def _problem(name: str, line: int, col: int, message: str, code: str = INVALID_YAML, path: str = "$") -> Problem:
     return Problem(name, line, col, code, ERROR, message, path)
+
+
+def not_a_file(path: str) -> str | None:
+    """Why `path` cannot be read as a file, without opening it (a FIFO would block forever)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}" + (" (a broken symbolic link)" if os.path.islink(path) else "")
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
+        "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+    return f"cannot read file: {kind}, not a regular file"

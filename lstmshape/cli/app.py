@@ -79,6 +79,8 @@ def infer(
     verify: bool = typer.Option(False, "--verify", help="Run the NumPy forward pass and check every shape (exit 1 on a mismatch)."),
     full: bool = typer.Option(False, "--full", help="With --verify: run at full size even when the run is large."),
     as_framework: Optional[Framework] = typer.Option(None, "--as", help="The same network in another framework (torch, keras, onnx); exit 1 naming the setting it cannot express."),
+    weights: Optional[str] = typer.Option(None, "--weights", help="With --verify: run a checkpoint's real weights (.pt/.pth/.bin, .safetensors, .npz) instead of random ones."),
+    prefix: Optional[str] = typer.Option(None, "--prefix", help="With --weights: the LSTM's prefix in the checkpoint (default: its only LSTM)."),
 ) -> None:
     """Every tensor shape of the configured LSTM (input, output, h0, c0, hn, cn, parameters)."""
     from ..check import load
@@ -104,12 +106,23 @@ def infer(
     if (verify or full) and parsed.framework != "torch":
         raise usage_error(f"--verify runs torch.nn.LSTM's forward pass; this is a {parsed.framework} config "
                           "(its shapes are proven against the real framework by the test suite)")
+    if weights is not None and (not verify or matrix or layer_counts is not None or as_framework is not None):
+        raise usage_error("--weights runs a checkpoint's weights with --verify, on the configured LSTM only "
+                          "(not with --matrix, --layers or --as)")
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
     checks = None
     if verify or full:
         from ..verify import verify as run_forward
 
-        checks = [run_forward(result, full=full) for result in results]
+        params = None
+        if weights is not None:
+            from ..weightcheck import checkpoint_params
+
+            params, problems = checkpoint_params(parsed, weights, prefix)
+            print_problems(problems)
+            if params is None:
+                raise typer.Exit(exits.PROBLEMS)
+        checks = [run_forward(result, full=full, params=params) for result in results]
     reporter(INFER_REPORTERS, output_format.value)(sys.stdout, explain=explain).report(parsed, results, checks)
     if checks and not all(c.verified for c in checks):
         raise typer.Exit(exits.PROBLEMS)
@@ -140,11 +153,67 @@ def check(
     output_format: Optional[CheckFormat] = typer.Option(None, "--format", help="text, json, github or sarif (default: github when GITHUB_ACTIONS=true, else text)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still means a usage error)."),
+    weights: Optional[str] = typer.Option(None, "--weights", help="Hold the config against this checkpoint (.pt/.pth/.bin, .safetensors, .npz): every tensor's name and shape."),
+    prefix: Optional[str] = typer.Option(None, "--prefix", help="With --weights: the LSTM's prefix in the checkpoint, e.g. encoder.rnn (default: its only LSTM)."),
 ) -> None:
     """Check configs against the whole model's shape rules: exit 0 clean, 1 problems, 2 usage error."""
+    fmt = output_format.value if output_format else None
+    if weights is not None:
+        from .fast import check_with_weights
+
+        raise typer.Exit(check_with_weights(files or [], weights, prefix, fmt, strict, exit_zero))
+    if prefix is not None:
+        raise usage_error("--prefix needs --weights")
     from .fast import run  # the console script runs it without typer: lstmshape/cli/__init__.py
 
-    raise typer.Exit(run(files or [], output_format.value if output_format else None, strict, exit_zero))
+    raise typer.Exit(run(files or [], fmt, strict, exit_zero))
+
+
+class InspectFormat(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+@app.command()
+def inspect(
+    file: str = typer.Argument(..., help="A weights file: .pt/.pth/.bin, .safetensors, .npz, .onnx or .keras.", show_default=False),
+    output_format: InspectFormat = typer.Option(InspectFormat.table, "--format", help="table, json, or yaml (a ready lstmshape config per LSTM)."),
+    out_dir: Optional[str] = typer.Option(None, "-o", "--output-dir", help="With --format yaml: write one config file per LSTM into this directory."),
+) -> None:
+    """Every LSTM in a weights file, its settings read off the tensor shapes (headers only)."""
+    from ..checkpoint import CheckpointError, read_checkpoint
+    from ..codes import WEIGHTS_INCOMPLETE_LSTM, WEIGHTS_NO_SUCH_PREFIX
+    from ..problems import ERROR
+    from ..render import weights as render
+    from ..weightcheck import unreadable
+
+    if not os.path.lexists(file):
+        raise usage_error(f"{file}: no such file")
+    if out_dir is not None and output_format is not InspectFormat.yaml:
+        raise usage_error("-o writes config files: use it with --format yaml")
+    try:
+        checkpoint = read_checkpoint(file)
+    except CheckpointError as exc:
+        print_problems([unreadable(file, exc)])
+        raise typer.Exit(exits.PROBLEMS) from None
+    problems = [Problem(file, 1, 1, WEIGHTS_INCOMPLETE_LSTM, ERROR, incomplete.message)
+                for incomplete in checkpoint.incomplete]
+    if not checkpoint.lstms and not checkpoint.incomplete:
+        problems.append(Problem(file, 1, 1, WEIGHTS_NO_SUCH_PREFIX, ERROR,
+                                f"no LSTM found among its {len(checkpoint.tensors)} tensors"))
+    print_problems(problems)
+    if out_dir is not None:
+        try:
+            for path in render.write_configs(checkpoint, out_dir):
+                typer.echo(path)
+        except OSError as exc:
+            raise usage_error(str(exc)) from None
+    else:
+        {"table": render.write_table, "json": render.write_json, "yaml": render.write_yaml}[output_format.value](
+            sys.stdout, checkpoint)
+    if problems:
+        raise typer.Exit(exits.PROBLEMS)
 
 
 @app.command()

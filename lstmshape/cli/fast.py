@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..check import check_paths
+from ..check import Report, check_paths
 from . import exits
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -17,15 +17,41 @@ FORMATS = ("text", "json", "github", "sarif")
 def run(paths: list[str], output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
         stdout=None, stderr=None) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
+    if not paths:
+        (stderr or sys.stderr).write("lstmshape: error: check needs at least one config file or directory\n")
+        return exits.USAGE
+    return report_exit(check_paths(paths), output_format, strict, exit_zero, stdout, stderr)
+
+
+def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
+                       strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None) -> int:
+    """The whole `lstmshape check CONFIG --weights FILE [--prefix P]` command; returns its exit code."""
+    from ..check import check_file, load
+    from ..weightcheck import check_config_weights
+
+    stderr = stderr or sys.stderr
+    if len(paths) != 1 or os.path.isdir(paths[0]):
+        stderr.write("lstmshape: error: check --weights takes exactly one config file\n")
+        return exits.USAGE
+    for path in (paths[0], weights):
+        if not os.path.lexists(path):
+            stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
+            return exits.USAGE
+    problems = check_file(paths[0])
+    if not any(p.is_error for p in problems):
+        config, _ = load(paths[0])
+        problems += check_config_weights(config, weights, prefix)
+    return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
+
+
+def report_exit(report: Report, output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
+                stdout=None, stderr=None) -> int:
+    """Print a check report in the chosen format (github under GitHub Actions, else text); its exit code."""
     from ..render import CHECK_REPORTERS, reporter
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    if not paths:
-        stderr.write("lstmshape: error: check needs at least one config file or directory\n")
-        return exits.USAGE
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = check_paths(paths)
     reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
     stdout.flush()
     for path in report.missing:

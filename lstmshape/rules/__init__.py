@@ -125,7 +125,7 @@ def markdown() -> str:
             ex = examples(module)
             out.append("Fails:\n\n```yaml\n" + ex["failing"] + "```\n")
             out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
-        else:
+        elif "Example: " in code.doc:
             command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
             out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")
     return "\n".join(out)

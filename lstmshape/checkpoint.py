@@ -1,0 +1,371 @@
+"""Read a weights file's table of contents (names, shapes, dtypes, byte sizes) without its data.
+
+A checkpoint can be gigabytes; its shapes are in a header of kilobytes. Each format is read the
+way that touches the least: safetensors and npz headers are parsed and checked against the file's
+real size, a torch state_dict is memory-mapped by torch's own `weights_only` loader (never a plain
+unpickle: no code in the file runs), ONNX initializers are read without external data, and a
+Keras 3 `.keras` archive's config.json names its layers. Anything unreadable raises
+`CheckpointError` with a message naming the file; nothing is ever written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+import zipfile
+from dataclasses import dataclass
+
+from .settings import KerasLSTM
+from .shapes.keras import parameters as keras_parameters
+from .yamlload import not_a_file
+from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed
+
+TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
+FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".keras": "keras",
+           **{suffix: "torch" for suffix in TORCH_SUFFIXES}}
+MAX_MEMBERS = 100_000  # arrays in one npz: a model has hundreds; more is a zip bomb
+MAX_KERAS_CONFIG = 64 << 20  # a .keras config.json is kilobytes
+NPY_MAGIC = b"\x93NUMPY"
+ONNX_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
+              9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 16: "bfloat16"}
+ITEM_BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int8": 1, "uint8": 1, "int16": 2,
+              "uint16": 2, "int32": 4, "uint32": 4, "int64": 8, "uint64": 8, "bool": 1}
+
+
+class CheckpointError(Exception):
+    """A weights file that cannot be read as one: the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    path: str
+    format: str  # torch, safetensors, npz, onnx, keras
+    tensors: tuple[TensorInfo, ...]  # every tensor, LSTM or not, in file order
+    lstms: tuple[FoundLSTM, ...]
+    incomplete: tuple[Incomplete, ...]
+
+    @property
+    def other_tensors(self) -> int:
+        """Tensors that belong to no LSTM found (embeddings, heads, ...)."""
+        inside = {id(t) for lstm in self.lstms for t in lstm.tensors}
+        return sum(id(t) not in inside for t in self.tensors)
+
+
+def weights_format(path: str) -> str:
+    """The format a weights file is read as, from its suffix, else from its first bytes."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head.startswith(b"PK"):
+        with _zip(path) as archive:
+            names = archive.namelist()
+        if "config.json" in names:
+            return "keras"
+        if any(name.endswith("/data.pkl") or name == "data.pkl" for name in names):
+            return "torch"
+        return "npz"
+    if len(head) >= 9 and head[8:9] == b"{":
+        return "safetensors"
+    if head[:1] == b"\x80":
+        return "torch"
+    raise CheckpointError(f"{path}: not a weights file lstmshape knows (.pt/.pth/.bin, .safetensors, .npz, "
+                          ".onnx, .keras)")
+
+
+def read_checkpoint(path: str) -> Checkpoint:
+    """The table of contents of a weights file and the LSTMs in it; reads headers, not tensor data."""
+    refused = not_a_file(path)
+    if refused:
+        raise CheckpointError(f"{path}: {refused}")
+    kind = weights_format(path)
+    if kind == "onnx":
+        tensors, lstms, incomplete = _onnx(path)
+    elif kind == "keras":
+        tensors, lstms, incomplete = _keras(path)
+    else:
+        tensors = {"safetensors": _safetensors, "npz": _npz, "torch": _torch}[kind](path)
+        lstms, incomplete = identify_torch(tensors)
+    return Checkpoint(path, kind, tuple(tensors), tuple(lstms), tuple(incomplete))
+
+
+def load_tensors(path: str, names: list[str]) -> dict:
+    """The data of the named tensors only (as NumPy float32/float64 arrays), for running them."""
+    import numpy as np
+
+    kind = weights_format(path)
+    out = {}
+    try:
+        if kind == "safetensors":
+            from safetensors import safe_open
+
+            with safe_open(path, framework="np") as f:
+                out = {name: f.get_tensor(name) for name in names}
+        elif kind == "npz":
+            with np.load(path, allow_pickle=False) as archive:
+                out = {name: archive[name] for name in names}
+        elif kind == "torch":
+            state = _torch_state(path)
+            out = {name: state[name].detach().float().numpy() if str(state[name].dtype) == "torch.bfloat16"
+                   else state[name].detach().numpy() for name in names}
+        else:
+            raise CheckpointError(f"{path}: running a {kind} file's weights is not supported; use a torch "
+                                  "state_dict, safetensors or npz file")
+    except CheckpointError:
+        raise
+    except Exception as exc:  # a file that changed or lies past its header
+        raise CheckpointError(f"{path}: cannot read tensor data: {type(exc).__name__}: {exc}") from None
+    return {name: a if a.dtype in (np.float32, np.float64) else a.astype(np.float32) for name, a in out.items()}
+
+
+def _zip(path: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a readable zip archive (truncated or corrupt?): {exc}") from None
+
+
+def _safetensors(path: str) -> list[TensorInfo]:
+    """The header, through the safetensors library, which checks it against the file's size."""
+    try:
+        from safetensors import safe_open
+    except ImportError:
+        raise CheckpointError(f"{path}: reading safetensors needs the safetensors package "
+                              "(pip install safetensors)") from None
+    out = []
+    try:
+        with safe_open(path, framework="np") as f:
+            for name in f.keys():
+                piece = f.get_slice(name)
+                shape, dtype = tuple(piece.get_shape()), _safetensors_dtype(piece.get_dtype())
+                out.append(TensorInfo(name, shape, dtype, math.prod(shape) * ITEM_BYTES.get(dtype, 0)))
+    except Exception as exc:  # SafetensorError and friends: a header that is not valid, or lies
+        raise CheckpointError(f"{path}: not a valid safetensors file: {exc}") from None
+    return out
+
+
+def _safetensors_dtype(code: str) -> str:
+    """safetensors' names (F32, BF16, I64, BOOL) in numpy's spelling."""
+    names = {"F": "float", "I": "int", "U": "uint"}
+    code = code.upper()
+    if code == "BOOL":
+        return "bool"
+    if code == "BF16":
+        return "bfloat16"
+    return names.get(code[:1], code.lower()) + code[1:] if code[1:].isdigit() else code.lower()
+
+
+def _npz(path: str) -> list[TensorInfo]:
+    """Each member's .npy header (numpy.lib.format), checked against the member's stored size."""
+    from numpy.lib import format as npy
+
+    out = []
+    with _zip(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise CheckpointError(f"{path}: {len(members):,} members; more than {MAX_MEMBERS:,} is not a model")
+        for member in members:
+            name = member.filename[:-4] if member.filename.endswith(".npy") else member.filename
+            try:
+                with archive.open(member) as f:
+                    version = npy.read_magic(f)
+                    if version not in ((1, 0), (2, 0), (3, 0)):
+                        raise ValueError(f"unknown .npy version {version}")
+                    header = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
+                    shape, _, dtype = header.get(version, npy.read_array_header_2_0)(f)
+                    offset = f.tell()
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+                raise CheckpointError(f"{path}: member {member.filename!r} is not a readable .npy array: "
+                                      f"{exc}") from None
+            if dtype.hasobject:
+                raise CheckpointError(f"{path}: {name!r} is an array of Python objects; lstmshape reads numbers "
+                                      "only (allow_pickle=False) and never unpickles")
+            nbytes = math.prod(shape) * dtype.itemsize
+            if offset + nbytes != member.file_size:
+                raise CheckpointError(f"{path}: {name!r}: its header says {listed(shape)} {dtype.name} "
+                                      f"({nbytes:,} bytes) but the member holds {member.file_size - offset:,}")
+            out.append(TensorInfo(name, tuple(shape), dtype.name, nbytes))
+    return out
+
+
+def _torch_state(path: str) -> dict:
+    """A torch state_dict through `torch.load(weights_only=True)`, memory-mapped where it can be."""
+    try:
+        import torch
+    except ImportError:
+        raise CheckpointError(f"{path}: a torch checkpoint needs torch to read it safely (pip install torch); "
+                              "lstmshape never unpickles a file without torch's weights_only loader, or "
+                              "save it as safetensors") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's notes on pickle protocols are not the user's problem
+        try:
+            state = _torch_load(torch, path)
+        except Exception as exc:  # UnpicklingError (refused globals), truncated zip, EOF, ...
+            raise CheckpointError(f"{path}: torch.load(weights_only=True) refused it: {_torch_reason(exc)}") from None
+    return _state_dict(path, state, torch.Tensor)
+
+
+def _torch_load(torch, path: str):
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except RuntimeError as exc:
+        if "mmap" not in str(exc):  # the legacy (non-zip) format cannot be mapped: read it whole
+            raise
+        return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def _torch_reason(exc: Exception) -> str:
+    """The line of torch's long refusal that says why (an unsupported global: not a state_dict)."""
+    text = str(exc)
+    if "WeightsUnpickler error:" in text:
+        detail = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0].strip()
+        return (f"{detail} (the file pickles more than tensors: not a state_dict; lstmshape never runs an "
+                "unsafe unpickle)")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _state_dict(path: str, state, tensor_type) -> dict:
+    """The state_dict in a loaded object: itself, or under 'state_dict' / 'model' (training checkpoints)."""
+    if isinstance(state, dict):
+        for key in ("state_dict", "model_state_dict", "model"):
+            if isinstance(state.get(key), dict):
+                state = state[key]
+                break
+    if not isinstance(state, dict) or not state:
+        raise CheckpointError(f"{path}: not a state_dict: the file holds a {type(state).__name__}, "
+                              "not a mapping of names to tensors")
+    bad = [str(k) for k, v in state.items() if not isinstance(k, str) or not isinstance(v, tensor_type)]
+    if bad and len(bad) == len(state):
+        raise CheckpointError(f"{path}: not a state_dict: no entry is a named tensor (e.g. {bad[0]!r})")
+    return {k: v for k, v in state.items() if isinstance(k, str) and isinstance(v, tensor_type)}
+
+
+def _torch(path: str) -> list[TensorInfo]:
+    return [TensorInfo(name, tuple(t.shape), str(t.dtype).removeprefix("torch."), t.numel() * t.element_size())
+            for name, t in _torch_state(path).items()]
+
+
+def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
+    """Every LSTM node with its W, R, B, P initializers and attributes (external data not loaded)."""
+    try:
+        import onnx
+    except ImportError:
+        raise CheckpointError(f"{path}: reading .onnx needs the onnx package (pip install onnx)") from None
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except Exception as exc:  # DecodeError on a corrupt or truncated protobuf
+        raise CheckpointError(f"{path}: not a readable ONNX model: {type(exc).__name__}: {exc}") from None
+    graph = model.graph
+    tensors = [TensorInfo(t.name, tuple(t.dims), ONNX_TYPES.get(t.data_type, f"type {t.data_type}"),
+                          math.prod(t.dims) * ITEM_BYTES.get(ONNX_TYPES.get(t.data_type, ""), 0))
+               for t in graph.initializer]
+    by_name = {t.name: t for t in tensors}
+    lstms, incomplete = [], []
+    for k, node in enumerate(n for n in graph.node if n.op_type == "LSTM"):
+        prefix = node.name or f"LSTM node {k}"
+        found = _onnx_node(node, by_name, prefix)
+        (lstms if isinstance(found, FoundLSTM) else incomplete).append(found)
+    return tensors, lstms, incomplete
+
+
+def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
+    from onnx import helper
+
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    inputs = list(node.input) + [""] * 8
+    slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3], "P": inputs[7]}
+    given = {key: by_name.get(name) for key, name in slot.items() if name}
+    reasons = [f"{key} ({slot[key]!r}) is computed in the graph, not an initializer" for key in ("W", "R")
+               if given.get(key) is None]
+    reasons += [f"{key} ({slot[key]!r}) is not an initializer" for key in ("B", "P")
+                if slot[key] and given.get(key) is None]
+    if reasons:
+        return Incomplete(prefix, "onnx", tuple(reasons))
+    direction = attrs.get("direction", b"forward")
+    direction = direction.decode() if isinstance(direction, bytes) else str(direction)
+    w, r = given["W"], given["R"]
+    d = 2 if direction == "bidirectional" else 1
+    hidden = attrs.get("hidden_size", r.shape[-1] if len(r.shape) == 3 else 0)
+    expect = {"W": (d, 4 * hidden, w.shape[-1] if len(w.shape) == 3 else 0), "R": (d, 4 * hidden, hidden),
+              "B": (d, 8 * hidden), "P": (d, 3 * hidden)}
+    wrong = [f"{key} is {listed(t.shape)}, direction {direction!r} with hidden_size {hidden} needs "
+             f"{listed(expect[key])}" for key, t in given.items() if t is not None and t.shape != expect[key]]
+    if wrong or not hidden or not expect["W"][2]:
+        return Incomplete(prefix, "onnx", tuple(wrong) or ("W and R do not give input_size and hidden_size",))
+    settings = (("input_size", w.shape[2]), ("hidden_size", hidden), ("direction", direction),
+                ("layout", int(attrs.get("layout", 0))), ("input_forget", bool(attrs.get("input_forget", 0))),
+                ("peepholes", given.get("P") is not None), ("bias", given.get("B") is not None))
+    return FoundLSTM(prefix, "onnx", settings, tuple(t for t in given.values() if t is not None))
+
+
+def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
+    """The LSTM and Bidirectional(LSTM) layers named in a Keras 3 archive's config.json; their
+    weights' shapes are the ones keras.layers.LSTM builds for those settings."""
+    with _zip(path) as archive:
+        try:
+            info = archive.getinfo("config.json")
+        except KeyError:
+            raise CheckpointError(f"{path}: a .keras archive without config.json (not a Keras 3 model)") from None
+        if info.file_size > MAX_KERAS_CONFIG:
+            raise CheckpointError(f"{path}: config.json is {info.file_size:,} bytes; a model's is kilobytes")
+        try:
+            config = json.loads(archive.read(info))
+        except (ValueError, RecursionError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise CheckpointError(f"{path}: config.json is not readable JSON: {exc}") from None
+    lstms, incomplete = [], []
+    for layer in _keras_layers(config):
+        found = _keras_layer(layer)
+        (lstms if isinstance(found, FoundLSTM) else incomplete).append(found)
+    tensors = [t for lstm in lstms for t in lstm.tensors]
+    return tensors, lstms, incomplete
+
+
+def _keras_layers(node, depth: int = 0):
+    """LSTM and Bidirectional layer entries anywhere in a Keras config (nested models included)."""
+    if depth > 200:
+        return
+    if isinstance(node, dict):
+        if node.get("class_name") in ("LSTM", "Bidirectional") and isinstance(node.get("config"), dict):
+            yield node
+            return
+        for value in node.values():
+            yield from _keras_layers(value, depth + 1)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _keras_layers(value, depth + 1)
+
+
+def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
+    config = layer["config"]
+    name = str(config.get("name", layer["class_name"].lower()))
+    bidirectional = layer["class_name"] == "Bidirectional"
+    cell = config.get("layer", {}) if bidirectional else layer
+    if bidirectional and cell.get("class_name") != "LSTM":
+        return Incomplete(name, "keras", (f"Bidirectional wraps a {cell.get('class_name')!r}, not an LSTM",))
+    cell_config = cell.get("config", {})
+    built = layer.get("build_config") or cell.get("build_config") or {}
+    shape = built.get("input_shape")
+    units = cell_config.get("units")
+    if not (isinstance(shape, list) and shape and isinstance(shape[-1], int)) or not isinstance(units, int):
+        return Incomplete(name, "keras", ("the layer was never built: config.json gives no input feature size",))
+    dtype = config.get("dtype")
+    dtype = dtype.get("config", {}).get("name", "float32") if isinstance(dtype, dict) else str(dtype or "float32")
+    lstm = KerasLSTM(shape[-1], units, return_sequences=bool(cell_config.get("return_sequences", False)),
+                     return_state=bool(cell_config.get("return_state", False)),
+                     go_backwards=bool(cell_config.get("go_backwards", False)) and not bidirectional,
+                     use_bias=bool(cell_config.get("use_bias", True)), bidirectional=bidirectional,
+                     merge_mode=config.get("merge_mode") if bidirectional else "concat")
+    settings = [("input_dim", lstm.input_dim), ("units", lstm.units), ("bidirectional", bidirectional)]
+    if bidirectional:
+        settings.append(("merge_mode", lstm.merge_mode))
+    settings += [("use_bias", lstm.use_bias), ("return_sequences", lstm.return_sequences),
+                 ("return_state", lstm.return_state), ("go_backwards", lstm.go_backwards)]
+    item = ITEM_BYTES.get(dtype, 4)
+    # the engine names weights after its own layer names; here they sit under this layer's name
+    tensors = tuple(TensorInfo(f"{name}/{t.name.partition('/')[2]}", t.shape, dtype, math.prod(t.shape) * item)
+                    for t in keras_parameters(lstm))
+    return FoundLSTM(name, "keras", tuple(settings), tensors)

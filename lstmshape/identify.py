@@ -1,0 +1,165 @@
+"""Which LSTMs a checkpoint holds, from its tensor names and shapes alone.
+
+Pure by design (names and shapes in, frozen dataclasses out; no numpy, no I/O), so the same answer
+comes from a torch state_dict, a safetensors header or an npz. A torch.nn.LSTM's parameters are
+found under any prefix (`encoder.rnn.weight_ih_l0`); its settings are read off a few shapes and
+then held against every tensor the shape engine (`shapes.parameters`) says such an LSTM has, so a
+tensor set that is not one whole LSTM is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .settings import TorchLSTM
+from .shapes.torch import parameters
+
+TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
+                         r"_l(?P<layer>\d+)(?P<reverse>_reverse)?\Z")
+TORCH_SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One tensor of a checkpoint, as its header describes it."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str  # numpy's spelling: float32, float16, bfloat16, ...
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class FoundLSTM:
+    """One whole LSTM of a checkpoint: where it is, its settings, and its tensors."""
+
+    prefix: str  # as written in the file (torch: with its trailing dot; "" for a bare LSTM)
+    framework: str  # torch, keras or onnx
+    settings: tuple[tuple[str, object], ...]  # (setting, value) in the framework's config order
+    tensors: tuple[TensorInfo, ...]
+
+    @property
+    def config(self) -> dict:
+        return dict(self.settings)
+
+    @property
+    def num_params(self) -> int:
+        return sum(math.prod(t.shape) for t in self.tensors)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(t.nbytes for t in self.tensors)
+
+    @property
+    def dtype(self) -> str:
+        kinds = sorted({t.dtype for t in self.tensors})
+        return kinds[0] if len(kinds) == 1 else "mixed (" + ", ".join(kinds) + ")"
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """Tensors that look like an LSTM's but are not one whole LSTM: what is wrong with them."""
+
+    prefix: str
+    framework: str
+    reasons: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        where = f"under {self.prefix!r}" if self.prefix else "without a prefix"
+        return f"the LSTM tensors {where} are not one whole LSTM: " + "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the names under one prefix say, whatever their shapes: how many layers, whether there is
+    a reverse direction, biases, and the projection's size."""
+
+    num_layers: int
+    bidirectional: bool
+    bias: bool
+    proj_size: int
+
+
+def held(group: dict[str, TensorInfo]) -> Held:
+    layers = [int(TORCH_PARAM.match(name)["layer"]) for name in group]
+    hr = group.get("weight_hr_l0")
+    return Held(max(layers) + 1 if layers else 0, any(name.endswith("_reverse") for name in group),
+                any(name.startswith("bias_") for name in group), hr.shape[0] if hr is not None and hr.shape else 0)
+
+
+def torch_groups(tensors: Iterable[TensorInfo]) -> dict[str, dict[str, TensorInfo]]:
+    """LSTM-named tensors by prefix, in file order: {"encoder.rnn.": {"weight_ih_l0": info, ...}}."""
+    groups: dict[str, dict[str, TensorInfo]] = {}
+    for tensor in tensors:
+        match = TORCH_PARAM.match(tensor.name)
+        if match:
+            prefix = match["prefix"]
+            groups.setdefault(prefix, {})[tensor.name[len(prefix):]] = tensor
+    return groups
+
+
+def identify_torch(tensors: Iterable[TensorInfo]) -> tuple[list[FoundLSTM], list[Incomplete]]:
+    """Every torch.nn.LSTM among `tensors` (any prefix, beside any other tensors)."""
+    found, incomplete = [], []
+    for prefix, group in torch_groups(tensors).items():
+        lstm, reasons = derive(group)
+        if lstm is None:
+            incomplete.append(Incomplete(prefix, "torch", tuple(reasons)))
+            continue
+        settings = tuple((key, getattr(lstm, key)) for key in TORCH_SETTINGS)
+        ordered = tuple(group[t.name] for t in parameters(lstm))
+        found.append(FoundLSTM(prefix, "torch", settings, ordered))
+    return found, incomplete
+
+
+def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
+    """The one TorchLSTM whose state_dict is exactly `group` (names without prefix), or why none is."""
+    first = group.get("weight_ih_l0")
+    if first is None:
+        return None, ["no weight_ih_l0 (layer 0's input weights), so input_size and hidden_size are unknown"]
+    if len(first.shape) != 2 or first.shape[0] % 4 or first.shape[0] == 0:
+        return None, [f"weight_ih_l0 is {listed(first.shape)}; an LSTM's is [4 × hidden_size, input_size]"]
+    gates, input_size = first.shape
+    hidden_size = gates // 4
+    has = held(group)
+    hr = group.get("weight_hr_l0")
+    reasons = []
+    if hr is not None and (len(hr.shape) != 2 or not 0 < has.proj_size < hidden_size):
+        reasons.append(f"weight_hr_l0 is {listed(hr.shape)}; a projection's is [proj_size < {hidden_size}, {hidden_size}]")
+    if input_size == 0:
+        reasons.append("weight_ih_l0 has input_size 0")
+    if reasons:
+        return None, reasons
+    lstm = TorchLSTM(input_size, hidden_size, has.num_layers, bidirectional=has.bidirectional,
+                      proj_size=has.proj_size, bias=has.bias)
+    reasons = differences(lstm, {name: t.shape for name, t in group.items()})
+    return (None, reasons) if reasons else (lstm, [])
+
+
+def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str]:
+    """How `shapes` (names without prefix) differ from the state_dict of `lstm`."""
+    expected = {t.name: t.shape for t in parameters(lstm)}
+    missing = [name for name in expected if name not in shapes]
+    unexpected = [name for name in shapes if name not in expected]
+    wrong = [f"{name} is {listed(shapes[name])}, not {listed(shape)}"
+             for name, shape in expected.items() if name in shapes and tuple(shapes[name]) != shape]
+    settings = (f"input_size {lstm.input_size}, hidden_size {lstm.hidden_size}, num_layers {lstm.num_layers}, "
+                f"bidirectional {str(lstm.bidirectional).lower()}, proj_size {lstm.proj_size}, "
+                f"bias {str(lstm.bias).lower()}")
+    reasons = []
+    if missing:
+        reasons.append(f"missing {', '.join(missing)}")
+    if unexpected:
+        reasons.append(f"unexpected {', '.join(unexpected)}")
+    reasons += wrong
+    if reasons:
+        reasons[-1] += f" (held against the LSTM that weight_ih_l0 and the highest layer suggest: {settings})"
+    return reasons
+
+
+def listed(shape: Iterable[int]) -> str:
+    return "[" + ", ".join(str(d) for d in shape) + "]"

@@ -1,0 +1,110 @@
+"""`lstmshape inspect`: a checkpoint's LSTMs as tables, JSON, or ready lstmshape configs (YAML)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TextIO
+
+from ..checkpoint import Checkpoint
+from ..identify import FoundLSTM
+
+FORMAT_NAMES = {"torch": "torch state_dict", "safetensors": "safetensors", "npz": "NumPy npz",
+                "onnx": "ONNX model", "keras": "Keras 3 model"}
+
+
+def inspect_json(checkpoint: Checkpoint) -> dict:
+    """`{"file", "format", "lstms": [{"prefix", "framework", "config", "num_params", "dtype", "bytes"}],
+    "incomplete": [{"prefix", "framework", "message"}], "other_tensors"}`."""
+    return {
+        "file": checkpoint.path,
+        "format": checkpoint.format,
+        "lstms": [{"prefix": lstm.prefix, "framework": lstm.framework, "config": lstm.config,
+                   "num_params": lstm.num_params, "dtype": lstm.dtype, "bytes": lstm.nbytes}
+                  for lstm in checkpoint.lstms],
+        "incomplete": [{"prefix": i.prefix, "framework": i.framework, "message": i.message}
+                       for i in checkpoint.incomplete],
+        "other_tensors": checkpoint.other_tensors,
+    }
+
+
+def write_json(stream: TextIO, checkpoint: Checkpoint) -> None:
+    stream.write(json.dumps(inspect_json(checkpoint), indent=2, ensure_ascii=False) + "\n")
+
+
+def config_yaml(checkpoint: Checkpoint, lstm: FoundLSTM) -> str:
+    """A config `lstmshape infer` accepts, for one LSTM of the checkpoint."""
+    # json.dumps keeps a hostile name (newlines, '#') inside one comment line
+    lines = [f"# the LSTM {json.dumps(lstm.prefix)} of {json.dumps(checkpoint.path)} "
+             f"({FORMAT_NAMES[checkpoint.format]}, {lstm.dtype}, {lstm.num_params:,} parameters)"]
+    if lstm.framework != "torch":
+        lines.append(f"framework: {lstm.framework}")
+    lines.append("lstm:")
+    lines += [f"  {key}: {_yaml_value(value)}" for key, value in lstm.settings]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def file_names(checkpoint: Checkpoint) -> list[str]:
+    """One file name per LSTM, from its prefix (`encoder.rnn.` → `encoder.rnn.yaml`), never twice."""
+    out: list[str] = []
+    for lstm in checkpoint.lstms:
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", lstm.prefix.strip("./")).strip("._")[:100] or "lstm"
+        name, k = stem, 2
+        while f"{name}.yaml" in out:
+            name, k = f"{stem}-{k}", k + 1
+        out.append(f"{name}.yaml")
+    return out
+
+
+def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
+    stream.write("---\n".join(config_yaml(checkpoint, lstm) for lstm in checkpoint.lstms))
+
+
+def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
+    """One table per LSTM: its prefix, derived settings, parameter count, dtype and bytes."""
+    import os
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..shapes import Size
+    from .common import human_bytes
+
+    console = Console(file=stream, no_color="NO_COLOR" in os.environ, width=200, highlight=False)
+    other = checkpoint.other_tensors
+    console.print(f"{checkpoint.path} ({FORMAT_NAMES[checkpoint.format]}): {len(checkpoint.lstms)} LSTM"
+                  f"{'s' if len(checkpoint.lstms) != 1 else ''}, {other} other tensor{'s' if other != 1 else ''}")
+    for lstm in checkpoint.lstms:
+        table = Table(title=f"{lstm.prefix or '(no prefix)'} ({lstm.framework})", title_justify="left")
+        table.add_column("setting")
+        table.add_column("value", justify="right")
+        for key, value in lstm.settings:
+            table.add_row(key, _yaml_value(value))
+        table.add_row("parameters", f"{lstm.num_params:,}", end_section=False)
+        table.add_row("dtype", lstm.dtype)
+        table.add_row("bytes", human_bytes(Size(lstm.nbytes)))
+        console.print(table)
+
+
+def write_configs(checkpoint: Checkpoint, directory: str) -> list[str]:
+    """One config file per LSTM in `directory` (created if needed); an existing file is never
+    overwritten (FileExistsError names it, and nothing is written)."""
+    import os
+
+    paths = [os.path.join(directory, name) for name in file_names(checkpoint)]
+    taken = [path for path in paths if os.path.lexists(path)]
+    if taken:
+        raise FileExistsError(f"{taken[0]} exists; lstmshape never overwrites a file")
+    os.makedirs(directory, exist_ok=True)
+    for path, lstm in zip(paths, checkpoint.lstms):
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(config_yaml(checkpoint, lstm))
+    return paths

@@ -1,0 +1,247 @@
+"""`lstmshape check CONFIG --weights FILE` and `infer --verify --weights FILE`, end to end through the
+console script: matching and mismatching configs against checkpoints recorded from torch, the
+tensors named as load_state_dict names them, and held-out random checkpoints."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+
+from lstmshape.checkpoint import read_checkpoint
+from lstmshape.read import load_config
+from lstmshape import codes
+from lstmshape.weightcheck import checkpoint_params
+
+from check_helpers import run
+from recorders import GOLDEN_DIR
+
+SEQ2SEQ = GOLDEN_DIR / "weights" / "seq2seq.npz"  # encoder.rnn.: LSTM(6, 5, 2, bidirectional); decoder.lstm.: LSTM(10, 7, proj_size=3, bias=False)
+ENCODER = "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 2\n  bidirectional: true\n"
+
+
+def config(tmp_path, text: str, name: str = "model.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("prefix", ["encoder.rnn", "encoder.rnn."])
+def test_matching_config_passes_with_or_without_the_trailing_dot(tmp_path, prefix):
+    result = run("check", config(tmp_path, ENCODER), "--weights", SEQ2SEQ, "--prefix", prefix)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1 file OK\n", "")
+
+
+def test_input_size_mismatch_is_named_at_its_line(tmp_path):
+    path = config(tmp_path, ENCODER.replace("input_size: 6", "input_size: 8"))
+    result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn")
+    assert result.returncode == 1
+    assert result.stdout == (f"{path}:2:15: error[LS301] encoder.rnn.weight_ih_l0 is [20, 6] in the file, the config "
+                             "gives [20, 8]: input_size 8 vs 6 in the checkpoint\n"
+                             f"{path}:2:15: error[LS301] encoder.rnn.weight_ih_l0_reverse is [20, 6] in the file, the "
+                             "config gives [20, 8]: input_size 8 vs 6 in the checkpoint\n1 error in 1 of 1 file\n"
+                             .replace("1 error", "2 errors"))
+
+
+def test_layers_directions_and_hidden_size(tmp_path):
+    path = config(tmp_path, "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 3\n  bidirectional: false\n")
+    result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn", "--format", "json")
+    problems = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert [(p["line"], p["column"], p["code"]) for p in problems] == [(4, 15, "LS302"), (5, 18, "LS301"),
+                                                                       (5, 18, "LS303")]
+    by_code = {p["code"]: p["message"] for p in problems}
+    assert by_code["LS302"] == ("missing from the file: encoder.rnn.weight_ih_l2, encoder.rnn.weight_hh_l2, "
+                                "encoder.rnn.bias_ih_l2, encoder.rnn.bias_hh_l2: num_layers 3 vs 2 in the checkpoint")
+    assert by_code["LS301"] == ("encoder.rnn.weight_ih_l1 is [20, 10] in the file, the config gives [20, 5]: "
+                                "num_directions × hidden_size = 5 vs 10 in the checkpoint")
+    assert by_code["LS303"].startswith("unexpected in the file: encoder.rnn.weight_ih_l0_reverse, ")
+    assert by_code["LS303"].endswith(": bidirectional false vs true in the checkpoint")
+    hidden = run("check", config(tmp_path, ENCODER.replace("hidden_size: 5", "hidden_size: 4"), "h.yaml"),
+                 "--weights", SEQ2SEQ, "--prefix", "encoder.rnn.", "--format", "json")
+    messages = [p["message"] for p in json.loads(hidden.stdout)]
+    assert len(messages) == 16 and all(m.endswith("hidden_size 4 vs 5 in the checkpoint") for m in messages)
+
+
+def test_bias_and_projection(tmp_path):
+    path = config(tmp_path, "lstm:\n  input_size: 10\n  hidden_size: 7\n")
+    result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "decoder.lstm", "--format", "json")
+    messages = {(p["line"], p["column"], p["code"]): p["message"] for p in json.loads(result.stdout)}
+    assert messages == {
+        (2, 3, "LS301"): "decoder.lstm.weight_hh_l0 is [28, 3] in the file, the config gives [28, 7]: proj_size 0 "
+                         "vs 3 in the checkpoint",
+        (2, 3, "LS302"): "missing from the file: decoder.lstm.bias_ih_l0, decoder.lstm.bias_hh_l0: bias true vs "
+                         "false in the checkpoint",
+        (2, 3, "LS303"): "unexpected in the file: decoder.lstm.weight_hr_l0: proj_size 0 vs 3 in the checkpoint",
+    }
+
+
+def test_which_lstm(tmp_path):
+    path = config(tmp_path, ENCODER)
+    several = run("check", path, "--weights", SEQ2SEQ)
+    assert several.returncode == 1
+    assert several.stdout.splitlines()[0] == (f"{SEQ2SEQ}:1:1: error[LS305] {SEQ2SEQ} holds 2 LSTMs "
+                                              "('encoder.rnn.', 'decoder.lstm.'); choose one with --prefix")
+    nothing = run("check", path, "--weights", SEQ2SEQ, "--prefix", "encoder")
+    assert nothing.stdout.splitlines()[0].endswith("--prefix 'encoder' names no LSTM in "
+                                                   f"{SEQ2SEQ}; its LSTM prefixes: 'encoder.rnn.', 'decoder.lstm.'")
+    bare = run("check", config(tmp_path, "lstm: {input_size: 3, hidden_size: 4}\n", "b.yaml"),
+               "--weights", GOLDEN_DIR / "weights" / "bare.safetensors")
+    assert bare.returncode == 0, bare.stdout
+
+
+def test_config_problems_come_first_and_stop_the_comparison(tmp_path):
+    path = config(tmp_path, "lstm: {input_size: 6.0, hidden_size: 5}\n")
+    result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn")
+    assert result.returncode == 1 and "[LS007]" in result.stdout and "LS30" not in result.stdout
+
+
+def test_not_comparable(tmp_path):
+    keras = config(tmp_path, "framework: keras\nlstm: {input_dim: 6, units: 5}\n")
+    result = run("check", keras, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn")
+    assert result.returncode == 1 and "[LS306]" in result.stdout and "this is a keras config" in result.stdout
+    stack = config(tmp_path, "lstm:\n  - {input_size: 6, hidden_size: 5}\n  - {hidden_size: 4}\n", "s.yaml")
+    assert "a stack of 2 LSTMs" in run("check", stack, "--weights", SEQ2SEQ).stdout
+
+
+def test_unreadable_weights_and_usage_errors(tmp_path):
+    path = config(tmp_path, ENCODER)
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{nope")
+    result = run("check", path, "--weights", bad)
+    assert result.returncode == 1 and result.stdout.startswith(f"{bad}:1:1: error[LS304] not a valid safetensors")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert run("check", path, "--weights", tmp_path / "none.pt").returncode == 2
+    assert run("check", path, path, "--weights", SEQ2SEQ).returncode == 2
+    assert run("check", path, "--prefix", "rnn").returncode == 2
+
+
+def test_every_code_is_documented_in_one_place():
+    series = [code for code in codes.ALL if code.startswith("LS3")]
+    assert [str(code) for code in series] == [f"LS30{n}" for n in range(1, 8)]
+    for code in series:
+        assert code.name and code.severity == "error" and code.summary and code.doc.startswith(code.summary)
+
+
+# ---- infer --verify --weights ----
+
+def test_verify_runs_the_checkpoints_weights(tmp_path):
+    path = config(tmp_path, ENCODER + "data: {batch_size: 2, seq_len: 3}\n")
+    result = run("infer", path, "--verify", "--weights", SEQ2SEQ, "--prefix", "encoder.rnn", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads(result.stdout)["results"]
+    assert entry["verified"] is True
+    params, problems = checkpoint_params(load_config(path), str(SEQ2SEQ), "encoder.rnn")
+    assert problems == []
+    with np.load(SEQ2SEQ) as archive:
+        for name, array in params.items():
+            np.testing.assert_array_equal(array, archive["encoder.rnn." + name])
+
+
+def test_verify_with_mismatching_weights_names_the_tensor(tmp_path):
+    path = config(tmp_path, ENCODER.replace("hidden_size: 5", "hidden_size: 4"))
+    result = run("infer", path, "--verify", "--weights", SEQ2SEQ, "--prefix", "encoder.rnn")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (f"{path}:3:16: error[LS301] encoder.rnn.weight_ih_l0 is [20, 6] in the "
+                                             "file, the config gives [16, 6]: hidden_size 4 vs 5 in the checkpoint")
+
+
+def test_weights_needs_verify(tmp_path):
+    result = run("infer", config(tmp_path, ENCODER), "--weights", SEQ2SEQ)
+    assert result.returncode == 2 and "--verify" in result.stderr
+
+
+@pytest.mark.oracle
+def test_forward_with_checkpoint_weights_matches_torch(torch, tmp_path):
+    from lstmshape.forward import lstm_forward
+
+    torch.manual_seed(1)
+    lstm = torch.nn.LSTM(6, 5, num_layers=2, bidirectional=True, proj_size=3)
+    torch.save({"rnn." + k: v for k, v in lstm.state_dict().items()}, tmp_path / "m.pt")
+    path = config(tmp_path, ENCODER + "  proj_size: 3\n")
+    params, problems = checkpoint_params(load_config(path), str(tmp_path / "m.pt"))
+    assert problems == []
+    x = torch.randn(4, 2, 6)
+    with torch.no_grad():
+        expected, (hn, cn) = lstm(x)
+    output, (our_hn, our_cn) = lstm_forward(x.numpy(), params, 2, True, proj_size=3)
+    np.testing.assert_allclose(output, expected.numpy(), atol=1e-5)
+    np.testing.assert_allclose(our_cn, cn.numpy(), atol=1e-5)
+
+
+# ---- against torch's own load_state_dict, on held-out random checkpoints ----
+
+SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
+
+
+def random_settings(rng: random.Random) -> dict:
+    hidden = rng.randint(2, 9)
+    return {"input_size": rng.randint(1, 9), "hidden_size": hidden, "num_layers": rng.randint(1, 3),
+            "bidirectional": rng.random() < 0.5, "proj_size": rng.choice([0, 0, rng.randint(1, hidden - 1)]),
+            "bias": rng.random() < 0.7}
+
+
+def perturb(rng: random.Random, settings: dict) -> dict:
+    key = rng.choice(SETTINGS)
+    changed = dict(settings)
+    if isinstance(settings[key], bool):
+        changed[key] = not settings[key]
+    elif key == "proj_size":
+        changed[key] = 0 if settings[key] else settings["hidden_size"] - 1
+    else:
+        changed[key] = settings[key] + rng.randint(1, 3)
+    if changed["proj_size"] >= changed["hidden_size"]:
+        changed["proj_size"] = 0
+    return changed
+
+
+def torch_complaints(torch, settings: dict, state: dict, prefix: str) -> set[str]:
+    """The tensor names torch's load_state_dict(strict=True) complains about."""
+    model = torch.nn.LSTM(**settings)
+    try:
+        model.load_state_dict({k[len(prefix):]: v for k, v in state.items()
+                               if k.startswith(prefix) and k != "head.weight"})  # the layer beside the LSTM
+    except RuntimeError as exc:
+        text = str(exc)
+        names = set(re.findall(r'"([^"]+)"', text.split("size mismatch")[0]))
+        names |= set(re.findall(r"size mismatch for ([\w.]+):", text))
+        return {prefix + name for name in names}
+    return set()
+
+
+def yaml_for(settings: dict) -> str:
+    return "lstm:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in settings.items())
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("seed", range(12))
+def test_held_out_random_checkpoints(torch, tmp_path, seed):
+    from safetensors.torch import save_file
+
+    rng = random.Random(seed)
+    truth = random_settings(rng)
+    prefix = rng.choice(["", "rnn.", "model.encoder.lstm."])
+    torch.manual_seed(seed)
+    state = {prefix + k: v for k, v in torch.nn.LSTM(**truth).state_dict().items()}
+    state["head.weight"] = torch.zeros(3, 4)
+    suffix = rng.choice([".pt", ".safetensors", ".npz"])
+    path = tmp_path / f"ckpt{suffix}"
+    if suffix == ".pt":
+        torch.save(state, path)
+    elif suffix == ".safetensors":
+        save_file(state, str(path))
+    else:
+        np.savez(path, **{k: v.numpy() for k, v in state.items()})
+    (lstm,) = read_checkpoint(str(path)).lstms
+    assert (lstm.prefix, lstm.config) == (prefix, truth)
+    assert lstm.num_params == sum(v.numel() for k, v in state.items() if k.startswith(prefix) and k != "head.weight")
+    assert run("check", config(tmp_path, yaml_for(truth)), "--weights", path).returncode == 0
+    wrong = perturb(rng, truth)
+    result = run("check", config(tmp_path, yaml_for(wrong), "wrong.yaml"), "--weights", path, "--format", "json")
+    problems = json.loads(result.stdout)
+    assert result.returncode == 1 and problems
+    ours = {name for p in problems for name in re.findall(r"(?:^|[ :,])((?:[\w]+\.)*(?:weight|bias)_\w+)", p["message"])}
+    assert ours == torch_complaints(torch, wrong, state, prefix)
