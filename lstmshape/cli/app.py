@@ -59,6 +59,26 @@ def print_problems(problems: list[Problem]) -> None:
         typer.echo(format_problem(p), err=True)
 
 
+FROM_HELP = ("Read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH in the file (model.encoder; "
+             "'.' is the root). Repeatable.")
+SET_HELP = "A value the file does not hold: lstm.input_size=80, framework=keras (a YAML scalar). Repeatable."
+
+
+def file_mapping(path: str, froms: list[str], sets: list[str]) -> tuple:
+    """The mapping of one file: its [tool.lstmshape] group's, then --from/--set (which override it)."""
+    from ..read.mapping import MappingError
+    from ..read.project import find_project
+    from .fast import mapping_entries
+
+    try:
+        options = mapping_entries(froms, sets)
+        project = find_project()
+    except MappingError as exc:
+        raise usage_error(str(exc)) from None
+    group = project.group_for(path) if project is not None else None
+    return (group.entries if group is not None else ()) + options
+
+
 def parse_layers(text: str) -> list[int]:
     try:
         layers = [int(part) for part in text.split(",")]
@@ -81,6 +101,8 @@ def infer(
     as_framework: Optional[Framework] = typer.Option(None, "--as", help="The same network in another framework (torch, keras, onnx); exit 1 naming the setting it cannot express."),
     weights: Optional[str] = typer.Option(None, "--weights", help="With --verify: run a checkpoint's real weights (.pt/.pth/.bin, .safetensors, .npz) instead of random ones."),
     prefix: Optional[str] = typer.Option(None, "--prefix", help="With --weights: the LSTM's prefix in the checkpoint (default: its only LSTM)."),
+    from_: Optional[list[str]] = typer.Option(None, "--from", metavar="TARGET=PATH", help=FROM_HELP),
+    set_: Optional[list[str]] = typer.Option(None, "--set", metavar="TARGET=VALUE", help=SET_HELP),
 ) -> None:
     """Every tensor shape of the configured LSTM (input, output, h0, c0, hn, cn, parameters)."""
     from ..check import load
@@ -92,7 +114,7 @@ def infer(
     if os.path.isdir(config):
         raise usage_error(f"{config}: is a directory; infer takes one config file")
     layer_counts = parse_layers(layers) if layers is not None else None
-    parsed, problems = load(config)
+    parsed, problems = load(config, file_mapping(config, from_ or [], set_ or []))
     print_problems(problems)
     if parsed is None:
         raise typer.Exit(exits.PROBLEMS)
@@ -149,15 +171,20 @@ class CheckFormat(str, Enum):
 
 @app.command()
 def check(
-    files: Optional[list[str]] = typer.Argument(None, help="Config files, or directories to search for *.yaml / *.yml.", show_default=False),
+    files: Optional[list[str]] = typer.Argument(None, help="Config files, or directories to search for *.yaml / *.yml / *.json (other YAML and JSON is skipped).", show_default=False),
     output_format: Optional[CheckFormat] = typer.Option(None, "--format", help="text, json, github or sarif (default: github when GITHUB_ACTIONS=true, else text)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still means a usage error)."),
     weights: Optional[str] = typer.Option(None, "--weights", help="Hold the config against this checkpoint (.pt/.pth/.bin, .safetensors, .npz): every tensor's name and shape."),
     prefix: Optional[str] = typer.Option(None, "--prefix", help="With --weights: the LSTM's prefix in the checkpoint, e.g. encoder.rnn (default: its only LSTM)."),
+    from_: Optional[list[str]] = typer.Option(None, "--from", metavar="TARGET=PATH", help=FROM_HELP),
+    set_: Optional[list[str]] = typer.Option(None, "--set", metavar="TARGET=VALUE", help=SET_HELP),
 ) -> None:
-    """Check configs against the whole model's shape rules: exit 0 clean, 1 problems, 2 usage error."""
+    """Check configs against the whole model's shape rules: exit 0 clean, 1 problems, 2 usage error.
+    With no FILES, every file [[tool.lstmshape.configs]] in pyproject.toml names."""
     fmt = output_format.value if output_format else None
+    if weights is not None and (from_ or set_):
+        raise usage_error("--weights takes an lstmshape config; --from/--set are not supported with it yet")
     if weights is not None:
         from .fast import check_with_weights
 
@@ -166,7 +193,7 @@ def check(
         raise usage_error("--prefix needs --weights")
     from .fast import run  # the console script runs it without typer: lstmshape/cli/__init__.py
 
-    raise typer.Exit(run(files or [], fmt, strict, exit_zero))
+    raise typer.Exit(run(files or [], fmt, strict, exit_zero, froms=from_ or [], sets=set_ or []))
 
 
 class InspectFormat(str, Enum):

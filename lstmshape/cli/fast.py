@@ -9,18 +9,35 @@ import os
 import sys
 
 from ..check import Report, check_paths
+from ..read.mapping import MappingError, from_option, set_option
+from ..read.project import find_project
 from . import exits
 
 FORMATS = ("text", "json", "github", "sarif")
 
 
+def mapping_entries(froms: list[str], sets: list[str]) -> tuple:
+    """The --from and --set options as mapping entries (MappingError for a malformed one)."""
+    return (tuple(from_option(text, k) for k, text in enumerate(froms, 1))
+            + tuple(set_option(text, k) for k, text in enumerate(sets, 1)))
+
+
 def run(paths: list[str], output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
-        stdout=None, stderr=None) -> int:
+        stdout=None, stderr=None, froms: list[str] = (), sets: list[str] = ()) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
-    if not paths:
-        (stderr or sys.stderr).write("lstmshape: error: check needs at least one config file or directory\n")
+    stderr = stderr or sys.stderr
+    try:
+        mapping = mapping_entries(list(froms), list(sets))
+        project = find_project()
+        if not paths and (project is None or not project.groups):
+            stderr.write("lstmshape: error: check needs at least one config file or directory "
+                         "(or [[tool.lstmshape.configs]] in pyproject.toml)\n")
+            return exits.USAGE
+        report = check_paths(paths, mapping, project)
+    except MappingError as exc:
+        stderr.write(f"lstmshape: error: {exc}\n")
         return exits.USAGE
-    return report_exit(check_paths(paths), output_format, strict, exit_zero, stdout, stderr)
+    return report_exit(report, output_format, strict, exit_zero, stdout, stderr)
 
 
 def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
@@ -58,8 +75,8 @@ def report_exit(report: Report, output_format: str | None = None, strict: bool =
         stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
     if report.missing:
         return exits.USAGE
-    if not report.files:
-        stderr.write("lstmshape: warning: no *.yaml or *.yml files found\n")
+    if not report.files and not report.skipped:
+        stderr.write("lstmshape: warning: no *.yaml, *.yml or *.json files found\n")
     if report.failed(strict) and not exit_zero:
         return exits.PROBLEMS
     return exits.CLEAN
@@ -70,6 +87,7 @@ def fast_main(argv: list[str]) -> int | None:
     if not argv or argv[0] != "check":
         return None
     paths, output_format, strict, exit_zero = [], None, False, False
+    mapping: dict[str, list[str]] = {"--from": [], "--set": []}
     args = iter(argv[1:])
     only_paths = False
     for arg in args:
@@ -77,6 +95,11 @@ def fast_main(argv: list[str]) -> int | None:
             paths.append(arg)
         elif arg == "--":
             only_paths = True
+        elif arg in mapping or arg.partition("=")[0] in mapping:
+            value = arg.partition("=")[2] if arg not in mapping else next(args, None)
+            if value is None:
+                return None
+            mapping[arg if arg in mapping else arg.partition("=")[0]].append(value)
         elif arg == "--strict":
             strict = True
         elif arg == "--exit-zero":
@@ -88,9 +111,7 @@ def fast_main(argv: list[str]) -> int | None:
             output_format = value
         else:
             return None
-    if not paths:
-        return None
-    return run(paths, output_format, strict, exit_zero)
+    return run(paths, output_format, strict, exit_zero, froms=mapping["--from"], sets=mapping["--set"])
 
 
 def draw(config_path: str, out_path: str, open_browser: bool = False, stderr=None) -> int:

@@ -8,6 +8,7 @@ import re
 from typing import Any, NamedTuple
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
+from ..yamlload import Tagged
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products outgrow str()
@@ -82,6 +83,8 @@ def kind_of(value: Any) -> str:
 
 def show(value: Any) -> str:
     """A value as a message quotes it, with its YAML type: `float 10.0`, `string '20'`."""
+    if isinstance(value, Tagged):
+        return f"tagged value {str(value)[:60]!r}"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, float):

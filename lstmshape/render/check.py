@@ -20,6 +20,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(report: Report) -> str:
+    skipped = f"; {_plural(len(report.skipped), 'other YAML/JSON file')} skipped (not lstmshape configs)" \
+        if report.skipped else ""
+    return _summary(report) + skipped
+
+
+def _summary(report: Report) -> str:
     files = len(report.files)
     if not report.problems:
         return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
@@ -28,7 +34,8 @@ def summary(report: Report) -> str:
         parts.append(_plural(report.errors, "error"))
     if report.warnings:
         parts.append(_plural(report.warnings, "warning"))
-    bad = len({p.file for p in report.problems})
+    # a problem may be placed at a --set option or pyproject.toml line: count the files checked
+    bad = len({p.file for p in report.problems} & set(report.files)) or 1
     return f"{', '.join(parts)} in {bad} of {_plural(files, 'file')}"
 
 
