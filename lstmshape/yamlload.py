@@ -82,6 +82,11 @@ class YamlDoc:
         """File, line, column and JSON path a problem at `parts` is reported at."""
         return (self.path, *self.mark(parts, key=key), json_path(parts))
 
+    def describe(self, parts: tuple) -> dict:
+        """Where the setting at `parts` was written, for `infer`'s sources."""
+        line, col = self.mark(parts)
+        return {"from": ".".join(str(p) for p in parts), "file": self.path, "line": line, "column": col}
+
     def source_of(self, parts: tuple) -> tuple["YamlDoc", tuple] | None:
         """The document and path the value at `parts` was written at (None: not in a file)."""
         return self, parts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..read.sources import sources
 from ..settings import Config
 from ..shapes import TorchShapes
 from ..shapes.keras import KerasShapes
@@ -45,7 +46,7 @@ class JsonReporter:
             return framework_report(self.stream, config, results)
         checks = verifications or [None] * len(results)
         doc = {"config": config.path, "framework": "torch",
-               "results": [result_json(r, v) for r, v in zip(results, checks)]}
+               "results": [result_json(r, v) for r, v in zip(results, checks)], "sources": sources(config)}
         self.stream.write(dumps(doc) + "\n")
 
 
@@ -86,5 +87,6 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
 
 
 def framework_report(stream: TextIO, config: Config, results: list) -> None:
-    doc = {"config": config.path, "framework": results[0].framework, "results": [framework_result_json(r) for r in results]}
+    doc = {"config": config.path, "framework": results[0].framework,
+           "results": [framework_result_json(r) for r in results], "sources": sources(config)}
     stream.write(dumps(doc) + "\n")
