@@ -21,6 +21,7 @@ MISSING = "???"
 _REF = re.compile(r"\s*<([^<>]+)>\s*\Z")
 _RESOLVER = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*:")
 _INTERPOLATION = re.compile(r"\$\{\s*(\.*[\w.\-\[\]]*)\s*\}")
+_SINGLE = re.compile(r"\$\{(\.*)([A-Za-z_][\w\-]*(?:\.[\w\-]+)*)\}\Z")  # `${a.b}`, `${.b}`: one node
 
 
 class Unresolved(NamedTuple):
@@ -74,29 +75,55 @@ def follow_ref(doc: YamlDoc, ref: Tagged) -> Any:
     return ref
 
 
-_cache: list = [None, None]  # the last document's (doc, omegaconf config, refused values)
-
-
 def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
-    """`${...}` at `parts`, resolved by omegaconf in the whole document."""
+    """`${...}` at `parts`, resolved by omegaconf: in the part of the document it reaches (a few
+    keys, cheap to build), or where that misses a key, in the whole document."""
+    direct = _single_node(doc.data, parts, text)
+    if direct is not None:
+        return direct
+    size, reached = _expansion(doc.data, parts, text)
+    if size > MAX_EXPANSION:
+        return Unresolved(f"is {text!r}, which expands to more than {MAX_EXPANSION} interpolations")
+    result = _omegaconf(_pruned(doc.data, reached | {parts}), parts, text)
+    if isinstance(result, Unresolved) and result.message.startswith(f"is {text!r}: Interpolation key"):
+        result = _omegaconf(doc.data, parts, text)  # a reference the pruning did not see (`${a.${b}}`)
+    return result
+
+
+def _single_node(data: Any, parts: tuple, text: str) -> Any:
+    """The common case without building an omegaconf config (a thousand files a second): a value
+    that is exactly one reference to a number, a boolean or a plain string is that node's value,
+    as omegaconf gives it (tests/test_real_configs.py holds the two against each other). None
+    for anything else: omegaconf decides."""
+    match = _SINGLE.match(text)
+    if match is None:
+        return None
+    dots, name = len(match.group(1)), match.group(2)
+    node: Any = data
+    for part in (parts[: max(0, len(parts) - dots)] if dots else ()) + tuple(name.split(".")):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, str) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    if isinstance(node, (bool, int, float)) or (isinstance(node, str) and "${" not in node and node != MISSING
+                                                and "\\" not in node):
+        return node
+    return None
+
+
+def _omegaconf(data: Any, parts: tuple, text: str) -> Any:
     from omegaconf import DictConfig, ListConfig, OmegaConf
     from omegaconf.errors import (InterpolationKeyError, InterpolationResolutionError, MissingMandatoryValue,
                                   OmegaConfBaseException, UnsupportedInterpolationType)
 
-    if _cache[0] is not doc:
-        refused: dict[str, str] = {}
-        plain = _plain(doc.data, (), refused)
-        try:
-            config = OmegaConf.create(plain if isinstance(plain, (dict, list)) else {})
-        except OmegaConfBaseException as exc:
-            return Unresolved(f"is {text!r}, but omegaconf cannot read this file: {_first_line(exc)}")
-        _cache[:] = [doc, (config, refused)]
-    config, refused = _cache[1]
-    size = _expansion(doc.data, parts, text)
-    if size > MAX_EXPANSION:
-        return Unresolved(f"is {text!r}, which expands to more than {MAX_EXPANSION} interpolations")
+    refused: dict[str, str] = {}
+    plain = _plain(data, (), refused)
     try:
-        node = config
+        node = OmegaConf.create(plain if isinstance(plain, (dict, list)) else {})
         for part in parts[:-1]:
             node = node[part]
         value = node[parts[-1]]
@@ -120,6 +147,23 @@ def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
     except (OmegaConfBaseException, RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
         return Unresolved(f"is {text!r}: {_first_line(exc)}")
     return value
+
+
+def _pruned(data: Any, paths: set) -> Any:
+    """`data` with only the values at `paths` and the containers leading to them (a list on the
+    way is kept whole: its indexes must stay)."""
+    out: dict = {}
+    for path in paths:
+        source, target = data, out
+        for depth, part in enumerate(path):
+            if isinstance(source, list) or not isinstance(source, dict) or part not in source:
+                break
+            if depth == len(path) - 1 or isinstance(source[part], list) or not isinstance(source[part], dict):
+                target[part] = source[part]
+                break
+            target = target.setdefault(part, {})
+            source = source[part]
+    return out
 
 
 def _missing(text: str, key: str, here: str, refused: dict) -> Unresolved:
@@ -159,9 +203,9 @@ def _key(parts: tuple) -> str:
     return out
 
 
-def _expansion(data: Any, parts: tuple, text: str) -> int:
+def _expansion(data: Any, parts: tuple, text: str) -> tuple[int, set]:
     """How many references resolving `text` at `parts` takes (a cycle counts once: omegaconf
-    reports it), counted without omegaconf; each distinct value counted once per reference."""
+    reports it), counted without omegaconf, and the paths it reaches."""
     memo: dict[tuple, int] = {}
 
     def refs(at: tuple, value: str) -> list[tuple]:
@@ -186,7 +230,7 @@ def _expansion(data: Any, parts: tuple, text: str) -> int:
         memo[at] = total
         return total
 
-    return count(parts, text, 0)
+    return count(parts, text, 0), set(memo)
 
 
 def _at(data: Any, parts: tuple) -> Any:
