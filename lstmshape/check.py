@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from .codes import INVALID_YAML
 from .problems import ERROR, Problem
 from .read import parse_config
-from .read.mapping import Entry
-from .read.project import Project
 from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
@@ -63,7 +61,7 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
     return files, missing
 
 
-def load(path: str, mapping: tuple[Entry, ...] = ()) -> tuple[Config | None, list[Problem]]:
+def load(path: str, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
     """Read one config (through `mapping` when given) and judge its settings (the config-stage
     rules, LS009): what `infer` reports before it works out shapes. None when it has errors."""
     return _load(path, mapping, recognise=False)  # type: ignore[return-value]
@@ -93,7 +91,7 @@ def _raw_looks_like_config(path: str) -> bool:
         return True  # unreadable: say so
 
 
-def check_file(path: str, mapping: tuple[Entry, ...] = (), recognise: bool = False) -> list[Problem] | None:
+def check_file(path: str, mapping: tuple = (), recognise: bool = False) -> list[Problem] | None:
     """Every problem of one file: reading, config validation, then the shape rules. With
     `recognise`, None for a file that is not an lstmshape config (and has no mapping)."""
     refused = not_a_file(path)
@@ -108,7 +106,7 @@ def check_file(path: str, mapping: tuple[Entry, ...] = (), recognise: bool = Fal
     return sorted(problems, key=lambda p: (p.line, p.column, p.code))
 
 
-def check_paths(paths: list[str], mapping: tuple[Entry, ...] = (), project: Project | None = None) -> Report:
+def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
     """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json), or with no
     paths every file `project` configures. A file gets its project group's mapping, then
     `mapping` (the command line's --from/--set, which override it); a file without any mapping

@@ -38,13 +38,21 @@ _SCALAR_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "str")}
 _IMPLICIT_AS_TEXT = {_CORE + "timestamp"}  # `2024-01-01` stays the text the user wrote
 
 
-@dataclass(frozen=True)
 class Tagged:
     """A value under a local tag (`!new:torch.nn.LSTM`, `!ref <seed>`): kept, never constructed.
-    `value` is the scalar's text, or the plain mapping or list the tag was put on."""
+    `value` is the scalar's text, or the plain mapping or list the tag was put on. (A plain class:
+    a dataclass would cost every `check` its start-up.)"""
 
-    tag: str
-    value: Any
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any):
+        self.tag, self.value = tag, value
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __repr__(self) -> str:
+        return f"Tagged({self.tag!r}, {self.value!r})"
 
     def __str__(self) -> str:
         return f"{self.tag} {self.value}" if isinstance(self.value, str) and self.value else self.tag

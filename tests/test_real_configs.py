@@ -371,11 +371,11 @@ REFERENCES = st.sampled_from(["${a}", "${b}", "${c.a}", "${c.b}", "${.a}", "${..
 def test_single_reference_shortcut_agrees_with_omegaconf(data, reference):
     from omegaconf import OmegaConf
 
-    from lstmshape.read.interpolation import _single_node
+    from lstmshape.read.interpolation import single_node
 
     data = {**data, "c": data.get("c") if isinstance(data.get("c"), dict) else {"a": 1, "here": None}}
     data["c"]["here"] = reference
-    shortcut = _single_node(data, ("c", "here"), reference)
+    shortcut = single_node(data, ("c", "here"), reference)
     if shortcut is None:
         return
     assert OmegaConf.create(data).c.here == shortcut

@@ -9,8 +9,7 @@ import os
 import sys
 
 from ..check import Report, check_paths
-from ..read.mapping import MappingError, from_option, set_option
-from ..read.project import find_project
+from ..read.recognise import locate_project
 from . import exits
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -18,6 +17,8 @@ FORMATS = ("text", "json", "github", "sarif")
 
 def mapping_entries(froms: list[str], sets: list[str]) -> tuple:
     """The --from and --set options as mapping entries (MappingError for a malformed one)."""
+    from ..read.mapping import from_option, set_option
+
     return (tuple(from_option(text, k) for k, text in enumerate(froms, 1))
             + tuple(set_option(text, k) for k, text in enumerate(sets, 1)))
 
@@ -26,9 +27,19 @@ def run(paths: list[str], output_format: str | None = None, strict: bool = False
         stdout=None, stderr=None, froms: list[str] = (), sets: list[str] = ()) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
     stderr = stderr or sys.stderr
+    located = locate_project()
+    if not froms and not sets and located is None:  # the common case: no mapping code loaded
+        if not paths:
+            stderr.write("lstmshape: error: check needs at least one config file or directory "
+                         "(or [[tool.lstmshape.configs]] in pyproject.toml)\n")
+            return exits.USAGE
+        return report_exit(check_paths(paths), output_format, strict, exit_zero, stdout, stderr)
+    from ..read.mapping import MappingError
+    from ..read.project import read_project
+
     try:
         mapping = mapping_entries(list(froms), list(sets))
-        project = find_project()
+        project = read_project(located) if located is not None else None
         if not paths and (project is None or not project.groups):
             stderr.write("lstmshape: error: check needs at least one config file or directory "
                          "(or [[tool.lstmshape.configs]] in pyproject.toml)\n")

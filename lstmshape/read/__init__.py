@@ -24,13 +24,13 @@ from ..registry import resolve
 from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
-from .mapping import Entry, apply
 from .reader import Reader
 from .recognise import TOP_LEVEL
 from .torch import read_torch
 from .values import kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
+MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 
 
 class ConfigError(Exception):
@@ -49,7 +49,7 @@ def load_config(path: str | os.PathLike) -> Config:
     return config
 
 
-def read_config(path: str | os.PathLike, mapping: tuple[Entry, ...] = ()) -> tuple[Config | None, list[Problem]]:
+def read_config(path: str | os.PathLike, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
     """Read a config file (through `mapping`, the --from/--set entries, when given): the config
     (None if it has errors) and every problem found."""
     try:
@@ -68,11 +68,11 @@ def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None
     return parse_config(doc)
 
 
-def parse_config(doc: YamlDoc, mapping: tuple[Entry, ...] = ()) -> tuple[Config | None, list[Problem]]:
+def parse_config(doc: YamlDoc, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
     """The config a loaded document holds (None if it has errors) and every problem found."""
     unmapped: list[Problem] = []
     if mapping:
-        doc, unmapped = apply(doc, list(mapping))
+        doc, unmapped = resolve(MAPPER)(doc, list(mapping))
     reader = Reader(doc)
     config = read_document(reader) if not unmapped else None
     problems = by_position(unmapped + reader.problems)

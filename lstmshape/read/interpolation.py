@@ -11,23 +11,31 @@ MAX_EXPANSION references is refused before omegaconf sees it.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..yamlload import Tagged, YamlDoc
 
 MAX_EXPANSION = 1_000  # references one value may expand to (`a: ${b}${b}`, `b: ${c}${c}`, ...)
 MAX_REFS = 64  # a chain of !ref
 MISSING = "???"
-_REF = re.compile(r"\s*<([^<>]+)>\s*\Z")
-_RESOLVER = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*:")
-_INTERPOLATION = re.compile(r"\$\{\s*(\.*[\w.\-\[\]]*)\s*\}")
-_SINGLE = re.compile(r"\$\{(\.*)([A-Za-z_][\w\-]*(?:\.[\w\-]+)*)\}\Z")  # `${a.b}`, `${.b}`: one node
+# patterns as text: `re` compiles each on first use (and caches it), so a config without
+# interpolations never pays for them
+_REF = r"\s*<([^<>]+)>\s*\Z"
+_RESOLVER = r"\$\{\s*([A-Za-z_][\w.\-]*)\s*:"
+_INTERPOLATION = r"\$\{\s*(\.*[\w.\-\[\]]*)\s*\}"
+_SINGLE = r"\$\{(\.*)([A-Za-z_][\w\-]*(?:\.[\w\-]+)*)\}\Z"  # `${a.b}`, `${.b}`: one node
 
 
-class Unresolved(NamedTuple):
+class Unresolved:
     """Why a value cannot be resolved: the words after the key's name."""
 
-    message: str
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Unresolved({self.message!r})"
 
 
 def needs_resolving(value: Any) -> bool:
@@ -49,7 +57,7 @@ def follow_ref(doc: YamlDoc, ref: Tagged) -> Any:
     """`!ref <a.b>`: the value at key path a.b (a chain of refs followed, a cycle refused)."""
     seen: list[str] = []
     while isinstance(ref, Tagged) and ref.tag == "!ref":
-        match = _REF.match(str(ref.value))
+        match = re.match(_REF, str(ref.value))
         if match is None:
             return Unresolved(f"is !ref {ref.value!r}, an expression HyperPyYAML evaluates; lstmshape evaluates "
                               "nothing: give the value with --set")
@@ -78,7 +86,7 @@ def follow_ref(doc: YamlDoc, ref: Tagged) -> Any:
 def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
     """`${...}` at `parts`, resolved by omegaconf: in the part of the document it reaches (a few
     keys, cheap to build), or where that misses a key, in the whole document."""
-    direct = _single_node(doc.data, parts, text)
+    direct = single_node(doc.data, parts, text)
     if direct is not None:
         return direct
     size, reached = _expansion(doc.data, parts, text)
@@ -90,12 +98,12 @@ def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
     return result
 
 
-def _single_node(data: Any, parts: tuple, text: str) -> Any:
+def single_node(data: Any, parts: tuple, text: str) -> Any:
     """The common case without building an omegaconf config (a thousand files a second): a value
     that is exactly one reference to a number, a boolean or a plain string is that node's value,
     as omegaconf gives it (tests/test_real_configs.py holds the two against each other). None
     for anything else: omegaconf decides."""
-    match = _SINGLE.match(text)
+    match = re.match(_SINGLE, text)
     if match is None:
         return None
     dots, name = len(match.group(1)), match.group(2)
@@ -188,7 +196,7 @@ def _plain(value: Any, parts: tuple, refused: dict) -> Any:
         refused[_key(parts)] = f"is a {value.tag} value, which lstmshape does not construct"
         return MISSING
     if isinstance(value, str) and "${" in value:
-        call = _RESOLVER.search(value)
+        call = re.search(_RESOLVER, value)
         if call:
             refused[_key(parts)] = (f"is {value!r}, which calls the resolver '{call.group(1)}', which lstmshape never runs: "
                                     "give the value with --set")
@@ -210,7 +218,7 @@ def _expansion(data: Any, parts: tuple, text: str) -> tuple[int, set]:
 
     def refs(at: tuple, value: str) -> list[tuple]:
         out = []
-        for name in _INTERPOLATION.findall(value):
+        for name in re.findall(_INTERPOLATION, value):
             dots = len(name) - len(name.lstrip("."))
             base = at[: max(0, len(at) - dots)] if dots else ()  # `${.x}`: a sibling, `${..x}`: one up
             keys = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", name.lstrip(".")) if p)

@@ -13,7 +13,6 @@ points there. A malformed table is a `MappingError` (a usage error).
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import sys
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .mapping import Entry, MappingError, Source, check_target, parse_path, scalar
+from .recognise import locate_project
 
 GROUP_KEYS = ("files", "from", "set")  # `weights` (a checkpoint per group) is reserved for later
 MAX_PROJECT_BYTES = 1 << 20
@@ -43,6 +43,8 @@ class Project:
 
     def files(self) -> list[str]:
         """Every file a group names, sorted within each group (a glob matching nothing: MappingError)."""
+        import glob  # only when checking a project's files
+
         out: list[str] = []
         for group in self.groups:
             for pattern in group.files:
@@ -88,15 +90,8 @@ def _match(relative: str, pattern: str) -> bool:
 def find_project(start: str | None = None) -> Project | None:
     """The [tool.lstmshape] of the nearest pyproject.toml upwards from `start` (the current
     directory); None when there is none, or it has no lstmshape table."""
-    here = os.path.abspath(start or os.getcwd())
-    while True:
-        candidate = os.path.join(here, "pyproject.toml")
-        if os.path.isfile(candidate):
-            return read_project(candidate)
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+    path = locate_project(start)
+    return read_project(path) if path is not None else None
 
 
 def read_project(path: str) -> Project | None:
@@ -112,8 +107,6 @@ def read_project(path: str) -> Project | None:
         if len(raw) > MAX_PROJECT_BYTES:
             raise MappingError(f"{name}: larger than {MAX_PROJECT_BYTES} bytes")
         text = raw.decode("utf-8")
-        if "tool.lstmshape" not in text and "[tool]" not in text:
-            return None  # most projects: no TOML parse on the way to checking a file
         document = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(f"{name}: cannot read: {exc}") from None

@@ -10,11 +10,12 @@ starts with such a key (so a broken config is reported, a broken workflow is not
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 TOP_LEVEL = ("lstm", "data", "framework", "head", "expect")
-_KEY_AT_LINE_START = re.compile(rb"""^["']?([A-Za-z_]{3,5})["']?[ \t]*:""", re.MULTILINE)
+_KEY_AT_LINE_START = rb"""(?m)^["']?([A-Za-z_]{3,5})["']?[ \t]*:"""  # compiled on first use
 
 
 def near_lstm(key: Any) -> bool:
@@ -32,6 +33,25 @@ def near_lstm(key: Any) -> bool:
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
+def locate_project(start: str | None = None) -> str | None:
+    """The nearest pyproject.toml upwards from `start` (the current directory), as ruff and pytest
+    find theirs, if it has a [tool.lstmshape] table (judged by its text: lstmshape.read.project
+    parses it); None otherwise."""
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, "rb") as fh:
+                    return candidate if b"tool.lstmshape" in fh.read(1 << 20) else None
+            except OSError:
+                return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
 def is_config(data: Any) -> bool:
     """Whether a parsed document is an lstmshape config (see the module docstring)."""
     if not isinstance(data, dict) or not data:
@@ -41,4 +61,4 @@ def is_config(data: Any) -> bool:
 
 def looks_like_config(raw: bytes) -> bool:
     """Whether an unparseable file is meant as an lstmshape config: a line starts with an `lstm` key."""
-    return any(near_lstm(m.group(1).decode()) for m in _KEY_AT_LINE_START.finditer(raw))
+    return any(near_lstm(m.group(1).decode()) for m in re.finditer(_KEY_AT_LINE_START, raw))
