@@ -27,7 +27,7 @@ def sources_table(config: Config) -> Table:
         table.add_column(column)
     for name, origin in sources(config).items():
         value = origin["value"]
-        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        shown = str(value).lower() if isinstance(value, bool) else "—" if value is None else str(value)
         table.add_row(name, shown, origin_text(origin))
     return table
 
