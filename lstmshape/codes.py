@@ -43,10 +43,10 @@ OUT_OF_RANGE = Code("LS008", "out-of-range", "error", "A value outside what torc
 DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
                             "dropout > 0 with num_layers == 1 has no effect (torch warns).")
 
-UNRESOLVED_VALUE = Code("LS010", "unresolved-value", "error",
+UNRESOLVED_VALUE = Code("LS011", "unresolved-value", "error",
                         "A value lstmshape reads is an interpolation, !ref or tagged object it cannot resolve.")
 MAPPING_PATH = Code(
-    "LS011", "mapping-path", "error",
+    "LS012", "mapping-path", "error",
     "A `--from` path (or a [tool.lstmshape] `from` path) is not in the file.",
     """A `--from` path (or a [tool.lstmshape] `from` path) is not in the file.
 
@@ -57,7 +57,7 @@ exists, names the whole path and where the mapping was written, and suggests a c
 
 Example: `lstmshape infer configs/foreign/encoder_section.yaml --from lstm=model.encodr`::
 
-    configs/foreign/encoder_section.yaml:7:1: error[LS011] path 'model.encodr' of --from lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?
+    configs/foreign/encoder_section.yaml:7:1: error[LS012] path 'model.encodr' of --from lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?
 """)
 
 # The shapes of the model (LS100–LS116)

@@ -41,7 +41,7 @@ HOSTILE = {
     "python-object": (b"lstm: !!python/object/apply:os.system ['touch /tmp/pwned-by-lstmshape']\n",
                       "LS001", "not allowed"),
     "python-name": (b"lstm:\n  input_size: !!python/name:os.system\n", "LS001", "not allowed"),
-    "custom-tag": (b"lstm: !Model {input_size: 1}\n", "LS010", "not allowed"),
+    "custom-tag": (b"lstm: !Model {input_size: 1}\n", "LS011", "not allowed"),
     "two-documents": (b"lstm: {}\n---\nlstm: {}\n", "LS001", "single YAML document"),
     "billion-laughs": (billion_laughs().encode(), "LS001", "alias bomb"),
     "deep-flow": (b"lstm: " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "LS001", "nested too deeply"),

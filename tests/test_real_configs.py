@@ -129,13 +129,13 @@ def test_bad_mapping_options_are_usage_errors(case, command):
 
 PROBLEMS = {
     "missing-path": (["--from", "lstm=model.encodr"],
-                     "configs/foreign/encoder_section.yaml:7:1: error[LS011] path 'model.encodr' of --from "
+                     "configs/foreign/encoder_section.yaml:7:1: error[LS012] path 'model.encodr' of --from "
                      "lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?"),
     "through-a-scalar": (["--from", "lstm=seed.x"],
-                         "configs/foreign/encoder_section.yaml:3:1: error[LS011] path 'seed.x' of --from lstm=seed.x "
+                         "configs/foreign/encoder_section.yaml:3:1: error[LS012] path 'seed.x' of --from lstm=seed.x "
                          "is not in the file: 'seed' is a scalar (42), which has no key 'x'"),
     "section-is-a-scalar": (["--from", "lstm=seed"],
-                            "configs/foreign/encoder_section.yaml:3:7: error[LS011] path 'seed' of --from lstm=seed "
+                            "configs/foreign/encoder_section.yaml:3:7: error[LS012] path 'seed' of --from lstm=seed "
                             "is a scalar (42); expected a mapping of lstm settings"),
     "wrong-type-set": (["--from", "lstm=model.encoder", "--set", "lstm.dropout=high"],
                        "--set:1:14: error[LS007] dropout is not a number, got string 'high'"),
@@ -158,31 +158,31 @@ def test_path_through_a_list(tmp_path):
     path.write_text("model:\n  layers:\n    - {input_size: 4, hidden_size: 8}\n")
     result = run("check", path, "--from", "lstm=model.layers.first")
     assert result.returncode == 1
-    assert (f"{path}:2:3: error[LS011] path 'model.layers.first' of --from lstm=model.layers.first is not in the "
+    assert (f"{path}:2:3: error[LS012] path 'model.layers.first' of --from lstm=model.layers.first is not in the "
             "file: 'model.layers' is a list of 1; index it with 0..0") in result.stdout
     assert run("check", path, "--from", "lstm=model.layers.0").returncode == 0
 
 
 INTERPOLATIONS = {
     "cycle": ("a: ${b}\nb: ${a}\nlstm: {input_size: 4, hidden_size: '${a}'}\n",
-              "3:36: error[LS010] hidden_size is '${a}', an interpolation cycle (Recursive interpolation detected)"),
+              "3:36: error[LS011] hidden_size is '${a}', an interpolation cycle (Recursive interpolation detected)"),
     "other-file": ("lstm: {input_size: 4, hidden_size: '${training.hidden}'}\n",
-                   "1:36: error[LS010] hidden_size is '${training.hidden}': Interpolation key 'training.hidden' not "
+                   "1:36: error[LS011] hidden_size is '${training.hidden}': Interpolation key 'training.hidden' not "
                    "found; that key is not in this file"),
     "resolver": ("lstm: {input_size: 4, hidden_size: '${oc.env:HIDDEN}'}\n",
-                 "1:36: error[LS010] hidden_size is '${oc.env:HIDDEN}', which calls the resolver 'oc.env', which "
+                 "1:36: error[LS011] hidden_size is '${oc.env:HIDDEN}', which calls the resolver 'oc.env', which "
                  "lstmshape never runs"),
     "unknown-resolver": ("lstm: {input_size: 4, hidden_size: '${my_resolver:3}'}\n",
                          "calls the resolver 'my_resolver', which lstmshape never runs"),
     "mandatory": ("lstm: {input_size: 4, hidden_size: '???'}\n",
-                  "1:36: error[LS010] hidden_size is ??? (a mandatory value filled in at run time): give it with --set"),
+                  "1:36: error[LS011] hidden_size is ??? (a mandatory value filled in at run time): give it with --set"),
     "ref-expression": ("n: 4\nlstm: {input_size: !ref <n> * 2, hidden_size: 8}\n",
-                       "2:20: error[LS010] input_size is !ref '<n> * 2', an expression HyperPyYAML evaluates"),
+                       "2:20: error[LS011] input_size is !ref '<n> * 2', an expression HyperPyYAML evaluates"),
     "new-object": ("lstm: {input_size: !new:torch.nn.Linear [3, 4], hidden_size: 8}\n",
-                   "1:20: error[LS010] input_size is !new:torch.nn.Linear, an object HyperPyYAML would construct"),
+                   "1:20: error[LS011] input_size is !new:torch.nn.Linear, an object HyperPyYAML would construct"),
     "fan-out": ("\n".join(["a0: 1"] + [f'a{i}: "${{a{i - 1}}}${{a{i - 1}}}"' for i in range(1, 40)])
                 + "\nlstm: {input_size: 4, hidden_size: '${a39}'}\n",
-                "error[LS010] hidden_size is '${a39}', which expands to more than 1000 interpolations"),
+                "error[LS011] hidden_size is '${a39}', which expands to more than 1000 interpolations"),
 }
 
 

@@ -167,7 +167,7 @@ class MappedDoc(YamlDoc):
 
 def apply(doc: YamlDoc, entries: list[Entry]) -> tuple[MappedDoc, list[Problem]]:
     """The sections `entries` map out of `doc` (later entries override earlier ones), and the
-    problems of paths that are not in the file (LS011)."""
+    problems of paths that are not in the file (LS012)."""
     data: dict = {}
     links: dict = {}
     given: dict = {}
@@ -230,7 +230,7 @@ _NOWHERE = object()
 
 
 def walk(doc: YamlDoc, entry: Entry, problems: list[Problem]) -> Any:
-    """The value at `entry.path`, or _NOWHERE (and the LS011 problem, at the last part that exists)."""
+    """The value at `entry.path`, or _NOWHERE (and the LS012 problem, at the last part that exists)."""
     node: Any = doc.data
     for depth, part in enumerate(entry.path):
         if isinstance(node, Tagged) and not isinstance(node.value, str):

@@ -126,7 +126,7 @@ class Reader:
 
     def resolved(self, parts: tuple, value: Any, label: str | None = None) -> Any:
         """An interpolation (`${a.b}`), HyperPyYAML `!ref <a>` or Hydra `???` at `parts`, resolved
-        in the file it was written in; INVALID (and an LS010 problem) when it cannot be."""
+        in the file it was written in; INVALID (and an LS011 problem) when it cannot be."""
         origin = self.doc.source_of(parts)
         result = resolve(*origin, value) if origin is not None else Unresolved(
             f"is {show(value)}, given outside the file: nothing is resolved there")
