@@ -196,8 +196,8 @@ def test_colour_on_a_terminal(tree):
 
 
 def test_clean_check_imports_neither_numpy_nor_rich_nor_typer(tree):
-    code = ("import sys\nfrom lstmshape.cli.fast import fast_main\n"
-            f"code = fast_main(['check', {str(tree / 'good.yaml')!r}])\n"
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            f"code = dispatch(['check', {str(tree / 'good.yaml')!r}])\n"
             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'rich', 'typer', 'pydantic'})\n"
             "print(code, heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -88,7 +88,7 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         known = {n for k in KEYS[framework] for n in (k.name, *k.aliases)}
         foreign = {key: why for key, why in FOREIGN[framework].items() if key in body and key not in known}
         for key, why in foreign.items():
-            reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in a {framework} 'lstm' section: {why}",
+            reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} {framework} 'lstm' section: {why}",
                            key=True)
         data = {**data, "lstm": {k: v for k, v in body.items() if k not in foreign}}
     lstm = reader.section("lstm", data, KEYS[framework])

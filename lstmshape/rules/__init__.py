@@ -32,6 +32,7 @@ MODULES = (
     "ls007_wrong_type",
     "ls008_out_of_range",
     "ls009_dropout_single_layer",
+    "ls010_unused_batch_size",
     "ls100_stack_input_size",
     "ls101_head_in_features",
     "ls102_head_chain",
