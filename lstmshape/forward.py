@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 
@@ -33,11 +35,18 @@ def param_shapes(
     bias: bool = True,
 ) -> dict[str, tuple[int, ...]]:
     """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
+    return dict(_param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias))
+
+
+@lru_cache(maxsize=64)
+def _param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias):
+    """param_shapes as (name, shape) pairs, cached: every lstm_forward call checks its params
+    against them, and asking the shape engine costs more than a small forward's step."""
     from .config import LSTMConfig
     from .shapes import parameters
 
     lstm = LSTMConfig(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
-    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
+    return tuple((tensor.name, tensor.shape) for tensor in parameters(lstm))
 
 
 def init_params(
@@ -121,7 +130,7 @@ def lstm_forward(
     )
     parts = _batch_parts(batch, seq_len * step_macs)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
-    starts = np.cumsum([0] + [len(range(k, batch, parts)) for k in range(parts)])
+    starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
     if lengths is not None:
         # Sort by length like pack_padded_sequence, so the sequences still running at any step
@@ -281,11 +290,11 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
 
     State and gates are feature-major, (features, batch): W_hh @ h is then the fastest BLAS shape
     and each gate is a contiguous block of rows. Gate rows are stored i, f, o, g with the sigmoid
-    rows scaled by -1 and the g rows by -2 (see _gate_params), so one exp over all gates gives
-    e = exp(-z) and exp(-2z), then sigmoid(z) = 1 / (1 + e) and tanh(z) = 2 / (1 + exp(-2z)) - 1:
-    exp is about twice as fast as tanh in NumPy on AVX2. Per step: one matmul plus in-place ops on
-    fixed buffers. With batch_sizes, only the first batch_sizes[t] (sorted) sequences take step
-    t; the rest keep their state, which is how hn/cn end at each sequence's last valid step.
+    rows negated (see _gate_params), so sigmoid(z) = 1 / (1 + exp(-z)) takes one exp over the
+    three sigmoid gates: NumPy's exp is two to three times faster than its tanh on AVX2. Per step:
+    one matmul plus in-place ops on fixed buffers. With batch_sizes, only the first batch_sizes[t]
+    (sorted) sequences take step t; the rest keep their state, which is how hn/cn end at each
+    sequence's last valid step.
     """
     hidden_size, batch = c.shape
     gates_buffer = np.empty(4 * hidden_size * batch, h.dtype)
@@ -300,14 +309,14 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
             h_n, c_n = h[:, :n], c[:, :n]
             gates = gates_buffer[: 4 * hidden_size * n].reshape(4 * hidden_size, n)
             tanh_c = cell_buffer[: hidden_size * n].reshape(hidden_size, n)
+            sigmoid_gates = gates[: 3 * hidden_size]
             i, f, o, g = (gates[k * hidden_size : (k + 1) * hidden_size] for k in range(4))
         np.matmul(w_hh, h_n, out=gates)
         gates += projected[:, t, :n]
-        np.exp(gates, out=gates)
-        gates += 1
-        np.reciprocal(gates, out=gates)
-        g *= 2
-        g -= 1
+        np.exp(sigmoid_gates, out=sigmoid_gates)
+        sigmoid_gates += 1
+        np.reciprocal(sigmoid_gates, out=sigmoid_gates)
+        np.tanh(g, out=g)
         c_n *= f
         i *= g
         c_n += i
@@ -323,23 +332,30 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
 def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype):
     """W_ih (with the summed bias as its last column), W_hh and W_hr (or None) of one direction.
 
-    Gates are reordered i, f, o, g, the sigmoid rows scaled by -1 and the g rows by -2 (see
-    _run_direction). Scaling by a power of two is exact in binary floating point (short of
-    overflow), so the pre-activations are exactly -z and -2z.
+    Gate rows are reordered i, f, o, g and the sigmoid rows negated (see _run_direction), which
+    is exact: the sigmoid gates' pre-activations are exactly -z.
     """
-    rows = np.r_[0 : 2 * hidden_size, 3 * hidden_size : 4 * hidden_size,
-                 2 * hidden_size : 3 * hidden_size]
-    scale = np.full(4 * hidden_size, -1.0, dtype)
-    scale[3 * hidden_size :] = -2.0
-    w_ih = np.asarray(params["weight_ih" + suffix], dtype)[rows]
+    w_ih = np.asarray(params["weight_ih" + suffix], dtype)
+    input_size = w_ih.shape[1]
+    ih_bias = np.empty((4 * hidden_size, input_size + bias), dtype)
+    _reorder_and_scale(w_ih, ih_bias[:, :input_size], hidden_size)
     if bias:
         b_ih = np.asarray(params["bias_ih" + suffix], dtype)
         b_hh = np.asarray(params["bias_hh" + suffix], dtype)
-        w_ih = np.concatenate([w_ih, (b_ih + b_hh)[rows, None]], axis=1)
-    w_ih *= scale[:, None]
-    w_hh = np.asarray(params["weight_hh" + suffix], dtype)[rows] * scale[:, None]
+        _reorder_and_scale((b_ih + b_hh)[:, None], ih_bias[:, input_size:], hidden_size)
+    w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+    scaled_hh = np.empty_like(w_hh)
+    _reorder_and_scale(w_hh, scaled_hh, hidden_size)
     w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
-    return w_ih, w_hh, w_hr
+    return ih_bias, scaled_hh, w_hr
+
+
+def _reorder_and_scale(gate_rows, out, hidden_size):
+    """Write torch's i, f, g, o rows into out as -i, -f, -o, g."""
+    two, three = 2 * hidden_size, 3 * hidden_size
+    np.negative(gate_rows[:two], out=out[:two])
+    np.negative(gate_rows[three:], out=out[two:three])
+    out[three:] = gate_rows[two:three]
 
 
 def _check_sizes(hidden_size, num_layers, proj_size):
