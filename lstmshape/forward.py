@@ -20,7 +20,7 @@ __all__ = ["init_params", "lstm_forward", "param_shapes"]
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Work (GEMM multiply-accumulates) a batch part needs before a thread of its own pays off; see
 # _batch_parts and benchmarks/README.md for how it was measured.
-_MIN_PART_MACS = 4_000_000
+_MIN_PART_MACS = 1_000_000
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
@@ -128,7 +128,7 @@ def lstm_forward(
         4 * hidden_size * (size + out_size) + out_size * hidden_size * bool(proj_size)
         for size in layer_sizes
     )
-    parts = _batch_parts(batch, seq_len * step_macs)
+    parts = _batch_parts(batch, seq_len * batch * step_macs)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
