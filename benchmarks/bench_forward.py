@@ -1,7 +1,8 @@
 """lstm_forward against its own GEMM floor, torch.nn.LSTM and the code before issue #15.
 
 Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
-README.md here). All candidates run float32 in one process with the same number of threads, in
+README.md here). With --parts it instead times one batch part against two on small sizes, the
+measurement behind forward._MIN_PART_MACS. All candidates run float32 in one process with the same number of threads, in
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
 the median of REPEAT timeit repeats.
 """
@@ -14,14 +15,16 @@ import subprocess
 import sys
 import time
 import timeit
+import tracemalloc
 import types
 from pathlib import Path
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_info
+from threadpoolctl import ThreadpoolController, threadpool_info
 
-from lstmshape.forward import lstm_forward
+from lstmshape import forward
+from lstmshape.forward import init_params, lstm_forward
 
 # (input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional layer.
 CASES = [
@@ -29,7 +32,7 @@ CASES = [
     (128, 256, 100, 32, 1.5),
     (512, 512, 100, 64, 1.2),
 ]
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+ROUNDS = int(next((arg for arg in sys.argv[1:] if arg.isdigit()), 7))
 REPEAT = 3  # timeit repeats per round and candidate
 # The commit whose lstm_forward is "before": the last one before issue #15 touched forward.py.
 BEFORE = "ba20c23"
@@ -92,13 +95,33 @@ def gemm_floor(lstm, x):
     return run
 
 
+def gemm_floor_in_parts(lstm, x, threads):
+    """The same GEMMs run the way lstm_forward runs them: each half of the batch in its own
+    thread with single-threaded BLAS (for reading how much of the gap is the split itself)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = x.shape[1] // 2
+    halves = [gemm_floor(lstm, np.ascontiguousarray(x[:, :half])),
+              gemm_floor(lstm, np.ascontiguousarray(x[:, half:]))]
+    pool = ThreadPoolExecutor(max_workers=1)
+    blas = ThreadpoolController().select(user_api="blas")
+
+    def run():
+        with blas.limit(limits=1):
+            other = pool.submit(halves[1])
+            halves[0]()
+            other.result()
+
+    return run if threads > 1 else gemm_floor(lstm, x)
+
+
 def median_seconds(function, number):
     time.sleep(PAUSE_SECONDS)
     function()
     return float(np.median(timeit.repeat(function, number=number, repeat=REPEAT)) / number)
 
 
-def bench_case(before, input_size, hidden_size, seq_len, batch):
+def bench_case(before, threads, input_size, hidden_size, seq_len, batch):
     torch.manual_seed(0)
     lstm = torch.nn.LSTM(input_size, hidden_size).eval()
     params = {name: value.numpy() for name, value in lstm.state_dict().items()}
@@ -114,6 +137,7 @@ def bench_case(before, input_size, hidden_size, seq_len, batch):
         "before": lambda: before(x, params),
         "torch": run_torch,
         "floor": gemm_floor(lstm, x),
+        "split floor": gemm_floor_in_parts(lstm, x, threads),
     }
     want_output, (_, want_cn) = run_torch()
     error = 0.0
@@ -126,7 +150,11 @@ def bench_case(before, input_size, hidden_size, seq_len, batch):
     for _ in range(ROUNDS):
         for name, function in candidates.items():
             times[name].append(median_seconds(function, number))
-    return {name: float(np.median(values)) for name, values in times.items()}, error
+    tracemalloc.start()
+    candidates["ours"]()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {name: float(np.median(values)) for name, values in times.items()}, error, peak
 
 
 def main():
@@ -144,15 +172,15 @@ def main():
     header = (
         f"{'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
         f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
-        f"{'ours/before':>11} {'max err':>8}"
+        f"{'ours/before':>11} {'ours/split':>10} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
     for input_size, hidden_size, seq_len, batch, goal in CASES:
-        median, error = bench_case(before, input_size, hidden_size, seq_len, batch)
+        median, error, peak = bench_case(before, threads, input_size, hidden_size, seq_len, batch)
         ours = median["ours"]
-        to_floor, to_torch, to_before = (
-            ours / median[name] for name in ("floor", "torch", "before")
+        to_floor, to_torch, to_before, to_split = (
+            ours / median[name] for name in ("floor", "torch", "before", "split floor")
         )
         if goal is None:  # the tiny case: no slower than before
             goal_text, met = "<=1x b", to_before <= 1.0
@@ -162,11 +190,41 @@ def main():
         print(
             f"{size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
             f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
-            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {error:8.1e}  "
+            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {error:8.1e} "
+            f"{peak / 2**20:8.2f}  "
             f"{'ok' if met else 'MISS'}"
         )
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
+def parts_sweep():
+    """One batch part against two (each single-threaded BLAS) where threading starts to pay."""
+    print(f"CPU: {cpu_name()}; {blas_report()[1]}")
+    print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}\n")
+    print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>10} {'1 part us':>10} {'2 parts us':>10} "
+          f"{'2 / 1':>6}")
+    chosen = forward._MIN_PART_MACS
+    rng = np.random.default_rng(0)
+    try:
+        for hidden_size in (16, 32, 64):
+            for batch in (4, 8, 16):
+                seq_len = 20
+                params = init_params(hidden_size, hidden_size)
+                x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
+                macs = seq_len * batch * 8 * hidden_size * hidden_size
+                times = {1: [], 2: []}
+                for _ in range(ROUNDS):
+                    for parts, threshold in ((1, 10**18), (2, 1)):
+                        forward._MIN_PART_MACS = threshold
+                        times[parts].append(median_seconds(lambda: lstm_forward(x, params), 20))
+                one, two = (float(np.median(times[parts])) for parts in (1, 2))
+                print(f"{f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:10,.0f} "
+                      f"{one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
+    finally:
+        forward._MIN_PART_MACS = chosen
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
 if __name__ == "__main__":
-    main()
+    parts_sweep() if "--parts" in sys.argv else main()

@@ -255,6 +255,9 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias):
     steps = (range(seq_len), range(seq_len - 1, -1, -1))
     layer_input = np.empty((seq_len, batch, input_size + bias), x.dtype)
     layer_input[..., :input_size] = x
+    gates_size = layers[0][0][1].shape[0]
+    projected_buffer = np.empty((gates_size, seq_len * batch), x.dtype)
+    projected = projected_buffer.reshape(gates_size, seq_len, batch)
     with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
         for layer, directions in enumerate(layers):
             if layer == len(layers) - 1:
@@ -267,7 +270,7 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias):
                 layer_input[..., -1] = 1
             inputs = layer_input.reshape(seq_len * batch, -1).T
             for direction, (w_ih, w_hh, w_hr) in enumerate(directions):
-                projected = np.matmul(w_ih, inputs).reshape(-1, seq_len, batch)
+                np.matmul(w_ih, inputs, out=projected_buffer)
                 row = layer * num_directions + direction
                 out_size = hn.shape[-1]
                 h, c = hn[row].T.copy(), cn[row].T.copy()
