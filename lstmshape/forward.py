@@ -183,9 +183,10 @@ def _batch_parts(batch, macs):
     The columns of a batch never interact, so each part runs every layer and direction over its
     own columns, start to end, with no barrier per step; its GEMMs run single-threaded (the BLAS
     limit is set to 1 while parts run), so the gate arithmetic, which NumPy runs on one core,
-    runs on every core too. One part per BLAS thread (so a user's BLAS limit is respected), and
-    only when each part gets at least _MIN_PART_MACS multiply-accumulates (the GEMM work): below
-    that the hand-off to another thread costs more than it saves.
+    runs on every core too. One part per BLAS thread (OpenBLAS starts one per core, and a user's
+    BLAS limit is respected), and only when each part gets at least _MIN_PART_MACS
+    multiply-accumulates (the GEMM work): below that the hand-off to another thread costs more
+    than it saves.
     """
     if batch < 2 or macs < 2 * _MIN_PART_MACS:
         return 1
@@ -341,19 +342,19 @@ def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype):
     w_ih = np.asarray(params["weight_ih" + suffix], dtype)
     input_size = w_ih.shape[1]
     ih_bias = np.empty((4 * hidden_size, input_size + bias), dtype)
-    _reorder_and_scale(w_ih, ih_bias[:, :input_size], hidden_size)
+    _reorder_gates(w_ih, ih_bias[:, :input_size], hidden_size)
     if bias:
         b_ih = np.asarray(params["bias_ih" + suffix], dtype)
         b_hh = np.asarray(params["bias_hh" + suffix], dtype)
-        _reorder_and_scale((b_ih + b_hh)[:, None], ih_bias[:, input_size:], hidden_size)
+        _reorder_gates((b_ih + b_hh)[:, None], ih_bias[:, input_size:], hidden_size)
     w_hh = np.asarray(params["weight_hh" + suffix], dtype)
     scaled_hh = np.empty_like(w_hh)
-    _reorder_and_scale(w_hh, scaled_hh, hidden_size)
+    _reorder_gates(w_hh, scaled_hh, hidden_size)
     w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
     return ih_bias, scaled_hh, w_hr
 
 
-def _reorder_and_scale(gate_rows, out, hidden_size):
+def _reorder_gates(gate_rows, out, hidden_size):
     """Write torch's i, f, g, o rows into out as -i, -f, -o, g."""
     two, three = 2 * hidden_size, 3 * hidden_size
     np.negative(gate_rows[:two], out=out[:two])
