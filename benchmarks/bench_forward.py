@@ -1,10 +1,10 @@
 """lstm_forward against its own GEMM floor, torch.nn.LSTM and the code before issue #15.
 
 Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
-README.md here). With --parts it instead times one batch part against two on small sizes, the
-measurement behind forward._MIN_PART_MACS. All candidates run float32 in one process with the same number of threads, in
+README.md here). All candidates run float32 in one process with the same number of threads, in
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
-the median of REPEAT timeit repeats.
+the median of REPEAT timeit repeats. With --parts it instead times one batch part against two on
+small sizes, the measurement behind forward._MIN_PART_MACS.
 """
 
 from __future__ import annotations

@@ -35,18 +35,19 @@ def param_shapes(
     bias: bool = True,
 ) -> dict[str, tuple[int, ...]]:
     """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
-    return dict(_param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias))
-
-
-@lru_cache(maxsize=64)
-def _param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias):
-    """param_shapes as (name, shape) pairs, cached: every lstm_forward call checks its params
-    against them, and asking the shape engine costs more than a small forward's step."""
     from .config import LSTMConfig
     from .shapes import parameters
 
     lstm = LSTMConfig(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
-    return tuple((tensor.name, tensor.shape) for tensor in parameters(lstm))
+    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
+
+
+@lru_cache(maxsize=64)
+def _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias):
+    """param_shapes as (name, shape) pairs, cached: every lstm_forward call checks its params
+    against them, and asking the shape engine costs more than a small forward's step."""
+    shapes = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    return tuple(shapes.items())
 
 
 def init_params(
@@ -385,7 +386,9 @@ def _check_params(params, num_layers, bidirectional, proj_size):
     hidden_size, input_size = first[0] // 4, first[1]
     _check_sizes(hidden_size, num_layers, proj_size)
     bias = any(name.startswith("bias_") for name in params)
-    expected = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    expected = dict(
+        _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    )
     problems = []
     for name, shape in expected.items():
         if name not in params:

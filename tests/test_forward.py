@@ -310,7 +310,7 @@ def test_an_error_in_a_part_restores_the_blas_limit(monkeypatch, two_parts, fail
     monkeypatch.setattr(forward, "_run_layers", fail_in_one_part)
     with blas_controller().limit(limits=2):
         if blas_threads() != 2:
-            pytest.skip("this BLAS cannot run two threads, so a restored limit looks like a kept one")
+            pytest.skip("BLAS cannot run two threads here: a restored limit would look kept")
         with pytest.raises(RuntimeError, match=f"failed in {failing}"):
             lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)
         assert blas_threads() == 2
