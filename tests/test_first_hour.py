@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import subprocess
-import sys
-import threading
 
 import pytest
 
-from check_helpers import REPO, console_script, run
+from check_helpers import REPO, console_script, on_terminal, run
 
 ESCAPE = re.compile(r"\x1b\[")
 
@@ -25,25 +22,9 @@ def shell(command: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PATH": path}, timeout=120)
 
 
-def on_terminal(*args: str, columns: int = 80, env: dict | None = None) -> str:
-    """What `lstmshape ARGS` prints on a terminal `columns` wide (a real pseudo-terminal)."""
-    leader, follower = pty.openpty()
-    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
-    proc = subprocess.Popen([console_script(), *args], stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
-                            cwd=REPO, env={**base, "COLUMNS": str(columns), "TERM": "xterm", **(env or {})})
-    os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    proc.wait(timeout=60)
-    os.close(leader)
-    return out.decode()
+def screen(*args: str, env: dict | None = None) -> str:
+    """What `lstmshape ARGS` shows on an 80-column terminal."""
+    return on_terminal(*args, env=env)[1]
 
 
 # --- exit codes and gates -------------------------------------------------------------------
@@ -107,19 +88,19 @@ def test_exit_1_always_says_why_on_stderr(tmp_path):
 
 
 def test_no_color_on_a_terminal_means_no_escape_code_at_all():
-    assert ESCAPE.search(on_terminal("infer", "configs/bilstm.yaml"))  # bold and colour without it
-    assert not ESCAPE.search(on_terminal("infer", "configs/bilstm.yaml", env={"NO_COLOR": "1"}))
-    assert not ESCAPE.search(on_terminal("check", "configs/broken.yaml", env={"NO_COLOR": "1"}))
+    assert ESCAPE.search(screen("infer", "configs/bilstm.yaml"))  # bold and colour without it
+    assert not ESCAPE.search(screen("infer", "configs/bilstm.yaml", env={"NO_COLOR": "1"}))
+    assert not ESCAPE.search(screen("check", "configs/broken.yaml", env={"NO_COLOR": "1"}))
 
 
 @pytest.mark.parametrize("args", [("infer", "configs/bilstm.yaml", "--explain"),
                                   ("infer", "configs/bilstm.yaml", "--matrix", "--verify"),
                                   ("infer", "configs/projection.yaml", "--matrix", "--verify", "--layers", "1,2,3")])
 def test_nothing_a_user_needs_is_cut_at_80_columns(args):
-    screen = on_terminal(*args, env={"NO_COLOR": "1"})
-    assert "…" not in screen, screen
+    shown = screen(*args, env={"NO_COLOR": "1"})
+    assert "…" not in shown, shown
     columns: dict = {}  # each table column read top to bottom: a wrapped cell reads back whole
-    for line in screen.splitlines():
+    for line in shown.splitlines():
         parts = line.split("│")[1:-1]
         for i, part in enumerate(parts):
             columns[len(parts), i] = columns.get((len(parts), i), "") + part.strip()

@@ -70,10 +70,9 @@ def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
     """One table per LSTM: its prefix, derived settings, parameter count, dtype and bytes."""
-    import os
+    from rich.table import Table
 
     from . import terminal
-    from rich.table import Table
 
     from ..shapes import Size
     from .common import human_bytes
