@@ -110,6 +110,8 @@ Example: `lstmshape infer configs/basic.yaml --as keras`::
 """)
 NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
+UNCHECKED_SECTION = Code("LS204", "unchecked-section", "error",
+                         "A section lstmshape does not check for this framework: an error, never silently passed.")
 
 # A config held against a weights file (LS301–LS307): `check --weights`, `inspect`
 WEIGHTS_SHAPE_MISMATCH = Code(

@@ -51,6 +51,7 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls203_no_effect",
+    "ls204_unchecked_section",
 )
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
