@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
 from .problems import ERROR, Problem
-from .read import parse_config
+from .read import parse_config, parse_text
 from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
@@ -30,6 +30,12 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist (usage errors)
     skipped: list[str] = field(default_factory=list)  # YAML/JSON files that are not lstmshape configs
+    empty: list[str] = field(default_factory=list)  # directories given that hold no config (usage errors)
+
+    @property
+    def complete(self) -> bool:
+        """Every path given was read: a run that could not read one never says OK."""
+        return not self.missing and not self.empty
 
     @property
     def errors(self) -> int:
@@ -43,10 +49,11 @@ class Report:
         return bool(self.errors or (strict and self.problems))
 
 
-def collect(paths: list[str]) -> tuple[list[str], list[str]]:
-    """The files to check (directories read recursively for *.yaml / *.yml, sorted) and the
-    paths given that do not exist."""
-    files, missing = [], []
+def collect(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """The files to check (directories read recursively for *.yaml / *.yml / *.json, sorted), the paths
+    given that do not exist, and the directories given that hold no config (a CI gate pointed at
+    the wrong directory must not pass)."""
+    files, missing, empty = [], [], []
     for path in paths:
         if os.path.isdir(path):
             found = []
@@ -54,11 +61,13 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
                 dirs.sort()
                 found += [os.path.join(root, name) for name in names if name.endswith(SUFFIXES)]
             files += sorted(found)
+            if not found:
+                empty.append(path)
         elif os.path.lexists(path):  # a broken link is a file that cannot be read (LS001)
             files.append(path)
         else:
             missing.append(path)
-    return files, missing
+    return files, missing, empty
 
 
 def load(path: str, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
@@ -67,7 +76,12 @@ def load(path: str, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
     return _load(path, mapping, recognise=False)  # type: ignore[return-value]
 
 
-def _load(path: str, mapping: tuple[Entry, ...], recognise: bool):
+def load_text(text: str, name: str) -> tuple[Config | None, list[Problem]]:
+    """`load` for a config held in memory (standard input), named `name` in problems."""
+    return judged(*parse_text(text, name))
+
+
+def _load(path: str, mapping: tuple, recognise: bool):
     """`load`, or None when `recognise` and the file is not an lstmshape config."""
     try:
         doc = load_yaml(path)
@@ -77,7 +91,11 @@ def _load(path: str, mapping: tuple[Entry, ...], recognise: bool):
         return None, [exc.problem]
     if recognise and not mapping and not is_config(doc.data):
         return None
-    config, problems = parse_config(doc, mapping)
+    return judged(*parse_config(doc, mapping))
+
+
+def judged(config: Config | None, problems: list[Problem]) -> tuple[Config | None, list[Problem]]:
+    """A config as read, with the problems of its settings alone added."""
     if config is not None:
         problems = sorted(problems + config_stage_problems(config), key=lambda p: (p.line, p.column))
     return config, problems
@@ -100,7 +118,16 @@ def check_file(path: str, mapping: tuple = (), recognise: bool = False) -> list[
     loaded = _load(path, mapping, recognise)
     if loaded is None:
         return None
-    config, problems = loaded
+    return checked(*loaded)
+
+
+def check_text(text: str, name: str) -> list[Problem]:
+    """`check_file` for a config held in memory (standard input)."""
+    return checked(*load_text(text, name))
+
+
+def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
+    """A loaded config's problems with the shape rules' added, in the order of the file."""
     if config is not None:
         problems = problems + run_rules(config)
     return sorted(problems, key=lambda p: (p.line, p.column, p.code))
@@ -110,12 +137,13 @@ def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
     """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json), or with no
     paths every file `project` configures. A file gets its project group's mapping, then
     `mapping` (the command line's --from/--set, which override it); a file without any mapping
-    is checked if it is an lstmshape config and skipped otherwise."""
+    is checked if it is an lstmshape config and skipped otherwise. A directory given in which
+    every file was skipped holds no config (`empty`: a usage error)."""
     if not paths and project is not None:
-        files, missing = project.files(), []
+        files, missing, empty = project.files(), [], []
     else:
-        files, missing = collect(paths)
-    report = Report(missing=missing)
+        files, missing, empty = collect(paths)
+    report = Report(missing=missing, empty=empty)
     for path in files:
         group = project.group_for(path) if project is not None else None
         entries = (group.entries if group is not None else ()) + tuple(mapping)
@@ -125,4 +153,11 @@ def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
             continue
         report.files.append(path)
         report.problems += problems
+    for path in paths:  # a directory of YAML none of which is an lstmshape config holds no config
+        if os.path.isdir(path) and path not in report.empty and not any(_under(f, path) for f in report.files):
+            report.empty.append(path)
     return report
+
+
+def _under(file: str, directory: str) -> bool:
+    return os.path.commonpath([os.path.abspath(file), os.path.abspath(directory)]) == os.path.abspath(directory)

@@ -325,12 +325,12 @@ def test_no_arguments_and_no_project_is_a_usage_error(tmp_path):
     assert "check needs at least one config file or directory" in result.stderr
 
 
-# --- start-up: the fast path takes --from/--set without typer ------------------------------------
+# --- start-up: a mapped check loads neither typer nor numpy nor rich, nor omegaconf without ${ --------
 
-def test_mapped_check_stays_on_the_fast_path():
+def test_mapped_check_stays_lean():
     args = [str(REPO / "configs/foreign/encoder_section.yaml"), "--from", "lstm=model.encoder", "--set=lstm.bias=true"]
-    code = ("import sys\nfrom lstmshape.cli.fast import fast_main\n"
-            f"code = fast_main(['check', *{args!r}])\n"
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            f"code = dispatch(['check', *{args!r}])\n"
             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'rich', 'typer', 'pydantic', 'omegaconf'})\n"
             "print(code, heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)

@@ -13,10 +13,14 @@ from .values import Key, classify, kind_of, show
 
 
 def suggest(key: str, known: tuple[str, ...]) -> str | None:
-    """The known name `key` was most likely meant as: spelling similarity (difflib's ratio, 0.6 at
-    least), with a name of the same family (`rnn_size` → `rnn_hidden_size`, not `proj_size`) first."""
+    """The known name `key` was most likely meant as: the same name in other letter case, else by
+    spelling similarity (difflib's ratio, 0.6 at least), a name of the same family first
+    (`rnn_size` → `rnn_hidden_size`, not `proj_size`)."""
     import difflib  # only for a key to name: a clean run never pays for it
 
+    same = [name for name in known if name.lower() == key.lower()]
+    if same:  # the same name in other letter case (`ReLU` → `relu`)
+        return same[0]
     family = key.lower().split("_")[0]
     best, best_score = None, 0.0
     for name in known:
@@ -134,3 +138,9 @@ class Reader:
             self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} {result.message}")
             return INVALID
         return result
+
+
+def close_match(word: str, known: tuple[str, ...]) -> list[str]:
+    """The known name a misspelt one most likely means (as a list: empty when none is close)."""
+    close = suggest(word, known)
+    return [close] if close else []

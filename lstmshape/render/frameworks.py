@@ -64,7 +64,7 @@ class FrameworkTableReporter:
         else:
             columns = ["layout", "direction", "num_layers", "X", "W (node 0)", "Y (last node)", "Y_h / Y_c", "params"]
         for name in columns:
-            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left")
+            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for result in results:
             lstm = result.lstm
             if framework == "keras":

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -16,6 +15,7 @@ from ..read.mapping import MappedDoc
 from ..read.sources import origin_text, sources
 from ..settings import Config
 from ..shapes import Size, TorchShapes
+from . import terminal
 from .common import describe, human_bytes, shape_text
 from .frameworks import FrameworkTableReporter
 from .tables import tensor_table, verification_summary, verified_cell
@@ -34,12 +34,16 @@ def sources_table(config: Config) -> Table:
 
 class TableReporter:
     def __init__(self, stream: TextIO, explain: bool = False):
-        self.console = Console(file=stream, highlight=False, soft_wrap=False, width=200 if not stream.isatty() else None)
+        self.console = terminal.console(stream, highlight=False, soft_wrap=False,
+                                        width=200 if not stream.isatty() else None)
         self.explain = explain
 
-    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
+    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None,
+               problems=()) -> None:
+        """(The problems are already on stderr: a table shows the shapes, and for a config read
+        through --from/--set, where each setting came from.)"""
         self.shapes(config, results, verifications)
-        if isinstance(config.source, MappedDoc):  # read through --from/--set: say what came from where
+        if isinstance(config.source, MappedDoc):
             self.console.print(sources_table(config))
 
     def shapes(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
@@ -80,7 +84,7 @@ class TableReporter:
         if stacked:  # a stack of LSTMs: one row per block per combination
             columns.insert(3, "block")
         for name in columns + (["forward pass"] if verifications else []):
-            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left")
+            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for i, result in enumerate(results):
             lstm = result.lstm
             extra = [verified_cell(verifications[i], None)] if verifications else []

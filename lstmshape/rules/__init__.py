@@ -32,6 +32,7 @@ MODULES = (
     "ls007_wrong_type",
     "ls008_out_of_range",
     "ls009_dropout_single_layer",
+    "ls010_unused_batch_size",
     "ls011_unresolved_value",
     "ls100_stack_input_size",
     "ls101_head_in_features",
@@ -51,6 +52,7 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls203_no_effect",
+    "ls204_unchecked_section",
 )
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
