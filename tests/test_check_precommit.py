@@ -126,4 +126,4 @@ def test_hook_reports_a_mapped_config_at_its_own_line(real_project, hook_repo):
     result = try_repo(real_project, hook_repo, "--all-files")
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert "conf/train.yaml:14:14: error[LS008] dropout must be in [0, 1], got 1.5" in out
+    assert "conf/train.yaml:14:14: error[LS008] dropout must be in [0, 1], got float 1.5" in out

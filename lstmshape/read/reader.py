@@ -8,8 +8,10 @@ from typing import Any
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALUE, WRONG_STRUCTURE, Code
 from ..problems import ERROR, Problem, json_path
 from ..yamlload import Tagged, YamlDoc
-from .interpolation import Unresolved, needs_resolving, resolve
-from .values import Key, classify, kind_of, show
+from ..registry import resolve as registered
+from .values import Key, classify, kind_of, needs_resolving, show
+
+RESOLVER = "lstmshape.read.interpolation:resolve"  # loaded for a value that needs resolving only
 
 
 def suggest(key: str, known: tuple[str, ...]) -> str | None:
@@ -132,9 +134,12 @@ class Reader:
         """An interpolation (`${a.b}`), HyperPyYAML `!ref <a>` or Hydra `???` at `parts`, resolved
         in the file it was written in; INVALID (and an LS011 problem) when it cannot be."""
         origin = self.doc.source_of(parts)
-        result = resolve(*origin, value) if origin is not None else Unresolved(
-            f"is {show(value)}, given outside the file: nothing is resolved there")
-        if isinstance(result, Unresolved):
+        if origin is None:
+            self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} is {show(value)}, given outside the file: "
+                         "nothing is resolved there")
+            return INVALID
+        result = registered(RESOLVER)(*origin, value)
+        if getattr(result, "unresolved", False):
             self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} {result.message}")
             return INVALID
         return result

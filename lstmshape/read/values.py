@@ -70,6 +70,12 @@ def classify_choice(value: Any, choices: tuple) -> Code | None:
     return OUT_OF_RANGE if any(type(value) is type(c) for c in choices) else WRONG_TYPE
 
 
+def needs_resolving(value: Any) -> bool:
+    """An interpolation (`${a.b}`), a tagged value (`!ref <a>`, `!new:...`) or Hydra's `???`:
+    read through lstmshape.read.interpolation."""
+    return isinstance(value, Tagged) or (isinstance(value, str) and ("${" in value or value == "???"))
+
+
 def kind_of(value: Any) -> str:
     """`a mapping`, `a list`, `empty`, `a scalar (string 'x')`: what a misplaced value is."""
     if isinstance(value, dict):
