@@ -134,15 +134,12 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
 
 
 def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
-    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json), or with no
-    paths every file `project` configures. A file gets its project group's mapping, then
+    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json; `project.files()`
+    names every configured file). A file gets its `project` group's mapping, then
     `mapping` (the command line's --from/--set, which override it); a file without any mapping
     is checked if it is an lstmshape config and skipped otherwise. A directory given in which
     every file was skipped holds no config (`empty`: a usage error)."""
-    if not paths and project is not None:
-        files, missing, empty = project.files(), [], []
-    else:
-        files, missing, empty = collect(paths)
+    files, missing, empty = collect(paths)
     report = Report(missing=missing, empty=empty)
     for path in files:
         group = project.group_for(path) if project is not None else None

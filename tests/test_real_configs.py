@@ -380,3 +380,12 @@ def test_single_reference_shortcut_agrees_with_omegaconf(data, reference):
         return
     assert OmegaConf.create(data).c.here == shortcut
     assert type(OmegaConf.create(data).c.here) is type(shortcut)
+
+
+def test_mapping_with_weights_or_stdin_is_a_usage_error():
+    weights = run("check", "configs/foreign/encoder_section.yaml", "--from", "lstm=model.encoder", "--weights",
+                  "tests/golden/weights/seq2seq.npz", cwd=REPO)
+    assert weights.returncode == 2 and "--from/--set are not supported with it yet" in weights.stderr
+    stdin = subprocess.run([*map(str, [sys.executable, "-m", "lstmshape", "infer", "-", "--from", "lstm=model"])],
+                           input="model: {input_size: 4, hidden_size: 8}\n", capture_output=True, text=True, cwd=REPO)
+    assert stdin.returncode == 2 and "give the config's path, not -" in stdin.stderr

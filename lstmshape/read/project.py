@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .mapping import Entry, MappingError, Source, check_target, parse_path, scalar
-from .recognise import locate_project
 
 GROUP_KEYS = ("files", "from", "set")  # `weights` (a checkpoint per group) is reserved for later
 MAX_PROJECT_BYTES = 1 << 20
@@ -87,14 +86,9 @@ def _match(relative: str, pattern: str) -> bool:
     return re.fullmatch(regex, relative.replace(os.sep, "/")) is not None
 
 
-def find_project(start: str | None = None) -> Project | None:
-    """The [tool.lstmshape] of the nearest pyproject.toml upwards from `start` (the current
-    directory); None when there is none, or it has no lstmshape table."""
-    path = locate_project(start)
-    return read_project(path) if path is not None else None
-
-
 def read_project(path: str) -> Project | None:
+    """The [tool.lstmshape] table of `path` (lstmshape.read.recognise.locate_project finds it);
+    None when it has none."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10: the same parser, from PyPI
