@@ -15,11 +15,54 @@ Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
 FRAMEWORKS = ("torch", "keras", "onnx")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
+NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
 
 
 @dataclass(frozen=True)
-class TorchLSTM:
-    """The constructor arguments of torch.nn.LSTM."""
+class Cell:
+    """What one kind of recurrent cell means for every shape: said here once, read by every
+    engine, rule and converter. `gates` is the number of hidden_size-row blocks in each weight;
+    the gate letters are in each framework's own row order."""
+
+    name: str
+    gates: int
+    has_cell_state: bool  # only the LSTM carries c beside h
+    torch: str  # nn.LSTM / nn.GRU / nn.RNN
+    keras: str  # the keras.layers class
+    onnx: str  # the ONNX operator
+    torch_gates: str
+    keras_gates: str
+    onnx_gates: str
+
+
+CELLS = {
+    "lstm": Cell("lstm", 4, True, "LSTM", "LSTM", "LSTM", "i, f, g, o", "i, f, c, o", "i, o, f, c"),
+    "gru": Cell("gru", 3, False, "GRU", "GRU", "GRU", "r, z, n", "z, r, h", "z, r, h"),
+    "rnn": Cell("rnn", 1, False, "RNN", "SimpleRNN", "RNN", "h", "h", "h"),
+}
+
+
+class CellMixin:
+    """The cell of a frozen settings class with a `cell` field (lstm, gru or rnn)."""
+
+    cell: str
+
+    @property
+    def kind(self) -> Cell:
+        return CELLS[self.cell]
+
+    @property
+    def gates(self) -> int:
+        return CELLS[self.cell].gates
+
+    @property
+    def has_cell_state(self) -> bool:
+        return CELLS[self.cell].has_cell_state
+
+
+@dataclass(frozen=True)
+class TorchLSTM(CellMixin):
+    """The constructor arguments of torch.nn.LSTM (or nn.GRU / nn.RNN, by `cell`)."""
 
     input_size: int
     hidden_size: int
@@ -29,6 +72,8 @@ class TorchLSTM:
     proj_size: int = 0
     bias: bool = True
     dropout: float = 0.0
+    cell: str = "lstm"  # lstm, gru or rnn
+    nonlinearity: str = "tanh"  # nn.RNN only
 
     @property
     def num_directions(self) -> int:
@@ -44,8 +89,8 @@ LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
 
 
 @dataclass(frozen=True)
-class KerasLSTM:
-    """The arguments of keras.layers.LSTM (+ Bidirectional), and the stack depth."""
+class KerasLSTM(CellMixin):
+    """The arguments of keras.layers.LSTM, GRU or SimpleRNN (+ Bidirectional), and the stack depth."""
 
     input_dim: int
     units: int
@@ -56,6 +101,8 @@ class KerasLSTM:
     use_bias: bool = True
     bidirectional: bool = False
     merge_mode: Optional[str] = "concat"
+    cell: str = "lstm"
+    reset_after: bool = True  # keras.layers.GRU only: two bias rows, torch's arithmetic
 
     @property
     def num_directions(self) -> int:
@@ -68,8 +115,8 @@ class KerasLSTM:
 
 
 @dataclass(frozen=True)
-class OnnxLSTM:
-    """The attributes (and optional inputs) of the ONNX LSTM node, and the stack depth."""
+class OnnxLSTM(CellMixin):
+    """The attributes (and optional inputs) of the ONNX LSTM, GRU or RNN node, and the stack depth."""
 
     input_size: int
     hidden_size: int
@@ -80,6 +127,8 @@ class OnnxLSTM:
     peepholes: bool = False
     bias: bool = True
     sequence_lens: bool = False
+    cell: str = "lstm"
+    linear_before_reset: int = 0  # GRU only: 1 is torch's arithmetic
 
     @property
     def num_directions(self) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..settings import Config
-from ..shapes import TorchShapes
+from ..shapes import TENSORS, TorchShapes
 from ..shapes.keras import KerasShapes
 from ..shapes.onnx import OnnxShapes
 from .common import dumps
@@ -14,18 +14,25 @@ from .common import dumps
 
 def result_json(result: TorchShapes, verification=None) -> dict:
     lstm = result.lstm
+    # GRU and RNN have no cell state: c0/cn stay in the structure, as null
+    tensors = {t.name: t for t in result.tensors}
     doc = {
         "batch_first": lstm.batch_first,
         "bidirectional": lstm.bidirectional,
         "num_layers": lstm.num_layers,
         "proj_size": lstm.proj_size,
         "unbatched": result.data.unbatched,
-        "shapes": {t.name: list(t.shape) for t in result.tensors},
+        "shapes": {name: list(tensors[name].shape) if name in tensors else None for name in TENSORS},
         "params": {p.name: list(p.shape) for p in result.params},
         "num_params": result.num_params,
-        "bytes": {t.name: t.nbytes.value for t in result.tensors} | {"params": 4 * result.num_params},
+        "bytes": {name: tensors[name].nbytes.value if name in tensors else None for name in TENSORS}
+        | {"params": 4 * result.num_params},
         "macs": result.macs.value,
     }
+    if lstm.cell != "lstm":
+        doc["cell"] = lstm.cell
+    if lstm.cell == "rnn":
+        doc["nonlinearity"] = lstm.nonlinearity
     if result.block is not None:  # a stack of LSTMs: which block
         doc["block"] = result.block
     if verification is not None:
