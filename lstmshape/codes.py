@@ -43,7 +43,7 @@ OUT_OF_RANGE = Code("LS008", "out-of-range", "error", "A value outside what torc
 DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
                             "dropout > 0 with num_layers == 1 has no effect (torch warns).")
 
-# The shapes of the model (LS100–LS116)
+# The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")
 HEAD_IN_FEATURES = Code("LS101", "head-in-features", "error",
@@ -77,6 +77,8 @@ SILENT_INPUT_TRANSPOSE = Code("LS115", "silent-input-transpose", "warning",
                               "batch_first with batch_size equal to seq_len: a transposed input passes silently.")
 PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
                             "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
+NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
+                     "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(

@@ -27,22 +27,31 @@ def torch_traps(result: TorchShapes) -> list[str]:
     lstm, data = result.lstm, result.data
     d, h_out = lstm.num_directions, lstm.h_out
     hn = result["hn"].shape
+    module = lstm.kind.torch
+    # the states this cell has: an LSTM's h and c, a GRU's or RNN's h alone
+    initial, final, states = ("h0/c0", "hn/cn", "h0/c0/hn/cn") if lstm.has_cell_state else ("h0", "hn", "h0/hn")
     out = []
     features = d * h_out
+    if not lstm.has_cell_state:
+        out.append(
+            f"nn.{module} has no cell state: it returns output, hn (not output, (hn, cn)) and takes h0 alone; "
+            f"its weights stack {lstm.gates} gate{'s' if lstm.gates > 1 else ''} ({lstm.kind.torch_gates}), "
+            f"{lstm.gates * lstm.hidden_size} = {lstm.gates} × hidden_size rows, not 4."
+        )
     if d == 2 or lstm.proj_size:
         out.append(
-            f"A Linear layer after this LSTM needs in_features = num_directions × H_out = {features}, "
+            f"A Linear layer after this {module} needs in_features = num_directions × H_out = {features}, "
             f"not hidden_size {lstm.hidden_size}."
         )
     else:
-        out.append(f"A Linear layer after this LSTM needs in_features = {features} (its output features).")
+        out.append(f"A Linear layer after this {module} needs in_features = {features} (its output features).")
     if data.unbatched:
         out.append(
-            f"Unbatched input is 2-D: h0/c0 must be 2-D too, {_shape(hn)}; batch_first has no effect."
+            f"Unbatched input is 2-D: {initial} must be 2-D too, {_shape(hn)}; batch_first has no effect."
         )
     elif lstm.batch_first:
         out.append(
-            "batch_first=True changes input and output only: h0/c0/hn/cn stay "
+            f"batch_first=True changes input and output only: {states} stay "
             f"(num_directions × num_layers, batch, H) = {_shape(hn)}, never batch-first."
         )
         if hn[0] == hn[1]:
@@ -68,7 +77,7 @@ def torch_traps(result: TorchShapes) -> list[str]:
             f"proj_size {lstm.proj_size}: h0/hn have {lstm.proj_size} features but c0/cn keep "
             f"hidden_size {lstm.hidden_size}; weight_hh is (4 × hidden_size, proj_size)."
         )
-    out.append("hn/cn do not depend on seq_len; output does not depend on num_layers.")
+    out.append(f"{final} do not depend on seq_len; output does not depend on num_layers.")
     return out
 
 

@@ -164,7 +164,8 @@ def scene(config, results: list, problems=()) -> Scene:
     codes = sorted({code for text in marks.values() for code in text.split()})
     summary = describe(results[0])
     if len(results) > 1:  # a torch stack: each block's settings head its section
-        summary = f"a stack of {len(results)} nn.LSTM blocks, lstm[0] at the bottom" + (
+        modules = "/".join(sorted({"nn." + r.lstm.kind.torch for r in results}))
+        summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
     return Scene(config.path, summary,
                  time_steps(results[0].data.seq_len), tuple(sections), head, head_out,
@@ -191,7 +192,9 @@ def torch_section(result, config, marks: dict) -> Section:
     def state(kind: str, row: int, layer: int, backward: bool) -> StateLabel:
         h, c = ("h0", "c0") if kind == "initial" else ("hn", "cn")
         where = f"layer {layer}, {'backward' if backward else 'forward'}"
-        sliced = f"{h}[{row}] {shape_text(result[h].shape[1:])} · {c}[{row}] {shape_text(result[c].shape[1:])}"
+        sliced = f"{h}[{row}] {shape_text(result[h].shape[1:])}"
+        if lstm.has_cell_state:  # a GRU or RNN row carries h alone
+            sliced += f" · {c}[{row}] {shape_text(result[c].shape[1:])}"
         return StateLabel(h, f"{h}[{row}] = {where}", sliced)
 
     def layer_rows(layer: int) -> list:
@@ -207,8 +210,9 @@ def torch_section(result, config, marks: dict) -> Section:
 
     rows = [row for item in bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided)
             for row in (item if isinstance(item, list) else [item])]
-    title = "nn.LSTM" if result.block is None else f"lstm[{k}]: {describe(result)}"
-    return Section(title, port("input"), (port("output"),), (port("h0"), port("c0")), (port("hn"), port("cn")),
+    title = f"nn.{lstm.kind.torch}" if result.block is None else f"lstm[{k}]: {describe(result)}"
+    initial, final = (("h0", "c0"), ("hn", "cn")) if lstm.has_cell_state else (("h0",), ("hn",))
+    return Section(title, port("input"), (port("output"),), tuple(map(port, initial)), tuple(map(port, final)),
                    tuple(rows), to_next="" if result.block is None else "output → next block's input")
 
 

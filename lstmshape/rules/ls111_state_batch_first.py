@@ -20,7 +20,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n, shape
+from .context import listed, n, shape, states
 from .mismatch import mismatches
 
 CODE = codes.STATE_BATCH_FIRST
@@ -38,5 +38,5 @@ def check(context):
         yield context.problem(
             m.parts, ID, SEVERITY,
             f"{m.label} is {listed(m.expected)}, written batch-first, but {m.name} is {shape(m.tensor.shape)}: "
-            f"{cause}; h0/c0/hn/cn are always (num_directions × num_layers = {n(rows)}, batch, features)",
+            f"{cause}; {states(block)} are always (num_directions × num_layers = {n(rows)}, batch, features)",
         )
