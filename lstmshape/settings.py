@@ -29,6 +29,7 @@ class Cell:
     has_cell_state: bool  # only the LSTM carries c beside h
     torch: str  # nn.LSTM / nn.GRU / nn.RNN
     keras: str  # the keras.layers class
+    keras_name: str  # its default layer name, and the prefix of its cell's weight paths
     onnx: str  # the ONNX operator
     torch_gates: str
     keras_gates: str
@@ -36,9 +37,9 @@ class Cell:
 
 
 CELLS = {
-    "lstm": Cell("lstm", 4, True, "LSTM", "LSTM", "LSTM", "i, f, g, o", "i, f, c, o", "i, o, f, c"),
-    "gru": Cell("gru", 3, False, "GRU", "GRU", "GRU", "r, z, n", "z, r, h", "z, r, h"),
-    "rnn": Cell("rnn", 1, False, "RNN", "SimpleRNN", "RNN", "h", "h", "h"),
+    "lstm": Cell("lstm", 4, True, "LSTM", "LSTM", "lstm", "LSTM", "i, f, g, o", "i, f, c, o", "i, o, f, c"),
+    "gru": Cell("gru", 3, False, "GRU", "GRU", "gru", "GRU", "r, z, n", "z, r, h", "z, r, h"),
+    "rnn": Cell("rnn", 1, False, "RNN", "SimpleRNN", "simple_rnn", "RNN", "h", "h", "h"),
 }
 
 

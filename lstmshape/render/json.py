@@ -73,7 +73,7 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "output_names": [t.name for t in result.outputs],
             "params": {p.name: list(p.shape) for p in result.params},
             "num_params": result.num_params,
-        }
+        } | cell_json(lstm, "reset_after")
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -89,7 +89,14 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
     }
     if lstm.num_layers > 1:
         doc["between_nodes"] = result.nodes[0].to_next
-    return doc
+    return doc | cell_json(lstm, "linear_before_reset")
+
+
+def cell_json(lstm, gru_setting: str) -> dict:
+    """`cell` (and the GRU's own setting) for a GRU or RNN; nothing for an LSTM, whose JSON is unchanged."""
+    if lstm.cell == "lstm":
+        return {}
+    return {"cell": lstm.cell} | ({gru_setting: getattr(lstm, gru_setting)} if lstm.cell == "gru" else {})
 
 
 def framework_report(stream: TextIO, config: Config, results: list) -> None:

@@ -262,8 +262,12 @@ def keras_section(result) -> Section:
         if not (last and states):
             return StateLabel(None, where)
         prefix = ("backward_" if backward else "forward_") if lstm.bidirectional else ""
-        h, c = states[prefix + "h"], states[prefix + "c"]
-        return StateLabel(h.name, f"{h.name} = {where}", f"{h.name} {shape_text(h.shape)} · {c.name} {shape_text(c.shape)}")
+        h = states[prefix + "h"]
+        sliced = f"{h.name} {shape_text(h.shape)}"
+        if lstm.has_cell_state:  # GRU and SimpleRNN return h alone
+            c = states[prefix + "c"]
+            sliced += f" · {c.name} {shape_text(c.shape)}"
+        return StateLabel(h.name, f"{h.name} = {where}", sliced)
 
     def layer_rows(layer: int) -> list:
         last = layer == lstm.num_layers - 1
@@ -278,7 +282,7 @@ def keras_section(result) -> Section:
                                     lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn"))
             for row in (item if isinstance(item, list) else [item])]
     final = tuple(Port(t.name, shape_text(t.shape), _meaning(t)) for t in result.outputs if t.name in states)
-    return Section("keras.layers.LSTM", Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
+    return Section(f"keras.layers.{lstm.kind.keras}", Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
                    final, tuple(rows), last_step_only=not lstm.return_sequences)
 
 
@@ -287,15 +291,19 @@ def onnx_sections(result) -> list:
     index = "[{}]" if lstm.layout == 0 else "[:, {}]"
 
     def section(k: int) -> Section:
-        node = result.nodes[k]
+        node, name = result.nodes[k], f"{lstm.cell}_{k}"
 
         def port(name: str) -> Port:
             return Port(name, shape_text(node[name].shape), _meaning(node[name]))
 
         def label(kind: str, d: int) -> StateLabel:
             h, c = ("initial_h", "initial_c") if kind == "initial" else ("Y_h", "Y_c")
-            where = f"lstm_{k}, {'reverse' if lstm.direction == 'reverse' else ('backward' if d else 'forward')}"
-            sliced = f"{h}{index.format(d)} · {c}{index.format(d)}: {shape_text(_drop(node[h].shape, lstm.layout))} each"
+            where = f"{name}, {'reverse' if lstm.direction == 'reverse' else ('backward' if d else 'forward')}"
+            state = shape_text(_drop(node[h].shape, lstm.layout))
+            if lstm.has_cell_state:
+                sliced = f"{h}{index.format(d)} · {c}{index.format(d)}: {state} each"
+            else:  # GRU and RNN nodes have no cell state
+                sliced = f"{h}{index.format(d)}: {state}"
             return StateLabel(h, f"{h}{index.format(d)} = {where}", sliced)
 
         rows = []
@@ -304,11 +312,13 @@ def onnx_sections(result) -> list:
             start, end = label("initial", d), label("final", d)
             rows.append(Row(k, backward, end if backward else start, start if backward else end))
         weights = tuple(port(t.name) for t in node.tensors if t.name in ("W", "R", "B", "P", "sequence_lens"))
-        return Section(f"node lstm_{k}: ONNX LSTM", port("X"), (port("Y"),), (port("initial_h"), port("initial_c")),
-                       (port("Y_h"), port("Y_c")), tuple(rows), weights, to_next=node.to_next or "")
+        initial, final = (("initial_h", "initial_c"), ("Y_h", "Y_c")) if lstm.has_cell_state else \
+            (("initial_h",), ("Y_h",))
+        return Section(f"node {name}: ONNX {lstm.kind.onnx}", port("X"), (port("Y"),), tuple(map(port, initial)),
+                       tuple(map(port, final)), tuple(rows), weights, to_next=node.to_next or "")
 
     return bounded(section, len(result.nodes), LEADING_SECTIONS, MAX_SECTIONS,
-                   lambda a, b: Elision(f"⋮ nodes lstm_{a}–lstm_{b} not drawn"))
+                   lambda a, b: Elision(f"⋮ nodes {lstm.cell}_{a}–{lstm.cell}_{b} not drawn"))
 
 
 def _meaning(tensor) -> str:

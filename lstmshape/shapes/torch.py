@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..settings import Cell, Config, DataConfig, TorchLSTM
-from .core import Dimension, Size, Tensor, TensorLookup, layer_counts
+from ..settings import Config, DataConfig, TorchLSTM
+from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
 
@@ -125,19 +125,6 @@ def infer_lstm(lstm: TorchLSTM, data: DataConfig) -> TorchShapes:
     if not lstm.has_cell_state:  # GRU and RNN: h only
         tensors = tuple(t for t in tensors if t.name not in ("c0", "cn"))
     return TorchShapes(lstm, data, tensors, tuple(parameters(lstm)))
-
-
-def gate_rows(cell: Cell, h: int, name: str = "hidden_size", order: str | None = None, scale: int = 1) -> Dimension:
-    """The gate axis of a weight: gates × hidden_size rows (`scale` 2 for ONNX's B, Wb ++ Rb)."""
-    rows, order = scale * cell.gates * h, order or cell.torch_gates
-    if cell.gates == 1 and scale == 1:
-        return Dimension(h, name, f"{name} {h} (one gate: {cell.torch})")
-    count = scale * cell.gates
-    if scale == 1:
-        why = f"{rows} = {cell.gates} gates ({order}) × {name} {h}"
-    else:
-        why = f"{rows} = Wb ({cell.gates} × {h}) ++ Rb ({cell.gates} × {h})"
-    return Dimension(rows, f"{count} × {name}", why)
 
 
 def parameters(lstm: TorchLSTM) -> Iterable[Tensor]:
