@@ -323,3 +323,71 @@ def test_cli_gru_picture_has_no_cell_state(tmp_path):
     svg = out.read_text()
     assert "nn.GRU" in svg and "hn[3] (8, 64)" in svg and "c0[" not in svg and "cn[" not in svg
     assert svg.count("data-tensor=\"c0\"") == svg.count("data-tensor=\"cn\"") == 0 and "h0[0] (8, 64)" in svg
+
+
+# --- inspect and check --weights ----------------------------------------------------------------
+
+
+def golden_params(name: str) -> dict:
+    case = np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
+    return {key[6:]: case[key] for key in case.files if key.startswith("param.")}
+
+
+def test_inspect_tells_gru_and_rnn_from_lstm_npz(tmp_path):
+    """torch's own GRU/RNN tensors (recorded from torch) under prefixes, beside an LSTM's."""
+    tensors = {f"enc.{k}": v for k, v in golden_params("gru_f32_everything").items()}
+    tensors |= {f"dec.{k}": v for k, v in golden_params("rnn_relu_f64_no_bias_3_layers").items()}
+    tensors |= {f"tagger.{k}": v for k, v in init_rnn_params("lstm", 4, 3, seed=1).items()}
+    path = tmp_path / "mixed.npz"
+    np.savez(path, **tensors)
+    result = run("inspect", str(path), "--format", "yaml")
+    assert result.returncode == 0, result.stderr
+    docs = {doc.split('"')[1]: doc for doc in result.stdout.split("---\n")}
+    assert "cell: gru" in docs["enc."] and "num_layers: 3" in docs["enc."] and "bidirectional: true" in docs["enc."]
+    assert "cell: rnn" in docs["dec."] and "bias: false" in docs["dec."] and "hidden_size: 4" in docs["dec."]
+    assert "cell" not in docs["tagger."] and "proj_size: 0" in docs["tagger."]
+    for prefix, doc in docs.items():  # each derived config gives exactly the file's tensors
+        config, problems = parse_text(doc, "derived.yaml")
+        assert problems == [], problems
+        (shapes,) = infer_lstm_of(config)
+        assert {p.name: p.shape for p in shapes.params} == {
+            k[len(prefix):]: v.shape for k, v in tensors.items() if k.startswith(prefix)}
+    table = run("inspect", str(path))
+    assert "3 recurrent layers (GRU, LSTM, RNN)" in table.stdout
+
+
+def infer_lstm_of(config):
+    from lstmshape.shapes import infer
+
+    return infer(config)
+
+
+def test_check_weights_names_the_cell(tmp_path):
+    path = tmp_path / "gru.npz"
+    np.savez(path, **{f"rnn.{k}": v for k, v in golden_params("gru_f64_one_layer").items()})
+    lstm = tmp_path / "lstm.yaml"
+    lstm.write_text("lstm: {input_size: 3, hidden_size: 4}\n")
+    result = run("check", str(lstm), "--weights", str(path))
+    assert result.returncode == 1
+    assert "rnn.weight_ih_l0 is [12, 3] in the file, the config gives [16, 3]: cell lstm vs gru in the checkpoint" \
+        in result.stdout
+    gru = tmp_path / "gru.yaml"
+    gru.write_text("lstm: {input_size: 3, hidden_size: 4, rnn_type: gru}\n")
+    assert run("check", str(gru), "--weights", str(path)).returncode == 0
+    verified = run("infer", str(gru), "--verify", "--weights", str(path))
+    assert verified.returncode == 0 and "every shape verified" in verified.stdout
+
+
+@pytest.mark.oracle
+def test_inspect_real_torch_files(torch, tmp_path):
+    net = torch.nn.ModuleDict({"gru": torch.nn.GRU(5, 6, 2, batch_first=True), "rnn": torch.nn.RNN(6, 2)})
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    from safetensors.torch import save_file
+
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, tmp_path / "net.safetensors")
+    for name in ("net.pt", "net.safetensors"):
+        result = run("inspect", str(tmp_path / name), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        found = {lstm["prefix"]: lstm for lstm in json.loads(result.stdout)["lstms"]}
+        assert found["gru."]["config"]["cell"] == "gru" and found["gru."]["config"]["num_layers"] == 2
+        assert found["rnn."]["config"]["cell"] == "rnn" and found["rnn."]["num_params"] == 6 * 2 + 2 * 2 + 4

@@ -216,3 +216,47 @@ def test_as_refuses_a_gru_torch_cannot_express():
     translated, problems = translate(config, "torch")
     assert translated is None and [p.code for p in problems if p.is_error] == ["LS201"]
     assert "reset_after false has no equivalent in torch.nn.GRU" in problems[0].message
+
+
+# --- inspect on real Keras and ONNX files -------------------------------------------------------
+
+
+def inspect_yaml(path) -> list:
+    import shutil
+    import subprocess
+
+    result = subprocess.run([shutil.which("lstmshape"), "inspect", str(path), "--format", "yaml"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    configs = []
+    for doc in result.stdout.split("---\n"):
+        config, problems = parse_text(doc, "derived.yaml")
+        assert problems == [], (doc, problems)
+        configs.append(config)
+    return configs
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", [c for c in rec.keras_cases() if c["num_layers"] == 2 and c["return_sequences"]
+                                  and not c["return_state"]], ids=lambda c: f"{c['cell']}-{c['reset_after']}-{c['bidirectional']}")
+def test_inspect_real_keras_file(keras, tmp_path, case):
+    model = rec.build_keras(case)
+    model.save(tmp_path / "m.keras")
+    configs = inspect_yaml(tmp_path / "m.keras")
+    assert [c.lstm.cell for c in configs] == [case["cell"]] * 2
+    assert all(c.lstm.reset_after == case["reset_after"] for c in configs if case["cell"] == "gru")
+    assert sum(infer(c)[0].num_params for c in configs) == model.count_params()
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", [c for c in rec.onnx_cases() if c["num_layers"] == 2 and c["layout"] == 1],
+                         ids=lambda c: f"{c['cell']}-{c['linear_before_reset']}-{c['direction']}-{c['bias']}")
+def test_inspect_real_onnx_file(onnx, tmp_path, case):
+    import onnx as onnx_module
+
+    onnx_module.save(rec.build_onnx(case), tmp_path / "m.onnx")
+    configs = inspect_yaml(tmp_path / "m.onnx")
+    assert [(c.lstm.cell, c.lstm.linear_before_reset, c.lstm.direction) for c in configs] == [
+        (case["cell"], case["linear_before_reset"], case["direction"])] * 2
+    weights = rec.onnx_weights(case)
+    assert [infer(c)[0].num_params for c in configs] == [sum(w.size for w in node.values()) for node in weights]
