@@ -390,12 +390,17 @@ def rnn_forward(
             w_hh = np.asarray(params["weight_hh" + suffix], dtype)
             b_ih = np.asarray(params["bias_ih" + suffix], dtype) if bias else np.zeros(w_ih.shape[0], dtype)
             b_hh = np.asarray(params["bias_hh" + suffix], dtype) if bias else np.zeros(w_hh.shape[0], dtype)
-            projected = layer_input @ w_ih.T + b_ih  # (seq_len, batch, gates × hidden_size)
+            # one (seq_len·batch, features) matmul for every step's input: (seq_len, batch, gates × hidden_size)
+            projected = (layer_input.reshape(seq_len * batch, -1) @ w_ih.T).reshape(seq_len, batch, -1)
+            projected += b_ih
+            w_hh_t = np.ascontiguousarray(w_hh.T)
             row = layer * num_directions + direction
             h = hn[row]
             out = output[..., direction * hidden_size : (direction + 1) * hidden_size]
             for t in (range(seq_len - 1, -1, -1) if direction else range(seq_len)):
-                new = step(projected[t], h @ w_hh.T + b_hh, h)
+                gh = h @ w_hh_t
+                gh += b_hh
+                new = step(projected[t], gh, h)
                 if active is None:
                     h = out[t] = new
                 else:
@@ -416,17 +421,28 @@ def _cell_mode(cell: str) -> tuple[str, str]:
     return CELL_MODES[cell]
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+def _sigmoid_(z):
+    """sigmoid(z) = 1 / (1 + exp(-z)), in place."""
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1
+    np.reciprocal(z, out=z)
+    return z
 
 
 def _gru_step(gi, gh, h):
-    """torch's GRU cell: gates r, z, n; the reset gate scales W_hn h + b_hn (not h)."""
+    """torch's GRU cell: gates r, z, n; the reset gate scales W_hn h + b_hn (not h).
+    h' = (1 − z) ⊙ n + z ⊙ h, computed as n + z ⊙ (h − n)."""
     hidden_size = h.shape[-1]
-    r = _sigmoid(gi[:, :hidden_size] + gh[:, :hidden_size])
-    z = _sigmoid(gi[:, hidden_size : 2 * hidden_size] + gh[:, hidden_size : 2 * hidden_size])
-    n = np.tanh(gi[:, 2 * hidden_size :] + r * gh[:, 2 * hidden_size :])
-    return (1 - z) * n + z * h
+    rz = _sigmoid_(gi[:, : 2 * hidden_size] + gh[:, : 2 * hidden_size])
+    r, z = rz[:, :hidden_size], rz[:, hidden_size:]
+    n = gh[:, 2 * hidden_size :] * r
+    n += gi[:, 2 * hidden_size :]
+    np.tanh(n, out=n)
+    new = h - n
+    new *= z
+    new += n
+    return new
 
 
 def _tanh_step(gi, gh, h):
