@@ -3,6 +3,8 @@
 batch_first: true changes the layout of input and output only. The states h0, c0, hn and cn
 always put num_directions × num_layers first: (D*num_layers, batch, H). torch raises "Expected
 hidden[0] size ..." for a batch-first h0, unless batch happens to equal D*num_layers (LS114).
+A GRU or RNN (`cell: gru | rnn`) has h0 and hn only, laid out the same way; the message then
+names those.
 
 Failing example::
 
