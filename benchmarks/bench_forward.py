@@ -1,152 +1,230 @@
-"""lstm_forward against torch.nn.LSTM: wall time, matmul-roof share and peak memory.
+"""lstm_forward against its own GEMM floor, torch.nn.LSTM and the code before issue #15.
 
-Run by hand: python benchmarks/bench_forward.py (figures and how to read them: README.md here).
-Both run float32 in one process with the same number of threads; the timings alternate between
-the two, so a busy machine slows both alike. Times are medians of timeit.repeat runs.
+Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
+README.md here). All candidates run float32 in one process with the same number of threads, in
+alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
+the median of REPEAT timeit repeats. With --parts it instead times one batch part against two on
+small sizes, the measurement behind forward._MIN_PART_MACS.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import subprocess
+import sys
+import time
 import timeit
 import tracemalloc
+import types
+from pathlib import Path
 
 import numpy as np
 import torch
+from threadpoolctl import ThreadpoolController, threadpool_info
 
-from lstmshape.forward import lstm_forward
+from lstmshape import forward
+from lstmshape.forward import init_params, lstm_forward
 
-try:
-    from threadpoolctl import threadpool_info
-except ImportError:
-    threadpool_info = None
-
-# (input_size, hidden_size, seq_len, batch, target ratio numpy / torch); one unidirectional layer.
+# (input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional layer.
 CASES = [
-    (10, 20, 5, 3, 1.0),
-    (128, 256, 100, 32, 1.2),
-    (512, 512, 100, 64, 1.1),
+    (10, 20, 5, 3, None),
+    (128, 256, 100, 32, 1.5),
+    (512, 512, 100, 64, 1.2),
 ]
-ROOF_TARGET = 0.55  # share of the matmul roof the largest case must reach
-ROUNDS = 5  # alternating rounds; each times numpy then torch
-REPEAT = 3  # timeit repeats per round
+ROUNDS = int(next((arg for arg in sys.argv[1:] if arg.isdigit()), 7))
+REPEAT = 3  # timeit repeats per round and candidate
+# The commit whose lstm_forward is "before": the last one before issue #15 touched forward.py.
+BEFORE = "ba20c23"
+# OpenBLAS's idle workers spin about 0.1 s after a multi-threaded call and torch's OpenMP
+# workers spin too; a pause between candidates lets each start on a quiet machine.
+PAUSE_SECONDS = 0.2
+
+
+def cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def blas_report():
-    """numpy's BLAS library, kernel and thread count (threadpoolctl when installed)."""
-    if threadpool_info is None:
-        return None, "threadpoolctl not installed: BLAS kernel and threads unknown"
+    """numpy's BLAS library, kernel and thread count, as threadpoolctl reports them."""
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     if not blas:
-        return None, "no BLAS found by threadpoolctl"
+        return 1, "no BLAS found by threadpoolctl"
     pool = blas[0]
-    description = (
+    return pool["num_threads"], (
         f"{pool['internal_api']} {pool.get('version')}, kernel {pool.get('architecture')}, "
         f"{pool['num_threads']} threads ({os.path.basename(pool['filepath'])})"
     )
-    return pool["num_threads"], description
 
 
-def lstm_flops(input_size, hidden_size, seq_len, batch):
-    """FLOPs of one LSTM layer by torch's formulas.
+def forward_before():
+    """lstm_forward as it was at commit BEFORE, loaded from git into a module of its own."""
+    repo = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{BEFORE}:lstmshape/forward.py"],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout
+    module = types.ModuleType("lstmshape.forward_before")
+    module.__package__ = "lstmshape"  # its relative imports (.config, .shapes) resolve as before
+    exec(compile(source, f"{BEFORE}:lstmshape/forward.py", "exec"), module.__dict__)
+    return module.lstm_forward
 
-    Per step and sequence: the two mat-vecs (2 * 4H * (input_size + H)), adding b_ih, b_hh and
-    the two products (3 * 4H), the activations (4H: sigmoid and tanh count one FLOP each), the cell
-    update f*c + i*g (3H), tanh(c) (H) and o * tanh(c) (H).
-    """
-    h = hidden_size
-    per_step = 8 * h * (input_size + h) + 12 * h + 4 * h + 5 * h
-    return per_step * seq_len * batch
+
+def gemm_floor(lstm, x):
+    """The two GEMMs any NumPy LSTM must pay: the input projection of all steps as one GEMM, then
+    seq_len recurrent W_hh @ h, feature-major, same dtype and BLAS threads, no gate work."""
+    seq_len, batch, input_size = x.shape
+    w_ih = lstm.weight_ih_l0.detach().numpy()
+    w_hh = lstm.weight_hh_l0.detach().numpy()
+    inputs = x.reshape(seq_len * batch, input_size).T
+    projected = np.empty((w_ih.shape[0], seq_len * batch), x.dtype)
+    h = np.random.default_rng(1).standard_normal((w_hh.shape[1], batch), dtype=x.dtype)
+    gates = np.empty((w_hh.shape[0], batch), x.dtype)
+
+    def run():
+        np.matmul(w_ih, inputs, out=projected)
+        for _ in range(seq_len):
+            np.matmul(w_hh, h, out=gates)
+
+    return run
+
+
+def gemm_floor_in_parts(lstm, x, threads):
+    """The same GEMMs run the way lstm_forward runs them: each half of the batch in its own
+    thread with single-threaded BLAS (for reading how much of the gap is the split itself)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = x.shape[1] // 2
+    halves = [gemm_floor(lstm, np.ascontiguousarray(x[:, :half])),
+              gemm_floor(lstm, np.ascontiguousarray(x[:, half:]))]
+    pool = ThreadPoolExecutor(max_workers=1)
+    blas = ThreadpoolController().select(user_api="blas")
+
+    def run():
+        with blas.limit(limits=1):
+            other = pool.submit(halves[1])
+            halves[0]()
+            other.result()
+
+    return run if threads > 1 else gemm_floor(lstm, x)
 
 
 def median_seconds(function, number):
+    time.sleep(PAUSE_SECONDS)
+    function()
     return float(np.median(timeit.repeat(function, number=number, repeat=REPEAT)) / number)
 
 
-def matmul_roof():
-    """Measured float32 GFLOP/s of a large a @ b: the most any matmul-bound code here can reach.
-
-    Best of the repeats, not median: a busy moment must not lower the roof and flatter us.
-    """
-    size = 2048
-    rng = np.random.default_rng(0)
-    a, b = (rng.standard_normal((size, size), dtype=np.float32) for _ in range(2))
-    a @ b
-    seconds = min(timeit.repeat(lambda: a @ b, number=3, repeat=9)) / 3
-    return 2 * size**3 / seconds / 1e9
-
-
-def bench_case(input_size, hidden_size, seq_len, batch):
+def bench_case(before, threads, input_size, hidden_size, seq_len, batch):
     torch.manual_seed(0)
     lstm = torch.nn.LSTM(input_size, hidden_size).eval()
     params = {name: value.numpy() for name, value in lstm.state_dict().items()}
     x = np.random.default_rng(0).standard_normal((seq_len, batch, input_size), dtype=np.float32)
     x_torch = torch.from_numpy(x)
 
-    def run_numpy():
-        return lstm_forward(x, params)
-
     def run_torch():
         with torch.no_grad():
             return lstm(x_torch)
 
-    ours, want = run_numpy(), run_torch()
-    (output, (_, cn)), (want_output, (_, want_cn)) = ours, want
-    error = max(np.abs(output - want_output.numpy()).max(), np.abs(cn - want_cn.numpy()).max())
-    number = max(1, timeit.Timer(run_numpy).autorange()[0] // 2)
-    numpy_times, torch_times = [], []
+    candidates = {
+        "ours": lambda: lstm_forward(x, params),
+        "before": lambda: before(x, params),
+        "torch": run_torch,
+        "floor": gemm_floor(lstm, x),
+        "split floor": gemm_floor_in_parts(lstm, x, threads),
+    }
+    want_output, (_, want_cn) = run_torch()
+    error = 0.0
+    for name in ("ours", "before"):
+        output, (_, cn) = candidates[name]()
+        error = max(error, np.abs(output - want_output.numpy()).max(),
+                    np.abs(cn - want_cn.numpy()).max())
+    number = max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
+    times = {name: [] for name in candidates}
     for _ in range(ROUNDS):
-        numpy_times.append(median_seconds(run_numpy, number))
-        torch_times.append(median_seconds(run_torch, number))
-
+        for name, function in candidates.items():
+            times[name].append(median_seconds(function, number))
     tracemalloc.start()
-    run_numpy()
+    candidates["ours"]()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    output_bytes = seq_len * batch * hidden_size * 4
-    projection_bytes = seq_len * batch * 4 * hidden_size * 4
-    return float(np.median(numpy_times)), float(np.median(torch_times)), error, peak, (
-        output_bytes + projection_bytes
-    )
+    return {name: float(np.median(values)) for name, values in times.items()}, error, peak
 
 
 def main():
     threads, blas = blas_report()
-    if threads:
-        torch.set_num_threads(threads)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    torch.set_num_threads(threads)
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()})")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"numpy {np.__version__}, BLAS: {blas}")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         print(f"{name}={os.environ.get(name, '(unset)')}")
-    roof = matmul_roof()
-    print(f"matmul roof (float32 2048x2048 a @ b): {roof:.1f} GFLOP/s\n")
+    print(f"{ROUNDS} rounds; 'before' is lstm_forward at commit {BEFORE}\n")
+    before = forward_before()
 
     header = (
-        f"{'input,hidden,seq,batch':>24} {'numpy ms':>10} {'torch ms':>10} {'ratio':>6} "
-        f"{'target':>6} {'GFLOP/s':>8} {'% roof':>7} {'max err':>8} {'peak MiB':>9} "
-        f"{'out+proj MiB':>12}"
+        f"{'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
+        f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
+        f"{'ours/before':>11} {'ours/split':>10} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
-    for input_size, hidden_size, seq_len, batch, target in CASES:
-        numpy_s, torch_s, error, peak, baseline = bench_case(
-            input_size, hidden_size, seq_len, batch
+    for input_size, hidden_size, seq_len, batch, goal in CASES:
+        median, error, peak = bench_case(before, threads, input_size, hidden_size, seq_len, batch)
+        ours = median["ours"]
+        to_floor, to_torch, to_before, to_split = (
+            ours / median[name] for name in ("floor", "torch", "before", "split floor")
         )
-        gflops = lstm_flops(input_size, hidden_size, seq_len, batch) / numpy_s / 1e9
+        if goal is None:  # the tiny case: no slower than before
+            goal_text, met = "<=1x b", to_before <= 1.0
+        else:
+            goal_text, met = f"<={goal}", to_floor <= goal
         size = f"{input_size},{hidden_size},{seq_len},{batch}"
-        ratio = numpy_s / torch_s
-        met = "ok" if ratio <= target else "MISS"
         print(
-            f"{size:>24} {numpy_s * 1e3:10.3f} {torch_s * 1e3:10.3f} {ratio:6.2f} "
-            f"{'<=' + str(target):>6} {gflops:8.1f} {100 * gflops / roof:6.1f}% {error:8.1e} "
-            f"{peak / 2**20:9.2f} {baseline / 2**20:12.2f}  {met}"
+            f"{size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
+            f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
+            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {error:8.1e} "
+            f"{peak / 2**20:8.2f}  "
+            f"{'ok' if met else 'MISS'}"
         )
-    print(f"\nroof target for the largest case: >= {ROOF_TARGET:.0%} of the matmul roof")
-    print("load average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def parts_sweep():
+    """One batch part against two (each single-threaded BLAS) where threading starts to pay."""
+    print(f"CPU: {cpu_name()}; {blas_report()[1]}")
+    print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}\n")
+    print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>10} {'1 part us':>10} {'2 parts us':>10} "
+          f"{'2 / 1':>6}")
+    chosen = forward._MIN_PART_MACS
+    rng = np.random.default_rng(0)
+    try:
+        for hidden_size in (16, 32, 64):
+            for batch in (4, 8, 16):
+                seq_len = 20
+                params = init_params(hidden_size, hidden_size)
+                x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
+                macs = seq_len * batch * 8 * hidden_size * hidden_size
+                times = {1: [], 2: []}
+                for _ in range(ROUNDS):
+                    for parts, threshold in ((1, 10**18), (2, 1)):
+                        forward._MIN_PART_MACS = threshold
+                        times[parts].append(median_seconds(lambda: lstm_forward(x, params), 20))
+                one, two = (float(np.median(times[parts])) for parts in (1, 2))
+                print(f"{f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:10,.0f} "
+                      f"{one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
+    finally:
+        forward._MIN_PART_MACS = chosen
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
-    main()
+    parts_sweep() if "--parts" in sys.argv else main()

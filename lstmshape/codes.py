@@ -42,6 +42,8 @@ WRONG_TYPE = Code("LS007", "wrong-type", "error",
 OUT_OF_RANGE = Code("LS008", "out-of-range", "error", "A value outside what torch.nn.LSTM accepts.")
 DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
                             "dropout > 0 with num_layers == 1 has no effect (torch warns).")
+UNUSED_BATCH_SIZE = Code("LS010", "unused-batch-size", "warning",
+                         "data.batch_size is given with unbatched: true, where the input has no batch axis.")
 
 # The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
@@ -110,6 +112,8 @@ Example: `lstmshape infer configs/basic.yaml --as keras`::
 """)
 NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
+UNCHECKED_SECTION = Code("LS204", "unchecked-section", "error",
+                         "A section lstmshape does not check for this framework: an error, never silently passed.")
 
 # A config held against a weights file (LS301–LS307): `check --weights`, `inspect`
 WEIGHTS_SHAPE_MISMATCH = Code(

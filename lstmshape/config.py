@@ -7,6 +7,7 @@ which the reader here used to run itself).
 
 from __future__ import annotations
 
+from .check import judged
 from .check import load as read_config
 from .problems import Problem
 from .read import ConfigError, data_config, load_config, parse_config as read_only_parse_config
@@ -14,7 +15,6 @@ from .read import parse_text as read_only_parse_text
 from .read.data import DATA_KEYS
 from .read.torch import LSTM_KEYS
 from .read.values import MAX_SIZE, SYMBOL, Key
-from .rules import config_stage_problems
 from .settings import Config, DataConfig, Dim, LSTMConfig, TorchLSTM
 from .yamlload import YamlDoc
 
@@ -23,18 +23,12 @@ SECTIONS = {"lstm": LSTM_KEYS, "data": DATA_KEYS}
 
 def parse_config(doc: YamlDoc) -> tuple[Config | None, list[Problem]]:
     """Reading plus LS009, as before 0.2."""
-    return with_config_stage(*read_only_parse_config(doc))
+    return judged(*read_only_parse_config(doc))
 
 
 def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None, list[Problem]]:
     """Reading plus LS009, as before 0.2."""
-    return with_config_stage(*read_only_parse_text(text, name))
-
-
-def with_config_stage(config: Config | None, problems: list[Problem]) -> tuple[Config | None, list[Problem]]:
-    if config is None:
-        return None, problems
-    return config, sorted(problems + config_stage_problems(config), key=lambda p: (p.line, p.column))
+    return judged(*read_only_parse_text(text, name))
 
 
 __all__ = ["Config", "ConfigError", "DATA_KEYS", "DataConfig", "Dim", "Key", "LSTMConfig", "LSTM_KEYS", "MAX_SIZE",

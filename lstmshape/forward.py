@@ -8,6 +8,11 @@ with real or seeded random weights without torch installed.
 
 from __future__ import annotations
 
+import os
+import threading
+from functools import lru_cache
+from itertools import accumulate
+
 import numpy as np
 
 from .settings import TorchLSTM
@@ -16,6 +21,12 @@ from .shapes.torch import parameters
 __all__ = ["init_params", "lstm_forward", "param_shapes"]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# Work (GEMM multiply-accumulates) a batch part needs before a thread of its own pays off; see
+# _batch_parts and benchmarks/README.md for how it was measured.
+_MIN_PART_MACS = 1_000_000
+_THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
+_THREADING_MADE = threading.Lock()
+_ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
 
 
 def param_shapes(
@@ -29,6 +40,14 @@ def param_shapes(
     """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
     lstm = TorchLSTM(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
     return {tensor.name: tensor.shape for tensor in parameters(lstm)}
+
+
+@lru_cache(maxsize=64)
+def _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias):
+    """param_shapes as (name, shape) pairs, cached: every lstm_forward call checks its params
+    against them, and asking the shape engine costs more than a small forward's step."""
+    shapes = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    return tuple(shapes.items())
 
 
 def init_params(
@@ -70,6 +89,8 @@ def lstm_forward(
     `lengths` gives each sequence's length, as pack_padded_sequence(enforce_sorted=False) then
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
+    Large batches run in up to one thread per BLAS thread, each on its own columns of the batch
+    (see _batch_parts).
     """
     x = np.asarray(x)
     if x.dtype not in _DTYPES:
@@ -100,52 +121,53 @@ def lstm_forward(
     state_rows = num_layers * num_directions
     hn = _initial_state(h0, "h0", (state_rows, batch, out_size), unbatched, dtype)
     cn = _initial_state(c0, "c0", (state_rows, batch, hidden_size), unbatched, dtype)
-
-    batch_sizes = order = None
     if lengths is not None:
         lengths = _check_lengths(lengths, batch, seq_len)
-        # Sort by length like pack_padded_sequence, so the sequences still running at any step
-        # are a prefix of the batch.
-        order = np.argsort(-lengths, kind="stable")
-        batch_sizes = (lengths[order][None, :] > np.arange(seq_len)[:, None]).sum(axis=1)
-        x = x[order] if batch_first else x[:, order]
-        hn, cn = hn[:, order], cn[:, order]
 
-    steps = (range(seq_len), range(seq_len - 1, -1, -1))
-    gates_size = 4 * hidden_size
-    # One input-projection buffer for every layer and direction, (seq_len, gates, batch): the
-    # slice each step adds is then contiguous. Layers run time-major; only the last one writes
-    # straight into a batch-first output.
-    projected = np.empty((seq_len, gates_size, batch), dtype)
+    layer_sizes = [input_size] + [num_directions * out_size] * (num_layers - 1)
+    step_macs = num_directions * sum(
+        4 * hidden_size * (size + out_size) + out_size * hidden_size * bool(proj_size)
+        for size in layer_sizes
+    )
+    parts = _batch_parts(batch, seq_len * batch * step_macs)
+    # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
+    starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
+    order = None
+    if lengths is not None:
+        # Sort by length like pack_padded_sequence, so the sequences still running at any step
+        # are a prefix of each part, and deal them out in turn so the parts carry equal work.
+        by_length = np.argsort(-lengths, kind="stable")
+        order = np.concatenate([by_length[k::parts] for k in range(parts)])
+        x = x[order] if batch_first else x[:, order]
+        hn, cn, lengths = hn[:, order], cn[:, order], lengths[order]
+
+    layers = [
+        [
+            _gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), hidden_size,
+                         bias, proj_size, dtype)
+            for direction in range(num_directions)
+        ]
+        for layer in range(num_layers)
+    ]
     new_output = np.empty if lengths is None else np.zeros  # zeros past each sequence's end
-    layer_input = x.swapaxes(0, 1) if batch_first else x
-    for layer in range(num_layers):
-        last = layer == num_layers - 1
-        shape = (batch, seq_len) if batch_first and last else (seq_len, batch)
-        output = new_output(shape + (num_directions * out_size,), dtype)
-        output_by_step = output.swapaxes(0, 1) if batch_first and last else output
-        for direction in range(num_directions):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            w_ih, w_hh, gate_bias = _gate_params(params, suffix, hidden_size, bias, dtype)
-            np.matmul(w_ih, layer_input.transpose(0, 2, 1), out=projected)
-            if bias:
-                # A contiguous (gates, batch) block adds far faster than a broadcast column.
-                projected += np.repeat(gate_bias[:, None], batch, axis=1)
-            w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
-            row = layer * num_directions + direction
-            h, c = hn[row].T.copy(), cn[row].T.copy()
-            _run_direction(
-                projected,
-                w_hh,
-                w_hr,
-                h,
-                c,
-                output_by_step[..., direction * out_size : (direction + 1) * out_size],
-                steps[direction],
-                batch_sizes,
-            )
-            hn[row], cn[row] = h.T, c.T
-        layer_input = output
+    shape = (batch, seq_len) if batch_first else (seq_len, batch)
+    output = new_output(shape + (num_directions * out_size,), dtype)
+    x_by_step = x.swapaxes(0, 1) if batch_first else x
+    output_by_step = output.swapaxes(0, 1) if batch_first else output
+
+    def run_part(k):
+        columns = slice(starts[k], starts[k + 1])
+        _run_layers(
+            layers,
+            x_by_step[:, columns],
+            hn[:, columns],
+            cn[:, columns],
+            output_by_step[:, columns],
+            None if lengths is None else lengths[columns],
+            bias,
+        )
+
+    _run_parts(run_part, parts)
 
     if order is not None:
         unsort = np.argsort(order)
@@ -156,15 +178,128 @@ def lstm_forward(
     return output, (hn, cn)
 
 
+def _batch_parts(batch, macs):
+    """How many threads run this forward: the one speed strategy choice of this module.
+
+    The columns of a batch never interact, so each part runs every layer and direction over its
+    own columns, start to end, with no barrier per step; its GEMMs run single-threaded (the BLAS
+    limit is set to 1 while parts run), so the gate arithmetic, which NumPy runs on one core,
+    runs on every core too. One part per BLAS thread (OpenBLAS starts one per core, and a user's
+    BLAS limit is respected), and only when each part gets at least _MIN_PART_MACS
+    multiply-accumulates (the GEMM work): below that the hand-off to another thread costs more
+    than it saves.
+    """
+    if batch < 2 or macs < 2 * _MIN_PART_MACS:
+        return 1
+    return max(1, min(_blas_threads(), batch, macs // _MIN_PART_MACS))
+
+
+def _threading():
+    """The threadpoolctl controller of the loaded BLAS and the pool of persistent worker threads.
+
+    Made once: scanning the loaded libraries takes milliseconds, and a fresh thread runs its first
+    small GEMMs several times slower than a thread that has run GEMMs before.
+    """
+    global _THREADING
+    with _THREADING_MADE:
+        if _THREADING is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            from threadpoolctl import ThreadpoolController
+
+            controller = ThreadpoolController().select(user_api="blas")
+            _THREADING = controller, ThreadPoolExecutor(
+                max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="lstm_forward"
+            )
+        return _THREADING
+
+
+def _blas_threads():
+    controller, _ = _threading()
+    return min((lib.num_threads for lib in controller.lib_controllers), default=1)
+
+
+def _run_parts(run_part, parts):
+    """Call run_part(k) for each part k, in parallel threads with single-threaded BLAS if parts > 1.
+
+    threadpoolctl's limit is process-wide, so one threaded forward runs at a time (a lock), and
+    the limit is restored when all parts have ended, even when one raised.
+    """
+    if parts == 1:
+        run_part(0)
+        return
+    from concurrent.futures import wait
+
+    controller, executor = _threading()
+    with _ONE_THREADED_FORWARD, controller.limit(limits=1):
+        futures = [executor.submit(run_part, k) for k in range(1, parts)]
+        try:
+            run_part(0)
+        finally:
+            wait(futures)
+        for future in futures:
+            future.result()
+
+
+def _run_layers(layers, x, hn, cn, output, lengths, bias):
+    """Run every layer and direction over one part of the batch, writing output, hn and cn.
+
+    x and output are time-major views, (seq_len, batch, features). Each layer's input projection
+    is one GEMM over all steps, with the bias folded in as a column of ones in the input. Its
+    result is feature-major, (gates, seq_len, batch), so the block each step adds is a set of
+    contiguous rows.
+    """
+    seq_len, batch, input_size = x.shape
+    num_directions = len(layers[0])
+    batch_sizes = None
+    if lengths is not None:
+        batch_sizes = (lengths[None, :] > np.arange(seq_len)[:, None]).sum(axis=1)
+    steps = (range(seq_len), range(seq_len - 1, -1, -1))
+    layer_input = np.empty((seq_len, batch, input_size + bias), x.dtype)
+    layer_input[..., :input_size] = x
+    gates_size = layers[0][0][1].shape[0]
+    projected_buffer = np.empty((gates_size, seq_len * batch), x.dtype)
+    projected = projected_buffer.reshape(gates_size, seq_len, batch)
+    with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
+        for layer, directions in enumerate(layers):
+            if layer == len(layers) - 1:
+                layer_output = output
+            else:
+                width = num_directions * hn.shape[-1]
+                new = np.empty if lengths is None else np.zeros
+                layer_output = new((seq_len, batch, width + bias), x.dtype)
+            if bias:
+                layer_input[..., -1] = 1
+            inputs = layer_input.reshape(seq_len * batch, -1).T
+            for direction, (w_ih, w_hh, w_hr) in enumerate(directions):
+                np.matmul(w_ih, inputs, out=projected_buffer)
+                row = layer * num_directions + direction
+                out_size = hn.shape[-1]
+                h, c = hn[row].T.copy(), cn[row].T.copy()
+                _run_direction(
+                    projected,
+                    w_hh,
+                    w_hr,
+                    h,
+                    c,
+                    layer_output[..., direction * out_size : (direction + 1) * out_size],
+                    steps[direction],
+                    batch_sizes,
+                )
+                hn[row], cn[row] = h.T, c.T
+            layer_input = layer_output
+
+
 def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
     """Run one direction of one layer over time, updating the state h, c in place.
 
     State and gates are feature-major, (features, batch): W_hh @ h is then the fastest BLAS shape
-    and each gate is a contiguous block of rows. Gate rows are stored i, f, o, g with the sigmoid rows
-    halved (see _gate_params), so one tanh over all gates yields tanh(z/2) for i, f, o and tanh(z)
-    for g, and sigmoid(z) = (1 + tanh(z/2)) / 2. Per step: one matmul plus in-place ops on fixed
-    buffers. With batch_sizes, only the first batch_sizes[t] (sorted) sequences take step t; the
-    rest keep their state, which is how hn/cn end at each sequence's last valid step.
+    and each gate is a contiguous block of rows. Gate rows are stored i, f, o, g with the sigmoid
+    rows negated (see _gate_params), so sigmoid(z) = 1 / (1 + exp(-z)) takes one exp over the
+    three sigmoid gates: NumPy's exp is two to three times faster than its tanh on AVX2. Per step:
+    one matmul plus in-place ops on fixed buffers. With batch_sizes, only the first batch_sizes[t]
+    (sorted) sequences take step t; the rest keep their state, which is how hn/cn end at each
+    sequence's last valid step.
     """
     hidden_size, batch = c.shape
     gates_buffer = np.empty(4 * hidden_size * batch, h.dtype)
@@ -172,6 +307,8 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
     active = None
     for t in steps:
         n = batch if batch_sizes is None else batch_sizes[t]
+        if not n:
+            continue
         if n != active:
             active = n
             h_n, c_n = h[:, :n], c[:, :n]
@@ -180,10 +317,11 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
             sigmoid_gates = gates[: 3 * hidden_size]
             i, f, o, g = (gates[k * hidden_size : (k + 1) * hidden_size] for k in range(4))
         np.matmul(w_hh, h_n, out=gates)
-        gates += projected[t, :, :n]
-        np.tanh(gates, out=gates)
-        sigmoid_gates *= 0.5
-        sigmoid_gates += 0.5
+        gates += projected[:, t, :n]
+        np.exp(sigmoid_gates, out=sigmoid_gates)
+        sigmoid_gates += 1
+        np.reciprocal(sigmoid_gates, out=sigmoid_gates)
+        np.tanh(g, out=g)
         c_n *= f
         i *= g
         c_n += i
@@ -196,24 +334,33 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
         output[t, :n] = h_n.T
 
 
-def _gate_params(params, suffix, hidden_size, bias, dtype):
-    """W_ih, W_hh and the summed bias with gates reordered i, f, o, g and sigmoid rows halved.
+def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype):
+    """W_ih (with the summed bias as its last column), W_hh and W_hr (or None) of one direction.
 
-    Halving is exact in binary floating point (short of underflow), so the pre-activations are
-    exactly z/2 for i, f, o.
+    Gate rows are reordered i, f, o, g and the sigmoid rows negated (see _run_direction), which
+    is exact: the sigmoid gates' pre-activations are exactly -z.
     """
-    rows = np.r_[0 : 2 * hidden_size, 3 * hidden_size : 4 * hidden_size,
-                 2 * hidden_size : 3 * hidden_size]
-    scale = np.ones(4 * hidden_size, dtype)
-    scale[: 3 * hidden_size] = 0.5
-    w_ih = np.asarray(params["weight_ih" + suffix], dtype)[rows] * scale[:, None]
-    w_hh = np.asarray(params["weight_hh" + suffix], dtype)[rows] * scale[:, None]
-    gate_bias = None
+    w_ih = np.asarray(params["weight_ih" + suffix], dtype)
+    input_size = w_ih.shape[1]
+    ih_bias = np.empty((4 * hidden_size, input_size + bias), dtype)
+    _reorder_gates(w_ih, ih_bias[:, :input_size], hidden_size)
     if bias:
         b_ih = np.asarray(params["bias_ih" + suffix], dtype)
         b_hh = np.asarray(params["bias_hh" + suffix], dtype)
-        gate_bias = (b_ih + b_hh)[rows] * scale
-    return w_ih, w_hh, gate_bias
+        _reorder_gates((b_ih + b_hh)[:, None], ih_bias[:, input_size:], hidden_size)
+    w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+    scaled_hh = np.empty_like(w_hh)
+    _reorder_gates(w_hh, scaled_hh, hidden_size)
+    w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
+    return ih_bias, scaled_hh, w_hr
+
+
+def _reorder_gates(gate_rows, out, hidden_size):
+    """Write torch's i, f, g, o rows into out as -i, -f, -o, g."""
+    two, three = 2 * hidden_size, 3 * hidden_size
+    np.negative(gate_rows[:two], out=out[:two])
+    np.negative(gate_rows[three:], out=out[two:three])
+    out[three:] = gate_rows[two:three]
 
 
 def _check_sizes(hidden_size, num_layers, proj_size):
@@ -239,7 +386,9 @@ def _check_params(params, num_layers, bidirectional, proj_size):
     hidden_size, input_size = first[0] // 4, first[1]
     _check_sizes(hidden_size, num_layers, proj_size)
     bias = any(name.startswith("bias_") for name in params)
-    expected = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    expected = dict(
+        _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
+    )
     problems = []
     for name, shape in expected.items():
         if name not in params:

@@ -31,6 +31,11 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
+    def as_json(self) -> dict:
+        """The object every JSON output holds for a problem (`check --format json`, `infer --format json`)."""
+        return {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
+                "severity": self.severity, "message": self.message, "path": self.path}
+
 
 def json_path(parts: tuple) -> str:
     """`("head", 0, "linear")` → `$.head[0].linear`: the address of a value in the document."""

@@ -36,7 +36,7 @@ class Verification:
 def run_sizes(result: TorchShapes, full: bool) -> tuple[TorchShapes, dict, str]:
     """The inference to run: symbols made concrete and, over budget, batch and seq_len reduced."""
     data = result.data
-    sizes = {name: getattr(data, name) for name in SYMBOL_SIZES}
+    sizes = {name: getattr(data, name) for name in SYMBOL_SIZES if not (data.unbatched and name == "batch_size")}
     run_at = {name: SYMBOL_SIZES[name] for name, size in sizes.items() if isinstance(size, str)}
     note = f"symbolic dimensions run at {_sizes(run_at)}" if run_at else ""
     concrete = replace(data, **run_at)

@@ -23,3 +23,27 @@ def run(*args: str, env: dict | None = None, cwd=None, timeout: float = 60) -> s
     base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "LSTMSHAPE_DEBUG")}
     return subprocess.run([console_script(), *map(str, args)], capture_output=True, text=True,
                           env={**base, **(env or {})}, cwd=cwd, timeout=timeout)
+
+
+def on_terminal(*args: str, columns: int = 80, env: dict | None = None, cwd=REPO) -> tuple[int, str]:
+    """(exit code, what `lstmshape ARGS` prints) on a real pseudo-terminal `columns` wide."""
+    import pty
+
+    leader, follower = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
+    proc = subprocess.Popen([console_script(), *map(str, args)], stdin=subprocess.DEVNULL, stdout=follower,
+                            stderr=follower, cwd=cwd,
+                            env={**base, "COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    code = proc.wait(timeout=60)
+    os.close(leader)
+    return code, out.decode()

@@ -171,33 +171,16 @@ def test_no_colour_when_piped_or_no_color(tree):
 
 def test_colour_on_a_terminal(tree):
     """On a TTY the text is coloured by rich (and only then is rich imported)."""
-    import os
-    import pty
+    from check_helpers import on_terminal
 
-    from check_helpers import console_script
-
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GITHUB_ACTIONS")}
-    proc = subprocess.Popen([console_script(), "check", str(tree / "sub" / "bad.yml")], stdout=follower,
-                            stderr=subprocess.PIPE, env={**env, "TERM": "xterm-256color"})
-    os.close(follower)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    assert proc.wait(timeout=30) == 1
-    os.close(leader)
-    assert b"\x1b[" in out and b"LS101" in out
+    code, out = on_terminal("check", tree / "sub" / "bad.yml")
+    assert code == 1
+    assert "\x1b[" in out and "LS101" in out
 
 
 def test_clean_check_imports_neither_numpy_nor_rich_nor_typer(tree):
-    code = ("import sys\nfrom lstmshape.cli.fast import fast_main\n"
-            f"code = fast_main(['check', {str(tree / 'good.yaml')!r}])\n"
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            f"code = dispatch(['check', {str(tree / 'good.yaml')!r}])\n"
             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'rich', 'typer', 'pydantic'})\n"
             "print(code, heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -229,7 +229,7 @@ def test_readme_picture_is_the_tools_output(request, tmp_path):
 
 
 def test_the_full_cli_and_the_fast_path_agree(tmp_path):
-    """`draw CONFIG -o OUT` skips typer (lstmshape/cli/__init__.py); `-oOUT` is left to typer."""
+    """`-o OUT` and `-oOUT` are the same option, as in any getopt-style command line."""
     fast, full = tmp_path / "fast.html", tmp_path / "full.html"
     assert run("draw", "configs/projection.yaml", "-o", str(fast)).returncode == 0
     assert run("draw", "configs/projection.yaml", f"-o{full}").returncode == 0

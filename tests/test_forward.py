@@ -7,6 +7,7 @@ accuracy check running where torch is not installed.
 from __future__ import annotations
 
 import itertools
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,159 @@ def test_init_params_draws_torch_distribution_reproducibly():
     assert all(value.dtype == np.float32 for value in init_params(10, 25).values())
     no_bias = {"weight_ih_l0": (100, 10), "weight_hh_l0": (100, 25)}
     assert param_shapes(10, 25, bias=False) == no_bias
+
+
+# --- the threaded path: batch parts in threads with single-threaded BLAS ------------------------
+
+
+def blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas")
+
+
+def blas_threads():
+    return min(lib.num_threads for lib in blas_controller().lib_controllers)
+
+
+@pytest.fixture
+def parts_seen(monkeypatch):
+    """Record, for every batch part run, its thread and the BLAS thread limit it ran under."""
+    from lstmshape import forward
+
+    seen = []
+    run_layers = forward._run_layers
+
+    def spy(*args):
+        seen.append((threading.get_ident(), blas_threads()))
+        return run_layers(*args)
+
+    monkeypatch.setattr(forward, "_run_layers", spy)
+    return seen
+
+
+@pytest.fixture
+def two_parts(monkeypatch, parts_seen):
+    """Force two batch parts at test sizes (any batch of two or more), on any machine."""
+    monkeypatch.setattr("lstmshape.forward._MIN_PART_MACS", 1)
+    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
+    return parts_seen
+
+
+def torch_case(torch, dtype, num_layers, bidirectional, proj_size, batch, seq_len, given_state,
+               batch_first=False, bias=True):
+    """A seeded torch LSTM, its params as numpy, and x (with h0, c0 when given_state)."""
+    torch.manual_seed(batch * 10 + num_layers)
+    lstm = torch.nn.LSTM(
+        INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
+        bidirectional=bidirectional, proj_size=proj_size,
+    )
+    if dtype is np.float64:
+        lstm = lstm.double()
+    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    rng = np.random.default_rng(batch)
+    shape = (batch, seq_len) if batch_first else (seq_len, batch)
+    x = rng.standard_normal(shape + (INPUT_SIZE,)).astype(dtype)
+    h0 = c0 = None
+    if given_state:
+        rows = num_layers * (2 if bidirectional else 1)
+        h0 = rng.standard_normal((rows, batch, proj_size or HIDDEN_SIZE)).astype(dtype)
+        c0 = rng.standard_normal((rows, batch, HIDDEN_SIZE)).astype(dtype)
+    return lstm, params, x, h0, c0
+
+
+THREADED_CASES = [
+    # batch, lengths (None: all seq_len), seq_len
+    (2, None, 6),
+    (5, None, 6),  # odd: parts of 3 and 2
+    (33, None, 4),
+    (5, [6, 2, 5, 1, 3], 6),  # unsorted lengths, dealt out sorted
+    (3, [6, 1, 1], 6),  # the second part is empty from step 1 on (from the reverse end, till 1)
+    (2, [1, 6], 6),  # one column per part, one of them done after a step
+    (4, [2, 1, 2, 1], 6),  # both parts empty for the last four steps
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("batch, lengths, seq_len", THREADED_CASES)
+@pytest.mark.parametrize("dtype, num_layers, bidirectional, proj_size, batch_first", [
+    (np.float32, 1, False, 0, False),
+    (np.float64, 2, True, 0, True),
+    (np.float32, 3, True, 2, False),
+    (np.float64, 2, False, 3, True),
+], ids=["f32-1", "f64-2-bidir-batch_first", "f32-3-bidir-proj", "f64-2-proj-batch_first"])
+def test_two_parts_match_torch(
+    torch, two_parts, batch, lengths, seq_len, dtype, num_layers, bidirectional, proj_size,
+    batch_first,
+):
+    lstm, params, x, h0, c0 = torch_case(
+        torch, dtype, num_layers, bidirectional, proj_size, batch, seq_len, given_state=True,
+        batch_first=batch_first,
+    )
+    ours = lstm_forward(
+        x, params, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first,
+        proj_size=proj_size, h0=h0, c0=c0, lengths=lengths,
+    )
+    assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, lengths, batch_first))
+    assert len({thread for thread, _ in two_parts}) == 2, "two parts in two threads"
+    assert [limit for _, limit in two_parts] == [1, 1], "each part runs single-threaded BLAS"
+
+
+@pytest.mark.parametrize("path", GOLDEN_CASES, ids=lambda path: path.stem)
+def test_two_parts_match_golden(two_parts, path):
+    test_matches_golden(path)
+    assert len({thread for thread, _ in two_parts}) == (1 if "unbatched" in path.stem else 2)
+
+
+@pytest.mark.oracle
+def test_batch_of_one_runs_in_one_part(torch, two_parts):
+    lstm, params, x, h0, c0 = torch_case(torch, np.float32, 2, True, 0, 1, 6, given_state=True)
+    ours = lstm_forward(x, params, num_layers=2, bidirectional=True, h0=h0, c0=c0, lengths=[4])
+    assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, [4], False))
+    assert [thread for thread, _ in two_parts] == [threading.get_ident()]
+    assert [limit for _, limit in two_parts] == [blas_threads()], "BLAS limit left alone"
+
+
+def test_tiny_forward_stays_single_threaded(parts_seen):
+    lstm_forward(np.ones((5, 3, 10), np.float32), init_params(10, 20))
+    assert parts_seen == [(threading.get_ident(), blas_threads())]
+
+
+def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
+    expected_parts = min(2, blas_threads())
+    x = np.random.default_rng(0).standard_normal((20, 16, 64), dtype=np.float32)
+    single = lstm_forward(x, init_params(64, 128))
+    assert len({thread for thread, _ in parts_seen}) == expected_parts
+    assert {limit for _, limit in parts_seen} == {1 if expected_parts > 1 else blas_threads()}
+    with blas_controller().limit(limits=1):  # a user's BLAS limit is respected
+        parts_seen.clear()
+        assert_matches(lstm_forward(x, init_params(64, 128)), single)
+        assert len(parts_seen) == 1
+
+
+@pytest.mark.parametrize("failing", ["the calling thread", "a worker thread"])
+def test_an_error_in_a_part_restores_the_blas_limit(monkeypatch, two_parts, failing):
+    from lstmshape import forward
+
+    run_layers = forward._run_layers
+    caller = threading.get_ident()
+
+    def fail_in_one_part(*args):
+        if (threading.get_ident() == caller) == (failing == "the calling thread"):
+            raise RuntimeError(f"failed in {failing}")
+        return run_layers(*args)
+
+    monkeypatch.setattr(forward, "_run_layers", fail_in_one_part)
+    with blas_controller().limit(limits=2):
+        if blas_threads() != 2:
+            pytest.skip("BLAS cannot run two threads here: a restored limit would look kept")
+        with pytest.raises(RuntimeError, match=f"failed in {failing}"):
+            lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)
+        assert blas_threads() == 2
+        monkeypatch.setattr(forward, "_run_layers", run_layers)
+        lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)  # the lock was released
+        assert blas_threads() == 2
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..codes import MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE
+from ..codes import MISSING_KEY, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_STRUCTURE
 from ..problems import json_path
 from ..settings import HeadLayer
-from .reader import INVALID, Reader
+from .reader import INVALID, Reader, close_match
 from .values import Key, kind_of
 
 HEAD_INPUTS = ("output", "last_step", "hn_last", "hn_concat")
@@ -44,6 +44,11 @@ def read_head(reader: Reader, body: Any) -> tuple[HeadLayer, ...] | None:
         parts = ("head", index)
         if isinstance(item, str) and item in PASSTHROUGH:
             layers.append(HeadLayer(item, parts=parts))
+            continue
+        if isinstance(item, str) and close_match(item, PASSTHROUGH):
+            reader.problem(parts, UNKNOWN_KEY, f"unknown layer '{item}' in head[{index}]; did you mean "
+                           f"'{close_match(item, PASSTHROUGH)[0]}'?")
+            ok = False
             continue
         if not isinstance(item, dict) or len(item) != 1:
             reader.problem(parts, WRONG_STRUCTURE, f"head[{index}] is {kind_of(item)}; expected one layer, e.g. "

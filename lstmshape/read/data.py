@@ -8,7 +8,9 @@ from .values import Key
 
 DATA_KEYS = (
     Key("batch_size", "dim"),
-    Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames")),
+    # every name of the glossary: seq_len = time_step = sequence_length = node_num = number of frames
+    Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames",
+                           "frames", "n_frames", "number_of_frames", "node_num", "num_nodes")),
     Key("unbatched", "bool"),
     Key("lengths", "lengths"),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..codes import MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_TYPE
+from ..codes import MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION, UNKNOWN_KEY, WRONG_TYPE
 from ..problems import WARNING
 from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
 from .data import data_config, read_data
@@ -100,14 +100,14 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         known = {n for k in KEYS[framework] for n in (k.name, *k.aliases)}
         foreign = {key: why for key, why in FOREIGN[framework].items() if key in body and key not in known}
         for key, why in foreign.items():
-            reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in a {framework} 'lstm' section: {why}",
+            reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} {framework} 'lstm' section: {why}",
                            key=True)
         data = {**data, "lstm": {k: v for k, v in body.items() if k not in foreign}}
     lstm = reader.section("lstm", data, KEYS[framework])
     values = read_data(reader, data)
     if lstm is None or values is None:
         return None
-    ok = choices_ok(reader, framework, lstm)
+    ok = choices_ok(reader, framework, lstm) and sections_checked(reader, framework, data, values)
     ok = cell_ok(reader, framework, lstm) and ok
     if values.get("unbatched"):
         reader.problem(reader.origins[("data", "unbatched")], OUT_OF_RANGE,
@@ -148,6 +148,22 @@ def cell_ok(reader: Reader, framework: str, lstm: dict) -> bool:
                            f"{key} is an attribute of {owner} only; {what} has no such setting")
             ok = False
     return ok
+
+
+UNCHECKED = ("head", "expect")  # checked against torch's shapes only, so far
+
+
+def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -> bool:
+    """False (and LS204 at each) when the config has sections lstmshape does not check for
+    `framework`: a gate never passes what it did not look at."""
+    unchecked = [(key,) for key in UNCHECKED if key in data] + ([reader.origins[("data", "lengths")]]
+                                                                 if "lengths" in values else [])
+    for parts in unchecked:
+        what = ".".join(str(p) for p in parts[:2]) if parts[0] == "data" else parts[0]
+        reader.problem(parts, UNCHECKED_SECTION, f"'{what}' is not checked for {framework} configs yet (lstmshape "
+                       f"checks it against torch.nn.LSTM's shapes); remove it, or check the same network as a torch "
+                       f"config (`lstmshape infer CONFIG --as torch` shows its settings)", key=True)
+    return not unchecked
 
 
 def choices_ok(reader: Reader, framework: str, lstm: dict) -> bool:

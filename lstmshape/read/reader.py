@@ -75,9 +75,7 @@ class Reader:
     def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...]) -> None:
         for key in body:
             if key not in known:
-                import difflib  # only for a key to name: a clean run never pays for it
-
-                close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+                close = close_match(str(key), known)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
                 where = f"in '{json_path(parts)[2:]}'" if parts else "at top level"
                 self.problem(parts + (key,), UNKNOWN_KEY, f"unknown key '{key}' {where}{hint}", key=True)
@@ -91,3 +89,12 @@ class Reader:
         code, words = found
         self.problem(parts, code, f"{label or parts[-1]} {words}, got {show(value)}")
         return INVALID
+
+
+def close_match(word: str, known: tuple[str, ...]) -> list[str]:
+    """The known name a misspelt one most likely means: the same name in other letter case
+    (`ReLU` → `relu`), else the nearest spelling."""
+    import difflib  # only for a key to name: a clean run never pays for it
+
+    same = [name for name in known if name.lower() == word.lower()]
+    return same or difflib.get_close_matches(word, known, n=1, cutoff=0.6)

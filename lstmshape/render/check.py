@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..check import Report
 from ..codes import lookup
-from ..problems import Problem, format_problem
+from ..problems import Problem, format_problem, one_line
 
 
 def _plural(count: int, word: str) -> str:
@@ -20,7 +20,14 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(report: Report) -> str:
+    """`all 5 files OK`, `3 errors, 1 warning in 2 of 5 files`; never OK when a path given could
+    not be read or held no config."""
     files = len(report.files)
+    unread = len(report.missing) + len(report.empty)
+    if not report.complete:
+        found = f"{_plural(report.errors, 'error')} in {_plural(files, 'file')} checked" if report.problems \
+            else f"{_plural(files, 'file')} checked"
+        return f"not checked: {_plural(unread, 'path')} given held no readable config; {found}"
     if not report.problems:
         return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
     parts = []
@@ -55,21 +62,18 @@ class TextReporter:
         self.stream.write("\n".join(lines) + "\n")
 
     def coloured(self, report: Report) -> None:
-        from rich.console import Console
         from rich.text import Text
 
-        console = Console(file=self.stream, highlight=False, soft_wrap=True)
+        from . import terminal
+
+        console = terminal.console(self.stream, highlight=False, soft_wrap=True)
         for p in report.problems:
             style = "bold red" if p.is_error else "bold yellow"
-            console.print(Text.assemble((f"{p.file}:{p.line}:{p.column}:", "bold"), " ",
-                                        (f"{p.severity}[{p.code}]", style), " ", p.message))
-        style = "bold red" if report.errors else "bold yellow" if report.problems else "bold green"
+            console.print(Text.assemble((f"{one_line(p.file)}:{p.line}:{p.column}:", "bold"), " ",
+                                        (f"{p.severity}[{p.code}]", style), " ", one_line(p.message)))
+        style = "bold red" if report.errors or not report.complete else "bold yellow" if report.problems \
+            else "bold green"
         console.print(Text(summary(report), style=style))
-
-
-def problem_json(p: Problem) -> dict:
-    return {"file": p.file, "line": p.line, "column": p.column, "code": p.code,
-            "severity": p.severity, "message": p.message, "path": p.path}
 
 
 class JsonReporter:
@@ -81,7 +85,7 @@ class JsonReporter:
     def report(self, report: Report) -> None:
         import json  # only this format and SARIF need it: a text run never pays for it
 
-        self.stream.write(json.dumps([problem_json(p) for p in report.problems], indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
 
 
 def escape_data(text: str) -> str:
@@ -123,10 +127,11 @@ class SarifReporter:
         import json
 
         from .. import __version__
-        from ..rules import all_rules
+        from ..codes import ALL
 
-        rules = all_rules()
-        index = {m.ID: i for i, m in enumerate(rules)}
+        index = {code.id: i for i, code in enumerate(ALL)}
+        unread = [f"{path}: no such file or directory" for path in report.missing]
+        unread += [f"{path}: no config found (no *.yaml or *.yml file in it)" for path in report.empty]
         doc = {
             "$schema": self.SCHEMA,
             "version": "2.1.0",
@@ -135,23 +140,32 @@ class SarifReporter:
                     "name": "lstmshape",
                     "version": __version__,
                     "informationUri": "https://github.com/lstmshape/lstmshape#lstmshape-check",
-                    "rules": [_sarif_rule(m) for m in rules],
+                    "rules": [_sarif_rule(code) for code in ALL],
                 }},
+                # a run that could not read what it was given is a failed run, never a clean one
+                "invocations": [{
+                    "executionSuccessful": report.complete,
+                    "toolExecutionNotifications": [{"level": "error", "message": {"text": text}} for text in unread],
+                }],
                 "results": [_sarif_result(p, index) for p in report.problems],
             }],
         }
         self.stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
-def _sarif_rule(module) -> dict:
-    doc = module.__doc__.strip()
+def _sarif_rule(code) -> dict:
+    """A code as a SARIF rule, documented by its rule module or, without one, by codes.py."""
+    from ..rules import rule
+
+    module = rule(code)
+    doc = (module.__doc__ if module is not None else code.doc or code.summary).strip()
     return {
-        "id": module.ID,
-        "name": module.NAME,
-        "shortDescription": {"text": module.SUMMARY},
+        "id": code.id,
+        "name": code.name,
+        "shortDescription": {"text": code.summary},
         "fullDescription": {"text": doc},
         "help": {"text": doc, "markdown": doc},
-        "defaultConfiguration": {"level": module.SEVERITY},
+        "defaultConfiguration": {"level": code.severity},
     }
 
 

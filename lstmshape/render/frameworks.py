@@ -66,7 +66,7 @@ class FrameworkTableReporter:
             states = "Y_h / Y_c" if results[0].lstm.has_cell_state else "Y_h"  # GRU and RNN nodes: no Y_c
             columns = ["layout", "direction", "num_layers", "X", "W (node 0)", "Y (last node)", states, "params"]
         for name in columns:
-            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left")
+            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for result in results:
             lstm = result.lstm
             if framework == "keras":

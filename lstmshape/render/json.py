@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..explain import traps
+from ..problems import Problem
 from ..settings import Config
 from ..shapes import TENSORS, TorchShapes
 from ..shapes.keras import KerasShapes
@@ -44,16 +46,40 @@ def result_json(result: TorchShapes, verification=None) -> dict:
 
 
 class JsonReporter:
+    """One JSON document: the config, its problems, and one entry per result (with `--explain`, how
+    each dimension is derived and the traps, under `explain`)."""
+
     def __init__(self, stream: TextIO, explain: bool = False):
         self.stream = stream
+        self.explain = explain
 
-    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
+    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None,
+               problems: list[Problem] = ()) -> None:
         if results[0].framework != "torch":
-            return framework_report(self.stream, config, results)
-        checks = verifications or [None] * len(results)
-        doc = {"config": config.path, "framework": "torch",
-               "results": [result_json(r, v) for r, v in zip(results, checks)]}
+            entries = [framework_result_json(r) for r in results]
+        else:
+            checks = verifications or [None] * len(results)
+            entries = [result_json(r, v) for r, v in zip(results, checks)]
+        if self.explain:
+            for entry, result in zip(entries, results):
+                entry["explain"] = explanation(result)
+        doc = {"config": config.path, "framework": results[0].framework, "problems": [p.as_json() for p in problems],
+               "results": entries}
         self.stream.write(dumps(doc) + "\n")
+
+
+def explanation(result) -> dict:
+    """What `--explain` adds to a table, as data: each tensor's dimensions with how each size is
+    derived, and the traps for this config."""
+    if result.framework == "onnx":
+        named = [(f"lstm_{node.index}.{t.name}", t) for node in result.nodes for t in node.tensors]
+    else:
+        named = [(t.name, t) for t in result.tensors + result.params]
+    return {
+        "derivations": {name: [{"size": d.size, "meaning": d.meaning, "why": d.why} for d in t.dims]
+                        for name, t in named},
+        "traps": traps(result),
+    }
 
 
 def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
@@ -99,6 +125,7 @@ def cell_json(lstm, gru_setting: str) -> dict:
     return {"cell": lstm.cell} | ({gru_setting: getattr(lstm, gru_setting)} if lstm.cell == "gru" else {})
 
 
-def framework_report(stream: TextIO, config: Config, results: list) -> None:
-    doc = {"config": config.path, "framework": results[0].framework, "results": [framework_result_json(r) for r in results]}
-    stream.write(dumps(doc) + "\n")
+def problems_report(stream: TextIO, path: str, problems: list[Problem]) -> None:
+    """`infer --format json` on a config it cannot work out: still JSON, with the problems."""
+    stream.write(dumps({"config": path, "framework": None, "problems": [p.as_json() for p in problems],
+                        "results": []}) + "\n")

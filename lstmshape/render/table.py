@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..explain import traps
 from ..settings import Config
 from ..shapes import Size, TorchShapes
+from . import terminal
 from .common import describe, human_bytes, shape_text
 from .frameworks import FrameworkTableReporter
 from .tables import tensor_table, verification_summary, verified_cell
@@ -27,10 +27,13 @@ def matrix_cells(results: list[TorchShapes]) -> str:
 
 class TableReporter:
     def __init__(self, stream: TextIO, explain: bool = False):
-        self.console = Console(file=stream, highlight=False, soft_wrap=False, width=200 if not stream.isatty() else None)
+        self.console = terminal.console(stream, highlight=False, soft_wrap=False,
+                                        width=200 if not stream.isatty() else None)
         self.explain = explain
 
-    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
+    def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None,
+               problems=()) -> None:
+        """(The problems are already on stderr: a table shows the shapes.)"""
         if results[0].framework != "torch":
             return FrameworkTableReporter(self.console, self.explain).report(config, results)
         if len(results) == 1:
@@ -72,7 +75,7 @@ class TableReporter:
         if stacked:  # a stack of LSTMs: one row per block per combination
             columns.insert(3, "block")
         for name in columns + (["forward pass"] if verifications else []):
-            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left")
+            table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for i, result in enumerate(results):
             lstm = result.lstm
             extra = [verified_cell(verifications[i], None)] if verifications else []

@@ -38,11 +38,11 @@ def tensor_table(title: str, first: str, tensors: tuple[Tensor, ...], explain: b
     its size, and with a verification what the forward pass made of it."""
     table = Table(title=title, title_justify="left", title_style="bold")
     for name in (first, "shape", "dimensions") + (("derived from",) if explain else ()):
-        table.add_column(name)
-    table.add_column("elements", justify="right")
-    table.add_column("float32", justify="right")
+        table.add_column(name, overflow="fold")
+    table.add_column("elements", justify="right", overflow="fold")
+    table.add_column("float32", justify="right", overflow="fold")
     if verification is not None:
-        table.add_column("forward pass")
+        table.add_column("forward pass", overflow="fold")
     for tensor in tensors:
         row = [
             Text(tensor.name, style="bold"),

@@ -70,15 +70,14 @@ def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
     """One table per LSTM: its prefix, derived settings, parameter count, dtype and bytes."""
-    import os
-
-    from rich.console import Console
     from rich.table import Table
+
+    from . import terminal
 
     from ..shapes import Size
     from .common import human_bytes
 
-    console = Console(file=stream, no_color="NO_COLOR" in os.environ, width=200, highlight=False)
+    console = terminal.console(stream, width=200, highlight=False)
     other = checkpoint.other_tensors
     n = len(checkpoint.lstms)
     cells = sorted({lstm.config.get("cell", "lstm").upper() for lstm in checkpoint.lstms})
@@ -88,8 +87,8 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
                   f"{other} other tensor{'s' if other != 1 else ''}")
     for lstm in checkpoint.lstms:
         table = Table(title=f"{lstm.prefix or '(no prefix)'} ({lstm.framework})", title_justify="left")
-        table.add_column("setting")
-        table.add_column("value", justify="right")
+        table.add_column("setting", overflow="fold")
+        table.add_column("value", justify="right", overflow="fold")
         for key, value in lstm.settings:
             table.add_row(key, _yaml_value(value))
         table.add_row("parameters", f"{lstm.num_params:,}", end_section=False)

@@ -32,6 +32,7 @@ MODULES = (
     "ls007_wrong_type",
     "ls008_out_of_range",
     "ls009_dropout_single_layer",
+    "ls010_unused_batch_size",
     "ls100_stack_input_size",
     "ls101_head_in_features",
     "ls102_head_chain",
@@ -51,6 +52,7 @@ MODULES = (
     "ls116_packed_output_length",
     "ls117_no_cell_state",
     "ls203_no_effect",
+    "ls204_unchecked_section",
 )
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]

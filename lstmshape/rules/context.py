@@ -48,6 +48,10 @@ class RuleContext:
     def given(self, k: int, key: str) -> bool:
         return self.block_parts(k) + (key,) in self.config.origins
 
+    def given_data(self, key: str) -> bool:
+        """Whether the config wrote `data.key` (else the default applies)."""
+        return ("data", key) in self.config.origins
+
     def data_parts(self, key: str) -> tuple:
         return self.config.origins.get(("data", key), ("data",) if "data" in self.source_keys() else ())
 

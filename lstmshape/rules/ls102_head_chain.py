@@ -33,10 +33,10 @@ def check(context):
         if layer.kind != "linear":
             continue
         if before is not None and layer.in_features != before[1].out_features:
-            between = "" if before[0] == index - 1 else " (the layers between keep the feature size)"
+            between = "" if before[0] == index - 1 else "; the layers between keep the feature size"
             yield context.problem(
                 layer.parts + ("linear", "in_features"), ID, SEVERITY,
                 f"head[{index}].in_features is {n(layer.in_features)} but head[{before[0]}] produces "
-                f"{n(before[1].out_features)} features (its out_features){between}",
+                f"{n(before[1].out_features)} features (its out_features{between})",
             )
         before = (index, layer)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..settings import Config, DataConfig, TorchLSTM
+from ..settings import Config, DataConfig, Dim, TorchLSTM
 from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")

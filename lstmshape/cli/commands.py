@@ -1,0 +1,284 @@
+"""Every command: its options (already parsed) → the library → a reporter → an exit code
+(lstmshape.cli.exits). Only these functions write to stdout and stderr. Heavy imports (numpy,
+rich, the forward pass) happen inside the commands that need them, so `check` on a clean file
+loads neither.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..problems import Problem, format_problem
+from . import exits
+
+STDIN = "<stdin>"  # the name problems give a config read from standard input (`-`)
+
+
+class UsageError(Exception):
+    """The command cannot run as asked: exit 2 with `lstmshape: error: MESSAGE`."""
+
+
+def print_problems(problems: list[Problem], stream=None) -> None:
+    """The problem lines `check` prints: `file:line:col: error[CODE] message`."""
+    stream = stream or sys.stderr
+    for p in problems:
+        stream.write(format_problem(p) + "\n")
+
+
+def read_stdin() -> str:
+    """A config given as `-`: standard input, bounded like a file (lstmshape.yamlload.MAX_BYTES)."""
+    from ..yamlload import MAX_BYTES
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    return data.decode("utf-8", errors="surrogateescape") if isinstance(data, bytes) else data
+
+
+def load_config(path: str):
+    """(config or None, problems) for `infer`/`draw`: a path, or `-` for standard input; a file that
+    is not a regular file (a FIFO would block forever) is refused as `check` refuses it."""
+    from ..check import load, load_text
+    from ..codes import INVALID_YAML
+    from ..problems import ERROR
+    from ..yamlload import not_a_file
+
+    if path == "-":
+        return load_text(read_stdin(), STDIN)
+    if not os.path.lexists(path):
+        raise UsageError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory; infer takes one config file")
+    refused = not_a_file(path)
+    if refused:
+        return None, [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
+    return load(path)
+
+
+def parse_layers(text: str) -> list[int]:
+    try:
+        layers = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise UsageError(f"--layers takes positive integers separated by commas, got {text!r}") from None
+    if not layers or min(layers) < 1:
+        raise UsageError(f"--layers takes positive integers separated by commas, got {text!r}")
+    return sorted(set(layers))
+
+
+def infer(config: str, matrix: bool = False, layers: str | None = None, explain: bool = False,
+          format: str = "table", verify: bool = False, full: bool = False, as_framework: str | None = None,
+          weights: str | None = None, prefix: str | None = None) -> int:
+    """Every tensor shape of the configured network."""
+    from ..render import INFER_REPORTERS, reporter
+
+    json_out = format == "json"
+    verify = verify or full  # --full is --verify at full size, as --layers is --matrix over those layers
+    layer_counts = parse_layers(layers) if layers is not None else None
+    if weights is not None and (matrix or layer_counts is not None or as_framework is not None):
+        raise UsageError("--weights runs a checkpoint's weights with --verify, on the configured LSTM only "
+                         "(not with --matrix, --layers or --as)")
+    parsed, problems = load_config(config)
+    shown = list(problems)
+    print_problems(problems)
+
+    def failed(more: list[Problem]) -> int:
+        if json_out:  # JSON output is always JSON: the problems, as `check --format json` gives them
+            from ..render.json import problems_report
+
+            problems_report(sys.stdout, config if config != "-" else STDIN, shown + more)
+        return exits.PROBLEMS
+
+    if parsed is None:
+        return failed([])
+    if as_framework is not None:
+        from ..translate import translate
+
+        source = parsed.framework
+        parsed, notes = translate(parsed, as_framework)
+        print_problems(notes)
+        shown += notes
+        if parsed is None:
+            return failed([])
+        if verify and parsed.framework != "torch":
+            raise UsageError(f"--verify runs torch.nn.LSTM's forward pass, and --as {as_framework} describes a "
+                             f"{as_framework} layer: verify the {source} config without --as")
+    if verify and parsed.framework != "torch":
+        raise UsageError(f"--verify runs torch.nn.LSTM's forward pass; {config} is {article(parsed.framework)} "
+                         f"{parsed.framework} config (its shapes are proven against the real framework by the "
+                         "test suite)")
+    from ..shapes import infer as infer_shapes  # dispatches on the config's framework
+
+    results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
+    checks = None
+    if verify:
+        from ..verify import verify as run_forward
+
+        params = None
+        if weights is not None:
+            from ..weightcheck import checkpoint_params
+
+            params, more = checkpoint_params(parsed, weights, prefix)
+            print_problems(more)
+            if params is None:
+                return failed(more)
+        checks = [run_forward(result, full=full, params=params) for result in results]
+    reporter(INFER_REPORTERS, format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
+    sys.stdout.flush()
+    if checks and not all(c.verified for c in checks):
+        for result, check in zip(results, checks):
+            if not check.verified:  # exit 1 always says why, on stderr too
+                what = ", ".join(check.mismatches) if check.mismatches else check.note
+                sys.stderr.write(f"lstmshape: error: {parsed.path}: {describe_run(result)} not verified: {what}\n")
+        return exits.PROBLEMS
+    return exits.CLEAN
+
+
+def article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeio" else "a"
+
+
+def describe_run(result) -> str:
+    lstm = result.lstm
+    where = f"block {result.block}, " if result.block is not None else ""
+    return (f"the forward pass ({where}batch_first={str(lstm.batch_first).lower()}, bidirectional="
+            f"{str(lstm.bidirectional).lower()}, num_layers={lstm.num_layers})")
+
+
+def check(files: list[str], format: str | None = None, strict: bool = False, exit_zero: bool = False,
+          weights: str | None = None, prefix: str | None = None, stdout=None, stderr=None) -> int:
+    """The whole `lstmshape check` command; returns its exit code."""
+    from ..check import check_paths, check_text
+
+    if weights is not None:
+        return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr)
+    if not files:
+        raise UsageError("check needs at least one config file or directory")
+    report = check_paths([f for f in files if f != "-"])
+    if "-" in files:
+        report.files.append(STDIN)
+        report.problems += check_text(read_stdin(), STDIN)
+    return report_exit(report, format, strict, exit_zero, stdout, stderr)
+
+
+def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
+                       strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None) -> int:
+    """`lstmshape check CONFIG --weights FILE [--prefix P]`; returns its exit code."""
+    from ..check import Report, check_file, load
+    from ..weightcheck import check_config_weights
+
+    if len(paths) != 1 or os.path.isdir(paths[0]):
+        raise UsageError("check --weights takes exactly one config file")
+    for path in (paths[0], weights):
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    problems = check_file(paths[0])
+    if not any(p.is_error for p in problems):
+        config, _ = load(paths[0])
+        problems += check_config_weights(config, weights, prefix)
+    return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
+
+
+def report_exit(report, output_format: str | None = None, strict: bool = False, exit_zero: bool = False,
+                stdout=None, stderr=None) -> int:
+    """Print a check report in the chosen format (github under GitHub Actions, else text); its exit
+    code. A run that could not read a path, or found no config where it looked, never says OK."""
+    from ..render import CHECK_REPORTERS, reporter
+
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
+    stdout.flush()
+    for path in report.missing:
+        stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
+    for path in report.empty:
+        stderr.write(f"lstmshape: error: {path}: no config found (looked for *.yaml and *.yml files in it and "
+                     "every directory below)\n")
+    if report.missing or report.empty:
+        return exits.USAGE
+    if report.failed(strict) and not exit_zero:
+        return exits.PROBLEMS
+    return exits.CLEAN
+
+
+def draw(config: str, output: str, open_browser: bool = False, stderr=None) -> int:
+    """`lstmshape draw`: 0 drawn, 1 the check found errors (drawn when there is a network to
+    draw), 2 usage error."""
+    from ..draw import DrawError, draw, open_in_browser
+
+    stderr = stderr or sys.stderr
+    try:
+        drawing = draw(config, output)
+    except DrawError as exc:
+        raise UsageError(str(exc)) from None
+    print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print
+    if not drawing.written:
+        return exits.PROBLEMS
+    if open_browser and not open_in_browser(output):
+        stderr.write(f"lstmshape: note: no browser found; the report is {output}\n")
+    return exits.PROBLEMS if any(p.is_error for p in drawing.problems) else exits.CLEAN
+
+
+def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int:
+    """Every LSTM in a weights file, its settings read off the tensor shapes (headers only)."""
+    from ..checkpoint import CheckpointError, read_checkpoint
+    from ..codes import WEIGHTS_INCOMPLETE_LSTM, WEIGHTS_NO_SUCH_PREFIX
+    from ..problems import ERROR
+    from ..render import weights as render
+    from ..weightcheck import unreadable
+
+    if not os.path.lexists(file):
+        raise UsageError(f"{file}: no such file")
+    if out_dir is not None and format != "yaml":
+        raise UsageError("-o writes config files: use it with --format yaml")
+    try:
+        checkpoint = read_checkpoint(file)
+    except CheckpointError as exc:
+        print_problems([unreadable(file, exc)])
+        return exits.PROBLEMS
+    problems = [Problem(file, 1, 1, WEIGHTS_INCOMPLETE_LSTM, ERROR, incomplete.message)
+                for incomplete in checkpoint.incomplete]
+    if not checkpoint.lstms and not checkpoint.incomplete:
+        problems.append(Problem(file, 1, 1, WEIGHTS_NO_SUCH_PREFIX, ERROR,
+                                f"no LSTM found among its {len(checkpoint.tensors)} tensors"))
+    print_problems(problems)
+    if out_dir is not None:
+        try:
+            for path in render.write_configs(checkpoint, out_dir):
+                sys.stdout.write(path + "\n")
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        {"table": render.write_table, "json": render.write_json, "yaml": render.write_yaml}[format](
+            sys.stdout, checkpoint)
+    return exits.PROBLEMS if problems else exits.CLEAN
+
+
+def rules(code: str | None = None) -> int:
+    """Every problem code with its severity and summary; with CODE, its documentation and examples."""
+    from ..codes import ALL, lookup
+    from ..rules import rule
+
+    if code is None:
+        width = max(len(c.name) for c in ALL)
+        sys.stdout.write("".join(f"{c}  {c.severity:<7}  {c.name:<{width}}  {c.summary}\n" for c in ALL))
+        return exits.CLEAN
+    found = lookup(code)
+    if found is None:
+        raise UsageError(f"unknown rule {code!r}; `lstmshape rules` lists them")
+    module = rule(found)
+    doc = module.__doc__ if module is not None else found.doc
+    sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}\n")
+    return exits.CLEAN
+
+
+def run(name: str, arguments: list[str], options: dict) -> int:
+    """One parsed command line (lstmshape.cli.args.parse) run: its exit code."""
+    if name == "infer":
+        return infer(arguments[0], **options)
+    if name == "check":
+        return check(arguments, **options)
+    if name == "draw":
+        return draw(arguments[0], **options)
+    if name == "inspect":
+        return inspect(arguments[0], **options)
+    return rules(arguments[0] if arguments else None)
