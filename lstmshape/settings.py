@@ -7,6 +7,7 @@ working out shapes is `lstmshape.shapes`'s, judging them is `lstmshape.rules`'.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -18,22 +19,17 @@ DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `di
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(namedtuple("Cell", "name gates has_cell_state torch keras keras_name onnx torch_gates keras_gates "
+                               "onnx_gates")):
     """What one kind of recurrent cell means for every shape: said here once, read by every
     engine, rule and converter. `gates` is the number of hidden_size-row blocks in each weight;
-    the gate letters are in each framework's own row order."""
+    `has_cell_state`: only the LSTM carries c beside h; `torch`, `keras`, `onnx`: the module,
+    layer class and operator (nn.GRU, keras.layers.GRU, ONNX GRU); `keras_name`: the Keras layer's
+    default name and its cell's weight-path prefix; `*_gates`: the gate letters in each
+    framework's own row order. (A plain namedtuple: typing.NamedTuple would compile every string
+    annotation at import, on the start-up path of `check`.)"""
 
-    name: str
-    gates: int
-    has_cell_state: bool  # only the LSTM carries c beside h
-    torch: str  # nn.LSTM / nn.GRU / nn.RNN
-    keras: str  # the keras.layers class
-    keras_name: str  # its default layer name, and the prefix of its cell's weight paths
-    onnx: str  # the ONNX operator
-    torch_gates: str
-    keras_gates: str
-    onnx_gates: str
+    __slots__ = ()
 
 
 CELLS = {
