@@ -260,3 +260,27 @@ def test_inspect_real_onnx_file(onnx, tmp_path, case):
         (case["cell"], case["linear_before_reset"], case["direction"])] * 2
     weights = rec.onnx_weights(case)
     assert [infer(c)[0].num_params for c in configs] == [sum(w.size for w in node.values()) for node in weights]
+
+
+@pytest.mark.parametrize("text, cell_state, title", [
+    ("framework: keras\nlstm: {input_dim: 3, units: 4, cell: gru, bidirectional: true, return_state: true}\n",
+     ("forward_c", "backward_c"), "keras.layers.GRU"),
+    ("framework: onnx\nlstm: {input_size: 3, hidden_size: 4, cell: rnn, direction: bidirectional, num_layers: 2}\n",
+     ("Y_c", "initial_c"), "node rnn_1: ONNX RNN"),
+])
+def test_draw_keras_and_onnx_cells_without_cell_state(tmp_path, text, cell_state, title):
+    import shutil
+    import subprocess
+
+    config = tmp_path / "net.yaml"
+    config.write_text(text + "data: {batch_size: 2, seq_len: 5}\n")
+    out = tmp_path / "net.svg"
+    result = subprocess.run([shutil.which("lstmshape"), "draw", str(config), "-o", str(out)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    svg = out.read_text()
+    assert title in svg and not any(name in svg for name in cell_state)
+    lstm = text.replace("cell: gru, ", "").replace("cell: rnn, ", "")
+    config.write_text(lstm + "data: {batch_size: 2, seq_len: 5}\n")  # the LSTM's picture has them
+    assert subprocess.run([shutil.which("lstmshape"), "draw", str(config), "-o", str(out)]).returncode == 0
+    assert all(name in out.read_text() for name in cell_state)
