@@ -45,7 +45,7 @@ DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
 UNUSED_BATCH_SIZE = Code("LS010", "unused-batch-size", "warning",
                          "data.batch_size is given with unbatched: true, where the input has no batch axis.")
 
-# The shapes of the model (LS100–LS116)
+# The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")
 HEAD_IN_FEATURES = Code("LS101", "head-in-features", "error",
@@ -79,6 +79,8 @@ SILENT_INPUT_TRANSPOSE = Code("LS115", "silent-input-transpose", "warning",
                               "batch_first with batch_size equal to seq_len: a transposed input passes silently.")
 PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
                             "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
+NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
+                     "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(
