@@ -17,7 +17,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from .settings import KerasLSTM
+from .settings import CELLS, KerasLSTM
 from .shapes.keras import parameters as keras_parameters
 from .yamlload import not_a_file
 from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed
@@ -27,6 +27,9 @@ FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".kera
            **{suffix: "torch" for suffix in TORCH_SUFFIXES}}
 MAX_MEMBERS = 100_000  # arrays in one npz: a model has hundreds; more is a zip bomb
 MAX_KERAS_CONFIG = 64 << 20  # a .keras config.json is kilobytes
+# the recurrent layers read from model files: ONNX op_type / Keras class_name → lstmshape's cell
+ONNX_CELLS = {CELLS[c].onnx: c for c in CELLS}
+KERAS_CELLS = {CELLS[c].keras: c for c in CELLS}
 NPY_MAGIC = b"\x93NUMPY"
 ONNX_TYPES = {1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64",
               9: "bool", 10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 16: "bfloat16"}
@@ -265,8 +268,8 @@ def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete
                for t in graph.initializer]
     by_name = {t.name: t for t in tensors}
     lstms, incomplete = [], []
-    for k, node in enumerate(n for n in graph.node if n.op_type == "LSTM"):
-        prefix = node.name or f"LSTM node {k}"
+    for k, node in enumerate(n for n in graph.node if n.op_type in ONNX_CELLS):
+        prefix = node.name or f"{node.op_type} node {k}"
         found = _onnx_node(node, by_name, prefix)
         (lstms if isinstance(found, FoundLSTM) else incomplete).append(found)
     return tensors, lstms, incomplete
@@ -276,12 +279,13 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     from onnx import helper
 
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    cell = CELLS[ONNX_CELLS[node.op_type]]
     inputs = list(node.input) + [""] * 8
-    slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3], "P": inputs[7]}
+    slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3]} | ({"P": inputs[7]} if cell.has_cell_state else {})
     given = {key: by_name.get(name) for key, name in slot.items() if name}
     reasons = [f"{key} ({slot[key]!r}) is computed in the graph, not an initializer" for key in ("W", "R")
                if given.get(key) is None]
-    reasons += [f"{key} ({slot[key]!r}) is not an initializer" for key in ("B", "P")
+    reasons += [f"{key} ({slot[key]!r}) is not an initializer" for key in ("B", "P") if key in slot
                 if slot[key] and given.get(key) is None]
     if reasons:
         return Incomplete(prefix, "onnx", tuple(reasons))
@@ -290,8 +294,9 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     w, r = given["W"], given["R"]
     d = 2 if direction == "bidirectional" else 1
     hidden = attrs.get("hidden_size", r.shape[-1] if len(r.shape) == 3 else 0)
-    expect = {"W": (d, 4 * hidden, w.shape[-1] if len(w.shape) == 3 else 0), "R": (d, 4 * hidden, hidden),
-              "B": (d, 8 * hidden), "P": (d, 3 * hidden)}
+    g = cell.gates  # LSTM 4, GRU 3, RNN 1 blocks of hidden_size rows
+    expect = {"W": (d, g * hidden, w.shape[-1] if len(w.shape) == 3 else 0), "R": (d, g * hidden, hidden),
+              "B": (d, 2 * g * hidden), "P": (d, 3 * hidden)}
     wrong = [f"{key} is {listed(t.shape)}, direction {direction!r} with hidden_size {hidden} needs "
              f"{listed(expect[key])}" for key, t in given.items() if t is not None and t.shape != expect[key]]
     if wrong or not hidden or not expect["W"][2]:
@@ -299,6 +304,10 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     settings = (("input_size", w.shape[2]), ("hidden_size", hidden), ("direction", direction),
                 ("layout", int(attrs.get("layout", 0))), ("input_forget", bool(attrs.get("input_forget", 0))),
                 ("peepholes", given.get("P") is not None), ("bias", given.get("B") is not None))
+    if cell.name != "lstm":  # a GRU or RNN node: its cell, and the GRU's reset arithmetic
+        settings = tuple(item for item in settings if item[0] not in ("input_forget", "peepholes"))
+        settings += (("cell", cell.name),) + ((("linear_before_reset", int(attrs.get("linear_before_reset", 0))),)
+                                              if cell.name == "gru" else ())
     return FoundLSTM(prefix, "onnx", settings, tuple(t for t in given.values() if t is not None))
 
 
@@ -329,7 +338,7 @@ def _keras_layers(node, depth: int = 0):
     if depth > 200:
         return
     if isinstance(node, dict):
-        if node.get("class_name") in ("LSTM", "Bidirectional") and isinstance(node.get("config"), dict):
+        if node.get("class_name") in (*KERAS_CELLS, "Bidirectional") and isinstance(node.get("config"), dict):
             yield node
             return
         for value in node.values():
@@ -344,8 +353,9 @@ def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
     name = str(config.get("name", layer["class_name"].lower()))
     bidirectional = layer["class_name"] == "Bidirectional"
     cell = config.get("layer", {}) if bidirectional else layer
-    if bidirectional and cell.get("class_name") != "LSTM":
-        return Incomplete(name, "keras", (f"Bidirectional wraps a {cell.get('class_name')!r}, not an LSTM",))
+    if bidirectional and cell.get("class_name") not in KERAS_CELLS:
+        return Incomplete(name, "keras", (f"Bidirectional wraps a {cell.get('class_name')!r}, not an LSTM, GRU "
+                                          "or SimpleRNN",))
     cell_config = cell.get("config", {})
     built = layer.get("build_config") or cell.get("build_config") or {}
     shape = built.get("input_shape")
@@ -358,12 +368,15 @@ def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
                      return_state=bool(cell_config.get("return_state", False)),
                      go_backwards=bool(cell_config.get("go_backwards", False)) and not bidirectional,
                      use_bias=bool(cell_config.get("use_bias", True)), bidirectional=bidirectional,
-                     merge_mode=config.get("merge_mode") if bidirectional else "concat")
+                     merge_mode=config.get("merge_mode") if bidirectional else "concat",
+                     cell=KERAS_CELLS[cell["class_name"]], reset_after=bool(cell_config.get("reset_after", True)))
     settings = [("input_dim", lstm.input_dim), ("units", lstm.units), ("bidirectional", bidirectional)]
     if bidirectional:
         settings.append(("merge_mode", lstm.merge_mode))
     settings += [("use_bias", lstm.use_bias), ("return_sequences", lstm.return_sequences),
                  ("return_state", lstm.return_state), ("go_backwards", lstm.go_backwards)]
+    if lstm.cell != "lstm":
+        settings += [("cell", lstm.cell)] + ([("reset_after", lstm.reset_after)] if lstm.cell == "gru" else [])
     item = ITEM_BYTES.get(dtype, 4)
     # the engine names weights after its own layer names; here they sit under this layer's name
     tensors = tuple(TensorInfo(f"{name}/{t.name.partition('/')[2]}", t.shape, dtype, math.prod(t.shape) * item)

@@ -62,7 +62,7 @@ Example: `lstmshape infer configs/foreign/encoder_section.yaml --from lstm=model
     configs/foreign/encoder_section.yaml:7:1: error[LS012] path 'model.encodr' of --from lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?
 """)
 
-# The shapes of the model (LS100–LS116)
+# The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")
 HEAD_IN_FEATURES = Code("LS101", "head-in-features", "error",
@@ -96,6 +96,8 @@ SILENT_INPUT_TRANSPOSE = Code("LS115", "silent-input-transpose", "warning",
                               "batch_first with batch_size equal to seq_len: a transposed input passes silently.")
 PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
                             "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
+NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
+                     "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(

@@ -1,4 +1,5 @@
-"""Convert LSTM parameters between PyTorch, Keras 3 and ONNX, and run each convention in NumPy.
+"""Convert LSTM (and GRU, RNN) parameters between PyTorch, Keras 3 and ONNX, and run each
+convention in NumPy.
 
 The three layouts of the same numbers (H = hidden size / units, D = number of directions):
 
@@ -21,11 +22,16 @@ Parameter sets:
   `model.get_weights()` / `set_weights()` order;
 * onnx: a list with one entry per LSTM node: `{"W", "R", "B"?, "P"?}`.
 
+GRU and RNN: the same layouts with 3 gate blocks (torch r, z, n; Keras and ONNX z, r, h) or one;
+the cell is read off the recurrent weight's shape (G·H rows for H units). torch's GRU is Keras'
+reset_after=True (bias (2, 3H) = [b_ih; b_hh]) and ONNX's linear_before_reset=1; Keras
+reset_after=False ↔ ONNX linear_before_reset=0 convert directly, and neither has a torch equivalent.
+
 Biases: torch → keras sums bias_ih + bias_hh; keras → torch splits as (bias, zeros); torch ↔ onnx
 is exact (Wb = bias_ih, Rb = bias_hh); keras → onnx uses (bias, zeros). Projections (torch
 proj_size) and peepholes (ONNX P) have no counterpart and raise `ValueError`.
 
-The forward passes use the default activations only (sigmoid for the gates, tanh for the cell
+The Keras and ONNX forward passes here are the LSTM's (torch_forward runs every cell); they use the default activations only (sigmoid for the gates, tanh for the cell
 and output): Keras' `activation`/`recurrent_activation` and ONNX's `activations`, `clip` and
 activation_alpha/beta are not modelled.
 """
@@ -36,7 +42,7 @@ import re
 
 import numpy as np
 
-from .forward import lstm_forward
+from .forward import lstm_forward, rnn_forward
 
 __all__ = [
     "keras_forward",
@@ -64,6 +70,22 @@ def _blocks(hidden: int, order) -> np.ndarray:
 # torch (i, f, g, o) → onnx (i, o, f, c) takes torch blocks 0, 3, 1, 2; back takes onnx 0, 2, 3, 1.
 TORCH_TO_ONNX_GATES = (0, 3, 1, 2)
 ONNX_TO_TORCH_GATES = (0, 2, 3, 1)
+# A GRU's torch gates r, z, n are z, r, h in Keras and ONNX: blocks 1, 0, 2 both ways. An RNN has one.
+GRU_GATES = (1, 0, 2)
+# gate count → (cell, torch → keras gate blocks, torch → onnx, onnx → torch); keras → torch = torch → keras
+CELL_GATES = {
+    4: ("lstm", (0, 1, 2, 3), TORCH_TO_ONNX_GATES, ONNX_TO_TORCH_GATES),
+    3: ("gru", GRU_GATES, GRU_GATES, GRU_GATES),
+    1: ("rnn", (0,), (0,), (0,)),
+}
+
+
+def _gates(rows: int, hidden: int, what: str) -> int:
+    """The gate count of a weight with `rows` rows for `hidden` units: 4 (LSTM), 3 (GRU) or 1 (RNN)."""
+    if hidden == 0 or rows % hidden or rows // hidden not in CELL_GATES:
+        raise ValueError(f"{what} has {rows} gate rows for {hidden} units: not 4 (LSTM), 3 (GRU) or 1 (RNN) "
+                         "times the hidden size")
+    return rows // hidden
 
 
 def _torch_layout(state_dict: dict) -> tuple[int, bool, bool]:
@@ -83,11 +105,10 @@ def _torch_layout(state_dict: dict) -> tuple[int, bool, bool]:
     return max(layers) + 1, reverse, bias
 
 
-def _hidden(w_ih) -> int:
-    rows = np.shape(w_ih)[0]
-    if rows % 4:
-        raise ValueError(f"input weights have {rows} gate rows, not a multiple of 4")
-    return rows // 4
+def _torch_cell(state_dict: dict) -> tuple[int, int]:
+    """hidden_size and gate count of a state_dict, read off weight_hh_l0 (G·H, H): LSTM, GRU or RNN."""
+    rows, hidden = np.shape(state_dict["weight_hh_l0"])
+    return hidden, _gates(rows, hidden, "weight_hh_l0")
 
 
 # ------------------------------------------------------------------------------------ torch ↔ keras
@@ -95,37 +116,54 @@ def _hidden(w_ih) -> int:
 
 def torch_to_keras(state_dict: dict) -> list[dict]:
     """torch state_dict → Keras layer weights (kernel = W_ih.T, recurrent_kernel = W_hh.T,
-    bias = b_ih + b_hh; the gate order i, f, g, o is Keras' i, f, c, o)."""
+    bias = b_ih + b_hh; the gate order i, f, g, o is Keras' i, f, c, o). nn.GRU → keras GRU with
+    reset_after=True: gates r, z, n → z, r, h and bias (2, 3·units) = [b_ih; b_hh], exact. nn.RNN →
+    SimpleRNN (bias = b_ih + b_hh)."""
     num_layers, bidirectional, bias = _torch_layout(state_dict)
+    hidden, gates = _torch_cell(state_dict)
+    cell_name, order = CELL_GATES[gates][:2]
+    rows = _blocks(hidden, order)
     layers = []
     for k in range(num_layers):
         cells = []
         for suffix in (f"_l{k}", f"_l{k}_reverse")[: 2 if bidirectional else 1]:
             cell = {
-                "kernel": np.ascontiguousarray(np.asarray(state_dict["weight_ih" + suffix]).T),
-                "recurrent_kernel": np.ascontiguousarray(np.asarray(state_dict["weight_hh" + suffix]).T),
+                "kernel": np.ascontiguousarray(np.asarray(state_dict["weight_ih" + suffix])[rows].T),
+                "recurrent_kernel": np.ascontiguousarray(np.asarray(state_dict["weight_hh" + suffix])[rows].T),
             }
             if bias:
-                cell["bias"] = np.asarray(state_dict["bias_ih" + suffix]) + np.asarray(state_dict["bias_hh" + suffix])
+                b_ih, b_hh = np.asarray(state_dict["bias_ih" + suffix])[rows], np.asarray(state_dict["bias_hh" + suffix])[rows]
+                cell["bias"] = np.stack([b_ih, b_hh]) if cell_name == "gru" else b_ih + b_hh
             cells.append(cell)
         layers.append({"forward": cells[0], "backward": cells[1]} if bidirectional else cells[0])
     return layers
 
 
 def keras_to_torch(layers: list[dict]) -> dict:
-    """Keras layer weights → torch state_dict; the one bias becomes (bias_ih = bias, bias_hh = 0)."""
+    """Keras layer weights → torch state_dict; the one bias becomes (bias_ih = bias, bias_hh = 0).
+    A GRU's two bias rows (reset_after=True) become bias_ih, bias_hh exactly; a GRU with
+    reset_after=False (one bias) has no torch equivalent and raises ValueError."""
     out = {}
     for k, layer in enumerate(layers):
         cells = [(f"_l{k}", layer["forward"]), (f"_l{k}_reverse", layer["backward"])] if "forward" in layer else [
             (f"_l{k}", layer)
         ]
         for suffix, cell in cells:
-            out["weight_ih" + suffix] = np.ascontiguousarray(np.asarray(cell["kernel"]).T)
-            out["weight_hh" + suffix] = np.ascontiguousarray(np.asarray(cell["recurrent_kernel"]).T)
+            units, columns = np.shape(cell["recurrent_kernel"])
+            cell_name, order = CELL_GATES[_gates(columns, units, f"layer {k}'s recurrent_kernel")][:2]
+            rows = _blocks(units, order)
+            out["weight_ih" + suffix] = np.ascontiguousarray(np.asarray(cell["kernel"]).T[rows])
+            out["weight_hh" + suffix] = np.ascontiguousarray(np.asarray(cell["recurrent_kernel"]).T[rows])
             if "bias" in cell:
                 b = np.asarray(cell["bias"])
-                out["bias_ih" + suffix] = b.copy()
-                out["bias_hh" + suffix] = np.zeros_like(b)
+                if cell_name == "gru" and b.ndim == 1:
+                    raise ValueError(f"layer {k}: a Keras GRU with reset_after=False applies the reset gate before "
+                                     "the recurrent matmul; torch.nn.GRU has no equivalent")
+                if cell_name == "gru":
+                    out["bias_ih" + suffix], out["bias_hh" + suffix] = b[0][rows], b[1][rows]
+                else:
+                    out["bias_ih" + suffix] = b[rows]
+                    out["bias_hh" + suffix] = np.zeros_like(b)
     return out
 
 
@@ -157,10 +195,11 @@ def keras_layers_from_list(weights: list, num_layers: int, bidirectional: bool, 
 
 def torch_to_onnx(state_dict: dict) -> list[dict]:
     """torch state_dict → one {W, R, B?} per ONNX LSTM node; gates reordered i,f,g,o → i,o,f,c,
-    B = bias_ih ++ bias_hh (exact)."""
+    B = bias_ih ++ bias_hh (exact). nn.GRU → GRU nodes with linear_before_reset=1 (gates r,z,n →
+    z,r,h); nn.RNN → RNN nodes."""
     num_layers, bidirectional, bias = _torch_layout(state_dict)
-    hidden = _hidden(state_dict["weight_ih_l0"])
-    rows = _blocks(hidden, TORCH_TO_ONNX_GATES)
+    hidden, gates = _torch_cell(state_dict)
+    rows = _blocks(hidden, CELL_GATES[gates][2])
     nodes = []
     for k in range(num_layers):
         suffixes = (f"_l{k}", f"_l{k}_reverse")[: 2 if bidirectional else 1]
@@ -185,24 +224,59 @@ def onnx_to_torch(nodes: list[dict]) -> dict:
             raise ValueError(f"node {k}: peepholes (P) have no equivalent in torch.nn.LSTM or Keras")
         w, r = np.asarray(node["W"]), np.asarray(node["R"])
         hidden = r.shape[-1]
-        rows = _blocks(hidden, ONNX_TO_TORCH_GATES)
+        gates = _gates(r.shape[1], hidden, f"node {k}'s R")
+        rows = _blocks(hidden, CELL_GATES[gates][3])
         for d in range(w.shape[0]):
             suffix = f"_l{k}" + ("_reverse" if d else "")
             out["weight_ih" + suffix] = w[d][rows]
             out["weight_hh" + suffix] = r[d][rows]
             if node.get("B") is not None:
                 b = np.asarray(node["B"])[d]
-                out["bias_ih" + suffix] = b[: 4 * hidden][rows]
-                out["bias_hh" + suffix] = b[4 * hidden :][rows]
+                out["bias_ih" + suffix] = b[: gates * hidden][rows]
+                out["bias_hh" + suffix] = b[gates * hidden :][rows]
     return out
 
 
 def keras_to_onnx(layers: list[dict]) -> list[dict]:
+    """Keras → ONNX through torch's layout; a GRU with reset_after=False (one bias) goes straight to
+    GRU nodes with linear_before_reset=0, its exact counterpart (B = bias ++ zeros)."""
+    if _keras_gru_before_reset(layers):
+        return [_gru_node([layer["forward"], layer["backward"]] if "forward" in layer else [layer]) for layer in layers]
     return torch_to_onnx(keras_to_torch(layers))
 
 
-def onnx_to_keras(nodes: list[dict]) -> list[dict]:
-    return torch_to_keras(onnx_to_torch(nodes))
+def onnx_to_keras(nodes: list[dict], linear_before_reset: int = 1) -> list[dict]:
+    """ONNX → Keras through torch's layout. GRU nodes with linear_before_reset=0 become a Keras GRU
+    with reset_after=False (kernel = W.T, bias = Wb + Rb: the gate order z, r, h is the same)."""
+    if linear_before_reset or _gates(np.shape(nodes[0]["R"])[1], np.shape(nodes[0]["R"])[-1], "node 0's R") != 3:
+        return torch_to_keras(onnx_to_torch(nodes))
+    layers = []
+    for node in nodes:
+        cells = []
+        for d in range(np.shape(node["W"])[0]):
+            cell = {"kernel": np.ascontiguousarray(np.asarray(node["W"])[d].T),
+                    "recurrent_kernel": np.ascontiguousarray(np.asarray(node["R"])[d].T)}
+            if node.get("B") is not None:
+                cell["bias"] = np.asarray(node["B"])[d].reshape(2, -1).sum(0)
+            cells.append(cell)
+        layers.append({"forward": cells[0], "backward": cells[1]} if len(cells) == 2 else cells[0])
+    return layers
+
+
+def _keras_gru_before_reset(layers: list[dict]) -> bool:
+    """Whether Keras weights are a GRU with reset_after=False: 3·units columns and a 1-D bias."""
+    cell = layers[0]["forward"] if "forward" in layers[0] else layers[0]
+    units, columns = np.shape(cell["recurrent_kernel"])
+    return columns == 3 * units and "bias" in cell and np.ndim(cell["bias"]) == 1
+
+
+def _gru_node(cells: list[dict]) -> dict:
+    node = {"W": np.stack([np.asarray(c["kernel"]).T for c in cells]),
+            "R": np.stack([np.asarray(c["recurrent_kernel"]).T for c in cells])}
+    if "bias" in cells[0]:
+        node["B"] = np.stack([np.concatenate([np.asarray(c["bias"]), np.zeros_like(np.asarray(c["bias"]))])
+                              for c in cells])
+    return node
 
 
 # ---------------------------------------------------------------------------------- forward passes
@@ -212,11 +286,16 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-def torch_forward(x, state_dict, batch_first=False, h0=None, c0=None, lengths=None):
-    """torch.nn.LSTM's forward via lstmshape.forward.lstm_forward (layers/directions from names)."""
+def torch_forward(x, state_dict, batch_first=False, h0=None, c0=None, lengths=None, nonlinearity="tanh"):
+    """torch.nn.LSTM's forward via lstmshape.forward.lstm_forward (layers/directions from names);
+    nn.GRU's and nn.RNN's (with `nonlinearity`) via rnn_forward, the cell read off weight_hh_l0."""
     num_layers, bidirectional, _ = _torch_layout(state_dict)
-    return lstm_forward(x, state_dict, num_layers=num_layers, bidirectional=bidirectional,
-                        batch_first=batch_first, h0=h0, c0=c0, lengths=lengths)
+    cell = CELL_GATES[_torch_cell(state_dict)[1]][0] if "weight_hr_l0" not in state_dict else "lstm"
+    if cell == "lstm":
+        return lstm_forward(x, state_dict, num_layers=num_layers, bidirectional=bidirectional,
+                            batch_first=batch_first, h0=h0, c0=c0, lengths=lengths)
+    mode = f"rnn_{nonlinearity}" if cell == "rnn" else cell
+    return rnn_forward(x, state_dict, mode, num_layers, bidirectional, batch_first, h0=h0, c0=c0, lengths=lengths)
 
 
 def _keras_cell_run(x, cell, go_backwards, h, c):

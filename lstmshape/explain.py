@@ -27,22 +27,31 @@ def torch_traps(result: TorchShapes) -> list[str]:
     lstm, data = result.lstm, result.data
     d, h_out = lstm.num_directions, lstm.h_out
     hn = result["hn"].shape
+    module = lstm.kind.torch
+    # the states this cell has: an LSTM's h and c, a GRU's or RNN's h alone
+    initial, final, states = ("h0/c0", "hn/cn", "h0/c0/hn/cn") if lstm.has_cell_state else ("h0", "hn", "h0/hn")
     out = []
     features = d * h_out
+    if not lstm.has_cell_state:
+        out.append(
+            f"nn.{module} has no cell state: it returns output, hn (not output, (hn, cn)) and takes h0 alone; "
+            f"its weights stack {lstm.gates} gate{'s' if lstm.gates > 1 else ''} ({lstm.kind.torch_gates}), "
+            f"{lstm.gates * lstm.hidden_size} = {lstm.gates} × hidden_size rows, not 4."
+        )
     if d == 2 or lstm.proj_size:
         out.append(
-            f"A Linear layer after this LSTM needs in_features = num_directions × H_out = {features}, "
+            f"A Linear layer after this {module} needs in_features = num_directions × H_out = {features}, "
             f"not hidden_size {lstm.hidden_size}."
         )
     else:
-        out.append(f"A Linear layer after this LSTM needs in_features = {features} (its output features).")
+        out.append(f"A Linear layer after this {module} needs in_features = {features} (its output features).")
     if data.unbatched:
         out.append(
-            f"Unbatched input is 2-D: h0/c0 must be 2-D too, {_shape(hn)}; batch_first has no effect."
+            f"Unbatched input is 2-D: {initial} must be 2-D too, {_shape(hn)}; batch_first has no effect."
         )
     elif lstm.batch_first:
         out.append(
-            "batch_first=True changes input and output only: h0/c0/hn/cn stay "
+            f"batch_first=True changes input and output only: {states} stay "
             f"(num_directions × num_layers, batch, H) = {_shape(hn)}, never batch-first."
         )
         if hn[0] == hn[1]:
@@ -68,7 +77,7 @@ def torch_traps(result: TorchShapes) -> list[str]:
             f"proj_size {lstm.proj_size}: h0/hn have {lstm.proj_size} features but c0/cn keep "
             f"hidden_size {lstm.hidden_size}; weight_hh is (4 × hidden_size, proj_size)."
         )
-    out.append("hn/cn do not depend on seq_len; output does not depend on num_layers.")
+    out.append(f"{final} do not depend on seq_len; output does not depend on num_layers.")
     return out
 
 
@@ -91,19 +100,41 @@ def framework_traps(result: KerasShapes | OnnxShapes) -> list[str]:
             out.append("Bidirectional without return_sequences: the backward half is the backward layer's "
                        "final state (it read the whole sequence), not its output at the last step.")
         if lstm.num_layers > 1:
-            out.append("Stacked: inner layers return sequences and no state; only the last layer's h/c come back.")
-        out.append("Keras weights: kernel is (input, 4·units) — the transpose of torch's weight_ih — with gates "
-                   "i, f, c, o and a single bias (torch has two, ONNX packs two in B).")
+            states = "h/c" if lstm.has_cell_state else "h"
+            out.append(f"Stacked: inner layers return sequences and no state; only the last layer's {states} come back.")
+        if lstm.cell == "lstm":
+            out.append("Keras weights: kernel is (input, 4·units) — the transpose of torch's weight_ih — with gates "
+                       "i, f, c, o and a single bias (torch has two, ONNX packs two in B).")
+        elif lstm.cell == "gru":
+            bias = ("bias (2, 3·units) holds the input and recurrent biases (torch's bias_ih, bias_hh)"
+                    if lstm.reset_after else
+                    "reset_after=False applies the reset gate before the recurrent matmul: not torch's GRU "
+                    "(torch and ONNX linear_before_reset=1 apply it after), so its weights do not convert")
+            out.append("Keras GRU weights: kernel is (input, 3·units), the transpose of torch's weight_ih, with "
+                       f"gates z, r, h (torch: r, z, n); {bias}.")
+        else:
+            out.append("Keras SimpleRNN weights: kernel is (input, units), the transpose of torch's weight_ih, "
+                       "and a single bias (torch's bias_ih + bias_hh).")
     else:
         layout = lstm.layout
         seq_axes = "(seq, num_directions, batch, hidden)" if layout == 0 else "(batch, seq, num_directions, hidden)"
         out.append(f"Y is 4-D {seq_axes}: reshape before a MatMul/Gemm "
                    + ("(Transpose(perm=[0, 2, 1, 3]) then Reshape([0, 0, -1]))." if layout == 0
                       else "(Reshape([0, 0, -1]))."))
-        out.append("initial_h/initial_c and Y_h/Y_c follow layout: "
+        states = "initial_h/initial_c and Y_h/Y_c" if lstm.has_cell_state else "initial_h and Y_h"
+        out.append(f"{states} follow layout: "
                    + ("(num_directions, batch, hidden)." if layout == 0 else "(batch, num_directions, hidden)."))
-        out.append("Gate order is i, o, f, c (torch: i, f, g, o; Keras: i, f, c, o); B is (num_directions, 8·hidden) "
-                   "= Wb ++ Rb.")
+        if lstm.cell == "lstm":
+            out.append("Gate order is i, o, f, c (torch: i, f, g, o; Keras: i, f, c, o); B is (num_directions, "
+                       "8·hidden) = Wb ++ Rb.")
+        elif lstm.cell == "gru":
+            out.append("Gate order is z, r, h (torch: r, z, n; Keras: z, r, h); B is (num_directions, 6·hidden) "
+                       "= Wb ++ Rb; " + ("linear_before_reset 1 is torch's GRU." if lstm.linear_before_reset else
+                                          "linear_before_reset 0 (the default) is not torch's GRU: torch computes "
+                                          "r ⊙ (R_h h + Rb_h), which is linear_before_reset 1."))
+        else:
+            out.append("The RNN node has one gate: W is (num_directions, hidden, input); B is (num_directions, "
+                       "2·hidden) = Wb ++ Rb.")
         if lstm.direction == "reverse":
             out.append("direction reverse: Y is indexed by the original time step (unlike Keras go_backwards).")
         if lstm.input_forget or lstm.peepholes:

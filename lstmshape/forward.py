@@ -434,3 +434,195 @@ def _check_lengths(lengths, batch, seq_len):
             f"every length must be in [1, seq_len={seq_len}], got {lengths.tolist()}"
         )
     return lengths
+
+
+# --- GRU and vanilla RNN (nn.GRU, nn.RNN) -----------------------------------------------------
+# The same state_dict layout with 3 (GRU: r, z, n) or 1 (RNN) gate blocks instead of 4, and no
+# cell state. Kept apart from the LSTM's tuned loop above: a cell here is a few array expressions.
+
+__all__ += ["init_rnn_params", "rnn_forward", "rnn_param_shapes"]
+
+CELL_MODES = {"lstm": ("lstm", "tanh"), "gru": ("gru", "tanh"), "rnn_tanh": ("rnn", "tanh"),
+              "rnn_relu": ("rnn", "relu"), "rnn": ("rnn", "tanh")}  # "rnn": nn.RNN's default nonlinearity
+
+
+def rnn_param_shapes(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    bias: bool = True,
+    proj_size: int = 0,
+) -> dict[str, tuple[int, ...]]:
+    """Names and shapes of nn.LSTM's, nn.GRU's or nn.RNN's state_dict (`cell` as rnn_forward takes it)."""
+    kind, _ = _cell_mode(cell)
+    lstm = TorchLSTM(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias, cell=kind)
+    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
+
+
+def init_rnn_params(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    bias: bool = True,
+    proj_size: int = 0,
+    dtype=np.float32,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Seeded random parameters for any cell, drawn like torch's: U(-1/sqrt(H), 1/sqrt(H))."""
+    _check_sizes(hidden_size, num_layers, proj_size)
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(hidden_size)
+    shapes = rnn_param_shapes(cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size)
+    return {name: rng.uniform(-bound, bound, size=shape).astype(dtype) for name, shape in shapes.items()}
+
+
+def rnn_forward(
+    x,
+    params,
+    cell: str = "lstm",
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    batch_first: bool = False,
+    h0=None,
+    c0=None,
+    lengths=None,
+):
+    """Run nn.LSTM's, nn.GRU's or nn.RNN's forward (inference) on x with state_dict-named `params`.
+
+    `cell` is "lstm", "gru", "rnn_tanh" or "rnn_relu" (torch's `mode`, lower-case). Returns
+    output, hn for GRU and RNN, and output, (hn, cn) for the LSTM, as torch does; x, h0 and
+    lengths are taken as by `lstm_forward` (to which cell="lstm" goes, proj_size read from
+    weight_hr_l0). GRU computes n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), as torch does.
+    """
+    kind, nonlinearity = _cell_mode(cell)
+    if kind == "lstm":
+        proj_size = np.shape(params["weight_hr_l0"])[0] if "weight_hr_l0" in params else 0
+        return lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0=h0, c0=c0,
+                            lengths=lengths)
+    if c0 is not None:
+        raise ValueError(f"nn.{kind.upper()} has no cell state: c0 must be None")
+    x = np.asarray(x)
+    if x.dtype not in _DTYPES:
+        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+    dtype = x.dtype
+    input_size, hidden_size, bias = _check_rnn_params(params, kind, num_layers, bidirectional)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
+    if x.shape[-1] != input_size:
+        raise ValueError(f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
+                         f"axis, got {x.shape[-1]} (x shape {x.shape})")
+    unbatched = x.ndim == 2
+    if unbatched:
+        if lengths is not None:
+            raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
+        x, batch_first = x[:, None], False
+    seq_first = x.swapaxes(0, 1) if batch_first else x
+    seq_len, batch = seq_first.shape[:2]
+    num_directions = 2 if bidirectional else 1
+    hn = _initial_state(h0, "h0", (num_layers * num_directions, batch, hidden_size), unbatched, dtype)
+    # active[t, b]: sequence b takes step t (packed semantics: state held, output zero past its length)
+    active = None
+    if lengths is not None:
+        lengths = _check_lengths(lengths, batch, seq_len)
+        active = (np.arange(seq_len)[:, None] < lengths[None, :])[..., None]
+    step = _gru_step if kind == "gru" else (_relu_step if nonlinearity == "relu" else _tanh_step)
+    layer_input = seq_first
+    for layer in range(num_layers):
+        output = np.zeros((seq_len, batch, num_directions * hidden_size), dtype)
+        for direction in range(num_directions):
+            suffix = f"_l{layer}" + ("_reverse" if direction else "")
+            w_ih = np.asarray(params["weight_ih" + suffix], dtype)
+            w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+            b_ih = np.asarray(params["bias_ih" + suffix], dtype) if bias else np.zeros(w_ih.shape[0], dtype)
+            b_hh = np.asarray(params["bias_hh" + suffix], dtype) if bias else np.zeros(w_hh.shape[0], dtype)
+            # one (seq_len·batch, features) matmul for every step's input: (seq_len, batch, gates × hidden_size)
+            projected = (layer_input.reshape(seq_len * batch, -1) @ w_ih.T).reshape(seq_len, batch, -1)
+            projected += b_ih
+            w_hh_t = np.ascontiguousarray(w_hh.T)
+            row = layer * num_directions + direction
+            h = hn[row]
+            out = output[..., direction * hidden_size : (direction + 1) * hidden_size]
+            for t in (range(seq_len - 1, -1, -1) if direction else range(seq_len)):
+                gh = h @ w_hh_t
+                gh += b_hh
+                new = step(projected[t], gh, h)
+                if active is None:
+                    h = out[t] = new
+                else:
+                    h = np.where(active[t], new, h)
+                    out[t] = np.where(active[t], new, 0)
+            hn[row] = h
+        layer_input = output
+    if batch_first:
+        output = output.swapaxes(0, 1)
+    if unbatched:
+        return output[:, 0], hn[:, 0]
+    return output, hn
+
+
+def _cell_mode(cell: str) -> tuple[str, str]:
+    if cell not in CELL_MODES:
+        raise ValueError(f"cell must be one of {', '.join(CELL_MODES)}, got {cell!r}")
+    return CELL_MODES[cell]
+
+
+def _sigmoid_(z):
+    """sigmoid(z) = 1 / (1 + exp(-z)), in place."""
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1
+    np.reciprocal(z, out=z)
+    return z
+
+
+def _gru_step(gi, gh, h):
+    """torch's GRU cell: gates r, z, n; the reset gate scales W_hn h + b_hn (not h).
+    h' = (1 − z) ⊙ n + z ⊙ h, computed as n + z ⊙ (h − n)."""
+    hidden_size = h.shape[-1]
+    rz = _sigmoid_(gi[:, : 2 * hidden_size] + gh[:, : 2 * hidden_size])
+    r, z = rz[:, :hidden_size], rz[:, hidden_size:]
+    n = gh[:, 2 * hidden_size :] * r
+    n += gi[:, 2 * hidden_size :]
+    np.tanh(n, out=n)
+    new = h - n
+    new *= z
+    new += n
+    return new
+
+
+def _tanh_step(gi, gh, h):
+    return np.tanh(gi + gh)
+
+
+def _relu_step(gi, gh, h):
+    return np.maximum(gi + gh, 0)
+
+
+def _check_rnn_params(params, kind, num_layers, bidirectional):
+    """Check every tensor against nn.GRU's / nn.RNN's state_dict; return input/hidden size and bias."""
+    gates = 3 if kind == "gru" else 1
+    rows = "3*hidden_size" if kind == "gru" else "hidden_size"
+    if "weight_ih_l0" not in params:
+        raise ValueError("missing tensor weight_ih_l0: input_size and hidden_size come from it")
+    first = np.shape(params["weight_ih_l0"])
+    if len(first) != 2 or first[0] % gates or first[0] == 0:
+        raise ValueError(f"weight_ih_l0: expected shape ({rows}, input_size), got {tuple(first)}")
+    hidden_size, input_size = first[0] // gates, first[1]
+    _check_sizes(hidden_size, num_layers, 0)
+    bias = any(name.startswith("bias_") for name in params)
+    expected = rnn_param_shapes(kind, input_size, hidden_size, num_layers, bidirectional, bias)
+    problems = [f"missing tensor {name} (expected shape {shape})" if name not in params
+                else f"{name}: expected shape {shape}, got {tuple(np.shape(params[name]))}"
+                for name, shape in expected.items()
+                if name not in params or tuple(np.shape(params[name])) != shape]
+    problems += [f"unexpected tensor {name} (shape {tuple(np.shape(params[name]))})"
+                 for name in params if name not in expected]
+    if problems:
+        raise ValueError(f"nn.{kind.upper()} parameters do not match input_size={input_size}, "
+                         f"hidden_size={hidden_size}, num_layers={num_layers}, bidirectional={bidirectional}, "
+                         f"bias={bias}: " + "; ".join(problems))
+    return input_size, hidden_size, bias

@@ -1,10 +1,11 @@
-"""Which LSTMs a checkpoint holds, from its tensor names and shapes alone.
+"""Which LSTMs (and GRUs, RNNs) a checkpoint holds, from its tensor names and shapes alone.
 
 Pure by design (names and shapes in, frozen dataclasses out; no numpy, no I/O), so the same answer
 comes from a torch state_dict, a safetensors header or an npz. A torch.nn.LSTM's parameters are
 found under any prefix (`encoder.rnn.weight_ih_l0`); its settings are read off a few shapes and
 then held against every tensor the shape engine (`shapes.parameters`) says such an LSTM has, so a
-tensor set that is not one whole LSTM is reported, never guessed.
+tensor set that is not one whole LSTM is reported, never guessed. nn.GRU and nn.RNN share the
+names; weight_hh_l0's rows per column (4, 3 or 1 gate blocks of hidden_size) tell them apart.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from .settings import TorchLSTM
+from .settings import CELLS, TorchLSTM
 from .shapes.torch import parameters
 
 TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
@@ -111,20 +112,35 @@ def identify_torch(tensors: Iterable[TensorInfo]) -> tuple[list[FoundLSTM], list
             incomplete.append(Incomplete(prefix, "torch", tuple(reasons)))
             continue
         settings = tuple((key, getattr(lstm, key)) for key in TORCH_SETTINGS)
+        if lstm.cell != "lstm":  # nn.GRU / nn.RNN: the cell switch, and no projection
+            settings = tuple(item for item in settings if item[0] != "proj_size") + (("cell", lstm.cell),)
         ordered = tuple(group[t.name] for t in parameters(lstm))
         found.append(FoundLSTM(prefix, "torch", settings, ordered))
     return found, incomplete
 
 
+def cell_of(group: dict[str, TensorInfo]) -> str:
+    """lstm, gru or rnn, by weight_hh_l0's rows per column: 4, 3 or 1 gate blocks of hidden_size
+    (an LSTM with a projection, weight_hr_l0, is an LSTM whatever its shapes)."""
+    hh = group.get("weight_hh_l0")
+    if "weight_hr_l0" in group or hh is None or len(hh.shape) != 2 or not hh.shape[1]:
+        return "lstm"
+    rows, hidden = hh.shape
+    return {3 * hidden: "gru", hidden: "rnn"}.get(rows, "lstm")
+
+
 def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
-    """The one TorchLSTM whose state_dict is exactly `group` (names without prefix), or why none is."""
+    """The one TorchLSTM (nn.LSTM, nn.GRU or nn.RNN, by `cell`) whose state_dict is exactly `group`
+    (names without prefix), or why none is."""
     first = group.get("weight_ih_l0")
     if first is None:
         return None, ["no weight_ih_l0 (layer 0's input weights), so input_size and hidden_size are unknown"]
-    if len(first.shape) != 2 or first.shape[0] % 4 or first.shape[0] == 0:
-        return None, [f"weight_ih_l0 is {listed(first.shape)}; an LSTM's is [4 × hidden_size, input_size]"]
+    cell = CELLS[cell_of(group)]
+    if len(first.shape) != 2 or first.shape[0] % cell.gates or first.shape[0] == 0:
+        rows = "4 × hidden_size" if cell.gates == 4 else f"{cell.gates} × hidden_size"
+        return None, [f"weight_ih_l0 is {listed(first.shape)}; an {cell.torch}'s is [{rows}, input_size]"]
     gates, input_size = first.shape
-    hidden_size = gates // 4
+    hidden_size = gates // cell.gates
     has = held(group)
     hr = group.get("weight_hr_l0")
     reasons = []
@@ -135,7 +151,7 @@ def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
     if reasons:
         return None, reasons
     lstm = TorchLSTM(input_size, hidden_size, has.num_layers, bidirectional=has.bidirectional,
-                      proj_size=has.proj_size, bias=has.bias)
+                      proj_size=has.proj_size, bias=has.bias, cell=cell.name)
     reasons = differences(lstm, {name: t.shape for name, t in group.items()})
     return (None, reasons) if reasons else (lstm, [])
 
@@ -147,7 +163,8 @@ def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str
     unexpected = [name for name in shapes if name not in expected]
     wrong = [f"{name} is {listed(shapes[name])}, not {listed(shape)}"
              for name, shape in expected.items() if name in shapes and tuple(shapes[name]) != shape]
-    settings = (f"input_size {lstm.input_size}, hidden_size {lstm.hidden_size}, num_layers {lstm.num_layers}, "
+    settings = (("" if lstm.cell == "lstm" else f"cell {lstm.cell}, ") +
+                f"input_size {lstm.input_size}, hidden_size {lstm.hidden_size}, num_layers {lstm.num_layers}, "
                 f"bidirectional {str(lstm.bidirectional).lower()}, proj_size {lstm.proj_size}, "
                 f"bias {str(lstm.bias).lower()}")
     reasons = []

@@ -7,6 +7,7 @@ working out shapes is `lstmshape.shapes`'s, judging them is `lstmshape.rules`'.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -15,11 +16,50 @@ Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
 FRAMEWORKS = ("torch", "keras", "onnx")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
+NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
+
+
+class Cell(namedtuple("Cell", "name gates has_cell_state torch keras keras_name onnx torch_gates keras_gates "
+                               "onnx_gates")):
+    """What one kind of recurrent cell means for every shape: said here once, read by every
+    engine, rule and converter. `gates` is the number of hidden_size-row blocks in each weight;
+    `has_cell_state`: only the LSTM carries c beside h; `torch`, `keras`, `onnx`: the module,
+    layer class and operator (nn.GRU, keras.layers.GRU, ONNX GRU); `keras_name`: the Keras layer's
+    default name and its cell's weight-path prefix; `*_gates`: the gate letters in each
+    framework's own row order. (A plain namedtuple: typing.NamedTuple would compile every string
+    annotation at import, on the start-up path of `check`.)"""
+
+    __slots__ = ()
+
+
+CELLS = {
+    "lstm": Cell("lstm", 4, True, "LSTM", "LSTM", "lstm", "LSTM", "i, f, g, o", "i, f, c, o", "i, o, f, c"),
+    "gru": Cell("gru", 3, False, "GRU", "GRU", "gru", "GRU", "r, z, n", "z, r, h", "z, r, h"),
+    "rnn": Cell("rnn", 1, False, "RNN", "SimpleRNN", "simple_rnn", "RNN", "h", "h", "h"),
+}
+
+
+class CellMixin:
+    """The cell of a frozen settings class with a `cell` field (lstm, gru or rnn)."""
+
+    cell: str
+
+    @property
+    def kind(self) -> Cell:
+        return CELLS[self.cell]
+
+    @property
+    def gates(self) -> int:
+        return CELLS[self.cell].gates
+
+    @property
+    def has_cell_state(self) -> bool:
+        return CELLS[self.cell].has_cell_state
 
 
 @dataclass(frozen=True)
-class TorchLSTM:
-    """The constructor arguments of torch.nn.LSTM."""
+class TorchLSTM(CellMixin):
+    """The constructor arguments of torch.nn.LSTM (or nn.GRU / nn.RNN, by `cell`)."""
 
     input_size: int
     hidden_size: int
@@ -29,6 +69,8 @@ class TorchLSTM:
     proj_size: int = 0
     bias: bool = True
     dropout: float = 0.0
+    cell: str = "lstm"  # lstm, gru or rnn
+    nonlinearity: str = "tanh"  # nn.RNN only
 
     @property
     def num_directions(self) -> int:
@@ -44,8 +86,8 @@ LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
 
 
 @dataclass(frozen=True)
-class KerasLSTM:
-    """The arguments of keras.layers.LSTM (+ Bidirectional), and the stack depth."""
+class KerasLSTM(CellMixin):
+    """The arguments of keras.layers.LSTM, GRU or SimpleRNN (+ Bidirectional), and the stack depth."""
 
     input_dim: int
     units: int
@@ -56,6 +98,8 @@ class KerasLSTM:
     use_bias: bool = True
     bidirectional: bool = False
     merge_mode: Optional[str] = "concat"
+    cell: str = "lstm"
+    reset_after: bool = True  # keras.layers.GRU only: two bias rows, torch's arithmetic
 
     @property
     def num_directions(self) -> int:
@@ -68,8 +112,8 @@ class KerasLSTM:
 
 
 @dataclass(frozen=True)
-class OnnxLSTM:
-    """The attributes (and optional inputs) of the ONNX LSTM node, and the stack depth."""
+class OnnxLSTM(CellMixin):
+    """The attributes (and optional inputs) of the ONNX LSTM, GRU or RNN node, and the stack depth."""
 
     input_size: int
     hidden_size: int
@@ -80,6 +124,8 @@ class OnnxLSTM:
     peepholes: bool = False
     bias: bool = True
     sequence_lens: bool = False
+    cell: str = "lstm"
+    linear_before_reset: int = 0  # GRU only: 1 is torch's arithmetic
 
     @property
     def num_directions(self) -> int:

@@ -65,6 +65,14 @@ def neutral(config: Config, t: Translation) -> dict:
     batch_first, bias, and the settings only some frameworks have."""
     lstm = config.lstm
     source = config.framework
+    # the cell, and whether a GRU applies the reset gate after the recurrent matmul (torch's way)
+    cell = {"cell": lstm.cell, "nonlinearity": getattr(lstm, "nonlinearity", "tanh"),
+            "reset_after": {"torch": True, "keras": getattr(lstm, "reset_after", True),
+                            "onnx": bool(getattr(lstm, "linear_before_reset", 0))}[source]}
+    return cell | framework_spec(lstm, source)
+
+
+def framework_spec(lstm, source: str) -> dict:
     if source == "torch":
         return {
             "input": lstm.input_size, "hidden": lstm.hidden_size, "layers": lstm.num_layers,
@@ -91,8 +99,34 @@ def neutral(config: Config, t: Translation) -> dict:
     }
 
 
+RESET_KEY = {"keras": "reset_after", "onnx": "linear_before_reset"}
+
+
+def cell_blockers(spec: dict, t: Translation) -> None:
+    """What a GRU or RNN cannot take along: torch's GRU exists only with the reset gate applied after
+    the recurrent matmul; the RNN's relu is an activation argument lstmshape does not carry."""
+    source, target = spec["source"], t.target
+    if spec["cell"] == "gru" and not spec["reset_after"] and target == "torch":
+        key = RESET_KEY[source]
+        value = "false" if source == "keras" else "0"
+        t.error(key, f"{key} {value} has no equivalent in torch.nn.GRU, which applies the reset gate after the "
+                     "recurrent matmul, r ⊙ (W_hn h + b_hn) (reset_after true / linear_before_reset 1)")
+    elif spec["cell"] == "gru" and target != "torch" and source == "torch":
+        t.note("cell", f"nn.GRU is {RESET_KEY[target]} {'true' if target == 'keras' else '1'} in {target}: the reset "
+                       "gate applies to W_hn h + b_hn; gates r, z, n become z, r, h")
+    if spec["cell"] == "rnn" and spec["nonlinearity"] == "relu":
+        what = {"keras": "keras.layers.SimpleRNN(activation='relu')",
+                "onnx": "the RNN node's activations=['Relu'] (per direction)"}.get(target)
+        if what:
+            t.note("nonlinearity", f"nonlinearity relu: build {what}; the shapes do not change")
+
+
 def common_blockers(spec: dict, t: Translation) -> None:
-    name = {"torch": "torch.nn.LSTM", "keras": "keras.layers.LSTM", "onnx": "the ONNX LSTM operator"}[t.target]
+    cell_blockers(spec, t)
+    module = {"lstm": ("LSTM", "LSTM", "LSTM"), "gru": ("GRU", "GRU", "GRU"),
+              "rnn": ("RNN", "SimpleRNN", "RNN")}[spec["cell"]]
+    name = {"torch": f"torch.nn.{module[0]}", "keras": f"keras.layers.{module[1]}",
+            "onnx": f"the ONNX {module[2]} operator"}[t.target]
     if spec.get("proj_size"):
         t.error("proj_size", f"proj_size {spec['proj_size']} has no equivalent in {name}: it has no projection "
                              "(weight_hr); h would have to keep hidden_size features")
@@ -114,6 +148,15 @@ def common_blockers(spec: dict, t: Translation) -> None:
         t.note("merge_mode", f"merge_mode null: {split} (H = {spec['hidden']})")
 
 
+def keras_two_biases(spec: dict) -> bool:
+    """A GRU applying the reset gate after the matmul: Keras keeps its input and recurrent biases apart."""
+    return spec["cell"] == "gru" and spec["reset_after"]
+
+
+def final_states(spec: dict) -> str:
+    return "Y_h / Y_c are" if spec["cell"] == "lstm" else "Y_h is"
+
+
 def to_torch(spec: dict, t: Translation) -> TorchLSTM | None:
     common_blockers(spec, t)
     if spec["direction"] == "reverse":
@@ -128,19 +171,25 @@ def to_torch(spec: dict, t: Translation) -> TorchLSTM | None:
             t.note("return_sequences", f"return_sequences false: Keras' output is torch's {last} "
                                        "(torch always returns every step's output and every layer's final state)")
         if spec["layers"] > 1 and spec["return_state"]:
-            t.note("return_state", "Keras returns the last layer's states only: torch's hn/cn hold every layer's; "
+            t.note("return_state", "Keras returns the last layer's states only: torch's "
+                                   + ("hn/cn hold" if spec["cell"] == "lstm" else "hn holds") + " every layer's; "
                                    "the last layer's are hn[-2:] / hn[-1:] (bidirectional / not)")
     if spec["source"] == "onnx" and spec["sequence_lens"]:
         t.note("sequence_lens", "sequence_lens: pack the batch with "
                                 "torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)")
     if spec["source"] != "torch" and spec["bias"]:
-        t.note(spec["bias_key"], "torch has two bias vectors (bias_ih, bias_hh) that are summed; lstmshape.convert "
-                                 "splits " + ("Keras' single bias as (bias, zeros)" if spec["source"] == "keras"
-                                              else "ONNX B as (Wb, Rb)"))
+        if spec["source"] == "keras" and keras_two_biases(spec):
+            t.note(spec["bias_key"], "Keras GRU's bias rows (input, recurrent) are torch's bias_ih and bias_hh: "
+                                     "lstmshape.convert moves them exactly")
+        else:
+            summed = " that are summed" if spec["cell"] != "gru" else ""  # a GRU's b_hn sits inside r ⊙ (...)
+            t.note(spec["bias_key"], f"torch has two bias vectors (bias_ih, bias_hh){summed}; lstmshape.convert "
+                                     "splits " + ("Keras' single bias as (bias, zeros)" if spec["source"] == "keras"
+                                                  else "ONNX B as (Wb, Rb)"))
     if any(p.is_error for p in t.problems):
         return None
     return TorchLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"] == "bidirectional",
-                      spec["batch_first"], 0, spec["bias"], 0.0)
+                      spec["batch_first"], 0, spec["bias"], 0.0, cell=spec["cell"], nonlinearity=spec["nonlinearity"])
 
 
 def to_keras(spec: dict, t: Translation) -> KerasLSTM | None:
@@ -153,11 +202,16 @@ def to_keras(spec: dict, t: Translation) -> KerasLSTM | None:
     if go_backwards:
         t.note("direction", "direction 'reverse' → go_backwards=True: Keras returns the sequence in the order it "
                             "read it (last step first), while ONNX Y is indexed by the original time step: flip "
-                            "Keras' output along axis 1 to compare; Y_h / Y_c are the same")
+                            "Keras' output along axis 1 to compare; " + final_states(spec) + " the same")
     if spec["source"] == "torch":
-        t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, (hn, cn)); Keras "
-                     "returns the last layer's h and c only" + (", forward then backward"
-                                                                if spec["direction"] == "bidirectional" else ""))
+        if spec["cell"] == "lstm":
+            t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, (hn, cn)); Keras "
+                         "returns the last layer's h and c only" + (", forward then backward"
+                                                                    if spec["direction"] == "bidirectional" else ""))
+        else:
+            t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, hn); Keras "
+                         "returns the last layer's h only" + (", forward then backward"
+                                                              if spec["direction"] == "bidirectional" else ""))
         if spec.get("dropout"):
             t.note("dropout", f"dropout {spec['dropout']} (training only): torch applies it to the inputs of layers "
                               "2..n; in Keras set LSTM(dropout=...) on those layers")
@@ -165,14 +219,18 @@ def to_keras(spec: dict, t: Translation) -> KerasLSTM | None:
         t.note("sequence_lens", "sequence_lens: Keras masks padded steps instead (keras.layers.Masking, or "
                                 "mask= when calling the layer)")
     if spec["source"] != "keras" and spec["bias"]:
-        t.note(spec["bias_key"], "Keras has one bias vector: lstmshape.convert sums "
-                                 + ("bias_ih + bias_hh" if spec["source"] == "torch" else "Wb + Rb"))
+        pair = "bias_ih, bias_hh" if spec["source"] == "torch" else "Wb, Rb"
+        if keras_two_biases(spec):
+            t.note(spec["bias_key"], f"Keras GRU (reset_after) keeps two bias rows: lstmshape.convert moves {pair} "
+                                     "into them exactly")
+        else:
+            t.note(spec["bias_key"], "Keras has one bias vector: lstmshape.convert sums " + " + ".join(pair.split(", ")))
     if any(p.is_error for p in t.problems):
         return None
     return KerasLSTM(spec["input"], spec["hidden"], spec["layers"], return_sequences=True, return_state=True,
                      go_backwards=go_backwards, use_bias=spec["bias"],
                      bidirectional=spec["direction"] == "bidirectional",
-                     merge_mode="concat")
+                     merge_mode="concat", cell=spec["cell"], reset_after=spec["reset_after"])
 
 
 def to_onnx(spec: dict, t: Translation) -> OnnxLSTM | None:
@@ -180,19 +238,23 @@ def to_onnx(spec: dict, t: Translation) -> OnnxLSTM | None:
     if spec["direction"] == "reverse":
         t.note("go_backwards", "go_backwards → direction 'reverse': ONNX Y is indexed by the original time step, "
                                "while Keras returns the sequence in the order it read it (last step first): "
-                               "flip one along time to compare; Y_h / Y_c are the same")
+                               "flip one along time to compare; " + final_states(spec) + " the same")
     if spec["source"] == "keras":
         t.note(None, "Keras input is (batch, seq_len, features): layout 1")
-        t.note(None, "the ONNX node always returns Y (every step, 4-D), Y_h and Y_c")
+        t.note(None, "the ONNX node always returns Y (every step, 4-D), Y_h" + (" and Y_c" if spec["cell"] == "lstm" else ""))
     if spec["source"] == "torch":
         t.note("batch_first", f"batch_first {str(spec['batch_first']).lower()} → layout {int(spec['batch_first'])} "
                               "(torch.onnx.export itself always emits layout 0 and transposes batch-first input)")
         if spec.get("dropout"):
             t.note("dropout", f"dropout {spec['dropout']} is training-only; exported graphs drop it")
     if spec["bias"] and spec["source"] == "keras":
-        t.note("use_bias", "ONNX has two bias vectors (B = Wb ++ Rb): lstmshape.convert uses Keras' bias as Wb "
-                           "and zeros as Rb")
+        if keras_two_biases(spec):
+            t.note("use_bias", "ONNX B = Wb ++ Rb is Keras GRU's two bias rows: lstmshape.convert moves them exactly")
+        else:
+            t.note("use_bias", "ONNX has two bias vectors (B = Wb ++ Rb): lstmshape.convert uses Keras' bias as Wb "
+                               "and zeros as Rb")
     if any(p.is_error for p in t.problems):
         return None
     return OnnxLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"], int(spec["batch_first"]),
-                    bias=spec["bias"])
+                    bias=spec["bias"], cell=spec["cell"],
+                    linear_before_reset=int(spec["reset_after"]) if spec["cell"] == "gru" else 0)

@@ -1,4 +1,4 @@
-"""`infer --verify`: run the NumPy LSTM and compare every tensor it produces with the inference.
+"""`infer --verify`: run the NumPy LSTM (GRU, RNN) and compare every tensor it produces with the inference.
 
 The shape engine is arithmetic; this runs the arithmetic's claim. Parameters are seeded random
 (drawn as torch draws them), the input and initial state are built to the inferred shapes, and
@@ -56,19 +56,24 @@ def verify(result: TorchShapes, full: bool = False, seed: int = 0, params: dict 
         if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
             why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"
             return Verification(False, {}, (), run_at, why)
-        params = forward.init_params(lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bidirectional,
-                                     lstm.proj_size, lstm.bias, np.float32, seed)
+        params = forward.init_rnn_params(lstm.cell, lstm.input_size, lstm.hidden_size, lstm.num_layers,
+                                         lstm.bidirectional, lstm.bias, lstm.proj_size, np.float32, seed)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(runnable["input"].shape).astype(np.float32)
     h0 = np.zeros(runnable["h0"].shape, np.float32)
-    c0 = np.zeros(runnable["c0"].shape, np.float32)
+    c0 = np.zeros(runnable["c0"].shape, np.float32) if lstm.has_cell_state else None
+    mode = f"rnn_{lstm.nonlinearity}" if lstm.cell == "rnn" else lstm.cell
     try:
-        output, (hn, cn) = forward.lstm_forward(x, params, lstm.num_layers, lstm.bidirectional, lstm.batch_first,
-                                        lstm.proj_size, h0=h0, c0=c0)
+        ran = forward.rnn_forward(x, params, mode, lstm.num_layers, lstm.bidirectional, lstm.batch_first,
+                                  h0=h0, c0=c0)
     except ValueError as exc:  # the forward pass refused a tensor built to the inferred shape
         return Verification(False, {}, ("forward",), run_at, f"the forward pass refused it: {exc}")
-    observed = {"input": x.shape, "output": output.shape, "h0": h0.shape, "c0": c0.shape,
-                "hn": hn.shape, "cn": cn.shape}
+    observed = {"input": x.shape, "output": ran[0].shape, "h0": h0.shape}
+    if lstm.has_cell_state:
+        _, (hn, cn) = ran
+        observed |= {"c0": c0.shape, "hn": hn.shape, "cn": cn.shape}
+    else:
+        observed["hn"] = ran[1].shape
     observed |= {name: tuple(p.shape) for name, p in params.items()}
     expected = {t.name: t.shape for t in runnable.tensors + runnable.params}
     mismatches = tuple(n for n in expected.keys() | observed.keys() if expected.get(n) != observed.get(n))

@@ -11,11 +11,12 @@ from __future__ import annotations
 from .checkpoint import Checkpoint, CheckpointError, load_tensors, read_checkpoint
 from .codes import (WEIGHTS_MISSING_TENSOR, WEIGHTS_NO_SUCH_PREFIX, WEIGHTS_NOT_COMPARABLE, WEIGHTS_SHAPE_MISMATCH,
                     WEIGHTS_UNEXPECTED_TENSOR, WEIGHTS_UNREADABLE)
-from .identify import TORCH_PARAM, Held, TensorInfo, held, listed, torch_groups
+from .identify import TORCH_PARAM, Held, TensorInfo, cell_of, held, listed, torch_groups
 from .problems import ERROR, Problem
 from .rules import RuleContext
-from .settings import Config
+from .settings import CELLS, Config
 from .shapes import Tensor, parameters
+from .shapes.core import gate_rows
 
 def normalise_prefix(prefix: str) -> str:
     """`encoder.rnn` and `encoder.rnn.` are the same prefix; `` is a bare LSTM."""
@@ -45,10 +46,15 @@ def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> li
     has = held(group)
     expected = {t.name: t for t in parameters(lstm)}
     out = []
+    theirs = cell_of(group)
     for name, tensor in expected.items():
         found = group.get(name)
         if found is not None and tuple(found.shape) != tensor.shape:
             key, why = _shape_cause(lstm, has, tensor, found.shape)
+            if theirs != lstm.cell and tensor.dims[0].meaning == gate_rows(lstm.kind, lstm.hidden_size).meaning:
+                # a GRU checkpoint held against an LSTM config (or the reverse): the cell explains it
+                key, why = "cell", (f"cell {lstm.cell} vs {theirs} in the checkpoint (its weight_hh_l0 has "
+                                    f"{CELLS[theirs].gates} × hidden_size rows)")
             out.append(model.problem(model.origin(0, key), WEIGHTS_SHAPE_MISMATCH, ERROR,
                                      f"{prefix}{name} is {listed(found.shape)} in the file, the config gives "
                                      f"{listed(tensor.shape)}: {why}"))
@@ -72,8 +78,9 @@ def _shape_cause(lstm, has: Held, tensor: Tensor, shape: tuple[int, ...]) -> tup
     for dim, size in zip(tensor.dims, shape):
         if dim.size == size:
             continue
-        if dim.meaning == "4 × hidden_size":
-            held_size = size // 4 if size % 4 == 0 else f"{size}/4"
+        g = lstm.gates
+        if g > 1 and dim.meaning == f"{g} × hidden_size":
+            held_size = size // g if size % g == 0 else f"{size}/{g}"
             return "hidden_size", f"hidden_size {lstm.hidden_size} vs {held_size} in the checkpoint"
         if dim.meaning in ("hidden_size", "proj_size") and size == has.proj_size != lstm.proj_size:
             return "proj_size", f"proj_size {lstm.proj_size} vs {has.proj_size} in the checkpoint"

@@ -110,12 +110,14 @@ def test_every_state_row_is_labelled_with_layer_and_direction(name, tmp_path):
     config, _ = read_config(ROOT / "configs" / name)
     (result,) = infer(config)
     d = result.lstm.num_directions
-    h_slice, c_slice = shape_text(result["hn"].shape[1:]), shape_text(result["cn"].shape[1:])
+    h_slice = shape_text(result["hn"].shape[1:])
+    c_slice = shape_text(result["cn"].shape[1:]) if result.lstm.has_cell_state else None  # GRU/RNN: h only
     for row in range(d * result.lstm.num_layers):
         where = f"layer {row // d}, {'backward' if row % d else 'forward'}"
         for h, c in (("h0", "c0"), ("hn", "cn")):
             assert on_edge(root, h, f"{h}[{row}] = {where}"), (h, row)
-            assert on_edge(root, h, f"{h}[{row}] {h_slice} · {c}[{row}] {c_slice}"), (h, row)
+            sliced = f"{h}[{row}] {h_slice}" + (f" · {c}[{row}] {c_slice}" if c_slice else "")
+            assert on_edge(root, h, sliced), (h, row)
 
 
 def test_bidirectional_arrows_run_each_direction_and_the_backward_final_state_leaves_at_t0():

@@ -1,5 +1,5 @@
-"""The `lstm` section of a keras or onnx config: keras.layers.LSTM's arguments, or the ONNX LSTM
-node's attributes, read with the same machinery and the same file:line:col messages as torch's.
+"""The `lstm` section of a keras or onnx config: keras.layers.LSTM's (GRU's, SimpleRNN's)
+arguments, or the ONNX LSTM (GRU, RNN) node's attributes, read with the same machinery and the same file:line:col messages as torch's.
 A key of another framework written here is named with its equivalent."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from ..codes import MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION, UNKNOWN_KEY, WRONG_TYPE
 from ..problems import WARNING
-from ..settings import DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
+from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
 from .data import data_config, read_data
 from .reader import Reader
 from .values import Key, classify_choice, show
@@ -24,6 +24,8 @@ KERAS_KEYS = (
     Key("use_bias", "bool"),
     Key("bidirectional", "bool"),
     Key("merge_mode", "choice"),
+    Key("cell", "choice", ("rnn_type", "cell_type")),
+    Key("reset_after", "bool"),
 )
 ONNX_KEYS = (
     Key("input_size", "positive_int", ("feature_size",), required=True),
@@ -35,13 +37,21 @@ ONNX_KEYS = (
     Key("peepholes", "bool"),
     Key("bias", "bool"),
     Key("sequence_lens", "bool"),
+    Key("cell", "choice", ("op_type",)),
+    Key("linear_before_reset", "choice"),
 )
+# The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
+CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
+# Settings of one cell only: (framework, key) → the cell that has it
+CELL_ONLY = {("keras", "reset_after"): "gru", ("onnx", "linear_before_reset"): "gru",
+             ("onnx", "peepholes"): "lstm", ("onnx", "input_forget"): "lstm"}
 KEYS = {"keras": KERAS_KEYS, "onnx": ONNX_KEYS}
 CHOICES = {
     ("keras", "merge_mode"): MERGE_MODES,
     ("onnx", "direction"): DIRECTIONS,
     ("onnx", "layout"): (0, 1),
     ("onnx", "input_forget"): (0, 1, False, True),
+    ("onnx", "linear_before_reset"): (0, 1),
 }
 # Keys of one framework written in another's section: say what the equivalent is.
 FOREIGN = {
@@ -54,6 +64,7 @@ FOREIGN = {
         "proj_size": "keras.layers.LSTM has no projection",
         "dropout": "dropout is training-only and does not change a shape; lstmshape does not model it for Keras",
         "layout": "Keras input is always (batch, seq_len, features)",
+        "linear_before_reset": "Keras calls it 'reset_after' (keras.layers.GRU)",
     },
     "onnx": {
         "units": "ONNX calls it 'hidden_size'",
@@ -66,6 +77,7 @@ FOREIGN = {
         "return_sequences": "the ONNX LSTM node always returns Y, Y_h and Y_c",
         "return_state": "the ONNX LSTM node always returns Y, Y_h and Y_c",
         "use_bias": "ONNX calls it 'bias' (whether input B is given)",
+        "reset_after": "ONNX calls it 'linear_before_reset' (the GRU node)",
     },
 }
 
@@ -96,6 +108,7 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
     if lstm is None or values is None:
         return None
     ok = choices_ok(reader, framework, lstm) and sections_checked(reader, framework, data, values)
+    ok = cell_ok(reader, framework, lstm) and ok
     if values.get("unbatched"):
         reader.problem(reader.origins[("data", "unbatched")], OUT_OF_RANGE,
                        f"{framework} has no unbatched input: {'keras.Input' if framework == 'keras' else 'X'} is "
@@ -113,6 +126,28 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
             return None
         spec = OnnxLSTM(**lstm)
     return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework)
+
+
+def cell_ok(reader: Reader, framework: str, lstm: dict) -> bool:
+    """Fold the cell switch into `cell` (lstm, gru, rnn); a setting of another cell is an error."""
+    if "cell" in lstm:
+        value, where = lstm["cell"], reader.origins[("lstm", "cell")]
+        if not isinstance(value, str) or value.lower() not in CELL_NAMES:
+            classes = "LSTM, GRU, SimpleRNN" if framework == "keras" else "LSTM, GRU, RNN"
+            reader.problem(where, OUT_OF_RANGE if isinstance(value, str) else WRONG_TYPE,
+                           f"{where[-1]} must be one of lstm, gru, rnn ({classes}), got {show(value)}")
+            return False
+        lstm["cell"] = CELL_NAMES[value.lower()]
+    cell = CELLS[lstm.get("cell", "lstm")]
+    ok = True
+    for (fw, key), only in CELL_ONLY.items():
+        if fw == framework and key in lstm and cell.name != only:
+            what = f"keras.layers.{cell.keras}" if framework == "keras" else f"the ONNX {cell.onnx} operator"
+            owner = f"keras.layers.{CELLS[only].keras}" if framework == "keras" else f"the ONNX {CELLS[only].onnx} operator"
+            reader.problem(reader.origins[("lstm", key)], OUT_OF_RANGE,
+                           f"{key} is an attribute of {owner} only; {what} has no such setting")
+            ok = False
+    return ok
 
 
 UNCHECKED = ("head", "expect")  # checked against torch's shapes only, so far

@@ -16,6 +16,8 @@ def sources(config: Config) -> dict[str, dict]:
     for k, block in enumerate(config.stack):
         at, label = (("lstm", k), f"lstm[{k}]") if stacked else (("lstm",), "lstm")
         for f in fields(block):
+            if f.name == "nonlinearity" and getattr(block, "cell", "rnn") != "rnn":
+                continue  # an argument of nn.RNN only
             out[f"{label}.{f.name}"] = _origin(config, at + (f.name,), getattr(block, f.name),
                                                derived=f"lstm[{k - 1}]'s output features"
                                                if stacked and k and f.name == "input_size" else None)

@@ -8,12 +8,12 @@ An alias given together with its canonical key must agree with it.
 
 from __future__ import annotations
 
-from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE
-from ..settings import Config, TorchLSTM
+from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
+from ..settings import CELLS, NONLINEARITIES, Config, TorchLSTM
 from .around import read_head, read_expect
 from .data import data_config, read_data
 from .reader import Reader
-from .values import Key
+from .values import Key, show
 
 # Aliases are names real training configs use for exactly this setting (never a name whose meaning
 # depends on the project, such as ESPnet's `eunits`: map those with --from).
@@ -29,12 +29,18 @@ LSTM_KEYS = (
     Key("proj_size", "nonneg_int"),
     Key("bias", "bool"),
     Key("dropout", "fraction"),
+    Key("cell", "choice", ("rnn_type", "cell_type", "mode")),
+    Key("nonlinearity", "choice"),
     # the size summed over both directions, as many configs store it (`eunits: 512` for a BiLSTM
     # of hidden_size 256): hidden_size = total ÷ num_directions
     Key("total_hidden_size", "positive_int"),
     Key("total_proj_size", "positive_int"),
 )
 TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
+# The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
+# nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
+CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
+              "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
 
 
 def read_torch(reader: Reader, data: dict) -> Config | None:
@@ -53,9 +59,10 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
     if lstm is None or values is None:
         return None
     bidirectional = directions(reader, lstm)
-    totals_ok = bidirectional is not None and totals(reader, lstm)
+    ok = read_cell(reader, lstm)
+    ok = bidirectional is not None and totals(reader, lstm) and ok
     cross_checks(reader, lstm)
-    if not totals_ok or "input_size" not in lstm or "hidden_size" not in lstm:
+    if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
         return None
     if head is None or expect is None:
         return None
@@ -78,11 +85,12 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
         if lstm is None:
             continue
         bidirectional = directions(reader, lstm, ("lstm", k))
-        totals_ok = bidirectional is not None and totals(reader, lstm, ("lstm", k))
+        ok = read_cell(reader, lstm, ("lstm", k))
+        ok = bidirectional is not None and totals(reader, lstm, ("lstm", k)) and ok
         cross_checks(reader, lstm, ("lstm", k))
         if k > 0 and "input_size" not in lstm and len(built) == k:
             lstm["input_size"] = built[-1].num_directions * built[-1].h_out
-        if totals_ok and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
+        if ok and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
             built.append(TorchLSTM(**lstm))
     if len(built) != len(blocks) or values is None or head is None or expect is None:
         return None
@@ -140,6 +148,58 @@ def totals(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
             reader.origins.setdefault(at + (name,), where)
             if at == ("lstm", 0):
                 reader.origins.setdefault(("lstm", name), where)
+    return ok
+
+
+def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """Fold the cell switch (any case, any alias, `RNN_TANH`/`RNN_RELU` included) into `cell` and
+    `nonlinearity`; False when either is not a value torch knows, or the two disagree."""
+    origins = reader.origins
+    ok = True
+    if "cell" in lstm:
+        value = lstm["cell"]
+        where = origins[at + ("cell",)]
+        written = where[-1]
+        if not isinstance(value, str):
+            reader.problem(where, WRONG_TYPE, f"{written} must be one of lstm, gru, rnn, got {show(value)}")
+            return False
+        if value.lower() not in CELL_NAMES:
+            import difflib  # only for a value to name
+
+            close = difflib.get_close_matches(value.lower(), list(CELL_NAMES), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            reader.problem(where, OUT_OF_RANGE, f"{written} must be one of lstm, gru, rnn (or torch's mode "
+                           f"names LSTM, GRU, RNN_TANH, RNN_RELU), got {show(value)}{hint}")
+            return False
+        lstm["cell"], implied = CELL_NAMES[value.lower()]
+        if implied is not None:
+            if "nonlinearity" in lstm and str(lstm["nonlinearity"]).lower() != implied:
+                line, col = reader.doc.mark(where)
+                reader.problem(origins[at + ("nonlinearity",)], CONFLICTING_ALIAS,
+                               f"nonlinearity is {show(lstm['nonlinearity'])} but {written} (line {line}, "
+                               f"column {col}) is {value!r}")
+                return False
+            lstm["nonlinearity"] = implied
+            origins.setdefault(at + ("nonlinearity",), where)
+    cell = lstm.get("cell", "lstm")
+    if "nonlinearity" in lstm:
+        value = lstm["nonlinearity"]
+        where = origins[at + ("nonlinearity",)]
+        if not isinstance(value, str) or value.lower() not in NONLINEARITIES:
+            reader.problem(where, WRONG_TYPE if not isinstance(value, str) else OUT_OF_RANGE,
+                           f"nonlinearity must be one of tanh, relu, got {show(value)}")
+            ok = False
+        elif cell != "rnn":
+            reader.problem(where, OUT_OF_RANGE, f"nonlinearity is an argument of nn.RNN only; "
+                           f"nn.{CELLS[cell].torch} refuses it")
+            ok = False
+        else:
+            lstm["nonlinearity"] = value.lower()
+    if cell != "lstm" and "proj_size" in lstm:
+        reader.problem(origins[at + ("proj_size",)], OUT_OF_RANGE,
+                       f"proj_size is an argument of nn.LSTM only; nn.{CELLS[cell].torch} refuses it "
+                       "(it has no projection)")
+        ok = False
     return ok
 
 

@@ -56,8 +56,10 @@ def torch_description(result: TorchShapes) -> str:
         parts.append(f"proj_size={lstm.proj_size}")
     if not lstm.bias:
         parts.append("bias=False")
+    if lstm.cell == "rnn":
+        parts.append(f"nonlinearity={lstm.nonlinearity!r}")
     sizes = [f"seq_len={data.seq_len}"] + ([] if data.unbatched else [f"batch_size={data.batch_size}"])
-    return f"nn.LSTM({', '.join(parts)}) on {'unbatched ' if data.unbatched else ''}input with {', '.join(sizes)}"
+    return f"nn.{lstm.kind.torch}({', '.join(parts)}) on {'unbatched ' if data.unbatched else ''}input with {', '.join(sizes)}"
 
 
 def data_text(data) -> str:

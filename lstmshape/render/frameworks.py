@@ -43,11 +43,12 @@ class FrameworkTableReporter:
             counted = "model.count_params()"
         else:
             for node in result.nodes:
-                out.print(tensor_table(f"Node lstm_{node.index} (ONNX LSTM, opset 14+)", "tensor", node.tensors,
+                op, name = result.lstm.kind.onnx, result.lstm.cell
+                out.print(tensor_table(f"Node {name}_{node.index} (ONNX {op}, opset 14+)", "tensor", node.tensors,
                                        self.explain))
                 if node.to_next:
-                    out.print(f"  Y → node lstm_{node.index + 1}'s X: {node.to_next}")
-            counted = "elements of the initializers W, R, B, P"
+                    out.print(f"  Y → node {name}_{node.index + 1}'s X: {node.to_next}")
+            counted = "elements of the initializers W, R, B" + (", P" if result.lstm.has_cell_state else "")
         out.print(f"parameters: {result.num_params:,} ({counted}; {human_bytes(Size(4 * result.num_params))} float32)")
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
@@ -62,7 +63,8 @@ class FrameworkTableReporter:
         if framework == "keras":
             columns = ["bidirectional", "return_sequences", "return_state", "num_layers", "input", "outputs", "params"]
         else:
-            columns = ["layout", "direction", "num_layers", "X", "W (node 0)", "Y (last node)", "Y_h / Y_c", "params"]
+            states = "Y_h / Y_c" if results[0].lstm.has_cell_state else "Y_h"  # GRU and RNN nodes: no Y_c
+            columns = ["layout", "direction", "num_layers", "X", "W (node 0)", "Y (last node)", states, "params"]
         for name in columns:
             table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for result in results:

@@ -9,7 +9,7 @@ from ..explain import traps
 from ..problems import Problem
 from ..read.sources import sources
 from ..settings import Config
-from ..shapes import TorchShapes
+from ..shapes import TENSORS, TorchShapes
 from ..shapes.keras import KerasShapes
 from ..shapes.onnx import OnnxShapes
 from .common import dumps
@@ -17,18 +17,25 @@ from .common import dumps
 
 def result_json(result: TorchShapes, verification=None) -> dict:
     lstm = result.lstm
+    # GRU and RNN have no cell state: c0/cn stay in the structure, as null
+    tensors = {t.name: t for t in result.tensors}
     doc = {
         "batch_first": lstm.batch_first,
         "bidirectional": lstm.bidirectional,
         "num_layers": lstm.num_layers,
         "proj_size": lstm.proj_size,
         "unbatched": result.data.unbatched,
-        "shapes": {t.name: list(t.shape) for t in result.tensors},
+        "shapes": {name: list(tensors[name].shape) if name in tensors else None for name in TENSORS},
         "params": {p.name: list(p.shape) for p in result.params},
         "num_params": result.num_params,
-        "bytes": {t.name: t.nbytes.value for t in result.tensors} | {"params": 4 * result.num_params},
+        "bytes": {name: tensors[name].nbytes.value if name in tensors else None for name in TENSORS}
+        | {"params": 4 * result.num_params},
         "macs": result.macs.value,
     }
+    if lstm.cell != "lstm":
+        doc["cell"] = lstm.cell
+    if lstm.cell == "rnn":
+        doc["nonlinearity"] = lstm.nonlinearity
     if result.block is not None:  # a stack of LSTMs: which block
         doc["block"] = result.block
     if verification is not None:
@@ -93,7 +100,7 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "output_names": [t.name for t in result.outputs],
             "params": {p.name: list(p.shape) for p in result.params},
             "num_params": result.num_params,
-        }
+        } | cell_json(lstm, "reset_after")
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -109,7 +116,14 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
     }
     if lstm.num_layers > 1:
         doc["between_nodes"] = result.nodes[0].to_next
-    return doc
+    return doc | cell_json(lstm, "linear_before_reset")
+
+
+def cell_json(lstm, gru_setting: str) -> dict:
+    """`cell` (and the GRU's own setting) for a GRU or RNN; nothing for an LSTM, whose JSON is unchanged."""
+    if lstm.cell == "lstm":
+        return {}
+    return {"cell": lstm.cell} | ({gru_setting: getattr(lstm, gru_setting)} if lstm.cell == "gru" else {})
 
 
 def problems_report(stream: TextIO, path: str, problems: list[Problem]) -> None:

@@ -164,7 +164,8 @@ def scene(config, results: list, problems=()) -> Scene:
     codes = sorted({code for text in marks.values() for code in text.split()})
     summary = describe(results[0])
     if len(results) > 1:  # a torch stack: each block's settings head its section
-        summary = f"a stack of {len(results)} nn.LSTM blocks, lstm[0] at the bottom" + (
+        modules = "/".join(sorted({"nn." + r.lstm.kind.torch for r in results}))
+        summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
     return Scene(config.path, summary,
                  time_steps(results[0].data.seq_len), tuple(sections), head, head_out,
@@ -191,7 +192,9 @@ def torch_section(result, config, marks: dict) -> Section:
     def state(kind: str, row: int, layer: int, backward: bool) -> StateLabel:
         h, c = ("h0", "c0") if kind == "initial" else ("hn", "cn")
         where = f"layer {layer}, {'backward' if backward else 'forward'}"
-        sliced = f"{h}[{row}] {shape_text(result[h].shape[1:])} · {c}[{row}] {shape_text(result[c].shape[1:])}"
+        sliced = f"{h}[{row}] {shape_text(result[h].shape[1:])}"
+        if lstm.has_cell_state:  # a GRU or RNN row carries h alone
+            sliced += f" · {c}[{row}] {shape_text(result[c].shape[1:])}"
         return StateLabel(h, f"{h}[{row}] = {where}", sliced)
 
     def layer_rows(layer: int) -> list:
@@ -207,8 +210,9 @@ def torch_section(result, config, marks: dict) -> Section:
 
     rows = [row for item in bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided)
             for row in (item if isinstance(item, list) else [item])]
-    title = "nn.LSTM" if result.block is None else f"lstm[{k}]: {describe(result)}"
-    return Section(title, port("input"), (port("output"),), (port("h0"), port("c0")), (port("hn"), port("cn")),
+    title = f"nn.{lstm.kind.torch}" if result.block is None else f"lstm[{k}]: {describe(result)}"
+    initial, final = (("h0", "c0"), ("hn", "cn")) if lstm.has_cell_state else (("h0",), ("hn",))
+    return Section(title, port("input"), (port("output"),), tuple(map(port, initial)), tuple(map(port, final)),
                    tuple(rows), to_next="" if result.block is None else "output → next block's input")
 
 
@@ -258,8 +262,12 @@ def keras_section(result) -> Section:
         if not (last and states):
             return StateLabel(None, where)
         prefix = ("backward_" if backward else "forward_") if lstm.bidirectional else ""
-        h, c = states[prefix + "h"], states[prefix + "c"]
-        return StateLabel(h.name, f"{h.name} = {where}", f"{h.name} {shape_text(h.shape)} · {c.name} {shape_text(c.shape)}")
+        h = states[prefix + "h"]
+        sliced = f"{h.name} {shape_text(h.shape)}"
+        if lstm.has_cell_state:  # GRU and SimpleRNN return h alone
+            c = states[prefix + "c"]
+            sliced += f" · {c.name} {shape_text(c.shape)}"
+        return StateLabel(h.name, f"{h.name} = {where}", sliced)
 
     def layer_rows(layer: int) -> list:
         last = layer == lstm.num_layers - 1
@@ -274,7 +282,7 @@ def keras_section(result) -> Section:
                                     lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn"))
             for row in (item if isinstance(item, list) else [item])]
     final = tuple(Port(t.name, shape_text(t.shape), _meaning(t)) for t in result.outputs if t.name in states)
-    return Section("keras.layers.LSTM", Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
+    return Section(f"keras.layers.{lstm.kind.keras}", Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
                    final, tuple(rows), last_step_only=not lstm.return_sequences)
 
 
@@ -283,15 +291,19 @@ def onnx_sections(result) -> list:
     index = "[{}]" if lstm.layout == 0 else "[:, {}]"
 
     def section(k: int) -> Section:
-        node = result.nodes[k]
+        node, name = result.nodes[k], f"{lstm.cell}_{k}"
 
         def port(name: str) -> Port:
             return Port(name, shape_text(node[name].shape), _meaning(node[name]))
 
         def label(kind: str, d: int) -> StateLabel:
             h, c = ("initial_h", "initial_c") if kind == "initial" else ("Y_h", "Y_c")
-            where = f"lstm_{k}, {'reverse' if lstm.direction == 'reverse' else ('backward' if d else 'forward')}"
-            sliced = f"{h}{index.format(d)} · {c}{index.format(d)}: {shape_text(_drop(node[h].shape, lstm.layout))} each"
+            where = f"{name}, {'reverse' if lstm.direction == 'reverse' else ('backward' if d else 'forward')}"
+            state = shape_text(_drop(node[h].shape, lstm.layout))
+            if lstm.has_cell_state:
+                sliced = f"{h}{index.format(d)} · {c}{index.format(d)}: {state} each"
+            else:  # GRU and RNN nodes have no cell state
+                sliced = f"{h}{index.format(d)}: {state}"
             return StateLabel(h, f"{h}{index.format(d)} = {where}", sliced)
 
         rows = []
@@ -300,11 +312,13 @@ def onnx_sections(result) -> list:
             start, end = label("initial", d), label("final", d)
             rows.append(Row(k, backward, end if backward else start, start if backward else end))
         weights = tuple(port(t.name) for t in node.tensors if t.name in ("W", "R", "B", "P", "sequence_lens"))
-        return Section(f"node lstm_{k}: ONNX LSTM", port("X"), (port("Y"),), (port("initial_h"), port("initial_c")),
-                       (port("Y_h"), port("Y_c")), tuple(rows), weights, to_next=node.to_next or "")
+        initial, final = (("initial_h", "initial_c"), ("Y_h", "Y_c")) if lstm.has_cell_state else \
+            (("initial_h",), ("Y_h",))
+        return Section(f"node {name}: ONNX {lstm.kind.onnx}", port("X"), (port("Y"),), tuple(map(port, initial)),
+                       tuple(map(port, final)), tuple(rows), weights, to_next=node.to_next or "")
 
     return bounded(section, len(result.nodes), LEADING_SECTIONS, MAX_SECTIONS,
-                   lambda a, b: Elision(f"⋮ nodes lstm_{a}–lstm_{b} not drawn"))
+                   lambda a, b: Elision(f"⋮ nodes {lstm.cell}_{a}–{lstm.cell}_{b} not drawn"))
 
 
 def _meaning(tensor) -> str:

@@ -32,6 +32,12 @@ def sources_table(config: Config) -> Table:
     return table
 
 
+def matrix_cells(results: list[TorchShapes]) -> str:
+    """` of nn.GRU`: which module the matrix is about, said when it is not nn.LSTM."""
+    names = sorted({r.lstm.kind.torch for r in results})
+    return "" if names == ["LSTM"] else f" of {' / '.join('nn.' + n for n in names)}"
+
+
 class TableReporter:
     def __init__(self, stream: TextIO, explain: bool = False):
         self.console = terminal.console(stream, highlight=False, soft_wrap=False,
@@ -77,9 +83,13 @@ class TableReporter:
 
     def matrix(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
         out = self.console
-        out.print(Text(config.path, style="bold"), Text("every batch_first × bidirectional × num_layers"))
+        out.print(Text(config.path, style="bold"), Text("every batch_first × bidirectional × num_layers"
+                                                         + matrix_cells(results)))
         table = Table(title_justify="left")
+        cell_state = any(r.lstm.has_cell_state for r in results)  # GRU and RNN have no c0/cn column
         columns = ["batch_first", "bidirectional", "num_layers", "input", "output", "h0 / hn", "c0 / cn", "params"]
+        if not cell_state:
+            columns.remove("c0 / cn")
         stacked = results[0].block is not None
         if stacked:  # a stack of LSTMs: one row per block per combination
             columns.insert(3, "block")
@@ -96,7 +106,7 @@ class TableReporter:
                 shape_text(result["input"].shape),
                 shape_text(result["output"].shape),
                 shape_text(result["hn"].shape),
-                shape_text(result["cn"].shape),
+                *([shape_text(result["cn"].shape) if result.lstm.has_cell_state else "—"] if cell_state else []),
                 f"{result.num_params:,}",
                 *extra,
             )

@@ -79,8 +79,12 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
 
     console = terminal.console(stream, width=200, highlight=False)
     other = checkpoint.other_tensors
-    console.print(f"{checkpoint.path} ({FORMAT_NAMES[checkpoint.format]}): {len(checkpoint.lstms)} LSTM"
-                  f"{'s' if len(checkpoint.lstms) != 1 else ''}, {other} other tensor{'s' if other != 1 else ''}")
+    n = len(checkpoint.lstms)
+    cells = sorted({lstm.config.get("cell", "lstm").upper() for lstm in checkpoint.lstms})
+    found = f"{n} LSTM{'s' if n != 1 else ''}" if cells in ([], ["LSTM"]) else \
+        f"{n} recurrent layer{'s' if n != 1 else ''} ({', '.join(cells)})"  # GRU and RNN found too
+    console.print(f"{checkpoint.path} ({FORMAT_NAMES[checkpoint.format]}): {found}, "
+                  f"{other} other tensor{'s' if other != 1 else ''}")
     for lstm in checkpoint.lstms:
         table = Table(title=f"{lstm.prefix or '(no prefix)'} ({lstm.framework})", title_justify="left")
         table.add_column("setting", overflow="fold")

@@ -51,6 +51,7 @@ MODULES = (
     "ls114_silent_state_transpose",
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
+    "ls117_no_cell_state",
     "ls203_no_effect",
     "ls204_unchecked_section",
 )

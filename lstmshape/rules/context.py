@@ -92,3 +92,10 @@ def features(block) -> str:
     """`40 features (num_directions 2 × hidden_size 20)`: the output feature size, explained."""
     name = "proj_size" if block.proj_size > 0 else "hidden_size"
     return f"{n(block.num_directions * block.h_out)} features (num_directions {block.num_directions} × {name} {n(block.h_out)})"
+
+
+def states(block, initial: bool = True, final: bool = True) -> str:
+    """The state tensors of a block's cell, as messages name them: `h0/c0` for an LSTM, `h0` for a
+    GRU or RNN (no cell state)."""
+    names = (["h0", "c0"] if initial else []) + (["hn", "cn"] if final else [])
+    return "/".join(name for name in names if block.has_cell_state or name[0] == "h")

@@ -32,7 +32,7 @@ def check(context):
         if block.input_size != want:
             hint = ""
             if before.bidirectional and block.input_size == before.h_out:
-                hint = ": a bidirectional LSTM doubles the feature size"
+                hint = f": a bidirectional {before.kind.torch} doubles the feature size"
             elif before.proj_size and block.input_size == before.hidden_size:
                 hint = ": with proj_size the output has proj_size features, not hidden_size"
             yield context.problem(

@@ -60,7 +60,7 @@ def check(context):
     want, why = got
     hint = ""
     if source in ("output", "last_step", "hn_concat") and block.bidirectional and first.in_features == want // 2:
-        hint = ": a bidirectional LSTM doubles the feature size"
+        hint = f": a bidirectional {block.kind.torch} doubles the feature size"
     elif block.proj_size and first.in_features in (block.hidden_size, block.num_directions * block.hidden_size):
         hint = ": with proj_size the LSTM's h and output have proj_size features, not hidden_size"
     elif source == "hn_last" and block.bidirectional and first.in_features == 2 * block.h_out:

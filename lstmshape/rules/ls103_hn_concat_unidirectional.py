@@ -37,6 +37,6 @@ def check(context):
                 "joins two layers")
     yield context.problem(
         head[0].parts + ("linear", "input"), ID, SEVERITY,
-        f"input hn_concat (cat(hn[-2], hn[-1])) needs a bidirectional LSTM, but this one is "
+        f"input hn_concat (cat(hn[-2], hn[-1])) needs a bidirectional {block.kind.torch}, but this one is "
         f"unidirectional: {what}; use input: hn_last",
     )

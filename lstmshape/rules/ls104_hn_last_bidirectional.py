@@ -31,6 +31,6 @@ def check(context):
     if block.bidirectional:
         yield context.problem(
             head[0].parts + ("linear", "input"), ID, SEVERITY,
-            "input hn_last (hn[-1]) of a bidirectional LSTM is the backward direction of the last layer "
+            f"input hn_last (hn[-1]) of a bidirectional {block.kind.torch} is the backward direction of the last layer "
             "only; the forward final state is hn[-2]: use input: hn_concat for cat(hn[-2], hn[-1])",
         )

@@ -32,6 +32,6 @@ def check(context):
         step = "output[:, -1]" if block.batch_first and not context.data.unbatched else "output[-1]"
         yield context.problem(
             head[0].parts + ("linear", "input"), ID, SEVERITY,
-            f"input last_step ({step}) of a bidirectional LSTM: its backward half has seen one time step "
+            f"input last_step ({step}) of a bidirectional {block.kind.torch}: its backward half has seen one time step "
             "only (the backward final state is at time step 0); use input: hn_concat",
         )

@@ -3,6 +3,8 @@
 batch_first: true changes the layout of input and output only. The states h0, c0, hn and cn
 always put num_directions × num_layers first: (D*num_layers, batch, H). torch raises "Expected
 hidden[0] size ..." for a batch-first h0, unless batch happens to equal D*num_layers (LS114).
+A GRU or RNN (`cell: gru | rnn`) has h0 and hn only, laid out the same way; the message then
+names those.
 
 Failing example::
 
@@ -20,7 +22,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n, shape
+from .context import listed, n, shape, states
 from .mismatch import mismatches
 
 CODE = codes.STATE_BATCH_FIRST
@@ -38,5 +40,5 @@ def check(context):
         yield context.problem(
             m.parts, ID, SEVERITY,
             f"{m.label} is {listed(m.expected)}, written batch-first, but {m.name} is {shape(m.tensor.shape)}: "
-            f"{cause}; h0/c0/hn/cn are always (num_directions × num_layers = {n(rows)}, batch, features)",
+            f"{cause}; {states(block)} are always (num_directions × num_layers = {n(rows)}, batch, features)",
         )

@@ -34,7 +34,7 @@ def check(context):
         if block.proj_size and m.expected[-1] == block.hidden_size:
             hint = "with proj_size each direction gives proj_size features, not hidden_size"
         else:
-            hint = "a bidirectional LSTM doubles the feature size"
+            hint = f"a bidirectional {block.kind.torch} doubles the feature size"
         yield context.problem(
             m.parts + (len(m.expected) - 1,), ID, SEVERITY,
             f"{m.label}'s last dimension is {n(m.expected[-1])} but output has {features(block)}: {hint}",

@@ -1,7 +1,8 @@
 """proj_size on the wrong state: c0/cn keep hidden_size, h0/hn have proj_size features.
 
 With proj_size > 0 (LSTMP), h is projected: h0, hn and output carry proj_size features per
-direction, while the cell state c0/cn keeps hidden_size.
+direction, while the cell state c0/cn keeps hidden_size. An LSTM's rule only: nn.GRU and nn.RNN
+have neither a projection (proj_size with them is LS008) nor a cell state (LS117).
 
 Failing example::
 

@@ -19,6 +19,7 @@ Passing example::
 
 from .. import codes
 from .context import n
+from .context import states as state_names
 from .mismatch import STATES
 
 CODE = codes.SILENT_STATE_TRANSPOSE
@@ -37,7 +38,7 @@ def check(context):
         yield context.problem(
             context.data_parts("batch_size"), ID, SEVERITY,
             f"batch_size {n(data.batch_size)} equals num_directions {block.num_directions} × num_layers "
-            f"{n(block.num_layers)}{' of ' + context.block_name(k) if context.stacked else ''}: an h0/c0 built "
+            f"{n(block.num_layers)}{' of ' + context.block_name(k) if context.stacked else ''}: an {state_names(block, final=False)} built "
             f"batch-first (batch, {n(rows)}, H) has the same shape as the right ({n(rows)}, batch, H), and torch "
             "accepts it silently, mixing batch rows with layers",
         )

@@ -36,6 +36,8 @@ def mismatches(context: RuleContext) -> list[Mismatch]:
         return context.memo["mismatches"]
     out = []
     for k, name, expected, parts in context.expects():
+        if name in ("c0", "cn") and not context.blocks[k].has_cell_state:
+            continue  # a GRU or RNN has no cell state to compare with: LS117 says so
         tensor = context.inferences[k][name]
         inferred = tensor.shape
         if fits(context, k, name, expected, inferred):

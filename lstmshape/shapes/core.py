@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..settings import Dim
+from ..settings import Cell, Dim
 
 FLOAT32_BYTES = 4
 
@@ -94,3 +94,16 @@ class TensorLookup:
 def layer_counts(num_layers: int, layers: Iterable[int] | None = None) -> list[int]:
     """The num_layers values a --matrix spans: those asked for, else 1..max(configured, 2)."""
     return list(layers) if layers is not None else list(range(1, max(num_layers, 2) + 1))
+
+
+def gate_rows(cell: Cell, h: int, name: str = "hidden_size", order: str | None = None, scale: int = 1) -> Dimension:
+    """The gate axis of a weight: gates × hidden_size rows (`scale` 2 for ONNX's B, Wb ++ Rb)."""
+    rows, order = scale * cell.gates * h, order or cell.torch_gates
+    if cell.gates == 1 and scale == 1:
+        return Dimension(h, name, f"{name} {h} (one gate)")
+    count = scale * cell.gates
+    if scale == 1:
+        why = f"{rows} = {cell.gates} gates ({order}) × {name} {h}"
+    else:
+        why = f"{rows} = Wb ({cell.gates} × {h}) ++ Rb ({cell.gates} × {h})"
+    return Dimension(rows, f"{count} × {name}", why)

@@ -1,5 +1,5 @@
-"""Keras 3 `keras.layers.LSTM` (optionally wrapped in `keras.layers.Bidirectional`): its shapes
-as plain arithmetic on the config.
+"""Keras 3 `keras.layers.LSTM`, `GRU` or `SimpleRNN` (optionally wrapped in
+`keras.layers.Bidirectional`): its shapes as plain arithmetic on the config.
 
 Pure like lstmshape.shapes.torch (no numpy, no keras, no I/O). Every claim here is checked against
 real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/keras_shapes.json:
@@ -12,6 +12,8 @@ real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/kera
   appends forward h, c, then backward h, c;
 * per direction the weights are kernel (features, 4·units), recurrent_kernel (units, 4·units) and
   one bias (4·units,), gates in the order i, f, c, o;
+* GRU: 3·units columns (gates z, r, h) and no c state; its bias is (2, 3·units) (input and
+  recurrent rows) with reset_after (the default), (3·units,) without; SimpleRNN: units columns;
 * `num_layers` is sugar for a stack of identical layers, where every layer but the last returns
   sequences and no state: the outputs listed are those of the last layer's call.
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ..settings import DataConfig, KerasLSTM
-from .core import Dimension, Size, Tensor, TensorLookup, layer_counts
+from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
 
 @dataclass(frozen=True)
 class KerasShapes(TensorLookup):
@@ -52,7 +54,7 @@ class KerasShapes(TensorLookup):
 
 def layer_names(lstm: KerasLSTM) -> list[str]:
     """The layer names lstmshape gives the stack (and the oracle tests build it with)."""
-    return [f"{'bidirectional' if lstm.bidirectional else 'lstm'}_{k}" for k in range(lstm.num_layers)]
+    return [f"{'bidirectional' if lstm.bidirectional else lstm.kind.keras_name}_{k}" for k in range(lstm.num_layers)]
 
 
 def infer_keras(lstm: KerasLSTM, data) -> KerasShapes:
@@ -76,29 +78,35 @@ def infer_keras(lstm: KerasLSTM, data) -> KerasShapes:
     else:
         outputs.append(Tensor("output", sequence(merged)))
     if lstm.return_state:
+        states = ("h", "c") if lstm.has_cell_state else ("h",)  # GRU, SimpleRNN: h alone
         if lstm.bidirectional:
-            outputs += [Tensor(f"{d}_{s}", (batch, units)) for d in ("forward", "backward") for s in ("h", "c")]
+            outputs += [Tensor(f"{d}_{s}", (batch, units)) for d in ("forward", "backward") for s in states]
         else:
-            outputs += [Tensor("h", (batch, units)), Tensor("c", (batch, units))]
+            outputs += [Tensor(s, (batch, units)) for s in states]
     return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs), tuple(parameters(lstm)))
 
 
 def parameters(lstm: KerasLSTM) -> Iterable[Tensor]:
-    u = lstm.units
-    gates = Dimension(4 * u, "4 × units", f"{4 * u} = 4 gates (i, f, c, o) × units {u}")
+    u, cell = lstm.units, lstm.kind
+    gates = gate_rows(cell, u, "units", cell.keras_gates)
     units = Dimension(u, "units", f"units {u}")
-    for k, name in enumerate(layer_names(lstm)):
+    # keras.layers.GRU(reset_after=True) keeps torch's two biases as two rows
+    two_biases = lstm.cell == "gru" and lstm.reset_after
+    bias = (Dimension(2, "input and recurrent bias", "2 = input bias, recurrent bias (reset_after)"), gates) \
+        if two_biases else (gates,)
+    name = cell.keras_name
+    for k, layer in enumerate(layer_names(lstm)):
         if k == 0:
             fed = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
         else:
             meaning = "2 × units" if lstm.out_features != u else "units"
             fed = Dimension(lstm.out_features, meaning, f"{lstm.out_features} = layer {k - 1}'s output features")
-        prefixes = [f"{name}/forward_lstm_{k}", f"{name}/backward_lstm_{k}"] if lstm.bidirectional else [name]
+        prefixes = [f"{layer}/forward_{name}_{k}", f"{layer}/backward_{name}_{k}"] if lstm.bidirectional else [layer]
         for prefix in prefixes:
-            yield Tensor(f"{prefix}/lstm_cell/kernel", (fed, gates))
-            yield Tensor(f"{prefix}/lstm_cell/recurrent_kernel", (units, gates))
+            yield Tensor(f"{prefix}/{name}_cell/kernel", (fed, gates))
+            yield Tensor(f"{prefix}/{name}_cell/recurrent_kernel", (units, gates))
             if lstm.use_bias:
-                yield Tensor(f"{prefix}/lstm_cell/bias", (gates,))
+                yield Tensor(f"{prefix}/{name}_cell/bias", bias)
 
 
 def combinations(lstm: KerasLSTM, layers: Iterable[int] | None = None) -> list[KerasLSTM]:
@@ -130,7 +138,9 @@ def settings(lstm: KerasLSTM) -> str:
             args.append(f"{name}=True")
     if not lstm.use_bias:
         args.append("use_bias=False")
-    text = f"LSTM({', '.join(args)})"
+    if lstm.cell == "gru" and not lstm.reset_after:
+        args.append("reset_after=False")
+    text = f"{lstm.kind.keras}({', '.join(args)})"
     if lstm.bidirectional:
         text = f"Bidirectional({text}" + ("" if lstm.merge_mode == "concat" else f", merge_mode={lstm.merge_mode!r}") + ")"
     if lstm.num_layers > 1:

@@ -1,5 +1,5 @@
-"""The ONNX `LSTM` operator (opset 14+): the shapes of every input and output of every node, as
-plain arithmetic on the config.
+"""The ONNX `LSTM` operator (opset 14+), and `GRU` and `RNN`: the shapes of every input and output
+of every node, as plain arithmetic on the config.
 
 Pure like lstmshape.shapes.torch (no numpy, no onnx, no I/O). Checked against
 `onnx.shape_inference.infer_shapes` and `onnx.reference.ReferenceEvaluator` in
@@ -7,7 +7,8 @@ tests/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
 
 * X is (seq, batch, input) with layout 0, (batch, seq, input) with layout 1;
 * W (D, 4H, input), R (D, 4H, H), B (D, 8H) = Wb ++ Rb, P (D, 3H), gates in the order i, o, f, c
-  (peepholes i, o, f), where D = num_directions (2 for bidirectional);
+  (peepholes i, o, f), where D = num_directions (2 for bidirectional); GRU: 3H rows (z, r, h),
+  B (D, 6H), no initial_c / Y_c / P; RNN: H rows, B (D, 2H), no initial_c / Y_c / P;
 * Y is 4-D: (seq, D, batch, H) with layout 0, (batch, seq, D, H) with layout 1; Y_h, Y_c,
   initial_h and initial_c are (D, batch, H) with layout 0, (batch, D, H) with layout 1;
 * `num_layers` stacks nodes the way exporters emit them: between two nodes Y is turned back
@@ -22,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ..settings import DIRECTIONS, DataConfig, OnnxLSTM
-from .core import Dimension, Tensor, TensorLookup, layer_counts
+from .core import Dimension, Tensor, TensorLookup, gate_rows, layer_counts
 
 NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
 INITIALIZERS = ("W", "R", "B", "P")
@@ -53,9 +54,9 @@ class OnnxShapes:
 
     @property
     def params(self) -> tuple[Tensor, ...]:
-        """The initializers, named node-wise: `lstm_0.W`."""
+        """The initializers, named node-wise: `lstm_0.W` (`gru_0.W`, `rnn_0.W`)."""
         return tuple(
-            replace(t, name=f"lstm_{node.index}.{t.name}")
+            replace(t, name=f"{self.lstm.cell}_{node.index}.{t.name}")
             for node in self.nodes for t in node.tensors if t.name in INITIALIZERS
         )
 
@@ -81,7 +82,10 @@ def infer_onnx(lstm: OnnxLSTM, data) -> OnnxShapes:
     seq = Dimension(data.seq_len, "seq", f"seq_len {data.seq_len}")
     hidden = Dimension(h, "hidden_size", f"hidden_size {h}")
     dirs = Dimension(d, "num_directions", f"num_directions {d} (direction {lstm.direction!r})")
-    gates = Dimension(4 * h, "4 × hidden_size", f"{4 * h} = 4 gates (i, o, f, c) × hidden_size {h}")
+    cell = lstm.kind
+    gates = gate_rows(cell, h, order=cell.onnx_gates)
+    states = ("initial_h", "initial_c") if lstm.has_cell_state else ("initial_h",)
+    outputs = ("Y_h", "Y_c") if lstm.has_cell_state else ("Y_h",)
     nodes = []
     for k in range(lstm.num_layers):
         if k == 0:
@@ -95,15 +99,14 @@ def infer_onnx(lstm: OnnxLSTM, data) -> OnnxShapes:
             x, y, state = (batch, seq, fed), (batch, seq, dirs, hidden), (batch, dirs, hidden)
         tensors = [Tensor("X", x), Tensor("W", (dirs, gates, fed)), Tensor("R", (dirs, gates, hidden))]
         if lstm.bias:
-            tensors.append(Tensor("B", (dirs, Dimension(8 * h, "8 × hidden_size",
-                                                          f"{8 * h} = Wb (4 × {h}) ++ Rb (4 × {h})"))))
+            tensors.append(Tensor("B", (dirs, gate_rows(cell, h, scale=2))))
         if lstm.sequence_lens:
             tensors.append(Tensor("sequence_lens", (batch,)))
-        tensors += [Tensor("initial_h", state), Tensor("initial_c", state)]
+        tensors += [Tensor(name, state) for name in states]
         if lstm.peepholes:
             tensors.append(Tensor("P", (dirs, Dimension(3 * h, "3 × hidden_size",
                                                           f"{3 * h} = 3 peepholes (i, o, f) × hidden_size {h}"))))
-        tensors += [Tensor("Y", y), Tensor("Y_h", state), Tensor("Y_c", state)]
+        tensors += [Tensor("Y", y)] + [Tensor(name, state) for name in outputs]
         nodes.append(OnnxNode(k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else None))
     return OnnxShapes(lstm, data, tuple(nodes))
 
@@ -126,9 +129,11 @@ def settings(lstm: OnnxLSTM) -> str:
     attrs = [f"hidden_size={lstm.hidden_size}", f"direction={lstm.direction!r}", f"layout={lstm.layout}"]
     if lstm.input_forget:
         attrs.append("input_forget=1")
+    if lstm.cell == "gru":
+        attrs.append(f"linear_before_reset={lstm.linear_before_reset}")
     inputs = ["X", "W", "R"] + (["B"] if lstm.bias else []) + (["sequence_lens"] if lstm.sequence_lens else [])
-    inputs += ["initial_h", "initial_c"] + (["P"] if lstm.peepholes else [])
-    text = f"LSTM({', '.join(inputs)}; {', '.join(attrs)})"
+    inputs += ["initial_h"] + (["initial_c"] if lstm.has_cell_state else []) + (["P"] if lstm.peepholes else [])
+    text = f"{lstm.kind.onnx}({', '.join(inputs)}; {', '.join(attrs)})"
     if lstm.num_layers > 1:
         text = f"{lstm.num_layers} × {text}"
     return text

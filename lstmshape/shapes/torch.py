@@ -1,4 +1,7 @@
-"""torch.nn.LSTM's shapes as plain arithmetic on its settings.
+"""torch.nn.LSTM's shapes (and nn.GRU's, nn.RNN's) as plain arithmetic on its settings.
+
+The three cells share one algebra: they differ only in the gate count (rows per weight, from
+`settings.CELLS`) and in whether a cell state c0/cn exists.
 
 Pure by design (no numpy, no I/O): every other piece (renderers, rules, the NumPy forward that
 proves these numbers) reads `TorchShapes`. Sizes may be symbols (`"N"`, `"L"`); products of
@@ -11,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ..settings import Config, DataConfig, Dim, TorchLSTM
-from .core import Dimension, Size, Tensor, TensorLookup, layer_counts
+from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
 
@@ -119,13 +122,15 @@ def infer_lstm(lstm: TorchLSTM, data: DataConfig) -> TorchShapes:
         Tensor("hn", state(h_out)),
         Tensor("cn", state(hidden)),
     )
+    if not lstm.has_cell_state:  # GRU and RNN: h only
+        tensors = tuple(t for t in tensors if t.name not in ("c0", "cn"))
     return TorchShapes(lstm, data, tensors, tuple(parameters(lstm)))
 
 
 def parameters(lstm: TorchLSTM) -> Iterable[Tensor]:
     """torch's state_dict entries, in its order: layer, then direction, then w_ih, w_hh, b_ih, b_hh, w_hr."""
     h, d = lstm.hidden_size, lstm.num_directions
-    gates = Dimension(4 * h, "4 × hidden_size", f"{4 * h} = 4 gates (i, f, g, o) × hidden_size {h}")
+    gates = gate_rows(lstm.kind, h)
     h_name = "proj_size" if lstm.proj_size > 0 else "hidden_size"
     h_out = Dimension(lstm.h_out, h_name, f"{h_name} {lstm.h_out}")
     for layer in range(lstm.num_layers):

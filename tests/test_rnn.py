@@ -1,0 +1,393 @@
+"""GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
+forward pass and the cell switch in configs, live and on golden files (tests/golden/
+rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
+from lstmshape.read import parse_text
+from lstmshape.settings import DataConfig, TorchLSTM
+from lstmshape.shapes import infer_lstm
+from lstmshape.verify import verify
+from recorders import GOLDEN_DIR, recorder
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
+FORWARD_CASES = sorted((GOLDEN_DIR / "rnn_forward").glob("*.npz"))
+TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
+RECORD_FORWARD = recorder("record_rnn_forward")
+OBSERVE = recorder("record_rnn_shapes").observe
+
+
+def engine(case: dict):
+    return infer_lstm(TorchLSTM(**case["lstm"]), DataConfig(**case["data"]))
+
+
+def assert_matches_torch(result, observed: dict) -> None:
+    assert {k: list(v) for k, v in result.shapes.items()} == observed["shapes"]
+    assert [[p.name, list(p.shape)] for p in result.params] == observed["params"]
+    assert result.num_params == observed["num_params"]
+    if "macs" in observed:
+        assert result.macs.value == observed["macs"]
+
+
+def assert_close(got, want, name):
+    assert got.shape == want.shape, f"{name} shape"
+    assert got.dtype == want.dtype, f"{name} dtype"
+    error = np.max(np.abs(got - want), initial=0.0)
+    assert error <= TOLERANCE[got.dtype], f"{name}: max |ours - torch| = {error:.3g}"
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("record", SHAPES["records"], ids=lambda r: json.dumps(r["case"], separators=(",", ":")))
+def test_golden_gru_rnn_shapes(record):
+    assert_matches_torch(engine(record["case"]), record["torch"])
+
+
+def test_golden_shapes_cover_every_flag():
+    seen = {(r["case"]["lstm"]["cell"], r["case"]["lstm"]["batch_first"], r["case"]["lstm"]["bidirectional"],
+             r["case"]["lstm"]["bias"], r["case"]["data"]["unbatched"]) for r in SHAPES["records"]}
+    assert len(seen) == 32
+
+
+@pytest.mark.oracle
+def test_shapes_recorder_reproduces_file(torch):
+    for record in SHAPES["records"][::5]:
+        assert OBSERVE(record["case"]) == record["torch"]
+
+
+def test_gate_rows_and_no_cell_state():
+    gru = infer_lstm(TorchLSTM(10, 20, cell="gru"), DataConfig(32, 5))
+    rnn = infer_lstm(TorchLSTM(10, 20, cell="rnn", nonlinearity="relu"), DataConfig(32, 5))
+    assert gru["weight_ih_l0"].shape == (60, 10) and gru["weight_ih_l0"].dims[0].meaning == "3 × hidden_size"
+    assert rnn["weight_ih_l0"].shape == (20, 10) and rnn["weight_hh_l0"].shape == (20, 20)
+    for result in (gru, rnn):
+        assert [t.name for t in result.tensors] == ["input", "output", "h0", "hn"]
+        with pytest.raises(KeyError):
+            result["c0"]
+    lstm = infer_lstm(TorchLSTM(10, 20), DataConfig(32, 5))
+    assert lstm.num_params == 4 * rnn.num_params and gru.num_params == 3 * rnn.num_params
+
+
+# --- the NumPy forward pass -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FORWARD_CASES, ids=lambda p: p.stem)
+def test_golden_forward(path):
+    case = np.load(path)
+    params = {key[6:]: case[key] for key in case.files if key.startswith("param.")}
+    output, hn = rnn_forward(case["x"], params, str(case["mode"]), int(case["num_layers"]),
+                             bool(case["bidirectional"]), bool(case["batch_first"]),
+                             h0=case["h0"] if "h0" in case.files else None,
+                             lengths=case["lengths"] if "lengths" in case.files else None)
+    assert_close(output, case["output"], "output")
+    assert_close(hn, case["hn"], "hn")
+    kind = "gru" if str(case["mode"]) == "gru" else "rnn"
+    shapes = rnn_param_shapes(kind, case["x"].shape[-1], case["hn"].shape[-1], int(case["num_layers"]),
+                              bool(case["bidirectional"]), "param.bias_ih_l0" in case.files)
+    assert shapes == {name: value.shape for name, value in params.items()}
+    assert sum(int(np.prod(s)) for s in shapes.values()) == int(case["num_params"])
+
+
+def test_golden_forward_covers_every_cell_and_input_kind():
+    seen = {(str(np.load(p)["mode"]), "lengths" in np.load(p).files, np.load(p)["x"].ndim) for p in FORWARD_CASES}
+    assert {mode for mode, *_ in seen} == {"gru", "rnn_tanh", "rnn_relu"}
+    assert {(lengths, ndim) for _, lengths, ndim in seen} == {(False, 3), (True, 3), (False, 2)}
+
+
+@pytest.mark.oracle
+def test_forward_recorder_reproduces_files(torch, tmp_path, monkeypatch):
+    monkeypatch.setattr(RECORD_FORWARD, "OUT_DIR", tmp_path)
+    for name in list(RECORD_FORWARD.CASES)[::3]:
+        RECORD_FORWARD.record(name, *RECORD_FORWARD.CASES[name])
+        new, old = np.load(tmp_path / f"{name}.npz"), np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
+        assert sorted(new.files) == sorted(old.files)
+        for key in new.files:
+            np.testing.assert_array_equal(new[key], old[key])
+
+
+COMBINATIONS = list(itertools.product(
+    ("gru", "rnn_tanh", "rnn_relu"), (np.float32, np.float64), (False, True), (False, True), (1, 3), (True, False),
+    ("batched", "unbatched", "lengths"), (False, True),
+))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0", COMBINATIONS,
+                         ids=lambda value: getattr(value, "__name__", str(value)))
+def test_forward_matches_torch(torch, mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0):
+    torch.manual_seed(num_layers * 10 + bidirectional)
+    torch_dtype = torch.float64 if dtype is np.float64 else torch.float32
+    net = RECORD_FORWARD.module(mode, 3, 5, num_layers, bias, batch_first, bidirectional).to(torch_dtype)
+    rng = np.random.default_rng(7)
+    seq_len, batch, rows = 6, 4, num_layers * (2 if bidirectional else 1)
+    if kind == "unbatched":
+        x = rng.standard_normal((seq_len, 3)).astype(dtype)
+        h0 = rng.standard_normal((rows, 5)).astype(dtype) if given_h0 else None
+    else:
+        x = rng.standard_normal(((batch, seq_len) if batch_first else (seq_len, batch)) + (3,)).astype(dtype)
+        h0 = rng.standard_normal((rows, batch, 5)).astype(dtype) if given_h0 else None
+    lengths = [4, 6, 1, 6] if kind == "lengths" else None
+    want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), None if h0 is None else torch.from_numpy(h0),
+                                              lengths, batch_first)
+    params = {k: v.numpy() for k, v in net.state_dict().items()}
+    output, hn = rnn_forward(x, params, mode, num_layers, bidirectional, batch_first, h0=h0, lengths=lengths)
+    assert_close(output, want_output.numpy(), "output")
+    assert_close(hn, want_hn.numpy(), "hn")
+
+
+def test_lstm_cell_is_lstm_forward():
+    params = init_rnn_params("lstm", 3, 5, 2, True, proj_size=2, dtype=np.float64, seed=3)
+    x = np.random.default_rng(0).standard_normal((4, 2, 3))
+    output, (hn, cn) = rnn_forward(x, params, "lstm", 2, True)
+    want_output, (want_hn, want_cn) = lstm_forward(x, params, 2, True, proj_size=2)
+    np.testing.assert_array_equal(output, want_output)
+    np.testing.assert_array_equal(hn, want_hn)
+    np.testing.assert_array_equal(cn, want_cn)
+
+
+def test_forward_refuses_what_torch_refuses():
+    params = init_rnn_params("gru", 3, 5)
+    x = np.zeros((4, 2, 3), np.float32)
+    with pytest.raises(ValueError, match="no cell state"):
+        rnn_forward(x, params, "gru", c0=np.zeros((1, 2, 5), np.float32))
+    with pytest.raises(ValueError, match="cell must be one of"):
+        rnn_forward(x, params, "lstmp")
+    with pytest.raises(ValueError, match=r"expected shape \(3\*hidden_size, input_size\)"):
+        rnn_forward(x, {**params, "weight_ih_l0": np.zeros((16, 3), np.float32)}, "gru")
+    with pytest.raises(ValueError, match=r"weight_hh_l0: expected shape \(15, 5\)"):
+        rnn_forward(x, {**params, "weight_hh_l0": np.zeros((20, 5), np.float32)}, "gru")
+    with pytest.raises(ValueError, match="missing tensor weight_ih_l1"):
+        rnn_forward(x, params, "gru", num_layers=2)
+    with pytest.raises(ValueError, match=r"Expected h0 shape \(1, 2, 5\)"):
+        rnn_forward(x, params, "gru", h0=np.zeros((2, 1, 5), np.float32))
+    with pytest.raises(ValueError, match="unexpected tensor weight_hr_l0"):
+        rnn_forward(x, {**params, "weight_hr_l0": np.zeros((2, 5), np.float32)}, "gru")
+
+
+# --- held-out random configs ---------------------------------------------------------------
+
+
+configs = st.fixed_dictionaries({
+    "cell": st.sampled_from(["gru", "rnn_tanh", "rnn_relu"]),
+    "input_size": st.integers(1, 7),
+    "hidden_size": st.integers(1, 7),
+    "num_layers": st.integers(1, 3),
+    "bidirectional": st.booleans(),
+    "batch_first": st.booleans(),
+    "bias": st.booleans(),
+    "batch_size": st.integers(1, 4),
+    "seq_len": st.integers(1, 5),
+    "unbatched": st.booleans(),
+})
+
+
+@pytest.mark.oracle
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(configs)
+def test_random_configs_agree_with_torch(torch, c):
+    """Shapes, parameters, counts and forward values of random GRU/RNN configs, against torch."""
+    kind, nonlinearity = ("gru", "tanh") if c["cell"] == "gru" else ("rnn", c["cell"][4:])
+    lstm = TorchLSTM(c["input_size"], c["hidden_size"], c["num_layers"], c["bidirectional"], c["batch_first"],
+                     bias=c["bias"], cell=kind, nonlinearity=nonlinearity)
+    data = DataConfig(c["batch_size"], c["seq_len"], c["unbatched"])
+    result = infer_lstm(lstm, data)
+    net = RECORD_FORWARD.module(c["cell"], lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bias,
+                                lstm.batch_first, lstm.bidirectional).double()
+    assert [(p.name, p.shape) for p in result.params] == [(k, tuple(v.shape)) for k, v in net.state_dict().items()]
+    assert result.num_params == sum(p.numel() for p in net.parameters())
+    x = np.random.default_rng(1).standard_normal(result["input"].shape)
+    h0 = np.random.default_rng(2).standard_normal(result["h0"].shape)
+    want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), torch.from_numpy(h0), None, lstm.batch_first)
+    assert tuple(want_output.shape) == result["output"].shape and tuple(want_hn.shape) == result["hn"].shape
+    params = {k: v.numpy() for k, v in net.state_dict().items()}
+    output, hn = rnn_forward(x, params, c["cell"], lstm.num_layers, lstm.bidirectional, lstm.batch_first, h0=h0)
+    assert_close(output, want_output.numpy(), "output")
+    assert_close(hn, want_hn.numpy(), "hn")
+
+
+# --- the cell switch in configs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, cell, nonlinearity", [
+    ("cell: gru", "gru", "tanh"),
+    ("cell: GRU", "gru", "tanh"),
+    ("rnn_type: lstm", "lstm", "tanh"),
+    ("cell_type: Rnn", "rnn", "tanh"),
+    ("mode: RNN_RELU", "rnn", "relu"),
+    ("mode: rnn_tanh", "rnn", "tanh"),
+    ("cell: rnn, nonlinearity: ReLU", "rnn", "relu"),
+    ("mode: RNN_RELU, nonlinearity: relu", "rnn", "relu"),
+])
+def test_cell_switch_spellings(text, cell, nonlinearity):
+    config, problems = parse_text(f"lstm: {{input_size: 3, hidden_size: 4, {text}}}\n")
+    assert problems == [] and (config.lstm.cell, config.lstm.nonlinearity) == (cell, nonlinearity)
+
+
+def test_default_cell_is_lstm():
+    config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4}\n")
+    assert config.lstm.cell == "lstm" and config.lstm.has_cell_state and config.lstm.gates == 4
+
+
+def test_stack_blocks_choose_their_cells():
+    config, problems = parse_text("lstm:\n  - {input_size: 3, hidden_size: 4, cell: gru, bidirectional: true}\n"
+                                  "  - {hidden_size: 5}\n")
+    assert problems == []
+    assert [b.cell for b in config.blocks] == ["gru", "lstm"] and config.blocks[1].input_size == 8
+
+
+@pytest.mark.parametrize("text, code, words", [
+    ("cell: gru, proj_size: 2", "LS008", "proj_size is an argument of nn.LSTM only; nn.GRU refuses it"),
+    ("cell: rnn, proj_size: 0", "LS008", "nn.RNN refuses it"),
+    ("cell: gru, nonlinearity: relu", "LS008", "nonlinearity is an argument of nn.RNN only"),
+    ("nonlinearity: tanh", "LS008", "nn.LSTM refuses it"),
+    ("cell: gur", "LS008", "did you mean 'gru'?"),
+    ("cell: 3", "LS007", "cell must be one of lstm, gru, rnn, got 3"),
+    ("cell: rnn, nonlinearity: sigmoid", "LS008", "nonlinearity must be one of tanh, relu"),
+    ("mode: RNN_TANH, nonlinearity: relu", "LS006", "but mode (line 1, column 45) is 'RNN_TANH'"),
+])
+def test_cell_switch_errors(text, code, words):
+    config, problems = parse_text(f"lstm: {{input_size: 3, hidden_size: 4, {text}}}\n", "net.yaml")
+    assert config is None
+    assert [(p.code, words in p.message) for p in problems] == [(code, True)], problems
+
+
+def test_verify_runs_every_cell():
+    for cell, nonlinearity in (("gru", "tanh"), ("rnn", "relu"), ("rnn", "tanh"), ("lstm", "tanh")):
+        result = infer_lstm(TorchLSTM(4, 6, 2, True, True, cell=cell, nonlinearity=nonlinearity), DataConfig(3, 5))
+        check = verify(result)
+        assert check.verified, check
+        assert ("c0" in check.observed) == (cell == "lstm")
+
+
+# --- the CLI end to end ---------------------------------------------------------------------
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    exe = shutil.which("lstmshape")
+    assert exe, "the lstmshape console script is not installed (pip install -e .)"
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
+    return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
+
+
+def test_cli_json_has_null_cell_state():
+    result = run("infer", "configs/gru.yaml", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (doc,) = json.loads(result.stdout)["results"]
+    assert doc["cell"] == "gru" and doc["shapes"]["c0"] is None and doc["shapes"]["cn"] is None
+    assert doc["shapes"]["hn"] == [4, 8, 64] and doc["params"]["weight_ih_l0"] == [192, 40]
+    assert doc["bytes"]["c0"] is None
+
+
+def test_cli_matrix_and_verify_without_cell_state(tmp_path):
+    path = tmp_path / "rnn.yaml"
+    path.write_text("lstm: {input_size: 4, hidden_size: 6, mode: RNN_RELU}\ndata: {batch_size: 2, seq_len: 3}\n")
+    result = run("infer", str(path), "--matrix", "--verify")
+    assert result.returncode == 0, result.stderr
+    assert "c0 / cn" not in result.stdout and "of nn.RNN" in result.stdout
+    assert "8 of 8 combinations verified" in result.stdout
+    single = run("infer", str(path), "--explain")
+    assert "nn.RNN(input_size=4, hidden_size=6" in single.stdout and "nonlinearity='relu'" in single.stdout
+    assert "│ c0" not in single.stdout and "nn.RNN has no cell state" in single.stdout
+
+
+def test_cli_check_gru_expect_c0(tmp_path):
+    path = tmp_path / "gru.yaml"
+    path.write_text("lstm: {input_size: 4, hidden_size: 6, cell: gru, batch_first: true}\n"
+                    "data: {batch_size: 2, seq_len: 3}\nexpect:\n  hn: [2, 1, 6]\n  cn: [1, 2, 6]\n")
+    result = run("check", str(path))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert f"{path}:5:3: error[LS117] expect.cn: nn.GRU has no cell state" in lines[1], result.stdout
+    assert f"{path}:4:7: error[LS111]" in lines[0] and "h0/hn are always" in lines[0]
+
+
+def test_cli_gru_picture_has_no_cell_state(tmp_path):
+    out = tmp_path / "gru.svg"
+    result = run("draw", "configs/gru.yaml", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    svg = out.read_text()
+    assert "nn.GRU" in svg and "hn[3] (8, 64)" in svg and "c0[" not in svg and "cn[" not in svg
+    assert svg.count("data-tensor=\"c0\"") == svg.count("data-tensor=\"cn\"") == 0 and "h0[0] (8, 64)" in svg
+
+
+# --- inspect and check --weights ----------------------------------------------------------------
+
+
+def golden_params(name: str) -> dict:
+    case = np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
+    return {key[6:]: case[key] for key in case.files if key.startswith("param.")}
+
+
+def test_inspect_tells_gru_and_rnn_from_lstm_npz(tmp_path):
+    """torch's own GRU/RNN tensors (recorded from torch) under prefixes, beside an LSTM's."""
+    tensors = {f"enc.{k}": v for k, v in golden_params("gru_f32_everything").items()}
+    tensors |= {f"dec.{k}": v for k, v in golden_params("rnn_relu_f64_no_bias_3_layers").items()}
+    tensors |= {f"tagger.{k}": v for k, v in init_rnn_params("lstm", 4, 3, seed=1).items()}
+    path = tmp_path / "mixed.npz"
+    np.savez(path, **tensors)
+    result = run("inspect", str(path), "--format", "yaml")
+    assert result.returncode == 0, result.stderr
+    docs = {doc.split('"')[1]: doc for doc in result.stdout.split("---\n")}
+    assert "cell: gru" in docs["enc."] and "num_layers: 3" in docs["enc."] and "bidirectional: true" in docs["enc."]
+    assert "cell: rnn" in docs["dec."] and "bias: false" in docs["dec."] and "hidden_size: 4" in docs["dec."]
+    assert "cell" not in docs["tagger."] and "proj_size: 0" in docs["tagger."]
+    for prefix, doc in docs.items():  # each derived config gives exactly the file's tensors
+        config, problems = parse_text(doc, "derived.yaml")
+        assert problems == [], problems
+        (shapes,) = infer_lstm_of(config)
+        assert {p.name: p.shape for p in shapes.params} == {
+            k[len(prefix):]: v.shape for k, v in tensors.items() if k.startswith(prefix)}
+    table = run("inspect", str(path))
+    assert "3 recurrent layers (GRU, LSTM, RNN)" in table.stdout
+
+
+def infer_lstm_of(config):
+    from lstmshape.shapes import infer
+
+    return infer(config)
+
+
+def test_check_weights_names_the_cell(tmp_path):
+    path = tmp_path / "gru.npz"
+    np.savez(path, **{f"rnn.{k}": v for k, v in golden_params("gru_f64_one_layer").items()})
+    lstm = tmp_path / "lstm.yaml"
+    lstm.write_text("lstm: {input_size: 3, hidden_size: 4}\n")
+    result = run("check", str(lstm), "--weights", str(path))
+    assert result.returncode == 1
+    assert "rnn.weight_ih_l0 is [12, 3] in the file, the config gives [16, 3]: cell lstm vs gru in the checkpoint" \
+        in result.stdout
+    gru = tmp_path / "gru.yaml"
+    gru.write_text("lstm: {input_size: 3, hidden_size: 4, rnn_type: gru}\n")
+    assert run("check", str(gru), "--weights", str(path)).returncode == 0
+    verified = run("infer", str(gru), "--verify", "--weights", str(path))
+    assert verified.returncode == 0 and "every shape verified" in verified.stdout
+
+
+@pytest.mark.oracle
+def test_inspect_real_torch_files(torch, tmp_path):
+    net = torch.nn.ModuleDict({"gru": torch.nn.GRU(5, 6, 2, batch_first=True), "rnn": torch.nn.RNN(6, 2)})
+    torch.save(net.state_dict(), tmp_path / "net.pt")
+    from safetensors.torch import save_file
+
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, tmp_path / "net.safetensors")
+    for name in ("net.pt", "net.safetensors"):
+        result = run("inspect", str(tmp_path / name), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        found = {lstm["prefix"]: lstm for lstm in json.loads(result.stdout)["lstms"]}
+        assert found["gru."]["config"]["cell"] == "gru" and found["gru."]["config"]["num_layers"] == 2
+        assert found["rnn."]["config"]["cell"] == "rnn" and found["rnn."]["num_params"] == 6 * 2 + 2 * 2 + 4
