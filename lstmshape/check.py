@@ -1,5 +1,6 @@
-"""`lstmshape check` as a library: find the config files, read each one, run the rules, collect
-every problem in a `Report`.
+"""`lstmshape check` as a library: find the config files, read each one (through its mapping:
+--from/--set, or its [tool.lstmshape] group), run the rules, collect every problem in a `Report`.
+Files that are not lstmshape configs (lstmshape.read.recognise) are skipped, not failed.
 
 No printing, no exit codes (that is lstmshape.cli's job, with a reporter from lstmshape.render).
 One file's problems never stop another file from being checked, and nothing is ever written.
@@ -12,12 +13,13 @@ from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
 from .problems import ERROR, Problem
-from .read import parse_text, read_config
+from .read import parse_config, parse_text
+from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
-from .yamlload import not_a_file
+from .yamlload import MAX_BYTES, YamlError, load_yaml, not_a_file
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Report:
     files: list[str] = field(default_factory=list)  # every file checked, in order
     problems: list[Problem] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist (usage errors)
+    skipped: list[str] = field(default_factory=list)  # YAML/JSON files that are not lstmshape configs
     empty: list[str] = field(default_factory=list)  # directories given that hold no config (usage errors)
 
     @property
@@ -47,7 +50,7 @@ class Report:
 
 
 def collect(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """The files to check (directories read recursively for *.yaml / *.yml, sorted), the paths
+    """The files to check (directories read recursively for *.yaml / *.yml / *.json, sorted), the paths
     given that do not exist, and the directories given that hold no config (a CI gate pointed at
     the wrong directory must not pass)."""
     files, missing, empty = [], [], []
@@ -67,15 +70,28 @@ def collect(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
     return files, missing, empty
 
 
-def load(path: str) -> tuple[Config | None, list[Problem]]:
-    """Read one config and judge its settings (the config-stage rules, LS009): what `infer`
-    reports before it works out shapes. The config is None when it has errors."""
-    return judged(*read_config(path))
+def load(path: str, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
+    """Read one config (through `mapping` when given) and judge its settings (the config-stage
+    rules, LS009): what `infer` reports before it works out shapes. None when it has errors."""
+    return _load(path, mapping, recognise=False)  # type: ignore[return-value]
 
 
 def load_text(text: str, name: str) -> tuple[Config | None, list[Problem]]:
     """`load` for a config held in memory (standard input), named `name` in problems."""
     return judged(*parse_text(text, name))
+
+
+def _load(path: str, mapping: tuple, recognise: bool):
+    """`load`, or None when `recognise` and the file is not an lstmshape config."""
+    try:
+        doc = load_yaml(path)
+    except YamlError as exc:
+        if recognise and not mapping and not _raw_looks_like_config(path):
+            return None
+        return None, [exc.problem]
+    if recognise and not mapping and not is_config(doc.data):
+        return None
+    return judged(*parse_config(doc, mapping))
 
 
 def judged(config: Config | None, problems: list[Problem]) -> tuple[Config | None, list[Problem]]:
@@ -85,12 +101,24 @@ def judged(config: Config | None, problems: list[Problem]) -> tuple[Config | Non
     return config, problems
 
 
-def check_file(path: str) -> list[Problem]:
-    """Every problem of one file: reading, config validation, then the shape rules."""
+def _raw_looks_like_config(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return looks_like_config(fh.read(MAX_BYTES))
+    except OSError:
+        return True  # unreadable: say so
+
+
+def check_file(path: str, mapping: tuple = (), recognise: bool = False) -> list[Problem] | None:
+    """Every problem of one file: reading, config validation, then the shape rules. With
+    `recognise`, None for a file that is not an lstmshape config (and has no mapping)."""
     refused = not_a_file(path)
     if refused:
         return [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
-    return checked(*load(path))
+    loaded = _load(path, mapping, recognise)
+    if loaded is None:
+        return None
+    return checked(*loaded)
 
 
 def check_text(text: str, name: str) -> list[Problem]:
@@ -105,10 +133,28 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column, p.code))
 
 
-def check_paths(paths: list[str]) -> Report:
-    """Every problem of every config under `paths`."""
+def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
+    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json; `project.files()`
+    names every configured file). A file gets its `project` group's mapping, then
+    `mapping` (the command line's --from/--set, which override it); a file without any mapping
+    is checked if it is an lstmshape config and skipped otherwise. A directory given in which
+    every file was skipped holds no config (`empty`: a usage error)."""
     files, missing, empty = collect(paths)
-    report = Report(files=files, missing=missing, empty=empty)
+    report = Report(missing=missing, empty=empty)
     for path in files:
-        report.problems += check_file(path)
+        group = project.group_for(path) if project is not None else None
+        entries = (group.entries if group is not None else ()) + tuple(mapping)
+        problems = check_file(path, entries, recognise=True)
+        if problems is None:
+            report.skipped.append(path)
+            continue
+        report.files.append(path)
+        report.problems += problems
+    for path in paths:  # a directory of YAML none of which is an lstmshape config holds no config
+        if os.path.isdir(path) and path not in report.empty and not any(_under(f, path) for f in report.files):
+            report.empty.append(path)
     return report
+
+
+def _under(file: str, directory: str) -> bool:
+    return os.path.commonpath([os.path.abspath(file), os.path.abspath(directory)]) == os.path.abspath(directory)

@@ -45,6 +45,23 @@ DROPOUT_SINGLE_LAYER = Code("LS009", "dropout-single-layer", "warning",
 UNUSED_BATCH_SIZE = Code("LS010", "unused-batch-size", "warning",
                          "data.batch_size is given with unbatched: true, where the input has no batch axis.")
 
+UNRESOLVED_VALUE = Code("LS011", "unresolved-value", "error",
+                        "A value lstmshape reads is an interpolation, !ref or tagged object it cannot resolve.")
+MAPPING_PATH = Code(
+    "LS012", "mapping-path", "error",
+    "A `--from` path (or a [tool.lstmshape] `from` path) is not in the file.",
+    """A `--from` path (or a [tool.lstmshape] `from` path) is not in the file.
+
+`--from TARGET=PATH` reads TARGET from PATH, a dot-separated key path from the document root
+(integers index lists, `.` is the root). A path whose key is missing, or which runs through a list
+by name or into a scalar, maps nothing: the problem is placed at the last part of the path that
+exists, names the whole path and where the mapping was written, and suggests a close key.
+
+Example: `lstmshape infer configs/foreign/encoder_section.yaml --from lstm=model.encodr`::
+
+    configs/foreign/encoder_section.yaml:7:1: error[LS012] path 'model.encodr' of --from lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?
+""")
+
 # The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")

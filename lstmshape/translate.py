@@ -28,8 +28,9 @@ class Translation:
     def add(self, key: str | None, code: str, severity: str, message: str) -> None:
         parts = self.at(key)
         doc = self.config.source
-        line, col = doc.mark(parts, key=parts == ("lstm",)) if doc is not None else (1, 1)
-        self.problems.append(Problem(self.config.path, line, col, code, severity, message, json_path(parts)))
+        file, line, col, path = (doc.place(parts, key=parts == ("lstm",)) if doc is not None
+                                 else (self.config.path, 1, 1, json_path(parts)))
+        self.problems.append(Problem(file, line, col, code, severity, message, path))
 
     def error(self, key: str | None, message: str) -> None:
         self.add(key, NOT_EXPRESSIBLE, ERROR, message)

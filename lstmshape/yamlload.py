@@ -5,6 +5,11 @@ compose the document into nodes (no object is ever constructed from a tag), then
 Python values ourselves, recording the line and column of every key and value by its path. All
 work is bounded: file size, nesting depth, and the number of nodes an alias may expand to (a
 "billion laughs" document is refused after a few thousand steps, not after 10⁹).
+
+Tags: the standard ones (`!!int`, `!!str`, ...) are read; YAML's own object tags (`!!python/...`)
+are refused; a local tag such as HyperPyYAML's `!new:`, `!name:`, `!apply:` or `!ref` becomes an
+inert `Tagged` placeholder (nothing is constructed), an error only where lstmshape reads a value.
+JSON is read by the same parser (JSON is YAML flow syntax), so its problems get positions too.
 """
 
 from __future__ import annotations
@@ -31,6 +36,26 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("null", "bool", "int", "float", "str")}
 _IMPLICIT_AS_TEXT = {_CORE + "timestamp"}  # `2024-01-01` stays the text the user wrote
+
+
+class Tagged:
+    """A value under a local tag (`!new:torch.nn.LSTM`, `!ref <seed>`): kept, never constructed.
+    `value` is the scalar's text, or the plain mapping or list the tag was put on. (A plain class:
+    a dataclass would cost every `check` its start-up.)"""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Any):
+        self.tag, self.value = tag, value
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __repr__(self) -> str:
+        return f"Tagged({self.tag!r}, {self.value!r})"
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.value}" if isinstance(self.value, str) and self.value else self.tag
 
 
 class YamlError(Exception):
@@ -61,6 +86,19 @@ class YamlDoc:
             parts = parts[:-1]
         return self.value_marks.get((), (1, 1))
 
+    def place(self, parts: tuple, key: bool = False) -> tuple[str, int, int, str]:
+        """File, line, column and JSON path a problem at `parts` is reported at."""
+        return (self.path, *self.mark(parts, key=key), json_path(parts))
+
+    def describe(self, parts: tuple) -> dict:
+        """Where the setting at `parts` was written, for `infer`'s sources."""
+        line, col = self.mark(parts)
+        return {"from": ".".join(str(p) for p in parts), "file": self.path, "line": line, "column": col}
+
+    def source_of(self, parts: tuple) -> tuple["YamlDoc", tuple] | None:
+        """The document and path the value at `parts` was written at (None: not in a file)."""
+        return self, parts
+
 
 def load_yaml(path: str | os.PathLike) -> YamlDoc:
     """Read and parse one file; raise `YamlError` for anything that is not a safe document."""
@@ -89,6 +127,10 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
             ) from None
     else:
         text = raw
+    if name.endswith(".json") and "\t" in text:
+        # JSON allows tabs between tokens, YAML 1.1 does not; a JSON string cannot hold a raw tab,
+        # so each is whitespace: one space keeps every column
+        text = text.replace("\t", " ")
     try:
         loader = yaml.SafeLoader(text)  # checks every character at once: refuses control characters
     except yaml.reader.ReaderError as exc:
@@ -124,9 +166,10 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
 class _Frame:
     """A container being filled; the root frame is a one-slot list holding the document."""
 
-    __slots__ = ("container", "parts", "key", "merges", "anchor", "first", "is_root")
+    __slots__ = ("container", "parts", "key", "merges", "anchor", "first", "is_root", "tag")
 
-    def __init__(self, container, parts: tuple, anchor=None, first: int = 0, is_root: bool = False):
+    def __init__(self, container, parts: tuple, anchor=None, first: int = 0, is_root: bool = False,
+                 tag: str | None = None):
         self.container = container
         self.parts = parts
         self.key = None  # the mapping key whose value comes next
@@ -134,6 +177,7 @@ class _Frame:
         self.anchor = anchor
         self.first = first
         self.is_root = is_root
+        self.tag = tag  # a local tag on the container: it is stored as Tagged(tag, container)
 
 
 class _Builder:
@@ -171,7 +215,7 @@ class _Builder:
             if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 stack.pop()
                 self._close(frame)
-                self._store(stack[-1], frame.container)
+                self._store(stack[-1], frame.container if frame.tag is None else Tagged(frame.tag, frame.container))
                 continue
             if isinstance(frame.container, dict) and frame.key is None:
                 self._key(frame, event)
@@ -187,10 +231,13 @@ class _Builder:
                 self._store(frame, value)
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 is_map = isinstance(event, yaml.MappingStartEvent)
-                self._check_tag(event, _CORE + ("map" if is_map else "seq"), parts)
+                local = _local(event.tag)
+                if not local:
+                    self._check_tag(event, _CORE + ("map" if is_map else "seq"), parts)
                 if len(stack) > MAX_DEPTH:
                     raise self.fail(event, f"YAML is nested too deeply (limit {MAX_DEPTH} levels)", parts)
-                stack.append(_Frame({} if is_map else [], parts, event.anchor, self.nodes))
+                stack.append(_Frame({} if is_map else [], parts, event.anchor, self.nodes,
+                                    tag=event.tag if local else None))
             else:
                 value = self._scalar(event, parts)
                 if event.anchor:
@@ -221,6 +268,8 @@ class _Builder:
 
     def _scalar(self, event: yaml.ScalarEvent, parts: tuple) -> Any:
         tag = event.tag
+        if _local(tag):
+            return Tagged(tag, event.value)
         if tag in (None, "!"):
             tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -274,10 +323,16 @@ class _Builder:
                 for key, value in source.items():
                     frame.container.setdefault(key, value)
         if frame.anchor:
-            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.first)
+            value = frame.container if frame.tag is None else Tagged(frame.tag, frame.container)
+            self.anchors[frame.anchor] = (value, self.nodes - frame.first)
 
 
 _MERGE = "<<"  # plain `<<` can never be a stored key: it always merges
+
+
+def _local(tag: str | None) -> bool:
+    """A local tag (`!new:x`, `!ref`): not YAML's own `!!` namespace, not the bare `!`."""
+    return tag is not None and tag.startswith("!") and tag != "!"
 
 
 def _mark(event) -> tuple[int, int]:

@@ -70,7 +70,7 @@ def test_hook_definition():
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check"
-    assert hook["language"] == "python" and hook["types"] == ["yaml"]
+    assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json"] and "files" not in hook
 
 
 def test_hook_fails_on_the_bad_config(project, hook_repo):
@@ -85,3 +85,45 @@ def test_hook_passes_on_the_good_config(project, hook_repo):
     result = try_repo(project, hook_repo, "--files", "configs/good.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+@pytest.fixture
+def real_project(tmp_path):
+    """A repository as it is: workflow, compose and pre-commit YAML, a JSON manifest, and a
+    training config lstmshape reads through [tool.lstmshape]."""
+    files = {
+        ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks: []\n",
+        ".github/workflows/ci.yml": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+        "compose.yaml": "services:\n  web:\n    image: nginx\n",
+        "package.json": '{"name": "site", "version": "1.0.0"}\n',
+        "conf/train.yaml": (REPO / "configs/foreign/encoder_section.yaml").read_text(),
+        "pyproject.toml": '[project]\nname = "asr"\n\n[[tool.lstmshape.configs]]\nfiles = ["conf/*.yaml"]\n'
+                          'from = {lstm = "model.encoder"}\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    return tmp_path
+
+
+def test_hook_without_files_filter_skips_other_yaml(real_project, hook_repo):
+    result = try_repo(real_project, hook_repo, "--all-files")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    # pre-commit may split the files over several processes: one summary line each
+    summaries = [line for line in out.splitlines() if "OK" in line or "error" in line]
+    assert "error" not in out and any(line.startswith("1 file OK") for line in summaries), out
+    skipped = sum(int(line.split("; ")[1].split()[0]) for line in summaries if "skipped" in line)
+    assert skipped == 4, summaries
+
+
+def test_hook_reports_a_mapped_config_at_its_own_line(real_project, hook_repo):
+    train = real_project / "conf/train.yaml"
+    train.write_text(train.read_text().replace("dropout: 0.1", "dropout: 1.5"))
+    git(real_project, "add", "-A")
+    result = try_repo(real_project, hook_repo, "--all-files")
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert "conf/train.yaml:14:14: error[LS008] dropout must be in [0, 1], got float 1.5" in out

@@ -124,7 +124,8 @@ def test_unknown_keys_suggest():
           hiden_size: 4
         dta: {}
         """) == [
-        (1, 1, "LS005", "'lstm' needs 'hidden_size' (or num_units, hidden_dim)"),
+        (1, 1, "LS005", "'lstm' needs 'hidden_size' (or num_units, hidden_dim, rnn_hidden_size, lstm_hidden_size, "
+                        "rnn_units, lstm_units, total_hidden_size)"),
         (3, 3, "LS004", "unknown key 'hiden_size' in 'lstm'; did you mean 'hidden_size'?"),
         (4, 1, "LS004", "unknown key 'dta' at top level; did you mean 'data'?"),
     ]

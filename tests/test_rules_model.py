@@ -54,7 +54,7 @@ def test_stack_block_problems_are_placed_in_their_block(tmp_path):
     assert [(p.code, p.path, p.line) for p in problems] == [
         ("LS005", "$.lstm[0]", 2), ("LS005", "$.lstm[1]", 3), ("LS004", "$.lstm[1].hiden_size", 3)]
     assert problems[0].message == "'lstm[0]' needs 'input_size' (or feature_size, num_features, input_dim)"
-    assert problems[1].message == "'lstm[1]' needs 'hidden_size' (or num_units, hidden_dim)"
+    assert problems[1].message == "'lstm[1]' needs 'hidden_size' (or num_units, hidden_dim, rnn_hidden_size, lstm_hidden_size, rnn_units, lstm_units, total_hidden_size)"
     assert "unknown key 'hiden_size' in 'lstm[1]'; did you mean 'hidden_size'?" in problems[2].message
 
 

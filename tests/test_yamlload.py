@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from lstmshape.yamlload import MAX_BYTES, YamlError, load_yaml, parse_yaml
+from lstmshape.yamlload import MAX_BYTES, Tagged, YamlError, load_yaml, parse_yaml
 
 
 def problem(text):
@@ -42,7 +42,6 @@ def test_duplicate_key_names_both_places():
         (b"a: 1\nb: \x00\n", 2, 4, "NUL byte"),
         (b"a: !!python/object/apply:os.system [echo hi]\n", 1, 4, "!!python/object/apply:os.system"),
         (b"a: !!python/name:os.system\n", 1, 4, "constructs no objects"),
-        (b"a: !custom 3\n", 1, 4, "!custom"),
         (b"a: *nowhere\n", 1, 4, "unknown alias"),
         (b"? [1]\n: 2\n", 1, 3, "plain scalar"),
         (b"a: " + b"9" * 5000 + b"\n", 1, 4, "cannot read scalar"),
@@ -53,6 +52,21 @@ def test_bad_documents(text, line, column, words):
     assert (p.line, p.column) == (line, column)
     assert words in p.message
     assert p.severity == "error"
+
+
+def test_local_tags_are_inert_placeholders():
+    """HyperPyYAML's tags are kept as text (scalar) or plain data (mapping), never constructed."""
+    doc = parse_yaml("seed: 3\nr: !ref <seed>\nact: !name:torch.nn.ReLU\n"
+                     "enc: !new:speechbrain.nnet.RNN.LSTM\n  hidden_size: 64\n")
+    assert doc.data["r"] == Tagged("!ref", "<seed>") and doc.data["act"] == Tagged("!name:torch.nn.ReLU", "")
+    assert doc.data["enc"] == Tagged("!new:speechbrain.nnet.RNN.LSTM", {"hidden_size": 64})
+    assert doc.mark(("enc", "hidden_size")) == (5, 16)
+
+
+def test_json_with_positions_and_tabs():
+    doc = parse_yaml('{\n\t"lstm": {"input_size":8,\n\t\t"hidden_size": 16}\n}\n', "c.json")
+    assert doc.data == {"lstm": {"input_size": 8, "hidden_size": 16}}
+    assert doc.mark(("lstm", "hidden_size")) == (3, 18)
 
 
 def test_safe_scalars_and_merge_keys():

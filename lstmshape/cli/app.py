@@ -39,9 +39,11 @@ def infer(
     as_framework: Optional[str] = option("infer", "--as"),
     weights: Optional[str] = option("infer", "--weights"),
     prefix: Optional[str] = option("infer", "--prefix"),
+    from_: Optional[List[str]] = option("infer", "--from"),
+    set_: Optional[List[str]] = option("infer", "--set"),
 ) -> None:
     raise typer.Exit(commands.infer(config, matrix, layers, explain, format, verify, full, as_framework, weights,
-                                    prefix))
+                                    prefix, from_ or [], set_ or []))
 
 
 @app.command(help=COMMANDS["check"].summary)
@@ -52,8 +54,10 @@ def check(
     exit_zero: bool = option("check", "--exit-zero", False),
     weights: Optional[str] = option("check", "--weights"),
     prefix: Optional[str] = option("check", "--prefix"),
+    from_: Optional[List[str]] = option("check", "--from"),
+    set_: Optional[List[str]] = option("check", "--set"),
 ) -> None:
-    raise typer.Exit(commands.check(files or [], format, strict, exit_zero, weights, prefix))
+    raise typer.Exit(commands.check(files or [], format, strict, exit_zero, weights, prefix, from_ or [], set_ or []))
 
 
 @app.command(help=COMMANDS["draw"].summary)

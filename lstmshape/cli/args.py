@@ -22,6 +22,7 @@ class Option:
     choices: tuple[str, ...] = ()
     needs: str = ""  # another option this one only works with
     required: bool = False
+    repeat: bool = False  # may be given more than once: its values are collected in a list
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Help(Exception):
 
 
 FORMAT_HELP = "JSON output is always JSON: problems included"
+FROM = Option(("--from",), "from_", "read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH, a dot-separated "
+              "key path in the file (model.encoder; '.' is the root); repeatable", "TARGET=PATH", repeat=True)
+SET = Option(("--set",), "set_", "a value the file does not hold, read as a YAML scalar (lstm.input_size=80, "
+             "framework=keras); repeatable", "TARGET=VALUE", repeat=True)
 COMMANDS = {c.name: c for c in (
     Command(
         "infer", "Every tensor shape of the configured network: input, output, h0, c0, hn, cn and parameters.",
@@ -80,12 +85,16 @@ COMMANDS = {c.name: c for c in (
                    ".npz) instead of random ones", "FILE", needs="--verify"),
             Option(("--prefix",), "prefix", "the LSTM's prefix in the checkpoint (default: its only LSTM)",
                    "PREFIX", needs="--weights"),
+            FROM,
+            SET,
         ),
         epilog="Exit codes: 0 shapes shown, 1 the config has errors or a shape was not verified, 2 usage error.",
     ),
     Command(
         "check", "Check configs against the whole model's shape rules (the pre-commit and CI gate).",
-        "[FILE_OR_DIR...]", "config files, or directories searched for *.yaml / *.yml; - reads standard input",
+        "[FILE_OR_DIR...]", "config files, or directories searched for *.yaml / *.yml / *.json (YAML and JSON that "
+        "is not an lstmshape config is skipped); none: every file [tool.lstmshape] in pyproject.toml names; - "
+        "reads standard input",
         (
             Option(("--format",), "format", "text (default), json, github (default under GitHub Actions) or "
                    "sarif", "FORMAT", ("text", "json", "github", "sarif")),
@@ -96,6 +105,8 @@ COMMANDS = {c.name: c for c in (
                    ".safetensors, .npz): every tensor's name and shape", "FILE"),
             Option(("--prefix",), "prefix", "the LSTM's prefix in the checkpoint, e.g. encoder.rnn (default: its "
                    "only LSTM)", "PREFIX", needs="--weights"),
+            FROM,
+            SET,
         ),
         many=True,
         epilog="Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage error (no config found, a path "
@@ -167,7 +178,10 @@ def parse(argv: list[str]) -> tuple[Command, list[str], dict]:
                 raise Usage(f"{option.names[-1]} needs a value ({option.metavar})", command)
         if option.choices and value not in option.choices:
             raise Usage(f"{option.names[-1]}: {value!r} is not one of {', '.join(option.choices)}", command)
-        values[option.dest] = value
+        if option.repeat:
+            values.setdefault(option.dest, []).append(value)
+        else:
+            values[option.dest] = value
     if not command.many:
         if len(arguments) > 1:
             raise Usage(f"{command.name} takes one {command.arguments.strip('[]')}, got {len(arguments)}: "

@@ -34,15 +34,57 @@ def read_stdin() -> str:
     return data.decode("utf-8", errors="surrogateescape") if isinstance(data, bytes) else data
 
 
-def load_config(path: str):
+def mapping_entries(froms: list[str], sets: list[str]) -> tuple:
+    """The --from and --set options as mapping entries (a malformed one: UsageError)."""
+    if not froms and not sets:
+        return ()
+    from ..read.mapping import MappingError, from_option, set_option
+
+    try:
+        return (tuple(from_option(text, k) for k, text in enumerate(froms, 1))
+                + tuple(set_option(text, k) for k, text in enumerate(sets, 1)))
+    except MappingError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def project():
+    """The [tool.lstmshape] project of the current directory (None without one; a malformed table:
+    UsageError). Without a pyproject.toml that names tool.lstmshape, no mapping code is loaded."""
+    from ..read.recognise import locate_project
+
+    located = locate_project()
+    if located is None:
+        return None
+    from ..read.mapping import MappingError
+    from ..read.project import read_project
+
+    try:
+        return read_project(located)
+    except MappingError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def file_mapping(path: str, froms: list[str], sets: list[str]) -> tuple:
+    """The mapping of one file: its [tool.lstmshape] group's, then --from/--set (which override it)."""
+    options = mapping_entries(froms, sets)
+    found = project() if path != "-" else None
+    group = found.group_for(path) if found is not None else None
+    return (group.entries if group is not None else ()) + options
+
+
+def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
     """(config or None, problems) for `infer`/`draw`: a path, or `-` for standard input; a file that
-    is not a regular file (a FIFO would block forever) is refused as `check` refuses it."""
+    is not a regular file (a FIFO would block forever) is refused as `check` refuses it. The
+    file's [tool.lstmshape] group and --from/--set map it."""
     from ..check import load, load_text
     from ..codes import INVALID_YAML
     from ..problems import ERROR
     from ..yamlload import not_a_file
 
+    mapping = file_mapping(path, list(froms), list(sets))
     if path == "-":
+        if mapping:
+            raise UsageError("--from/--set map a file: give the config's path, not -")
         return load_text(read_stdin(), STDIN)
     if not os.path.lexists(path):
         raise UsageError(f"{path}: no such file")
@@ -51,7 +93,7 @@ def load_config(path: str):
     refused = not_a_file(path)
     if refused:
         return None, [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
-    return load(path)
+    return load(path, mapping)
 
 
 def parse_layers(text: str) -> list[int]:
@@ -66,7 +108,7 @@ def parse_layers(text: str) -> list[int]:
 
 def infer(config: str, matrix: bool = False, layers: str | None = None, explain: bool = False,
           format: str = "table", verify: bool = False, full: bool = False, as_framework: str | None = None,
-          weights: str | None = None, prefix: str | None = None) -> int:
+          weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = ()) -> int:
     """Every tensor shape of the configured network."""
     from ..render import INFER_REPORTERS, reporter
 
@@ -76,7 +118,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
     if weights is not None and (matrix or layer_counts is not None or as_framework is not None):
         raise UsageError("--weights runs a checkpoint's weights with --verify, on the configured LSTM only "
                          "(not with --matrix, --layers or --as)")
-    parsed, problems = load_config(config)
+    parsed, problems = load_config(config, from_, set_)
     shown = list(problems)
     print_problems(problems)
 
@@ -144,15 +186,32 @@ def describe_run(result) -> str:
 
 
 def check(files: list[str], format: str | None = None, strict: bool = False, exit_zero: bool = False,
-          weights: str | None = None, prefix: str | None = None, stdout=None, stderr=None) -> int:
+          weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = (),
+          stdout=None, stderr=None) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
     from ..check import check_paths, check_text
 
     if weights is not None:
+        if from_ or set_:
+            raise UsageError("--weights holds an lstmshape config against a checkpoint; --from/--set are not "
+                             "supported with it yet")
         return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr)
+    mapping = mapping_entries(list(from_), list(set_))
+    found = project()
+    if not files and (found is None or not found.groups):
+        raise UsageError("check needs at least one config file or directory (or [[tool.lstmshape.configs]] in "
+                         "pyproject.toml)")
+    if mapping and "-" in files:
+        raise UsageError("--from/--set map files: give the config's path, not -")
+    paths = [f for f in files if f != "-"]
     if not files:
-        raise UsageError("check needs at least one config file or directory")
-    report = check_paths([f for f in files if f != "-"])
+        from ..read.mapping import MappingError
+
+        try:
+            paths = found.files()  # every configured file (a glob matching none: MappingError)
+        except MappingError as exc:
+            raise UsageError(str(exc)) from None
+    report = check_paths(paths, mapping, found)
     if "-" in files:
         report.files.append(STDIN)
         report.problems += check_text(read_stdin(), STDIN)

@@ -8,6 +8,10 @@ mean together is `lstmshape.rules`' business.
     around      the model around the LSTM: `head` and `expect`
     torch       a torch config's `lstm` section (one LSTM or a stack of blocks)
     frameworks  a keras or onnx config's `lstm` section
+    interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
+    mapping     --from / --set: the sections of a config lstmshape did not write
+    project     [tool.lstmshape] in pyproject.toml
+    recognise   which YAML and JSON files are lstmshape configs
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
 from .reader import Reader
+from .recognise import TOP_LEVEL
 from .torch import read_torch
 from .values import kind_of
 
-TOP_LEVEL = ("lstm", "data", "framework", "head", "expect")
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
+MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 
 
 class ConfigError(Exception):
@@ -44,13 +49,14 @@ def load_config(path: str | os.PathLike) -> Config:
     return config
 
 
-def read_config(path: str | os.PathLike) -> tuple[Config | None, list[Problem]]:
-    """Read a config file: the config (None if it has errors) and every problem found."""
+def read_config(path: str | os.PathLike, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
+    """Read a config file (through `mapping`, the --from/--set entries, when given): the config
+    (None if it has errors) and every problem found."""
     try:
         doc = load_yaml(path)
     except YamlError as exc:
         return None, [exc.problem]
-    return parse_config(doc)
+    return parse_config(doc, mapping)
 
 
 def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None, list[Problem]]:
@@ -62,11 +68,14 @@ def parse_text(text: str | bytes, name: str = "<string>") -> tuple[Config | None
     return parse_config(doc)
 
 
-def parse_config(doc: YamlDoc) -> tuple[Config | None, list[Problem]]:
+def parse_config(doc: YamlDoc, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
     """The config a loaded document holds (None if it has errors) and every problem found."""
+    unmapped: list[Problem] = []
+    if mapping:
+        doc, unmapped = resolve(MAPPER)(doc, list(mapping))
     reader = Reader(doc)
-    config = read_document(reader)
-    problems = by_position(reader.problems)
+    config = read_document(reader) if not unmapped else None
+    problems = by_position(unmapped + reader.problems)
     if any(p.is_error for p in problems):
         return None, problems
     return config, problems

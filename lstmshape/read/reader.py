@@ -5,10 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, WRONG_STRUCTURE, Code
+from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALUE, WRONG_STRUCTURE, Code
 from ..problems import ERROR, Problem, json_path
-from ..yamlload import YamlDoc
-from .values import Key, classify, kind_of, show
+from ..yamlload import Tagged, YamlDoc
+from ..registry import resolve as registered
+from .values import Key, classify, kind_of, needs_resolving, show
+
+RESOLVER = "lstmshape.read.interpolation:resolve"  # loaded for a value that needs resolving only
+
+
+def suggest(key: str, known: tuple[str, ...]) -> str | None:
+    """The known name `key` was most likely meant as: the same name in other letter case, else by
+    spelling similarity (difflib's ratio, 0.6 at least), a name of the same family first
+    (`rnn_size` → `rnn_hidden_size`, not `proj_size`)."""
+    import difflib  # only for a key to name: a clean run never pays for it
+
+    same = [name for name in known if name.lower() == key.lower()]
+    if same:  # the same name in other letter case (`ReLU` → `relu`)
+        return same[0]
+    family = key.lower().split("_")[0]
+    best, best_score = None, 0.0
+    for name in known:
+        ratio = difflib.SequenceMatcher(None, key, name).ratio()
+        if ratio < 0.6:
+            continue
+        score = ratio + (0.15 if "_" in name and name.split("_")[0] == family else 0.0)
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 class Invalid:
@@ -28,8 +52,10 @@ class Reader:
         self.origins: dict = {}
 
     def problem(self, parts: tuple, code: Code, message: str, severity: str = ERROR, key: bool = False) -> None:
-        line, col = self.doc.mark(parts, key=key)
-        self.problems.append(Problem(self.doc.path, line, col, code, severity, message, json_path(parts)))
+        """A problem at the value (or key) at `parts`: in the user's file, or at the --set option or
+        pyproject.toml line a mapped value came from."""
+        file, line, col, path = self.doc.place(parts, key=key)
+        self.problems.append(Problem(file, line, col, code, severity, message, path))
 
     def section(self, name: str, data: dict, keys: tuple[Key, ...], index: int | None = None) -> dict | None:
         """Canonical name → value for one section, with aliases folded in and kinds checked;
@@ -38,51 +64,65 @@ class Reader:
         parts = (name,) if index is None else (name, index)
         body = data[name] if index is None else data[name][index]
         where = json_path(parts)[2:]
+        if isinstance(body, Tagged):
+            self.problem(parts, UNRESOLVED_VALUE, f"'{where}' is a {body.tag} object: a tagged value is not allowed "
+                         "where lstmshape reads one (it constructs no objects)")
+            return None
         if not isinstance(body, dict):
             self.problem(parts, WRONG_STRUCTURE, f"'{where}' is {kind_of(body)}; expected a mapping of settings")
             return None
-        self.unknown_keys(parts, body, tuple(n for k in keys for n in (k.name, *k.aliases)))
+        self.unknown_keys(parts, body, tuple(n for k in keys for n in (k.name, *k.aliases)), keys)
         out: dict = {}
         for key in keys:
             given = [n for n in (key.name, *key.aliases) if n in body]
             if not given:
-                if key.required and not (index and key.name == "input_size"):
-                    also = f" (or {', '.join(key.aliases)})" if key.aliases else ""
+                if key.required and not (index and key.name == "input_size") and f"total_{key.name}" not in body:
+                    others = key.aliases + tuple(k.name for k in keys if k.name == f"total_{key.name}")
+                    also = f" (or {', '.join(others)})" if others else ""
                     self.problem(parts, MISSING_KEY, f"'{where}' needs '{key.name}'{also}", key=True)
                 continue
-            ok = True
-            for alias in given:
-                ok = self.check_value(parts + (alias,), key, body[alias]) is not INVALID and ok
-            if not ok:
+            values = {alias: self.check_value(parts + (alias,), key, body[alias]) for alias in given}
+            if any(v is INVALID for v in values.values()):
                 continue
-            first = given[0]
+            ok, first = True, given[0]
             for alias in given[1:]:
-                if body[alias] != body[first] or type(body[alias]) is not type(body[first]):
-                    line, col = self.doc.mark(parts + (first,))
+                if values[alias] != values[first] or type(values[alias]) is not type(values[first]):
                     self.problem(
                         parts + (alias,), CONFLICTING_ALIAS,
-                        f"'{alias}' is {body[alias]!r} but '{first}' (line {line}, column {col}) is "
-                        f"{body[first]!r}; they name the same setting ({key.name})",
+                        f"'{alias}' is {values[alias]!r} but '{first}' ({self.at(parts + (first,))}) is "
+                        f"{values[first]!r}; they name the same setting ({key.name})",
                     )
                     ok = False
             if ok:
-                out[key.name] = body[first]
+                out[key.name] = values[first]
                 self.origins[parts + (key.name,)] = parts + (first,)
                 if index == 0:
                     self.origins[(name, key.name)] = parts + (first,)
         return out
 
-    def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...]) -> None:
+    def at(self, parts: tuple) -> str:
+        """Where the value at `parts` is, for a message: `line 3, column 5` in this file, else the
+        --set option or pyproject.toml line it came from."""
+        file, line, col, _ = self.doc.place(parts)
+        return f"line {line}, column {col}" if file == self.doc.path else f"{file}:{line}:{col}"
+
+    def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> None:
         for key in body:
             if key not in known:
-                close = close_match(str(key), known)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+                close = suggest(str(key), known)
+                canonical = next((k.name for k in keys if close in k.aliases), None)
+                also = f" (an alias of {canonical})" if canonical else ""
+                hint = f"; did you mean '{close}'{also}?" if close else f"; known keys: {', '.join(known)}"
                 where = f"in '{json_path(parts)[2:]}'" if parts else "at top level"
                 self.problem(parts + (key,), UNKNOWN_KEY, f"unknown key '{key}' {where}{hint}", key=True)
 
     def check_value(self, parts: tuple, key: Key, value: Any, label: str | None = None) -> Any:
-        """`value` if it fits `key.kind`, else INVALID (and the problem, worded with `label`,
-        by default the key as written)."""
+        """`value` (an interpolation or !ref resolved) if it fits `key.kind`, else INVALID (and the
+        problem, worded with `label`, by default the key as written)."""
+        if needs_resolving(value):
+            value = self.resolved(parts, value, label)
+            if value is INVALID:
+                return INVALID
         found = classify(key.kind, value)
         if found is None:
             return value
@@ -90,11 +130,22 @@ class Reader:
         self.problem(parts, code, f"{label or parts[-1]} {words}, got {show(value)}")
         return INVALID
 
+    def resolved(self, parts: tuple, value: Any, label: str | None = None) -> Any:
+        """An interpolation (`${a.b}`), HyperPyYAML `!ref <a>` or Hydra `???` at `parts`, resolved
+        in the file it was written in; INVALID (and an LS011 problem) when it cannot be."""
+        origin = self.doc.source_of(parts)
+        if origin is None:
+            self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} is {show(value)}, given outside the file: "
+                         "nothing is resolved there")
+            return INVALID
+        result = registered(RESOLVER)(*origin, value)
+        if getattr(result, "unresolved", False):
+            self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} {result.message}")
+            return INVALID
+        return result
+
 
 def close_match(word: str, known: tuple[str, ...]) -> list[str]:
-    """The known name a misspelt one most likely means: the same name in other letter case
-    (`ReLU` → `relu`), else the nearest spelling."""
-    import difflib  # only for a key to name: a clean run never pays for it
-
-    same = [name for name in known if name.lower() == word.lower()]
-    return same or difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    """The known name a misspelt one most likely means (as a list: empty when none is close)."""
+    close = suggest(word, known)
+    return [close] if close else []

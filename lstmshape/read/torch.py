@@ -15,10 +15,14 @@ from .data import data_config, read_data
 from .reader import Reader
 from .values import Key, show
 
+# Aliases are names real training configs use for exactly this setting (never a name whose meaning
+# depends on the project, such as ESPnet's `eunits`: map those with --from).
 LSTM_KEYS = (
     Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True),
-    Key("hidden_size", "positive_int", ("num_units", "hidden_dim"), required=True),
-    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers")),
+    Key("hidden_size", "positive_int", ("num_units", "hidden_dim", "rnn_hidden_size", "lstm_hidden_size",
+                                        "rnn_units", "lstm_units"), required=True),
+    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers", "nlayers", "rnn_layers",
+                                       "hidden_layers", "num_rnn_layers", "num_lstm_layers", "lstm_layers")),
     Key("bidirectional", "bool"),
     Key("num_directions", "directions"),
     Key("batch_first", "bool"),
@@ -27,7 +31,12 @@ LSTM_KEYS = (
     Key("dropout", "fraction"),
     Key("cell", "choice", ("rnn_type", "cell_type", "mode")),
     Key("nonlinearity", "choice"),
+    # the size summed over both directions, as many configs store it (`eunits: 512` for a BiLSTM
+    # of hidden_size 256): hidden_size = total ÷ num_directions
+    Key("total_hidden_size", "positive_int"),
+    Key("total_proj_size", "positive_int"),
 )
+TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
 # The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
 # nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
 CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
@@ -37,7 +46,10 @@ CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None)
 def read_torch(reader: Reader, data: dict) -> Config | None:
     """A torch config (top-level keys already checked): None when it has errors."""
     if "lstm" not in data:
-        reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
+        flat = [k for k in data if k in {n for key in LSTM_KEYS for n in (key.name, *key.aliases)}]
+        hint = (f"; {', '.join(flat[:3])} {'is' if len(flat) == 1 else 'are'} at the top level: for a flat config "
+                "use --from lstm=." if flat else "")
+        reader.problem((), MISSING_KEY, f"missing section 'lstm' (input_size, hidden_size, ...){hint}")
         return None
     if isinstance(data["lstm"], list):
         return read_stack(reader, data)
@@ -48,8 +60,9 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
         return None
     bidirectional = directions(reader, lstm)
     ok = read_cell(reader, lstm)
+    ok = bidirectional is not None and totals(reader, lstm) and ok
     cross_checks(reader, lstm)
-    if not ok or bidirectional is None or "input_size" not in lstm or "hidden_size" not in lstm:
+    if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
         return None
     if head is None or expect is None:
         return None
@@ -73,10 +86,11 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
             continue
         bidirectional = directions(reader, lstm, ("lstm", k))
         ok = read_cell(reader, lstm, ("lstm", k))
+        ok = bidirectional is not None and totals(reader, lstm, ("lstm", k)) and ok
         cross_checks(reader, lstm, ("lstm", k))
         if k > 0 and "input_size" not in lstm and len(built) == k:
             lstm["input_size"] = built[-1].num_directions * built[-1].h_out
-        if ok and bidirectional is not None and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
+        if ok and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
             built.append(TorchLSTM(**lstm))
     if len(built) != len(blocks) or values is None or head is None or expect is None:
         return None
@@ -98,11 +112,10 @@ def directions(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool | None
     from_directions = lstm.pop("num_directions") == 2
     origins = reader.origins
     if "bidirectional" in lstm and lstm["bidirectional"] != from_directions:
-        line, col = reader.doc.mark(origins[at + ("bidirectional",)])
         reader.problem(
             origins[at + ("num_directions",)], CONFLICTING_ALIAS,
             f"num_directions is {2 if from_directions else 1} but bidirectional "
-            f"(line {line}, column {col}) is {str(lstm['bidirectional']).lower()}",
+            f"({reader.at(origins[at + ('bidirectional',)])}) is {str(lstm['bidirectional']).lower()}",
         )
         return None
     lstm["bidirectional"] = from_directions
@@ -110,6 +123,32 @@ def directions(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool | None
     if at == ("lstm", 0):
         origins.setdefault(("lstm", "bidirectional"), origins[at + ("num_directions",)])
     return from_directions
+
+
+def totals(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """Fold total_hidden_size / total_proj_size (summed over directions) into hidden_size /
+    proj_size; False when a total does not divide or disagrees with the size it stands for."""
+    ok = True
+    count = 2 if lstm.get("bidirectional") else 1
+    for total, name in TOTALS:
+        if total not in lstm:
+            continue
+        value, where = lstm.pop(total), reader.origins[at + (total,)]
+        if value % count:
+            reader.problem(where, OUT_OF_RANGE, f"{total} {value} is summed over both directions of a bidirectional "
+                           f"LSTM, so it must be even ({name} = {total} ÷ 2)")
+            ok = False
+        elif name in lstm and lstm[name] != value // count:
+            reader.problem(where, CONFLICTING_ALIAS, f"{total} {value} means {name} {value // count} "
+                           f"({value} ÷ {count} directions) but {name} ({reader.at(reader.origins[at + (name,)])}) "
+                           f"is {lstm[name]}")
+            ok = False
+        else:
+            lstm[name] = value // count
+            reader.origins.setdefault(at + (name,), where)
+            if at == ("lstm", 0):
+                reader.origins.setdefault(("lstm", name), where)
+    return ok
 
 
 def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:

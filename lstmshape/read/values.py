@@ -8,6 +8,7 @@ import re
 from typing import Any, NamedTuple
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
+from ..yamlload import Tagged
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products outgrow str()
@@ -69,6 +70,12 @@ def classify_choice(value: Any, choices: tuple) -> Code | None:
     return OUT_OF_RANGE if any(type(value) is type(c) for c in choices) else WRONG_TYPE
 
 
+def needs_resolving(value: Any) -> bool:
+    """An interpolation (`${a.b}`), a tagged value (`!ref <a>`, `!new:...`) or Hydra's `???`:
+    read through lstmshape.read.interpolation."""
+    return isinstance(value, Tagged) or (isinstance(value, str) and ("${" in value or value == "???"))
+
+
 def kind_of(value: Any) -> str:
     """`a mapping`, `a list`, `empty`, `a scalar (string 'x')`: what a misplaced value is."""
     if isinstance(value, dict):
@@ -82,6 +89,8 @@ def kind_of(value: Any) -> str:
 
 def show(value: Any) -> str:
     """A value as a message quotes it, with its YAML type: `float 10.0`, `string '20'`."""
+    if isinstance(value, Tagged):
+        return f"tagged value {str(value)[:60]!r}"
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, float):

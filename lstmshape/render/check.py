@@ -21,7 +21,13 @@ def _plural(count: int, word: str) -> str:
 
 def summary(report: Report) -> str:
     """`all 5 files OK`, `3 errors, 1 warning in 2 of 5 files`; never OK when a path given could
-    not be read or held no config."""
+    not be read or held no config. YAML/JSON that is not an lstmshape config is counted apart."""
+    skipped = f"; {_plural(len(report.skipped), 'other YAML/JSON file')} skipped (not lstmshape configs)" \
+        if report.skipped else ""
+    return _summary(report) + skipped
+
+
+def _summary(report: Report) -> str:
     files = len(report.files)
     unread = len(report.missing) + len(report.empty)
     if not report.complete:
@@ -35,7 +41,8 @@ def summary(report: Report) -> str:
         parts.append(_plural(report.errors, "error"))
     if report.warnings:
         parts.append(_plural(report.warnings, "warning"))
-    bad = len({p.file for p in report.problems})
+    # a problem may be placed at a --set option or pyproject.toml line: count the files checked
+    bad = len({p.file for p in report.problems} & set(report.files)) or 1
     return f"{', '.join(parts)} in {bad} of {_plural(files, 'file')}"
 
 

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ..explain import traps
 from ..problems import Problem
+from ..read.sources import sources
 from ..settings import Config
 from ..shapes import TENSORS, TorchShapes
 from ..shapes.keras import KerasShapes
@@ -64,7 +65,7 @@ class JsonReporter:
             for entry, result in zip(entries, results):
                 entry["explain"] = explanation(result)
         doc = {"config": config.path, "framework": results[0].framework, "problems": [p.as_json() for p in problems],
-               "results": entries}
+               "results": entries, "sources": sources(config)}
         self.stream.write(dumps(doc) + "\n")
 
 

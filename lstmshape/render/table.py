@@ -11,12 +11,25 @@ from rich.table import Table
 from rich.text import Text
 
 from ..explain import traps
+from ..read.mapping import MappedDoc
+from ..read.sources import origin_text, sources
 from ..settings import Config
 from ..shapes import Size, TorchShapes
 from . import terminal
 from .common import describe, human_bytes, shape_text
 from .frameworks import FrameworkTableReporter
 from .tables import tensor_table, verification_summary, verified_cell
+
+
+def sources_table(config: Config) -> Table:
+    table = Table(title="Sources (where each setting came from)", title_justify="left")
+    for column in ("setting", "value", "from"):
+        table.add_column(column)
+    for name, origin in sources(config).items():
+        value = origin["value"]
+        shown = str(value).lower() if isinstance(value, bool) else "—" if value is None else str(value)
+        table.add_row(name, shown, origin_text(origin))
+    return table
 
 
 def matrix_cells(results: list[TorchShapes]) -> str:
@@ -33,7 +46,13 @@ class TableReporter:
 
     def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None,
                problems=()) -> None:
-        """(The problems are already on stderr: a table shows the shapes.)"""
+        """(The problems are already on stderr: a table shows the shapes, and for a config read
+        through --from/--set, where each setting came from.)"""
+        self.shapes(config, results, verifications)
+        if isinstance(config.source, MappedDoc):
+            self.console.print(sources_table(config))
+
+    def shapes(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
         if results[0].framework != "torch":
             return FrameworkTableReporter(self.console, self.explain).report(config, results)
         if len(results) == 1:

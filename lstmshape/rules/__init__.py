@@ -33,6 +33,7 @@ MODULES = (
     "ls008_out_of_range",
     "ls009_dropout_single_layer",
     "ls010_unused_batch_size",
+    "ls011_unresolved_value",
     "ls100_stack_input_size",
     "ls101_head_in_features",
     "ls102_head_chain",

@@ -68,8 +68,8 @@ class RuleContext:
 
     def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False) -> Problem:
         doc = self.config.source
-        line, col = doc.mark(parts, key=key) if doc is not None else (1, 1)
-        return Problem(self.config.path, line, col, code, severity, message, json_path(parts))
+        file, line, col, path = doc.place(parts, key=key) if doc is not None else (self.config.path, 1, 1, json_path(parts))
+        return Problem(file, line, col, code, severity, message, path)
 
 
 def n(value) -> str:
