@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
 from .problems import ERROR, Problem
+from .registry import resolve
 from .read import parse_config, parse_text
 from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
@@ -109,16 +110,25 @@ def _raw_looks_like_config(path: str) -> bool:
         return True  # unreadable: say so
 
 
-def check_file(path: str, mapping: tuple = (), recognise: bool = False) -> list[Problem] | None:
-    """Every problem of one file: reading, config validation, then the shape rules. With
-    `recognise`, None for a file that is not an lstmshape config (and has no mapping)."""
+WEIGHTS_CHECK = "lstmshape.weightcheck:check_config_weights"  # loaded only for a config held against weights
+
+
+def check_file(path: str, mapping: tuple = (), recognise: bool = False, weights: str | None = None,
+               prefix: str | None = None) -> list[Problem] | None:
+    """Every problem of one file: reading, config validation, the shape rules, and with `weights`
+    the checkpoint's tensors (check --weights). With `recognise`, None for a file that is not an
+    lstmshape config (and has no mapping)."""
     refused = not_a_file(path)
     if refused:
         return [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
     loaded = _load(path, mapping, recognise)
     if loaded is None:
         return None
-    return checked(*loaded)
+    problems = checked(*loaded)
+    config = loaded[0]
+    if weights is not None and config is not None and not any(p.is_error for p in problems):
+        problems += resolve(WEIGHTS_CHECK)(config, weights, prefix)
+    return problems
 
 
 def check_text(text: str, name: str) -> list[Problem]:
@@ -144,7 +154,8 @@ def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
     for path in files:
         group = project.group_for(path) if project is not None else None
         entries = (group.entries if group is not None else ()) + tuple(mapping)
-        problems = check_file(path, entries, recognise=True)
+        weights = (group.weights, group.prefix) if group is not None else (None, None)
+        problems = check_file(path, entries, True, *weights)
         if problems is None:
             report.skipped.append(path)
             continue

@@ -300,7 +300,8 @@ def test_a_bad_group_value_points_at_pyproject(project):
 
 MALFORMED = {
     "unknown-key": ('files = ["conf/*.yaml"]\nform = {lstm = "model"}\n', "unknown key 'form'"),
-    "weights": ('files = ["conf/*.yaml"]\nweights = "ckpt.pt"\n', "weights is reserved"),
+    "weights-not-a-path": ('files = ["conf/*.yaml"]\nweights = 5\n', "weights must be a string"),
+    "prefix-without-weights": ('files = ["conf/*.yaml"]\nprefix = "rnn"\n', "give weights too"),
     "files-missing": ('from = {lstm = "model"}\n', "files must be a non-empty list of globs"),
     "from-not-a-table": ('files = ["conf/*.yaml"]\nfrom = "model"\n', "from must be a table"),
     "unknown-target": ('files = ["conf/*.yaml"]\nfrom = {lstmm = "model"}\n',

@@ -245,3 +245,29 @@ def test_held_out_random_checkpoints(torch, tmp_path, seed):
     assert result.returncode == 1 and problems
     ours = {name for p in problems for name in re.findall(r"(?:^|[ :,])((?:[\w]+\.)*(?:weight|bias)_\w+)", p["message"])}
     assert ours == torch_complaints(torch, wrong, state, prefix)
+
+
+# ---- weights per group of the project file ([tool.lstmshape]) ----
+
+def test_a_project_group_holds_its_configs_against_a_checkpoint(tmp_path):
+    """`weights` (and `prefix`) in a [[tool.lstmshape.configs]] group: `lstmshape check` with no
+    arguments, or on the file, holds each of the group's configs against that checkpoint."""
+    import shutil
+
+    (tmp_path / "configs").mkdir()
+    shutil.copy(SEQ2SEQ, tmp_path / "seq2seq.npz")
+    (tmp_path / "configs" / "good.yaml").write_text(
+        "lstm: {input_size: 6, hidden_size: 5, num_layers: 2, bidirectional: true}\n")
+    (tmp_path / "configs" / "bad.yaml").write_text(
+        "lstm: {input_size: 8, hidden_size: 5, num_layers: 2, bidirectional: true}\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[[tool.lstmshape.configs]]\nfiles = ["configs/*.yaml"]\nweights = "seq2seq.npz"\nprefix = "encoder.rnn"\n')
+    result = run("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("configs/bad.yaml:1:20: error[LS301] encoder.rnn.weight_ih_l0 is [20, 6] in the "
+                                    "file, the config gives [20, 8]: input_size 8 vs 6 in the checkpoint")
+    assert "good.yaml" not in result.stdout
+    assert run("check", "configs/good.yaml", cwd=tmp_path).returncode == 0
+    (tmp_path / "pyproject.toml").write_text('[[tool.lstmshape.configs]]\nfiles = ["configs/*.yaml"]\nprefix = "x"\n')
+    bad = run("check", cwd=tmp_path)
+    assert bad.returncode == 2 and "prefix names the LSTM in a checkpoint: give weights too" in bad.stderr

@@ -221,18 +221,14 @@ def check(files: list[str], format: str | None = None, strict: bool = False, exi
 def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
                        strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None) -> int:
     """`lstmshape check CONFIG --weights FILE [--prefix P]`; returns its exit code."""
-    from ..check import Report, check_file, load
-    from ..weightcheck import check_config_weights
+    from ..check import Report, check_file
 
     if len(paths) != 1 or os.path.isdir(paths[0]):
         raise UsageError("check --weights takes exactly one config file")
     for path in (paths[0], weights):
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
-    problems = check_file(paths[0])
-    if not any(p.is_error for p in problems):
-        config, _ = load(paths[0])
-        problems += check_config_weights(config, weights, prefix)
+    problems = check_file(paths[0], weights=weights, prefix=prefix)
     return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
 
 

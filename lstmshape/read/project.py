@@ -21,7 +21,7 @@ from typing import Any
 
 from .mapping import Entry, MappingError, Source, check_target, parse_path, scalar
 
-GROUP_KEYS = ("files", "from", "set")  # `weights` (a checkpoint per group) is reserved for later
+GROUP_KEYS = ("files", "from", "set", "weights", "prefix")
 MAX_PROJECT_BYTES = 1 << 20
 
 
@@ -32,6 +32,8 @@ class Group:
     files: tuple[str, ...]
     entries: tuple[Entry, ...]
     source: Source  # where the table starts
+    weights: str | None = None  # a checkpoint every file of the group is held against (check --weights)
+    prefix: str | None = None  # the LSTM's prefix in it
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,14 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
     where = Source(name, first, 1, f"{name}:{first}")
     unknown = sorted(set(group) - set(GROUP_KEYS))
     if unknown:
-        reserved = " (weights is reserved for a later version)" if "weights" in unknown else ""
         raise MappingError(f"{where.text}: unknown key {', '.join(map(repr, unknown))} in [[tool.lstmshape.configs]]; "
-                           f"expected {', '.join(GROUP_KEYS)}{reserved}")
+                           f"expected {', '.join(GROUP_KEYS)}")
+    for key in ("weights", "prefix"):
+        if key in group and not isinstance(group[key], str):
+            raise MappingError(f"{where.text}: {key} must be a string (weights: a checkpoint's path relative to "
+                               "pyproject.toml; prefix: the LSTM's prefix in it)")
+    if "prefix" in group and "weights" not in group:
+        raise MappingError(f"{where.text}: prefix names the LSTM in a checkpoint: give weights too")
     files = group.get("files")
     if isinstance(files, str):
         files = [files]
@@ -154,7 +161,8 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
                 entries.append(Entry(target, at, parse_path(value, at.text)))
             else:
                 entries.append(Entry(target, at, value=_toml_value(value, at.text)))
-    return Group(tuple(files), tuple(entries), where)
+    weights = os.path.join(os.path.dirname(name), group["weights"]) if "weights" in group else None
+    return Group(tuple(files), tuple(entries), where, weights, group.get("prefix"))
 
 
 def _toml_value(value: Any, where: str) -> Any:
