@@ -38,8 +38,7 @@ def param_shapes(
     bias: bool = True,
 ) -> dict[str, tuple[int, ...]]:
     """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
-    lstm = TorchLSTM(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias)
-    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
+    return rnn_param_shapes("lstm", input_size, hidden_size, num_layers, bidirectional, bias, proj_size)
 
 
 @lru_cache(maxsize=64)
@@ -61,14 +60,7 @@ def init_params(
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """Seeded random parameters drawn like torch's: every tensor U(-1/sqrt(H), 1/sqrt(H))."""
-    _check_sizes(hidden_size, num_layers, proj_size)
-    rng = np.random.default_rng(seed)
-    bound = 1.0 / np.sqrt(hidden_size)
-    shapes = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
-    return {
-        name: rng.uniform(-bound, bound, size=shape).astype(dtype)
-        for name, shape in shapes.items()
-    }
+    return init_rnn_params("lstm", input_size, hidden_size, num_layers, bidirectional, bias, proj_size, dtype, seed)
 
 
 def lstm_forward(
