@@ -21,7 +21,7 @@ from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
 from lstmshape.shapes import infer_lstm
 from lstmshape.verify import verify
-from recorders import GOLDEN_DIR, recorder
+from recorders import GOLDEN_DIR, assert_matches_torch, engine, recorder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
@@ -29,18 +29,6 @@ FORWARD_CASES = sorted((GOLDEN_DIR / "rnn_forward").glob("*.npz"))
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
 RECORD_FORWARD = recorder("record_rnn_forward")
 OBSERVE = recorder("record_rnn_shapes").observe
-
-
-def engine(case: dict):
-    return infer_lstm(TorchLSTM(**case["lstm"]), DataConfig(**case["data"]))
-
-
-def assert_matches_torch(result, observed: dict) -> None:
-    assert {k: list(v) for k, v in result.shapes.items()} == observed["shapes"]
-    assert [[p.name, list(p.shape)] for p in result.params] == observed["params"]
-    assert result.num_params == observed["num_params"]
-    if "macs" in observed:
-        assert result.macs.value == observed["macs"]
 
 
 def assert_close(got, want, name):

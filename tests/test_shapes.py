@@ -9,22 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmshape import DataConfig, LSTMConfig
-from recorders import GOLDEN_DIR, recorder
+from recorders import GOLDEN_DIR, assert_matches_torch, engine, recorder
 from lstmshape.shapes import Size, combinations, infer_lstm
 
 GOLDEN = json.loads((GOLDEN_DIR / "torch_shapes.json").read_text())
-
-
-def engine(case: dict):
-    return infer_lstm(LSTMConfig(**case["lstm"]), DataConfig(**case["data"]))
-
-
-def assert_matches_torch(result, observed: dict) -> None:
-    assert {k: list(v) for k, v in result.shapes.items()} == observed["shapes"]
-    assert [[p.name, list(p.shape)] for p in result.params] == observed["params"]
-    assert result.num_params == observed["num_params"]
-    if "macs" in observed:
-        assert result.macs.value == observed["macs"]
 
 
 @pytest.mark.parametrize("record", GOLDEN["records"], ids=lambda r: json.dumps(r["case"], separators=(",", ":")))
