@@ -75,7 +75,7 @@ class TableReporter:
             f"forward MACs: {result.macs}"
         )
         if verification is not None:
-            out.print(verification_summary(verification), soft_wrap=True)
+            out.print(verification_summary(verification, result.lstm.kind.torch), soft_wrap=True)
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
             for trap in traps(result):

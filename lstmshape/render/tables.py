@@ -25,9 +25,10 @@ def verified_cell(verification, name: str | None) -> Text:
     return Text("✓ verified", style="green")
 
 
-def verification_summary(verification) -> Text:
+def verification_summary(verification, cell: str = "LSTM") -> Text:
+    """The line under a verified table; `cell` names the module the NumPy pass ran (LSTM, GRU, RNN)."""
     if verification.verified:
-        text = "forward pass: every shape verified by running the NumPy LSTM"
+        text = f"forward pass: every shape verified by running the NumPy {cell}"
         return Text(text + (f" ({verification.note})" if verification.note else ""), style="green")
     return Text(f"forward pass: NOT verified ({verification.note or ', '.join(verification.mismatches)})", style="bold red")
 
