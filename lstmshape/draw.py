@@ -37,14 +37,15 @@ class Drawing:
     written: bool = False  # False when the config has errors that leave nothing to draw
 
 
-def draw(config_path: str, out_path: str) -> Drawing:
-    """Read and check the config, then write its picture to `out_path` (.svg or .html).
+def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
+    """Read and check the config (a training config: mapped by `mapping`, as `check` maps it),
+    then write its picture to `out_path` (.svg or .html).
 
     Problems of the check (expect mismatches, head layers that do not fit) are drawn, not fatal:
     the picture is written and the problems are returned. Errors that leave no network to draw
     (the config cannot be read) are returned with nothing written."""
     suffix = check_paths(config_path, out_path)
-    config, problems = load(config_path)
+    config, problems = load(config_path, mapping)
     if config is None:
         return Drawing(problems)
     problems = sorted(problems + run_rules(config), key=lambda p: (p.line, p.column, p.code))

@@ -390,3 +390,22 @@ def test_mapping_with_weights_or_stdin_is_a_usage_error():
     stdin = subprocess.run([*map(str, [sys.executable, "-m", "lstmshape", "infer", "-", "--from", "lstm=model"])],
                            input="model: {input_size: 4, hidden_size: 8}\n", capture_output=True, text=True, cwd=REPO)
     assert stdin.returncode == 2 and "give the config's path, not -" in stdin.stderr
+
+
+@pytest.mark.parametrize("name", ["nemo_rnnt"])
+def test_draw_maps_a_training_config_like_check(name, tmp_path):
+    """`draw --from/--set` maps the file as `check` does: the picture is of the mapped LSTM, and the
+    user's file is untouched; without the mapping the same file has no lstm section to draw."""
+    case = CASES[name]
+    path = REPO / case["file"]
+    before = digest(path)
+    out = tmp_path / "model.svg"
+    drawn = run("draw", case["file"], *case["args"], "-o", str(out), cwd=REPO)
+    assert drawn.returncode == 0 and "Traceback" not in drawn.stderr, drawn.stderr
+    svg = out.read_text()
+    torch_args = case["torch"]  # the nn.LSTM the project builds: c0 is (num_layers, N, hidden_size)
+    assert f"c0 ({torch_args['num_layers']}, N, {torch_args['hidden_size']})" in svg
+    assert digest(path) == before
+    unmapped = run("draw", case["file"], "-o", str(tmp_path / "plain.svg"), cwd=REPO)
+    assert unmapped.returncode == 1 and "missing section 'lstm'" in unmapped.stderr
+    assert not (tmp_path / "plain.svg").exists()

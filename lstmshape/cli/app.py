@@ -65,8 +65,10 @@ def draw(
     config: str = argument("draw"),
     output: str = option("draw", "--output", ...),
     open_browser: bool = option("draw", "--open", False),
+    from_: Optional[List[str]] = option("draw", "--from"),
+    set_: Optional[List[str]] = option("draw", "--set"),
 ) -> None:
-    raise typer.Exit(commands.draw(config, output, open_browser))
+    raise typer.Exit(commands.draw(config, output, open_browser, from_ or [], set_ or []))
 
 
 @app.command(help=COMMANDS["inspect"].summary)

@@ -119,6 +119,8 @@ COMMANDS = {c.name: c for c in (
             Option(("-o", "--output"), "output", "the file to write: NAME.svg (the picture) or NAME.html (the "
                    "picture, tables, traps and problems on one page)", "FILE", required=True),
             Option(("--open",), "open_browser", "open the written file in the default browser"),
+            FROM,
+            SET,
         ),
         epilog="Exit codes: 0 drawn, 1 the check found errors (they are drawn too), 2 usage error.",
     ),

@@ -255,14 +255,17 @@ def report_exit(report, output_format: str | None = None, strict: bool = False, 
     return exits.CLEAN
 
 
-def draw(config: str, output: str, open_browser: bool = False, stderr=None) -> int:
+def draw(config: str, output: str, open_browser: bool = False, from_: list[str] = (), set_: list[str] = (),
+         stderr=None) -> int:
     """`lstmshape draw`: 0 drawn, 1 the check found errors (drawn when there is a network to
-    draw), 2 usage error."""
+    draw), 2 usage error. A training config is mapped as `check` maps it (--from/--set, and its
+    [tool.lstmshape] group)."""
     from ..draw import DrawError, draw, open_in_browser
 
     stderr = stderr or sys.stderr
+    mapping = file_mapping(config, list(from_), list(set_))
     try:
-        drawing = draw(config, output)
+        drawing = draw(config, output, mapping)
     except DrawError as exc:
         raise UsageError(str(exc)) from None
     print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print
