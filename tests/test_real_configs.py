@@ -383,10 +383,10 @@ def test_single_reference_shortcut_agrees_with_omegaconf(data, reference):
     assert type(OmegaConf.create(data).c.here) is type(shortcut)
 
 
-def test_mapping_with_weights_or_stdin_is_a_usage_error():
+def test_mapping_with_stdin_is_a_usage_error_and_weights_take_the_mapping():
     weights = run("check", "configs/foreign/encoder_section.yaml", "--from", "lstm=model.encoder", "--weights",
-                  "tests/golden/weights/seq2seq.npz", cwd=REPO)
-    assert weights.returncode == 2 and "--from/--set are not supported with it yet" in weights.stderr
+                  "tests/golden/weights/seq2seq.npz", cwd=REPO)  # mapped, then compared: which of its two LSTMs?
+    assert weights.returncode == 1 and "error[LS305]" in weights.stdout and "choose one with --prefix" in weights.stdout
     stdin = subprocess.run([*map(str, [sys.executable, "-m", "lstmshape", "infer", "-", "--from", "lstm=model"])],
                            input="model: {input_size: 4, hidden_size: 8}\n", capture_output=True, text=True, cwd=REPO)
     assert stdin.returncode == 2 and "give the config's path, not -" in stdin.stderr

@@ -172,6 +172,50 @@ def test_forward_with_checkpoint_weights_matches_torch(torch, tmp_path):
     np.testing.assert_allclose(our_cn, cn.numpy(), atol=1e-5)
 
 
+
+TRAINING = """\
+# a training config, not written for lstmshape: the encoder's settings under model.encoder
+model:
+  encoder:
+    feat_dim: 6
+    units: 5
+    layers: 2
+    bidirectional: true
+optim: {lr: 0.001}
+"""
+TRAINING_MAP = ("--from", "lstm=model.encoder", "--from", "lstm.input_size=model.encoder.feat_dim",
+                "--from", "lstm.hidden_size=model.encoder.units", "--from", "lstm.num_layers=model.encoder.layers")
+
+
+def test_a_mapped_training_config_against_the_checkpoint(tmp_path):
+    """check --weights reads a training config as `check` does (--from/--set): the file is never
+    changed, and a mismatch is placed at the user's own line."""
+    path = config(tmp_path, TRAINING, "train.yaml")
+    result = run("check", path, *TRAINING_MAP, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1 file OK\n", "")
+    wrong = run("check", path, *TRAINING_MAP, "--set", "lstm.bidirectional=false", "--weights", SEQ2SEQ,
+                "--prefix", "encoder.rnn")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stdout + wrong.stderr
+    assert "encoder.rnn.weight_ih_l0_reverse" in wrong.stdout
+    units = run("check", path, *TRAINING_MAP, "--set", "lstm.hidden_size=7", "--weights", SEQ2SEQ,
+                "--prefix", "encoder.rnn")
+    assert units.returncode == 1 and "hidden_size" in units.stdout
+    assert path.read_text() == TRAINING
+    assert run("check", "-", *TRAINING_MAP, "--weights", SEQ2SEQ).returncode == 2
+
+
+@pytest.mark.oracle
+def test_a_mapped_training_config_against_a_real_torch_file(torch, tmp_path):
+    """The same, against a checkpoint torch.save wrote."""
+    path = config(tmp_path, TRAINING, "train.yaml")
+    module = torch.nn.Module()
+    module.encoder = torch.nn.LSTM(6, 5, num_layers=2, bidirectional=True)
+    torch.save(module.state_dict(), tmp_path / "model.pt")
+    result = run("check", path, *TRAINING_MAP, "--weights", tmp_path / "model.pt")
+    assert (result.returncode, result.stdout) == (0, "1 file OK\n"), result.stdout + result.stderr
+    layers = run("check", path, *TRAINING_MAP[:6], "--weights", tmp_path / "model.pt")  # num_layers left at 1
+    assert layers.returncode == 1 and "encoder.weight_ih_l1" in layers.stdout
+
 # ---- against torch's own load_state_dict, on held-out random checkpoints ----
 
 SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")

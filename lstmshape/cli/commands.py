@@ -192,10 +192,7 @@ def check(files: list[str], format: str | None = None, strict: bool = False, exi
     from ..check import check_paths, check_text
 
     if weights is not None:
-        if from_ or set_:
-            raise UsageError("--weights holds an lstmshape config against a checkpoint; --from/--set are not "
-                             "supported with it yet")
-        return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr)
+        return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr, from_, set_)
     mapping = mapping_entries(list(from_), list(set_))
     found = project()
     if not files and (found is None or not found.groups):
@@ -219,16 +216,19 @@ def check(files: list[str], format: str | None = None, strict: bool = False, exi
 
 
 def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
-                       strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None) -> int:
-    """`lstmshape check CONFIG --weights FILE [--prefix P]`; returns its exit code."""
+                       strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None,
+                       from_: list[str] = (), set_: list[str] = ()) -> int:
+    """`lstmshape check CONFIG --weights FILE [--prefix P]`; returns its exit code. A training config
+    is mapped (--from/--set, its [tool.lstmshape] group) before it is held against the checkpoint."""
     from ..check import Report, check_file
 
-    if len(paths) != 1 or os.path.isdir(paths[0]):
-        raise UsageError("check --weights takes exactly one config file")
+    if len(paths) != 1 or os.path.isdir(paths[0]) or paths[0] == "-":
+        raise UsageError("check --weights takes exactly one config file (not a directory, not -)")
     for path in (paths[0], weights):
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
-    problems = check_file(paths[0], weights=weights, prefix=prefix)
+    mapping = file_mapping(paths[0], list(from_), list(set_))
+    problems = check_file(paths[0], mapping, weights=weights, prefix=prefix)
     return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
 
 
