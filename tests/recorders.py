@@ -5,6 +5,7 @@ the one comparison of the shape engine with what they observed."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -15,7 +16,10 @@ GOLDEN_DIR = Path(__file__).parent / "golden"
 
 
 def recorder(name: str) -> ModuleType:
-    """tests/golden/NAME.py as a module (for example `recorder("record_shapes")`)."""
+    """tests/golden/NAME.py as a module (for example `recorder("record_shapes")`), importing its
+    shared helpers (tests/golden/recording.py) as it does when run as a script."""
+    if str(GOLDEN_DIR) not in sys.path:
+        sys.path.append(str(GOLDEN_DIR))
     spec = importlib.util.spec_from_file_location(name, GOLDEN_DIR / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
+from recording import record_cases, save_case
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 OUT_DIR = Path(__file__).parent / "forward"
@@ -79,19 +79,11 @@ def record(name, dtype, num_layers, bidirectional, proj_size, bias, batch_first,
         num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first,
         proj_size=proj_size,
     )
-    np.savez_compressed(
-        OUT_DIR / f"{name}.npz",
-        **{key: value.numpy() for key, value in arrays.items()},
-        **{key: np.array(value) for key, value in config.items()},
-    )
+    save_case(OUT_DIR, name, arrays, config)
 
 
 def main():
-    OUT_DIR.mkdir(exist_ok=True)
-    for name, case in CASES.items():
-        record(name, *case)
-    total = sum(path.stat().st_size for path in OUT_DIR.glob("*.npz"))
-    print(f"recorded {len(CASES)} cases into {OUT_DIR} ({total / 1024:.1f} KiB)")
+    record_cases(OUT_DIR, CASES, record)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
+from recording import record_cases, save_case
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 OUT_DIR = Path(__file__).parent / "rnn_forward"
@@ -75,19 +75,11 @@ def record(name, mode, dtype, num_layers, bidirectional, bias, batch_first, kind
     arrays.update({f"param.{key}": value for key, value in net.state_dict().items()})
     config = dict(mode=mode, num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first,
                   num_params=sum(p.numel() for p in net.parameters()))
-    np.savez_compressed(
-        OUT_DIR / f"{name}.npz",
-        **{key: value.numpy() for key, value in arrays.items()},
-        **{key: np.array(value) for key, value in config.items()},
-    )
+    save_case(OUT_DIR, name, arrays, config)
 
 
 def main():
-    OUT_DIR.mkdir(exist_ok=True)
-    for name, case in CASES.items():
-        record(name, *case)
-    total = sum(path.stat().st_size for path in OUT_DIR.glob("*.npz"))
-    print(f"recorded {len(CASES)} cases into {OUT_DIR} ({total / 1024:.1f} KiB)")
+    record_cases(OUT_DIR, CASES, record)
 
 
 if __name__ == "__main__":

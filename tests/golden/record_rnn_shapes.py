@@ -10,8 +10,9 @@ torchinfo's count. tests/test_rnn.py compares the shape engine against this file
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
+
+from recording import observation, write_shapes
 
 OUT = Path(__file__).with_name("rnn_shapes.json")
 
@@ -47,26 +48,12 @@ def observe(case: dict) -> dict:
         h0 = torch.zeros(rows, batch, kw["hidden_size"])
     with torch.no_grad():
         output, hn = net(x, h0)  # raises if torch wants another h0 shape
-    result = {
-        "shapes": {"input": list(x.shape), "output": list(output.shape), "h0": list(h0.shape), "hn": list(hn.shape)},
-        "params": [[name, list(p.shape)] for name, p in net.state_dict().items()],
-        "num_params": sum(p.numel() for p in net.parameters()),
-    }
-    try:
-        import torchinfo
-    except ImportError:
-        return result
-    if not data["unbatched"]:  # torchinfo counts unbatched RNNs by (seq_len × features); see README
-        result["macs"] = torchinfo.summary(net, input_data=[x], verbose=0).total_mult_adds
-    return result
+    shapes = {"input": x.shape, "output": output.shape, "h0": h0.shape, "hn": hn.shape}
+    return observation(net, x, shapes, data["unbatched"])
 
 
 def main() -> None:
-    import torch
-
-    records = [{"case": case, "torch": observe(case)} for case in cases()]
-    OUT.write_text(json.dumps({"torch": torch.__version__, "records": records}, indent=1) + "\n")
-    print(f"wrote {len(records)} cases to {OUT}")
+    write_shapes(OUT, cases(), observe)
 
 
 if __name__ == "__main__":

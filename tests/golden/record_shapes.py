@@ -12,8 +12,9 @@ plain test command checks against real torch output even where torch is not inst
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
+
+from recording import observation, write_shapes
 
 OUT = Path(__file__).with_name("torch_shapes.json")
 
@@ -59,34 +60,13 @@ def observe(case: dict) -> dict:
         h0, c0 = torch.zeros(rows, batch, h_out), torch.zeros(rows, batch, lstm_kw["hidden_size"])
     with torch.no_grad():
         output, (hn, cn) = lstm(x, (h0, c0))  # raises if torch wants other h0/c0 shapes
-    result = {
-        "shapes": {
-            "input": list(x.shape),
-            "output": list(output.shape),
-            "h0": list(h0.shape),
-            "c0": list(c0.shape),
-            "hn": list(hn.shape),
-            "cn": list(cn.shape),
-        },
-        "params": [[name, list(p.shape)] for name, p in lstm.state_dict().items()],
-        "num_params": sum(p.numel() for p in lstm.parameters()),
-    }
-    try:
-        import torchinfo
-    except ImportError:
-        return result
-    if not data["unbatched"]:  # torchinfo counts unbatched RNNs by (seq_len × features); see README
-        summary = torchinfo.summary(lstm, input_data=[x], verbose=0)
-        result["macs"] = summary.total_mult_adds
-    return result
+    shapes = {"input": x.shape, "output": output.shape, "h0": h0.shape, "c0": c0.shape, "hn": hn.shape,
+              "cn": cn.shape}
+    return observation(lstm, x, shapes, data["unbatched"])
 
 
 def main() -> None:
-    import torch
-
-    records = [{"case": case, "torch": observe(case)} for case in cases()]
-    OUT.write_text(json.dumps({"torch": torch.__version__, "records": records}, indent=1) + "\n")
-    print(f"wrote {len(records)} cases to {OUT}")
+    write_shapes(OUT, cases(), observe)
 
 
 if __name__ == "__main__":
