@@ -131,6 +131,8 @@ NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
 UNCHECKED_SECTION = Code("LS204", "unchecked-section", "error",
                          "A section lstmshape does not check for this framework: an error, never silently passed.")
+STACK_2D_INPUT = Code("LS205", "stack-2d-input", "error",
+                      "A Keras block of a stack follows one that does not return sequences: it gets a 2-D input.")
 
 # A config held against a weights file (LS301–LS307): `check --weights`, `inspect`
 WEIGHTS_SHAPE_MISMATCH = Code(
