@@ -370,3 +370,18 @@ def test_torch_stack_translated_keeps_its_settings():
             back, _ = translate(there, "torch")
             same = config.stack if target == "onnx" else tuple(replace(b, batch_first=True) for b in config.stack)
             assert back.stack == same and all(isinstance(b, TorchLSTM) for b in back.stack)
+
+
+def test_draw_shows_every_block_of_a_keras_and_an_onnx_stack(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    for name, wanted in (("keras_stack", ["lstm[0]: keras: Bidirectional", "lstm[1]: keras: LSTM(8",
+                                          "a stack of 2 keras.layers.LSTM blocks, lstm[0] at the bottom"]),
+                         ("onnx_stack", ["node lstm_0: ONNX LSTM", "node lstm_1: ONNX LSTM", "node lstm_2: ONNX LSTM",
+                                         "Transpose(perm=[2, 0, 1, 3]) -> (batch, seq, 2, H)"])):
+        out = tmp_path / f"{name}.svg"
+        result = run("draw", f"configs/{name}.yaml", "-o", out, cwd=REPO)
+        assert result.returncode == 0, result.stderr
+        texts = " | ".join(t.text or "" for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
+        for text in wanted:
+            assert text in texts, (name, text)
