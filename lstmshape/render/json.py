@@ -73,7 +73,7 @@ def explanation(result) -> dict:
     """What `--explain` adds to a table, as data: each tensor's dimensions with how each size is
     derived, and the traps for this config."""
     if result.framework == "onnx":
-        named = [(f"{result.lstm.cell}_{node.index}.{t.name}", t) for node in result.nodes for t in node.tensors]
+        named = [(f"lstm_{node.index}.{t.name}", t) for node in result.nodes for t in node.tensors]
     else:
         named = [(t.name, t) for t in result.tensors + result.params]
     return {
