@@ -108,7 +108,9 @@ NOT_EXPRESSIBLE = Code(
 Printed by `lstmshape infer CONFIG --as FRAMEWORK` at the setting that stops the translation,
 which then exits 1: `proj_size` has no Keras or ONNX equivalent, `peepholes` and `input_forget`
 exist only in ONNX, a reverse-only direction (`go_backwards`, `direction: reverse`) has none in
-torch.nn.LSTM, and merge modes other than concat have none in torch.
+torch.nn.LSTM, and merge modes other than concat have none in torch. In a stack (`lstm` as a
+list) each block is translated on its own and the message names the block (`lstm[1]: proj_size
+8 ...`); one block the target cannot express stops the whole stack.
 
 Example: `lstmshape infer configs/projection.yaml --as keras`::
 
