@@ -311,6 +311,11 @@ def test_as_refuses_a_block_setting_with_exit_1(tmp_path):
     assert error["path"] == "$.lstm[1].proj_size" and error["line"] == 3
     usage = run("infer", path, "--as", "tensorflow")
     assert usage.returncode == 2
+    summed = write(tmp_path, "summed.yaml", RECORDER.CASES["keras_merge_sum"])
+    result = run("infer", summed, "--as", "torch")
+    assert result.returncode == 1
+    assert (f"{summed}:3:63: error[LS201] lstm[0]: merge_mode 'sum' has no equivalent: torch.nn.LSTM always "
+            "concatenates the two directions" in result.stderr), result.stderr
 
 
 def test_matrix_of_a_framework_stack_has_a_block_column():
@@ -354,6 +359,9 @@ def test_infer_of_a_single_keras_and_onnx_config_keeps_its_shapes():
     assert onnx.shapes == {"X": (5, 32, 10), "initial_h": (2, 32, 20), "initial_c": (2, 32, 20),
                            "Y": (5, 2, 32, 20), "Y_h": (2, 32, 20), "Y_c": (2, 32, 20)}
     assert onnx.block is None and onnx.num_params == 15040
+    assert onnx["Y"] is onnx.nodes[-1]["Y"] and onnx["lstm_1.W"].shape == (2, 80, 40)
+    assert [node["W"].shape for node in onnx.nodes] == [(2, 80, 10), (2, 80, 40)]
+    assert keras["forward_h"].shape == (32, 20)
 
 
 def test_torch_stack_translated_keeps_its_settings():

@@ -43,8 +43,9 @@ class OnnxNode(TensorLookup):
 
 
 @dataclass(frozen=True)
-class OnnxShapes:
-    """Every node of one ONNX LSTM stack called on one input."""
+class OnnxShapes(TensorLookup):
+    """Every node of one ONNX LSTM stack called on one input (`result["Y"]`: the last node's Y;
+    `result["lstm_0.W"]`: an initializer)."""
 
     lstm: OnnxLSTM
     data: DataConfig
