@@ -108,7 +108,9 @@ NOT_EXPRESSIBLE = Code(
 Printed by `lstmshape infer CONFIG --as FRAMEWORK` at the setting that stops the translation,
 which then exits 1: `proj_size` has no Keras or ONNX equivalent, `peepholes` and `input_forget`
 exist only in ONNX, a reverse-only direction (`go_backwards`, `direction: reverse`) has none in
-torch.nn.LSTM, and merge modes other than concat have none in torch.
+torch.nn.LSTM, and merge modes other than concat have none in torch. In a stack (`lstm` as a
+list) each block is translated on its own and the message names the block (`lstm[1]: proj_size
+8 ...`); one block the target cannot express stops the whole stack.
 
 Example: `lstmshape infer configs/projection.yaml --as keras`::
 
@@ -131,6 +133,8 @@ NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
 UNCHECKED_SECTION = Code("LS204", "unchecked-section", "error",
                          "A section lstmshape does not check for this framework: an error, never silently passed.")
+STACK_2D_INPUT = Code("LS205", "stack-2d-input", "error",
+                      "A Keras block of a stack follows one that does not return sequences: it gets a 2-D input.")
 
 # A config held against a weights file (LS301–LS307): `check --weights`, `inspect`
 WEIGHTS_SHAPE_MISMATCH = Code(

@@ -12,24 +12,29 @@ from .settings import FRAMEWORKS, Config, KerasLSTM, OnnxLSTM, TorchLSTM
 
 
 class Translation:
-    """One translation under way: its target and the problems (LS201) and notes (LS202) found."""
+    """One translation under way: its target and the problems (LS201) and notes (LS202) found;
+    `block`: the block of a stack being translated (its settings and messages are that block's)."""
 
-    def __init__(self, config: Config, target: str):
+    def __init__(self, config: Config, target: str, block: int | None = None):
         self.config = config
         self.target = target
+        self.block = block
         self.problems: list[Problem] = []
 
     def at(self, key: str | None) -> tuple:
         origins = self.config.origins
-        if key is not None and ("lstm", key) in origins:
-            return origins[("lstm", key)]
-        return ("lstm",)
+        section = ("lstm",) if self.block is None else ("lstm", self.block)
+        if key is not None and section + (key,) in origins:
+            return origins[section + (key,)]
+        return section
 
     def add(self, key: str | None, code: str, severity: str, message: str) -> None:
         parts = self.at(key)
         doc = self.config.source
         file, line, col, path = (doc.place(parts, key=parts == ("lstm",)) if doc is not None
                                  else (self.config.path, 1, 1, json_path(parts)))
+        if self.block is not None:
+            message = f"lstm[{self.block}]: {message}"
         self.problems.append(Problem(file, line, col, code, severity, message, path))
 
     def error(self, key: str | None, message: str) -> None:
@@ -48,22 +53,28 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
     if source == target:
         return config, []
     t = Translation(config, target)
-    spec = neutral(config, t)
     data = config.data
     if data.unbatched:
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
         data = replace(data, unbatched=False, batch_size=1)
-    lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](spec, t)
-    if any(p.is_error for p in t.problems) or lstm is None:
-        return None, t.problems
-    return replace(config, lstm=lstm, data=data, framework=target), t.problems
+    problems, built = list(t.problems), []
+    for k, block in enumerate(config.stack):  # a stack: every block, each at its own settings
+        t = Translation(config, target, k if config.blocks else None)
+        lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](neutral(config, t, block), t)
+        problems += t.problems
+        built.append(lstm)
+    if any(p.is_error for p in problems) or None in built:
+        return None, problems
+    return replace(config, lstm=built[0], blocks=tuple(built) if config.blocks else (), data=data,
+                   framework=target), problems
 
 
-def neutral(config: Config, t: Translation) -> dict:
-    """The framework-free description: sizes, direction ('forward', 'reverse', 'bidirectional'),
-    batch_first, bias, and the settings only some frameworks have."""
-    lstm = config.lstm
+def neutral(config: Config, t: Translation, lstm=None) -> dict:
+    """The framework-free description of `lstm` (by default the config's, block 0 of a stack):
+    sizes, direction ('forward', 'reverse', 'bidirectional'), batch_first, bias, and the settings
+    only some frameworks have."""
+    lstm = config.lstm if lstm is None else lstm
     source = config.framework
     # the cell, and whether a GRU applies the reset gate after the recurrent matmul (torch's way)
     cell = {"cell": lstm.cell, "nonlinearity": getattr(lstm, "nonlinearity", "tanh"),

@@ -7,7 +7,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..codes import MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION, UNKNOWN_KEY, WRONG_TYPE
+from ..codes import (MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, STACK_2D_INPUT, UNCHECKED_SECTION, UNKNOWN_KEY,
+                     WRONG_STRUCTURE, WRONG_TYPE)
 from ..problems import WARNING
 from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
 from .data import data_config, read_data
@@ -96,13 +97,9 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         reader.problem((), MISSING_KEY, f"missing section 'lstm' ({required}, ...)")
         return None
     body = data["lstm"]
-    if isinstance(body, dict):
-        known = {n for k in KEYS[framework] for n in (k.name, *k.aliases)}
-        foreign = {key: why for key, why in FOREIGN[framework].items() if key in body and key not in known}
-        for key, why in foreign.items():
-            reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} {framework} 'lstm' section: {why}",
-                           key=True)
-        data = {**data, "lstm": {k: v for k, v in body.items() if k not in foreign}}
+    if isinstance(body, list):
+        return read_framework_stack(reader, data, framework)
+    data = {**data, "lstm": without_foreign(reader, framework, body, ("lstm",))}
     lstm = reader.section("lstm", data, KEYS[framework])
     values = read_data(reader, data)
     if lstm is None or values is None:
@@ -110,9 +107,7 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
     ok = choices_ok(reader, framework, lstm) and sections_checked(reader, framework, data, values)
     ok = cell_ok(reader, framework, lstm) and ok
     if values.get("unbatched"):
-        reader.problem(reader.origins[("data", "unbatched")], OUT_OF_RANGE,
-                       f"{framework} has no unbatched input: {'keras.Input' if framework == 'keras' else 'X'} is "
-                       "always 3-D; use batch_size 1")
+        unbatched_refused(reader, framework)
         ok = False
     if framework == "keras":
         ok = keras_checks(reader, lstm) and ok
@@ -128,10 +123,96 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
     return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework)
 
 
-def cell_ok(reader: Reader, framework: str, lstm: dict) -> bool:
+def without_foreign(reader: Reader, framework: str, body: Any, at: tuple) -> Any:
+    """The section (or block) `at` without the keys of another framework, each named with its equivalent."""
+    if not isinstance(body, dict):
+        return body
+    known = {n for k in KEYS[framework] for n in (k.name, *k.aliases)}
+    foreign = {key: why for key, why in FOREIGN[framework].items() if key in body and key not in known}
+    where = "'lstm'" if at == ("lstm",) else f"'lstm[{at[1]}]'"
+    for key, why in foreign.items():
+        reader.problem(at + (key,), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} "
+                       f"{framework} {where} section: {why}", key=True)
+    return {k: v for k, v in body.items() if k not in foreign}
+
+
+INPUT_KEY = {"keras": "input_dim", "onnx": "input_size"}
+HIDDEN_KEY = {"keras": "units", "onnx": "hidden_size"}
+
+
+def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config | None:
+    """`lstm` as a list of blocks, as torch's: block k+1's input size defaults to what block k
+    hands on (Keras: its merged output features; ONNX: num_directions × hidden_size of its last
+    node's Y, reshaped to 3-D). A Keras block that returns (batch, units) cannot feed another
+    (LS205)."""
+    body = data["lstm"]
+    if not body:
+        reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
+        return None
+    data = {**data, "lstm": [without_foreign(reader, framework, block, ("lstm", k)) for k, block in enumerate(body)]}
+    input_key = INPUT_KEY[framework]
+    later = tuple(key._replace(required=False) if key.name == input_key else key for key in KEYS[framework])
+    blocks = [reader.section("lstm", data, KEYS[framework] if k == 0 else later, index=k) for k in range(len(body))]
+    values = read_data(reader, data)
+    ok = values is not None and sections_checked(reader, framework, data, values)
+    if values is not None and values.get("unbatched"):
+        unbatched_refused(reader, framework)
+        ok = False
+    built: list = []
+    for k, lstm in enumerate(blocks):
+        reader.origins[("lstm", k)] = ("lstm", k)
+        if lstm is None:
+            ok = False
+            continue
+        at = ("lstm", k)
+        fine = choices_ok(reader, framework, lstm, at)
+        fine = cell_ok(reader, framework, lstm, at) and fine
+        if framework == "keras":
+            fine = keras_checks(reader, lstm, at) and fine
+        else:
+            lstm["input_forget"] = bool(lstm.get("input_forget", False))
+        if k > 0 and input_key not in lstm and len(built) == k:
+            before = built[-1]
+            lstm[input_key] = before.out_features if framework == "keras" else before.num_directions * before.hidden_size
+        if fine and input_key in lstm and HIDDEN_KEY[framework] in lstm and len(built) == k:
+            block = KerasLSTM(**lstm) if framework == "keras" else OnnxLSTM(**lstm)
+            if framework == "keras" and k > 0:
+                fine = keras_feeds(reader, built[-1], k)
+            built.append(block)
+        ok = fine and ok
+    if not ok or len(built) != len(blocks):
+        return None
+    return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc, framework=framework,
+                  blocks=tuple(built))
+
+
+def keras_feeds(reader: Reader, before: KerasLSTM, k: int) -> bool:
+    """Whether Keras block k-1's output can be block k's input: a 3-D sequence, one tensor."""
+    at = ("lstm", k - 1)
+    if not before.return_sequences:
+        reader.problem(reader.origins.get(at + ("return_sequences",), at), STACK_2D_INPUT,
+                       f"lstm[{k - 1}] returns (batch, {before.out_features}) without return_sequences, so lstm[{k}] "
+                       f"gets a 2-D input and Keras refuses it (\"expected ndim=3, found ndim=2\"); set "
+                       f"return_sequences: true on lstm[{k - 1}]")
+        return False
+    if before.bidirectional and before.merge_mode is None:
+        reader.problem(reader.origins[at + ("merge_mode",)], OUT_OF_RANGE,
+                       f"merge_mode null returns the two directions as two tensors, which lstm[{k}] cannot take; "
+                       "use concat, sum, mul or ave")
+        return False
+    return True
+
+
+def unbatched_refused(reader: Reader, framework: str) -> None:
+    reader.problem(reader.origins[("data", "unbatched")], OUT_OF_RANGE,
+                   f"{framework} has no unbatched input: {'keras.Input' if framework == 'keras' else 'X'} is "
+                   "always 3-D; use batch_size 1")
+
+
+def cell_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -> bool:
     """Fold the cell switch into `cell` (lstm, gru, rnn); a setting of another cell is an error."""
     if "cell" in lstm:
-        value, where = lstm["cell"], reader.origins[("lstm", "cell")]
+        value, where = lstm["cell"], reader.origins[at + ("cell",)]
         if not isinstance(value, str) or value.lower() not in CELL_NAMES:
             classes = "LSTM, GRU, SimpleRNN" if framework == "keras" else "LSTM, GRU, RNN"
             reader.problem(where, OUT_OF_RANGE if isinstance(value, str) else WRONG_TYPE,
@@ -144,7 +225,7 @@ def cell_ok(reader: Reader, framework: str, lstm: dict) -> bool:
         if fw == framework and key in lstm and cell.name != only:
             what = f"keras.layers.{cell.keras}" if framework == "keras" else f"the ONNX {cell.onnx} operator"
             owner = f"keras.layers.{CELLS[only].keras}" if framework == "keras" else f"the ONNX {CELLS[only].onnx} operator"
-            reader.problem(reader.origins[("lstm", key)], OUT_OF_RANGE,
+            reader.problem(reader.origins[at + (key,)], OUT_OF_RANGE,
                            f"{key} is an attribute of {owner} only; {what} has no such setting")
             ok = False
     return ok
@@ -166,7 +247,7 @@ def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -
     return not unchecked
 
 
-def choices_ok(reader: Reader, framework: str, lstm: dict) -> bool:
+def choices_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -> bool:
     """Every setting with a fixed set of values holds one of them."""
     ok = True
     for (fw, name), choices in CHOICES.items():
@@ -179,26 +260,26 @@ def choices_ok(reader: Reader, framework: str, lstm: dict) -> bool:
         shown = ", ".join("null" if c is None else str(c).lower() for c in choices)
         close = difflib.get_close_matches(str(value), [str(c) for c in choices if isinstance(c, str)], n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close and isinstance(value, str) else ""
-        reader.problem(reader.origins[("lstm", name)], code,
+        reader.problem(reader.origins[at + (name,)], code,
                        f"{name} must be one of {shown}, got {show(value)}{hint}")
         ok = False
     return ok
 
 
-def keras_checks(reader: Reader, lstm: dict) -> bool:
+def keras_checks(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
     """What keras.layers.Bidirectional refuses or ignores between settings."""
     ok = True
     if "merge_mode" in lstm and not lstm.get("bidirectional", False):
-        reader.problem(reader.origins[("lstm", "merge_mode")], NO_EFFECT,
+        reader.problem(reader.origins[at + ("merge_mode",)], NO_EFFECT,
                        "merge_mode has no effect without bidirectional: true (it is an argument of "
                        "keras.layers.Bidirectional)", WARNING)
     if lstm.get("bidirectional") and lstm.get("go_backwards"):
-        reader.problem(reader.origins[("lstm", "go_backwards")], OUT_OF_RANGE,
+        reader.problem(reader.origins[at + ("go_backwards",)], OUT_OF_RANGE,
                        "go_backwards true with bidirectional: keras.layers.Bidirectional refuses it (its backward "
                        "layer already has go_backwards=True, and the two must differ)")
         ok = False
     if lstm.get("bidirectional") and "merge_mode" in lstm and lstm["merge_mode"] is None and lstm.get("num_layers", 1) > 1:
-        reader.problem(reader.origins[("lstm", "merge_mode")], OUT_OF_RANGE,
+        reader.problem(reader.origins[at + ("merge_mode",)], OUT_OF_RANGE,
                        f"merge_mode null returns the two directions as two tensors, which the next of "
                        f"num_layers {lstm['num_layers']} stacked layers cannot take; use concat, sum, mul or ave")
         ok = False

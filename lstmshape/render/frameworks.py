@@ -28,10 +28,16 @@ class FrameworkTableReporter:
     def report(self, config, results: list) -> None:
         if len(results) == 1:
             self.single(config, results[0])
+        elif [r.block for r in results] == list(range(len(results))):
+            for i, result in enumerate(results):  # a stack: each block in turn
+                self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
+                self.single(config, result, results[i + 1] if i + 1 < len(results) else None)
         else:
             self.matrix(config, results)
 
-    def single(self, config, result) -> None:
+    def single(self, config, result, following=None) -> None:
+        """One result (one block of a stack: `following` is the next block's, whose first node
+        the last node's Y feeds)."""
         out = self.console
         out.print(Text(config.path, style="bold"), Text(describe(result)))
         if result.framework == "keras":
@@ -47,7 +53,9 @@ class FrameworkTableReporter:
                 out.print(tensor_table(f"Node {name}_{node.index} (ONNX {op}, opset 14+)", "tensor", node.tensors,
                                        self.explain))
                 if node.to_next:
-                    out.print(f"  Y → node {name}_{node.index + 1}'s X: {node.to_next}")
+                    after = name if node is not result.nodes[-1] or following is None else following.lstm.cell
+                    block = f" (lstm[{following.block}])" if node is result.nodes[-1] and following is not None else ""
+                    out.print(f"  Y → node {after}_{node.index + 1}{block}'s X: {node.to_next}")
             counted = "elements of the initializers W, R, B" + (", P" if result.lstm.has_cell_state else "")
         out.print(f"parameters: {result.num_params:,} ({counted}; {human_bytes(Size(4 * result.num_params))} float32)")
         if self.explain:
@@ -65,18 +73,23 @@ class FrameworkTableReporter:
         else:
             states = "Y_h / Y_c" if results[0].lstm.has_cell_state else "Y_h"  # GRU and RNN nodes: no Y_c
             columns = ["layout", "direction", "num_layers", "X", "W (node 0)", "Y (last node)", states, "params"]
+        stacked = results[0].block is not None
+        if stacked:  # a stack of blocks: one row per block per combination
+            columns.insert(columns.index("num_layers") + 1, "block")
         for name in columns:
             table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
         for result in results:
             lstm = result.lstm
+            block = [str(result.block)] if stacked else []
             if framework == "keras":
                 table.add_row(str(lstm.bidirectional).lower(), str(lstm.return_sequences).lower(),
-                              str(lstm.return_state).lower(), str(lstm.num_layers), shape_text(result.input.shape),
+                              str(lstm.return_state).lower(), str(lstm.num_layers), *block,
+                              shape_text(result.input.shape),
                               " ".join(shape_text(t.shape) for t in result.outputs), f"{result.num_params:,}")
             else:
                 first, last = result.nodes[0], result.nodes[-1]
-                table.add_row(str(lstm.layout), lstm.direction, str(lstm.num_layers), shape_text(first["X"].shape),
-                              shape_text(first["W"].shape), shape_text(last["Y"].shape),
+                table.add_row(str(lstm.layout), lstm.direction, str(lstm.num_layers), *block,
+                              shape_text(first["X"].shape), shape_text(first["W"].shape), shape_text(last["Y"].shape),
                               shape_text(last["Y_h"].shape), f"{result.num_params:,}")
         out.print(table)
         if self.explain:

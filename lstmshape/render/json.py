@@ -100,7 +100,7 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "output_names": [t.name for t in result.outputs],
             "params": {p.name: list(p.shape) for p in result.params},
             "num_params": result.num_params,
-        } | cell_json(lstm, "reset_after")
+        } | cell_json(lstm, "reset_after") | block_json(result)
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -116,7 +116,16 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
     }
     if lstm.num_layers > 1:
         doc["between_nodes"] = result.nodes[0].to_next
-    return doc | cell_json(lstm, "linear_before_reset")
+    if result.block is not None:  # node names run on across the blocks of a stack
+        doc["node_names"] = [f"{lstm.cell}_{node.index}" for node in result.nodes]
+        if result.nodes[-1].to_next:
+            doc["to_next_block"] = result.nodes[-1].to_next
+    return doc | cell_json(lstm, "linear_before_reset") | block_json(result)
+
+
+def block_json(result) -> dict:
+    """`block`: which block of a stack (`lstm` as a list) a result is; nothing for a single LSTM."""
+    return {} if result.block is None else {"block": result.block}
 
 
 def cell_json(lstm, gru_setting: str) -> dict:

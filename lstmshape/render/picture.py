@@ -153,18 +153,25 @@ def scene(config, results: list, problems=()) -> Scene:
     """What to draw for one config's results (one result, or one per block of a torch stack)."""
     framework = results[0].framework
     marks = mismatches(problems)
+    def blocks(section) -> list:  # a keras or onnx stack: every block, bounded like torch's
+        drawn = bounded(lambda k: section(results[k]), len(results), LEADING_SECTIONS, MAX_SECTIONS,
+                        lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
+        return [s for item in drawn for s in (item if isinstance(item, list) else [item])]
+
     if framework == "keras":
-        sections = [keras_section(results[0])]
+        sections = blocks(keras_section)
     elif framework == "onnx":
-        sections = onnx_sections(results[0])
+        sections = blocks(onnx_sections)
     else:
         sections = bounded(lambda k: torch_section(results[k], config, marks), len(results), LEADING_SECTIONS,
                            MAX_SECTIONS, lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
     head, head_out = torch_head(config, results[-1], marks) if framework == "torch" else ((), "")
     codes = sorted({code for text in marks.values() for code in text.split()})
     summary = describe(results[0])
-    if len(results) > 1:  # a torch stack: each block's settings head its section
-        modules = "/".join(sorted({"nn." + r.lstm.kind.torch for r in results}))
+    if len(results) > 1:  # a stack: each block's settings head its section
+        module = {"torch": lambda kind: "nn." + kind.torch, "keras": lambda kind: "keras.layers." + kind.keras,
+                  "onnx": lambda kind: "ONNX " + kind.onnx}[framework]
+        modules = "/".join(sorted({module(r.lstm.kind) for r in results}))
         summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
     return Scene(config.path, summary,
@@ -282,8 +289,10 @@ def keras_section(result) -> Section:
                                     lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn"))
             for row in (item if isinstance(item, list) else [item])]
     final = tuple(Port(t.name, shape_text(t.shape), _meaning(t)) for t in result.outputs if t.name in states)
-    return Section(f"keras.layers.{lstm.kind.keras}", Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
-                   final, tuple(rows), last_step_only=not lstm.return_sequences)
+    title = f"keras.layers.{lstm.kind.keras}" if result.block is None else f"lstm[{result.block}]: {describe(result)}"
+    return Section(title, Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
+                   final, tuple(rows), last_step_only=not lstm.return_sequences,
+                   to_next="" if result.block is None else "output → next block's input")
 
 
 def onnx_sections(result) -> list:
@@ -291,7 +300,8 @@ def onnx_sections(result) -> list:
     index = "[{}]" if lstm.layout == 0 else "[:, {}]"
 
     def section(k: int) -> Section:
-        node, name = result.nodes[k], f"{lstm.cell}_{k}"
+        node = result.nodes[k]
+        name = f"{lstm.cell}_{node.index}"  # indices run on across the blocks of a stack
 
         def port(name: str) -> Port:
             return Port(name, shape_text(node[name].shape), _meaning(node[name]))
@@ -318,7 +328,8 @@ def onnx_sections(result) -> list:
                        tuple(map(port, final)), tuple(rows), weights, to_next=node.to_next or "")
 
     return bounded(section, len(result.nodes), LEADING_SECTIONS, MAX_SECTIONS,
-                   lambda a, b: Elision(f"⋮ nodes {lstm.cell}_{a}–{lstm.cell}_{b} not drawn"))
+                   lambda a, b: Elision(f"⋮ nodes {lstm.cell}_{result.nodes[a].index}–{lstm.cell}_"
+                                        f"{result.nodes[b].index} not drawn"))
 
 
 def _meaning(tensor) -> str:

@@ -54,6 +54,7 @@ MODULES = (
     "ls117_no_cell_state",
     "ls203_no_effect",
     "ls204_unchecked_section",
+    "ls205_stack_2d_input",
 )
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
@@ -72,14 +73,12 @@ def rule(code: str) -> ModuleType | None:
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`). The shape rules are torch.nn.LSTM's; keras and onnx configs get the
-    config checks only."""
-    if config.framework != "torch":
-        return []
+    `config_stage_problems`). A rule checks torch configs unless its FRAMEWORKS names others."""
     context = RuleContext(config)
     out: list[Problem] = []
     for module in all_rules():
-        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
+        if (getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model"
+                and config.framework in getattr(module, "FRAMEWORKS", ("torch",))):
             out.extend(module.check(context))
     return out
 
@@ -93,16 +92,17 @@ def config_stage_problems(config: Config) -> list[Problem]:
             for p in module.check(context)]
 
 
-_EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", re.M)
+_EXAMPLE = re.compile(r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)", re.M)
 
 
 def examples(module: ModuleType) -> dict[str, str]:
-    """{"failing": yaml, "passing": yaml} from the rule's docstring."""
+    """{"failing": yaml, "passing": yaml} from the rule's docstring, plus "failing keras",
+    "passing onnx", ... for the examples labelled with a framework (`Failing example (keras)::`)."""
     import textwrap
 
     out = {}
-    for kind, body in _EXAMPLE.findall(module.__doc__ + "\n"):
-        out[kind.lower()] = textwrap.dedent(body).strip("\n") + "\n"
+    for kind, label, body in _EXAMPLE.findall(module.__doc__ + "\n"):
+        out[kind.lower() + (f" {label}" if label else "")] = textwrap.dedent(body).strip("\n") + "\n"
     return out
 
 
@@ -121,14 +121,15 @@ def markdown() -> str:
         doc = module.__doc__ if module is not None else code.doc
         paragraphs = doc.strip().split("\n\n")[1:]
         body = [" ".join(p.split()) for p in paragraphs
-                if not p.startswith(("Failing example::", "Passing example::", "Example:", "    "))]
+                if not p.startswith(("Failing example", "Passing example", "Example:", "    "))]
         out.append(f"#### `{code}` {code.name} ({code.severity})\n")
         out.append(f"{code.summary}\n")
         out += [p + "\n" for p in body]
         if module is not None:
-            ex = examples(module)
-            out.append("Fails:\n\n```yaml\n" + ex["failing"] + "```\n")
-            out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
+            for kind, text in examples(module).items():
+                label = kind.split(" ", 1)[1:]
+                head = ("Fails" if kind.startswith("failing") else "Passes") + (f" ({label[0]})" if label else "")
+                out.append(f"{head}:\n\n```yaml\n" + text + "```\n")
         elif "Example: " in code.doc:
             command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
             out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")

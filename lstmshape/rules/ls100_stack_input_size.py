@@ -15,17 +15,57 @@ Passing example::
     lstm:
       - {input_size: 10, hidden_size: 20, bidirectional: true}
       - {input_size: 40, hidden_size: 8}
+
+Keras and ONNX stacks (`framework: keras | onnx` with `lstm` as a list) follow the same rule in
+their own terms: a Keras block's `input_dim` is the block before's merged output features
+(`Bidirectional` concat: 2 × units; sum, mul, ave: units), an ONNX block's `input_size` is
+num_directions × hidden_size of the block before's last node (its 4-D Y reshaped to 3-D). Keras
+refuses a mismatch when it builds the layer, the ONNX checker when it infers shapes.
+
+Failing example (keras)::
+
+    framework: keras
+    lstm:
+      - {input_dim: 10, units: 20, bidirectional: true, return_sequences: true}
+      - {input_dim: 20, units: 8}
+
+Passing example (keras)::
+
+    framework: keras
+    lstm:
+      - {input_dim: 10, units: 20, bidirectional: true, merge_mode: sum, return_sequences: true}
+      - {input_dim: 20, units: 8}
+
+Failing example (onnx)::
+
+    framework: onnx
+    lstm:
+      - {input_size: 10, hidden_size: 20, direction: bidirectional}
+      - {input_size: 20, hidden_size: 8}
+
+Passing example (onnx)::
+
+    framework: onnx
+    lstm:
+      - {input_size: 10, hidden_size: 20, direction: bidirectional}
+      - {hidden_size: 8}
 """
 
 from .. import codes
-from .context import features
+from .context import features, n
 
 CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
+FRAMEWORKS = ("torch", "keras", "onnx")
+
+
 def check(context):
     blocks = context.blocks
+    if context.config.framework != "torch":
+        yield from framework_check(context)
+        return
     for k in range(1, len(blocks)):
         before, block = blocks[k - 1], blocks[k]
         want = before.num_directions * before.h_out
@@ -39,4 +79,30 @@ def check(context):
                 context.origin(k, "input_size"), ID, SEVERITY,
                 f"lstm[{k}].input_size is {block.input_size} but lstm[{k - 1}]'s output has "
                 f"{features(before)}{hint}",
+            )
+
+
+def framework_check(context):
+    """A keras or onnx stack: each block's input size against what the block before hands on."""
+    blocks, keras = context.blocks, context.config.framework == "keras"
+    key = "input_dim" if keras else "input_size"
+    for k in range(1, len(blocks)):
+        before, block = blocks[k - 1], blocks[k]
+        if keras:
+            want = before.out_features
+            if not before.bidirectional:
+                why = f"units {n(before.units)}"
+            elif before.merge_mode == "concat":
+                why = f"Bidirectional concat: 2 × units {n(before.units)}"
+            else:
+                why = f"Bidirectional merge_mode {before.merge_mode!r} keeps units {n(before.units)}"
+        else:
+            want = before.num_directions * before.hidden_size
+            why = (f"num_directions {before.num_directions} × hidden_size {n(before.hidden_size)}: its last node's "
+                   "Y reshaped to 3-D")
+        got = getattr(block, key)
+        if got != want:
+            yield context.problem(
+                context.origin(k, key), ID, SEVERITY,
+                f"lstm[{k}].{key} is {n(got)} but lstm[{k - 1}]'s output has {n(want)} features ({why})",
             )

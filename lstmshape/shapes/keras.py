@@ -35,8 +35,14 @@ class KerasShapes(TensorLookup):
     input: Tensor
     outputs: tuple[Tensor, ...]  # in the order the last layer's call returns them
     params: tuple[Tensor, ...]  # in model.weights order, named by their Keras paths
+    block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
 
     framework = "keras"
+
+    @property
+    def shapes(self) -> dict:
+        """Tensor name → shape: `input`, then the outputs by their names (`output`, `h`, `c`, ...)."""
+        return {t.name: t.shape for t in self.tensors}
 
     @property
     def num_params(self) -> int:
@@ -52,12 +58,14 @@ class KerasShapes(TensorLookup):
         return Size.of((self.data.seq_len, self.data.batch_size)) * self.num_params
 
 
-def layer_names(lstm: KerasLSTM) -> list[str]:
-    """The layer names lstmshape gives the stack (and the oracle tests build it with)."""
-    return [f"{'bidirectional' if lstm.bidirectional else lstm.kind.keras_name}_{k}" for k in range(lstm.num_layers)]
+def layer_names(lstm: KerasLSTM, first: int = 0) -> list[str]:
+    """The layer names lstmshape gives the stack (and the oracle tests build it with); `first`:
+    the layers of the blocks before, so names stay unique across a stack of blocks."""
+    return [f"{'bidirectional' if lstm.bidirectional else lstm.kind.keras_name}_{k}"
+            for k in range(first, first + lstm.num_layers)]
 
 
-def infer_keras(lstm: KerasLSTM, data) -> KerasShapes:
+def infer_keras(lstm: KerasLSTM, data, first: int = 0) -> KerasShapes:
     batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
     seq = Dimension(data.seq_len, "seq_len", f"seq_len {data.seq_len}")
     units = Dimension(lstm.units, "units", f"units {lstm.units}")
@@ -83,10 +91,11 @@ def infer_keras(lstm: KerasLSTM, data) -> KerasShapes:
             outputs += [Tensor(f"{d}_{s}", (batch, units)) for d in ("forward", "backward") for s in states]
         else:
             outputs += [Tensor(s, (batch, units)) for s in states]
-    return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs), tuple(parameters(lstm)))
+    return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs),
+                       tuple(parameters(lstm, first)))
 
 
-def parameters(lstm: KerasLSTM) -> Iterable[Tensor]:
+def parameters(lstm: KerasLSTM, first: int = 0) -> Iterable[Tensor]:
     u, cell = lstm.units, lstm.kind
     gates = gate_rows(cell, u, "units", cell.keras_gates)
     units = Dimension(u, "units", f"units {u}")
@@ -95,13 +104,14 @@ def parameters(lstm: KerasLSTM) -> Iterable[Tensor]:
     bias = (Dimension(2, "input and recurrent bias", "2 = input bias, recurrent bias (reset_after)"), gates) \
         if two_biases else (gates,)
     name = cell.keras_name
-    for k, layer in enumerate(layer_names(lstm)):
+    for k, layer in enumerate(layer_names(lstm, first)):
         if k == 0:
             fed = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
         else:
             meaning = "2 × units" if lstm.out_features != u else "units"
             fed = Dimension(lstm.out_features, meaning, f"{lstm.out_features} = layer {k - 1}'s output features")
-        prefixes = [f"{layer}/forward_{name}_{k}", f"{layer}/backward_{name}_{k}"] if lstm.bidirectional else [layer]
+        inner = f"{name}_{first + k}"
+        prefixes = [f"{layer}/forward_{inner}", f"{layer}/backward_{inner}"] if lstm.bidirectional else [layer]
         for prefix in prefixes:
             yield Tensor(f"{prefix}/{name}_cell/kernel", (fed, gates))
             yield Tensor(f"{prefix}/{name}_cell/recurrent_kernel", (units, gates))
@@ -126,8 +136,40 @@ def combinations(lstm: KerasLSTM, layers: Iterable[int] | None = None) -> list[K
 
 
 def infer_keras_config(config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[KerasShapes]:
+    """One result per combination; for a stack (`lstm` as a list of blocks), one per block (per
+    combination: bidirectional and num_layers applied to every block, return_sequences and
+    return_state to the last, each block's input_dim following the block before)."""
+    if len(config.stack) > 1:
+        stacks = [stack_combination(config.stack, combo) for combo in combinations(
+            replace(config.stack[-1], num_layers=max(b.num_layers for b in config.stack)), layers)] if matrix \
+            else [config.stack]
+        return [result for blocks in stacks for result in infer_keras_stack(blocks, config.data)]
     lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
     return [infer_keras(lstm, config.data) for lstm in lstms]
+
+
+def infer_keras_stack(blocks, data) -> list[KerasShapes]:
+    """Each block's shapes, its layers numbered on from the blocks before it."""
+    out, first = [], 0
+    for k, lstm in enumerate(blocks):
+        out.append(replace(infer_keras(lstm, data, first), block=k))
+        first += lstm.num_layers
+    return out
+
+
+def stack_combination(blocks, combo: KerasLSTM) -> list[KerasLSTM]:
+    """`blocks` with one --matrix combination applied (inner blocks keep returning sequences)."""
+    out = []
+    for k, block in enumerate(blocks):
+        last = k == len(blocks) - 1
+        merge = block.merge_mode if block.merge_mode is not None or (last and combo.num_layers == 1) else "concat"
+        block = replace(block, bidirectional=combo.bidirectional, num_layers=combo.num_layers, merge_mode=merge,
+                        return_sequences=combo.return_sequences if last else True,
+                        return_state=combo.return_state if last else block.return_state)
+        if out:
+            block = replace(block, input_dim=out[-1].out_features)
+        out.append(block)
+    return out
 
 
 def settings(lstm: KerasLSTM) -> str:

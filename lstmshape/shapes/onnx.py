@@ -43,14 +43,28 @@ class OnnxNode(TensorLookup):
 
 
 @dataclass(frozen=True)
-class OnnxShapes:
-    """Every node of one ONNX LSTM stack called on one input."""
+class OnnxShapes(TensorLookup):
+    """Every node of one ONNX LSTM stack called on one input (`result["Y"]`: the last node's Y;
+    `result["lstm_0.W"]`: an initializer)."""
 
     lstm: OnnxLSTM
     data: DataConfig
     nodes: tuple[OnnxNode, ...]
+    block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
 
     framework = "onnx"
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """The block's inputs and outputs in the graph: the first node's X, then the last node's
+        sequence_lens, initial_h/initial_c, Y, Y_h, Y_c (the same shape at every node)."""
+        first, last = self.nodes[0], self.nodes[-1]
+        return (first["X"],) + tuple(t for t in last.tensors if t.name != "X" and t.name not in INITIALIZERS)
+
+    @property
+    def shapes(self) -> dict:
+        """Tensor name → shape for `tensors` (X, Y, Y_h, Y_c, ...); every node's in `nodes`."""
+        return {t.name: t.shape for t in self.tensors}
 
     @property
     def params(self) -> tuple[Tensor, ...]:
@@ -76,7 +90,19 @@ def glue(lstm: OnnxLSTM) -> str:
     return "Reshape([0, 0, -1]) -> (batch, seq, 2*H)"
 
 
-def infer_onnx(lstm: OnnxLSTM, data) -> OnnxShapes:
+def between_blocks(before: OnnxLSTM, after: OnnxLSTM) -> str:
+    """The ops that turn block `before`'s last Y into block `after`'s X (its layout may differ)."""
+    if before.layout == after.layout:
+        return glue(before)
+    d = before.num_directions
+    if before.layout == 0:
+        return (f"Transpose(perm=[2, 0, 1, 3]) -> (batch, seq, {d}, H), Reshape([0, 0, -1]) -> "
+                f"(batch, seq, {d}*H)")
+    return f"Transpose(perm=[1, 0, 2, 3]) -> (seq, batch, {d}, H), Reshape([0, 0, -1]) -> (seq, batch, {d}*H)"
+
+
+def infer_onnx(lstm: OnnxLSTM, data, first: int = 0) -> OnnxShapes:
+    """`first`: the nodes of the blocks before, so node names stay unique across a stack."""
     h, d = lstm.hidden_size, lstm.num_directions
     batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
     seq = Dimension(data.seq_len, "seq", f"seq_len {data.seq_len}")
@@ -107,7 +133,7 @@ def infer_onnx(lstm: OnnxLSTM, data) -> OnnxShapes:
             tensors.append(Tensor("P", (dirs, Dimension(3 * h, "3 × hidden_size",
                                                           f"{3 * h} = 3 peepholes (i, o, f) × hidden_size {h}"))))
         tensors += [Tensor("Y", y)] + [Tensor(name, state) for name in outputs]
-        nodes.append(OnnxNode(k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else None))
+        nodes.append(OnnxNode(first + k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else None))
     return OnnxShapes(lstm, data, tuple(nodes))
 
 
@@ -121,8 +147,40 @@ def combinations(lstm: OnnxLSTM, layers: Iterable[int] | None = None) -> list[On
 
 
 def infer_onnx_config(config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[OnnxShapes]:
+    """One result per combination; for a stack (`lstm` as a list of blocks), one per block (per
+    combination: layout, direction and num_layers applied to every block, each block's
+    input_size following the block before)."""
+    if len(config.stack) > 1:
+        stacks = [stack_combination(config.stack, combo) for combo in combinations(
+            replace(config.stack[0], num_layers=max(b.num_layers for b in config.stack)), layers)] if matrix \
+            else [config.stack]
+        return [result for blocks in stacks for result in infer_onnx_stack(blocks, config.data)]
     lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
     return [infer_onnx(lstm, config.data) for lstm in lstms]
+
+
+def infer_onnx_stack(blocks, data) -> list[OnnxShapes]:
+    """Each block's nodes, numbered on from the blocks before; a block's last node says how its Y
+    becomes the next block's X."""
+    out, first = [], 0
+    for k, lstm in enumerate(blocks):
+        result = replace(infer_onnx(lstm, data, first), block=k)
+        if k < len(blocks) - 1:
+            last = replace(result.nodes[-1], to_next=between_blocks(lstm, blocks[k + 1]))
+            result = replace(result, nodes=result.nodes[:-1] + (last,))
+        out.append(result)
+        first += lstm.num_layers
+    return out
+
+
+def stack_combination(blocks, combo: OnnxLSTM) -> list[OnnxLSTM]:
+    out = []
+    for block in blocks:
+        block = replace(block, layout=combo.layout, direction=combo.direction, num_layers=combo.num_layers)
+        if out:
+            block = replace(block, input_size=out[-1].num_directions * out[-1].hidden_size)
+        out.append(block)
+    return out
 
 
 def settings(lstm: OnnxLSTM) -> str:
