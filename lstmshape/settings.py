@@ -17,6 +17,14 @@ FRAMEWORKS = ("torch", "keras", "onnx")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
+# The names keras.activations.get takes (Keras 3's ALL_OBJECTS_DICT: case-sensitive; null = linear);
+# tests/test_keras_args.py holds this list against the installed Keras and a recorded golden
+KERAS_ACTIVATIONS = (
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
+    "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+)
 
 
 class Cell(namedtuple("Cell", "name gates has_cell_state torch keras keras_name onnx torch_gates keras_gates "
@@ -100,10 +108,30 @@ class KerasLSTM(CellMixin):
     merge_mode: Optional[str] = "concat"
     cell: str = "lstm"
     reset_after: bool = True  # keras.layers.GRU only: two bias rows, torch's arithmetic
+    # the input as declared: input_shape (timesteps, features) as in LSTM(.., input_shape=..) or
+    # keras.Input(shape=..); batch_input_shape (batch, timesteps, features): keras.Input(batch_shape=..).
+    # None in them = any size
+    input_shape: Optional[tuple] = None
+    batch_input_shape: Optional[tuple] = None
+    dropout: float = 0.0  # training only: no shape changes
+    recurrent_dropout: float = 0.0
+    activation: Optional[str] = "tanh"  # a keras.activations name; None = linear
+    recurrent_activation: Optional[str] = "sigmoid"  # LSTM and GRU only
+    unit_forget_bias: bool = True  # LSTM only
+    stateful: bool = False  # h (and c) kept as (batch, units) variables between calls
+    unroll: bool = False
 
     @property
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
+
+    @property
+    def declared_input(self) -> Optional[tuple]:
+        """(batch, timesteps, features) as input_shape / batch_input_shape declare it (None = any),
+        or None when neither is given."""
+        if self.batch_input_shape is not None:
+            return tuple(self.batch_input_shape)
+        return (None, *self.input_shape) if self.input_shape is not None else None
 
     @property
     def out_features(self) -> int:

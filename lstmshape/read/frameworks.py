@@ -7,11 +7,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..codes import MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION, UNKNOWN_KEY, WRONG_TYPE
+from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION,
+                     UNKNOWN_ACTIVATION, UNKNOWN_KEY, WRONG_TYPE)
 from ..problems import WARNING
-from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
+from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
 from .data import data_config, read_data
-from .reader import Reader
+from .reader import Reader, suggest
 from .values import Key, classify_choice, show
 
 KERAS_KEYS = (
@@ -26,7 +27,18 @@ KERAS_KEYS = (
     Key("merge_mode", "choice"),
     Key("cell", "choice", ("rnn_type", "cell_type")),
     Key("reset_after", "bool"),
+    Key("input_shape", "input_shape"),
+    Key("batch_input_shape", "input_shape", ("batch_shape",)),
+    Key("dropout", "rate"),
+    Key("recurrent_dropout", "rate"),
+    Key("activation", "activation"),
+    Key("recurrent_activation", "activation"),
+    Key("unit_forget_bias", "bool"),
+    Key("stateful", "bool"),
+    Key("unroll", "bool"),
 )
+# The keys that let a keras config leave out input_dim: the shapes' last size is the features
+KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
 ONNX_KEYS = (
     Key("input_size", "positive_int", ("feature_size",), required=True),
     Key("hidden_size", "positive_int", (), required=True),
@@ -43,7 +55,7 @@ ONNX_KEYS = (
 # The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
 CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
 # Settings of one cell only: (framework, key) → the cell that has it
-CELL_ONLY = {("keras", "reset_after"): "gru", ("onnx", "linear_before_reset"): "gru",
+CELL_ONLY = {("keras", "reset_after"): "gru", ("keras", "unit_forget_bias"): "lstm", ("onnx", "linear_before_reset"): "gru",
              ("onnx", "peepholes"): "lstm", ("onnx", "input_forget"): "lstm"}
 KEYS = {"keras": KERAS_KEYS, "onnx": ONNX_KEYS}
 CHOICES = {
@@ -52,6 +64,12 @@ CHOICES = {
     ("onnx", "layout"): (0, 1),
     ("onnx", "input_forget"): (0, 1, False, True),
     ("onnx", "linear_before_reset"): (0, 1),
+}
+# Keras 2 arguments that Keras 3's layers refuse ("Unrecognized keyword arguments"): say what to do.
+KERAS_2 = {
+    "time_major": "Keras 3's keras.layers.LSTM has no time_major (Keras 2 had it; Keras 3 raises \"Unrecognized "
+                  "keyword arguments passed to LSTM\"): its input is always (batch, timesteps, features); remove "
+                  "the key and transpose time-major data first, keras.ops.transpose(x, (1, 0, 2))",
 }
 # Keys of one framework written in another's section: say what the equivalent is.
 FOREIGN = {
@@ -62,7 +80,6 @@ FOREIGN = {
         "bias": "Keras calls it 'use_bias'",
         "direction": "Keras uses 'bidirectional' and 'go_backwards'",
         "proj_size": "keras.layers.LSTM has no projection",
-        "dropout": "dropout is training-only and does not change a shape; lstmshape does not model it for Keras",
         "layout": "Keras input is always (batch, seq_len, features)",
         "linear_before_reset": "Keras calls it 'reset_after' (keras.layers.GRU)",
     },
@@ -103,7 +120,12 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
             reader.problem(("lstm", key), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} {framework} 'lstm' section: {why}",
                            key=True)
         data = {**data, "lstm": {k: v for k, v in body.items() if k not in foreign}}
-    lstm = reader.section("lstm", data, KEYS[framework])
+    keys = KEYS[framework]
+    if framework == "keras" and isinstance(body, dict):
+        data = keras_2_arguments(reader, data)
+        if any(k in body for k in KERAS_SHAPE_KEYS):  # input_dim may come from the shape's features
+            keys = tuple(k._replace(required=False) if k.name == "input_dim" else k for k in keys)
+    lstm = reader.section("lstm", data, keys)
     values = read_data(reader, data)
     if lstm is None or values is None:
         return None
@@ -185,9 +207,92 @@ def choices_ok(reader: Reader, framework: str, lstm: dict) -> bool:
     return ok
 
 
-def keras_checks(reader: Reader, lstm: dict) -> bool:
-    """What keras.layers.Bidirectional refuses or ignores between settings."""
+def keras_2_arguments(reader: Reader, data: dict) -> dict:
+    """`data` without the Keras 2 arguments of its lstm section, each reported (LS014)."""
+    body = data["lstm"]
+    for key, why in KERAS_2.items():
+        if key in body:
+            reader.problem(("lstm", key), KERAS_2_ARGUMENT, f"{key} is a Keras 2 argument: {why}", key=True)
+    return {**data, "lstm": {k: v for k, v in body.items() if k not in KERAS_2}}
+
+
+def keras_arguments(reader: Reader, lstm: dict) -> bool:
+    """The Keras layer arguments lstmshape reads beyond the sizes: activations by name, the
+    declared input shape's axes (and input_dim from its features), as tuples for the settings."""
     ok = True
+    for key in ("activation", "recurrent_activation"):
+        value = lstm.get(key)
+        if isinstance(value, str) and value not in KERAS_ACTIVATIONS:
+            close = suggest(value, KERAS_ACTIVATIONS)
+            hint = f"; did you mean '{close}'?" if close else "; see keras.activations (null is linear)"
+            reader.problem(reader.origins[("lstm", key)], UNKNOWN_ACTIVATION,
+                           f"{key} {value!r} is not a Keras activation: keras.activations.get raises \"Could not "
+                           f"interpret activation function identifier\" (names are lower case){hint}")
+            ok = False
+    if "recurrent_activation" in lstm and lstm.get("cell") == "rnn":
+        reader.problem(reader.origins[("lstm", "recurrent_activation")], OUT_OF_RANGE,
+                       "recurrent_activation is an argument of keras.layers.LSTM and GRU only; keras.layers.SimpleRNN "
+                       "has no such setting (it raises \"Unrecognized keyword arguments\")")
+        ok = False
+    return input_shape_ok(reader, lstm) and ok
+
+
+def input_shape_ok(reader: Reader, lstm: dict) -> bool:
+    """input_shape is (timesteps, features) and batch_input_shape (batch, timesteps, features):
+    Keras adds the batch to the first, so anything else reaches the layer with the wrong ndim."""
+    given = [key for key in ("input_shape", "batch_input_shape") if key in lstm]
+    if len(given) == 2:
+        reader.problem(reader.origins[("lstm", "batch_input_shape")], INPUT_SHAPE_RANK,
+                       "input_shape and batch_input_shape both given: give one (batch_input_shape is the batch "
+                       "followed by input_shape)")
+        return False
+    if not given:
+        return True
+    key = given[0]
+    dims, where = lstm[key], reader.origins[("lstm", key)]
+    shown = "[" + ", ".join("null" if d is None else str(d) for d in dims) + "]"
+    want = 2 if key == "input_shape" else 3
+    if len(dims) != want:
+        reader.problem(where, INPUT_SHAPE_RANK, rank_message(key, dims, shown))
+        return False
+    if dims[-1] is None:
+        reader.problem(where + (want - 1,), INPUT_SHAPE_RANK,
+                       f"{key} {shown} leaves the features unknown: Keras builds the kernel (features, gates × units) "
+                       "from them and refuses a null (\"Shapes used to initialize variables must be fully-defined\"); "
+                       "give the number of features")
+        return False
+    lstm[key] = tuple(dims)
+    if "input_dim" not in lstm:
+        lstm["input_dim"] = dims[-1]
+        reader.origins[("lstm", "input_dim")] = where + (want - 1,)
+    return True
+
+
+def rank_message(key: str, dims: list, shown: str) -> str:
+    """Why a declared input shape with the wrong number of axes fails, in Keras's words, and the fix."""
+    found = len(dims) + (1 if key == "input_shape" else 0)
+    keras_says = f"\"expected ndim=3, found ndim={found}\""
+    if key == "input_shape" and len(dims) == 1:
+        n = dims[0] if dims[0] is not None else "T"
+        return (f"input_shape {shown} has no time axis: Keras adds the batch only, so the layer gets a 2-D input "
+                f"(batch, {n}) and raises {keras_says}; an LSTM reads (batch, timesteps, features): reshape the "
+                f"data to (batch, {n}, 1) and write input_shape: [{n}, 1] ({n} steps of 1 feature), or to "
+                f"(batch, 1, {n}) and input_shape: [1, {n}] (1 step of {n} features)")
+    if key == "input_shape" and len(dims) == 3:
+        return (f"input_shape {shown} has 3 axes, but Keras adds the batch axis itself, so the layer gets a 4-D "
+                f"input and raises {keras_says}; if the first size is the batch, write input_shape: "
+                f"[{', '.join('null' if d is None else str(d) for d in dims[1:])}] or batch_input_shape: {shown}")
+    if key == "batch_input_shape" and len(dims) == 2:
+        return (f"batch_input_shape {shown} has 2 axes: it is (batch, timesteps, features), batch first; write "
+                f"batch_input_shape: [null, {', '.join('null' if d is None else str(d) for d in dims)}] or "
+                f"input_shape: {shown}")
+    what = "(timesteps, features): Keras adds the batch" if key == "input_shape" else "(batch, timesteps, features)"
+    return f"{key} {shown} has {len(dims)} axes; it must be {what}, else the layer raises {keras_says}"
+
+
+def keras_checks(reader: Reader, lstm: dict) -> bool:
+    """What keras.layers.Bidirectional refuses or ignores between settings, and the layer arguments."""
+    ok = keras_arguments(reader, lstm)
     if "merge_mode" in lstm and not lstm.get("bidirectional", False):
         reader.problem(reader.origins[("lstm", "merge_mode")], NO_EFFECT,
                        "merge_mode has no effect without bidirectional: true (it is an argument of "
