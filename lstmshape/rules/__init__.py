@@ -34,6 +34,9 @@ MODULES = (
     "ls009_dropout_single_layer",
     "ls010_unused_batch_size",
     "ls011_unresolved_value",
+    "ls013_input_shape_rank",
+    "ls014_keras_2_argument",
+    "ls015_unknown_activation",
     "ls100_stack_input_size",
     "ls101_head_in_features",
     "ls102_head_chain",
@@ -52,6 +55,9 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls117_no_cell_state",
+    "ls126_input_shape_mismatch",
+    "ls127_stateful_batch",
+    "ls128_batch_shape_unchecked",
     "ls203_no_effect",
     "ls204_unchecked_section",
 )
@@ -72,14 +78,13 @@ def rule(code: str) -> ModuleType | None:
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`). The shape rules are torch.nn.LSTM's; keras and onnx configs get the
-    config checks only."""
-    if config.framework != "torch":
-        return []
+    `config_stage_problems`). A rule checks the frameworks in its FRAMEWORKS (torch's shapes
+    unless it says otherwise)."""
     context = RuleContext(config)
     out: list[Problem] = []
     for module in all_rules():
-        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
+        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model" \
+                and config.framework in getattr(module, "FRAMEWORKS", ("torch",)):
             out.extend(module.check(context))
     return out
 
