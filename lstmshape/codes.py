@@ -107,13 +107,15 @@ PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
 NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
                      "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
 
-# Keras layer arguments against the data (LS126–LS128)
+# Keras layer arguments against the data (LS126–LS129)
 INPUT_SHAPE_MISMATCH = Code("LS126", "input-shape-mismatch", "error",
                             "A Keras input_shape / batch_input_shape disagrees with input_dim or data.seq_len.")
 STATEFUL_BATCH = Code("LS127", "stateful-batch", "error",
                       "A stateful Keras layer without one fixed batch size.")
 BATCH_SHAPE_UNCHECKED = Code("LS128", "batch-shape-unchecked", "warning",
                              "batch_input_shape's batch differs from data.batch_size; Keras checks it only when stateful.")
+STATEFUL_BIDIRECTIONAL_STATE = Code("LS129", "stateful-bidirectional-state", "error",
+                                    "A stateful Bidirectional layer with return_state, which Keras 3 fails to build.")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(

@@ -58,6 +58,7 @@ MODULES = (
     "ls126_input_shape_mismatch",
     "ls127_stateful_batch",
     "ls128_batch_shape_unchecked",
+    "ls129_stateful_bidirectional_state",
     "ls203_no_effect",
     "ls204_unchecked_section",
 )
