@@ -90,8 +90,8 @@ def keras_argument_traps(result: KerasShapes) -> list[str]:
     if slow:
         slow += [] if lstm.use_bias else ["use_bias False"]
         out.append("On a GPU Keras runs the fused cuDNN kernel only with activation tanh, recurrent_activation "
-                   "sigmoid, recurrent_dropout 0, unroll False and use_bias True: " + ", ".join(slow) + " make it run "
-                   "the step-by-step loop instead (same shapes, slower; use_cudnn=True raises).")
+                   "sigmoid, recurrent_dropout 0, unroll False and use_bias True; here " + ", ".join(slow) + " rule it "
+                   "out, so Keras runs the step-by-step loop (same shapes, slower; use_cudnn=True raises).")
     if lstm.dropout or lstm.recurrent_dropout:
         out.append("dropout / recurrent_dropout act in training only (fit, or training=True) and change no shape.")
     if lstm.stateful:
