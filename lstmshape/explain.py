@@ -83,18 +83,18 @@ def torch_traps(result: TorchShapes) -> list[str]:
 
 def keras_argument_traps(result: KerasShapes) -> list[str]:
     """What the Keras layer arguments that change no shape do change: the fused kernel, the states kept."""
-    lstm, out = result.lstm, []
+    lstm, args, out = result.lstm, result.lstm.arguments, []
     slow = [f"{name} {value!r}" for name, value, fused in (
-        ("activation", lstm.activation, "tanh"), ("recurrent_activation", lstm.recurrent_activation, "sigmoid"),
-        ("recurrent_dropout", lstm.recurrent_dropout, 0.0), ("unroll", lstm.unroll, False)) if value != fused]
+        ("activation", args.activation, "tanh"), ("recurrent_activation", args.recurrent_activation, "sigmoid"),
+        ("recurrent_dropout", args.recurrent_dropout, 0.0), ("unroll", args.unroll, False)) if value != fused]
     if slow:
         slow += [] if lstm.use_bias else ["use_bias False"]
         out.append("On a GPU Keras runs the fused cuDNN kernel only with activation tanh, recurrent_activation "
                    "sigmoid, recurrent_dropout 0, unroll False and use_bias True; here " + ", ".join(slow) + " rule it "
                    "out, so Keras runs the step-by-step loop (same shapes, slower; use_cudnn=True raises).")
-    if lstm.dropout or lstm.recurrent_dropout:
+    if args.dropout or args.recurrent_dropout:
         out.append("dropout / recurrent_dropout act in training only (fit, or training=True) and change no shape.")
-    if lstm.stateful:
+    if args.stateful:
         batch, states = result.data.batch_size, "h and c" if lstm.has_cell_state else "h"
         out.append(f"stateful: {states} persist between calls as ({batch}, {lstm.units}) variables: every batch must "
                    f"have {batch} rows (drop a last partial batch), keep batches in order (shuffle=False) and call "

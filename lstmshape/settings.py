@@ -93,6 +93,20 @@ class TorchLSTM(CellMixin):
 LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
 
 
+class KerasArguments(namedtuple("KerasArguments", "input_shape batch_input_shape dropout recurrent_dropout activation "
+                                                   "recurrent_activation unit_forget_bias stateful unroll",
+                                 defaults=(None, None, 0.0, 0.0, "tanh", "sigmoid", True, False, False))):
+    """The arguments of keras.layers.LSTM (GRU, SimpleRNN) that change no shape or weight, with Keras
+    3's defaults, and the input as declared: input_shape (timesteps, features), as in
+    `LSTM(32, input_shape=(10, 64))` or `keras.Input(shape=(10, 64))`; batch_input_shape (batch,
+    timesteps, features), `keras.Input(batch_shape=...)`; None in them = any size. activation None
+    is linear; recurrent_activation is LSTM's and GRU's, unit_forget_bias LSTM's; stateful keeps h
+    (and c) as (batch, units) variables between calls. (A namedtuple, not dataclass fields: it
+    keeps the import of `check`'s start-up path as cheap as before.)"""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class KerasLSTM(CellMixin):
     """The arguments of keras.layers.LSTM, GRU or SimpleRNN (+ Bidirectional), and the stack depth."""
@@ -108,18 +122,7 @@ class KerasLSTM(CellMixin):
     merge_mode: Optional[str] = "concat"
     cell: str = "lstm"
     reset_after: bool = True  # keras.layers.GRU only: two bias rows, torch's arithmetic
-    # the input as declared: input_shape (timesteps, features) as in LSTM(.., input_shape=..) or
-    # keras.Input(shape=..); batch_input_shape (batch, timesteps, features): keras.Input(batch_shape=..).
-    # None in them = any size
-    input_shape: Optional[tuple] = None
-    batch_input_shape: Optional[tuple] = None
-    dropout: float = 0.0  # training only: no shape changes
-    recurrent_dropout: float = 0.0
-    activation: Optional[str] = "tanh"  # a keras.activations name; None = linear
-    recurrent_activation: Optional[str] = "sigmoid"  # LSTM and GRU only
-    unit_forget_bias: bool = True  # LSTM only
-    stateful: bool = False  # h (and c) kept as (batch, units) variables between calls
-    unroll: bool = False
+    arguments: KerasArguments = KerasArguments()  # the layer arguments that change no shape
 
     @property
     def num_directions(self) -> int:
@@ -129,9 +132,10 @@ class KerasLSTM(CellMixin):
     def declared_input(self) -> Optional[tuple]:
         """(batch, timesteps, features) as input_shape / batch_input_shape declare it (None = any),
         or None when neither is given."""
-        if self.batch_input_shape is not None:
-            return tuple(self.batch_input_shape)
-        return (None, *self.input_shape) if self.input_shape is not None else None
+        args = self.arguments
+        if args.batch_input_shape is not None:
+            return tuple(args.batch_input_shape)
+        return (None, *args.input_shape) if args.input_shape is not None else None
 
     @property
     def out_features(self) -> int:

@@ -161,9 +161,10 @@ ONNX_ACTIVATIONS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "softs
 def keras_arguments(lstm: KerasLSTM, data, t: Translation):
     """The Keras layer arguments that change no shape, carried to `t.target` or refused there; the
     data with the batch and time a declared input fixes."""
+    args = lstm.arguments
     defaults = {"activation": "tanh", "recurrent_activation": "sigmoid"}
     for key, default in defaults.items():
-        value = getattr(lstm, key)
+        value = getattr(args, key)
         if value == default:
             continue
         shown = "null (linear)" if value is None else repr(value)
@@ -179,11 +180,11 @@ def keras_arguments(lstm: KerasLSTM, data, t: Translation):
                          "(Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, "
                          "Softsign, Softplus)")
     for key in ("dropout", "recurrent_dropout"):
-        if getattr(lstm, key):
+        if getattr(args, key):
             where = ("torch.nn.LSTM's dropout acts between stacked layers only and it has no recurrent dropout"
                      if t.target == "torch" else "exported graphs drop it")
-            t.note(key, f"{key} {getattr(lstm, key)} is training-only and changes no shape: {where}")
-    if lstm.stateful:
+            t.note(key, f"{key} {getattr(args, key)} is training-only and changes no shape: {where}")
+    if args.stateful:
         carry = ("pass the last batch's hn/cn (detached) as h0/c0" if t.target == "torch"
                  else "feed Y_h/Y_c back as initial_h/initial_c")
         t.note("stateful", f"stateful: Keras carries the states from batch to batch; {carry}")

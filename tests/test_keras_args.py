@@ -16,7 +16,7 @@ from check_helpers import run
 from recorders import recorder
 from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
-from lstmshape.settings import KERAS_ACTIVATIONS, DataConfig, KerasLSTM
+from lstmshape.settings import KERAS_ACTIVATIONS, DataConfig, KerasArguments, KerasLSTM
 from lstmshape.shapes import infer
 from lstmshape.shapes.keras import infer_keras, settings
 
@@ -27,7 +27,9 @@ HELD_OUT = sorted(rec.HELD_OUT.glob("*.yaml"))
 
 
 def layer(case: dict) -> KerasLSTM:
-    return KerasLSTM(**case)
+    """A recorded case's settings: the shape-free arguments apart, as the reader keeps them."""
+    arguments = {k: v for k, v in case.items() if k in KerasArguments._fields}
+    return KerasLSTM(**{k: v for k, v in case.items() if k not in arguments}, arguments=KerasArguments(**arguments))
 
 
 def check_layer(case: dict, observed: dict) -> None:
@@ -37,7 +39,7 @@ def check_layer(case: dict, observed: dict) -> None:
     assert [list(t.shape) for t in result.outputs] == observed["outputs"], case
     assert result.num_params == observed["count_params"]
     assert [list(p.shape) for p in result.params] == observed["weights"]
-    states = lstm.num_layers * lstm.num_directions * (2 if lstm.has_cell_state else 1) if lstm.stateful else 0
+    states = lstm.num_layers * lstm.num_directions * (2 if lstm.has_cell_state else 1) if lstm.arguments.stateful else 0
     assert observed["states"] == [[rec.BATCH, lstm.units]] * states
 
 
@@ -198,7 +200,7 @@ def test_rates_types_and_cell_arguments():
 
 
 def test_infer_shows_the_arguments_as_python():
-    lstm = KerasLSTM(3, 4, dropout=0.2, activation=None, stateful=True, input_shape=(None, 3))
+    lstm = KerasLSTM(3, 4, arguments=KerasArguments(dropout=0.2, activation=None, stateful=True, input_shape=(None, 3)))
     assert settings(lstm, DataConfig(16, 5)) == (
         "LSTM(4, activation=None, dropout=0.2, stateful=True)(keras.Input(batch_shape=(16, None, 3)))")
     assert settings(KerasLSTM(3, 4)) == "LSTM(4)"
@@ -223,3 +225,26 @@ def test_check_end_to_end_positions_and_exit_codes(tmp_path):
     stateful.write_text("framework: keras\nlstm:\n  input_dim: 3\n  units: 4\n  stateful: true\n")
     result = run("check", stateful)
     assert result.returncode == 1 and f"{stateful}:5:13: error[LS127]" in result.stdout + result.stderr
+
+
+def test_a_torch_check_loads_no_keras_rule_and_a_keras_check_no_torch_rule():
+    """Start-up: each config imports only its framework's rule modules (and no documentation-only one)."""
+    import ast
+    import subprocess
+    import sys
+
+    from check_helpers import REPO
+
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            "code = dispatch(['check', sys.argv[1]])\n"
+            "print(code, sorted(m.rsplit('.', 1)[1][:5] for m in sys.modules if m.startswith('lstmshape.rules.ls')))")
+    loaded = {}
+    for name in ("bilstm.yaml", "keras_stateful.yaml"):
+        result = subprocess.run([sys.executable, "-c", code, str(REPO / "configs" / name)], capture_output=True,
+                                text=True)
+        status, modules = result.stdout.strip().splitlines()[-1].split(" ", 1)
+        assert status == "0", result.stdout + result.stderr
+        loaded[name] = set(ast.literal_eval(modules))
+    keras_rules = {"ls126", "ls127", "ls128", "ls129"}
+    assert loaded["keras_stateful.yaml"] == keras_rules
+    assert not loaded["bilstm.yaml"] & (keras_rules | {"ls013", "ls014", "ls015"}) and "ls101" in loaded["bilstm.yaml"]

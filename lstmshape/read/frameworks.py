@@ -10,7 +10,8 @@ from typing import Any
 from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, UNCHECKED_SECTION,
                      UNKNOWN_ACTIVATION, UNKNOWN_KEY, WRONG_TYPE)
 from ..problems import WARNING
-from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
+from ..settings import (CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasArguments,
+                        KerasLSTM, OnnxLSTM)
 from .data import data_config, read_data
 from .reader import Reader, suggest
 from .values import Key, classify_choice, show
@@ -140,7 +141,8 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         ok = keras_checks(reader, lstm) and ok
         if not ok or "input_dim" not in lstm or "units" not in lstm:
             return None
-        spec: Any = KerasLSTM(**lstm)
+        arguments = KerasArguments(**{k: lstm.pop(k) for k in KerasArguments._fields if k in lstm})
+        spec: Any = KerasLSTM(**lstm, arguments=arguments)
     else:
         if "input_forget" in lstm:
             lstm["input_forget"] = bool(lstm["input_forget"])

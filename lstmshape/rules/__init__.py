@@ -63,11 +63,30 @@ MODULES = (
     "ls204_unchecked_section",
 )
 
+# The configs each rule module judges, where not torch's: `check` imports only the modules of the
+# config's framework, so a torch config never loads the Keras rules (start-up). () for a module that
+# only documents a code the reader finds
+FRAMEWORKS = {
+    "ls013_input_shape_rank": (),
+    "ls014_keras_2_argument": (),
+    "ls015_unknown_activation": (),
+    "ls126_input_shape_mismatch": ("keras",),
+    "ls127_stateful_batch": ("keras",),
+    "ls128_batch_shape_unchecked": ("keras",),
+    "ls129_stateful_bidirectional_state": ("keras",),
+}
+
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
 
 def all_rules() -> list[ModuleType]:
     return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+
+
+def rules_for(framework: str) -> list[ModuleType]:
+    """The rule modules about configs of `framework`, in code order."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES
+            if framework in FRAMEWORKS.get(name, ("torch",))]
 
 
 def rule(code: str) -> ModuleType | None:
@@ -79,13 +98,11 @@ def rule(code: str) -> ModuleType | None:
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`). A rule checks the frameworks in its FRAMEWORKS (torch's shapes
-    unless it says otherwise)."""
+    `config_stage_problems`), for the rules about the config's framework (FRAMEWORKS)."""
     context = RuleContext(config)
     out: list[Problem] = []
-    for module in all_rules():
-        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model" \
-                and config.framework in getattr(module, "FRAMEWORKS", ("torch",)):
+    for module in rules_for(config.framework):
+        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
             out.extend(module.check(context))
     return out
 
@@ -95,7 +112,7 @@ def config_stage_problems(config: Config) -> list[Problem]:
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in all_rules() if getattr(module, "STAGE", "model") == "config"
+    return [p for module in rules_for("torch") if getattr(module, "STAGE", "model") == "config"
             for p in module.check(context)]
 
 

@@ -32,12 +32,11 @@ from .context import n
 
 CODE = codes.INPUT_SHAPE_MISMATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
-FRAMEWORKS = ("keras",)
 
 
 def declared(context, k: int, block) -> tuple[tuple, str, int]:
     """Where block k's declared input was written, the key as written, and the index of its time axis."""
-    key = "batch_input_shape" if block.batch_input_shape is not None else "input_shape"
+    key = "batch_input_shape" if block.arguments.batch_input_shape is not None else "input_shape"
     parts = context.origin(k, key)
     return parts, str(parts[-1]), 1 if key == "batch_input_shape" else 0
 
@@ -52,7 +51,7 @@ def check(context):
         if shape is None:
             continue
         parts, key, time = declared(context, k, block)
-        given = block.batch_input_shape if block.batch_input_shape is not None else block.input_shape
+        given = block.arguments.batch_input_shape if block.arguments.batch_input_shape is not None else block.arguments.input_shape
         if shape[2] != block.input_dim:
             yield context.problem(
                 parts + (time + 1,), ID, SEVERITY,

@@ -31,12 +31,11 @@ from .context import n
 
 CODE = codes.STATEFUL_BATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
-FRAMEWORKS = ("keras",)
 
 
 def check(context):
     for k, block in enumerate(context.blocks):
-        if not block.stateful:
+        if not block.arguments.stateful:
             continue
         shape = block.declared_input
         batch = shape[0] if shape is not None else None

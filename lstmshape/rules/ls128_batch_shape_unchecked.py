@@ -29,14 +29,13 @@ from .context import n
 
 CODE = codes.BATCH_SHAPE_UNCHECKED
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
-FRAMEWORKS = ("keras",)
 
 
 def check(context):
     for k, block in enumerate(context.blocks):
         shape = block.declared_input
         batch, data_batch = (shape[0] if shape is not None else None), context.data.batch_size
-        if not block.stateful and isinstance(batch, int) and isinstance(data_batch, int) and batch != data_batch:
+        if not block.arguments.stateful and isinstance(batch, int) and isinstance(data_batch, int) and batch != data_batch:
             parts = context.origin(k, "batch_input_shape")
             yield context.problem(
                 parts + (0,), ID, SEVERITY,

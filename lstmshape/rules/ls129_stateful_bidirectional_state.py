@@ -36,12 +36,11 @@ from .. import codes
 
 CODE = codes.STATEFUL_BIDIRECTIONAL_STATE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
-FRAMEWORKS = ("keras",)
 
 
 def check(context):
     for k, block in enumerate(context.blocks):
-        if block.stateful and block.bidirectional and block.return_state:
+        if block.arguments.stateful and block.bidirectional and block.return_state:
             yield context.problem(
                 context.origin(k, "return_state"), ID, SEVERITY,
                 "return_state with stateful and bidirectional: Keras 3 fails to build this layer "

@@ -67,7 +67,7 @@ def declared_data(lstm: KerasLSTM, data: DataConfig) -> tuple[DataConfig, str, s
     batch_from, seq_from = "batch_size", "seq_len"
     declared = lstm.declared_input
     if declared is not None:
-        key = "batch_input_shape" if lstm.batch_input_shape is not None else "input_shape"
+        key = "batch_input_shape" if lstm.arguments.batch_input_shape is not None else "input_shape"
         if isinstance(declared[0], int) and isinstance(data.batch_size, str):
             data, batch_from = replace(data, batch_size=declared[0]), f"{key}[0]"
         if isinstance(declared[1], int) and isinstance(data.seq_len, str):
@@ -162,7 +162,7 @@ def settings(lstm: KerasLSTM, data: DataConfig | None = None) -> str:
     data's fixed batch), so the line can be copied."""
     args = [str(lstm.units)]
     for name, default in ARGUMENTS:
-        value = getattr(lstm, name)
+        value = getattr(lstm.arguments if name in lstm.arguments._fields else lstm, name)
         if value != default and (name != "reset_after" or lstm.cell == "gru"):
             args.append(f"{name}={value!r}")
     text = f"{lstm.kind.keras}({', '.join(args)})"
@@ -181,7 +181,7 @@ def keras_input(lstm: KerasLSTM, data: DataConfig | None) -> str:
     a stateful layer's Input carries the data's fixed batch. Empty when nothing is declared."""
     declared = lstm.declared_input
     batch = declared[0] if declared is not None else None
-    if lstm.stateful and batch is None and data is not None and isinstance(data.batch_size, int):
+    if lstm.arguments.stateful and batch is None and data is not None and isinstance(data.batch_size, int):
         batch = data.batch_size
     if declared is None and batch is None:
         return ""
