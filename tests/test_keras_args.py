@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from check_helpers import run
+from check_helpers import REPO, run
 from recorders import recorder
 from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
@@ -233,7 +233,6 @@ def test_a_torch_check_loads_no_keras_rule_and_a_keras_check_no_torch_rule():
     import subprocess
     import sys
 
-    from check_helpers import REPO
 
     code = ("import sys\nfrom lstmshape.cli import dispatch\n"
             "code = dispatch(['check', sys.argv[1]])\n"
@@ -248,3 +247,18 @@ def test_a_torch_check_loads_no_keras_rule_and_a_keras_check_no_torch_rule():
     keras_rules = {"ls126", "ls127", "ls128", "ls129"}
     assert loaded["keras_stateful.yaml"] == keras_rules
     assert not loaded["bilstm.yaml"] & (keras_rules | {"ls013", "ls014", "ls015"}) and "ls101" in loaded["bilstm.yaml"]
+
+
+def test_infer_json_lists_the_arguments_and_where_each_came_from():
+    result = run("infer", "--format", "json", "configs/keras_stateful.yaml", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    (shapes,) = doc["results"]
+    assert shapes["arguments"] == {"batch_input_shape": [16, 15, 1], "dropout": 0.2, "recurrent_dropout": 0.1,
+                                   "stateful": True}
+    assert shapes["shapes"] == {"input": [16, 15, 1], "outputs": [[16, 50]]}
+    assert (doc["sources"]["lstm.input_dim"]["line"], doc["sources"]["lstm.input_dim"]["column"]) == (5, 31)
+    assert doc["sources"]["lstm.stateful"]["value"] is True
+    assert doc["sources"]["lstm.activation"]["value"] == "tanh"
+    plain = json.loads(run("infer", "--format", "json", "configs/keras_bilstm.yaml", cwd=REPO).stdout)
+    assert "arguments" not in plain["results"][0]

@@ -100,7 +100,7 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "output_names": [t.name for t in result.outputs],
             "params": {p.name: list(p.shape) for p in result.params},
             "num_params": result.num_params,
-        } | cell_json(lstm, "reset_after")
+        } | cell_json(lstm, "reset_after") | arguments_json(lstm)
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -117,6 +117,15 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
     if lstm.num_layers > 1:
         doc["between_nodes"] = result.nodes[0].to_next
     return doc | cell_json(lstm, "linear_before_reset")
+
+
+def arguments_json(lstm) -> dict:
+    """`arguments`: the Keras layer arguments that differ from Keras's defaults (none: no key, the JSON
+    of a config without them is unchanged)."""
+    given = {name: list(value) if isinstance(value, tuple) else value
+             for name, value, default in zip(lstm.arguments._fields, lstm.arguments, type(lstm.arguments)())
+             if value != default}
+    return {"arguments": given} if given else {}
 
 
 def cell_json(lstm, gru_setting: str) -> dict:
