@@ -262,3 +262,11 @@ def test_infer_json_lists_the_arguments_and_where_each_came_from():
     assert doc["sources"]["lstm.activation"]["value"] == "tanh"
     plain = json.loads(run("infer", "--format", "json", "configs/keras_bilstm.yaml", cwd=REPO).stdout)
     assert "arguments" not in plain["results"][0]
+
+
+def test_hostile_arguments_give_short_messages():
+    long_shape = "[" + ", ".join(["7"] * 5000) + "]"
+    huge = "[" + ", ".join(["9" * 101] * 500) + "]"
+    for text in (f"input_shape: {long_shape}", f"input_shape: {huge}", "activation: '" + "x" * 50000 + "'"):
+        _, problems = parse_text(f"framework: keras\nlstm:\n  input_dim: 3\n  units: 4\n  {text}\n")
+        assert problems and all(len(p.message) < 600 for p in problems), [p.message[:200] for p in problems]

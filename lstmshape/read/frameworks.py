@@ -225,10 +225,11 @@ def keras_arguments(reader: Reader, lstm: dict) -> bool:
     for key in ("activation", "recurrent_activation"):
         value = lstm.get(key)
         if isinstance(value, str) and value not in KERAS_ACTIVATIONS:
-            close = suggest(value, KERAS_ACTIVATIONS)
+            close = suggest(value, KERAS_ACTIVATIONS) if len(value) <= 64 else None  # difflib is quadratic
             hint = f"; did you mean '{close}'?" if close else "; see keras.activations (null is linear)"
+            shown = repr(value) if len(value) <= 64 else repr(value[:60] + "…")
             reader.problem(reader.origins[("lstm", key)], UNKNOWN_ACTIVATION,
-                           f"{key} {value!r} is not a Keras activation: keras.activations.get raises \"Could not "
+                           f"{key} {shown} is not a Keras activation: keras.activations.get raises \"Could not "
                            f"interpret activation function identifier\" (names are lower case){hint}")
             ok = False
     if "recurrent_activation" in lstm and lstm.get("cell") == "rnn":
@@ -252,7 +253,7 @@ def input_shape_ok(reader: Reader, lstm: dict) -> bool:
         return True
     key = given[0]
     dims, where = lstm[key], reader.origins[("lstm", key)]
-    shown = "[" + ", ".join("null" if d is None else str(d) for d in dims) + "]"
+    shown = listed(dims)
     want = 2 if key == "input_shape" else 3
     if len(dims) != want:
         reader.problem(where, INPUT_SHAPE_RANK, rank_message(key, dims, shown))
@@ -270,6 +271,12 @@ def input_shape_ok(reader: Reader, lstm: dict) -> bool:
     return True
 
 
+def listed(dims: list) -> str:
+    """A declared shape as the config writes it, `[null, 10, 64]`; a long one cut short (hostile input)."""
+    words = ["null" if d is None else show(d) if d > 10**12 else str(d) for d in dims[:8]]
+    return "[" + ", ".join(words) + (f", … ({len(dims)} sizes)" if len(dims) > 8 else "") + "]"
+
+
 def rank_message(key: str, dims: list, shown: str) -> str:
     """Why a declared input shape with the wrong number of axes fails, in Keras's words, and the fix."""
     found = len(dims) + (1 if key == "input_shape" else 0)
@@ -283,11 +290,10 @@ def rank_message(key: str, dims: list, shown: str) -> str:
     if key == "input_shape" and len(dims) == 3:
         return (f"input_shape {shown} has 3 axes, but Keras adds the batch axis itself, so the layer gets a 4-D "
                 f"input and raises {keras_says}; if the first size is the batch, write input_shape: "
-                f"[{', '.join('null' if d is None else str(d) for d in dims[1:])}] or batch_input_shape: {shown}")
+                f"{listed(dims[1:])} or batch_input_shape: {shown}")
     if key == "batch_input_shape" and len(dims) == 2:
         return (f"batch_input_shape {shown} has 2 axes: it is (batch, timesteps, features), batch first; write "
-                f"batch_input_shape: [null, {', '.join('null' if d is None else str(d) for d in dims)}] or "
-                f"input_shape: {shown}")
+                f"batch_input_shape: {listed([None, *dims])} or input_shape: {shown}")
     what = "(timesteps, features): Keras adds the batch" if key == "input_shape" else "(batch, timesteps, features)"
     return f"{key} {shown} has {len(dims)} axes; it must be {what}, else the layer raises {keras_says}"
 

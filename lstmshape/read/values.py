@@ -119,4 +119,7 @@ def show(value: Any) -> str:
         return "null"
     if isinstance(value, int) and abs(value) > 10**12:
         return f"a {len(str(abs(value)))}-digit number"
-    return repr(value)
+    text = repr(value)
+    if isinstance(value, list) and len(text) > 120:  # a hostile list: quote its start
+        return f"a list of {len(value)} items, {text[:80]}…"
+    return text
