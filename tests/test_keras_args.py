@@ -270,3 +270,16 @@ def test_hostile_arguments_give_short_messages():
     for text in (f"input_shape: {long_shape}", f"input_shape: {huge}", "activation: '" + "x" * 50000 + "'"):
         _, problems = parse_text(f"framework: keras\nlstm:\n  input_dim: 3\n  units: 4\n  {text}\n")
         assert problems and all(len(p.message) < 600 for p in problems), [p.message[:200] for p in problems]
+
+
+def test_explain_says_what_the_shape_free_arguments_change():
+    from lstmshape.explain import traps
+
+    config, _ = read_config(str(REPO / "configs" / "keras_stateful.yaml"))
+    (result,) = infer(config)
+    text = "\n".join(traps(result))
+    assert "recurrent_dropout 0.1 rule it out" in text and "cuDNN" in text
+    assert "(16, 50) variables" in text and "every batch must have 16 rows" in text
+    assert "change no shape" in text
+    config, _ = read_config(str(REPO / "configs" / "keras_bilstm.yaml"))
+    assert not any("cuDNN" in t or "stateful" in t for t in traps(infer(config)[0]))
