@@ -62,6 +62,14 @@ Example: `lstmshape infer configs/foreign/encoder_section.yaml --from lstm=model
     configs/foreign/encoder_section.yaml:7:1: error[LS012] path 'model.encodr' of --from lstm=model.encodr is not in the file: 'model' has no key 'encodr'; did you mean 'encoder'?
 """)
 
+# Keras layer arguments, read (LS013–LS015)
+INPUT_SHAPE_RANK = Code("LS013", "input-shape-rank", "error",
+                        "A Keras input_shape / batch_input_shape does not give the layer (batch, timesteps, features).")
+KERAS_2_ARGUMENT = Code("LS014", "keras-2-argument", "error",
+                        "A Keras 2 argument that Keras 3's layer refuses (time_major).")
+UNKNOWN_ACTIVATION = Code("LS015", "unknown-activation", "error",
+                          "An activation or recurrent_activation that keras.activations does not know.")
+
 # The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")
@@ -98,6 +106,16 @@ PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
                             "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
 NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
                      "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
+
+# Keras layer arguments against the data (LS126–LS129)
+INPUT_SHAPE_MISMATCH = Code("LS126", "input-shape-mismatch", "error",
+                            "A Keras input_shape / batch_input_shape disagrees with input_dim or data.seq_len.")
+STATEFUL_BATCH = Code("LS127", "stateful-batch", "error",
+                      "A stateful Keras layer without one fixed batch size.")
+BATCH_SHAPE_UNCHECKED = Code("LS128", "batch-shape-unchecked", "warning",
+                             "batch_input_shape's batch differs from data.batch_size; Keras checks it only when stateful.")
+STATEFUL_BIDIRECTIONAL_STATE = Code("LS129", "stateful-bidirectional-state", "error",
+                                    "A stateful Bidirectional layer with return_state, which Keras 3 fails to build.")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(

@@ -81,6 +81,27 @@ def torch_traps(result: TorchShapes) -> list[str]:
     return out
 
 
+def keras_argument_traps(result: KerasShapes) -> list[str]:
+    """What the Keras layer arguments that change no shape do change: the fused kernel, the states kept."""
+    lstm, args, out = result.lstm, result.lstm.arguments, []
+    slow = [f"{name} {value!r}" for name, value, fused in (
+        ("activation", args.activation, "tanh"), ("recurrent_activation", args.recurrent_activation, "sigmoid"),
+        ("recurrent_dropout", args.recurrent_dropout, 0.0), ("unroll", args.unroll, False)) if value != fused]
+    if slow:
+        slow += [] if lstm.use_bias else ["use_bias False"]
+        out.append("On a GPU Keras runs the fused cuDNN kernel only with activation tanh, recurrent_activation "
+                   "sigmoid, recurrent_dropout 0, unroll False and use_bias True; here " + ", ".join(slow) + " rule it "
+                   "out, so Keras runs the step-by-step loop (same shapes, slower; use_cudnn=True raises).")
+    if args.dropout or args.recurrent_dropout:
+        out.append("dropout / recurrent_dropout act in training only (fit, or training=True) and change no shape.")
+    if args.stateful:
+        batch, states = result.data.batch_size, "h and c" if lstm.has_cell_state else "h"
+        out.append(f"stateful: {states} persist between calls as ({batch}, {lstm.units}) variables: every batch must "
+                   f"have {batch} rows (drop a last partial batch), keep batches in order (shuffle=False) and call "
+                   "reset_state() between independent sequences.")
+    return out
+
+
 def framework_traps(result: KerasShapes | OnnxShapes) -> list[str]:
     """What to watch for when using (or porting) this layer."""
     lstm = result.lstm
@@ -102,6 +123,7 @@ def framework_traps(result: KerasShapes | OnnxShapes) -> list[str]:
         if lstm.num_layers > 1:
             states = "h/c" if lstm.has_cell_state else "h"
             out.append(f"Stacked: inner layers return sequences and no state; only the last layer's {states} come back.")
+        out += keras_argument_traps(result)
         if lstm.cell == "lstm":
             out.append("Keras weights: kernel is (input, 4·units) — the transpose of torch's weight_ih — with gates "
                        "i, f, c, o and a single bias (torch has two, ONNX packs two in B).")

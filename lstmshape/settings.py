@@ -17,6 +17,14 @@ FRAMEWORKS = ("torch", "keras", "onnx")
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
+# The names keras.activations.get takes (Keras 3's ALL_OBJECTS_DICT: case-sensitive; null = linear);
+# tests/test_keras_args.py holds this list against the installed Keras and a recorded golden
+KERAS_ACTIVATIONS = (
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",
+    "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+)
 
 
 class Cell(namedtuple("Cell", "name gates has_cell_state torch keras keras_name onnx torch_gates keras_gates "
@@ -85,6 +93,20 @@ class TorchLSTM(CellMixin):
 LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
 
 
+class KerasArguments(namedtuple("KerasArguments", "input_shape batch_input_shape dropout recurrent_dropout activation "
+                                                   "recurrent_activation unit_forget_bias stateful unroll",
+                                 defaults=(None, None, 0.0, 0.0, "tanh", "sigmoid", True, False, False))):
+    """The arguments of keras.layers.LSTM (GRU, SimpleRNN) that change no shape or weight, with Keras
+    3's defaults, and the input as declared: input_shape (timesteps, features), as in
+    `LSTM(32, input_shape=(10, 64))` or `keras.Input(shape=(10, 64))`; batch_input_shape (batch,
+    timesteps, features), `keras.Input(batch_shape=...)`; None in them = any size. activation None
+    is linear; recurrent_activation is LSTM's and GRU's, unit_forget_bias LSTM's; stateful keeps h
+    (and c) as (batch, units) variables between calls. (A namedtuple, not dataclass fields: it
+    keeps the import of `check`'s start-up path as cheap as before.)"""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class KerasLSTM(CellMixin):
     """The arguments of keras.layers.LSTM, GRU or SimpleRNN (+ Bidirectional), and the stack depth."""
@@ -100,10 +122,20 @@ class KerasLSTM(CellMixin):
     merge_mode: Optional[str] = "concat"
     cell: str = "lstm"
     reset_after: bool = True  # keras.layers.GRU only: two bias rows, torch's arithmetic
+    arguments: KerasArguments = KerasArguments()  # the layer arguments that change no shape
 
     @property
     def num_directions(self) -> int:
         return 2 if self.bidirectional else 1
+
+    @property
+    def declared_input(self) -> Optional[tuple]:
+        """(batch, timesteps, features) as input_shape / batch_input_shape declare it (None = any),
+        or None when neither is given."""
+        args = self.arguments
+        if args.batch_input_shape is not None:
+            return tuple(args.batch_input_shape)
+        return (None, *args.input_shape) if args.input_shape is not None else None
 
     @property
     def out_features(self) -> int:

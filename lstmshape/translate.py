@@ -9,6 +9,7 @@ from dataclasses import replace
 from .codes import NOT_EXPRESSIBLE, TRANSLATION_NOTE
 from .problems import ERROR, NOTE, Problem, json_path
 from .settings import FRAMEWORKS, Config, KerasLSTM, OnnxLSTM, TorchLSTM
+from .shapes.keras import declared_data
 
 
 class Translation:
@@ -54,6 +55,8 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
         return config, []
     t = Translation(config, target)
     data = config.data
+    if source == "keras":
+        data = keras_arguments(config.lstm, data, t)
     if data.unbatched:
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
@@ -157,6 +160,46 @@ def common_blockers(spec: dict, t: Translation) -> None:
         split = {"torch": "output[..., :H] is the forward and output[..., H:] the backward output",
                  "onnx": "Y[:, 0] / Y[:, :, 0] (layout 0 / 1) is the forward and index 1 the backward output"}[t.target]
         t.note("merge_mode", f"merge_mode null: {split} (H = {spec['hidden']})")
+
+
+# Keras activations (at Keras 3's defaults) and the ONNX recurrent node's activation computing the same
+ONNX_ACTIVATIONS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "softsign": "Softsign",
+                    "softplus": "Softplus", None: "Affine (alpha 1, beta 0)", "linear": "Affine (alpha 1, beta 0)",
+                    "elu": "Elu (alpha 1)", "leaky_relu": "LeakyRelu (alpha 0.2)",
+                    "hard_sigmoid": "HardSigmoid (alpha 1/6, beta 0.5)"}
+
+
+def keras_arguments(lstm: KerasLSTM, data, t: Translation):
+    """The Keras layer arguments that change no shape, carried to `t.target` or refused there; the
+    data with the batch and time a declared input fixes."""
+    args = lstm.arguments
+    defaults = {"activation": "tanh", "recurrent_activation": "sigmoid"}
+    for key, default in defaults.items():
+        value = getattr(args, key)
+        if value == default:
+            continue
+        shown = "null (linear)" if value is None else repr(value)
+        if t.target == "torch":
+            t.error(key, f"{key} {shown} has no equivalent in torch.nn.{lstm.kind.torch}, whose activations are "
+                         "fixed (tanh" + (" and sigmoid gates)" if lstm.cell != "rnn" else " or relu)"))
+        elif value in ONNX_ACTIVATIONS:
+            t.note(key, f"{key} {shown}: set the ONNX node's activations attribute ({ONNX_ACTIVATIONS[value]} in its "
+                        "place, per direction; alphas and betas in activation_alpha / activation_beta); the shapes "
+                        "do not change")
+        else:
+            t.error(key, f"{key} {shown} has no equivalent among the ONNX {lstm.kind.onnx} node's activations "
+                         "(Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, "
+                         "Softsign, Softplus)")
+    for key in ("dropout", "recurrent_dropout"):
+        if getattr(args, key):
+            where = ("torch.nn.LSTM's dropout acts between stacked layers only and it has no recurrent dropout"
+                     if t.target == "torch" else "exported graphs drop it")
+            t.note(key, f"{key} {getattr(args, key)} is training-only and changes no shape: {where}")
+    if args.stateful:
+        carry = ("pass the last batch's hn/cn (detached) as h0/c0" if t.target == "torch"
+                 else "feed Y_h/Y_c back as initial_h/initial_c")
+        t.note("stateful", f"stateful: Keras carries the states from batch to batch; {carry}")
+    return declared_data(lstm, data)[0]
 
 
 def keras_two_biases(spec: dict) -> bool:

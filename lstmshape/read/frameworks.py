@@ -7,12 +7,13 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..codes import (MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, STACK_2D_INPUT, UNCHECKED_SECTION, UNKNOWN_KEY,
-                     WRONG_STRUCTURE, WRONG_TYPE)
+from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, STACK_2D_INPUT,
+                     UNCHECKED_SECTION, UNKNOWN_ACTIVATION, UNKNOWN_KEY, WRONG_STRUCTURE, WRONG_TYPE)
 from ..problems import WARNING
-from ..settings import CELLS, DIRECTIONS, FRAMEWORKS, MERGE_MODES, Config, KerasLSTM, OnnxLSTM
+from ..settings import (CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasArguments,
+                        KerasLSTM, OnnxLSTM)
 from .data import data_config, read_data
-from .reader import Reader
+from .reader import Reader, suggest
 from .values import Key, classify_choice, show
 
 KERAS_KEYS = (
@@ -27,7 +28,18 @@ KERAS_KEYS = (
     Key("merge_mode", "choice"),
     Key("cell", "choice", ("rnn_type", "cell_type")),
     Key("reset_after", "bool"),
+    Key("input_shape", "input_shape"),
+    Key("batch_input_shape", "input_shape", ("batch_shape",)),
+    Key("dropout", "rate"),
+    Key("recurrent_dropout", "rate"),
+    Key("activation", "activation"),
+    Key("recurrent_activation", "activation"),
+    Key("unit_forget_bias", "bool"),
+    Key("stateful", "bool"),
+    Key("unroll", "bool"),
 )
+# The keys that let a keras config leave out input_dim: the shapes' last size is the features
+KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
 ONNX_KEYS = (
     Key("input_size", "positive_int", ("feature_size",), required=True),
     Key("hidden_size", "positive_int", (), required=True),
@@ -44,15 +56,23 @@ ONNX_KEYS = (
 # The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
 CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
 # Settings of one cell only: (framework, key) → the cell that has it
-CELL_ONLY = {("keras", "reset_after"): "gru", ("onnx", "linear_before_reset"): "gru",
+CELL_ONLY = {("keras", "reset_after"): "gru", ("keras", "unit_forget_bias"): "lstm", ("onnx", "linear_before_reset"): "gru",
              ("onnx", "peepholes"): "lstm", ("onnx", "input_forget"): "lstm"}
 KEYS = {"keras": KERAS_KEYS, "onnx": ONNX_KEYS}
+INPUT_KEY = {"keras": "input_dim", "onnx": "input_size"}
+HIDDEN_KEY = {"keras": "units", "onnx": "hidden_size"}
 CHOICES = {
     ("keras", "merge_mode"): MERGE_MODES,
     ("onnx", "direction"): DIRECTIONS,
     ("onnx", "layout"): (0, 1),
     ("onnx", "input_forget"): (0, 1, False, True),
     ("onnx", "linear_before_reset"): (0, 1),
+}
+# Keras 2 arguments that Keras 3's layers refuse ("Unrecognized keyword arguments"): say what to do.
+KERAS_2 = {
+    "time_major": "Keras 3's keras.layers.LSTM has no time_major (Keras 2 had it; Keras 3 raises \"Unrecognized "
+                  "keyword arguments passed to LSTM\"): its input is always (batch, timesteps, features); remove "
+                  "the key and transpose time-major data first, keras.ops.transpose(x, (1, 0, 2))",
 }
 # Keys of one framework written in another's section: say what the equivalent is.
 FOREIGN = {
@@ -63,7 +83,6 @@ FOREIGN = {
         "bias": "Keras calls it 'use_bias'",
         "direction": "Keras uses 'bidirectional' and 'go_backwards'",
         "proj_size": "keras.layers.LSTM has no projection",
-        "dropout": "dropout is training-only and does not change a shape; lstmshape does not model it for Keras",
         "layout": "Keras input is always (batch, seq_len, features)",
         "linear_before_reset": "Keras calls it 'reset_after' (keras.layers.GRU)",
     },
@@ -99,8 +118,11 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
     body = data["lstm"]
     if isinstance(body, list):
         return read_framework_stack(reader, data, framework)
-    data = {**data, "lstm": without_foreign(reader, framework, body, ("lstm",))}
-    lstm = reader.section("lstm", data, KEYS[framework])
+    body = without_foreign(reader, framework, body, ("lstm",))
+    if framework == "keras":
+        body = keras_2_arguments(reader, body, ("lstm",))
+    data = {**data, "lstm": body}
+    lstm = reader.section("lstm", data, framework_keys(framework, body))
     values = read_data(reader, data)
     if lstm is None or values is None:
         return None
@@ -113,7 +135,7 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         ok = keras_checks(reader, lstm) and ok
         if not ok or "input_dim" not in lstm or "units" not in lstm:
             return None
-        spec: Any = KerasLSTM(**lstm)
+        spec: Any = keras_lstm(lstm)
     else:
         if "input_forget" in lstm:
             lstm["input_forget"] = bool(lstm["input_forget"])
@@ -136,10 +158,6 @@ def without_foreign(reader: Reader, framework: str, body: Any, at: tuple) -> Any
     return {k: v for k, v in body.items() if k not in foreign}
 
 
-INPUT_KEY = {"keras": "input_dim", "onnx": "input_size"}
-HIDDEN_KEY = {"keras": "units", "onnx": "hidden_size"}
-
-
 def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config | None:
     """`lstm` as a list of blocks, as torch's: block k+1's input size defaults to what block k
     hands on (Keras: its merged output features; ONNX: num_directions × hidden_size of its last
@@ -149,10 +167,13 @@ def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config |
     if not body:
         reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
         return None
-    data = {**data, "lstm": [without_foreign(reader, framework, block, ("lstm", k)) for k, block in enumerate(body)]}
+    body = [without_foreign(reader, framework, block, ("lstm", k)) for k, block in enumerate(body)]
+    if framework == "keras":
+        body = [keras_2_arguments(reader, block, ("lstm", k)) for k, block in enumerate(body)]
+    data = {**data, "lstm": body}
     input_key = INPUT_KEY[framework]
-    later = tuple(key._replace(required=False) if key.name == input_key else key for key in KEYS[framework])
-    blocks = [reader.section("lstm", data, KEYS[framework] if k == 0 else later, index=k) for k in range(len(body))]
+    blocks = [reader.section("lstm", data, framework_keys(framework, block, k == 0), index=k)
+              for k, block in enumerate(body)]
     values = read_data(reader, data)
     ok = values is not None and sections_checked(reader, framework, data, values)
     if values is not None and values.get("unbatched"):
@@ -175,7 +196,7 @@ def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config |
             before = built[-1]
             lstm[input_key] = before.out_features if framework == "keras" else before.num_directions * before.hidden_size
         if fine and input_key in lstm and HIDDEN_KEY[framework] in lstm and len(built) == k:
-            block = KerasLSTM(**lstm) if framework == "keras" else OnnxLSTM(**lstm)
+            block = keras_lstm(lstm) if framework == "keras" else OnnxLSTM(**lstm)
             if framework == "keras" and k > 0:
                 fine = keras_feeds(reader, built[-1], k)
             built.append(block)
@@ -266,9 +287,122 @@ def choices_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)
     return ok
 
 
-def keras_checks(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
-    """What keras.layers.Bidirectional refuses or ignores between settings."""
+def keras_2_arguments(reader: Reader, body: Any, at: tuple) -> Any:
+    """The section (or block) `at` without its Keras 2 arguments, each reported (LS014)."""
+    if not isinstance(body, dict):
+        return body
+    for key, why in KERAS_2.items():
+        if key in body:
+            reader.problem(at + (key,), KERAS_2_ARGUMENT, f"{key} is a Keras 2 argument: {why}", key=True)
+    return {k: v for k, v in body.items() if k not in KERAS_2}
+
+
+def framework_keys(framework: str, body: Any, first: bool = True) -> tuple:
+    """The keys of a section (or block): a Keras input_dim may come from a declared input shape's
+    features; a later block's input size defaults to what the block before hands on."""
+    keys = KEYS[framework]
+    declared = framework == "keras" and isinstance(body, dict) and any(k in body for k in KERAS_SHAPE_KEYS)
+    if declared or not first:
+        keys = tuple(k._replace(required=False) if k.name == INPUT_KEY[framework] else k for k in keys)
+    return keys
+
+
+def keras_lstm(lstm: dict) -> KerasLSTM:
+    """A checked Keras section (or block) as settings: the shape-free arguments apart."""
+    arguments = KerasArguments(**{k: lstm.pop(k) for k in KerasArguments._fields if k in lstm})
+    return KerasLSTM(**lstm, arguments=arguments)
+
+
+def keras_arguments(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """The Keras layer arguments lstmshape reads beyond the sizes: activations by name, the
+    declared input shape's axes (and input_dim from its features), as tuples for the settings."""
     ok = True
+    for key in ("activation", "recurrent_activation"):
+        value = lstm.get(key)
+        if isinstance(value, str) and value not in KERAS_ACTIVATIONS:
+            close = suggest(value, KERAS_ACTIVATIONS) if len(value) <= 64 else None  # difflib is quadratic
+            hint = f"; did you mean '{close}'?" if close else "; see keras.activations (null is linear)"
+            shown = repr(value) if len(value) <= 64 else repr(value[:60] + "…")
+            reader.problem(reader.origins[at + (key,)], UNKNOWN_ACTIVATION,
+                           f"{key} {shown} is not a Keras activation: keras.activations.get raises \"Could not "
+                           f"interpret activation function identifier\" (names are lower case){hint}")
+            ok = False
+    if "recurrent_activation" in lstm and lstm.get("cell") == "rnn":
+        reader.problem(reader.origins[at + ("recurrent_activation",)], OUT_OF_RANGE,
+                       "recurrent_activation is an argument of keras.layers.LSTM and GRU only; keras.layers.SimpleRNN "
+                       "has no such setting (it raises \"Unrecognized keyword arguments\")")
+        ok = False
+    return input_shape_ok(reader, lstm, at) and ok
+
+
+def input_shape_ok(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """input_shape is (timesteps, features) and batch_input_shape (batch, timesteps, features):
+    Keras adds the batch to the first, so anything else reaches the layer with the wrong ndim."""
+    given = [key for key in ("input_shape", "batch_input_shape") if key in lstm]
+    if len(given) == 2:
+        reader.problem(reader.origins[at + ("batch_input_shape",)], INPUT_SHAPE_RANK,
+                       "input_shape and batch_input_shape both given: give one (batch_input_shape is the batch "
+                       "followed by input_shape)")
+        return False
+    if not given:
+        return True
+    key = given[0]
+    if at[1:] not in ((), (0,)):
+        reader.problem(reader.origins[at + (key,)], INPUT_SHAPE_RANK,
+                       f"{key} on lstm[{at[1]}]: only the first block's input is declared (Keras builds the model "
+                       f"from its keras.Input; lstm[{at[1]}] is fed by lstm[{at[1] - 1}])")
+        return False
+    dims, where = lstm[key], reader.origins[at + (key,)]
+    shown = listed(dims)
+    want = 2 if key == "input_shape" else 3
+    if len(dims) != want:
+        reader.problem(where, INPUT_SHAPE_RANK, rank_message(key, dims, shown))
+        return False
+    if dims[-1] is None:
+        reader.problem(where + (want - 1,), INPUT_SHAPE_RANK,
+                       f"{key} {shown} leaves the features unknown: Keras builds the kernel (features, gates × units) "
+                       "from them and refuses a null (\"Shapes used to initialize variables must be fully-defined\"); "
+                       "give the number of features")
+        return False
+    lstm[key] = tuple(dims)
+    if "input_dim" not in lstm:
+        lstm["input_dim"] = dims[-1]
+        reader.origins[at + ("input_dim",)] = where + (want - 1,)
+        if at == ("lstm", 0):
+            reader.origins.setdefault(("lstm", "input_dim"), where + (want - 1,))
+    return True
+
+
+def listed(dims: list) -> str:
+    """A declared shape as the config writes it, `[null, 10, 64]`; a long one cut short (hostile input)."""
+    words = ["null" if d is None else show(d) if d > 10**12 else str(d) for d in dims[:8]]
+    return "[" + ", ".join(words) + (f", … ({len(dims)} sizes)" if len(dims) > 8 else "") + "]"
+
+
+def rank_message(key: str, dims: list, shown: str) -> str:
+    """Why a declared input shape with the wrong number of axes fails, in Keras's words, and the fix."""
+    found = len(dims) + (1 if key == "input_shape" else 0)
+    keras_says = f"\"expected ndim=3, found ndim={found}\""
+    if key == "input_shape" and len(dims) == 1:
+        n = dims[0] if dims[0] is not None else "T"
+        return (f"input_shape {shown} has no time axis: Keras adds the batch only, so the layer gets a 2-D input "
+                f"(batch, {n}) and raises {keras_says}; an LSTM reads (batch, timesteps, features): reshape the "
+                f"data to (batch, {n}, 1) and write input_shape: [{n}, 1] ({n} steps of 1 feature), or to "
+                f"(batch, 1, {n}) and input_shape: [1, {n}] (1 step of {n} features)")
+    if key == "input_shape" and len(dims) == 3:
+        return (f"input_shape {shown} has 3 axes, but Keras adds the batch axis itself, so the layer gets a 4-D "
+                f"input and raises {keras_says}; if the first size is the batch, write input_shape: "
+                f"{listed(dims[1:])} or batch_input_shape: {shown}")
+    if key == "batch_input_shape" and len(dims) == 2:
+        return (f"batch_input_shape {shown} has 2 axes: it is (batch, timesteps, features), batch first; write "
+                f"batch_input_shape: {listed([None, *dims])} or input_shape: {shown}")
+    what = "(timesteps, features): Keras adds the batch" if key == "input_shape" else "(batch, timesteps, features)"
+    return f"{key} {shown} has {len(dims)} axes; it must be {what}, else the layer raises {keras_says}"
+
+
+def keras_checks(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """What keras.layers.Bidirectional refuses or ignores between settings, and the layer arguments."""
+    ok = keras_arguments(reader, lstm, at)
     if "merge_mode" in lstm and not lstm.get("bidirectional", False):
         reader.problem(reader.origins[at + ("merge_mode",)], NO_EFFECT,
                        "merge_mode has no effect without bidirectional: true (it is an argument of "

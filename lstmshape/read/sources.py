@@ -18,6 +18,10 @@ def sources(config: Config) -> dict[str, dict]:
         for f in fields(block):
             if f.name == "nonlinearity" and getattr(block, "cell", "rnn") != "rnn":
                 continue  # an argument of nn.RNN only
+            if f.name == "arguments":  # Keras's shape-free layer arguments: each a setting of its own
+                for name, value in block.arguments._asdict().items():
+                    out[f"{label}.{name}"] = _origin(config, at + (name,), value)
+                continue
             out[f"{label}.{f.name}"] = _origin(config, at + (f.name,), getattr(block, f.name),
                                                derived=f"lstm[{k - 1}]'s output features"
                                                if stacked and k and f.name == "input_size" else None)

@@ -18,7 +18,8 @@ class Key(NamedTuple):
     """One config key: its canonical name, the aliases people use for it, and its kind."""
 
     name: str
-    kind: str  # positive_int | nonneg_int | bool | fraction | dim | directions | lengths | choice
+    kind: str  # positive_int | nonneg_int | bool | fraction | rate | dim | directions | lengths | choice |
+    # activation | input_shape
     aliases: tuple[str, ...] = ()
     required: bool = False
 
@@ -45,6 +46,23 @@ def classify(kind: str, value: Any) -> tuple[Code, str] | None:
             return WRONG_TYPE, "is not a number"
         if not 0 <= value <= 1:
             return OUT_OF_RANGE, "must be in [0, 1]"
+    elif kind == "rate":  # a Keras dropout rate: Keras clamps to [0, 1] silently, and 1 drops everything
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return WRONG_TYPE, "is not a number"
+        if not 0 <= value < 1:
+            return OUT_OF_RANGE, ("must be in [0, 1) (Keras clamps it to [0, 1] without a word, and 1 drops "
+                                  "every input in training)")
+    elif kind == "activation":
+        if value is not None and not isinstance(value, str):
+            return WRONG_TYPE, "is not an activation name (a string such as 'tanh') or null (linear)"
+    elif kind == "input_shape":
+        if not isinstance(value, list):
+            return WRONG_TYPE, "is not a list of sizes such as [10, 64] (null for any size)"
+        for n in value:
+            if n is not None and (not isinstance(n, int) or isinstance(n, bool)):
+                return WRONG_TYPE, "is not a list of positive integers or null"
+            if n is not None and not 1 <= n <= MAX_SIZE:
+                return OUT_OF_RANGE, "must hold positive integers up to 10**100 or null"
     elif kind == "lengths":
         if not isinstance(value, list) or not value:
             return WRONG_TYPE, "is not a non-empty list of sequence lengths such as [5, 3, 2]"
@@ -101,4 +119,7 @@ def show(value: Any) -> str:
         return "null"
     if isinstance(value, int) and abs(value) > 10**12:
         return f"a {len(str(abs(value)))}-digit number"
-    return repr(value)
+    text = repr(value)
+    if isinstance(value, list) and len(text) > 120:  # a hostile list: quote its start
+        return f"a list of {len(value)} items, {text[:80]}…"
+    return text

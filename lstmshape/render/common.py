@@ -68,5 +68,5 @@ def data_text(data) -> str:
 
 def framework_description(result: KerasShapes | OnnxShapes) -> str:
     if result.framework == "keras":
-        return f"keras: {keras_settings(result.lstm)} {data_text(result.data)}"
+        return f"keras: {keras_settings(result.lstm, result.data)} {data_text(result.data)}"
     return f"onnx: {onnx_settings(result.lstm)} {data_text(result.data)}"

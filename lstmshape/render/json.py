@@ -100,7 +100,7 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "output_names": [t.name for t in result.outputs],
             "params": {p.name: list(p.shape) for p in result.params},
             "num_params": result.num_params,
-        } | cell_json(lstm, "reset_after") | block_json(result)
+        } | cell_json(lstm, "reset_after") | arguments_json(lstm) | block_json(result)
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -126,6 +126,15 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
 def block_json(result) -> dict:
     """`block`: which block of a stack (`lstm` as a list) a result is; nothing for a single LSTM."""
     return {} if result.block is None else {"block": result.block}
+
+
+def arguments_json(lstm) -> dict:
+    """`arguments`: the Keras layer arguments that differ from Keras's defaults (none: no key, the JSON
+    of a config without them is unchanged)."""
+    given = {name: list(value) if isinstance(value, tuple) else value
+             for name, value, default in zip(lstm.arguments._fields, lstm.arguments, type(lstm.arguments)())
+             if value != default}
+    return {"arguments": given} if given else {}
 
 
 def cell_json(lstm, gru_setting: str) -> dict:

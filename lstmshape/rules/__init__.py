@@ -34,6 +34,9 @@ MODULES = (
     "ls009_dropout_single_layer",
     "ls010_unused_batch_size",
     "ls011_unresolved_value",
+    "ls013_input_shape_rank",
+    "ls014_keras_2_argument",
+    "ls015_unknown_activation",
     "ls100_stack_input_size",
     "ls101_head_in_features",
     "ls102_head_chain",
@@ -52,16 +55,41 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls117_no_cell_state",
+    "ls126_input_shape_mismatch",
+    "ls127_stateful_batch",
+    "ls128_batch_shape_unchecked",
+    "ls129_stateful_bidirectional_state",
     "ls203_no_effect",
     "ls204_unchecked_section",
     "ls205_stack_2d_input",
 )
+
+# The configs each rule module judges, where not torch's: `check` imports only the modules of the
+# config's framework, so a torch config never loads the Keras rules (start-up). () for a module that
+# only documents a code the reader finds
+FRAMEWORKS = {
+    "ls013_input_shape_rank": (),
+    "ls100_stack_input_size": ("torch", "keras", "onnx"),
+    "ls205_stack_2d_input": (),
+    "ls014_keras_2_argument": (),
+    "ls015_unknown_activation": (),
+    "ls126_input_shape_mismatch": ("keras",),
+    "ls127_stateful_batch": ("keras",),
+    "ls128_batch_shape_unchecked": ("keras",),
+    "ls129_stateful_bidirectional_state": ("keras",),
+}
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
 
 def all_rules() -> list[ModuleType]:
     return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+
+
+def rules_for(framework: str) -> list[ModuleType]:
+    """The rule modules about configs of `framework`, in code order."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES
+            if framework in FRAMEWORKS.get(name, ("torch",))]
 
 
 def rule(code: str) -> ModuleType | None:
@@ -73,12 +101,11 @@ def rule(code: str) -> ModuleType | None:
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`). A rule checks torch configs unless its FRAMEWORKS names others."""
+    `config_stage_problems`), for the rules about the config's framework (FRAMEWORKS)."""
     context = RuleContext(config)
     out: list[Problem] = []
-    for module in all_rules():
-        if (getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model"
-                and config.framework in getattr(module, "FRAMEWORKS", ("torch",))):
+    for module in rules_for(config.framework):
+        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
             out.extend(module.check(context))
     return out
 
@@ -88,7 +115,7 @@ def config_stage_problems(config: Config) -> list[Problem]:
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in all_rules() if getattr(module, "STAGE", "model") == "config"
+    return [p for module in rules_for("torch") if getattr(module, "STAGE", "model") == "config"
             for p in module.check(context)]
 
 

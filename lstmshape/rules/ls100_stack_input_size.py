@@ -58,7 +58,6 @@ CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-FRAMEWORKS = ("torch", "keras", "onnx")
 
 
 def check(context):

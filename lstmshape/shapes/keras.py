@@ -15,7 +15,11 @@ real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/kera
 * GRU: 3·units columns (gates z, r, h) and no c state; its bias is (2, 3·units) (input and
   recurrent rows) with reset_after (the default), (3·units,) without; SimpleRNN: units columns;
 * `num_layers` is sugar for a stack of identical layers, where every layer but the last returns
-  sequences and no state: the outputs listed are those of the last layer's call.
+  sequences and no state: the outputs listed are those of the last layer's call;
+* a declared input (`input_shape` (timesteps, features), `batch_input_shape` (batch, timesteps,
+  features)) fixes the batch and time axes the data leaves symbolic; dropout, recurrent_dropout,
+  activation, recurrent_activation, unit_forget_bias, stateful and unroll change no shape and no
+  weight (stateful keeps the states as (batch, units) variables, not as outputs).
 """
 
 from __future__ import annotations
@@ -65,9 +69,24 @@ def layer_names(lstm: KerasLSTM, first: int = 0) -> list[str]:
             for k in range(first, first + lstm.num_layers)]
 
 
+def declared_data(lstm: KerasLSTM, data: DataConfig) -> tuple[DataConfig, str, str]:
+    """The data with the batch and time axes a declared input fixes where the data leaves them
+    symbolic, and where each size came from (for the dimensions' explanations)."""
+    batch_from, seq_from = "batch_size", "seq_len"
+    declared = lstm.declared_input
+    if declared is not None:
+        key = "batch_input_shape" if lstm.arguments.batch_input_shape is not None else "input_shape"
+        if isinstance(declared[0], int) and isinstance(data.batch_size, str):
+            data, batch_from = replace(data, batch_size=declared[0]), f"{key}[0]"
+        if isinstance(declared[1], int) and isinstance(data.seq_len, str):
+            data, seq_from = replace(data, seq_len=declared[1]), f"{key}[{1 if key == 'batch_input_shape' else 0}]"
+    return data, batch_from, seq_from
+
+
 def infer_keras(lstm: KerasLSTM, data, first: int = 0) -> KerasShapes:
-    batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
-    seq = Dimension(data.seq_len, "seq_len", f"seq_len {data.seq_len}")
+    data, batch_from, seq_from = declared_data(lstm, data)
+    batch = Dimension(data.batch_size, "batch", f"{batch_from} {data.batch_size}")
+    seq = Dimension(data.seq_len, "seq_len", f"{seq_from} {data.seq_len}")
     units = Dimension(lstm.units, "units", f"units {lstm.units}")
     features = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
     if lstm.bidirectional and lstm.merge_mode == "concat":
@@ -149,10 +168,12 @@ def infer_keras_config(config, matrix: bool = False, layers: Iterable[int] | Non
 
 
 def infer_keras_stack(blocks, data) -> list[KerasShapes]:
-    """Each block's shapes, its layers numbered on from the blocks before it."""
+    """Each block's shapes, its layers numbered on from the blocks before it; the input the first
+    block declares (input_shape, batch_input_shape) fixes the batch and time of every block."""
     out, first = [], 0
+    fixed, _, _ = declared_data(blocks[0], data)
     for k, lstm in enumerate(blocks):
-        out.append(replace(infer_keras(lstm, data, first), block=k))
+        out.append(replace(infer_keras(lstm, data if k == 0 else fixed, first), block=k))
         first += lstm.num_layers
     return out
 
@@ -172,19 +193,44 @@ def stack_combination(blocks, combo: KerasLSTM) -> list[KerasLSTM]:
     return out
 
 
-def settings(lstm: KerasLSTM) -> str:
-    """The layer as Python: `Bidirectional(LSTM(20, return_sequences=True), merge_mode='sum')`."""
+# Layer arguments shown when they differ from Keras 3's defaults
+ARGUMENTS = (("return_sequences", False), ("return_state", False), ("go_backwards", False), ("use_bias", True),
+             ("reset_after", True), ("activation", "tanh"), ("recurrent_activation", "sigmoid"),
+             ("unit_forget_bias", True), ("dropout", 0.0), ("recurrent_dropout", 0.0), ("stateful", False),
+             ("unroll", False))
+
+
+def settings(lstm: KerasLSTM, data: DataConfig | None = None) -> str:
+    """The layer as Python: `Bidirectional(LSTM(20, return_sequences=True), merge_mode='sum')`;
+    called on its keras.Input when the config declares the input (or a stateful layer needs the
+    data's fixed batch), so the line can be copied."""
     args = [str(lstm.units)]
-    for name in ("return_sequences", "return_state", "go_backwards"):
-        if getattr(lstm, name):
-            args.append(f"{name}=True")
-    if not lstm.use_bias:
-        args.append("use_bias=False")
-    if lstm.cell == "gru" and not lstm.reset_after:
-        args.append("reset_after=False")
+    for name, default in ARGUMENTS:
+        value = getattr(lstm.arguments if name in lstm.arguments._fields else lstm, name)
+        if value != default and (name != "reset_after" or lstm.cell == "gru"):
+            args.append(f"{name}={value!r}")
     text = f"{lstm.kind.keras}({', '.join(args)})"
     if lstm.bidirectional:
         text = f"Bidirectional({text}" + ("" if lstm.merge_mode == "concat" else f", merge_mode={lstm.merge_mode!r}") + ")"
     if lstm.num_layers > 1:
         text = f"{lstm.num_layers} × {text} (inner layers: return_sequences=True, no state)"
-    return text
+    source = keras_input(lstm, data)
+    if source and lstm.num_layers > 1:
+        return f"{text} on {source}"
+    return f"{text}({source})" if source else text
+
+
+def keras_input(lstm: KerasLSTM, data: DataConfig | None) -> str:
+    """`keras.Input(shape=(10, 64))` / `keras.Input(batch_shape=(32, 10, 64))` for a declared input;
+    a stateful layer's Input carries the data's fixed batch. Empty when nothing is declared."""
+    declared = lstm.declared_input
+    batch = declared[0] if declared is not None else None
+    if lstm.arguments.stateful and batch is None and data is not None and isinstance(data.batch_size, int):
+        batch = data.batch_size
+    if declared is None and batch is None:
+        return ""
+    time, features = (declared[1], declared[2]) if declared is not None else (None, lstm.input_dim)
+    shown = ", ".join("None" if d is None else str(d) for d in (time, features))
+    if batch is None:
+        return f"keras.Input(shape=({shown}))"
+    return f"keras.Input(batch_shape=({batch}, {shown}))"
