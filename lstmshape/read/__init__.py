@@ -5,7 +5,8 @@ mean together is `lstmshape.rules`' business.
     values      one classifier: which values fit which kind (LS007 / LS008 decided once)
     reader      the mechanics: aliases, kinds, unknown keys, problem placement
     data        the `data` section
-    around      the model around the LSTM: `head` and `expect`
+    around      the model around the LSTM: `head`, `expect`, joins between blocks, bridges
+    decoder     a seq2seq decoder fed the encoder's final state
     torch       a torch config's `lstm` section (one LSTM or a stack of blocks)
     frameworks  a keras or onnx config's `lstm` section
     interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
@@ -26,6 +27,7 @@ from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
 from .reader import Reader
 from .recognise import TOP_LEVEL
+from .decoder import read_decoder
 from .torch import read_torch
 from .values import kind_of
 
@@ -89,7 +91,8 @@ def read_document(reader: Reader) -> Config | None:
     reader.unknown_keys((), data, TOP_LEVEL)
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
-    return read_torch(reader, data)
+    config = read_torch(reader, data)
+    return read_decoder(reader, data, config) if "decoder" in data else config
 
 
 __all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]
