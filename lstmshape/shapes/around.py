@@ -10,9 +10,11 @@ are the ones the step produces.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from ..settings import TorchLSTM
+from .torch import TorchShapes, infer_lstm
 
 
 class Step(NamedTuple):
@@ -63,7 +65,7 @@ def bridge_steps(encoder: TorchLSTM, layers: tuple) -> list[tuple[str, State, st
         if layer.kind in ("concat", "sum") and state.directions == 2:
             if layer.kind == "concat":
                 state = State(layers_n, 2 * state.h, 2 * state.c, 1)
-                code = f"torch.cat((hn.view({layers_n}, 2, N, {state.h // 2})[:, 0], hn.view(...)[:, 1]), dim=-1)"
+                code = f"hn.view({layers_n}, 2, N, {state.h // 2}) → torch.cat((h[:, 0], h[:, 1]), dim=-1)"
             else:
                 state = State(layers_n, state.h, state.c, 1)
                 code = f"hn.view({layers_n}, 2, N, {state.h}).sum(1)"
@@ -83,3 +85,28 @@ def bridged_state(encoder: TorchLSTM, layers: tuple) -> State:
         return steps[-1][1]
     return State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
                  encoder.num_directions)
+
+
+def infer_decoder(config) -> TorchShapes | None:
+    """The decoder's shapes: its own input (seq_len steps of its input_size), the batch of `data`."""
+    if config.decoder is None:
+        return None
+    data = replace(config.data, seq_len=config.decoder.seq_len, lengths=None)
+    return infer_lstm(config.decoder.lstm, data)
+
+
+def around_json(config) -> dict:
+    """The joins and the decoder as data (`infer --format json` adds it under `around`)."""
+    out: dict = {}
+    blocks = config.stack
+    if config.joins:
+        out["joins"] = [{"block": k, "steps": [step._asdict() for step in join_steps(blocks[k - 1], join)]}
+                        for k, join in enumerate(config.joins) if join]
+    if config.decoder is not None:
+        encoder = blocks[-1]
+        start = State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
+                      encoder.num_directions)
+        out["bridge"] = {"from": {"rows": start.rows, "h": start.h, "c": start.c},
+                         "steps": [{"kind": kind, "rows": s.rows, "h": s.h, "c": s.c, "code": code}
+                                   for kind, s, code in bridge_steps(encoder, config.decoder.bridge)]}
+    return out
