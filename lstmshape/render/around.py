@@ -22,6 +22,6 @@ def bridge_line(config: Config, encoder) -> str:
     batch = () if config.data.unbatched else (config.data.batch_size,)
     hn = encoder["hn"].shape
     parts = [f"bridge {name} → decoder: hn {shape_text(hn)}"]
-    for kind, state, code in bridge_steps(config.stack[-1], config.decoder.bridge):
+    for kind, state, code in bridge_steps(config.stack[-1], config.decoder.bridge, *batch):
         parts.append(f"{code} → {shape_text((state.rows, *batch, state.h))}")
     return " → ".join(parts) + " = decoder h0" + ("" if config.decoder.bridge else " (passed as it is)")

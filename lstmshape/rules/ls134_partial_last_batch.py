@@ -63,6 +63,7 @@ def check(context):
             f"{label} {listed(expected)} is built for batch_size {n(data.batch_size)}, but with dataset_size "
             f"{n(data.dataset_size)} and drop_last false, {which} has {n(data.dataset_size)} mod "
             f"{n(data.batch_size)} = {n(rest)} sequences: torch raises 'Expected hidden[{index}] size "
-            f"{shape(partial)}, got {listed(expected)}' there{', in the first epoch' if batches > 1 else ''}; "
+            f"{shape(partial)}, got {listed(expected)}' on it"
+            f"{', at the end of the first epoch' if batches > 1 else ''}; "
             f"build {name} from the batch ({axis}), or set drop_last: true",
         )

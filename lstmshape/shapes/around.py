@@ -54,9 +54,10 @@ class State(NamedTuple):
     directions: int  # directions still folded into the rows (2 until concat or sum merges them)
 
 
-def bridge_steps(encoder: TorchLSTM, layers: tuple) -> list[tuple[str, State, str]]:
+def bridge_steps(encoder: TorchLSTM, layers: tuple, batch="N") -> list[tuple[str, State, str]]:
     """(kind, state after the step, torch code) for each bridge layer, from the encoder's final
-    state: hn (D·num_layers, N, H_out) and cn (D·num_layers, N, hidden_size)."""
+    state: hn (D·num_layers, N, H_out) and cn (D·num_layers, N, hidden_size); `batch` names N in
+    the code."""
     state = State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
                   encoder.num_directions)
     layers_n = encoder.num_layers
@@ -65,10 +66,10 @@ def bridge_steps(encoder: TorchLSTM, layers: tuple) -> list[tuple[str, State, st
         if layer.kind in ("concat", "sum") and state.directions == 2:
             if layer.kind == "concat":
                 state = State(layers_n, 2 * state.h, 2 * state.c, 1)
-                code = f"hn.view({layers_n}, 2, N, {state.h // 2}) → torch.cat((h[:, 0], h[:, 1]), dim=-1)"
+                code = f"hn.view({layers_n}, 2, {batch}, {state.h // 2}) → torch.cat((h[:, 0], h[:, 1]), dim=-1)"
             else:
                 state = State(layers_n, state.h, state.c, 1)
-                code = f"hn.view({layers_n}, 2, N, {state.h}).sum(1)"
+                code = f"hn.view({layers_n}, 2, {batch}, {state.h}).sum(1)"
         elif layer.kind == "linear":
             state = State(state.rows, layer.out_features, layer.out_features, state.directions)
             code = f"nn.Linear({layer.in_features or state.h}, {layer.out_features})"
@@ -104,9 +105,10 @@ def around_json(config) -> dict:
                         for k, join in enumerate(config.joins) if join]
     if config.decoder is not None:
         encoder = blocks[-1]
+        batch = 1 if config.data.unbatched else config.data.batch_size
         start = State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
                       encoder.num_directions)
         out["bridge"] = {"from": {"rows": start.rows, "h": start.h, "c": start.c},
                          "steps": [{"kind": kind, "rows": s.rows, "h": s.h, "c": s.c, "code": code}
-                                   for kind, s, code in bridge_steps(encoder, config.decoder.bridge)]}
+                                   for kind, s, code in bridge_steps(encoder, config.decoder.bridge, batch)]}
     return out
