@@ -54,6 +54,10 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
         data = replace(data, unbatched=False, batch_size=1)
+    left = (["the joins between blocks"] if config.joins else []) + (["the decoder"] if config.decoder else [])
+    if left:
+        t.note(None, f"{' and '.join(left)} {'is' if len(left) == 1 else 'are'} not translated: --as translates "
+               f"the LSTM; build {'it' if len(left) == 1 else 'them'} in {target} by hand")
     lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](spec, t)
     if any(p.is_error for p in t.problems) or lstm is None:
         return None, t.problems

@@ -188,9 +188,19 @@ def test_draw_says_what_it_leaves_out(tmp_path):
     assert (tmp_path / "out.svg").read_text().startswith("<?xml")
 
 
+def test_as_says_the_decoder_is_not_translated(tmp_path):
+    path = write(tmp_path, GOLDEN["seq2seq_concat"]["yaml"])
+    result = run("infer", path, "--as", "keras")
+    assert result.returncode == 0, result.stderr
+    assert ("note[LS202] the decoder is not translated: --as translates the LSTM; build it in keras by hand"
+            in result.stderr)
+
+
 BAD = {
     "join on block 0": ("lstm:\n  - {input_size: 4, hidden_size: 5, join: sum}\n  - {hidden_size: 3}\n",
                         "2:37: error[LS008] lstm[0] has no block before it to join"),
+    "join on a single lstm": ("lstm: {input_size: 4, hidden_size: 5, join: sum}\n",
+                              "1:39: error[LS003] 'join' says what sits between two blocks of a stack"),
     "unknown step": ("lstm:\n  - {input_size: 4, hidden_size: 5, bidirectional: true}\n  - {join: summ, hidden_size: 3}\n",
                      "3:12: error[LS004] unknown step 'summ' in 'lstm[1].join'; did you mean 'sum'?"),
     "linear without out_features": ("lstm:\n  - {input_size: 4, hidden_size: 5}\n  - join: {linear: {in_features: 5}}\n"

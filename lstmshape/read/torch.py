@@ -53,6 +53,10 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
         return None
     if isinstance(data["lstm"], list):
         return read_stack(reader, data)
+    if isinstance(data["lstm"], dict) and "join" in data["lstm"]:
+        reader.problem(("lstm", "join"), WRONG_STRUCTURE, "'join' says what sits between two blocks of a stack; "
+                       "write lstm as a list of blocks and put join on the block after it", key=True)
+        data = {**data, "lstm": {k: v for k, v in data["lstm"].items() if k != "join"}}
     lstm = reader.section("lstm", data, LSTM_KEYS)
     values = read_data(reader, data)
     head, expect = read_around(reader, data, 1, False)
