@@ -171,15 +171,14 @@ def joined_features(before: TorchLSTM, join: tuple) -> int:
     return features
 
 
-@dataclass(frozen=True)
-class Decoder:
+class Decoder(namedtuple("Decoder", "lstm bridge seq_len", defaults=((), "T"))):
     """A seq2seq decoder whose h0/c0 are the encoder's final (hn, cn), after the `bridge` layers
-    (concat, sum, linear, activations) the code applies to them. Its input is its own (target
-    embeddings of `seq_len` steps), not the encoder's output."""
+    (a tuple of HeadLayer: concat, sum, linear, activations) the code applies to them. `lstm`: its
+    TorchLSTM; its input is its own (target embeddings of `seq_len` steps), not the encoder's
+    output. (A plain namedtuple, as Cell: a dataclass compiles its methods at import, on the
+    start-up path of `check`.)"""
 
-    lstm: TorchLSTM
-    bridge: tuple[HeadLayer, ...] = ()
-    seq_len: Dim = "T"
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,12 @@ from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
 from .reader import Reader
 from .recognise import TOP_LEVEL
-from .decoder import read_decoder
 from .torch import read_torch
 from .values import kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
+DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
 
 
 class ConfigError(Exception):
@@ -92,7 +92,7 @@ def read_document(reader: Reader) -> Config | None:
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
     config = read_torch(reader, data)
-    return read_decoder(reader, data, config) if "decoder" in data else config
+    return resolve(DECODER_READER)(reader, data, config) if "decoder" in data else config
 
 
 __all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]
