@@ -44,6 +44,7 @@ EXPECTED = {
     "seq2seq_rows_wrong": (("LS136",), True),
     "seq2seq_layers_wrong": (("LS136",), True),
     "seq2seq_directions_as_layers": (("LS137",), False),  # rows fit: the backward direction feeds layer 1
+    "seq2seq_layers_as_directions": (("LS137",), False),  # encoder layer 1 feeds the backward direction
     "seq2seq_size_wrong": (("LS138",), True),
     "seq2seq_bridge_in_wrong": (("LS139",), True),
     "seq2seq_stack_encoder": ((), False),

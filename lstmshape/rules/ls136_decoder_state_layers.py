@@ -58,7 +58,7 @@ def check(context):
     if rows != need:
         fixes.append(f"{'then ' if fixes else ''}match num_layers: give the decoder num_layers "
                      f"{n(rows // dec.num_directions) if rows % dec.num_directions == 0 else n(rows)}"
-                     + (f", or pass the last {n(need)} rows (h[-{n(need)}:])" if rows > need else ""))
+                     + (f", or pass the last {n(need)} rows (hn[-{n(need)}:], cn[-{n(need)}:])" if rows > need else ""))
     yield context.problem(decoder_origin(context, "num_layers"), ID, SEVERITY, f"{head}; {'; '.join(fixes)}")
 
 

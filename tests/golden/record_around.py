@@ -161,6 +161,13 @@ decoder:
   lstm: {input_size: 4, hidden_size: 5, num_layers: 2}
   seq_len: 9
 """,
+    "seq2seq_layers_as_directions": """\
+lstm: {input_size: 6, hidden_size: 5, num_layers: 2}
+data: {batch_size: 3, seq_len: 7}
+decoder:
+  lstm: {input_size: 4, hidden_size: 5, bidirectional: true}
+  seq_len: 9
+""",
     "seq2seq_size_wrong": """\
 lstm: {input_size: 6, hidden_size: 5, num_layers: 2, bidirectional: true}
 data: {batch_size: 3, seq_len: 7}
