@@ -4,7 +4,7 @@ in messages, and where a decoder's settings were written."""
 from __future__ import annotations
 
 from ..problems import json_path
-from ..shapes.around import State, bridge_steps, join_steps
+from ..shapes.around import State, bridge_steps, bridged_state, join_steps
 from .context import RuleContext, n
 
 
@@ -39,9 +39,5 @@ def state_text(context: RuleContext, rows, features) -> str:
 
 def bridged(context: RuleContext) -> tuple[State, list]:
     """The decoder's h0/c0 as the bridge hands them on, and the bridge's steps."""
-    decoder = context.config.decoder
-    encoder = context.blocks[-1]
-    steps = bridge_steps(encoder, decoder.bridge)
-    state = steps[-1][1] if steps else State(encoder.num_directions * encoder.num_layers, encoder.h_out,
-                                             encoder.hidden_size, encoder.num_directions)
-    return state, steps
+    encoder, bridge = context.blocks[-1], context.config.decoder.bridge
+    return bridged_state(encoder, bridge), bridge_steps(encoder, bridge)

@@ -24,7 +24,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import bridged, decoder_origin, encoder_name, state_text
+from .around import batch, bridged, decoder_origin, encoder_name, state_text
 from .context import n
 
 CODE = codes.DECODER_STATE_LAYERS
@@ -49,7 +49,7 @@ def check(context):
     fixes = []
     layers, h = encoder.num_layers, state.h
     if state.directions == 2 and dec.num_directions == 1:
-        fixes.append(f"merge the directions: hn.view({n(layers)}, 2{context_batch(context)}, {n(h)}), then "
+        fixes.append(f"merge the directions: hn.view({n(layers)}, 2{batch(context)}, {n(h)}), then "
                      f"torch.cat((h[:, 0], h[:, 1]), dim=-1) → {state_text(context, layers, 2 * h)} (bridge: concat, "
                      f"decoder hidden_size {n(2 * h)}) or .sum(1) → {state_text(context, layers, h)} (bridge: sum)")
         rows = layers
@@ -60,7 +60,3 @@ def check(context):
                      f"{n(rows // dec.num_directions) if rows % dec.num_directions == 0 else n(rows)}"
                      + (f", or pass the last {n(need)} rows (hn[-{n(need)}:], cn[-{n(need)}:])" if rows > need else ""))
     yield context.problem(decoder_origin(context, "num_layers"), ID, SEVERITY, f"{head}; {'; '.join(fixes)}")
-
-
-def context_batch(context) -> str:
-    return "" if context.data.unbatched else f", {n(context.data.batch_size)}"

@@ -54,12 +54,17 @@ class State(NamedTuple):
     directions: int  # directions still folded into the rows (2 until concat or sum merges them)
 
 
+def final_state(encoder: TorchLSTM) -> State:
+    """The encoder's (hn, cn) as returned: D·num_layers rows, H_out and hidden_size features."""
+    return State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
+                 encoder.num_directions)
+
+
 def bridge_steps(encoder: TorchLSTM, layers: tuple, batch="N") -> list[tuple[str, State, str]]:
     """(kind, state after the step, torch code) for each bridge layer, from the encoder's final
     state: hn (D·num_layers, N, H_out) and cn (D·num_layers, N, hidden_size); `batch` names N in
     the code."""
-    state = State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
-                  encoder.num_directions)
+    state = final_state(encoder)
     layers_n = encoder.num_layers
     out = []
     for layer in layers:
@@ -82,10 +87,7 @@ def bridge_steps(encoder: TorchLSTM, layers: tuple, batch="N") -> list[tuple[str
 def bridged_state(encoder: TorchLSTM, layers: tuple) -> State:
     """The state the decoder is given as (h0, c0)."""
     steps = bridge_steps(encoder, layers)
-    if steps:
-        return steps[-1][1]
-    return State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
-                 encoder.num_directions)
+    return steps[-1][1] if steps else final_state(encoder)
 
 
 def infer_decoder(config) -> TorchShapes | None:
@@ -106,8 +108,7 @@ def around_json(config) -> dict:
     if config.decoder is not None:
         encoder = blocks[-1]
         batch = 1 if config.data.unbatched else config.data.batch_size
-        start = State(encoder.num_directions * encoder.num_layers, encoder.h_out, encoder.hidden_size,
-                      encoder.num_directions)
+        start = final_state(encoder)
         out["bridge"] = {"from": {"rows": start.rows, "h": start.h, "c": start.c},
                          "steps": [{"kind": kind, "rows": s.rows, "h": s.h, "c": s.c, "code": code}
                                    for kind, s, code in bridge_steps(encoder, config.decoder.bridge, batch)]}
