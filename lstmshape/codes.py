@@ -117,6 +117,28 @@ BATCH_SHAPE_UNCHECKED = Code("LS128", "batch-shape-unchecked", "warning",
 STATEFUL_BIDIRECTIONAL_STATE = Code("LS129", "stateful-bidirectional-state", "error",
                                     "A stateful Bidirectional layer with return_state, which Keras 3 fails to build.")
 
+# The model around the LSTM (LS130–LS139): joins between blocks, the data loader, seq2seq
+JOIN_INPUT_SIZE = Code("LS130", "join-input-size", "error",
+                       "A block's input_size differs from the features the join before it hands on.")
+JOIN_IN_FEATURES = Code("LS131", "join-in-features", "error",
+                        "A Linear in a join has in_features other than the features that reach it.")
+MERGE_UNIDIRECTIONAL = Code("LS132", "merge-unidirectional", "error",
+                            "A join or bridge merges two directions (sum, concat) of a unidirectional LSTM.")
+LENGTHS_UNSORTED = Code("LS133", "lengths-unsorted", "error",
+                        "data.enforce_sorted is true but data.lengths is not sorted in decreasing order.")
+PARTIAL_LAST_BATCH = Code("LS134", "partial-last-batch", "error",
+                          "h0/c0 are built for batch_size, but the last batch of each epoch is smaller.")
+EMPTY_EPOCH = Code("LS135", "empty-epoch", "warning",
+                   "drop_last is true and dataset_size is smaller than batch_size: the DataLoader yields no batch.")
+DECODER_STATE_LAYERS = Code("LS136", "decoder-state-layers", "error",
+                            "The encoder's final state has another number of rows than the decoder's h0/c0 needs.")
+DECODER_DIRECTIONS_AS_LAYERS = Code("LS137", "decoder-directions-as-layers", "warning",
+                                    "The encoder's state fits the decoder's rows, but directions land on layers.")
+DECODER_STATE_SIZE = Code("LS138", "decoder-state-size", "error",
+                          "The encoder's final state has other features than the decoder's h0/c0 needs.")
+BRIDGE_IN_FEATURES = Code("LS139", "bridge-in-features", "error",
+                          "A Linear in a decoder's bridge has in_features other than the state's features.")
+
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(
     "LS201", "not-expressible", "error",

@@ -35,6 +35,7 @@ class Drawing:
 
     problems: list[Problem] = field(default_factory=list)
     written: bool = False  # False when the config has errors that leave nothing to draw
+    around: str = ""  # what the picture leaves out: "the joins between blocks", "the decoder"
 
 
 def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
@@ -58,7 +59,8 @@ def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
         tables, traps = report_parts(results)
         text = html_text(drawn.title, drawn.settings, picture, tables, traps, problems)
     write_replacing(out_path, text)
-    return Drawing(problems, True)
+    left_out = (["the joins between blocks"] if config.joins else []) + (["the decoder"] if config.decoder else [])
+    return Drawing(problems, True, " and ".join(left_out))
 
 
 def check_paths(config_path: str, out_path: str) -> str:

@@ -176,6 +176,11 @@ class DataConfig:
     unbatched: bool = False
     # a variable-length (packed) batch: one length per sequence; None when every sequence is seq_len
     lengths: tuple[int, ...] | None = None
+    # pack_padded_sequence's enforce_sorted, when the config says (None: not said)
+    enforce_sorted: bool | None = None
+    # the DataLoader: sequences per epoch (None: not said) and whether a partial last batch is dropped
+    dataset_size: int | None = None
+    drop_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,25 @@ class HeadLayer:
     out_features: int | None = None
     input: str = "output"  # which LSTM tensor feeds it (head[0] only)
     parts: tuple = field(default=(), compare=False)  # where the layer is written: ("head", 0)
+
+
+def joined_features(before: TorchLSTM, join: tuple) -> int:
+    """The features a join hands the next block (its input_size): before's num_directions × H_out,
+    halved by `sum` (the two directions added), set by each `linear`'s out_features."""
+    features = before.num_directions * before.h_out
+    for layer in join:
+        features = features // 2 if layer.kind == "sum" else layer.out_features if layer.kind == "linear" else features
+    return features
+
+
+class Decoder(namedtuple("Decoder", "lstm bridge seq_len", defaults=((), "T"))):
+    """A seq2seq decoder whose h0/c0 are the encoder's final (hn, cn), after the `bridge` layers
+    (a tuple of HeadLayer: concat, sum, linear, activations) the code applies to them. `lstm`: its
+    TorchLSTM; its input is its own (target embeddings of `seq_len` steps), not the encoder's
+    output. (A plain namedtuple, as Cell: a dataclass compiles its methods at import, on the
+    start-up path of `check`.)"""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -206,6 +230,10 @@ class Config:
     blocks: tuple = ()
     head: tuple[HeadLayer, ...] = ()
     expect: tuple[dict, ...] = ()
+    # per block of a stack: the layers between block k-1 and block k (() for plain concatenation,
+    # always () for block 0); decoder: the LSTM the (last) block's final state initialises
+    joins: tuple[tuple[HeadLayer, ...], ...] = ()
+    decoder: Optional[Decoder] = None
 
     @property
     def stack(self) -> tuple:

@@ -61,6 +61,9 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
         data = replace(data, unbatched=False, batch_size=1)
+    left = (["the joins between blocks"] if config.joins else []) + (["the decoder"] if config.decoder else [])
+    if left:
+        t.note(None, f"--as translates the LSTM blocks only: build {' and '.join(left)} in {target} by hand")
     problems, built = list(t.problems), []
     for k, block in enumerate(config.stack):  # a stack: every block, each at its own settings
         t = Translation(config, target, k if config.blocks else None)

@@ -271,6 +271,9 @@ def draw(config: str, output: str, open_browser: bool = False, from_: list[str] 
     print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print
     if not drawing.written:
         return exits.PROBLEMS
+    if drawing.around:
+        stderr.write(f"lstmshape: note: the picture shows the LSTM blocks only, not {drawing.around}; "
+                     f"`lstmshape infer {config}` shows them\n")
     if open_browser and not open_in_browser(output):
         stderr.write(f"lstmshape: note: no browser found; the report is {output}\n")
     return exits.PROBLEMS if any(p.is_error for p in drawing.problems) else exits.CLEAN

@@ -5,7 +5,8 @@ mean together is `lstmshape.rules`' business.
     values      one classifier: which values fit which kind (LS007 / LS008 decided once)
     reader      the mechanics: aliases, kinds, unknown keys, problem placement
     data        the `data` section
-    around      the model around the LSTM: `head` and `expect`
+    around      the model around the LSTM: `head`, `expect`, joins between blocks, bridges
+    decoder     a seq2seq decoder fed the encoder's final state
     torch       a torch config's `lstm` section (one LSTM or a stack of blocks)
     frameworks  a keras or onnx config's `lstm` section
     interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
@@ -31,6 +32,7 @@ from .values import kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
+DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
 
 
 class ConfigError(Exception):
@@ -89,7 +91,8 @@ def read_document(reader: Reader) -> Config | None:
     reader.unknown_keys((), data, TOP_LEVEL)
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
-    return read_torch(reader, data)
+    config = read_torch(reader, data)
+    return resolve(DECODER_READER)(reader, data, config) if "decoder" in data else config
 
 
 __all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]

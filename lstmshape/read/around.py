@@ -162,3 +162,80 @@ def read_shape(reader: Reader, parts: tuple, value: Any) -> tuple | None:
     for i, size in enumerate(value):
         ok = reader.check_value(parts + (i,), dim, size, json_path(parts + (i,))[2:]) is not INVALID and ok
     return tuple(value) if ok else None
+
+
+# The steps of a join between two blocks of a stack, and of the bridge from an encoder's final
+# state to a decoder's initial one. `sum` adds the two directions (deepspeech.pytorch's BatchRNN),
+# `concat` puts them side by side (bridge only: a stack's blocks concatenate by default).
+JOIN_STEPS = ("sum", "linear") + PASSTHROUGH
+BRIDGE_STEPS = ("concat", "sum", "linear") + PASSTHROUGH
+
+
+def read_steps(reader: Reader, parts: tuple, body: Any, allowed: tuple[str, ...]) -> tuple[HeadLayer, ...] | None:
+    """A join or bridge: one step (`sum`, `linear: {in_features, out_features}`, `tanh`,
+    `dropout: 0.1`) or a list of them, in order; None when any is invalid."""
+    where = json_path(parts)[2:]
+    items = [(parts + (i,), item) for i, item in enumerate(body)] if isinstance(body, list) else [(parts, body)]
+    if not items:
+        reader.problem(parts, WRONG_STRUCTURE, f"'{where}' is an empty list; expected one step or more, e.g. "
+                       f"{', '.join(allowed[:3])}")
+        return None
+    layers, ok = [], True
+    example = "'linear: {in_features: 640, out_features: 320}'"
+    for at, item in items:
+        if isinstance(item, str) and item in allowed:
+            layers.append(HeadLayer(item, parts=at))
+            continue
+        if isinstance(item, str):
+            close = close_match(item, allowed)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known steps: {', '.join(allowed)}"
+            reader.problem(at, UNKNOWN_KEY, f"unknown step '{item}' in '{where}'{hint}")
+            ok = False
+            continue
+        if not isinstance(item, dict) or len(item) != 1:
+            reader.problem(at, WRONG_STRUCTURE, f"'{json_path(at)[2:]}' is {kind_of(item)}; expected one step, e.g. "
+                           f"{example}, '{allowed[0]}' or 'tanh'")
+            ok = False
+            continue
+        (kind, spec), = item.items()
+        if kind not in allowed:
+            reader.unknown_keys(at, item, allowed)
+            ok = False
+        elif kind == "dropout":
+            ok = reader.check_value(at + (kind,), Key("dropout", "fraction"), spec) is not INVALID and ok
+            layers.append(HeadLayer(kind, parts=at))
+        elif kind != "linear":
+            if spec is not None:
+                reader.problem(at + (kind,), WRONG_STRUCTURE, f"'{kind}' takes no settings; write '{kind}'")
+                ok = False
+            layers.append(HeadLayer(kind, parts=at))
+        else:
+            linear = read_linear(reader, at + ("linear",), spec)
+            ok = linear is not None and ok
+            if linear is not None:
+                layers.append(HeadLayer("linear", linear.get("in_features"), linear["out_features"], parts=at))
+    return tuple(layers) if ok else None
+
+
+def read_linear(reader: Reader, parts: tuple, spec: Any) -> dict | None:
+    """A join's or bridge's Linear: out_features required, in_features optional (the features that
+    reach it, when omitted)."""
+    if not isinstance(spec, dict):
+        reader.problem(parts, WRONG_STRUCTURE, f"'{json_path(parts)[2:]}' is {kind_of(spec)}; expected a mapping "
+                       "with out_features (and in_features)")
+        return None
+    known = ("in_features", "out_features", "bias")
+    reader.unknown_keys(parts, spec, known)
+    ok = all(key in known for key in spec)
+    values: dict = {}
+    if "out_features" not in spec:
+        reader.problem(parts, MISSING_KEY, f"'{json_path(parts)[2:]}' needs 'out_features'")
+        ok = False
+    for name in ("in_features", "out_features"):
+        if name in spec:
+            value = reader.check_value(parts + (name,), Key(name, "positive_int"), spec[name])
+            ok = value is not INVALID and ok
+            values[name] = value
+    if "bias" in spec and reader.check_value(parts + ("bias",), Key("bias", "bool"), spec["bias"]) is INVALID:
+        ok = False
+    return values if ok else None

@@ -13,6 +13,9 @@ DATA_KEYS = (
                            "frames", "n_frames", "number_of_frames", "node_num", "num_nodes")),
     Key("unbatched", "bool"),
     Key("lengths", "lengths"),
+    Key("enforce_sorted", "bool"),  # pack_padded_sequence's
+    Key("dataset_size", "positive_int"),  # sequences per epoch, for the DataLoader's last batch
+    Key("drop_last", "bool"),  # the DataLoader's
 )
 
 

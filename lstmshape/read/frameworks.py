@@ -253,6 +253,8 @@ def cell_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -
 
 
 UNCHECKED = ("head", "expect")  # checked against torch's shapes only, so far
+AROUND_TORCH_ONLY = ("decoder",)  # the model around the LSTM (issue #10 item 3): torch's only, so far
+DATA_TORCH_ONLY = ("enforce_sorted", "dataset_size", "drop_last")
 
 
 def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -> bool:
@@ -260,6 +262,8 @@ def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -
     `framework`: a gate never passes what it did not look at."""
     unchecked = [(key,) for key in UNCHECKED if key in data] + ([reader.origins[("data", "lengths")]]
                                                                  if "lengths" in values else [])
+    unchecked += [(key,) for key in AROUND_TORCH_ONLY if key in data]
+    unchecked += [reader.origins[("data", key)] for key in DATA_TORCH_ONLY if key in values]
     for parts in unchecked:
         what = ".".join(str(p) for p in parts[:2]) if parts[0] == "data" else parts[0]
         reader.problem(parts, UNCHECKED_SECTION, f"'{what}' is not checked for {framework} configs yet (lstmshape "

@@ -57,11 +57,13 @@ class Reader:
         file, line, col, path = self.doc.place(parts, key=key)
         self.problems.append(Problem(file, line, col, code, severity, message, path))
 
-    def section(self, name: str, data: dict, keys: tuple[Key, ...], index: int | None = None) -> dict | None:
+    def section(self, name: str, data: dict, keys: tuple[Key, ...], index: int | None = None,
+                at: tuple = ()) -> dict | None:
         """Canonical name → value for one section, with aliases folded in and kinds checked;
         `index`: block `index` of a stack given as a list (whose blocks after the first may omit
-        input_size). None when the section is not a mapping."""
-        parts = (name,) if index is None else (name, index)
+        input_size); `at`: where `data` sits in the document, for a nested section such as
+        decoder.lstm. None when the section is not a mapping."""
+        parts = at + ((name,) if index is None else (name, index))
         body = data[name] if index is None else data[name][index]
         where = json_path(parts)[2:]
         if isinstance(body, Tagged):

@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any
 
-TOP_LEVEL = ("lstm", "data", "framework", "head", "expect")
+TOP_LEVEL = ("lstm", "data", "framework", "head", "expect", "decoder")
 _KEY_AT_LINE_START = rb"""(?m)^["']?([A-Za-z_]{3,5})["']?[ \t]*:"""  # compiled on first use
 
 

@@ -8,6 +8,8 @@ from dataclasses import fields
 
 from ..settings import Config
 
+LOADER_FIELDS = ("enforce_sorted", "dataset_size", "drop_last")
+
 
 def sources(config: Config) -> dict[str, dict]:
     """`lstm.hidden_size` (`lstm[1].hidden_size` in a stack, `data.seq_len`) → its value and origin."""
@@ -23,9 +25,12 @@ def sources(config: Config) -> dict[str, dict]:
                     out[f"{label}.{name}"] = _origin(config, at + (name,), value)
                 continue
             out[f"{label}.{f.name}"] = _origin(config, at + (f.name,), getattr(block, f.name),
-                                               derived=f"lstm[{k - 1}]'s output features"
+                                               derived=(f"lstm[{k}].join" if config.joins and config.joins[k]
+                                                        else f"lstm[{k - 1}]'s output features")
                                                if stacked and k and f.name == "input_size" else None)
     for f in fields(config.data):
+        if f.name in LOADER_FIELDS and ("data", f.name) not in config.origins:
+            continue  # the model around the LSTM: listed where the config says it
         out[f"data.{f.name}"] = _origin(config, ("data", f.name), getattr(config.data, f.name))
     return out
 

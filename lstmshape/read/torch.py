@@ -9,8 +9,8 @@ An alias given together with its canonical key must agree with it.
 from __future__ import annotations
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
-from ..settings import CELLS, NONLINEARITIES, Config, TorchLSTM
-from .around import read_head, read_expect
+from ..settings import CELLS, NONLINEARITIES, Config, TorchLSTM, joined_features
+from .around import JOIN_STEPS, read_expect, read_head, read_steps
 from .data import data_config, read_data
 from .reader import Reader
 from .values import Key, show
@@ -53,6 +53,10 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
         return None
     if isinstance(data["lstm"], list):
         return read_stack(reader, data)
+    if isinstance(data["lstm"], dict) and "join" in data["lstm"]:
+        reader.problem(("lstm", "join"), WRONG_STRUCTURE, "'join' says what sits between two blocks of a stack; "
+                       "write lstm as a list of blocks and put join on the block after it", key=True)
+        data = {**data, "lstm": {k: v for k, v in data["lstm"].items() if k != "join"}}
     lstm = reader.section("lstm", data, LSTM_KEYS)
     values = read_data(reader, data)
     head, expect = read_around(reader, data, 1, False)
@@ -76,6 +80,8 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
     if not body:
         reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
         return None
+    joins = read_joins(reader, body)
+    data = {**data, "lstm": [{k: v for k, v in b.items() if k != "join"} if isinstance(b, dict) else b for b in body]}
     blocks = [reader.section("lstm", data, LSTM_KEYS, index=k) for k in range(len(body))]
     values = read_data(reader, data)
     head, expect = read_around(reader, data, len(body), True)
@@ -88,14 +94,33 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
         ok = read_cell(reader, lstm, ("lstm", k))
         ok = bidirectional is not None and totals(reader, lstm, ("lstm", k)) and ok
         cross_checks(reader, lstm, ("lstm", k))
-        if k > 0 and "input_size" not in lstm and len(built) == k:
-            lstm["input_size"] = built[-1].num_directions * built[-1].h_out
+        if k > 0 and "input_size" not in lstm and len(built) == k and joins is not None:
+            lstm["input_size"] = joined_features(built[-1], joins[k])
         if ok and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
             built.append(TorchLSTM(**lstm))
-    if len(built) != len(blocks) or values is None or head is None or expect is None:
+    if len(built) != len(blocks) or values is None or head is None or expect is None or joins is None:
         return None
     return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc,
-                  blocks=tuple(built), head=head, expect=expect)
+                  blocks=tuple(built), head=head, expect=expect, joins=joins if any(joins) else ())
+
+
+def read_joins(reader: Reader, body: list) -> tuple | None:
+    """Each block's `join`: the layers between the block before it and this one (() when the
+    output goes on as it is); None when one is invalid."""
+    joins, ok = [], True
+    for k, block in enumerate(body):
+        if not isinstance(block, dict) or "join" not in block:
+            joins.append(())
+            continue
+        if k == 0:
+            reader.problem(("lstm", 0, "join"), OUT_OF_RANGE, "lstm[0] has no block before it to join: 'join' "
+                           "belongs on a later block and says what sits between it and the block before", key=True)
+            ok = False
+            continue
+        steps = read_steps(reader, ("lstm", k, "join"), block["join"], JOIN_STEPS)
+        ok = steps is not None and ok
+        joins.append(steps or ())
+    return tuple(joins) if ok else None
 
 
 def read_around(reader: Reader, data: dict, blocks: int, stacked: bool) -> tuple:

@@ -10,6 +10,7 @@ from ..problems import Problem
 from ..read.sources import sources
 from ..settings import Config
 from ..shapes import TENSORS, TorchShapes
+from ..shapes.around import around_json, infer_decoder
 from ..shapes.keras import KerasShapes
 from ..shapes.onnx import OnnxShapes
 from .common import dumps
@@ -66,6 +67,10 @@ class JsonReporter:
                 entry["explain"] = explanation(result)
         doc = {"config": config.path, "framework": results[0].framework, "problems": [p.as_json() for p in problems],
                "results": entries, "sources": sources(config)}
+        if config.framework == "torch" and (config.joins or config.decoder is not None):
+            doc["around"] = around_json(config)  # the joins between blocks, the bridge
+            if config.decoder is not None:
+                doc["around"]["decoder"] = result_json(infer_decoder(config))
         self.stream.write(dumps(doc) + "\n")
 
 

@@ -15,8 +15,10 @@ from ..read.mapping import MappedDoc
 from ..read.sources import origin_text, sources
 from ..settings import Config
 from ..shapes import Size, TorchShapes
+from ..shapes.around import infer_decoder
 from . import terminal
 from .common import describe, human_bytes, shape_text
+from .around import bridge_line, join_line
 from .frameworks import FrameworkTableReporter
 from .tables import tensor_table, verification_summary, verified_cell
 
@@ -59,10 +61,20 @@ class TableReporter:
             self.single(config, results[0], verifications[0] if verifications else None)
         elif [r.block for r in results] == list(range(len(results))):
             for i, result in enumerate(results):  # a stack: each block in turn
+                if config.joins and config.joins[i]:
+                    self.console.print(Text(join_line(config, results, i), style="bold cyan"), soft_wrap=True)
                 self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
                 self.single(config, result, verifications[i] if verifications else None)
         else:
             self.matrix(config, results, verifications)
+        if config.decoder is not None and (len(results) == 1 or [r.block for r in results] == list(range(len(results)))):
+            self.decoder(config, results[-1])  # (a --matrix table shows the encoder's combinations only)
+
+    def decoder(self, config: Config, encoder: TorchShapes) -> None:
+        """The seq2seq decoder: the bridge from the encoder's final state, then its own tensors."""
+        self.console.print(Text(bridge_line(config, encoder), style="bold cyan"), soft_wrap=True)
+        self.console.print(Text("decoder: decoder.lstm", style="bold magenta"))
+        self.single(config, infer_decoder(config))
 
     def single(self, config: Config, result: TorchShapes, verification=None) -> None:
         out = self.console

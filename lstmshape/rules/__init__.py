@@ -59,6 +59,16 @@ MODULES = (
     "ls127_stateful_batch",
     "ls128_batch_shape_unchecked",
     "ls129_stateful_bidirectional_state",
+    "ls130_join_input_size",
+    "ls131_join_in_features",
+    "ls132_merge_unidirectional",
+    "ls133_lengths_unsorted",
+    "ls134_partial_last_batch",
+    "ls135_empty_epoch",
+    "ls136_decoder_state_layers",
+    "ls137_decoder_directions_as_layers",
+    "ls138_decoder_state_size",
+    "ls139_bridge_in_features",
     "ls203_no_effect",
     "ls204_unchecked_section",
     "ls205_stack_2d_input",
@@ -69,15 +79,25 @@ MODULES = (
 # only documents a code the reader finds
 FRAMEWORKS = {
     "ls013_input_shape_rank": (),
-    "ls100_stack_input_size": ("torch", "keras", "onnx"),
-    "ls205_stack_2d_input": (),
     "ls014_keras_2_argument": (),
     "ls015_unknown_activation": (),
+    "ls100_stack_input_size": ("torch", "keras", "onnx"),
     "ls126_input_shape_mismatch": ("keras",),
     "ls127_stateful_batch": ("keras",),
     "ls128_batch_shape_unchecked": ("keras",),
     "ls129_stateful_bidirectional_state": ("keras",),
+    "ls205_stack_2d_input": (),
 }
+# The rules of the model around the LSTM judge parts few configs have (joins between blocks, a
+# decoder, the DataLoader, enforce_sorted): imported only for a config that has one, so that
+# `check` on a plain config starts as fast as before them.
+AROUND = tuple(name for name in MODULES if "ls130" <= name < "ls140")
+
+
+def has_around(config: Config) -> bool:
+    data = config.data
+    return bool(config.joins) or config.decoder is not None or data.enforce_sorted is not None \
+        or data.dataset_size is not None
 
 __all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
@@ -86,10 +106,12 @@ def all_rules() -> list[ModuleType]:
     return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
 
 
-def rules_for(framework: str) -> list[ModuleType]:
-    """The rule modules about configs of `framework`, in code order."""
+def rules_for(config: Config) -> list[ModuleType]:
+    """The rule modules that can have something to say about `config`, in code order: those about
+    its framework (FRAMEWORKS), the model-around rules only when it has a part they judge."""
+    around = has_around(config)
     return [importlib.import_module(f"{__name__}.{name}") for name in MODULES
-            if framework in FRAMEWORKS.get(name, ("torch",))]
+            if config.framework in FRAMEWORKS.get(name, ("torch",)) and (around or name not in AROUND)]
 
 
 def rule(code: str) -> ModuleType | None:
@@ -104,7 +126,7 @@ def run_rules(config: Config) -> list[Problem]:
     `config_stage_problems`), for the rules about the config's framework (FRAMEWORKS)."""
     context = RuleContext(config)
     out: list[Problem] = []
-    for module in rules_for(config.framework):
+    for module in rules_for(config):
         if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
             out.extend(module.check(context))
     return out
@@ -115,7 +137,7 @@ def config_stage_problems(config: Config) -> list[Problem]:
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in rules_for("torch") if getattr(module, "STAGE", "model") == "config"
+    return [p for module in rules_for(config) if getattr(module, "STAGE", "model") == "config"
             for p in module.check(context)]
 
 

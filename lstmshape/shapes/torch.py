@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..settings import Config, DataConfig, Dim, TorchLSTM
+from ..settings import Config, DataConfig, Dim, TorchLSTM, joined_features
 from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
@@ -71,7 +71,7 @@ def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | No
             block = replace(block, batch_first=combo.batch_first, bidirectional=combo.bidirectional,
                             num_layers=combo.num_layers)
             if before is not None:
-                block = replace(block, input_size=before.num_directions * before.h_out)
+                block = replace(block, input_size=joined_features(before, config.joins[k] if config.joins else ()))
             out.append(replace(infer_lstm(block, config.data), block=k))
             before = block
     return out
