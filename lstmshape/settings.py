@@ -148,13 +148,17 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class HeadLayer:
-    """One layer of the head. Only `linear` changes the feature size; the rest pass it through."""
+    """One layer of the head. Only `linear` (Keras `dense`, ONNX `gemm`/`matmul`) changes the
+    feature size; pooling and `flatten` change the rank; the rest pass the tensor through."""
 
     kind: str
-    in_features: int | None = None
-    out_features: int | None = None
-    input: str = "output"  # which LSTM tensor feeds it (head[0] only)
+    in_features: int | None = None  # Keras: dense's input_dim (optional); ONNX: K
+    out_features: int | None = None  # Keras: dense's units; ONNX: N
+    input: str = "output"  # which LSTM tensor feeds it (head[0] only): torch, Keras or ONNX names
     parts: tuple = field(default=(), compare=False)  # where the layer is written: ("head", 0)
+    chosen: bool = False  # `input` was written (a Keras Dense fed the sequence on purpose)
+    perm: tuple | None = None  # ONNX: Transpose(perm) applied to the input first
+    reshape: tuple | None = None  # ONNX: then Reshape(shape): 0 copies a dimension, -1 is inferred
 
 
 @dataclass(frozen=True)

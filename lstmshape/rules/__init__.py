@@ -18,6 +18,7 @@ from types import ModuleType
 
 from ..codes import ALL
 from ..problems import Problem
+from ..registry import resolve
 from ..settings import Config
 from .context import RuleContext
 
@@ -52,11 +53,18 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls117_no_cell_state",
+    "ls118_not_returned",
+    "ls119_keras_input_ndim",
+    "ls120_onnx_y_rank",
+    "ls121_lengths_without_sequence_lens",
+    "ls122_sequence_lens_without_lengths",
+    "ls123_dense_per_time_step",
+    "ls124_head_reshape",
+    "ls125_head_rank",
     "ls203_no_effect",
-    "ls204_unchecked_section",
 )
 
-__all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
+__all__ = ["CONTEXTS", "RuleContext", "all_rules", "context_for", "all_examples", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
 
 def all_rules() -> list[ModuleType]:
@@ -70,17 +78,29 @@ def rule(code: str) -> ModuleType | None:
     return None
 
 
+# The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
+# torch config never imports their engines) and the function a rule module checks it with. A rule
+# that has no check for a framework (no `check_keras`) does not apply to it.
+CONTEXTS = {"torch": "lstmshape.rules.context:RuleContext", "keras": "lstmshape.rules.keras_onnx:KerasContext",
+            "onnx": "lstmshape.rules.keras_onnx:OnnxContext"}
+CHECKS = {"torch": "check", "keras": "check_keras", "onnx": "check_onnx"}
+
+
+def context_for(config: Config) -> RuleContext:
+    """The RuleContext of a config's framework."""
+    return RuleContext(config) if config.framework == "torch" else resolve(CONTEXTS[config.framework])(config)
+
+
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`). The shape rules are torch.nn.LSTM's; keras and onnx configs get the
-    config checks only."""
-    if config.framework != "torch":
-        return []
-    context = RuleContext(config)
+    `config_stage_problems`), each rule checked in the config framework's own terms."""
+    context = context_for(config)
+    name = CHECKS[config.framework]
     out: list[Problem] = []
     for module in all_rules():
-        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
-            out.extend(module.check(context))
+        check = getattr(module, name, None)
+        if check is not None and getattr(module, "STAGE", "model") == "model":
+            out.extend(check(context))
     return out
 
 
@@ -93,16 +113,23 @@ def config_stage_problems(config: Config) -> list[Problem]:
             for p in module.check(context)]
 
 
-_EXAMPLE = re.compile(r"^(Failing|Passing) example::\n\n((?:(?:    .*)?\n)+)", re.M)
+_EXAMPLE = re.compile(r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)", re.M)
+
+
+def all_examples(module: ModuleType) -> list[tuple[str, str, str]]:
+    """Every example of the rule's docstring, in order: (kind, framework label, yaml), the
+    label "" for torch's and e.g. "Keras" for `Failing example (Keras)::`."""
+    import textwrap
+
+    return [(kind.lower(), label, textwrap.dedent(body).strip("\n") + "\n")
+            for kind, label, body in _EXAMPLE.findall(module.__doc__ + "\n")]
 
 
 def examples(module: ModuleType) -> dict[str, str]:
-    """{"failing": yaml, "passing": yaml} from the rule's docstring."""
-    import textwrap
-
-    out = {}
-    for kind, body in _EXAMPLE.findall(module.__doc__ + "\n"):
-        out[kind.lower()] = textwrap.dedent(body).strip("\n") + "\n"
+    """{"failing": yaml, "passing": yaml} from the rule's docstring: its first of each kind."""
+    out: dict[str, str] = {}
+    for kind, _, text in all_examples(module):
+        out.setdefault(kind, text)
     return out
 
 
@@ -121,14 +148,14 @@ def markdown() -> str:
         doc = module.__doc__ if module is not None else code.doc
         paragraphs = doc.strip().split("\n\n")[1:]
         body = [" ".join(p.split()) for p in paragraphs
-                if not p.startswith(("Failing example::", "Passing example::", "Example:", "    "))]
+                if not p.startswith(("Failing example", "Passing example", "Example:", "    "))]
         out.append(f"#### `{code}` {code.name} ({code.severity})\n")
         out.append(f"{code.summary}\n")
         out += [p + "\n" for p in body]
         if module is not None:
-            ex = examples(module)
-            out.append("Fails:\n\n```yaml\n" + ex["failing"] + "```\n")
-            out.append("Passes:\n\n```yaml\n" + ex["passing"] + "```\n")
+            for kind, label, text in all_examples(module):
+                title = ("Fails" if kind == "failing" else "Passes") + (f" ({label})" if label else "")
+                out.append(f"{title}:\n\n```yaml\n" + text + "```\n")
         elif "Example: " in code.doc:
             command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
             out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")
