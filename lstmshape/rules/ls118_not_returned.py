@@ -49,13 +49,13 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 def check_framework(context):
     for m in context.expect_mismatches:
         if m.kind == "not-returned":
-            yield context.problem(m.parts, ID, SEVERITY, f"{m.label}: the layer does not return {m.name}: {m.hint}",
+            yield context.problem(m.parts, ID, SEVERITY, f"{m.label}: {m.name} does not exist with these settings: {m.hint}",
                                   key=True)
     for step in context.head_steps:
         if step.error == "not-returned":
             layer = step.layer
             yield context.problem(layer.parts + (layer.kind, "input"), ID, SEVERITY,
-                                  f"head[0] is fed {step.source}, which the layer does not return: {step.why}")
+                                  f"head[0] is fed {step.source}, which does not exist with these settings: {step.why}")
 
 
 check_keras = check_onnx = check_framework
