@@ -67,6 +67,8 @@ FOREIGN_NAMES = {
     "torch": {},
 }
 FRAMEWORK_TITLE = {"torch": "torch", "keras": "Keras", "onnx": "ONNX"}
+FOREIGN_LAYERS = {"keras": {"linear": "dense", "gemm": "dense", "matmul": "dense"},
+                  "onnx": {"linear": "gemm (or matmul)", "dense": "gemm (or matmul)"}}
 
 
 def foreign_name(reader: Reader, parts: tuple, name: Any, framework: str, known: tuple, key: bool = True) -> bool:
@@ -106,6 +108,11 @@ def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[Head
             ok = False
             continue
         (kind, spec), = item.items()
+        if kind not in kinds and kind in FOREIGN_LAYERS.get(framework, {}):
+            reader.problem(parts + (kind,), UNKNOWN_KEY, f"unknown layer '{kind}' in head[{index}] of a {framework} "
+                           f"config: {FRAMEWORK_TITLE[framework]} calls it {FOREIGN_LAYERS[framework][kind]}", key=True)
+            ok = False
+            continue
         if kind not in kinds:
             reader.unknown_keys(parts, item, kinds)
             ok = False
