@@ -285,5 +285,10 @@ def reshaped(dims: tuple, target: tuple, what: str) -> tuple[tuple | None, str]:
         return None, (f"reshape {listed(target)}: {what} {described(dims)} holds {total} elements, not a multiple "
                       f"of {known}")
     inferred = Size(total.coefficient // known.coefficient, tuple(rest)).value
-    out[out.index(None)] = Dimension(inferred, "inferred", f"{n(inferred)} = {total} elements / {known} (-1)")
+    at = out.index(None)
+    why = f"{n(inferred)} = {total} elements / {known} (-1)"
+    if at == len(out) - 1 and at < len(dims) and all(same(o.size, d.size) for o, d in zip(out[:at], dims)):
+        # the trailing axes merged: say which
+        why = f"{n(inferred)} = " + " × ".join(f"{d.meaning} {n(d.size)}" for d in dims[at:]) + " (reshape -1)"
+    out[at] = Dimension(inferred, "inferred", why)
     return tuple(out), ""
