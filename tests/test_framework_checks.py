@@ -206,3 +206,14 @@ def test_a_torch_check_never_loads_the_keras_and_onnx_code():
             "('lstmshape.shapes.keras', 'lstmshape.shapes.onnx', 'lstmshape.rules.keras_onnx')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_not_torch_lists_exactly_the_rules_without_a_torch_check():
+    """NOT_TORCH (the rule modules a torch check never imports) holds exactly those that check
+    keras or onnx configs and not torch ones."""
+    from lstmshape.rules import NOT_TORCH, all_rules
+
+    for module in all_rules():
+        keras_or_onnx_only = getattr(module, "check", None) is None and (
+            hasattr(module, "check_keras") or hasattr(module, "check_onnx"))
+        assert (module.__name__.rsplit(".", 1)[1] in NOT_TORCH) == keras_or_onnx_only, module.__name__

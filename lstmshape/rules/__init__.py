@@ -3,7 +3,8 @@
 Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first line is the
 summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
 run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
-generator of `Problem`s given a `RuleContext`. Config codes (LS001–LS008) are found while
+generator of `Problem`s given a `RuleContext`, and `check_keras` / `check_onnx` where they apply to
+keras and onnx configs (given their context, lstmshape.rules.keras_onnx). Config codes (LS001–LS008) are found while
 reading the file (lstmshape.read) and their modules only document them. LS009 judges the settings
 alone (`STAGE = "config"`): `config_stage_problems` runs it for `infer` as well as for `check`.
 
@@ -67,8 +68,14 @@ MODULES = (
 __all__ = ["CONTEXTS", "RuleContext", "all_rules", "context_for", "all_examples", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
 
 
-def all_rules() -> list[ModuleType]:
-    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+# Rules that check keras and onnx configs only (no torch `check`): a torch run never imports them.
+NOT_TORCH = frozenset(MODULES[MODULES.index("ls118_not_returned"):MODULES.index("ls125_head_rank") + 1])
+
+
+def all_rules(framework: str | None = None) -> list[ModuleType]:
+    """Every rule module, in code order (those that apply to `framework`, when given)."""
+    names = [name for name in MODULES if framework != "torch" or name not in NOT_TORCH]
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
 
 
 def rule(code: str) -> ModuleType | None:
@@ -97,7 +104,7 @@ def run_rules(config: Config) -> list[Problem]:
     context = context_for(config)
     name = CHECKS[config.framework]
     out: list[Problem] = []
-    for module in all_rules():
+    for module in all_rules(config.framework):
         check = getattr(module, name, None)
         if check is not None and getattr(module, "STAGE", "model") == "model":
             out.extend(check(context))
