@@ -116,7 +116,7 @@ def config_stage_problems(config: Config) -> list[Problem]:
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in all_rules() if getattr(module, "STAGE", "model") == "config"
+    return [p for module in all_rules("torch") if getattr(module, "STAGE", "model") == "config"
             for p in module.check(context)]
 
 
