@@ -156,9 +156,8 @@ class HeadLayer:
     out_features: int | None = None  # Keras: dense's units; ONNX: N
     input: str = "output"  # which LSTM tensor feeds it (head[0] only): torch, Keras or ONNX names
     parts: tuple = field(default=(), compare=False)  # where the layer is written: ("head", 0)
-    chosen: bool = False  # `input` was written (a Keras Dense fed the sequence on purpose)
-    perm: tuple | None = None  # ONNX: Transpose(perm) applied to the input first
-    reshape: tuple | None = None  # ONNX: then Reshape(shape): 0 copies a dimension, -1 is inferred
+    # ONNX: what is applied to the input first, in order: ("transpose", perm), ("reshape", shape)
+    ops: tuple = ()
 
 
 @dataclass(frozen=True)

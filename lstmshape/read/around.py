@@ -189,8 +189,10 @@ def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: A
         in_features, out_features = values.get("in_features"), values.get("out_features")
     if not ok:
         return None
-    return HeadLayer(kind, in_features, out_features, values.get("input", inputs[0]), ("head", index),
-                     chosen="input" in values, perm=values.get("transpose"), reshape=values.get("reshape"))
+    if "input" in values:  # written, not the default (a Keras Dense fed the sequence on purpose)
+        reader.origins[("head", index, "input")] = lparts + ("input",)
+    ops = tuple((name, values[name]) for name in ("transpose", "reshape") if name in values)
+    return HeadLayer(kind, in_features, out_features, values.get("input", inputs[0]), ("head", index), ops)
 
 
 def read_dims(reader: Reader, parts: tuple, value: Any, permutation: bool) -> tuple | None:

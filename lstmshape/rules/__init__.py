@@ -120,7 +120,8 @@ def config_stage_problems(config: Config) -> list[Problem]:
             for p in module.check(context)]
 
 
-_EXAMPLE = re.compile(r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)", re.M)
+# compiled on first use (re caches it), not at import: `check` never reads the examples
+_EXAMPLE = r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)"
 
 
 def all_examples(module: ModuleType) -> list[tuple[str, str, str]]:
@@ -129,7 +130,7 @@ def all_examples(module: ModuleType) -> list[tuple[str, str, str]]:
     import textwrap
 
     return [(kind.lower(), label, textwrap.dedent(body).strip("\n") + "\n")
-            for kind, label, body in _EXAMPLE.findall(module.__doc__ + "\n")]
+            for kind, label, body in re.findall(_EXAMPLE, module.__doc__ + "\n", re.M)]
 
 
 def examples(module: ModuleType) -> dict[str, str]:

@@ -52,6 +52,7 @@ class Step(NamedTuple):
     source: str  # what the dimensions are, for a message: "Y_h after reshape [0, -1]"
     error: str = ""  # "" | not-returned | reshape | rank
     why: str = ""
+    op: str = ""  # the setting that failed: transpose or reshape
 
 
 def same(a, b) -> bool:
@@ -107,20 +108,20 @@ class FrameworkContext(RuleContext):
             return [Step(0, head[0], (), source, "not-returned", self.absent(len(self.blocks) - 1, source))]
         dims, what, steps = tensor.dims, source, []
         for index, layer in enumerate(head):
-            if layer.perm is not None:
-                if sorted(layer.perm) != list(range(len(dims))):
+            for op, given in layer.ops:
+                if op == "transpose" and sorted(given) != list(range(len(dims))):
                     steps.append(Step(index, layer, dims, what, "reshape",
-                                      f"transpose {listed(layer.perm)} is not a permutation of the {len(dims)} axes "
-                                      f"of {what} {described(dims)}"))
+                                      f"transpose {listed(given)} is not a permutation of the {len(dims)} axes "
+                                      f"of {what} {described(dims)}", op))
                     return steps
-                dims = tuple(dims[p] for p in layer.perm)
-                what = f"{what} after transpose {listed(layer.perm)}"
-            if layer.reshape is not None:
-                dims, why = reshaped(dims, layer.reshape, what)
-                if dims is None:
-                    steps.append(Step(index, layer, (), what, "reshape", why))
-                    return steps
-                what = f"{what} after reshape {listed(layer.reshape)}"
+                if op == "transpose":
+                    dims = tuple(dims[p] for p in given)
+                else:
+                    dims, why = reshaped(dims, given, what)
+                    if dims is None:
+                        steps.append(Step(index, layer, (), what, "reshape", why, op))
+                        return steps
+                what = f"{what} after {op} {listed(given)}"
             rank_error = self.rank_error(layer, dims, what)
             if rank_error:
                 steps.append(Step(index, layer, dims, what, "rank", rank_error))

@@ -32,8 +32,7 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 def check_framework(context):
     for step in context.head_steps:
         if step.error == "reshape":
-            key = "reshape" if step.layer.reshape is not None and "transpose" not in step.why[:9] else "transpose"
-            yield context.problem(step.layer.parts + (step.layer.kind, key), ID, SEVERITY,
+            yield context.problem(step.layer.parts + (step.layer.kind, step.op), ID, SEVERITY,
                                   f"head[{step.index}]: {step.why}")
 
 
