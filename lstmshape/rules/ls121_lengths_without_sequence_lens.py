@@ -24,10 +24,14 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check_onnx(context):
-    block = context.blocks[0]
-    if context.data.lengths is not None and not block.sequence_lens:
+    if context.data.lengths is None:
+        return
+    for k, block in enumerate(context.blocks):  # every block of a stack takes the lengths
+        if block.sequence_lens:
+            continue
         yield context.problem(
             context.data_parts("lengths"), ID, SEVERITY,
-            "data.lengths is given but the node has no sequence_lens input (lstm.sequence_lens is false): it runs "
+            f"data.lengths is given but the node has no sequence_lens input ({context.block_name(k)}.sequence_lens "
+            "is false): it runs "
             "every sequence for all seq_len steps, so Y_h/Y_c are the states after the padding; set "
             "sequence_lens: true and feed the lengths as the int32 (batch,) input", key=True)

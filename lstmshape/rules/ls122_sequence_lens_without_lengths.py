@@ -24,9 +24,12 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check_onnx(context):
-    block = context.blocks[0]
-    if block.sequence_lens and context.data.lengths is None:
+    if context.data.lengths is not None:
+        return
+    for k, block in enumerate(context.blocks):
+        if not block.sequence_lens:
+            continue
         yield context.problem(
-            context.origin(0, "sequence_lens"), ID, SEVERITY,
+            context.origin(k, "sequence_lens"), ID, SEVERITY,
             "sequence_lens: true but data.lengths is not given: the node reads one length per batch element, "
             "each in 1..seq_len, and nothing checks them; give data.lengths")
