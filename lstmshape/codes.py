@@ -3,7 +3,8 @@
 A code is a `str` ("LS007"), so it compares, sorts and serialises as the id it always was, and
 carries its documentation. The rule modules (lstmshape/rules/lsNNN_*.py) hold the long
 documentation with a failing and a passing example; the codes of `infer --as` (LS201, LS202) are
-documented here, since no config file check produces them. `lstmshape rules` lists them all.
+documented here, since no config file check produces them (and LS204, which no config of today's
+format produces). `lstmshape rules` lists them all.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ LAST_STEP_PADDING = Code("LS108", "last-step-padding", "warning",
 STACK_LAYOUT = Code("LS109", "stack-layout", "warning",
                     "Stacked blocks disagree on batch_first, so a block reads the one before it transposed.")
 EXPECT_SHAPE = Code("LS110", "expect-shape", "error",
-                    "A shape in `expect` differs from the shape torch.nn.LSTM produces or requires.")
+                    "A shape in `expect` differs from the shape the LSTM (torch, Keras or ONNX) produces or requires.")
 STATE_BATCH_FIRST = Code("LS111", "state-batch-first", "error",
                          "An h0/c0/hn/cn shape in `expect` is written batch-first: (batch, D*num_layers, H).")
 OUTPUT_FEATURES = Code("LS112", "output-features", "error",
@@ -106,6 +107,24 @@ PACKED_OUTPUT_LENGTH = Code("LS116", "packed-output-length", "warning",
                             "`expect.output` has seq_len time steps, but a packed batch comes back with max(lengths).")
 NO_CELL_STATE = Code("LS117", "no-cell-state", "error",
                      "`expect` gives c0 or cn for a GRU or RNN, which has no cell state.")
+
+# Keras and ONNX: the model around the layer or node (LS118–LS125)
+NOT_RETURNED = Code("LS118", "not-returned", "error",
+                    "`expect` or the head names a tensor the configured Keras layer or ONNX node does not return.")
+KERAS_INPUT_NDIM = Code("LS119", "keras-input-ndim", "error",
+                        "A Keras LSTM is given 2-D input: it needs (batch, seq_len, features), 'expected ndim=3'.")
+ONNX_Y_RANK = Code("LS120", "onnx-y-rank", "error",
+                   "The ONNX node's 4-D Y is read as a 3-D sequence output (torch's output).")
+LENGTHS_WITHOUT_SEQUENCE_LENS = Code("LS121", "lengths-without-sequence-lens", "error",
+                                     "data.lengths is given but the ONNX node has no sequence_lens input.")
+SEQUENCE_LENS_WITHOUT_LENGTHS = Code("LS122", "sequence-lens-without-lengths", "warning",
+                                     "The ONNX node takes sequence_lens but data.lengths does not say them.")
+DENSE_PER_TIME_STEP = Code("LS123", "dense-per-time-step", "warning",
+                           "A Keras Dense is fed the 3-D sequence output: it applies per time step.")
+HEAD_RESHAPE = Code("LS124", "head-reshape", "error",
+                    "A head's reshape or transpose cannot apply to the tensor it is given (ONNX Reshape rules).")
+HEAD_RANK = Code("LS125", "head-rank", "error",
+                 "A head layer is given a tensor of a rank it cannot take (Gemm needs 2-D, pooling 3-D).")
 
 # Keras layer arguments against the data (LS126–LS129)
 INPUT_SHAPE_MISMATCH = Code("LS126", "input-shape-mismatch", "error",
@@ -171,8 +190,18 @@ Example: `lstmshape infer configs/basic.yaml --as keras`::
 """)
 NO_EFFECT = Code("LS203", "no-effect", "warning",
                  "A framework setting that has no effect with the other settings given.")
-UNCHECKED_SECTION = Code("LS204", "unchecked-section", "error",
-                         "A section lstmshape does not check for this framework: an error, never silently passed.")
+UNCHECKED_SECTION = Code(
+    "LS204", "unchecked-section", "error",
+    "A section lstmshape does not check for this framework: an error, never silently passed.",
+    """A section lstmshape does not check for this framework: an error, never silently passed.
+
+A gate that passes what it did not look at is worse than no gate: a config section that lstmshape
+checks for torch configs but not yet for the config's framework is refused at that section
+instead of being skipped. Since issue #10, `head`, `expect` and `data.lengths` are checked in
+Keras's and ONNX's own terms; what is still checked for torch configs only is refused in a keras
+or onnx config: a `decoder` section and the DataLoader keys `data.enforce_sorted`,
+`data.dataset_size`, `data.drop_last` (lstmshape.read.frameworks.UNCHECKED lists them).
+""")
 STACK_2D_INPUT = Code("LS205", "stack-2d-input", "error",
                       "A Keras block of a stack follows one that does not return sequences: it gets a 2-D input.")
 

@@ -185,13 +185,16 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class HeadLayer:
-    """One layer of the head. Only `linear` changes the feature size; the rest pass it through."""
+    """One layer of the head. Only `linear` (Keras `dense`, ONNX `gemm`/`matmul`) changes the
+    feature size; pooling and `flatten` change the rank; the rest pass the tensor through."""
 
     kind: str
-    in_features: int | None = None
-    out_features: int | None = None
-    input: str = "output"  # which LSTM tensor feeds it (head[0] only)
+    in_features: int | None = None  # Keras: dense's input_dim (optional); ONNX: K
+    out_features: int | None = None  # Keras: dense's units; ONNX: N
+    input: str = "output"  # which LSTM tensor feeds it (head[0] only): torch, Keras or ONNX names
     parts: tuple = field(default=(), compare=False)  # where the layer is written: ("head", 0)
+    # ONNX: what is applied to the input first, in order: ("transpose", perm), ("reshape", shape)
+    ops: tuple = ()
 
 
 def joined_features(before: TorchLSTM, join: tuple) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 
 import pytest
 
 from lstmshape.check import check_file
 from lstmshape.codes import ALL
 from pathlib import Path
-from lstmshape.rules import all_rules, examples, rule
+from lstmshape.rules import all_examples, all_rules, rule
 
 from check_helpers import REPO, run
 
@@ -34,8 +35,9 @@ def test_registry_is_complete_and_ordered():
     # codes no config file check produces (infer --as: LS201/LS202; --weights and inspect: LS301–LS307)
     # are documented in lstmshape/codes.py instead of a rule module
     documented_apart = {code.id for code in ALL if rule(code) is None}
-    # and LS012 (a --from path: a file alone never maps anything)
-    assert documented_apart == {"LS012", "LS201", "LS202"} | {f"LS30{n}" for n in range(1, 8)}
+    # and LS012 (a --from path: a file alone never maps anything), LS204 (the guard for sections
+    # not checked for a framework: none of today's format, see test_unchecked_section_guard)
+    assert documented_apart == {"LS012", "LS201", "LS202", "LS204"} | {f"LS30{n}" for n in range(1, 8)}
     assert raised - documented_apart <= set(IDS), "every code the loader and readers raise has a rule module"
     for m in RULES:
         assert re.fullmatch(r"LS\d{3}", m.ID)
@@ -46,37 +48,82 @@ def test_registry_is_complete_and_ordered():
         assert rule(m.ID) is m
 
 
+EXAMPLES = [(m, kind, label, text) for m in RULES for kind, label, text in all_examples(m)]
+EXAMPLE_IDS = [f"{m.ID}-{kind}-{label or 'torch'}" for m, kind, label, _ in EXAMPLES]
+
+
 @pytest.mark.parametrize("module", RULES, ids=IDS)
-def test_failing_example_fails_with_its_code(module, tmp_path):
-    path = write(tmp_path, "failing.yaml", examples(module)["failing"])
+def test_every_rule_has_a_failing_and_a_passing_example(module):
+    kinds = [(kind, label) for kind, label, _ in all_examples(module)]
+    for label in {label for _, label in kinds}:
+        assert ("failing", label) in kinds and ("passing", label) in kinds, (module.ID, label)
+
+
+@pytest.mark.parametrize(("module", "kind", "label", "text"), EXAMPLES, ids=EXAMPLE_IDS)
+def test_examples_fail_with_their_code_or_are_clean(module, kind, label, text, tmp_path):
+    """Every example (torch's, and the Keras and ONNX ones of the rules that check those): a
+    failing one reports exactly its code, a passing one nothing."""
+    path = write(tmp_path, f"{kind}.yaml", text)
     problems = check_file(str(path))
+    if kind == "passing":
+        assert problems == []
+        return
     assert [p.code for p in problems] == [module.ID], problems
     assert problems[0].severity == module.SEVERITY
+    if label:
+        assert f"framework: {label.lower()}" in text
 
 
-@pytest.mark.parametrize("module", RULES, ids=IDS)
-def test_passing_example_is_clean(module, tmp_path):
-    path = write(tmp_path, "passing.yaml", examples(module)["passing"])
-    assert check_file(str(path)) == []
+@pytest.mark.parametrize("code", ["LS101", "LS102", "LS106", "LS107", "LS110", "LS118", "LS124", "LS125"])
+def test_rules_checking_keras_and_onnx_show_examples_of_both(code):
+    labels = {label for _, label, _ in all_examples(rule(code))}
+    assert {"Keras", "ONNX"} & labels, code
+    shown = run("rules", code)
+    assert shown.returncode == 0
+    for _, label, text in all_examples(rule(code)):
+        assert textwrap.indent(text, "    ") in shown.stdout, (code, label)
+
+
+def test_unchecked_section_guard(tmp_path, monkeypatch):
+    """LS204 refuses a section listed as unchecked for a framework, at the section, instead of
+    passing it silently: today the torch-only model around the LSTM (a decoder, the DataLoader keys)
+    in keras and onnx configs; head, expect and data.lengths are checked for every framework."""
+    from lstmshape.read import frameworks
+
+    torch_only = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
+    assert set(frameworks.UNCHECKED) == {(fw, key) for fw in ("keras", "onnx") for key in torch_only}
+    monkeypatch.setattr(frameworks, "UNCHECKED", (("keras", "head"), ("onnx", "data.lengths")))
+    keras = write(tmp_path, "k.yaml", "framework: keras\nlstm: {input_dim: 3, units: 4}\nhead:\n  - dense: {units: 2}\n")
+    onnx = write(tmp_path, "o.yaml", "framework: onnx\nlstm: {input_size: 3, hidden_size: 4, sequence_lens: true}\n"
+                 "data: {batch_size: 2, seq_len: 3, lengths: [3, 1]}\n")
+    got = check_file(str(keras))
+    assert [(p.code, p.line, p.column) for p in got] == [("LS204", 3, 1)]
+    assert "'head' is not checked for keras configs yet" in got[0].message
+    got = check_file(str(onnx))
+    assert [(p.code, p.line) for p in got] == [("LS204", 3)] and "'data.lengths'" in got[0].message
 
 
 def test_examples_through_the_console_script(tmp_path):
     """All examples in one call (as pre-commit passes many files): every failing example reports
     exactly its code, at a line and column inside the file, and no passing example reports anything."""
     files = {}
-    for m in RULES:
-        ex = examples(m)
-        files[m.ID] = (write(tmp_path, f"{m.ID}_failing.yaml", ex["failing"]),
-                       write(tmp_path, f"{m.ID}_passing.yaml", ex["passing"]))
+    for m, kind, label, text in EXAMPLES:
+        if kind == "failing":
+            name = f"{m.ID}_{label or 'torch'}"
+            files[name] = (write(tmp_path, f"{name}_failing.yaml", text), None)
+        else:
+            failing = files[f"{m.ID}_{label or 'torch'}"][0]
+            files[f"{m.ID}_{label or 'torch'}"] = (failing, write(tmp_path, f"{m.ID}_{label or 'torch'}_passing.yaml", text))
     result = run("check", "--format", "json", tmp_path)
     assert result.returncode == 1, result.stderr
     problems = json.loads(result.stdout)
     by_file = {}
     for p in problems:
         by_file.setdefault(p["file"], []).append(p)
-    for code, (failing, passing) in files.items():
+    for name, (failing, passing) in files.items():
         got = by_file.get(str(failing), [])
-        assert [p["code"] for p in got] == [code], (code, got)
+        code = name.split("_")[0]
+        assert [p["code"] for p in got] == [code], (name, got)
         lines = failing.read_text().splitlines()
         assert 1 <= got[0]["line"] <= max(len(lines), 1)
         assert got[0]["path"].startswith("$")
@@ -109,7 +156,7 @@ def test_readme_documents_every_rule_with_its_examples():
     readme = (REPO / "README.md").read_text()
     for m in RULES:
         assert f"`{m.ID}`" in readme, m.ID
-        for text in examples(m).values():
+        for _, _, text in all_examples(m):
             assert text.strip() in readme, (m.ID, text)
     from lstmshape.rules import markdown
 

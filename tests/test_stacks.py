@@ -19,7 +19,6 @@ import pytest
 from lstmshape import infer, load_config
 from lstmshape.check import check_file
 from lstmshape.read import parse_text
-from lstmshape.rules import all_rules, examples
 from lstmshape.settings import KerasLSTM, OnnxLSTM, TorchLSTM
 from lstmshape.translate import translate
 
@@ -259,14 +258,6 @@ def test_a_later_block_that_writes_another_input_size_is_ls100(text, key, writte
     assert problem.message == f"lstm[1].{key} is {written} but lstm[0]'s output has {wanted}"
     result = run("check", path)
     assert result.returncode == 1 and f"{path}:4:" in result.stdout
-
-
-@pytest.mark.parametrize("module", [m for m in all_rules() if len(examples(m)) > 2], ids=lambda m: m.ID)
-def test_every_labelled_example_of_a_rule(module, tmp_path):
-    """`Failing example (keras)::` and the like: each fails with exactly its code, each passing one is clean."""
-    for kind, text in examples(module).items():
-        problems = check_file(str(write(tmp_path, kind.replace(" ", "_") + ".yaml", text)))
-        assert [p.code for p in problems] == ([module.ID] if kind.startswith("failing") else []), (kind, problems)
 
 
 # ----------------------------------------------------------------------------------------- the CLI

@@ -14,13 +14,21 @@ numbers fit together is decided by the shape rules in `lstmshape.rules`.
 
 For a stack (`lstm` given as a list of blocks), `expect` is a list with one mapping (or null)
 per block, in the same order.
+
+Keras and ONNX configs use their own names (`EXPECT_NAMES`, `HEAD_INPUT_NAMES`) and layers:
+
+    head:                                  # framework: keras
+      - dense: {units: 16, input_dim: 40, input: state_h}   # input_dim optional, as in Keras
+      - global_average_pooling1d           # (batch, seq, f) → (batch, f); flatten → (batch, seq·f)
+    head:                                  # framework: onnx
+      - gemm: {input: Y_h, transpose: [1, 0, 2], reshape: [0, -1], in_features: 40, out_features: 3}
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..codes import MISSING_KEY, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_STRUCTURE
+from ..codes import MISSING_KEY, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_STRUCTURE, WRONG_TYPE
 from ..problems import json_path
 from ..settings import HeadLayer
 from .reader import INVALID, Reader, close_match
@@ -31,86 +39,190 @@ EXPECT_TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "softmax", "log_softmax", "identity", "flatten")
 PASSTHROUGH = ACTIVATIONS + ("dropout",)
 LAYER_KINDS = ("linear",) + PASSTHROUGH
+# Keras and ONNX: what each framework calls the tensors (expect) and what may feed the head
+KERAS_STATES = ("forward_h", "forward_c", "backward_h", "backward_c")
+EXPECT_NAMES = {
+    "torch": EXPECT_TENSORS,
+    "keras": ("input", "output", "state_h", "state_c") + KERAS_STATES + ("forward_output", "backward_output"),
+    "onnx": ("X", "Y", "Y_h", "Y_c", "initial_h", "initial_c", "sequence_lens"),
+}
+HEAD_INPUT_NAMES = {"torch": HEAD_INPUTS, "keras": EXPECT_NAMES["keras"][1:], "onnx": ("Y", "Y_h", "Y_c")}
+POOLING = ("global_average_pooling1d", "global_max_pooling1d")  # Keras: (batch, seq, f) → (batch, f)
+# the layer that changes the features, per framework, and its settings: (key, kind, required)
+WEIGHTED = {
+    "torch": {"linear": (("in_features", True), ("out_features", True))},
+    "keras": {"dense": (("units", True), ("input_dim", False))},
+    "onnx": {"gemm": (("in_features", True), ("out_features", True)),
+             "matmul": (("in_features", True), ("out_features", True))},
+}
+EXAMPLE_LAYER = {"torch": "linear: {in_features: 40, out_features: 3}", "keras": "dense: {units: 3}",
+                 "onnx": "gemm: {input: Y_h, reshape: [0, -1], in_features: 40, out_features: 3}"}
+# Another framework's tensor name in an `expect` or head `input`: this framework's name for it
+FOREIGN_NAMES = {
+    "keras": {"h0": "state_h", "hn": "state_h", "c0": "state_c", "cn": "state_c", "X": "input", "Y": "output",
+              "Y_h": "state_h", "Y_c": "state_c", "initial_h": "state_h", "initial_c": "state_c",
+              "hn_last": "state_h", "hn_concat": "forward_h/backward_h", "last_step": "output"},
+    "onnx": {"input": "X", "output": "Y", "h0": "initial_h", "c0": "initial_c", "hn": "Y_h", "cn": "Y_c",
+             "state_h": "Y_h", "state_c": "Y_c", "hn_last": "Y_h", "hn_concat": "Y_h", "last_step": "Y"},
+    "torch": {},
+}
+FRAMEWORK_TITLE = {"torch": "torch", "keras": "Keras", "onnx": "ONNX"}
+FOREIGN_LAYERS = {"keras": {"linear": "dense", "gemm": "dense", "matmul": "dense"},
+                  "onnx": {"linear": "gemm (or matmul)", "dense": "gemm (or matmul)"}}
 
 
-def read_head(reader: Reader, body: Any) -> tuple[HeadLayer, ...] | None:
-    """The `head` list: one HeadLayer per layer (None when any is invalid)."""
+def foreign_name(reader: Reader, parts: tuple, name: Any, framework: str, known: tuple, key: bool = True) -> bool:
+    """An LS004 naming this framework's word for another framework's tensor name (True if it was one)."""
+    ours = FOREIGN_NAMES[framework].get(name) if isinstance(name, str) else None
+    if ours is None:
+        return False
+    reader.problem(parts, UNKNOWN_KEY, f"unknown tensor '{name}' in a {framework} config: "
+                   f"{FRAMEWORK_TITLE[framework]} calls it {ours} (names here: {', '.join(known)})", key=key)
+    return True
+
+
+def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[HeadLayer, ...] | None:
+    """The `head` list: one HeadLayer per layer (None when any is invalid), in `framework`'s layers."""
+    example = EXAMPLE_LAYER[framework]
     if not isinstance(body, list):
         reader.problem(("head",), WRONG_STRUCTURE, f"'head' is {kind_of(body)}; expected a list of layers such as "
-                       "'- linear: {in_features: 40, out_features: 3}'")
+                       f"'- {example}'")
         return None
+    weighted = WEIGHTED[framework]
+    plain = PASSTHROUGH + (POOLING if framework == "keras" else ())
+    kinds = tuple(weighted) + plain
     layers, ok = [], True
     for index, item in enumerate(body):
         parts = ("head", index)
-        if isinstance(item, str) and item in PASSTHROUGH:
+        if isinstance(item, str) and item in plain:
             layers.append(HeadLayer(item, parts=parts))
             continue
-        if isinstance(item, str) and close_match(item, PASSTHROUGH):
+        if isinstance(item, str) and close_match(item, plain):
             reader.problem(parts, UNKNOWN_KEY, f"unknown layer '{item}' in head[{index}]; did you mean "
-                           f"'{close_match(item, PASSTHROUGH)[0]}'?")
+                           f"'{close_match(item, plain)[0]}'?")
             ok = False
             continue
         if not isinstance(item, dict) or len(item) != 1:
             reader.problem(parts, WRONG_STRUCTURE, f"head[{index}] is {kind_of(item)}; expected one layer, e.g. "
-                           "'linear: {in_features: 40, out_features: 3}', 'relu' or 'dropout: 0.1'")
+                           f"'{example}', 'relu' or 'dropout: 0.1'")
             ok = False
             continue
         (kind, spec), = item.items()
-        if kind not in LAYER_KINDS:
-            reader.unknown_keys(parts, item, LAYER_KINDS)
+        if kind not in kinds and kind in FOREIGN_LAYERS.get(framework, {}):
+            reader.problem(parts + (kind,), UNKNOWN_KEY, f"unknown layer '{kind}' in head[{index}] of a {framework} "
+                           f"config: {FRAMEWORK_TITLE[framework]} calls it {FOREIGN_LAYERS[framework][kind]}", key=True)
+            ok = False
+            continue
+        if kind not in kinds:
+            reader.unknown_keys(parts, item, kinds)
             ok = False
             continue
         if kind == "dropout":
             ok = reader.check_value(parts + (kind,), Key("dropout", "fraction"), spec) is not INVALID and ok
             layers.append(HeadLayer(kind, parts=parts))
             continue
-        if kind != "linear":
+        if kind not in weighted:
             if spec is not None:
                 reader.problem(parts + (kind,), WRONG_STRUCTURE, f"'{kind}' takes no settings; write '- {kind}'")
                 ok = False
             layers.append(HeadLayer(kind, parts=parts))
             continue
-        lparts = parts + ("linear",)
-        if not isinstance(spec, dict):
-            reader.problem(lparts, WRONG_STRUCTURE, f"head[{index}].linear is {kind_of(spec)}; expected a mapping "
-                           "with in_features and out_features")
-            ok = False
-            continue
-        known = ("in_features", "out_features", "input", "bias")
-        reader.unknown_keys(lparts, spec, known)
-        ok = ok and all(key in known for key in spec)
-        values: dict = {}
-        for name in ("in_features", "out_features"):
-            if name not in spec:
-                reader.problem(lparts, MISSING_KEY, f"head[{index}].linear needs '{name}'")
-                ok = False
-                continue
-            value = reader.check_value(lparts + (name,), Key(name, "positive_int"), spec[name])
-            if value is INVALID:
-                ok = False
-            else:
-                values[name] = value
-        if "bias" in spec and reader.check_value(lparts + ("bias",), Key("bias", "bool"), spec["bias"]) is INVALID:
-            ok = False
-        if "input" in spec:
-            given = spec["input"]
-            if index > 0:
-                reader.problem(lparts + ("input",), OUT_OF_RANGE, f"head[{index}].linear.input: only head[0] chooses "
-                               f"which LSTM tensor feeds it; head[{index}] is fed by head[{index - 1}]")
-                ok = False
-            elif given not in HEAD_INPUTS:
-                reader.problem(lparts + ("input",), OUT_OF_RANGE, f"input must be one of {', '.join(HEAD_INPUTS)}, "
-                               f"got {given!r}")
-                ok = False
-            else:
-                values["input"] = given
-        layers.append(HeadLayer("linear", values.get("in_features"), values.get("out_features"),
-                                values.get("input", "output"), parts))
+        layer = read_weighted(reader, framework, index, kind, spec)
+        ok = layer is not None and ok
+        layers.append(layer)
     return tuple(layers) if ok else None
 
 
-def read_expect(reader: Reader, body: Any, blocks: int, stacked: bool) -> tuple[dict, ...] | None:
-    """One mapping tensor name → shape per block; reader.origins gets ("expect", k, name) → parts."""
+def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: Any) -> HeadLayer | None:
+    """One feature-changing layer: torch's linear, Keras's dense, ONNX's gemm or matmul."""
+    lparts = ("head", index, kind)
+    sizes = WEIGHTED[framework][kind]
+    if not isinstance(spec, dict):
+        reader.problem(lparts, WRONG_STRUCTURE, f"head[{index}].{kind} is {kind_of(spec)}; expected a mapping "
+                       f"with {' and '.join(name for name, _ in sizes)}")
+        return None
+    known = tuple(name for name, _ in sizes) + ("input", "bias" if framework != "keras" else "use_bias")
+    known += ("activation",) if framework == "keras" else ("transpose", "reshape") if framework == "onnx" else ()
+    reader.unknown_keys(lparts, spec, known)
+    ok = all(key in known for key in spec)
+    values: dict = {}
+    for name, required in sizes:
+        if name not in spec:
+            if required:
+                reader.problem(lparts, MISSING_KEY, f"head[{index}].{kind} needs '{name}'")
+                ok = False
+            continue
+        value = reader.check_value(lparts + (name,), Key(name, "positive_int"), spec[name])
+        if value is INVALID:
+            ok = False
+        else:
+            values[name] = value
+    for flag in ("bias", "use_bias"):
+        if flag in spec and reader.check_value(lparts + (flag,), Key(flag, "bool"), spec[flag]) is INVALID:
+            ok = False
+    if "activation" in spec and not isinstance(spec["activation"], str):
+        reader.problem(lparts + ("activation",), WRONG_TYPE, f"activation is {kind_of(spec['activation'])}; "
+                       "expected a Keras activation name such as relu")
+        ok = False
+    inputs = HEAD_INPUT_NAMES[framework]
+    if "input" in spec:
+        given = spec["input"]
+        if index > 0:
+            reader.problem(lparts + ("input",), OUT_OF_RANGE, f"head[{index}].{kind}.input: only head[0] chooses "
+                           f"which LSTM tensor feeds it; head[{index}] is fed by head[{index - 1}]")
+            ok = False
+        elif given not in inputs:
+            if not foreign_name(reader, lparts + ("input",), given, framework, inputs, key=False):
+                reader.problem(lparts + ("input",), OUT_OF_RANGE, f"input must be one of {', '.join(inputs)}, "
+                               f"got {given!r}")
+            ok = False
+        else:
+            values["input"] = given
+    for name in ("transpose", "reshape"):
+        if name in spec:
+            dims = read_dims(reader, lparts + (name,), spec[name], permutation=name == "transpose")
+            ok = dims is not None and ok
+            values[name] = dims
+    if framework == "keras":  # Dense(units) with an optional input_dim: (input_dim → units)
+        in_features, out_features = values.get("input_dim"), values.get("units")
+    else:
+        in_features, out_features = values.get("in_features"), values.get("out_features")
+    if not ok:
+        return None
+    if "input" in values:  # written, not the default (a Keras Dense fed the sequence on purpose)
+        reader.origins[("head", index, "input")] = lparts + ("input",)
+    ops = tuple((name, values[name]) for name in ("transpose", "reshape") if name in values)
+    return HeadLayer(kind, in_features, out_features, values.get("input", inputs[0]), ("head", index), ops)
+
+
+def read_dims(reader: Reader, parts: tuple, value: Any, permutation: bool) -> tuple | None:
+    """A transpose `perm` (axes 0..7) or a reshape target (1 to 8 entries: a positive size, a
+    symbol, 0 = copy that input dimension, -1 = inferred), as ONNX's Transpose and Reshape take them."""
+    what = "a permutation of the axes such as [1, 0, 2]" if permutation else "a shape such as [N, -1] or [0, -1]"
+    if not isinstance(value, list) or not value or len(value) > 8:
+        reader.problem(parts, WRONG_STRUCTURE, f"{json_path(parts)[2:]} is {kind_of(value)}; expected {what} "
+                       "(1 to 8 entries)")
+        return None
+    dim = Key("dim", "dim")
+    ok = True
+    for i, size in enumerate(value):
+        if isinstance(size, int) and not isinstance(size, bool) and (permutation and 0 <= size < 8
+                                                                     or not permutation and size in (0, -1)):
+            continue
+        if permutation:
+            reader.problem(parts + (i,), OUT_OF_RANGE if isinstance(size, int) else WRONG_TYPE,
+                           f"{json_path(parts + (i,))[2:]} must be an axis 0..7, got {size!r}")
+            ok = False
+            continue
+        ok = reader.check_value(parts + (i,), dim, size, json_path(parts + (i,))[2:]) is not INVALID and ok
+    return tuple(value) if ok else None
+
+
+def read_expect(reader: Reader, body: Any, blocks: int, stacked: bool,
+                framework: str = "torch") -> tuple[dict, ...] | None:
+    """One mapping tensor name → shape per block, in `framework`'s tensor names; reader.origins
+    gets ("expect", k, name) → parts."""
+    names = EXPECT_NAMES[framework]
     if stacked and blocks > 1:
         if not isinstance(body, list):
             reader.problem(("expect",), WRONG_STRUCTURE, f"'expect' is {kind_of(body)}; lstm is a stack of {blocks} blocks, "
@@ -133,12 +245,14 @@ def read_expect(reader: Reader, body: Any, blocks: int, stacked: bool) -> tuple[
             continue
         if not isinstance(item, dict):
             reader.problem(parts, WRONG_STRUCTURE, f"'{json_path(parts)[2:]}' is {kind_of(item)}; expected a mapping of "
-                           f"tensor → shape, e.g. 'output: [32, 5, 40]' ({', '.join(EXPECT_TENSORS)})")
+                           f"tensor → shape, e.g. '{names[1]}: [32, 5, 40]' ({', '.join(names)})")
             ok = False
             continue
-        reader.unknown_keys(parts, item, EXPECT_TENSORS)
-        ok = ok and all(key in EXPECT_TENSORS for key in item)
-        for name in EXPECT_TENSORS:
+        foreign = {key for key in item if key not in names and foreign_name(reader, parts + (key,), key, framework,
+                                                                              names)}
+        reader.unknown_keys(parts, {key: v for key, v in item.items() if key not in foreign}, names)
+        ok = ok and all(key in names for key in item)
+        for name in names:
             if name not in item:
                 continue
             shape = read_shape(reader, parts + (name,), item[name])

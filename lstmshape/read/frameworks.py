@@ -12,6 +12,7 @@ from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT,
 from ..problems import WARNING
 from ..settings import (CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasArguments,
                         KerasLSTM, OnnxLSTM)
+from .around import read_expect, read_head
 from .data import data_config, read_data
 from .reader import Reader, suggest
 from .values import Key, classify_choice, show
@@ -124,7 +125,8 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
     data = {**data, "lstm": body}
     lstm = reader.section("lstm", data, framework_keys(framework, body))
     values = read_data(reader, data)
-    if lstm is None or values is None:
+    head, expect = read_around(reader, data, framework)
+    if lstm is None or values is None or head is None or expect is None:
         return None
     ok = choices_ok(reader, framework, lstm) and sections_checked(reader, framework, data, values)
     ok = cell_ok(reader, framework, lstm) and ok
@@ -142,7 +144,16 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
             return None
         spec = OnnxLSTM(**lstm)
-    return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework)
+    return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework,
+                  head=head, expect=expect)
+
+
+def read_around(reader: Reader, data: dict, framework: str, blocks: int = 1) -> tuple:
+    """The head and expect sections in the framework's own names (empty when absent, None when
+    invalid); for a stack of blocks, expect has one entry per block, as torch's."""
+    head = read_head(reader, data["head"], framework) if "head" in data else ()
+    expect = read_expect(reader, data["expect"], blocks, blocks > 1, framework) if "expect" in data else ()
+    return head, expect
 
 
 def without_foreign(reader: Reader, framework: str, body: Any, at: tuple) -> Any:
@@ -175,7 +186,9 @@ def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config |
     blocks = [reader.section("lstm", data, framework_keys(framework, block, k == 0), index=k)
               for k, block in enumerate(body)]
     values = read_data(reader, data)
-    ok = values is not None and sections_checked(reader, framework, data, values)
+    head, expect = read_around(reader, data, framework, len(body))
+    ok = values is not None and head is not None and expect is not None \
+        and sections_checked(reader, framework, data, values)
     if values is not None and values.get("unbatched"):
         unbatched_refused(reader, framework)
         ok = False
@@ -204,7 +217,7 @@ def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config |
     if not ok or len(built) != len(blocks):
         return None
     return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc, framework=framework,
-                  blocks=tuple(built))
+                  blocks=tuple(built), head=head, expect=expect)
 
 
 def keras_feeds(reader: Reader, before: KerasLSTM, k: int) -> bool:
@@ -252,18 +265,19 @@ def cell_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -
     return ok
 
 
-UNCHECKED = ("head", "expect")  # checked against torch's shapes only, so far
-AROUND_TORCH_ONLY = ("decoder",)  # the model around the LSTM (issue #10 item 3): torch's only, so far
-DATA_TORCH_ONLY = ("enforce_sorted", "dataset_size", "drop_last")
+# Sections checked for torch configs only, so far: (framework, section) pairs, "data.KEY" for a data
+# key. head, expect and data.lengths are checked in Keras's and ONNX's own terms (issue #10); the
+# model around the LSTM of issue #10's item 3 (a decoder, the DataLoader) is torch's only.
+TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
+UNCHECKED: tuple[tuple[str, str], ...] = tuple((fw, key) for fw in ("keras", "onnx") for key in TORCH_ONLY)
 
 
 def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -> bool:
     """False (and LS204 at each) when the config has sections lstmshape does not check for
     `framework`: a gate never passes what it did not look at."""
-    unchecked = [(key,) for key in UNCHECKED if key in data] + ([reader.origins[("data", "lengths")]]
-                                                                 if "lengths" in values else [])
-    unchecked += [(key,) for key in AROUND_TORCH_ONLY if key in data]
-    unchecked += [reader.origins[("data", key)] for key in DATA_TORCH_ONLY if key in values]
+    unchecked = [(key,) for fw, key in UNCHECKED if fw == framework and key in data and "." not in key]
+    unchecked += [reader.origins[("data", key.split(".")[1])] for fw, key in UNCHECKED
+                  if fw == framework and key.startswith("data.") and key.split(".")[1] in values]
     for parts in unchecked:
         what = ".".join(str(p) for p in parts[:2]) if parts[0] == "data" else parts[0]
         reader.problem(parts, UNCHECKED_SECTION, f"'{what}' is not checked for {framework} configs yet (lstmshape "

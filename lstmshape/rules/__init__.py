@@ -3,7 +3,8 @@
 Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first line is the
 summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
 run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
-generator of `Problem`s given a `RuleContext`. Config codes (LS001–LS008) are found while
+generator of `Problem`s given a `RuleContext`, and `check_keras` / `check_onnx` where they apply to
+keras and onnx configs (given their context, lstmshape.rules.keras_onnx). Config codes (LS001–LS008) are found while
 reading the file (lstmshape.read) and their modules only document them. LS009 judges the settings
 alone (`STAGE = "config"`): `config_stage_problems` runs it for `infer` as well as for `check`.
 
@@ -18,6 +19,7 @@ from types import ModuleType
 
 from ..codes import ALL
 from ..problems import Problem
+from ..registry import resolve
 from ..settings import Config
 from .context import RuleContext
 
@@ -55,6 +57,14 @@ MODULES = (
     "ls115_silent_input_transpose",
     "ls116_packed_output_length",
     "ls117_no_cell_state",
+    "ls118_not_returned",
+    "ls119_keras_input_ndim",
+    "ls120_onnx_y_rank",
+    "ls121_lengths_without_sequence_lens",
+    "ls122_sequence_lens_without_lengths",
+    "ls123_dense_per_time_step",
+    "ls124_head_reshape",
+    "ls125_head_rank",
     "ls126_input_shape_mismatch",
     "ls127_stateful_batch",
     "ls128_batch_shape_unchecked",
@@ -70,18 +80,37 @@ MODULES = (
     "ls138_decoder_state_size",
     "ls139_bridge_in_features",
     "ls203_no_effect",
-    "ls204_unchecked_section",
     "ls205_stack_2d_input",
 )
 
-# The configs each rule module judges, where not torch's: `check` imports only the modules of the
-# config's framework, so a torch config never loads the Keras rules (start-up). () for a module that
-# only documents a code the reader finds
+__all__ = ["CONTEXTS", "FRAMEWORKS", "RuleContext", "all_examples", "all_rules", "config_stage_problems", "context_for",
+           "examples", "markdown", "rule", "rules_for", "run_rules"]
+
+
+ALL_FRAMEWORKS = ("torch", "keras", "onnx")
+# The configs each rule module judges where not torch's alone (each has a `check_keras` /
+# `check_onnx` for them, see CHECKS); () for a module that only documents a code the reader finds.
+# `check` imports only the modules of the config's framework: a torch config never loads the Keras
+# or ONNX rules, nor their engines (start-up). tests/test_framework_checks.py holds this table
+# against the functions each module has.
 FRAMEWORKS = {
     "ls013_input_shape_rank": (),
     "ls014_keras_2_argument": (),
     "ls015_unknown_activation": (),
-    "ls100_stack_input_size": ("torch", "keras", "onnx"),
+    "ls100_stack_input_size": ALL_FRAMEWORKS,
+    "ls101_head_in_features": ALL_FRAMEWORKS,
+    "ls102_head_chain": ALL_FRAMEWORKS,
+    "ls106_lengths_count": ALL_FRAMEWORKS,
+    "ls107_lengths_range": ALL_FRAMEWORKS,
+    "ls110_expect_shape": ALL_FRAMEWORKS,
+    "ls118_not_returned": ("keras", "onnx"),
+    "ls119_keras_input_ndim": ("keras",),
+    "ls120_onnx_y_rank": ("onnx",),
+    "ls121_lengths_without_sequence_lens": ("onnx",),
+    "ls122_sequence_lens_without_lengths": ("onnx",),
+    "ls123_dense_per_time_step": ("keras",),
+    "ls124_head_reshape": ("keras", "onnx"),
+    "ls125_head_rank": ("keras", "onnx"),
     "ls126_input_shape_mismatch": ("keras",),
     "ls127_stateful_batch": ("keras",),
     "ls128_batch_shape_unchecked": ("keras",),
@@ -94,16 +123,15 @@ FRAMEWORKS = {
 AROUND = tuple(name for name in MODULES if "ls130" <= name < "ls140")
 
 
+def all_rules() -> list[ModuleType]:
+    """Every rule module, in code order."""
+    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
+
+
 def has_around(config: Config) -> bool:
     data = config.data
     return bool(config.joins) or config.decoder is not None or data.enforce_sorted is not None \
         or data.dataset_size is not None
-
-__all__ = ["RuleContext", "all_rules", "rule", "run_rules", "config_stage_problems", "examples", "markdown"]
-
-
-def all_rules() -> list[ModuleType]:
-    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
 
 
 def rules_for(config: Config) -> list[ModuleType]:
@@ -121,14 +149,29 @@ def rule(code: str) -> ModuleType | None:
     return None
 
 
+# The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
+# torch config never imports their engines) and the function a rule module checks it with. A rule
+# that has no check for a framework (no `check_keras`) does not apply to it.
+CONTEXTS = {"torch": "lstmshape.rules.context:RuleContext", "keras": "lstmshape.rules.keras_onnx:KerasContext",
+            "onnx": "lstmshape.rules.keras_onnx:OnnxContext"}
+CHECKS = {"torch": "check", "keras": "check_keras", "onnx": "check_onnx"}
+
+
+def context_for(config: Config) -> RuleContext:
+    """The RuleContext of a config's framework."""
+    return RuleContext(config) if config.framework == "torch" else resolve(CONTEXTS[config.framework])(config)
+
+
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`), for the rules about the config's framework (FRAMEWORKS)."""
-    context = RuleContext(config)
+    `config_stage_problems`), each rule checked in the config framework's own terms."""
+    context = context_for(config)
+    name = CHECKS[config.framework]
     out: list[Problem] = []
     for module in rules_for(config):
-        if getattr(module, "check", None) is not None and getattr(module, "STAGE", "model") == "model":
-            out.extend(module.check(context))
+        check = getattr(module, name, None)
+        if check is not None and getattr(module, "STAGE", "model") == "model":
+            out.extend(check(context))
     return out
 
 
@@ -141,17 +184,24 @@ def config_stage_problems(config: Config) -> list[Problem]:
             for p in module.check(context)]
 
 
-_EXAMPLE = re.compile(r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)", re.M)
+# compiled on first use (re caches it), not at import: `check` never reads the examples
+_EXAMPLE = r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)"
+
+
+def all_examples(module: ModuleType) -> list[tuple[str, str, str]]:
+    """Every example of the rule's docstring, in order: (kind, framework label, yaml), the
+    label "" for torch's and e.g. "Keras" for `Failing example (Keras)::`."""
+    import textwrap
+
+    return [(kind.lower(), label, textwrap.dedent(body).strip("\n") + "\n")
+            for kind, label, body in re.findall(_EXAMPLE, module.__doc__ + "\n", re.M)]
 
 
 def examples(module: ModuleType) -> dict[str, str]:
-    """{"failing": yaml, "passing": yaml} from the rule's docstring, plus "failing keras",
-    "passing onnx", ... for the examples labelled with a framework (`Failing example (keras)::`)."""
-    import textwrap
-
-    out = {}
-    for kind, label, body in _EXAMPLE.findall(module.__doc__ + "\n"):
-        out[kind.lower() + (f" {label}" if label else "")] = textwrap.dedent(body).strip("\n") + "\n"
+    """{"failing": yaml, "passing": yaml} from the rule's docstring: its first of each kind."""
+    out: dict[str, str] = {}
+    for kind, _, text in all_examples(module):
+        out.setdefault(kind, text)
     return out
 
 
@@ -175,10 +225,9 @@ def markdown() -> str:
         out.append(f"{code.summary}\n")
         out += [p + "\n" for p in body]
         if module is not None:
-            for kind, text in examples(module).items():
-                label = kind.split(" ", 1)[1:]
-                head = ("Fails" if kind.startswith("failing") else "Passes") + (f" ({label[0]})" if label else "")
-                out.append(f"{head}:\n\n```yaml\n" + text + "```\n")
+            for kind, label, text in all_examples(module):
+                title = ("Fails" if kind == "failing" else "Passes") + (f" ({label})" if label else "")
+                out.append(f"{title}:\n\n```yaml\n" + text + "```\n")
         elif "Example: " in code.doc:
             command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
             out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")

@@ -14,6 +14,8 @@ from ..shapes.torch import TorchShapes, infer_lstm
 class RuleContext:
     """One valid config as the rules read it (torch settings: one per block of a stack)."""
 
+    lengths_user = "pack_padded_sequence"  # what takes data.lengths (Keras: the mask; ONNX: sequence_lens)
+
     def __init__(self, config: Config):
         self.config = config
         self.memo: dict = {}  # what several rules derive once (the expect mismatches)

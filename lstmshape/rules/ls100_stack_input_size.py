@@ -58,13 +58,8 @@ CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-
-
 def check(context):
     blocks = context.blocks
-    if context.config.framework != "torch":
-        yield from framework_check(context)
-        return
     for k in range(1, len(blocks)):
         if context.config.joins and context.config.joins[k]:
             continue  # a block after a join reads what the join hands on: LS130
@@ -83,7 +78,7 @@ def check(context):
             )
 
 
-def framework_check(context):
+def check_framework(context):
     """A keras or onnx stack: each block's input size against what the block before hands on."""
     blocks, keras = context.blocks, context.config.framework == "keras"
     key = "input_dim" if keras else "input_size"
@@ -107,3 +102,6 @@ def framework_check(context):
                 context.origin(k, key), ID, SEVERITY,
                 f"lstm[{k}].{key} is {n(got)} but lstm[{k - 1}]'s output has {n(want)} features ({why})",
             )
+
+
+check_keras = check_onnx = check_framework

@@ -3,7 +3,9 @@
 `lengths` is what the code passes to pack_padded_sequence: one length per sequence, so as many as
 batch_size (when batch_size is a number). Unsorted lengths are fine with enforce_sorted=False;
 with batch_first: true, pass batch_first=True to pack_padded_sequence and pad_packed_sequence
-too. Packing needs a batch: unbatched input has no lengths.
+too. Packing needs a batch: unbatched input has no lengths. In a Keras config `lengths` are the
+sequence lengths the mask gives (keras.layers.Masking or `mask=`); in an ONNX config, the node's
+int32 `sequence_lens` input (with `sequence_lens: true`): the same count and range rules hold.
 
 Failing example::
 
@@ -20,6 +22,30 @@ Passing example::
       batch_size: 3
       seq_len: 5
       lengths: [5, 2, 3]
+
+Failing example (Keras)::
+
+    framework: keras
+    lstm: {input_dim: 10, units: 20}
+    data: {batch_size: 4, seq_len: 5, lengths: [5, 3, 2]}
+
+Passing example (Keras)::
+
+    framework: keras
+    lstm: {input_dim: 10, units: 20}
+    data: {batch_size: 3, seq_len: 5, lengths: [5, 3, 2]}
+
+Failing example (ONNX)::
+
+    framework: onnx
+    lstm: {input_size: 10, hidden_size: 20, sequence_lens: true}
+    data: {batch_size: 4, seq_len: 5, lengths: [5, 3, 2]}
+
+Passing example (ONNX)::
+
+    framework: onnx
+    lstm: {input_size: 10, hidden_size: 20, sequence_lens: true}
+    data: {batch_size: 3, seq_len: 5, lengths: [5, 3, 2]}
 """
 
 from .. import codes
@@ -41,5 +67,8 @@ def check(context):
         yield context.problem(
             at, ID, SEVERITY,
             f"lengths has {len(data.lengths)} entries but batch_size is {n(data.batch_size)}: "
-            "pack_padded_sequence needs one length per sequence in the batch",
+            f"{context.lengths_user} needs one length per sequence in the batch",
         )
+
+
+check_keras = check_onnx = check  # the same count, said in the framework's terms (context.lengths_user)

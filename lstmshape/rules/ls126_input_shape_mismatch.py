@@ -45,7 +45,7 @@ def written(dims) -> str:
     return "[" + ", ".join("null" if d is None else n(d) for d in dims) + "]"
 
 
-def check(context):
+def check_keras(context):
     for k, block in enumerate(context.blocks):
         shape = block.declared_input
         if shape is None:

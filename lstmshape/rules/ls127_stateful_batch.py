@@ -33,7 +33,7 @@ CODE = codes.STATEFUL_BATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(context):
+def check_keras(context):
     shape = context.blocks[0].declared_input  # a stack's input is declared on its first block only
     batch = shape[0] if shape is not None else None
     mismatch_said = False

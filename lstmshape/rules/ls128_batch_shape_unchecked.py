@@ -31,7 +31,7 @@ CODE = codes.BATCH_SHAPE_UNCHECKED
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(context):
+def check_keras(context):
     for k, block in enumerate(context.blocks):
         shape = block.declared_input
         batch, data_batch = (shape[0] if shape is not None else None), context.data.batch_size

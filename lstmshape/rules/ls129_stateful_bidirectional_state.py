@@ -38,7 +38,7 @@ CODE = codes.STATEFUL_BIDIRECTIONAL_STATE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def check(context):
+def check_keras(context):
     for k, block in enumerate(context.blocks):
         if block.arguments.stateful and block.bidirectional and block.return_state:
             yield context.problem(
