@@ -4,7 +4,7 @@ in messages, and where a decoder's settings were written."""
 from __future__ import annotations
 
 from ..problems import json_path
-from ..shapes.around import State, bridge_steps, bridged_state, join_steps
+from ..shapes.around import bridge_steps, bridged_state, join_steps
 from .context import RuleContext, n
 
 
@@ -37,7 +37,11 @@ def state_text(context: RuleContext, rows, features) -> str:
     return f"({n(rows)}{batch(context)}, {n(features)})"
 
 
-def bridged(context: RuleContext) -> tuple[State, list]:
-    """The decoder's h0/c0 as the bridge hands them on, and the bridge's steps."""
-    encoder, bridge = context.blocks[-1], context.config.decoder.bridge
-    return bridged_state(encoder, bridge), bridge_steps(encoder, bridge)
+def handover(context: RuleContext) -> tuple | None:
+    """(encoder, decoder LSTM, the decoder's h0/c0 as the bridge hands them on, the bridge's
+    steps) for the decoder rules; None for a config without a decoder."""
+    decoder = context.config.decoder
+    if decoder is None:
+        return None
+    encoder = context.blocks[-1]
+    return encoder, decoder.lstm, bridged_state(encoder, decoder.bridge), bridge_steps(encoder, decoder.bridge)

@@ -22,7 +22,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import bridged, encoder_name, joins, step_name
+from .around import encoder_name, handover, joins, step_name
 from .context import n
 
 CODE = codes.MERGE_UNIDIRECTIONAL
@@ -41,12 +41,12 @@ def check(context):
                     "bidirectional",
                 )
                 break
-    decoder = context.config.decoder
-    if decoder is None:
+    handed = handover(context)
+    if handed is None:
         return
-    _, steps = bridged(context)
-    directions = context.blocks[-1].num_directions
-    for layer, (kind, state, _) in zip(decoder.bridge, steps):
+    encoder, _, _, steps = handed
+    directions = encoder.num_directions
+    for layer, (kind, state, _) in zip(context.config.decoder.bridge, steps):
         if kind in ("concat", "sum"):
             if directions == 1:
                 yield context.problem(

@@ -24,7 +24,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import batch, bridged, decoder_origin, encoder_name, state_text
+from .around import batch, decoder_origin, encoder_name, handover, state_text
 from .context import n
 
 CODE = codes.DECODER_STATE_LAYERS
@@ -32,11 +32,10 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    decoder = context.config.decoder
-    if decoder is None:
+    handed = handover(context)
+    if handed is None:
         return
-    encoder, dec = context.blocks[-1], decoder.lstm
-    state, steps = bridged(context)
+    encoder, dec, state, steps = handed
     need = dec.num_directions * dec.num_layers
     if state.rows == need:
         return

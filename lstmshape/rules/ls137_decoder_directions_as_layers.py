@@ -21,7 +21,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import bridged, decoder_origin, encoder_name, state_text
+from .around import decoder_origin, encoder_name, handover, state_text
 from .context import n
 
 CODE = codes.DECODER_DIRECTIONS_AS_LAYERS
@@ -29,11 +29,10 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    decoder = context.config.decoder
-    if decoder is None:
+    handed = handover(context)
+    if handed is None:
         return
-    encoder, dec = context.blocks[-1], decoder.lstm
-    state, _ = bridged(context)
+    encoder, dec, state, _ = handed
     if state.rows != dec.num_directions * dec.num_layers or state.directions == dec.num_directions:
         return
     if state.directions == 2:

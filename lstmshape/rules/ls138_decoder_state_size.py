@@ -21,7 +21,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import bridged, decoder_origin, encoder_name
+from .around import decoder_origin, encoder_name, handover
 from .context import n
 
 CODE = codes.DECODER_STATE_SIZE
@@ -29,11 +29,10 @@ ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    decoder = context.config.decoder
-    if decoder is None:
+    handed = handover(context)
+    if handed is None:
         return
-    encoder, dec = context.blocks[-1], decoder.lstm
-    state, steps = bridged(context)
+    encoder, dec, state, steps = handed
     if state.h != dec.h_out:  # h first: torch checks hidden[0] first, and c differs for the same reason
         initial, final, got, need, name = "h0", "hn", state.h, dec.h_out, "proj_size" if dec.proj_size else "hidden_size"
     elif encoder.has_cell_state and dec.has_cell_state and state.c != dec.hidden_size:
