@@ -221,3 +221,16 @@ def test_the_frameworks_table_says_which_checks_each_rule_has():
         has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
         listed = FRAMEWORKS.get(name, ("torch",))
         assert has == listed or (not has and listed in ((), ("torch",))), (name, has, listed)
+
+
+def test_a_keras_stack_reads_its_declared_input_in_every_block(tmp_path):
+    """The first block's input_shape fixes seq_len for the blocks after it too: a later block's
+    expect is held against the same time axis Keras builds (here 10), not a symbol."""
+    path = tmp_path / "stack.yaml"
+    path.write_text("framework: keras\nlstm:\n"
+                 "  - {units: 16, input_shape: [10, 8], return_sequences: true}\n  - {units: 4}\n"
+                 "expect:\n  - {input: [N, 10, 8]}\n  - {input: [N, 10, 16], output: [N, 4]}\n")
+    assert check_file(str(path)) == []
+    path.write_text(path.read_text().replace("[N, 10, 16]", "[N, 12, 16]"))
+    (problem,) = check_file(str(path))
+    assert (problem.code, problem.line) == ("LS110", 7) and "should be seq_len 10" in problem.message

@@ -21,8 +21,8 @@ from functools import cached_property
 from typing import NamedTuple
 
 from ..shapes.core import Dimension, Size, Tensor
-from ..shapes.keras import infer_keras
-from ..shapes.onnx import glue, infer_onnx
+from ..shapes.keras import infer_keras_stack
+from ..shapes.onnx import glue, infer_onnx, infer_onnx_stack
 from .context import RuleContext, listed, n, shape
 
 
@@ -156,7 +156,7 @@ class KerasContext(FrameworkContext):
 
     @cached_property
     def inferences(self) -> list:
-        return [infer_keras(block, self.config.data) for block in self.blocks]
+        return infer_keras_stack(self.blocks, self.config.data)  # block 0's declared input fixes every block's
 
     def tensor(self, k: int, name: str) -> Tensor | None:
         engine = {"state_h": "h", "state_c": "c"}.get(name, name)
@@ -213,7 +213,7 @@ class OnnxContext(FrameworkContext):
 
     @cached_property
     def inferences(self) -> list:
-        return [infer_onnx(block, self.config.data) for block in self.blocks]
+        return infer_onnx_stack(self.blocks, self.config.data)
 
     def tensor(self, k: int, name: str) -> Tensor | None:
         nodes = self.inferences[k].nodes
