@@ -54,9 +54,8 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
     if source == target:
         return config, []
     t = Translation(config, target)
-    data = config.data
-    if source == "keras":
-        data = keras_arguments(config.lstm, data, t)
+    # a Keras input declared on the (first) layer fixes the batch and time the target is called with
+    data = declared_data(config.stack[0], config.data)[0] if source == "keras" else config.data
     if data.unbatched:
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
@@ -67,6 +66,8 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
     problems, built = list(t.problems), []
     for k, block in enumerate(config.stack):  # a stack: every block, each at its own settings
         t = Translation(config, target, k if config.blocks else None)
+        if source == "keras":
+            keras_arguments(block, t)
         lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](neutral(config, t, block), t)
         problems += t.problems
         built.append(lstm)
@@ -172,9 +173,9 @@ ONNX_ACTIVATIONS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu", "softs
                     "hard_sigmoid": "HardSigmoid (alpha 1/6, beta 0.5)"}
 
 
-def keras_arguments(lstm: KerasLSTM, data, t: Translation):
-    """The Keras layer arguments that change no shape, carried to `t.target` or refused there; the
-    data with the batch and time a declared input fixes."""
+def keras_arguments(lstm: KerasLSTM, t: Translation) -> None:
+    """The Keras layer arguments of one layer (or block) that change no shape, carried to
+    `t.target` (a note) or refused there (LS201)."""
     args = lstm.arguments
     defaults = {"activation": "tanh", "recurrent_activation": "sigmoid"}
     for key, default in defaults.items():
@@ -202,7 +203,6 @@ def keras_arguments(lstm: KerasLSTM, data, t: Translation):
         carry = ("pass the last batch's hn/cn (detached) as h0/c0" if t.target == "torch"
                  else "feed Y_h/Y_c back as initial_h/initial_c")
         t.note("stateful", f"stateful: Keras carries the states from batch to batch; {carry}")
-    return declared_data(lstm, data)[0]
 
 
 def keras_two_biases(spec: dict) -> bool:

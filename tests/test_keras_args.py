@@ -322,3 +322,17 @@ def test_a_stack_declares_its_input_on_the_first_block(tmp_path):
         in refused.stdout
     assert f"{path}:10:5: error[LS014] time_major" in refused.stdout
     assert f"{path}:11:27: error[LS015] recurrent_activation 'Sigmoid'" in refused.stdout
+
+
+def test_as_holds_every_block_of_a_keras_stack_to_its_arguments(tmp_path):
+    """--as judges each block's layer arguments at that block: a later block's non-default
+    activation is refused for torch (exit 1), an earlier block's dropout is a note of its own."""
+    path = tmp_path / "stack.yaml"
+    path.write_text("framework: keras\nlstm:\n  - {input_dim: 8, units: 16, return_sequences: true, dropout: 0.1}\n"
+                    "  - {units: 4, activation: relu}\n")
+    result = run("infer", path, "--as", "torch")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{path}:4:28: error[LS201] lstm[1]: activation 'relu' has no equivalent in torch.nn.LSTM" in result.stderr
+    assert f"{path}:3:64: note[LS202] lstm[0]: dropout 0.1 is training-only" in result.stderr
+    onnx = run("infer", path, "--as", "onnx")
+    assert onnx.returncode == 0 and "lstm[1]: activation 'relu': set the ONNX node's activations" in onnx.stderr
