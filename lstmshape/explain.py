@@ -87,11 +87,12 @@ def keras_argument_traps(result: KerasShapes) -> list[str]:
     slow = [f"{name} {value!r}" for name, value, fused in (
         ("activation", args.activation, "tanh"), ("recurrent_activation", args.recurrent_activation, "sigmoid"),
         ("recurrent_dropout", args.recurrent_dropout, 0.0), ("unroll", args.unroll, False)) if value != fused]
+    slow += [] if lstm.use_bias else ["use_bias False"]
     if slow:
-        slow += [] if lstm.use_bias else ["use_bias False"]
         out.append("On a GPU Keras runs the fused cuDNN kernel only with activation tanh, recurrent_activation "
-                   "sigmoid, recurrent_dropout 0, unroll False and use_bias True; here " + ", ".join(slow) + " rule it "
-                   "out, so Keras runs the step-by-step loop (same shapes, slower; use_cudnn=True raises).")
+                   "sigmoid, recurrent_dropout 0, unroll False and use_bias True; here " + ", ".join(slow) +
+                   (" rule" if len(slow) > 1 else " rules") + " it out, so Keras runs the step-by-step loop (same "
+                   "shapes, slower; use_cudnn=True raises).")
     if args.dropout or args.recurrent_dropout:
         out.append("dropout / recurrent_dropout act in training only (fit, or training=True) and change no shape.")
     if args.stateful:

@@ -283,11 +283,15 @@ def test_explain_says_what_the_shape_free_arguments_change():
     config, _ = read_config(str(REPO / "configs" / "keras_stateful.yaml"))
     (result,) = infer(config)
     text = "\n".join(traps(result))
-    assert "recurrent_dropout 0.1 rule it out" in text and "cuDNN" in text
+    assert "recurrent_dropout 0.1 rules it out" in text and "cuDNN" in text
     assert "(16, 50) variables" in text and "every batch must have 16 rows" in text
     assert "change no shape" in text
     config, _ = read_config(str(REPO / "configs" / "keras_bilstm.yaml"))
     assert not any("cuDNN" in t or "stateful" in t for t in traps(infer(config)[0]))
+    config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, use_bias: false, unroll: true}\n")
+    assert "here unroll True, use_bias False rule it out" in "\n".join(traps(infer(config)[0]))
+    config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, use_bias: false}\n")
+    assert "here use_bias False rules it out" in "\n".join(traps(infer(config)[0]))
 
 
 STACK = """framework: keras
