@@ -3,8 +3,8 @@
 Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
 README.md here). All candidates run float32 in one process with the same number of threads, in
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
-the median of REPEAT timeit repeats. With --parts it instead times one batch part against two on
-small sizes, the measurement behind forward._MIN_PART_MACS.
+the median of REPEAT timeit repeats. With --parts it instead times one batch part against two,
+the measurement behind forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES.
 """
 
 from __future__ import annotations
@@ -115,6 +115,16 @@ def gemm_floor_in_parts(lstm, x, threads):
     return run if threads > 1 else gemm_floor(lstm, x)
 
 
+def with_numpy_cell(function, *args):
+    """Run function with lstm_forward's gate arithmetic in NumPy's ufuncs, as without numba."""
+    loaded = forward._compiled_cell
+    forward._compiled_cell = False
+    try:
+        return function(*args)
+    finally:
+        forward._compiled_cell = loaded
+
+
 def median_seconds(function, number):
     time.sleep(PAUSE_SECONDS)
     function()
@@ -134,6 +144,7 @@ def bench_case(before, threads, input_size, hidden_size, seq_len, batch):
 
     candidates = {
         "ours": lambda: lstm_forward(x, params),
+        "numpy cell": lambda: with_numpy_cell(lstm_forward, x, params),
         "before": lambda: before(x, params),
         "torch": run_torch,
         "floor": gemm_floor(lstm, x),
@@ -141,7 +152,7 @@ def bench_case(before, threads, input_size, hidden_size, seq_len, batch):
     }
     want_output, (_, want_cn) = run_torch()
     error = 0.0
-    for name in ("ours", "before"):
+    for name in ("ours", "numpy cell", "before"):
         output, (_, cn) = candidates[name]()
         error = max(error, np.abs(output - want_output.numpy()).max(),
                     np.abs(cn - want_cn.numpy()).max())
@@ -166,13 +177,20 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         print(f"{name}={os.environ.get(name, '(unset)')}")
+    compiled = forward.load_compiled_cell()
+    if compiled:
+        import numba
+
+        print(f"compiled cell: loaded (numba {numba.__version__}); 'numpy cell' runs without it")
+    else:
+        print("compiled cell: numba is not installed, so 'ours' is the numpy cell")
     print(f"{ROUNDS} rounds; 'before' is lstm_forward at commit {BEFORE}\n")
     before = forward_before()
 
     header = (
         f"{'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
         f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
-        f"{'ours/before':>11} {'ours/split':>10} {'max err':>8} {'peak MiB':>8}"
+        f"{'ours/before':>11} {'ours/split':>10} {'numpy cell/floor':>16} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -182,6 +200,7 @@ def main():
         to_floor, to_torch, to_before, to_split = (
             ours / median[name] for name in ("floor", "torch", "before", "split floor")
         )
+        numpy_cell = median["numpy cell"] / median["floor"]
         if goal is None:  # the tiny case: no slower than before
             goal_text, met = "<=1x b", to_before <= 1.0
         else:
@@ -190,7 +209,7 @@ def main():
         print(
             f"{size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
             f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
-            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {error:8.1e} "
+            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {numpy_cell:16.2f} {error:8.1e} "
             f"{peak / 2**20:8.2f}  "
             f"{'ok' if met else 'MISS'}"
         )
@@ -198,31 +217,39 @@ def main():
 
 
 def parts_sweep():
-    """One batch part against two (each single-threaded BLAS) where threading starts to pay."""
+    """One batch part against two (each single-threaded BLAS), with each cell: where threading
+    starts to pay, in work and in sequences per part."""
+    cells = {"numpy": False}
+    if forward.load_compiled_cell():
+        cells = {"compiled": forward._compiled_cell, **cells}
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}\n")
-    print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>10} {'1 part us':>10} {'2 parts us':>10} "
-          f"{'2 / 1':>6}")
-    chosen = forward._MIN_PART_MACS
+    print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}, "
+          f"forward._MIN_PART_SEQUENCES = {forward._MIN_PART_SEQUENCES}\n")
+    print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
+          f"{'1 part us':>10} {'2 parts us':>10} {'2 / 1':>6}")
+    chosen = forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell
     rng = np.random.default_rng(0)
+    sizes = [(32, 32, 20), (64, 32, 20), (128, 32, 20), (128, 32, 50),
+             (256, 16, 50), (256, 32, 50), (512, 16, 50), (512, 32, 50)]
     try:
-        for hidden_size in (16, 32, 64):
-            for batch in (4, 8, 16):
-                seq_len = 20
-                params = init_params(hidden_size, hidden_size)
-                x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
-                macs = seq_len * batch * 8 * hidden_size * hidden_size
+        for hidden_size, batch, seq_len in sizes:
+            params = init_params(hidden_size, hidden_size)
+            x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
+            macs = seq_len * batch * 8 * hidden_size * hidden_size
+            number = 20 if hidden_size < 256 else 3
+            for name, cell in cells.items():
+                forward._compiled_cell = cell
                 times = {1: [], 2: []}
                 for _ in range(ROUNDS):
                     for parts, threshold in ((1, 10**18), (2, 1)):
-                        forward._MIN_PART_MACS = threshold
-                        times[parts].append(median_seconds(lambda: lstm_forward(x, params), 20))
+                        forward._MIN_PART_MACS = forward._MIN_PART_SEQUENCES = threshold
+                        times[parts].append(median_seconds(lambda: lstm_forward(x, params), number))
                 one, two = (float(np.median(times[parts])) for parts in (1, 2))
-                print(f"{f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:10,.0f} "
-                      f"{one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
+                print(f"{f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
+                      f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
     finally:
-        forward._MIN_PART_MACS = chosen
+        forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell = chosen
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

@@ -15,18 +15,29 @@ from itertools import accumulate
 
 import numpy as np
 
+from .registry import resolve
 from .settings import TorchLSTM
 from .shapes.torch import parameters
 
-__all__ = ["init_params", "lstm_forward", "param_shapes"]
+__all__ = ["init_params", "load_compiled_cell", "lstm_forward", "param_shapes"]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# Work (GEMM multiply-accumulates) a batch part needs before a thread of its own pays off; see
-# _batch_parts and benchmarks/README.md for how it was measured.
-_MIN_PART_MACS = 1_000_000
+# Work (GEMM multiply-accumulates) and sequences a batch part needs before a thread of its own
+# pays off; see _batch_parts and benchmarks/README.md for how they were measured.
+_MIN_PART_MACS = 30_000_000
+_MIN_PART_SEQUENCES = 16
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
+# The compiled float32 cell (lstmshape.compiled_cell, needs numba: pip install "lstmshape[fast]").
+# Loading it costs about 0.6 s (numba's import, then the loop compiled or read from numba's cache)
+# and it saves about 4 ns per gate value over NumPy's ufuncs (benchmarks/README.md), so a process
+# loads it once the gate values it has run with NumPy would have paid for that; see _cell.
+_COMPILED_CELL = "lstmshape.compiled_cell:lstm_cell"
+_PAYBACK_GATE_VALUES = 150_000_000
+_compiled_cell = None  # None: not loaded yet; False: numba is not installed; else the loop
+_numpy_gate_values = 0  # float32 gate values run with NumPy's ufuncs so far in this process
+_CELL_LOADING = threading.Lock()
 
 
 def param_shapes(
@@ -82,7 +93,8 @@ def lstm_forward(
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
     Large batches run in up to one thread per BLAS thread, each on its own columns of the batch
-    (see _batch_parts).
+    (see _batch_parts); float32 runs its gate arithmetic as one compiled loop once a process has
+    done enough work to pay for loading it (see _cell).
     """
     x = np.asarray(x)
     if x.dtype not in _DTYPES:
@@ -122,6 +134,7 @@ def lstm_forward(
         for size in layer_sizes
     )
     parts = _batch_parts(batch, seq_len * batch * step_macs)
+    cell = _cell(dtype, seq_len * batch * num_layers * num_directions * 4 * hidden_size)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
@@ -157,6 +170,7 @@ def lstm_forward(
             output_by_step[:, columns],
             None if lengths is None else lengths[columns],
             bias,
+            cell,
         )
 
     _run_parts(run_part, parts)
@@ -171,19 +185,63 @@ def lstm_forward(
 
 
 def _batch_parts(batch, macs):
-    """How many threads run this forward: the one speed strategy choice of this module.
+    """How many threads run this forward: the first speed strategy choice of this module.
 
     The columns of a batch never interact, so each part runs every layer and direction over its
     own columns, start to end, with no barrier per step; its GEMMs run single-threaded (the BLAS
-    limit is set to 1 while parts run), so the gate arithmetic, which NumPy runs on one core,
-    runs on every core too. One part per BLAS thread (OpenBLAS starts one per core, and a user's
-    BLAS limit is respected), and only when each part gets at least _MIN_PART_MACS
-    multiply-accumulates (the GEMM work): below that the hand-off to another thread costs more
-    than it saves.
+    limit is set to 1 while parts run), so the gate arithmetic, which runs on one core, runs on
+    every core too. One part per BLAS thread (OpenBLAS starts one per core, and a user's BLAS
+    limit is respected), and only when each part gets at least _MIN_PART_MACS
+    multiply-accumulates (below that the hand-off to another thread costs more than it saves) and
+    _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded W_hh @ h is so narrow that
+    BLAS's own threads on the whole batch beat it, with either cell).
     """
-    if batch < 2 or macs < 2 * _MIN_PART_MACS:
-        return 1
-    return max(1, min(_blas_threads(), batch, macs // _MIN_PART_MACS))
+    parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
+    return 1 if parts < 2 else min(_blas_threads(), parts)
+
+
+def _cell(dtype, gate_values):
+    """The compiled cell, or None for NumPy's ufuncs: this module's second strategy choice.
+
+    float32 only (the compiled exp and tanh are float32 polynomials). Like a JIT's tiers: a
+    process runs NumPy's ufuncs until the gate values it has run (this forward's included) reach
+    _PAYBACK_GATE_VALUES, then loads the compiled cell and keeps it. So a one-off `infer --verify`
+    never pays numba's start-up, and a process running forwards in a loop gets the fast cell
+    after a few seconds of work. load_compiled_cell() loads it at once.
+    """
+    global _numpy_gate_values
+    if dtype != np.float32:
+        return None
+    with _CELL_LOADING:
+        if _compiled_cell is None and _numpy_gate_values + gate_values >= _PAYBACK_GATE_VALUES:
+            _load_compiled_cell()
+        if _compiled_cell:
+            return _compiled_cell
+        _numpy_gate_values += gate_values
+        return None
+
+
+def load_compiled_cell() -> bool:
+    """Load the compiled float32 cell now (about 0.6 s) instead of once enough work has run, as a
+    long-running process or a benchmark wants; False if numba is not installed."""
+    with _CELL_LOADING:
+        if _compiled_cell is None:
+            _load_compiled_cell()
+        return bool(_compiled_cell)
+
+
+def _load_compiled_cell():
+    """Import the compiled cell and run it once, so that compiling it (or reading numba's cache)
+    happens here and not inside a batch part's thread. Called with _CELL_LOADING held."""
+    global _compiled_cell
+    try:
+        kernel = resolve(_COMPILED_CELL)
+    except ImportError:  # numba is not installed, or does not support this numpy
+        _compiled_cell = False
+        return
+    gates, state = np.zeros((1, 4), np.float32), np.zeros((1, 1), np.float32)
+    kernel(gates, gates[None], 0, state, state.copy())
+    _compiled_cell = kernel
 
 
 def _threading():
@@ -233,13 +291,17 @@ def _run_parts(run_part, parts):
             future.result()
 
 
-def _run_layers(layers, x, hn, cn, output, lengths, bias):
+def _run_layers(layers, x, hn, cn, output, lengths, bias, cell):
     """Run every layer and direction over one part of the batch, writing output, hn and cn.
 
     x and output are time-major views, (seq_len, batch, features). Each layer's input projection
-    is one GEMM over all steps, with the bias folded in as a column of ones in the input. Its
-    result is feature-major, (gates, seq_len, batch), so the block each step adds is a set of
-    contiguous rows.
+    is one GEMM over all steps, with the bias folded in as a column of ones in the input. The
+    layout follows the cell. NumPy's ufuncs run fastest on contiguous blocks, so for them state,
+    gates and projection are feature-major, (features, batch) and (gates, seq_len, batch): each
+    gate is a block of rows. The compiled cell runs each sequence's hidden units as one vector
+    loop and must find step t's projection in one run of memory (feature-major, its rows lie
+    seq_len * batch apart, and the loop waited on a thousand cache misses a step): for it all is
+    batch-major, (batch, features) and (seq_len, batch, gates), like torch's own tensors.
     """
     seq_len, batch, input_size = x.shape
     num_directions = len(layers[0])
@@ -250,8 +312,9 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias):
     layer_input = np.empty((seq_len, batch, input_size + bias), x.dtype)
     layer_input[..., :input_size] = x
     gates_size = layers[0][0][1].shape[0]
-    projected_buffer = np.empty((gates_size, seq_len * batch), x.dtype)
-    projected = projected_buffer.reshape(gates_size, seq_len, batch)
+    batch_major = cell is not None
+    shape = (seq_len, batch, gates_size) if batch_major else (gates_size, seq_len, batch)
+    projected = np.empty(shape, x.dtype)
     with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
         for layer, directions in enumerate(layers):
             if layer == len(layers) - 1:
@@ -262,24 +325,35 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias):
                 layer_output = new((seq_len, batch, width + bias), x.dtype)
             if bias:
                 layer_input[..., -1] = 1
-            inputs = layer_input.reshape(seq_len * batch, -1).T
+            inputs = layer_input.reshape(seq_len * batch, -1)
             for direction, (w_ih, w_hh, w_hr) in enumerate(directions):
-                np.matmul(w_ih, inputs, out=projected_buffer)
                 row = layer * num_directions + direction
                 out_size = hn.shape[-1]
-                h, c = hn[row].T.copy(), cn[row].T.copy()
-                _run_direction(
-                    projected,
-                    w_hh,
-                    w_hr,
-                    h,
-                    c,
-                    layer_output[..., direction * out_size : (direction + 1) * out_size],
-                    steps[direction],
-                    batch_sizes,
-                )
-                hn[row], cn[row] = h.T, c.T
+                direction_output = layer_output[..., direction * out_size : (direction + 1) * out_size]
+                if batch_major:
+                    np.matmul(inputs, w_ih.T, out=projected.reshape(seq_len * batch, gates_size))
+                    h, c = hn[row].copy(), cn[row].copy()
+                    _run_compiled_direction(projected, w_hh, w_hr, h, c, direction_output,
+                                            steps[direction], batch_sizes, cell)
+                    hn[row], cn[row] = h, c
+                else:
+                    np.matmul(w_ih, inputs.T, out=projected.reshape(gates_size, seq_len * batch))
+                    h, c = hn[row].T.copy(), cn[row].T.copy()
+                    _run_direction(projected, w_hh, w_hr, h, c, direction_output, steps[direction],
+                                   batch_sizes)
+                    hn[row], cn[row] = h.T, c.T
             layer_input = layer_output
+
+
+def _active_steps(steps, batch, batch_sizes):
+    """(t, n, resized) for each step t that n > 0 sequences take (the first n: they are sorted by
+    length); resized when n differs from the step before, so views on n columns are remade."""
+    active = None
+    for t in steps:
+        n = batch if batch_sizes is None else batch_sizes[t]
+        if n:
+            yield t, n, n != active
+            active = n
 
 
 def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
@@ -296,13 +370,8 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
     hidden_size, batch = c.shape
     gates_buffer = np.empty(4 * hidden_size * batch, h.dtype)
     cell_buffer = np.empty(hidden_size * batch, h.dtype)
-    active = None
-    for t in steps:
-        n = batch if batch_sizes is None else batch_sizes[t]
-        if not n:
-            continue
-        if n != active:
-            active = n
+    for t, n, resized in _active_steps(steps, batch, batch_sizes):
+        if resized:
             h_n, c_n = h[:, :n], c[:, :n]
             gates = gates_buffer[: 4 * hidden_size * n].reshape(4 * hidden_size, n)
             tanh_c = cell_buffer[: hidden_size * n].reshape(hidden_size, n)
@@ -324,6 +393,26 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
             tanh_c *= o
             np.matmul(w_hr, tanh_c, out=h_n)
         output[t, :n] = h_n.T
+
+
+def _run_compiled_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell):
+    """_run_direction with the compiled cell, batch-major: h (batch, out), c (batch, hidden_size),
+    projected (seq_len, batch, gates). Per step: h @ W_hh^T (W_hh's transposed view: BLAS reads it
+    as it is), the cell, then W_hr's projection when there is one."""
+    batch, hidden_size = c.shape
+    gates_buffer = np.empty(batch * 4 * hidden_size, h.dtype)
+    gated_buffer = np.empty(batch * hidden_size, h.dtype)
+    for t, n, resized in _active_steps(steps, batch, batch_sizes):
+        if resized:
+            h_n = h[:n]
+            gates = gates_buffer[: n * 4 * hidden_size].reshape(n, 4 * hidden_size)
+            # o * tanh(c) is h itself, or what W_hr projects into h
+            gated = h if w_hr is None else gated_buffer[: n * hidden_size].reshape(n, hidden_size)
+        np.matmul(h_n, w_hh.T, out=gates)
+        cell(gates, projected, t, c, gated)
+        if w_hr is not None:
+            np.matmul(gated, w_hr.T, out=h_n)
+        output[t, :n] = h_n
 
 
 def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype):

@@ -45,6 +45,13 @@ def onnx():
 
 
 @pytest.fixture(scope="session")
+def numba():
+    """numba, which compiles lstmshape.compiled_cell ([fast] extra): required like an oracle, so
+    CI cannot pass the compiled cell's tests by skipping them."""
+    return require("numba")
+
+
+@pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium, for the tests that look at a page in a real browser: skipped
     without it, a failure where oracles are required (CI installs it: .ci/run)."""

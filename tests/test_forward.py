@@ -7,6 +7,8 @@ accuracy check running where torch is not installed.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -51,6 +53,40 @@ def torch_forward(torch, lstm, x, h0, c0, lengths, batch_first):
     return output.numpy(), (hn.numpy(), cn.numpy())
 
 
+@pytest.fixture(autouse=True)
+def numpy_cell(monkeypatch):
+    """Every test runs NumPy's cell unless it asks for the compiled one: which cell a forward
+    runs must not depend on how much work the tests before it did (see forward._cell)."""
+    monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
+
+
+@pytest.fixture
+def compiled_cell(monkeypatch, numba):
+    """float32 forwards in this test run the compiled cell; returns the thread of each step it ran."""
+    from lstmshape.compiled_cell import lstm_cell
+
+    threads = []
+
+    def cell(*args):
+        threads.append(threading.get_ident())
+        return lstm_cell(*args)
+
+    monkeypatch.setattr("lstmshape.forward._compiled_cell", cell)
+    return threads
+
+
+def cells_for(cases):
+    """Each case with NumPy's cell, and float32 cases with the compiled cell too (float64 always
+    runs NumPy's: the compiled exp and tanh are float32 polynomials)."""
+    return [(cell, *case) for case in cases
+            for cell in (("numpy", "compiled") if case[0] is np.float32 else ("numpy",))]
+
+
+def use_cell(request, cell):
+    """The compiled cell's step threads when `cell` asks for it, else None."""
+    return request.getfixturevalue("compiled_cell") if cell == "compiled" else None
+
+
 COMBINATIONS = [
     combo
     for combo in itertools.product(
@@ -69,13 +105,15 @@ COMBINATIONS = [
 @pytest.mark.oracle
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 @pytest.mark.parametrize(
-    "dtype, batch_first, bidirectional, num_layers, proj_size, bias, kind, given_state",
-    COMBINATIONS,
+    "cell, dtype, batch_first, bidirectional, num_layers, proj_size, bias, kind, given_state",
+    cells_for(COMBINATIONS),
     ids=lambda value: getattr(value, "__name__", str(value)),
 )
 def test_matches_torch(
-    torch, dtype, batch_first, bidirectional, num_layers, proj_size, bias, kind, given_state
+    torch, request, cell, dtype, batch_first, bidirectional, num_layers, proj_size, bias, kind,
+    given_state,
 ):
+    steps = use_cell(request, cell)
     torch.manual_seed(num_layers * 100 + proj_size * 10 + bidirectional)
     lstm = torch.nn.LSTM(
         INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
@@ -103,6 +141,8 @@ def test_matches_torch(
         proj_size=proj_size, h0=h0, c0=c0, lengths=lengths,
     )
     assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, lengths, batch_first))
+    if steps is not None:  # every layer, direction and step (some sequence is running at each)
+        assert len(steps) == num_layers * (2 if bidirectional else 1) * SEQ_LEN
 
 
 GOLDEN_CASES = sorted(GOLDEN_DIR.glob("*.npz"))
@@ -112,8 +152,17 @@ def test_golden_cases_are_present():
     assert len(GOLDEN_CASES) >= 12, "run python tests/golden/record_forward.py"
 
 
-@pytest.mark.parametrize("path", GOLDEN_CASES, ids=lambda path: path.stem)
-def test_matches_golden(path):
+GOLDEN_CELL_CASES = cells_for(
+    [(np.float32 if path.stem.startswith("f32") else np.float64, path) for path in GOLDEN_CASES])
+
+
+def golden_id(value):
+    return getattr(value, "stem", getattr(value, "__name__", value))
+
+
+@pytest.mark.parametrize("cell, dtype, path", GOLDEN_CELL_CASES, ids=golden_id)
+def test_matches_golden(request, cell, dtype, path):
+    steps = use_cell(request, cell)
     with np.load(path, allow_pickle=False) as case:
         data = dict(case)
     params = {key.removeprefix("param."): v for key, v in data.items() if key.startswith("param.")}
@@ -124,6 +173,8 @@ def test_matches_golden(path):
         lengths=data.get("lengths"),
     )
     assert_matches(ours, (data["output"], (data["hn"], data["cn"])))
+    assert data["x"].dtype == dtype
+    assert steps is None or len(steps) > 0, "the compiled cell ran"
 
 
 def test_lengths_equal_running_each_sequence_alone():
@@ -199,6 +250,7 @@ def parts_seen(monkeypatch):
 def two_parts(monkeypatch, parts_seen):
     """Force two batch parts at test sizes (any batch of two or more), on any machine."""
     monkeypatch.setattr("lstmshape.forward._MIN_PART_MACS", 1)
+    monkeypatch.setattr("lstmshape.forward._MIN_PART_SEQUENCES", 1)
     monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
     return parts_seen
 
@@ -240,16 +292,18 @@ THREADED_CASES = [
 @pytest.mark.oracle
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 @pytest.mark.parametrize("batch, lengths, seq_len", THREADED_CASES)
-@pytest.mark.parametrize("dtype, num_layers, bidirectional, proj_size, batch_first", [
+@pytest.mark.parametrize("cell, dtype, num_layers, bidirectional, proj_size, batch_first", cells_for([
     (np.float32, 1, False, 0, False),
     (np.float64, 2, True, 0, True),
     (np.float32, 3, True, 2, False),
     (np.float64, 2, False, 3, True),
-], ids=["f32-1", "f64-2-bidir-batch_first", "f32-3-bidir-proj", "f64-2-proj-batch_first"])
+]), ids=["numpy-f32-1", "compiled-f32-1", "numpy-f64-2-bidir-batch_first", "numpy-f32-3-bidir-proj",
+         "compiled-f32-3-bidir-proj", "numpy-f64-2-proj-batch_first"])
 def test_two_parts_match_torch(
-    torch, two_parts, batch, lengths, seq_len, dtype, num_layers, bidirectional, proj_size,
-    batch_first,
+    torch, request, two_parts, batch, lengths, seq_len, cell, dtype, num_layers, bidirectional,
+    proj_size, batch_first,
 ):
+    steps = use_cell(request, cell)
     lstm, params, x, h0, c0 = torch_case(
         torch, dtype, num_layers, bidirectional, proj_size, batch, seq_len, given_state=True,
         batch_first=batch_first,
@@ -261,12 +315,16 @@ def test_two_parts_match_torch(
     assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, lengths, batch_first))
     assert len({thread for thread, _ in two_parts}) == 2, "two parts in two threads"
     assert [limit for _, limit in two_parts] == [1, 1], "each part runs single-threaded BLAS"
+    assert steps is None or {thread for thread, _ in two_parts} == set(steps)
 
 
-@pytest.mark.parametrize("path", GOLDEN_CASES, ids=lambda path: path.stem)
-def test_two_parts_match_golden(two_parts, path):
-    test_matches_golden(path)
-    assert len({thread for thread, _ in two_parts}) == (1 if "unbatched" in path.stem else 2)
+@pytest.mark.parametrize("cell, dtype, path", GOLDEN_CELL_CASES, ids=golden_id)
+def test_two_parts_match_golden(request, two_parts, cell, dtype, path):
+    test_matches_golden(request, cell, dtype, path)
+    parts = 1 if "unbatched" in path.stem else 2
+    assert len({thread for thread, _ in two_parts}) == parts
+    if cell == "compiled":  # the compiled cell runs inside each part's thread
+        assert len(set(request.getfixturevalue("compiled_cell"))) == parts
 
 
 @pytest.mark.oracle
@@ -285,7 +343,7 @@ def test_tiny_forward_stays_single_threaded(parts_seen):
 
 def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
     expected_parts = min(2, blas_threads())
-    x = np.random.default_rng(0).standard_normal((20, 16, 64), dtype=np.float32)
+    x = np.random.default_rng(0).standard_normal((20, 32, 64), dtype=np.float32)
     single = lstm_forward(x, init_params(64, 128))
     assert len({thread for thread, _ in parts_seen}) == expected_parts
     assert {limit for _, limit in parts_seen} == {1 if expected_parts > 1 else blas_threads()}
@@ -293,6 +351,16 @@ def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
         parts_seen.clear()
         assert_matches(lstm_forward(x, init_params(64, 128)), single)
         assert len(parts_seen) == 1
+
+
+def test_parts_of_fewer_than_16_sequences_are_not_made(monkeypatch, parts_seen):
+    """Plenty of work but a batch of 31: two parts would each get fewer than 16 sequences."""
+    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
+    x = np.random.default_rng(0).standard_normal((20, 31, 64), dtype=np.float32)
+    lstm_forward(x, init_params(64, 128))
+    assert parts_seen == [(threading.get_ident(), blas_threads())]
+    lstm_forward(np.concatenate([x, x[:, :1]], axis=1), init_params(64, 128))
+    assert len({thread for thread, _ in parts_seen[1:]}) == 2, "32 sequences: two parts"
 
 
 @pytest.mark.parametrize("failing", ["the calling thread", "a worker thread"])
@@ -317,6 +385,123 @@ def test_an_error_in_a_part_restores_the_blas_limit(monkeypatch, two_parts, fail
         monkeypatch.setattr(forward, "_run_layers", run_layers)
         lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)  # the lock was released
         assert blas_threads() == 2
+
+
+# --- the compiled cell (lstmshape.compiled_cell) and when a process loads it --------------------
+
+
+def exact_cell(gates, projected, c):
+    """One LSTM step's gate arithmetic in float64 from the same float32 inputs: the reference."""
+    z = gates.astype(np.float64) + projected.astype(np.float64)
+    hidden_size = c.shape[1]
+    with np.errstate(over="ignore"):  # exp to inf: the gate is 0
+        i, f, o = (1 / (1 + np.exp(z[:, k * hidden_size : (k + 1) * hidden_size])) for k in range(3))
+    g = np.tanh(z[:, 3 * hidden_size :])
+    new_c = f * c + i * g
+    return new_c, o * np.tanh(new_c)
+
+
+def test_compiled_cell_is_float32_accurate_over_every_range(numba):
+    """exp and tanh are polynomials: held to float64 over saturating, small and ordinary values,
+    and inf and NaN behave as torch's: saturate, and propagate."""
+    from lstmshape.compiled_cell import lstm_cell
+
+    rng = np.random.default_rng(0)
+    batch, hidden_size = 64, 256
+    scale = np.array([1e-4, 0.5, 3, 30, 300], np.float32)[rng.integers(0, 5, (batch, 4 * hidden_size))]
+    gates = (rng.standard_normal((batch, 4 * hidden_size)) * scale).astype(np.float32)
+    projected = (rng.standard_normal((3, batch, 4 * hidden_size)) * scale).astype(np.float32)
+    c = (rng.standard_normal((batch, hidden_size)) * 5).astype(np.float32)
+    gates[0, :4] = [np.inf, -np.inf, 0, np.inf]  # i = 0, f = 1 (negated rows), o = 1/2, g = 1
+    gates[1, 3 * hidden_size] = np.nan  # g
+    want_c, want_h = exact_cell(gates, projected[2], c)
+    h = np.empty_like(c)
+    lstm_cell(gates, projected, 2, c, h)
+    nan = np.isnan(want_c)
+    assert nan.sum() == 1 and np.array_equal(np.isnan(c), nan) and np.array_equal(np.isnan(h), nan)
+    assert np.max(np.abs(c[~nan] - want_c[~nan]) / np.maximum(1, np.abs(want_c[~nan]))) < 2.5e-7
+    assert np.max(np.abs(h[~nan] - want_h[~nan])) < 2.5e-7
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("cell", ["numpy", "compiled"])
+def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell):
+    use_cell(request, cell)
+    lstm, params, x, h0, c0 = torch_case(torch, np.float32, 2, True, 0, 4, 6, given_state=True)
+    x[2, 1, 0] = np.nan
+    (output, (hn, cn)), (want, (want_hn, want_cn)) = (
+        lstm_forward(x, params, num_layers=2, bidirectional=True, h0=h0, c0=c0),
+        torch_forward(torch, lstm, x, h0, c0, None, False),
+    )
+    for got, expected in ((output, want), (hn, want_hn), (cn, want_cn)):
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+        assert np.isnan(got[:, 1]).any() and not np.isnan(got[:, [0, 2, 3]]).any()
+        assert np.nanmax(np.abs(got - expected)) <= TOLERANCE[got.dtype]
+
+
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """forward's cell state as in a process that has not loaded the compiled cell, with a payback
+    of 2.5 forwards of tiered_case()."""
+    monkeypatch.setattr("lstmshape.forward._compiled_cell", None)
+    monkeypatch.setattr("lstmshape.forward._numpy_gate_values", 0)
+    monkeypatch.setattr("lstmshape.forward._PAYBACK_GATE_VALUES", 5 * 3 * 4 * 20 * 5 // 2)
+
+
+def tiered_case(dtype=np.float32):
+    """x and params whose forward runs 5 * 3 * 4 * 20 gate values."""
+    return np.ones((5, 3, 10), dtype), init_params(10, 20, dtype=dtype)
+
+
+def test_a_process_loads_the_compiled_cell_once_its_gate_work_pays_for_it(numba, fresh_process):
+    from lstmshape import forward
+
+    x, params = tiered_case()
+    want = lstm_forward(x, params)
+    assert forward._compiled_cell is None, "below the payback: NumPy's cell, nothing loaded"
+    for _ in range(20):
+        lstm_forward(*tiered_case(np.float64))
+    assert forward._compiled_cell is None, "float64 runs NumPy's cell and does not count"
+    assert_matches(lstm_forward(x, params), want)
+    assert forward._compiled_cell is None
+    got = lstm_forward(x, params)  # 3 forwards of work reach 2.5: this one runs the compiled cell
+    assert forward._compiled_cell is not None and forward._compiled_cell is not False
+    assert_matches(got, want)
+
+
+def test_load_compiled_cell_loads_it_at_once(numba, fresh_process, monkeypatch):
+    from lstmshape import forward
+
+    assert forward.load_compiled_cell() is True
+    steps = []
+    kernel = forward._compiled_cell
+    monkeypatch.setattr(forward, "_compiled_cell", lambda *args: steps.append(args) or kernel(*args))
+    lstm_forward(*tiered_case())
+    assert len(steps) == 5, "the first float32 forward runs it, one call a step"
+
+
+def test_without_numba_every_forward_runs_numpys_cell(fresh_process, monkeypatch):
+    from lstmshape import forward
+
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    monkeypatch.delitem(sys.modules, "lstmshape.compiled_cell", raising=False)
+    x, params = tiered_case()
+    want = lstm_forward(x, params)
+    assert forward.load_compiled_cell() is False
+    for _ in range(3):
+        assert_matches(lstm_forward(x, params), want)
+    assert forward._compiled_cell is False
+
+
+def test_a_one_off_verify_never_imports_numba():
+    """`infer --verify` runs a forward within its budget: far below what loading numba would
+    pay back, so the CLI starts no slower for having the [fast] extra."""
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            "code = dispatch(['infer', 'configs/bilstm.yaml', '--verify', '--matrix'])\n"
+            "print(code, 'numba' in sys.modules)")
+    root = Path(__file__).parent.parent
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
 
 
 # --- errors -------------------------------------------------------------------------------------
