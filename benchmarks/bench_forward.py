@@ -24,18 +24,25 @@ import torch
 from threadpoolctl import ThreadpoolController, threadpool_info
 
 from lstmshape import forward
-from lstmshape.forward import init_params, lstm_forward
+from lstmshape.forward import init_params, lstm_forward, rnn_forward
 
-# (input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional layer.
+# (cell, input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional
+# layer. The GRU and RNN have no goal of their own: their rows show what the LSTM's strategy
+# (batch parts, the compiled cell) does for them.
 CASES = [
-    (10, 20, 5, 3, None),
-    (128, 256, 100, 32, 1.5),
-    (512, 512, 100, 64, 1.2),
+    ("lstm", 10, 20, 5, 3, None),
+    ("lstm", 128, 256, 100, 32, 1.5),
+    ("lstm", 512, 512, 100, 64, 1.2),
+    ("gru", 10, 20, 5, 3, None),
+    ("gru", 128, 256, 100, 32, "-"),
+    ("gru", 512, 512, 100, 64, "-"),
+    ("rnn_tanh", 128, 256, 100, 32, "-"),
 ]
 ROUNDS = int(next((arg for arg in sys.argv[1:] if arg.isdigit()), 7))
 REPEAT = 3  # timeit repeats per round and candidate
-# The commit whose lstm_forward is "before": the last one before issue #15 touched forward.py.
-BEFORE = "ba20c23"
+# The commits whose forward is "before": the LSTM's the last one before issue #15 touched
+# forward.py; the GRU's and RNN's the last one before issue #15 reached rnn_forward.
+BEFORE = {"lstm": "ba20c23", "gru": "1161972", "rnn_tanh": "1161972"}
 # OpenBLAS's idle workers spin about 0.1 s after a multi-threaded call and torch's OpenMP
 # workers spin too; a pause between candidates lets each start on a quiet machine.
 PAUSE_SECONDS = 0.2
@@ -63,25 +70,25 @@ def blas_report():
     )
 
 
-def forward_before():
-    """lstm_forward as it was at commit BEFORE, loaded from git into a module of its own."""
+def forward_before(commit):
+    """forward.py as it was at a commit, loaded from git into a module of its own."""
     repo = Path(__file__).resolve().parent.parent
     source = subprocess.run(
-        ["git", "show", f"{BEFORE}:lstmshape/forward.py"],
+        ["git", "show", f"{commit}:lstmshape/forward.py"],
         cwd=repo, check=True, capture_output=True, text=True,
     ).stdout
-    module = types.ModuleType("lstmshape.forward_before")
+    module = types.ModuleType(f"lstmshape.forward_{commit}")
     module.__package__ = "lstmshape"  # its relative imports (.config, .shapes) resolve as before
-    exec(compile(source, f"{BEFORE}:lstmshape/forward.py", "exec"), module.__dict__)
-    return module.lstm_forward
+    exec(compile(source, f"{commit}:lstmshape/forward.py", "exec"), module.__dict__)
+    return module
 
 
-def gemm_floor(lstm, x):
+def gemm_floor(net, x):
     """The two GEMMs any NumPy LSTM must pay: the input projection of all steps as one GEMM, then
     seq_len recurrent W_hh @ h, feature-major, same dtype and BLAS threads, no gate work."""
     seq_len, batch, input_size = x.shape
-    w_ih = lstm.weight_ih_l0.detach().numpy()
-    w_hh = lstm.weight_hh_l0.detach().numpy()
+    w_ih = net.weight_ih_l0.detach().numpy()
+    w_hh = net.weight_hh_l0.detach().numpy()
     inputs = x.reshape(seq_len * batch, input_size).T
     projected = np.empty((w_ih.shape[0], seq_len * batch), x.dtype)
     h = np.random.default_rng(1).standard_normal((w_hh.shape[1], batch), dtype=x.dtype)
@@ -95,14 +102,14 @@ def gemm_floor(lstm, x):
     return run
 
 
-def gemm_floor_in_parts(lstm, x, threads):
+def gemm_floor_in_parts(net, x, threads):
     """The same GEMMs run the way lstm_forward runs them: each half of the batch in its own
     thread with single-threaded BLAS (for reading how much of the gap is the split itself)."""
     from concurrent.futures import ThreadPoolExecutor
 
     half = x.shape[1] // 2
-    halves = [gemm_floor(lstm, np.ascontiguousarray(x[:, :half])),
-              gemm_floor(lstm, np.ascontiguousarray(x[:, half:]))]
+    halves = [gemm_floor(net, np.ascontiguousarray(x[:, :half])),
+              gemm_floor(net, np.ascontiguousarray(x[:, half:]))]
     pool = ThreadPoolExecutor(max_workers=1)
     blas = ThreadpoolController().select(user_api="blas")
 
@@ -112,7 +119,7 @@ def gemm_floor_in_parts(lstm, x, threads):
             halves[0]()
             other.result()
 
-    return run if threads > 1 else gemm_floor(lstm, x)
+    return run if threads > 1 else gemm_floor(net, x)
 
 
 def with_numpy_cell(function, *args):
@@ -131,31 +138,43 @@ def median_seconds(function, number):
     return float(np.median(timeit.repeat(function, number=number, repeat=REPEAT)) / number)
 
 
-def bench_case(before, threads, input_size, hidden_size, seq_len, batch):
+def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
     torch.manual_seed(0)
-    lstm = torch.nn.LSTM(input_size, hidden_size).eval()
-    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    if cell == "lstm":
+        net = torch.nn.LSTM(input_size, hidden_size).eval()
+    elif cell == "gru":
+        net = torch.nn.GRU(input_size, hidden_size).eval()
+    else:
+        net = torch.nn.RNN(input_size, hidden_size, nonlinearity=cell[4:]).eval()
+    params = {name: value.numpy() for name, value in net.state_dict().items()}
     x = np.random.default_rng(0).standard_normal((seq_len, batch, input_size), dtype=np.float32)
     x_torch = torch.from_numpy(x)
+    before = forward_before(BEFORE[cell])
 
     def run_torch():
         with torch.no_grad():
-            return lstm(x_torch)
+            return net(x_torch)
+
+    def ours():
+        return lstm_forward(x, params) if cell == "lstm" else rnn_forward(x, params, cell)
 
     candidates = {
-        "ours": lambda: lstm_forward(x, params),
-        "numpy cell": lambda: with_numpy_cell(lstm_forward, x, params),
-        "before": lambda: before(x, params),
+        "ours": ours,
+        "numpy cell": lambda: with_numpy_cell(ours),
+        "before": ((lambda: before.lstm_forward(x, params)) if cell == "lstm"
+                   else lambda: before.rnn_forward(x, params, cell)),
         "torch": run_torch,
-        "floor": gemm_floor(lstm, x),
-        "split floor": gemm_floor_in_parts(lstm, x, threads),
+        "floor": gemm_floor(net, x),
+        "split floor": gemm_floor_in_parts(net, x, threads),
     }
-    want_output, (_, want_cn) = run_torch()
+    want_output, want_state = run_torch()
+    want_state = want_state[1] if cell == "lstm" else want_state  # cn, or GRU's / RNN's hn
     error = 0.0
     for name in ("ours", "numpy cell", "before"):
-        output, (_, cn) = candidates[name]()
+        output, state = candidates[name]()
+        state = state[1] if cell == "lstm" else state
         error = max(error, np.abs(output - want_output.numpy()).max(),
-                    np.abs(cn - want_cn.numpy()).max())
+                    np.abs(state - want_state.numpy()).max())
     number = max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
     times = {name: [] for name in candidates}
     for _ in range(ROUNDS):
@@ -184,18 +203,18 @@ def main():
         print(f"compiled cell: loaded (numba {numba.__version__}); 'numpy cell' runs without it")
     else:
         print("compiled cell: numba is not installed, so 'ours' is the numpy cell")
-    print(f"{ROUNDS} rounds; 'before' is lstm_forward at commit {BEFORE}\n")
-    before = forward_before()
+    print(f"{ROUNDS} rounds; 'before' is the forward at commit " + ", ".join(
+        f"{commit} ({cell})" for cell, commit in BEFORE.items()) + "\n")
 
     header = (
-        f"{'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
+        f"{'cell':>8} {'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
         f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
         f"{'ours/before':>11} {'ours/split':>10} {'numpy cell/floor':>16} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
-    for input_size, hidden_size, seq_len, batch, goal in CASES:
-        median, error, peak = bench_case(before, threads, input_size, hidden_size, seq_len, batch)
+    for cell, input_size, hidden_size, seq_len, batch, goal in CASES:
+        median, error, peak = bench_case(cell, threads, input_size, hidden_size, seq_len, batch)
         ours = median["ours"]
         to_floor, to_torch, to_before, to_split = (
             ours / median[name] for name in ("floor", "torch", "before", "split floor")
@@ -203,11 +222,13 @@ def main():
         numpy_cell = median["numpy cell"] / median["floor"]
         if goal is None:  # the tiny case: no slower than before
             goal_text, met = "<=1x b", to_before <= 1.0
+        elif goal == "-":  # no goal: reported
+            goal_text, met = "-", True
         else:
             goal_text, met = f"<={goal}", to_floor <= goal
         size = f"{input_size},{hidden_size},{seq_len},{batch}"
         print(
-            f"{size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
+            f"{cell:>8} {size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
             f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
             f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {numpy_cell:16.2f} {error:8.1e} "
             f"{peak / 2**20:8.2f}  "

@@ -1,4 +1,4 @@
-"""One LSTM step's gate arithmetic for float32, as one compiled, vectorised loop (numba).
+"""One step's gate arithmetic for float32 (LSTM, GRU, RNN), as one compiled, vectorised loop (numba).
 
 NumPy runs the gate arithmetic as a dozen passes over the gate block, and its float32 exp and
 tanh are scalar loops on AVX2 CPUs (1.4 and 2.8 ns a value here): at I128 H256 that took half as
@@ -6,9 +6,9 @@ long as the step's W_hh @ h. This loop reads each pre-activation once and comput
 as polynomials that the compiler vectorises (about 0.4 and 1.1 ns a value), so the whole step's
 gate work costs a quarter of NumPy's. Only lstmshape.forward uses it, and only for float32 (the
 polynomials are float32-accurate: exp within 1.4 ulp, tanh within 1.3 ulp; float64 keeps NumPy's
-ufuncs). Importing this module imports numba (about 0.3 s) and compiles the loop, or loads it from
-numba's cache (about 0.3 s more): forward.py loads it only once a process has done enough gate
-work to pay for that.
+ufuncs). The GRU's and RNN's loops reuse the same exp and tanh. Importing this module imports
+numba (about 0.3 s) and compiles the loops, or loads them from numba's cache (about 0.3 s more):
+forward.py loads it only once a process has done enough gate work to pay for that.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["lstm_cell"]
+__all__ = ["gru_cell", "lstm_cell", "ready_cells", "rnn_relu_cell", "rnn_tanh_cell"]
 
 # No "nnan"/"ninf"/"reassoc": NaN and inf must propagate as in torch, and Cody-Waite's two-part
 # ln 2 below must not be folded into one constant. error_model="numpy": x / 0 is inf, not a raise
@@ -29,7 +29,7 @@ _FLAGS = {"contract", "afn", "arcp", "nsz"}
 _KERNEL = {"error_model": "numpy", "fastmath": _FLAGS}
 
 _F = np.float32
-_ONE, _TWO, _HALF = _F(1.0), _F(2.0), _F(0.5)
+_ZERO, _ONE, _TWO, _HALF = _F(0.0), _F(1.0), _F(2.0), _F(0.5)
 # exp: Cephes expf. x = n ln2 + r with |r| <= ln2 / 2, exp(r) by a degree-6 polynomial, 2**n from
 # its exponent bits. Clamped so that 2**n stays a normal float32: exp(88) = 1.65e38, exp(-87) =
 # 1.6e-38; past those, 1 / (1 + exp) is already 0 or 1 to float32.
@@ -43,6 +43,15 @@ _E3, _E2, _E1 = _F(4.1665795894e-2), _F(1.6666665459e-1), _F(5.0000001201e-1)
 _TANH_SMALL, _TANH_HIGH = _F(0.625), _F(10.0)
 _T5, _T4, _T3 = _F(-5.70498872745e-3), _F(2.06390887954e-2), _F(-5.37397155531e-2)
 _T2, _T1 = _F(1.33314422036e-1), _F(-3.33332819422e-1)
+
+
+def _kernel(function):
+    """A step loop compiled with numba's on-disk cache where numba finds a writable directory for
+    it (next to this file, or the user's cache); where it finds none, compiled in each process."""
+    try:
+        return njit(nogil=True, cache=True, **_KERNEL)(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(nogil=True, **_KERNEL)(function)
 
 
 @intrinsic
@@ -77,7 +86,14 @@ def _tanh(x):
     return math.copysign(small if a < _TANH_SMALL else large, x)
 
 
-@njit(nogil=True, cache=True, **_KERNEL)
+@njit(inline="always", **_KERNEL)
+def _sigmoid_gate(gates, projected, t, b, k):
+    """sigmoid of gate column k of sequence b at step t, whose pre-activation is stored negated
+    (forward._gate_params): 1 / (1 + exp(-z))."""
+    return _ONE / (_ONE + _exp(gates[b, k] + projected[t, b, k]))
+
+
+@_kernel
 def lstm_cell(gates, projected, t, c, out):
     """One step for the first n = gates.shape[0] sequences of the batch, in place.
 
@@ -92,10 +108,60 @@ def lstm_cell(gates, projected, t, c, out):
     hidden_size = four_hidden // 4
     for b in range(n):
         for j in range(hidden_size):
-            i = _ONE / (_ONE + _exp(gates[b, j] + projected[t, b, j]))
-            f = _ONE / (_ONE + _exp(gates[b, hidden_size + j] + projected[t, b, hidden_size + j]))
-            o = _ONE / (_ONE + _exp(gates[b, 2 * hidden_size + j] + projected[t, b, 2 * hidden_size + j]))
+            i = _sigmoid_gate(gates, projected, t, b, j)
+            f = _sigmoid_gate(gates, projected, t, b, hidden_size + j)
+            o = _sigmoid_gate(gates, projected, t, b, 2 * hidden_size + j)
             g = _tanh(gates[b, 3 * hidden_size + j] + projected[t, b, 3 * hidden_size + j])
             cell = f * c[b, j] + i * g
             c[b, j] = cell
             out[b, j] = o * _tanh(cell)
+
+
+@_kernel
+def gru_cell(gates, projected, t, hh_bias, h):
+    """One nn.GRU step for the first n = gates.shape[0] sequences, h updated in place.
+
+    gates is h @ W_hh^T, (n, 3 * hidden_size), columns -r, -z, n (the sigmoid gates negated,
+    as for the LSTM); projected[t] holds step t's input projection with every bias but b_hn,
+    which torch's reset gate scales with W_hn h: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
+    h' = (1 - z) * n + z * h.
+    """
+    n, three_hidden = gates.shape
+    hidden_size = three_hidden // 3
+    for b in range(n):
+        for j in range(hidden_size):
+            r = _sigmoid_gate(gates, projected, t, b, j)
+            z = _sigmoid_gate(gates, projected, t, b, hidden_size + j)
+            k = 2 * hidden_size + j
+            new = _tanh(projected[t, b, k] + r * (gates[b, k] + hh_bias[j]))
+            h[b, j] = new + z * (h[b, j] - new)
+
+
+@_kernel
+def rnn_tanh_cell(gates, projected, t, h):
+    """One nn.RNN step (tanh) for the first n = gates.shape[0] sequences: h = tanh(gates + projected[t])."""
+    n, hidden_size = gates.shape
+    for b in range(n):
+        for j in range(hidden_size):
+            h[b, j] = _tanh(gates[b, j] + projected[t, b, j])
+
+
+@_kernel
+def rnn_relu_cell(gates, projected, t, h):
+    """One nn.RNN step (relu): h = max(gates + projected[t], 0), NaN kept as torch's relu keeps it."""
+    n, hidden_size = gates.shape
+    for b in range(n):
+        for j in range(hidden_size):
+            value = gates[b, j] + projected[t, b, j]
+            h[b, j] = _ZERO if value < _ZERO else value
+
+
+def ready_cells():
+    """Every cell by torch's mode name (lower-case), each run once on one sequence and one hidden
+    unit, so that compiling it (or reading numba's cache) is done before forward's threads call it."""
+    one = np.zeros((1, 1), np.float32)
+    lstm_cell(np.zeros((1, 4), np.float32), np.zeros((1, 1, 4), np.float32), 0, one, one.copy())
+    gru_cell(np.zeros((1, 3), np.float32), np.zeros((1, 1, 3), np.float32), 0, one[0], one)
+    rnn_tanh_cell(one, one[None], 0, one.copy())
+    rnn_relu_cell(one, one[None], 0, one.copy())
+    return {"lstm": lstm_cell, "gru": gru_cell, "rnn_tanh": rnn_tanh_cell, "rnn_relu": rnn_relu_cell}

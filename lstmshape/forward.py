@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
 
 import numpy as np
@@ -33,9 +33,9 @@ _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wid
 # Loading it costs about 0.6 s (numba's import, then the loop compiled or read from numba's cache)
 # and it saves about 4 ns per gate value over NumPy's ufuncs (benchmarks/README.md), so a process
 # loads it once the gate values it has run with NumPy would have paid for that; see _cell.
-_COMPILED_CELL = "lstmshape.compiled_cell:lstm_cell"
+_COMPILED_CELLS = "lstmshape.compiled_cell:ready_cells"
 _PAYBACK_GATE_VALUES = 150_000_000
-_compiled_cell = None  # None: not loaded yet; False: numba is not installed; else the loop
+_compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
 _numpy_gate_values = 0  # float32 gate values run with NumPy's ufuncs so far in this process
 _CELL_LOADING = threading.Lock()
 
@@ -117,34 +117,14 @@ def lstm_forward(
             raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
         x = x[:, None]
         batch_first = False
-    if batch_first:
-        batch, seq_len = x.shape[:2]
-    else:
-        seq_len, batch = x.shape[:2]
+    batch = x.shape[0 if batch_first else 1]
+    seq_len = x.shape[1 if batch_first else 0]
 
     state_rows = num_layers * num_directions
     hn = _initial_state(h0, "h0", (state_rows, batch, out_size), unbatched, dtype)
     cn = _initial_state(c0, "c0", (state_rows, batch, hidden_size), unbatched, dtype)
     if lengths is not None:
         lengths = _check_lengths(lengths, batch, seq_len)
-
-    layer_sizes = [input_size] + [num_directions * out_size] * (num_layers - 1)
-    step_macs = num_directions * sum(
-        4 * hidden_size * (size + out_size) + out_size * hidden_size * bool(proj_size)
-        for size in layer_sizes
-    )
-    parts = _batch_parts(batch, seq_len * batch * step_macs)
-    cell = _cell(dtype, seq_len * batch * num_layers * num_directions * 4 * hidden_size)
-    # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
-    starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
-    order = None
-    if lengths is not None:
-        # Sort by length like pack_padded_sequence, so the sequences still running at any step
-        # are a prefix of each part, and deal them out in turn so the parts carry equal work.
-        by_length = np.argsort(-lengths, kind="stable")
-        order = np.concatenate([by_length[k::parts] for k in range(parts)])
-        x = x[order] if batch_first else x[:, order]
-        hn, cn, lengths = hn[:, order], cn[:, order], lengths[order]
 
     layers = [
         [
@@ -154,19 +134,53 @@ def lstm_forward(
         ]
         for layer in range(num_layers)
     ]
+    output, hn, cn = _forward("lstm", layers, x, hn, cn, lengths, batch_first, bias)
+    if unbatched:
+        return output[:, 0], (hn[:, 0], cn[:, 0])
+    return output, (hn, cn)
+
+
+def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
+    """Run checked, prepared layers (see _gate_params) of any cell over x, `mode` named as torch
+    names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell shares. Chooses the batch parts and the cell, sorts variable lengths, and returns
+    output, hn and cn (None for GRU and RNN), batched."""
+    num_directions, out_size = len(layers[0]), hn.shape[-1]
+    if batch_first:
+        batch, seq_len = x.shape[:2]
+    else:
+        seq_len, batch = x.shape[:2]
+    # every matrix a step multiplies by (GRU's third entry is a bias vector, RNN's is None)
+    step_macs = sum(weight.size for directions in layers for weights in directions
+                    for weight in weights if weight is not None and weight.ndim == 2)
+    parts = _batch_parts(batch, seq_len * batch * step_macs)
+    gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
+    cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
+    # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
+    starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
+    order = None
+    if lengths is not None:
+        # Sort by length like pack_padded_sequence, so the sequences still running at any step
+        # are a prefix of each part, and deal them out in turn so the parts carry equal work.
+        by_length = np.argsort(-lengths, kind="stable")
+        order = np.concatenate([by_length[k::parts] for k in range(parts)])
+        x = x[order] if batch_first else x[:, order]
+        hn, lengths = hn[:, order], lengths[order]
+        cn = None if cn is None else cn[:, order]
+
     new_output = np.empty if lengths is None else np.zeros  # zeros past each sequence's end
     shape = (batch, seq_len) if batch_first else (seq_len, batch)
-    output = new_output(shape + (num_directions * out_size,), dtype)
+    output = new_output(shape + (num_directions * out_size,), x.dtype)
     x_by_step = x.swapaxes(0, 1) if batch_first else x
     output_by_step = output.swapaxes(0, 1) if batch_first else output
 
     def run_part(k):
         columns = slice(starts[k], starts[k + 1])
         _run_layers(
+            mode,
             layers,
             x_by_step[:, columns],
             hn[:, columns],
-            cn[:, columns],
+            None if cn is None else cn[:, columns],
             output_by_step[:, columns],
             None if lengths is None else lengths[columns],
             bias,
@@ -178,10 +192,9 @@ def lstm_forward(
     if order is not None:
         unsort = np.argsort(order)
         output = output[unsort] if batch_first else output[:, unsort]
-        hn, cn = hn[:, unsort], cn[:, unsort]
-    if unbatched:
-        return output[:, 0], (hn[:, 0], cn[:, 0])
-    return output, (hn, cn)
+        hn = hn[:, unsort]
+        cn = None if cn is None else cn[:, unsort]
+    return output, hn, cn
 
 
 def _batch_parts(batch, macs):
@@ -200,8 +213,9 @@ def _batch_parts(batch, macs):
     return 1 if parts < 2 else min(_blas_threads(), parts)
 
 
-def _cell(dtype, gate_values):
-    """The compiled cell, or None for NumPy's ufuncs: this module's second strategy choice.
+def _cell(dtype, gate_values, mode):
+    """The compiled cell of this mode ("lstm", "gru", "rnn_tanh", "rnn_relu"), or None for
+    NumPy's ufuncs: this module's second strategy choice.
 
     float32 only (the compiled exp and tanh are float32 polynomials). Like a JIT's tiers: a
     process runs NumPy's ufuncs until the gate values it has run (this forward's included) reach
@@ -216,7 +230,7 @@ def _cell(dtype, gate_values):
         if _compiled_cell is None and _numpy_gate_values + gate_values >= _PAYBACK_GATE_VALUES:
             _load_compiled_cell()
         if _compiled_cell:
-            return _compiled_cell
+            return _compiled_cell[mode]
         _numpy_gate_values += gate_values
         return None
 
@@ -231,17 +245,13 @@ def load_compiled_cell() -> bool:
 
 
 def _load_compiled_cell():
-    """Import the compiled cell and run it once, so that compiling it (or reading numba's cache)
-    happens here and not inside a batch part's thread. Called with _CELL_LOADING held."""
+    """Import the compiled cells and run each once, so that compiling them (or reading numba's
+    cache) happens here and not inside a batch part's thread. Called with _CELL_LOADING held."""
     global _compiled_cell
     try:
-        kernel = resolve(_COMPILED_CELL)
+        _compiled_cell = resolve(_COMPILED_CELLS)()
     except ImportError:  # numba is not installed, or does not support this numpy
         _compiled_cell = False
-        return
-    gates, state = np.zeros((1, 4), np.float32), np.zeros((1, 1), np.float32)
-    kernel(gates, gates[None], 0, state, state.copy())
-    _compiled_cell = kernel
 
 
 def _threading():
@@ -291,8 +301,9 @@ def _run_parts(run_part, parts):
             future.result()
 
 
-def _run_layers(layers, x, hn, cn, output, lengths, bias, cell):
-    """Run every layer and direction over one part of the batch, writing output, hn and cn.
+def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell):
+    """Run every layer and direction over one part of the batch, writing output, hn and cn
+    (None for GRU and RNN).
 
     x and output are time-major views, (seq_len, batch, features). Each layer's input projection
     is one GEMM over all steps, with the bias folded in as a column of ones in the input. The
@@ -313,6 +324,8 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias, cell):
     layer_input[..., :input_size] = x
     gates_size = layers[0][0][1].shape[0]
     batch_major = cell is not None
+    run = _RUNNERS[mode][batch_major]
+    layout = _batch_major if batch_major else np.transpose  # hn[row] <-> the runner's state
     shape = (seq_len, batch, gates_size) if batch_major else (gates_size, seq_len, batch)
     projected = np.empty(shape, x.dtype)
     with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
@@ -326,23 +339,25 @@ def _run_layers(layers, x, hn, cn, output, lengths, bias, cell):
             if bias:
                 layer_input[..., -1] = 1
             inputs = layer_input.reshape(seq_len * batch, -1)
-            for direction, (w_ih, w_hh, w_hr) in enumerate(directions):
+            for direction, (w_ih, w_hh, extra) in enumerate(directions):
                 row = layer * num_directions + direction
                 out_size = hn.shape[-1]
                 direction_output = layer_output[..., direction * out_size : (direction + 1) * out_size]
                 if batch_major:
                     np.matmul(inputs, w_ih.T, out=projected.reshape(seq_len * batch, gates_size))
-                    h, c = hn[row].copy(), cn[row].copy()
-                    _run_compiled_direction(projected, w_hh, w_hr, h, c, direction_output,
-                                            steps[direction], batch_sizes, cell)
-                    hn[row], cn[row] = h, c
                 else:
                     np.matmul(w_ih, inputs.T, out=projected.reshape(gates_size, seq_len * batch))
-                    h, c = hn[row].T.copy(), cn[row].T.copy()
-                    _run_direction(projected, w_hh, w_hr, h, c, direction_output, steps[direction],
-                                   batch_sizes)
-                    hn[row], cn[row] = h.T, c.T
+                h = layout(hn[row]).copy()
+                c = None if cn is None else layout(cn[row]).copy()
+                run(projected, w_hh, extra, h, c, direction_output, steps[direction], batch_sizes, cell)
+                hn[row] = layout(h)
+                if cn is not None:
+                    cn[row] = layout(c)
             layer_input = layer_output
+
+
+def _batch_major(state):
+    return state
 
 
 def _active_steps(steps, batch, batch_sizes):
@@ -356,8 +371,8 @@ def _active_steps(steps, batch, batch_sizes):
             active = n
 
 
-def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
-    """Run one direction of one layer over time, updating the state h, c in place.
+def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell=None):
+    """Run one LSTM direction of one layer over time, updating the state h, c in place.
 
     State and gates are feature-major, (features, batch): W_hh @ h is then the fastest BLAS shape
     and each gate is a contiguous block of rows. Gate rows are stored i, f, o, g with the sigmoid
@@ -365,7 +380,8 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes):
     three sigmoid gates: NumPy's exp is two to three times faster than its tanh on AVX2. Per step:
     one matmul plus in-place ops on fixed buffers. With batch_sizes, only the first batch_sizes[t]
     (sorted) sequences take step t; the rest keep their state, which is how hn/cn end at each
-    sequence's last valid step.
+    sequence's last valid step. Every runner takes the same arguments (see _RUNNERS); NumPy's
+    take no compiled cell.
     """
     hidden_size, batch = c.shape
     gates_buffer = np.empty(4 * hidden_size * batch, h.dtype)
@@ -601,86 +617,116 @@ def rnn_forward(
         if lengths is not None:
             raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
         x, batch_first = x[:, None], False
-    seq_first = x.swapaxes(0, 1) if batch_first else x
-    seq_len, batch = seq_first.shape[:2]
+    batch = x.shape[0 if batch_first else 1]
     num_directions = 2 if bidirectional else 1
     hn = _initial_state(h0, "h0", (num_layers * num_directions, batch, hidden_size), unbatched, dtype)
-    # active[t, b]: sequence b takes step t (packed semantics: state held, output zero past its length)
-    active = None
     if lengths is not None:
-        lengths = _check_lengths(lengths, batch, seq_len)
-        active = (np.arange(seq_len)[:, None] < lengths[None, :])[..., None]
-    step = _gru_step if kind == "gru" else (_relu_step if nonlinearity == "relu" else _tanh_step)
-    layer_input = seq_first
-    for layer in range(num_layers):
-        output = np.zeros((seq_len, batch, num_directions * hidden_size), dtype)
-        for direction in range(num_directions):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            w_ih = np.asarray(params["weight_ih" + suffix], dtype)
-            w_hh = np.asarray(params["weight_hh" + suffix], dtype)
-            b_ih = np.asarray(params["bias_ih" + suffix], dtype) if bias else np.zeros(w_ih.shape[0], dtype)
-            b_hh = np.asarray(params["bias_hh" + suffix], dtype) if bias else np.zeros(w_hh.shape[0], dtype)
-            # one (seq_len·batch, features) matmul for every step's input: (seq_len, batch, gates × hidden_size)
-            projected = (layer_input.reshape(seq_len * batch, -1) @ w_ih.T).reshape(seq_len, batch, -1)
-            projected += b_ih
-            w_hh_t = np.ascontiguousarray(w_hh.T)
-            row = layer * num_directions + direction
-            h = hn[row]
-            out = output[..., direction * hidden_size : (direction + 1) * hidden_size]
-            for t in (range(seq_len - 1, -1, -1) if direction else range(seq_len)):
-                gh = h @ w_hh_t
-                gh += b_hh
-                new = step(projected[t], gh, h)
-                if active is None:
-                    h = out[t] = new
-                else:
-                    h = np.where(active[t], new, h)
-                    out[t] = np.where(active[t], new, 0)
-            hn[row] = h
-        layer_input = output
-    if batch_first:
-        output = output.swapaxes(0, 1)
+        lengths = _check_lengths(lengths, batch, x.shape[1 if batch_first else 0])
+    layers = [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, hidden_size, bias,
+                                dtype)
+               for direction in range(num_directions)]
+              for layer in range(num_layers)]
+    mode = "gru" if kind == "gru" else f"rnn_{nonlinearity}"
+    output, hn, _ = _forward(mode, layers, x, hn, None, lengths, batch_first, bias)
     if unbatched:
         return output[:, 0], hn[:, 0]
     return output, hn
+
+
+def _rnn_gate_params(params, suffix, kind, hidden_size, bias, dtype):
+    """W_ih (with the folded biases as its last column), W_hh and GRU's b_hn (None for RNN).
+
+    GRU's rows r, z are negated (as the LSTM's sigmoid gates, see _gate_params) and take both
+    their biases in the projection; b_hn stays apart, since the reset gate scales W_hn h + b_hn.
+    An RNN's two biases simply add.
+    """
+    w_ih = np.asarray(params["weight_ih" + suffix], dtype)
+    w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+    input_size = w_ih.shape[1]
+    ih_bias = np.empty((w_ih.shape[0], input_size + bias), dtype)
+    ih_bias[:, :input_size] = w_ih
+    hh_bias = np.zeros(hidden_size, dtype) if kind == "gru" else None
+    if bias:
+        b_ih = np.asarray(params["bias_ih" + suffix], dtype)
+        b_hh = np.asarray(params["bias_hh" + suffix], dtype)
+        if kind == "gru":
+            hh_bias[:] = b_hh[2 * hidden_size :]
+            b_hh = np.concatenate([b_hh[: 2 * hidden_size], np.zeros(hidden_size, dtype)])
+        ih_bias[:, input_size] = b_ih + b_hh
+    if kind == "gru":
+        ih_bias[: 2 * hidden_size] *= -1
+        w_hh = np.concatenate([-w_hh[: 2 * hidden_size], w_hh[2 * hidden_size :]])
+    return ih_bias, w_hh, hh_bias
+
+
+def _run_gru_direction(projected, w_hh, hh_bias, h, c, output, steps, batch_sizes, cell=None):
+    """_run_direction for nn.GRU, feature-major: per step W_hh @ h, then r and z from one exp
+    over the negated rows, n = tanh(projected_n + r * (W_hn h + b_hn)) and h' = n + z * (h - n)."""
+    hidden_size, batch = h.shape
+    gates_buffer = np.empty(3 * hidden_size * batch, h.dtype)
+    hh_bias = hh_bias[:, None]
+    for t, n, resized in _active_steps(steps, batch, batch_sizes):
+        if resized:
+            h_n = h[:, :n]
+            gates = gates_buffer[: 3 * hidden_size * n].reshape(3 * hidden_size, n)
+            rz, new = gates[: 2 * hidden_size], gates[2 * hidden_size :]
+            r, z = rz[:hidden_size], rz[hidden_size:]
+        np.matmul(w_hh, h_n, out=gates)
+        rz += projected[: 2 * hidden_size, t, :n]
+        np.exp(rz, out=rz)
+        rz += 1
+        np.reciprocal(rz, out=rz)
+        new += hh_bias
+        new *= r
+        new += projected[2 * hidden_size :, t, :n]
+        np.tanh(new, out=new)
+        h_n -= new
+        h_n *= z
+        h_n += new
+        output[t, :n] = h_n.T
+
+
+def _run_rnn_direction(activation, projected, w_hh, extra, h, c, output, steps, batch_sizes, cell=None):
+    """_run_direction for nn.RNN, feature-major: h' = activation(W_hh @ h + projected)."""
+    hidden_size, batch = h.shape
+    gates_buffer = np.empty(hidden_size * batch, h.dtype)
+    for t, n, resized in _active_steps(steps, batch, batch_sizes):
+        if resized:
+            h_n = h[:, :n]
+            gates = gates_buffer[: hidden_size * n].reshape(hidden_size, n)
+        np.matmul(w_hh, h_n, out=gates)
+        gates += projected[:, t, :n]
+        activation(gates, h_n)
+        output[t, :n] = h_n.T
+
+
+def _relu(values, out):
+    np.maximum(values, 0, out=out)  # NaN stays NaN, as in torch's relu
+
+
+def _tanh(values, out):
+    np.tanh(values, out=out)
+
+
+def _run_compiled_hidden_direction(projected, w_hh, hh_bias, h, c, output, steps, batch_sizes, cell):
+    """_run_compiled_direction for GRU and RNN (no cell state), batch-major: per step h @ W_hh^T,
+    then the cell updates h in place (GRU's also takes b_hn)."""
+    batch, gates_size = h.shape[0], w_hh.shape[0]
+    gates_buffer = np.empty(batch * gates_size, h.dtype)
+    bias = () if hh_bias is None else (hh_bias,)
+    for t, n, resized in _active_steps(steps, batch, batch_sizes):
+        if resized:
+            h_n = h[:n]
+            gates = gates_buffer[: n * gates_size].reshape(n, gates_size)
+        np.matmul(h_n, w_hh.T, out=gates)
+        cell(gates, projected, t, *bias, h_n)
+        output[t, :n] = h_n
 
 
 def _cell_mode(cell: str) -> tuple[str, str]:
     if cell not in CELL_MODES:
         raise ValueError(f"cell must be one of {', '.join(CELL_MODES)}, got {cell!r}")
     return CELL_MODES[cell]
-
-
-def _sigmoid_(z):
-    """sigmoid(z) = 1 / (1 + exp(-z)), in place."""
-    np.negative(z, out=z)
-    np.exp(z, out=z)
-    z += 1
-    np.reciprocal(z, out=z)
-    return z
-
-
-def _gru_step(gi, gh, h):
-    """torch's GRU cell: gates r, z, n; the reset gate scales W_hn h + b_hn (not h).
-    h' = (1 − z) ⊙ n + z ⊙ h, computed as n + z ⊙ (h − n)."""
-    hidden_size = h.shape[-1]
-    rz = _sigmoid_(gi[:, : 2 * hidden_size] + gh[:, : 2 * hidden_size])
-    r, z = rz[:, :hidden_size], rz[:, hidden_size:]
-    n = gh[:, 2 * hidden_size :] * r
-    n += gi[:, 2 * hidden_size :]
-    np.tanh(n, out=n)
-    new = h - n
-    new *= z
-    new += n
-    return new
-
-
-def _tanh_step(gi, gh, h):
-    return np.tanh(gi + gh)
-
-
-def _relu_step(gi, gh, h):
-    return np.maximum(gi + gh, 0)
 
 
 def _check_rnn_params(params, kind, num_layers, bidirectional):
@@ -707,3 +753,12 @@ def _check_rnn_params(params, kind, num_layers, bidirectional):
                          f"hidden_size={hidden_size}, num_layers={num_layers}, bidirectional={bidirectional}, "
                          f"bias={bias}: " + "; ".join(problems))
     return input_size, hidden_size, bias
+
+
+# Each mode's direction runners: (NumPy's ufuncs, feature-major; the compiled cell, batch-major).
+_RUNNERS = {
+    "lstm": (_run_direction, _run_compiled_direction),
+    "gru": (_run_gru_direction, _run_compiled_hidden_direction),
+    "rnn_tanh": (partial(_run_rnn_direction, _tanh), _run_compiled_hidden_direction),
+    "rnn_relu": (partial(_run_rnn_direction, _relu), _run_compiled_hidden_direction),
+}

@@ -51,6 +51,63 @@ def numba():
     return require("numba")
 
 
+@pytest.fixture(autouse=True)
+def numpy_cell(monkeypatch):
+    """Every test runs NumPy's cell in its forward passes unless it asks for the compiled one:
+    which cell a forward runs must not depend on how much work the tests before it did (see
+    lstmshape.forward._cell)."""
+    monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
+
+
+@pytest.fixture
+def compiled_cell(monkeypatch, numba):
+    """float32 forwards in this test run the compiled cells; returns the thread of each step run."""
+    import threading
+
+    from lstmshape.compiled_cell import ready_cells
+
+    threads = []
+
+    def spy(cell):
+        def step(*args):
+            threads.append(threading.get_ident())
+            return cell(*args)
+
+        return step
+
+    monkeypatch.setattr("lstmshape.forward._compiled_cell",
+                        {kind: spy(cell) for kind, cell in ready_cells().items()})
+    return threads
+
+
+@pytest.fixture
+def parts_seen(monkeypatch):
+    """Record, for every batch part run, its thread and the BLAS thread limit it ran under."""
+    import threading
+
+    from forward_helpers import blas_threads
+    from lstmshape import forward
+
+    seen = []
+    run_layers = forward._run_layers
+
+    def spy(*args):
+        seen.append((threading.get_ident(), blas_threads()))
+        return run_layers(*args)
+
+    monkeypatch.setattr(forward, "_run_layers", spy)
+    return seen
+
+
+@pytest.fixture
+def two_parts(monkeypatch, parts_seen):
+    """Force two batch parts at test sizes (any batch of two or more), on any machine."""
+    monkeypatch.setattr("lstmshape.forward._MIN_PART_MACS", 1)
+    monkeypatch.setattr("lstmshape.forward._MIN_PART_SEQUENCES", 1)
+    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
+    return parts_seen
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium, for the tests that look at a page in a real browser: skipped

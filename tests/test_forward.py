@@ -7,6 +7,7 @@ accuracy check running where torch is not installed.
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from forward_helpers import blas_controller, blas_threads, cells_for, use_cell
 from lstmshape.forward import init_params, lstm_forward, param_shapes
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
@@ -51,40 +53,6 @@ def torch_forward(torch, lstm, x, h0, c0, lengths, batch_first):
             seq_len = x.shape[1 if batch_first else 0]
             output, _ = pad_packed_sequence(output, batch_first=batch_first, total_length=seq_len)
     return output.numpy(), (hn.numpy(), cn.numpy())
-
-
-@pytest.fixture(autouse=True)
-def numpy_cell(monkeypatch):
-    """Every test runs NumPy's cell unless it asks for the compiled one: which cell a forward
-    runs must not depend on how much work the tests before it did (see forward._cell)."""
-    monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
-
-
-@pytest.fixture
-def compiled_cell(monkeypatch, numba):
-    """float32 forwards in this test run the compiled cell; returns the thread of each step it ran."""
-    from lstmshape.compiled_cell import lstm_cell
-
-    threads = []
-
-    def cell(*args):
-        threads.append(threading.get_ident())
-        return lstm_cell(*args)
-
-    monkeypatch.setattr("lstmshape.forward._compiled_cell", cell)
-    return threads
-
-
-def cells_for(cases):
-    """Each case with NumPy's cell, and float32 cases with the compiled cell too (float64 always
-    runs NumPy's: the compiled exp and tanh are float32 polynomials)."""
-    return [(cell, *case) for case in cases
-            for cell in (("numpy", "compiled") if case[0] is np.float32 else ("numpy",))]
-
-
-def use_cell(request, cell):
-    """The compiled cell's step threads when `cell` asks for it, else None."""
-    return request.getfixturevalue("compiled_cell") if cell == "compiled" else None
 
 
 COMBINATIONS = [
@@ -218,41 +186,6 @@ def test_init_params_draws_torch_distribution_reproducibly():
 
 
 # --- the threaded path: batch parts in threads with single-threaded BLAS ------------------------
-
-
-def blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController().select(user_api="blas")
-
-
-def blas_threads():
-    return min(lib.num_threads for lib in blas_controller().lib_controllers)
-
-
-@pytest.fixture
-def parts_seen(monkeypatch):
-    """Record, for every batch part run, its thread and the BLAS thread limit it ran under."""
-    from lstmshape import forward
-
-    seen = []
-    run_layers = forward._run_layers
-
-    def spy(*args):
-        seen.append((threading.get_ident(), blas_threads()))
-        return run_layers(*args)
-
-    monkeypatch.setattr(forward, "_run_layers", spy)
-    return seen
-
-
-@pytest.fixture
-def two_parts(monkeypatch, parts_seen):
-    """Force two batch parts at test sizes (any batch of two or more), on any machine."""
-    monkeypatch.setattr("lstmshape.forward._MIN_PART_MACS", 1)
-    monkeypatch.setattr("lstmshape.forward._MIN_PART_SEQUENCES", 1)
-    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
-    return parts_seen
 
 
 def torch_case(torch, dtype, num_layers, bidirectional, proj_size, batch, seq_len, given_state,
@@ -474,8 +407,8 @@ def test_load_compiled_cell_loads_it_at_once(numba, fresh_process, monkeypatch):
 
     assert forward.load_compiled_cell() is True
     steps = []
-    kernel = forward._compiled_cell
-    monkeypatch.setattr(forward, "_compiled_cell", lambda *args: steps.append(args) or kernel(*args))
+    kernel = forward._compiled_cell["lstm"]
+    monkeypatch.setitem(forward._compiled_cell, "lstm", lambda *args: steps.append(args) or kernel(*args))
     lstm_forward(*tiered_case())
     assert len(steps) == 5, "the first float32 forward runs it, one call a step"
 
@@ -502,6 +435,21 @@ def test_a_one_off_verify_never_imports_numba():
     root = Path(__file__).parent.parent
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
+
+
+def test_the_compiled_cell_loads_where_numba_can_write_no_cache(numba):
+    """numba refuses cache=True when it finds no writable cache directory (a read-only install,
+    no home): the cells are then compiled in the process instead of the import failing."""
+    code = ("import numpy as np\nfrom lstmshape import forward\n"
+            "x = np.random.default_rng(0).standard_normal((5, 3, 10)).astype(np.float32)\n"
+            "params = forward.init_params(10, 20)\n"
+            "want = forward.lstm_forward(x, params)[0]\n"
+            "print(forward.load_compiled_cell(), np.abs(forward.lstm_forward(x, params)[0] - want).max() < 1e-6)")
+    # only numba's user-provided locator, and no directory given to it: no cache anywhere
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
+    env["NUMBA_CACHE_LOCATOR_CLASSES"] = "UserProvidedCacheLocator"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.split() == ["True", "True"], result.stdout + result.stderr
 
 
 # --- errors -------------------------------------------------------------------------------------

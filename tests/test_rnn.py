@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forward_helpers import blas_threads, cells_for, use_cell
 from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
@@ -74,8 +75,13 @@ def test_gate_rows_and_no_cell_state():
 # --- the NumPy forward pass -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", FORWARD_CASES, ids=lambda p: p.stem)
-def test_golden_forward(path):
+GOLDEN_CELL_CASES = cells_for([(np.load(path)["x"].dtype.type, path) for path in FORWARD_CASES])
+
+
+@pytest.mark.parametrize("cell, dtype, path", GOLDEN_CELL_CASES,
+                         ids=lambda value: getattr(value, "stem", getattr(value, "__name__", value)))
+def test_golden_forward(request, cell, dtype, path):
+    steps = use_cell(request, cell)
     case = np.load(path)
     params = {key[6:]: case[key] for key in case.files if key.startswith("param.")}
     output, hn = rnn_forward(case["x"], params, str(case["mode"]), int(case["num_layers"]),
@@ -89,6 +95,7 @@ def test_golden_forward(path):
                               bool(case["bidirectional"]), "param.bias_ih_l0" in case.files)
     assert shapes == {name: value.shape for name, value in params.items()}
     assert sum(int(np.prod(s)) for s in shapes.values()) == int(case["num_params"])
+    assert steps is None or len(steps) > 0, "the compiled cell ran"
 
 
 def test_golden_forward_covers_every_cell_and_input_kind():
@@ -115,9 +122,11 @@ COMBINATIONS = list(itertools.product(
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0", COMBINATIONS,
-                         ids=lambda value: getattr(value, "__name__", str(value)))
-def test_forward_matches_torch(torch, mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0):
+@pytest.mark.parametrize("cell, mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0",
+                         cells_for(COMBINATIONS, dtype_at=1), ids=lambda value: getattr(value, "__name__", str(value)))
+def test_forward_matches_torch(torch, request, cell, mode, dtype, batch_first, bidirectional, num_layers, bias, kind,
+                               given_h0):
+    steps = use_cell(request, cell)
     torch.manual_seed(num_layers * 10 + bidirectional)
     torch_dtype = torch.float64 if dtype is np.float64 else torch.float32
     net = RECORD_FORWARD.module(mode, 3, 5, num_layers, bias, batch_first, bidirectional).to(torch_dtype)
@@ -136,6 +145,8 @@ def test_forward_matches_torch(torch, mode, dtype, batch_first, bidirectional, n
     output, hn = rnn_forward(x, params, mode, num_layers, bidirectional, batch_first, h0=h0, lengths=lengths)
     assert_close(output, want_output.numpy(), "output")
     assert_close(hn, want_hn.numpy(), "hn")
+    if steps is not None:  # every layer, direction and step (some sequence is running at each)
+        assert len(steps) == num_layers * (2 if bidirectional else 1) * seq_len
 
 
 def test_lstm_cell_is_lstm_forward():
@@ -206,6 +217,133 @@ def test_random_configs_agree_with_torch(torch, c):
     output, hn = rnn_forward(x, params, c["cell"], lstm.num_layers, lstm.bidirectional, lstm.batch_first, h0=h0)
     assert_close(output, want_output.numpy(), "output")
     assert_close(hn, want_hn.numpy(), "hn")
+
+
+# --- batch parts in threads and the compiled cells (issue #15), as for the LSTM ----------------
+
+THREADED_CASES = [  # batch, lengths (None: all seq_len), seq_len
+    (2, None, 6),
+    (5, None, 6),  # odd: parts of 3 and 2
+    (5, [6, 2, 5, 1, 3], 6),  # unsorted lengths, dealt out sorted
+    (3, [6, 1, 1], 6),  # the second part is empty from step 1 on
+    (4, [2, 1, 2, 1], 6),  # both parts empty for the last four steps
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("batch, lengths, seq_len", THREADED_CASES)
+@pytest.mark.parametrize("mode", ["gru", "rnn_tanh", "rnn_relu"])
+@pytest.mark.parametrize("cell, dtype, num_layers, bidirectional, batch_first", cells_for([
+    (np.float32, 1, False, False),
+    (np.float64, 2, True, True),
+    (np.float32, 3, True, False),
+]), ids=["numpy-f32-1", "compiled-f32-1", "numpy-f64-2-bidir-batch_first", "numpy-f32-3-bidir",
+         "compiled-f32-3-bidir"])
+def test_two_parts_match_torch(torch, request, two_parts, batch, lengths, seq_len, mode, cell, dtype, num_layers,
+                               bidirectional, batch_first):
+    steps = use_cell(request, cell)
+    torch.manual_seed(batch * 10 + num_layers)
+    net = RECORD_FORWARD.module(mode, 3, 5, num_layers, True, batch_first, bidirectional)
+    net = net.double() if dtype is np.float64 else net
+    rng = np.random.default_rng(batch)
+    x = rng.standard_normal(((batch, seq_len) if batch_first else (seq_len, batch)) + (3,)).astype(dtype)
+    h0 = rng.standard_normal((num_layers * (2 if bidirectional else 1), batch, 5)).astype(dtype)
+    want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), torch.from_numpy(h0), lengths, batch_first)
+    params = {k: v.numpy() for k, v in net.state_dict().items()}
+    output, hn = rnn_forward(x, params, mode, num_layers, bidirectional, batch_first, h0=h0, lengths=lengths)
+    assert_close(output, want_output.numpy(), "output")
+    assert_close(hn, want_hn.numpy(), "hn")
+    assert len({thread for thread, _ in two_parts}) == 2, "two parts in two threads"
+    assert [limit for _, limit in two_parts] == [1, 1], "each part runs single-threaded BLAS"
+    assert steps is None or {thread for thread, _ in two_parts} == set(steps)
+
+
+def test_large_gru_batch_runs_one_part_per_blas_thread(parts_seen):
+    x = np.random.default_rng(0).standard_normal((40, 32, 64), dtype=np.float32)  # 9.5e7 MACs
+    rnn_forward(x, init_rnn_params("gru", 64, 128), "gru")
+    assert len({thread for thread, _ in parts_seen}) == min(2, blas_threads())
+    parts_seen.clear()
+    rnn_forward(x[:, :3], init_rnn_params("gru", 64, 128), "gru")  # 3 sequences: one part
+    assert len(parts_seen) == 1
+
+
+def exact_step(mode, gates, projected, hh_bias, h):
+    """One GRU or RNN step in float64 from the float32 inputs the compiled cell takes: the reference,
+    and each value's conditioning: how far float32's own rounding of the sums the step adds up may
+    move it (relative to eps), whatever exp and tanh do."""
+    gates, projected, hh_bias, h = (a.astype(np.float64) for a in (gates, projected, hh_bias, h))
+    if mode != "gru":
+        z = gates + projected
+        return (np.tanh(z) if mode == "rnn_tanh" else np.where(z < 0, 0, z)), 1 + np.abs(gates) + np.abs(projected)
+    hidden_size = h.shape[1]
+    (g_r, g_z, g_n), (p_r, p_z, p_n) = (np.split(a, 3, axis=1) for a in (gates, projected))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r, z = 1 / (1 + np.exp(g_r + p_r)), 1 / (1 + np.exp(g_z + p_z))
+        inner = g_n + hh_bias
+        new = np.tanh(p_n + r * inner)
+        # a saturated gate (r or z exactly 0 or 1) passes no rounding on: its 0 * inf terms are 0
+        conditioning = 1 + np.abs(p_n) + np.abs(g_n) + np.abs(hh_bias) + np.nan_to_num(
+            np.abs(r * inner) + r * (1 - r) * (np.abs(g_r) + np.abs(p_r)) * np.abs(inner)
+            + z * (1 - z) * (np.abs(g_z) + np.abs(p_z)) * np.abs(h - new), nan=0.0)
+    assert new.shape[1] == hidden_size
+    return new + z * (h - new), conditioning
+
+
+@pytest.mark.parametrize("mode", ["gru", "rnn_tanh", "rnn_relu"])
+def test_compiled_cells_are_float32_accurate_over_every_range(numba, mode):
+    """exp and tanh are polynomials: held to float64 over saturating, small and ordinary values
+    (to float32's rounding of the sums the step adds up); inf saturates and NaN spreads."""
+    from lstmshape.compiled_cell import ready_cells
+
+    rng = np.random.default_rng(0)
+    batch, hidden_size, gates_size = 64, 256, (768 if mode == "gru" else 256)
+    scale = np.array([1e-4, 0.5, 3, 30, 300], np.float32)
+    gates = (rng.standard_normal((batch, gates_size)) * scale[rng.integers(0, 5, (batch, gates_size))]).astype(np.float32)
+    projected = (rng.standard_normal((3, batch, gates_size)) * scale[rng.integers(0, 5, (batch, gates_size))]
+                 ).astype(np.float32)
+    h = rng.uniform(-1, 1, (batch, hidden_size)).astype(np.float32)
+    hh_bias = rng.uniform(-1, 1, hidden_size).astype(np.float32)
+    gates[0, :3] = [np.inf, -np.inf, np.inf]  # GRU: r = 0, z = 1 (negated rows); RNN: saturate
+    gates[1, gates_size - 1] = np.nan
+    want, conditioning = exact_step(mode, gates, projected[2], hh_bias, h)
+    ready_cells()[mode](gates, projected, 2, *([hh_bias] if mode == "gru" else []), h)
+    finite = np.isfinite(want)
+    assert np.isnan(want).sum() == 1 and np.array_equal(h[~finite], want[~finite], equal_nan=True)
+    error = np.abs(h[finite] - want[finite]) / conditioning[finite]
+    assert np.max(error) < 2.5e-7
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode", ["gru", "rnn_tanh", "rnn_relu"])
+@pytest.mark.parametrize("cell", ["numpy", "compiled"])
+def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell, mode):
+    use_cell(request, cell)
+    torch.manual_seed(0)
+    net = RECORD_FORWARD.module(mode, 3, 5, 2, True, False, True)
+    x = np.random.default_rng(0).standard_normal((6, 4, 3)).astype(np.float32)
+    x[2, 1, 0] = np.nan
+    want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), None, None, False)
+    output, hn = rnn_forward(x, {k: v.numpy() for k, v in net.state_dict().items()}, mode, 2, True)
+    for got, expected in ((output, want_output.numpy()), (hn, want_hn.numpy())):
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+        assert np.isnan(got[:, 1]).any() and not np.isnan(got[:, [0, 2, 3]]).any()
+        assert np.nanmax(np.abs(got - expected)) <= TOLERANCE[got.dtype]
+
+
+def test_gru_and_rnn_work_counts_toward_loading_the_compiled_cell(numba, monkeypatch):
+    from lstmshape import forward
+
+    monkeypatch.setattr(forward, "_compiled_cell", None)
+    monkeypatch.setattr(forward, "_numpy_gate_values", 0)
+    monkeypatch.setattr(forward, "_PAYBACK_GATE_VALUES", 2 * 5 * 3 * 3 * 20)  # two GRU forwards
+    x = np.ones((5, 3, 10), np.float32)
+    params = init_rnn_params("gru", 10, 20)
+    want = rnn_forward(x, params, "gru")
+    assert forward._compiled_cell is None and forward._numpy_gate_values == 5 * 3 * 3 * 20
+    got = rnn_forward(x, params, "gru")
+    assert forward._compiled_cell not in (None, False), "the second forward reached the payback"
+    for ours, theirs in zip(got, want):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
 
 
 # --- the cell switch in configs -------------------------------------------------------------
