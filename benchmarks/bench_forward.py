@@ -4,7 +4,8 @@ Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to rea
 README.md here). All candidates run float32 in one process with the same number of threads, in
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
 the median of REPEAT timeit repeats. With --parts it instead times one batch part against two,
-the measurement behind forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES.
+the measurement behind forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES; with
+--directions a bidirectional forward's directions in one thread against two (forward._threads).
 """
 
 from __future__ import annotations
@@ -237,14 +238,20 @@ def main():
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
-def parts_sweep():
-    """One batch part against two (each single-threaded BLAS), with each cell: where threading
-    starts to pay, in work and in sequences per part."""
+def sweep_cells():
+    """A sweep's header (CPU, BLAS, load) and the cells it times: {name: forward._compiled_cell}."""
     cells = {"numpy": False}
     if forward.load_compiled_cell():
         cells = {"compiled": forward._compiled_cell, **cells}
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    return cells
+
+
+def parts_sweep():
+    """One batch part against two (each single-threaded BLAS), with each cell: where threading
+    starts to pay, in work and in sequences per part."""
+    cells = sweep_cells()
     print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}, "
           f"forward._MIN_PART_SEQUENCES = {forward._MIN_PART_SEQUENCES}\n")
     print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
@@ -274,5 +281,50 @@ def parts_sweep():
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
+def directions_sweep():
+    """A bidirectional forward too narrow for batch parts, with its two directions in one thread
+    (BLAS's own threads) against two, with each cell: the measurement behind
+    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES."""
+    cells = sweep_cells()
+    print(f"forward._MIN_DIRECTION_MACS = {forward._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
+          f"{forward._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {forward._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
+    print(f"{'hidden=input,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
+          f"{'1 thread us':>11} {'2 threads us':>12} {'2 / 1':>6}")
+    chosen = (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
+              forward._compiled_cell)
+    rng = np.random.default_rng(0)
+    sizes = [(64, 16, 50, 2), (128, 4, 100, 2), (128, 8, 100, 2), (128, 16, 100, 2), (256, 1, 100, 1),
+             (256, 4, 100, 2), (256, 8, 100, 2), (256, 16, 100, 2), (512, 1, 50, 1), (512, 4, 50, 2),
+             (512, 8, 50, 2), (512, 16, 50, 2), (768, 8, 30, 1), (1024, 8, 20, 1), (1024, 16, 20, 1)]
+    try:
+        for hidden_size, batch, seq_len, num_layers in sizes:
+            params = init_params(hidden_size, hidden_size, num_layers, bidirectional=True)
+            x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
+            macs = seq_len * batch * 8 * hidden_size * hidden_size * num_layers  # a direction's
+            number = max(1, int(2e8 // (2 * macs)))
+            for name, cell in cells.items():
+                forward._compiled_cell = cell
+                times = {1: [], 2: []}
+                for _ in range(ROUNDS):
+                    for threads, threshold in ((1, 10**18), (2, 0)):
+                        forward._MIN_DIRECTION_MACS = forward._MIN_DIRECTION_SEQUENCES = threshold
+                        forward._MAX_DIRECTION_WEIGHT_BYTES = 10**18
+                        times[threads].append(median_seconds(
+                            lambda: lstm_forward(x, params, num_layers=num_layers, bidirectional=True), number))
+                one, two = (float(np.median(times[threads])) for threads in (1, 2))
+                size = f"{hidden_size},{batch},{seq_len},{num_layers}"
+                print(f"{size:>29} {macs:13,} {16 * hidden_size**2 / 2**20:8.1f} {name:>8} "
+                      f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
+    finally:
+        (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
+         forward._compiled_cell) = chosen
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
 if __name__ == "__main__":
-    parts_sweep() if "--parts" in sys.argv else main()
+    if "--parts" in sys.argv:
+        parts_sweep()
+    elif "--directions" in sys.argv:
+        directions_sweep()
+    else:
+        main()

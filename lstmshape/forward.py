@@ -23,9 +23,14 @@ __all__ = ["init_params", "load_compiled_cell", "lstm_forward", "param_shapes"]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Work (GEMM multiply-accumulates) and sequences a batch part needs before a thread of its own
-# pays off; see _batch_parts and benchmarks/README.md for how they were measured.
+# pays off; see _threads and benchmarks/README.md for how they were measured.
 _MIN_PART_MACS = 30_000_000
 _MIN_PART_SEQUENCES = 16
+# Work, sequences and recurrent weights (W_hh of one direction) with which a bidirectional layer's
+# two directions run in two threads when the batch is too narrow for parts; see _threads.
+_MIN_DIRECTION_MACS = 100_000_000
+_MIN_DIRECTION_SEQUENCES = 4
+_MAX_DIRECTION_WEIGHT_BYTES = 4 * 2**20
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
@@ -92,8 +97,8 @@ def lstm_forward(
     `lengths` gives each sequence's length, as pack_padded_sequence(enforce_sorted=False) then
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
-    Large batches run in up to one thread per BLAS thread, each on its own columns of the batch
-    (see _batch_parts); float32 runs its gate arithmetic as one compiled loop once a process has
+    Large batches run in up to one thread per BLAS thread, each on its own columns of the batch,
+    and narrower bidirectional ones a thread per direction (see _threads); float32 runs its gate arithmetic as one compiled loop once a process has
     done enough work to pay for loading it (see _cell).
     """
     x = np.asarray(x)
@@ -152,7 +157,8 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     # every matrix a step multiplies by (GRU's third entry is a bias vector, RNN's is None)
     step_macs = sum(weight.size for directions in layers for weights in directions
                     for weight in weights if weight is not None and weight.ndim == 2)
-    parts = _batch_parts(batch, seq_len * batch * step_macs)
+    recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
+    parts, split_directions = _threads(batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
     cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
@@ -185,6 +191,7 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
             None if lengths is None else lengths[columns],
             bias,
             cell,
+            split_directions,
         )
 
     _run_parts(run_part, parts)
@@ -197,20 +204,31 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     return output, hn, cn
 
 
-def _batch_parts(batch, macs):
-    """How many threads run this forward: the first speed strategy choice of this module.
+def _threads(batch, macs, num_directions, recurrent_bytes):
+    """How a forward uses the cores, (parts, split_directions): this module's first strategy choice.
 
-    The columns of a batch never interact, so each part runs every layer and direction over its
-    own columns, start to end, with no barrier per step; its GEMMs run single-threaded (the BLAS
-    limit is set to 1 while parts run), so the gate arithmetic, which runs on one core, runs on
-    every core too. One part per BLAS thread (OpenBLAS starts one per core, and a user's BLAS
-    limit is respected), and only when each part gets at least _MIN_PART_MACS
-    multiply-accumulates (below that the hand-off to another thread costs more than it saves) and
-    _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded W_hh @ h is so narrow that
-    BLAS's own threads on the whole batch beat it, with either cell).
+    Batch parts first: the columns of a batch never interact, so each part runs every layer and
+    direction over its own columns, start to end, with no barrier per step; its GEMMs run
+    single-threaded (the BLAS limit is set to 1 while parts run), so the gate arithmetic, which
+    runs on one core, runs on every core too. One part per BLAS thread (OpenBLAS starts one per
+    core, and a user's BLAS limit is respected), and only when each part gets at least
+    _MIN_PART_MACS multiply-accumulates (below that the hand-off to another thread costs more than
+    it saves) and _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded W_hh @ h is so
+    narrow that BLAS's own threads on the whole batch beat it, with either cell).
+
+    A batch too narrow for parts can still split a bidirectional layer: its two directions are
+    independent, so each runs in its own thread (single-threaded BLAS, one barrier per layer),
+    given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES sequences (a
+    single-threaded GEMV on one sequence is bound by memory, as the two threads then are), and
+    a W_hh of at most _MAX_DIRECTION_WEIGHT_BYTES (both directions' W_hh streamed at once from
+    cache; larger, they lost to BLAS's threads). Measured: benchmarks/README.md.
     """
     parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
-    return 1 if parts < 2 else min(_blas_threads(), parts)
+    if parts >= 2:
+        return min(_blas_threads(), parts), False
+    split = (num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES and macs // 2 >= _MIN_DIRECTION_MACS
+             and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
+    return 1, split and _blas_threads() >= 2
 
 
 def _cell(dtype, gate_values, mode):
@@ -301,7 +319,7 @@ def _run_parts(run_part, parts):
             future.result()
 
 
-def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell):
+def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell, split_directions=False):
     """Run every layer and direction over one part of the batch, writing output, hn and cn
     (None for GRU and RNN).
 
@@ -327,33 +345,43 @@ def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell):
     run = _RUNNERS[mode][batch_major]
     layout = _batch_major if batch_major else np.transpose  # hn[row] <-> the runner's state
     shape = (seq_len, batch, gates_size) if batch_major else (gates_size, seq_len, batch)
-    projected = np.empty(shape, x.dtype)
-    with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
-        for layer, directions in enumerate(layers):
-            if layer == len(layers) - 1:
-                layer_output = output
+    # one projection buffer per direction running at once
+    buffers = [np.empty(shape, x.dtype) for _ in range(num_directions if split_directions else 1)]
+    for layer, directions in enumerate(layers):
+        if layer == len(layers) - 1:
+            layer_output = output
+        else:
+            width = num_directions * hn.shape[-1]
+            new = np.empty if lengths is None else np.zeros
+            layer_output = new((seq_len, batch, width + bias), x.dtype)
+        if bias:
+            layer_input[..., -1] = 1
+        inputs = layer_input.reshape(seq_len * batch, -1)
+
+        def run_direction(direction):
+            w_ih, w_hh, extra = directions[direction]
+            projected = buffers[direction % len(buffers)]
+            row = layer * num_directions + direction
+            out_size = hn.shape[-1]
+            direction_output = layer_output[..., direction * out_size : (direction + 1) * out_size]
+            if batch_major:
+                np.matmul(inputs, w_ih.T, out=projected.reshape(seq_len * batch, gates_size))
             else:
-                width = num_directions * hn.shape[-1]
-                new = np.empty if lengths is None else np.zeros
-                layer_output = new((seq_len, batch, width + bias), x.dtype)
-            if bias:
-                layer_input[..., -1] = 1
-            inputs = layer_input.reshape(seq_len * batch, -1)
-            for direction, (w_ih, w_hh, extra) in enumerate(directions):
-                row = layer * num_directions + direction
-                out_size = hn.shape[-1]
-                direction_output = layer_output[..., direction * out_size : (direction + 1) * out_size]
-                if batch_major:
-                    np.matmul(inputs, w_ih.T, out=projected.reshape(seq_len * batch, gates_size))
-                else:
-                    np.matmul(w_ih, inputs.T, out=projected.reshape(gates_size, seq_len * batch))
-                h = layout(hn[row]).copy()
-                c = None if cn is None else layout(cn[row]).copy()
+                np.matmul(w_ih, inputs.T, out=projected.reshape(gates_size, seq_len * batch))
+            h = layout(hn[row]).copy()
+            c = None if cn is None else layout(cn[row]).copy()
+            with np.errstate(over="ignore"):  # exp overflowing to inf is how a gate saturates
                 run(projected, w_hh, extra, h, c, direction_output, steps[direction], batch_sizes, cell)
-                hn[row] = layout(h)
-                if cn is not None:
-                    cn[row] = layout(c)
-            layer_input = layer_output
+            hn[row] = layout(h)
+            if cn is not None:
+                cn[row] = layout(c)
+
+        if split_directions:
+            _run_parts(run_direction, num_directions)
+        else:
+            for direction in range(num_directions):
+                run_direction(direction)
+        layer_input = layer_output
 
 
 def _batch_major(state):

@@ -108,6 +108,30 @@ def two_parts(monkeypatch, parts_seen):
     return parts_seen
 
 
+@pytest.fixture
+def two_directions(monkeypatch):
+    """Force a bidirectional layer's directions into two threads at test sizes (never batch
+    parts), on any machine; returns, for each direction run, its thread and BLAS thread limit."""
+    import threading
+
+    from forward_helpers import blas_threads
+    from lstmshape import forward
+
+    monkeypatch.setattr(forward, "_MIN_PART_SEQUENCES", 10**9)
+    monkeypatch.setattr(forward, "_MIN_DIRECTION_MACS", 1)
+    monkeypatch.setattr(forward, "_MIN_DIRECTION_SEQUENCES", 1)
+    monkeypatch.setattr(forward, "_blas_threads", lambda: 2)
+    seen = []
+    active_steps = forward._active_steps
+
+    def spy(*args):
+        seen.append((threading.get_ident(), blas_threads()))
+        return active_steps(*args)
+
+    monkeypatch.setattr(forward, "_active_steps", spy)
+    return seen
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium, for the tests that look at a page in a real browser: skipped

@@ -16,6 +16,29 @@ def blas_threads():
     return min(lib.num_threads for lib in blas_controller().lib_controllers)
 
 
+def assert_an_error_restores_the_blas_limit(monkeypatch, name, failing, match):
+    """With forward.<name> replaced by `failing` (which raises in one of a forward's threads), a
+    threaded forward raises `match`, the BLAS thread limit is what it was, and with the original
+    back the next forward runs (the lock was released) and leaves the limit alone too."""
+    import pytest
+
+    from lstmshape import forward
+
+    original = getattr(forward, name)
+    monkeypatch.setattr(forward, name, failing)
+    params = forward.init_params(10, 20, num_layers=2, bidirectional=True)
+    x = np.zeros((5, 4, 10), np.float32)
+    with blas_controller().limit(limits=2):
+        if blas_threads() != 2:
+            pytest.skip("BLAS cannot run two threads here: a restored limit would look kept")
+        with pytest.raises(RuntimeError, match=match):
+            forward.lstm_forward(x, params, num_layers=2, bidirectional=True)
+        assert blas_threads() == 2
+        monkeypatch.setattr(forward, name, original)
+        forward.lstm_forward(x, params, num_layers=2, bidirectional=True)
+        assert blas_threads() == 2
+
+
 def cells_for(cases, dtype_at=0):
     """Each case with NumPy's cell, and float32 cases with the compiled cell too (float64 always
     runs NumPy's: the compiled exp and tanh are float32 polynomials); case[dtype_at] is its dtype."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forward_helpers import blas_controller, blas_threads, cells_for, use_cell
+from forward_helpers import assert_an_error_restores_the_blas_limit, blas_controller, blas_threads, cells_for, use_cell
 from lstmshape.forward import init_params, lstm_forward, param_shapes
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
@@ -308,16 +308,73 @@ def test_an_error_in_a_part_restores_the_blas_limit(monkeypatch, two_parts, fail
             raise RuntimeError(f"failed in {failing}")
         return run_layers(*args)
 
-    monkeypatch.setattr(forward, "_run_layers", fail_in_one_part)
-    with blas_controller().limit(limits=2):
-        if blas_threads() != 2:
-            pytest.skip("BLAS cannot run two threads here: a restored limit would look kept")
-        with pytest.raises(RuntimeError, match=f"failed in {failing}"):
-            lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)
-        assert blas_threads() == 2
-        monkeypatch.setattr(forward, "_run_layers", run_layers)
-        lstm_forward(X, PARAMS, num_layers=2, bidirectional=True)  # the lock was released
-        assert blas_threads() == 2
+    assert_an_error_restores_the_blas_limit(monkeypatch, "_run_layers", fail_in_one_part, f"failed in {failing}")
+
+
+# --- the two directions of a bidirectional layer in two threads --------------------------------
+
+DIRECTION_CASES = [  # batch, lengths, seq_len
+    (5, None, 6),
+    (1, None, 6),  # one sequence
+    (5, [6, 2, 5, 1, 3], 6),  # unsorted lengths
+    (3, [6, 1, 1], 6),  # the reverse direction starts at each sequence's own end
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("batch, lengths, seq_len", DIRECTION_CASES)
+@pytest.mark.parametrize("cell, dtype, num_layers, proj_size, batch_first", cells_for([
+    (np.float32, 1, 0, False),
+    (np.float64, 2, 0, True),
+    (np.float32, 3, 2, False),
+]), ids=["numpy-f32-1", "compiled-f32-1", "numpy-f64-2-batch_first", "numpy-f32-3-proj", "compiled-f32-3-proj"])
+def test_two_directions_in_two_threads_match_torch(
+    torch, request, two_directions, batch, lengths, seq_len, cell, dtype, num_layers, proj_size, batch_first,
+):
+    steps = use_cell(request, cell)
+    lstm, params, x, h0, c0 = torch_case(torch, dtype, num_layers, True, proj_size, batch, seq_len,
+                                         given_state=True, batch_first=batch_first)
+    ours = lstm_forward(x, params, num_layers=num_layers, bidirectional=True, batch_first=batch_first,
+                        proj_size=proj_size, h0=h0, c0=c0, lengths=lengths)
+    assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, lengths, batch_first))
+    assert len(two_directions) == 2 * num_layers, "every layer's two directions ran"
+    for layer in range(num_layers):
+        assert len({thread for thread, _ in two_directions[2 * layer : 2 * layer + 2]}) == 2
+    assert {limit for _, limit in two_directions} == {1}, "each direction runs single-threaded BLAS"
+    assert steps is None or len(set(steps)) == 2
+
+
+@pytest.mark.parametrize("batch, macs, num_directions, recurrent_mib, blas, expected", [
+    (8, 10**9, 2, 1, 2, (1, True)),
+    (4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
+    (3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
+    (8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
+    (8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
+    (8, 10**9, 1, 1, 2, (1, False)),  # one direction
+    (8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
+    (32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
+])
+def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, recurrent_mib, blas, expected):
+    from lstmshape import forward
+
+    monkeypatch.setattr(forward, "_blas_threads", lambda: blas)
+    assert forward._threads(batch, macs, num_directions, recurrent_mib * 2**20) == expected
+
+
+@pytest.mark.parametrize("failing", ["forward", "reverse"])
+def test_an_error_in_a_direction_restores_the_blas_limit(monkeypatch, two_directions, failing):
+    from lstmshape import forward
+
+    active_steps = forward._active_steps  # two_directions' spy
+
+    def fail_in_one_direction(steps, *args):
+        if (steps[0] == 0) == (failing == "forward"):
+            raise RuntimeError(f"failed in the {failing} direction")
+        return active_steps(steps, *args)
+
+    assert_an_error_restores_the_blas_limit(monkeypatch, "_active_steps", fail_in_one_direction,
+                                            f"failed in the {failing} direction")
 
 
 # --- the compiled cell (lstmshape.compiled_cell) and when a process loads it --------------------

@@ -258,6 +258,31 @@ def test_two_parts_match_torch(torch, request, two_parts, batch, lengths, seq_le
     assert steps is None or {thread for thread, _ in two_parts} == set(steps)
 
 
+@pytest.mark.oracle
+@pytest.mark.parametrize("batch, lengths", [(5, None), (1, None), (5, [6, 2, 5, 1, 3])])
+@pytest.mark.parametrize("mode", ["gru", "rnn_tanh", "rnn_relu"])
+@pytest.mark.parametrize("cell, dtype, num_layers", cells_for([(np.float32, 2), (np.float64, 3)]),
+                         ids=["numpy-f32-2", "compiled-f32-2", "numpy-f64-3"])
+def test_two_directions_in_two_threads_match_torch(torch, request, two_directions, batch, lengths, mode, cell, dtype,
+                                                   num_layers):
+    steps = use_cell(request, cell)
+    torch.manual_seed(batch)
+    net = RECORD_FORWARD.module(mode, 3, 5, num_layers, True, False, True)
+    net = net.double() if dtype is np.float64 else net
+    rng = np.random.default_rng(batch)
+    x = rng.standard_normal((6, batch, 3)).astype(dtype)
+    h0 = rng.standard_normal((2 * num_layers, batch, 5)).astype(dtype)
+    want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), torch.from_numpy(h0), lengths, False)
+    params = {k: v.numpy() for k, v in net.state_dict().items()}
+    output, hn = rnn_forward(x, params, mode, num_layers, True, h0=h0, lengths=lengths)
+    assert_close(output, want_output.numpy(), "output")
+    assert_close(hn, want_hn.numpy(), "hn")
+    assert len(two_directions) == 2 * num_layers
+    assert all(len({thread for thread, _ in two_directions[k : k + 2]}) == 2 for k in range(0, 2 * num_layers, 2))
+    assert {limit for _, limit in two_directions} == {1}
+    assert steps is None or len(set(steps)) == 2
+
+
 def test_large_gru_batch_runs_one_part_per_blas_thread(parts_seen):
     x = np.random.default_rng(0).standard_normal((40, 32, 64), dtype=np.float32)  # 9.5e7 MACs
     rnn_forward(x, init_rnn_params("gru", 64, 128), "gru")
