@@ -284,23 +284,31 @@ def parts_sweep():
 def directions_sweep():
     """A bidirectional forward too narrow for batch parts, with its two directions in one thread
     (BLAS's own threads) against two, with each cell: the measurement behind
-    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES."""
+    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES, _MAX_DIRECTION_WEIGHT_BYTES and
+    _SPLIT_MODES (input = hidden for the LSTM; the GRU and RNN rows take 80 features, as speech)."""
     cells = sweep_cells()
     print(f"forward._MIN_DIRECTION_MACS = {forward._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
           f"{forward._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {forward._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
-    print(f"{'hidden=input,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
+    print(f"{'mode':>8} {'input,hidden,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
           f"{'1 thread us':>11} {'2 threads us':>12} {'2 / 1':>6}")
     chosen = (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-              forward._compiled_cell)
+              forward._SPLIT_MODES, forward._compiled_cell)
     rng = np.random.default_rng(0)
-    sizes = [(64, 16, 50, 2), (128, 4, 100, 2), (128, 8, 100, 2), (128, 16, 100, 2), (256, 1, 100, 1),
-             (256, 4, 100, 2), (256, 8, 100, 2), (256, 16, 100, 2), (512, 1, 50, 1), (512, 4, 50, 2),
-             (512, 8, 50, 2), (512, 16, 50, 2), (768, 8, 30, 1), (1024, 8, 20, 1), (1024, 16, 20, 1)]
+    sizes = [("lstm", 64, 16, 50, 2), ("lstm", 128, 4, 100, 2), ("lstm", 128, 8, 100, 2), ("lstm", 128, 16, 100, 2),
+             ("lstm", 256, 1, 100, 1), ("lstm", 256, 4, 100, 2), ("lstm", 256, 8, 100, 2), ("lstm", 256, 16, 100, 2),
+             ("lstm", 512, 1, 50, 1), ("lstm", 512, 4, 50, 2), ("lstm", 512, 8, 50, 2), ("lstm", 512, 16, 50, 2),
+             ("lstm", 768, 8, 30, 1), ("lstm", 1024, 8, 20, 1), ("lstm", 1024, 16, 20, 1),
+             ("gru", 128, 4, 100, 2), ("gru", 256, 8, 100, 2), ("gru", 320, 8, 300, 3),
+             ("rnn_tanh", 256, 8, 100, 2), ("rnn_tanh", 512, 8, 100, 2)]
     try:
-        for hidden_size, batch, seq_len, num_layers in sizes:
-            params = init_params(hidden_size, hidden_size, num_layers, bidirectional=True)
-            x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
-            macs = seq_len * batch * 8 * hidden_size * hidden_size * num_layers  # a direction's
+        forward._SPLIT_MODES = tuple(forward.CELL_MODES)
+        for mode, hidden_size, batch, seq_len, num_layers in sizes:
+            input_size = hidden_size if mode == "lstm" else 80
+            params = forward.init_rnn_params(mode, input_size, hidden_size, num_layers, bidirectional=True)
+            x = rng.standard_normal((seq_len, batch, input_size), dtype=np.float32)
+            gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
+            macs = seq_len * batch * gates * (  # a direction's: every layer's W_ih and W_hh
+                input_size + hidden_size + (num_layers - 1) * 3 * hidden_size)
             number = max(1, int(2e8 // (2 * macs)))
             for name, cell in cells.items():
                 forward._compiled_cell = cell
@@ -310,14 +318,14 @@ def directions_sweep():
                         forward._MIN_DIRECTION_MACS = forward._MIN_DIRECTION_SEQUENCES = threshold
                         forward._MAX_DIRECTION_WEIGHT_BYTES = 10**18
                         times[threads].append(median_seconds(
-                            lambda: lstm_forward(x, params, num_layers=num_layers, bidirectional=True), number))
+                            lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True), number))
                 one, two = (float(np.median(times[threads])) for threads in (1, 2))
-                size = f"{hidden_size},{batch},{seq_len},{num_layers}"
-                print(f"{size:>29} {macs:13,} {16 * hidden_size**2 / 2**20:8.1f} {name:>8} "
+                size = f"{input_size},{hidden_size},{batch},{seq_len},{num_layers}"
+                print(f"{mode:>8} {size:>29} {macs:13,} {gates * hidden_size * 4 / 2**20:8.1f} {name:>8} "
                       f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
     finally:
         (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-         forward._compiled_cell) = chosen
+         forward._SPLIT_MODES, forward._compiled_cell) = chosen
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

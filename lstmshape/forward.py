@@ -31,6 +31,7 @@ _MIN_PART_SEQUENCES = 16
 _MIN_DIRECTION_MACS = 100_000_000
 _MIN_DIRECTION_SEQUENCES = 4
 _MAX_DIRECTION_WEIGHT_BYTES = 4 * 2**20
+_SPLIT_MODES = ("lstm", "gru")  # an RNN step is one tanh: too little to share, two threads lost
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
@@ -157,10 +158,10 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     # every matrix a step multiplies by (GRU's third entry is a bias vector, RNN's is None)
     step_macs = sum(weight.size for directions in layers for weights in directions
                     for weight in weights if weight is not None and weight.ndim == 2)
-    recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
-    parts, split_directions = _threads(batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
     cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
+    recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
+    parts, split_directions = _threads(mode, batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
@@ -204,7 +205,7 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     return output, hn, cn
 
 
-def _threads(batch, macs, num_directions, recurrent_bytes):
+def _threads(mode, batch, macs, num_directions, recurrent_bytes):
     """How a forward uses the cores, (parts, split_directions): this module's first strategy choice.
 
     Batch parts first: the columns of a batch never interact, so each part runs every layer and
@@ -216,18 +217,18 @@ def _threads(batch, macs, num_directions, recurrent_bytes):
     it saves) and _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded W_hh @ h is so
     narrow that BLAS's own threads on the whole batch beat it, with either cell).
 
-    A batch too narrow for parts can still split a bidirectional layer: its two directions are
-    independent, so each runs in its own thread (single-threaded BLAS, one barrier per layer),
-    given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES sequences (a
-    single-threaded GEMV on one sequence is bound by memory, as the two threads then are), and
-    a W_hh of at most _MAX_DIRECTION_WEIGHT_BYTES (both directions' W_hh streamed at once from
-    cache; larger, they lost to BLAS's threads). Measured: benchmarks/README.md.
+    A batch too narrow for parts can still split a bidirectional LSTM or GRU layer: its two
+    directions are independent, so each runs in its own thread (single-threaded BLAS, one
+    barrier per layer), given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES
+    sequences (a single-threaded GEMV on one sequence is bound by memory, as the two threads then
+    are), and a W_hh of at most _MAX_DIRECTION_WEIGHT_BYTES (both directions' W_hh streamed at
+    once from cache; larger, they lost to BLAS's threads). Measured: benchmarks/README.md.
     """
     parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
     if parts >= 2:
         return min(_blas_threads(), parts), False
-    split = (num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES and macs // 2 >= _MIN_DIRECTION_MACS
-             and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
+    split = (mode in _SPLIT_MODES and num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES
+             and macs // 2 >= _MIN_DIRECTION_MACS and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
     return 1, split and _blas_threads() >= 2
 
 

@@ -339,27 +339,30 @@ def test_two_directions_in_two_threads_match_torch(
                         proj_size=proj_size, h0=h0, c0=c0, lengths=lengths)
     assert_matches(ours, torch_forward(torch, lstm, x, h0, c0, lengths, batch_first))
     assert len(two_directions) == 2 * num_layers, "every layer's two directions ran"
-    for layer in range(num_layers):
-        assert len({thread for thread, _ in two_directions[2 * layer : 2 * layer + 2]}) == 2
+    threads = {len({thread for thread, _ in two_directions[k : k + 2]}) for k in range(0, 2 * num_layers, 2)}
+    assert threads == {2}, "each layer's directions in two threads"
     assert {limit for _, limit in two_directions} == {1}, "each direction runs single-threaded BLAS"
     assert steps is None or len(set(steps)) == 2
 
 
-@pytest.mark.parametrize("batch, macs, num_directions, recurrent_mib, blas, expected", [
-    (8, 10**9, 2, 1, 2, (1, True)),
-    (4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
-    (3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
-    (8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
-    (8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
-    (8, 10**9, 1, 1, 2, (1, False)),  # one direction
-    (8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
-    (32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
+@pytest.mark.parametrize("mode, batch, macs, num_directions, recurrent_mib, blas, expected", [
+    ("lstm", 8, 10**9, 2, 1, 2, (1, True)),
+    ("gru", 4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
+    ("lstm", 3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
+    ("lstm", 8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
+    ("lstm", 8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
+    ("lstm", 8, 10**9, 1, 1, 2, (1, False)),  # one direction
+    ("rnn_tanh", 8, 10**9, 2, 1, 2, (1, False)),  # an RNN step has too little to share
+    ("rnn_relu", 8, 10**9, 2, 1, 2, (1, False)),
+    ("lstm", 8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
+    ("lstm", 32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
+    ("rnn_tanh", 32, 10**9, 2, 1, 2, (2, False)),  # batch parts serve every cell
 ])
-def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, recurrent_mib, blas, expected):
+def test_which_threads_a_forward_uses(monkeypatch, mode, batch, macs, num_directions, recurrent_mib, blas, expected):
     from lstmshape import forward
 
     monkeypatch.setattr(forward, "_blas_threads", lambda: blas)
-    assert forward._threads(batch, macs, num_directions, recurrent_mib * 2**20) == expected
+    assert forward._threads(mode, batch, macs, num_directions, recurrent_mib * 2**20) == expected
 
 
 @pytest.mark.parametrize("failing", ["forward", "reverse"])
@@ -375,6 +378,7 @@ def test_an_error_in_a_direction_restores_the_blas_limit(monkeypatch, two_direct
 
     assert_an_error_restores_the_blas_limit(monkeypatch, "_active_steps", fail_in_one_direction,
                                             f"failed in the {failing} direction")
+    assert len({thread for thread, _ in two_directions}) == 2, "the directions ran in two threads"
 
 
 # --- the compiled cell (lstmshape.compiled_cell) and when a process loads it --------------------
