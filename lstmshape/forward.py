@@ -99,30 +99,16 @@ def lstm_forward(
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
     Large batches run in up to one thread per BLAS thread, each on its own columns of the batch,
-    and narrower bidirectional ones a thread per direction (see _threads); float32 runs its gate arithmetic as one compiled loop once a process has
-    done enough work to pay for loading it (see _cell).
+    and narrower bidirectional ones a thread per direction (see _threads); float32 runs its gate
+    arithmetic as one compiled loop once a process has done enough work to pay for loading it
+    (see _cell).
     """
-    x = np.asarray(x)
-    if x.dtype not in _DTYPES:
-        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+    x = _float_input(x)
     dtype = x.dtype
     input_size, hidden_size, bias = _check_params(params, num_layers, bidirectional, proj_size)
     num_directions = 2 if bidirectional else 1
     out_size = proj_size or hidden_size
-
-    if x.ndim not in (2, 3):
-        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
-    if x.shape[-1] != input_size:
-        raise ValueError(
-            f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
-            f"axis, got {x.shape[-1]} (x shape {x.shape})"
-        )
-    unbatched = x.ndim == 2
-    if unbatched:
-        if lengths is not None:
-            raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
-        x = x[:, None]
-        batch_first = False
+    x, batch_first, unbatched = _batched(x, input_size, batch_first, lengths)
     batch = x.shape[0 if batch_first else 1]
     seq_len = x.shape[1 if batch_first else 0]
 
@@ -146,10 +132,35 @@ def lstm_forward(
     return output, (hn, cn)
 
 
+def _float_input(x):
+    x = np.asarray(x)
+    if x.dtype not in _DTYPES:
+        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+    return x
+
+
+def _batched(x, input_size, batch_first, lengths):
+    """x checked against input_size and made batched: (x, batch_first, unbatched). Unbatched
+    (seq_len, input_size) input becomes one sequence, sequence-first."""
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
+    if x.shape[-1] != input_size:
+        raise ValueError(
+            f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
+            f"axis, got {x.shape[-1]} (x shape {x.shape})"
+        )
+    if x.ndim == 3:
+        return x, batch_first, False
+    if lengths is not None:
+        raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
+    return x[:, None], False, True
+
+
 def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     """Run checked, prepared layers (see _gate_params) of any cell over x, `mode` named as torch
-    names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell shares. Chooses the batch parts and the cell, sorts variable lengths, and returns
-    output, hn and cn (None for GRU and RNN), batched."""
+    names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell shares. Chooses the
+    threads and the cell, sorts variable lengths, and returns output, hn and cn (None for GRU and
+    RNN), batched."""
     num_directions, out_size = len(layers[0]), hn.shape[-1]
     if batch_first:
         batch, seq_len = x.shape[:2]
@@ -631,21 +642,10 @@ def rnn_forward(
                             lengths=lengths)
     if c0 is not None:
         raise ValueError(f"nn.{kind.upper()} has no cell state: c0 must be None")
-    x = np.asarray(x)
-    if x.dtype not in _DTYPES:
-        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
+    x = _float_input(x)
     dtype = x.dtype
     input_size, hidden_size, bias = _check_rnn_params(params, kind, num_layers, bidirectional)
-    if x.ndim not in (2, 3):
-        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
-    if x.shape[-1] != input_size:
-        raise ValueError(f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
-                         f"axis, got {x.shape[-1]} (x shape {x.shape})")
-    unbatched = x.ndim == 2
-    if unbatched:
-        if lengths is not None:
-            raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
-        x, batch_first = x[:, None], False
+    x, batch_first, unbatched = _batched(x, input_size, batch_first, lengths)
     batch = x.shape[0 if batch_first else 1]
     num_directions = 2 if bidirectional else 1
     hn = _initial_state(h0, "h0", (num_layers * num_directions, batch, hidden_size), unbatched, dtype)
