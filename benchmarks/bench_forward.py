@@ -3,8 +3,9 @@
 Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
 README.md here). All candidates run float32 in one process with the same number of threads, in
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
-the median of REPEAT timeit repeats. With --parts it instead times one batch part against two,
-the measurement behind forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES; with
+the median of REPEAT timeit repeats. With --parts [CELL ...] it instead times one batch part
+against two for the LSTM, GRU and RNN (or the cells named), the measurement behind
+forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES; with
 --directions a bidirectional forward's directions in one thread against two (forward._threads).
 """
 
@@ -250,31 +251,39 @@ def sweep_cells():
 
 def parts_sweep():
     """One batch part against two (each single-threaded BLAS), with each cell: where threading
-    starts to pay, in work and in sequences per part."""
+    starts to pay, in work and in sequences per part (LSTM, GRU and RNN rows, input = hidden)."""
     cells = sweep_cells()
     print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}, "
           f"forward._MIN_PART_SEQUENCES = {forward._MIN_PART_SEQUENCES}\n")
-    print(f"{'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
+    print(f"{'mode':>8} {'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
           f"{'1 part us':>10} {'2 parts us':>10} {'2 / 1':>6}")
     chosen = forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell
     rng = np.random.default_rng(0)
-    sizes = [(32, 32, 20), (64, 32, 20), (128, 32, 20), (128, 32, 50),
-             (256, 16, 50), (256, 32, 50), (512, 16, 50), (512, 32, 50)]
+    sizes = [("lstm", 32, 32, 20), ("lstm", 64, 32, 20), ("lstm", 128, 32, 20), ("lstm", 128, 32, 50),
+             ("lstm", 256, 16, 50), ("lstm", 256, 32, 50), ("lstm", 512, 16, 50), ("lstm", 512, 32, 50),
+             ("gru", 64, 32, 20), ("gru", 128, 32, 20), ("gru", 128, 32, 50), ("gru", 128, 32, 100),
+             ("gru", 256, 16, 50), ("gru", 256, 32, 20), ("gru", 256, 32, 50), ("gru", 256, 32, 100),
+             ("gru", 512, 32, 50),
+             ("rnn_tanh", 128, 32, 20), ("rnn_tanh", 256, 32, 20), ("rnn_tanh", 256, 32, 50),
+             ("rnn_tanh", 256, 32, 100), ("rnn_tanh", 512, 16, 50), ("rnn_tanh", 512, 32, 50),
+             ("rnn_tanh", 512, 64, 50), ("rnn_tanh", 1024, 32, 50)]
+    modes = [arg for arg in sys.argv[1:] if arg in forward.CELL_MODES] or forward.CELL_MODES
     try:
-        for hidden_size, batch, seq_len in sizes:
-            params = init_params(hidden_size, hidden_size)
+        for mode, hidden_size, batch, seq_len in (size for size in sizes if size[0] in modes):
+            params = forward.init_rnn_params(mode, hidden_size, hidden_size)
             x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
-            macs = seq_len * batch * 8 * hidden_size * hidden_size
-            number = 20 if hidden_size < 256 else 3
+            gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
+            macs = seq_len * batch * gates * 2 * hidden_size  # W_ih and W_hh, every sequence and step
+            number = max(5, int(1e9 // macs))  # forwards in a row, as a loop runs them
             for name, cell in cells.items():
                 forward._compiled_cell = cell
                 times = {1: [], 2: []}
                 for _ in range(ROUNDS):
                     for parts, threshold in ((1, 10**18), (2, 1)):
                         forward._MIN_PART_MACS = forward._MIN_PART_SEQUENCES = threshold
-                        times[parts].append(median_seconds(lambda: lstm_forward(x, params), number))
+                        times[parts].append(median_seconds(lambda: rnn_forward(x, params, mode), number))
                 one, two = (float(np.median(times[parts])) for parts in (1, 2))
-                print(f"{f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
+                print(f"{mode:>8} {f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
                       f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
     finally:
         forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell = chosen
