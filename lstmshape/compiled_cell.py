@@ -20,7 +20,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["gru_cell", "lstm_cell", "ready_cells", "rnn_relu_cell", "rnn_tanh_cell", "transposed"]
+__all__ = ["gru_cell", "lstm_cell", "ready_cells", "rnn_relu_cell", "rnn_tanh_cell"]
 
 # No "nnan"/"ninf"/"reassoc": NaN and inf must propagate as in torch, and Cody-Waite's two-part
 # ln 2 below must not be folded into one constant. error_model="numpy": x / 0 is inf, not a raise
@@ -156,30 +156,10 @@ def rnn_relu_cell(gates, projected, t, h):
             h[b, j] = _ZERO if value < _ZERO else value
 
 
-@_kernel
-def transposed(matrix):
-    """matrix.T as a new C-contiguous array, for forward's batch-major runners: OpenBLAS multiplies
-    h @ W^T faster with W^T contiguous than through W's transposed view. Eight rows at a time, so
-    each write is a run of eight values (NumPy's own strided copy of a 4 MiB W_hh takes 7x as long)."""
-    rows, cols = matrix.shape
-    out = np.empty((cols, rows), matrix.dtype)
-    whole = rows - rows % 8
-    for first in range(0, whole, 8):
-        for col in range(cols):
-            for row in range(first, first + 8):
-                out[col, row] = matrix[row, col]
-    for row in range(whole, rows):
-        for col in range(cols):
-            out[col, row] = matrix[row, col]
-    return out
-
-
 def ready_cells():
     """Every cell by torch's mode name (lower-case), each run once on one sequence and one hidden
-    unit (and the transpose once), so that compiling them (or reading numba's cache) is done
-    before forward's threads call them."""
+    unit, so that compiling it (or reading numba's cache) is done before forward's threads call it."""
     one = np.zeros((1, 1), np.float32)
-    transposed(one)
     lstm_cell(np.zeros((1, 4), np.float32), np.zeros((1, 1, 4), np.float32), 0, one, one.copy())
     gru_cell(np.zeros((1, 3), np.float32), np.zeros((1, 1, 3), np.float32), 0, one[0], one)
     rnn_tanh_cell(one, one[None], 0, one.copy())

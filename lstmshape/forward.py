@@ -40,7 +40,6 @@ _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wid
 # and it saves about 4 ns per gate value over NumPy's ufuncs (benchmarks/README.md), so a process
 # loads it once the gate values it has run with NumPy would have paid for that; see _cell.
 _COMPILED_CELLS = "lstmshape.compiled_cell:ready_cells"
-_COMPILED_TRANSPOSE = "lstmshape.compiled_cell:transposed"  # loaded with the cells
 _PAYBACK_GATE_VALUES = 150_000_000
 _compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
 _numpy_gate_values = 0  # float32 gate values run with NumPy's ufuncs so far in this process
@@ -172,8 +171,6 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
                     for weight in weights if weight is not None and weight.ndim == 2)
     gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
     cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
-    if cell is not None:
-        layers = _transposed_weights(layers)
     recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
     parts, split_directions = _threads(mode, batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
@@ -217,17 +214,6 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
         hn = hn[:, unsort]
         cn = None if cn is None else cn[:, unsort]
     return output, hn, cn
-
-
-def _transposed_weights(layers):
-    """Each direction's step matrices (W_hh, and the LSTM's W_hr) as contiguous transposed copies,
-    for the compiled runners' batch-major h @ W^T: OpenBLAS runs that GEMM faster on a contiguous
-    W^T than through W's transposed view (whole LSTM and GRU forwards 1-9 % faster at I128 and
-    I512, the RNN's even: benchmarks/README.md). Made once per forward, before any thread starts,
-    so that batch parts share them as they share W_hh."""
-    transposed = resolve(_COMPILED_TRANSPOSE)
-    return [[(w_ih, transposed(w_hh), extra if extra is None or extra.ndim == 1 else transposed(extra))
-             for w_ih, w_hh, extra in directions] for directions in layers]
 
 
 def _threads(mode, batch, macs, num_directions, recurrent_bytes):
@@ -366,7 +352,7 @@ def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell, split_dire
     steps = (range(seq_len), range(seq_len - 1, -1, -1))
     layer_input = np.empty((seq_len, batch, input_size + bias), x.dtype)
     layer_input[..., :input_size] = x
-    gates_size = layers[0][0][0].shape[0]  # W_ih's rows, in either runner's layout
+    gates_size = layers[0][0][1].shape[0]
     batch_major = cell is not None
     run = _RUNNERS[mode][batch_major]
     layout = _batch_major if batch_major else np.transpose  # hn[row] <-> the runner's state
@@ -465,10 +451,10 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell
         output[t, :n] = h_n.T
 
 
-def _run_compiled_direction(projected, w_hh_t, w_hr_t, h, c, output, steps, batch_sizes, cell):
+def _run_compiled_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell):
     """_run_direction with the compiled cell, batch-major: h (batch, out), c (batch, hidden_size),
-    projected (seq_len, batch, gates), and the weights transposed (see _transposed_weights). Per
-    step: h @ W_hh^T, the cell, then W_hr's projection when there is one."""
+    projected (seq_len, batch, gates). Per step: h @ W_hh^T (W_hh's transposed view: BLAS reads it
+    as it is), the cell, then W_hr's projection when there is one."""
     batch, hidden_size = c.shape
     gates_buffer = np.empty(batch * 4 * hidden_size, h.dtype)
     gated_buffer = np.empty(batch * hidden_size, h.dtype)
@@ -477,11 +463,11 @@ def _run_compiled_direction(projected, w_hh_t, w_hr_t, h, c, output, steps, batc
             h_n = h[:n]
             gates = gates_buffer[: n * 4 * hidden_size].reshape(n, 4 * hidden_size)
             # o * tanh(c) is h itself, or what W_hr projects into h
-            gated = h if w_hr_t is None else gated_buffer[: n * hidden_size].reshape(n, hidden_size)
-        np.matmul(h_n, w_hh_t, out=gates)
+            gated = h if w_hr is None else gated_buffer[: n * hidden_size].reshape(n, hidden_size)
+        np.matmul(h_n, w_hh.T, out=gates)
         cell(gates, projected, t, c, gated)
-        if w_hr_t is not None:
-            np.matmul(gated, w_hr_t, out=h_n)
+        if w_hr is not None:
+            np.matmul(gated, w_hr.T, out=h_n)
         output[t, :n] = h_n
 
 
@@ -751,18 +737,17 @@ def _tanh(values, out):
     np.tanh(values, out=out)
 
 
-def _run_compiled_hidden_direction(projected, w_hh_t, hh_bias, h, c, output, steps, batch_sizes, cell):
-    """_run_compiled_direction for GRU and RNN (no cell state), batch-major: per step h @ W_hh^T
-    (W_hh transposed, see _transposed_weights), then the cell updates h in place (GRU's also
-    takes b_hn)."""
-    batch, gates_size = h.shape[0], w_hh_t.shape[1]
+def _run_compiled_hidden_direction(projected, w_hh, hh_bias, h, c, output, steps, batch_sizes, cell):
+    """_run_compiled_direction for GRU and RNN (no cell state), batch-major: per step h @ W_hh^T,
+    then the cell updates h in place (GRU's also takes b_hn)."""
+    batch, gates_size = h.shape[0], w_hh.shape[0]
     gates_buffer = np.empty(batch * gates_size, h.dtype)
     bias = () if hh_bias is None else (hh_bias,)
     for t, n, resized in _active_steps(steps, batch, batch_sizes):
         if resized:
             h_n = h[:n]
             gates = gates_buffer[: n * gates_size].reshape(n, gates_size)
-        np.matmul(h_n, w_hh_t, out=gates)
+        np.matmul(h_n, w_hh.T, out=gates)
         cell(gates, projected, t, *bias, h_n)
         output[t, :n] = h_n
 
@@ -799,8 +784,7 @@ def _check_rnn_params(params, kind, num_layers, bidirectional):
     return input_size, hidden_size, bias
 
 
-# Each mode's direction runners: (NumPy's ufuncs, feature-major; the compiled cell, batch-major,
-# with the step matrices transposed by _transposed_weights).
+# Each mode's direction runners: (NumPy's ufuncs, feature-major; the compiled cell, batch-major).
 _RUNNERS = {
     "lstm": (_run_direction, _run_compiled_direction),
     "gru": (_run_gru_direction, _run_compiled_hidden_direction),

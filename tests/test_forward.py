@@ -417,38 +417,6 @@ def test_compiled_cell_is_float32_accurate_over_every_range(numba):
     assert np.max(np.abs(h[~nan] - want_h[~nan])) < 2.5e-7
 
 
-@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (8, 3), (16, 16), (21, 9), (1027, 256)])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_transposed_copies_a_matrix_exactly(numba, shape, dtype):
-    """Whole groups of eight rows and the rows left over."""
-    from lstmshape.compiled_cell import transposed
-
-    matrix = np.random.default_rng(0).standard_normal(shape).astype(dtype)
-    copy = transposed(matrix)
-    assert copy.flags.c_contiguous and copy.dtype == dtype
-    assert np.array_equal(copy, matrix.T)
-
-
-@pytest.mark.parametrize("proj_size, per_direction", [(0, 1), (3, 2)])
-def test_the_compiled_runners_share_one_transposed_copy_of_each_step_matrix(
-    monkeypatch, compiled_cell, two_parts, proj_size, per_direction,
-):
-    """W_hh (and W_hr) transposed once per forward, before the parts start, not once per part."""
-    from lstmshape import compiled_cell as kernels
-
-    made = []
-    transposed = kernels.transposed
-    monkeypatch.setattr(kernels, "transposed", lambda matrix: made.append(threading.get_ident()) or transposed(matrix))
-    x = np.random.default_rng(0).standard_normal((6, 5, 4), dtype=np.float32)
-    params = init_params(4, 7, num_layers=2, bidirectional=True, proj_size=proj_size)
-    ours = lstm_forward(x, params, num_layers=2, bidirectional=True, proj_size=proj_size)
-    assert len({thread for thread, _ in two_parts}) == 2
-    assert made == [threading.get_ident()] * 2 * 2 * per_direction, "one copy per matrix, made by the caller"
-    monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
-    assert_matches(ours, lstm_forward(x, params, num_layers=2, bidirectional=True, proj_size=proj_size))
-    assert len(made) == 2 * 2 * per_direction, "NumPy's feature-major cell multiplies W_hh as it is"
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("cell", ["numpy", "compiled"])
 def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell):
