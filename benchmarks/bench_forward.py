@@ -249,6 +249,27 @@ def sweep_cells():
     return cells
 
 
+def one_thread_against_two(run, number, force):
+    """Median seconds a forward takes with one thread and with two, (one, two), in ROUNDS
+    alternating rounds of `number` forwards in a row; force(two) sets forward's thresholds so that
+    the forward keeps one thread (two False) or takes two (two True)."""
+    times = {False: [], True: []}
+    for _ in range(ROUNDS):
+        for two in (False, True):
+            force(two)
+            times[two].append(median_seconds(run, number))
+    return tuple(float(np.median(times[two])) for two in (False, True))
+
+
+def force_parts(two):
+    forward._MIN_PART_MACS = forward._MIN_PART_SEQUENCES = 1 if two else 10**18
+
+
+def force_directions(two):
+    forward._MIN_DIRECTION_MACS = forward._MIN_DIRECTION_SEQUENCES = 0 if two else 10**18
+    forward._MAX_DIRECTION_WEIGHT_BYTES = 10**18
+
+
 def parts_sweep():
     """One batch part against two (each single-threaded BLAS), with each cell: where threading
     starts to pay, in work and in sequences per part (LSTM, GRU and RNN rows, input = hidden)."""
@@ -277,12 +298,7 @@ def parts_sweep():
             number = max(5, int(1e9 // macs))  # forwards in a row, as a loop runs them
             for name, cell in cells.items():
                 forward._compiled_cell = cell
-                times = {1: [], 2: []}
-                for _ in range(ROUNDS):
-                    for parts, threshold in ((1, 10**18), (2, 1)):
-                        forward._MIN_PART_MACS = forward._MIN_PART_SEQUENCES = threshold
-                        times[parts].append(median_seconds(lambda: rnn_forward(x, params, mode), number))
-                one, two = (float(np.median(times[parts])) for parts in (1, 2))
+                one, two = one_thread_against_two(lambda: rnn_forward(x, params, mode), number, force_parts)
                 print(f"{mode:>8} {f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
                       f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
     finally:
@@ -321,14 +337,8 @@ def directions_sweep():
             number = max(1, int(2e8 // (2 * macs)))
             for name, cell in cells.items():
                 forward._compiled_cell = cell
-                times = {1: [], 2: []}
-                for _ in range(ROUNDS):
-                    for threads, threshold in ((1, 10**18), (2, 0)):
-                        forward._MIN_DIRECTION_MACS = forward._MIN_DIRECTION_SEQUENCES = threshold
-                        forward._MAX_DIRECTION_WEIGHT_BYTES = 10**18
-                        times[threads].append(median_seconds(
-                            lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True), number))
-                one, two = (float(np.median(times[threads])) for threads in (1, 2))
+                one, two = one_thread_against_two(
+                    lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True), number, force_directions)
                 size = f"{input_size},{hidden_size},{batch},{seq_len},{num_layers}"
                 print(f"{mode:>8} {size:>29} {macs:13,} {gates * hidden_size * 4 / 2**20:8.1f} {name:>8} "
                       f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
