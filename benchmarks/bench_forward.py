@@ -26,7 +26,7 @@ import torch
 from threadpoolctl import ThreadpoolController, threadpool_info
 
 from lstmshape import forward
-from lstmshape.forward import init_params, lstm_forward, rnn_forward
+from lstmshape.forward import rnn_forward
 
 # (cell, input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional
 # layer. The GRU and RNN have no goal of their own: their rows show what the LSTM's strategy
@@ -157,14 +157,13 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
         with torch.no_grad():
             return net(x_torch)
 
-    def ours():
-        return lstm_forward(x, params) if cell == "lstm" else rnn_forward(x, params, cell)
+    def run(module):  # a forward module's entry point for this cell, now or at a commit
+        return module.lstm_forward(x, params) if cell == "lstm" else module.rnn_forward(x, params, cell)
 
     candidates = {
-        "ours": ours,
-        "numpy cell": lambda: with_numpy_cell(ours),
-        "before": ((lambda: before.lstm_forward(x, params)) if cell == "lstm"
-                   else lambda: before.rnn_forward(x, params, cell)),
+        "ours": lambda: run(forward),
+        "numpy cell": lambda: with_numpy_cell(run, forward),
+        "before": lambda: run(before),
         "torch": run_torch,
         "floor": gemm_floor(net, x),
         "split floor": gemm_floor_in_parts(net, x, threads),

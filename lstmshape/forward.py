@@ -733,10 +733,6 @@ def _relu(values, out):
     np.maximum(values, 0, out=out)  # NaN stays NaN, as in torch's relu
 
 
-def _tanh(values, out):
-    np.tanh(values, out=out)
-
-
 def _run_compiled_hidden_direction(projected, w_hh, hh_bias, h, c, output, steps, batch_sizes, cell):
     """_run_compiled_direction for GRU and RNN (no cell state), batch-major: per step h @ W_hh^T,
     then the cell updates h in place (GRU's also takes b_hn)."""
@@ -788,6 +784,6 @@ def _check_rnn_params(params, kind, num_layers, bidirectional):
 _RUNNERS = {
     "lstm": (_run_direction, _run_compiled_direction),
     "gru": (_run_gru_direction, _run_compiled_hidden_direction),
-    "rnn_tanh": (partial(_run_rnn_direction, _tanh), _run_compiled_hidden_direction),
+    "rnn_tanh": (partial(_run_rnn_direction, np.tanh), _run_compiled_hidden_direction),
     "rnn_relu": (partial(_run_rnn_direction, _relu), _run_compiled_hidden_direction),
 }

@@ -83,20 +83,9 @@ def compiled_cell(monkeypatch, numba):
 @pytest.fixture
 def parts_seen(monkeypatch):
     """Record, for every batch part run, its thread and the BLAS thread limit it ran under."""
-    import threading
+    from forward_helpers import record_threads
 
-    from forward_helpers import blas_threads
-    from lstmshape import forward
-
-    seen = []
-    run_layers = forward._run_layers
-
-    def spy(*args):
-        seen.append((threading.get_ident(), blas_threads()))
-        return run_layers(*args)
-
-    monkeypatch.setattr(forward, "_run_layers", spy)
-    return seen
+    return record_threads(monkeypatch, "_run_layers")
 
 
 @pytest.fixture
@@ -112,24 +101,14 @@ def two_parts(monkeypatch, parts_seen):
 def two_directions(monkeypatch):
     """Force a bidirectional layer's directions into two threads at test sizes (never batch
     parts), on any machine; returns, for each direction run, its thread and BLAS thread limit."""
-    import threading
-
-    from forward_helpers import blas_threads
+    from forward_helpers import record_threads
     from lstmshape import forward
 
     monkeypatch.setattr(forward, "_MIN_PART_SEQUENCES", 10**9)
     monkeypatch.setattr(forward, "_MIN_DIRECTION_MACS", 1)
     monkeypatch.setattr(forward, "_MIN_DIRECTION_SEQUENCES", 1)
     monkeypatch.setattr(forward, "_blas_threads", lambda: 2)
-    seen = []
-    active_steps = forward._active_steps
-
-    def spy(*args):
-        seen.append((threading.get_ident(), blas_threads()))
-        return active_steps(*args)
-
-    monkeypatch.setattr(forward, "_active_steps", spy)
-    return seen
+    return record_threads(monkeypatch, "_active_steps")
 
 
 @pytest.fixture(scope="session")

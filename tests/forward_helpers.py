@@ -1,5 +1,5 @@
 """Helpers the forward-pass tests of every cell share (fixtures: conftest.py's compiled_cell,
-parts_seen and two_parts)."""
+parts_seen, two_parts and two_directions)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,24 @@ def blas_controller():
 
 def blas_threads():
     return min(lib.num_threads for lib in blas_controller().lib_controllers)
+
+
+def record_threads(monkeypatch, name):
+    """Wrap forward.<name> so that every call records its thread and the BLAS thread limit it ran
+    under; returns that record, a list of (thread, limit)."""
+    import threading
+
+    from lstmshape import forward
+
+    seen = []
+    original = getattr(forward, name)
+
+    def spy(*args):
+        seen.append((threading.get_ident(), blas_threads()))
+        return original(*args)
+
+    monkeypatch.setattr(forward, name, spy)
+    return seen
 
 
 def assert_an_error_restores_the_blas_limit(monkeypatch, name, failing, match):
