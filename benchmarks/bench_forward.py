@@ -6,7 +6,8 @@ alternating rounds, so a busy machine slows all alike; each figure is the median
 the median of REPEAT timeit repeats. With --parts [CELL ...] it instead times one batch part
 against two for the LSTM, GRU and RNN (or the cells named), the measurement behind
 forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES; with
---directions a bidirectional forward's directions in one thread against two (forward._threads).
+--directions a bidirectional forward's directions in one thread against two (forward._threads);
+with --gemm one step's h @ W_hh^T by np.matmul against the packed product (forward._step_products).
 """
 
 from __future__ import annotations
@@ -134,6 +135,16 @@ def with_numpy_cell(function, *args):
         forward._compiled_cell = loaded
 
 
+def with_blas_products(function, *args):
+    """Run function with every step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
+    loaded = forward._pack_weight
+    forward._pack_weight = None
+    try:
+        return function(*args)
+    finally:
+        forward._pack_weight = loaded
+
+
 def median_seconds(function, number):
     time.sleep(PAUSE_SECONDS)
     function()
@@ -163,6 +174,7 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
     candidates = {
         "ours": lambda: run(forward),
         "numpy cell": lambda: with_numpy_cell(run, forward),
+        "unpacked": lambda: with_blas_products(run, forward),
         "before": lambda: run(before),
         "torch": run_torch,
         "floor": gemm_floor(net, x),
@@ -171,7 +183,7 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
     want_output, want_state = run_torch()
     want_state = want_state[1] if cell == "lstm" else want_state  # cn, or GRU's / RNN's hn
     error = 0.0
-    for name in ("ours", "numpy cell", "before"):
+    for name in ("ours", "numpy cell", "unpacked", "before"):
         output, state = candidates[name]()
         state = state[1] if cell == "lstm" else state
         error = max(error, np.abs(output - want_output.numpy()).max(),
@@ -202,6 +214,8 @@ def main():
         import numba
 
         print(f"compiled cell: loaded (numba {numba.__version__}); 'numpy cell' runs without it")
+        kernel = "none known here" if forward._pack_weight is None else forward._pack_weight(np.eye(1)).kernel.name
+        print(f"packed weights: OpenBLAS kernel {kernel}; 'unpacked' runs every step's GEMM by np.matmul")
     else:
         print("compiled cell: numba is not installed, so 'ours' is the numpy cell")
     print(f"{ROUNDS} rounds; 'before' is the forward at commit " + ", ".join(
@@ -210,15 +224,16 @@ def main():
     header = (
         f"{'cell':>8} {'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
         f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
-        f"{'ours/before':>11} {'ours/split':>10} {'numpy cell/floor':>16} {'max err':>8} {'peak MiB':>8}"
+        f"{'ours/before':>11} {'ours/split':>10} {'ours/unpacked':>13} {'numpy cell/floor':>16} {'max err':>8} "
+        f"{'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
     for cell, input_size, hidden_size, seq_len, batch, goal in CASES:
         median, error, peak = bench_case(cell, threads, input_size, hidden_size, seq_len, batch)
         ours = median["ours"]
-        to_floor, to_torch, to_before, to_split = (
-            ours / median[name] for name in ("floor", "torch", "before", "split floor")
+        to_floor, to_torch, to_before, to_split, to_unpacked = (
+            ours / median[name] for name in ("floor", "torch", "before", "split floor", "unpacked")
         )
         numpy_cell = median["numpy cell"] / median["floor"]
         if goal is None:  # the tiny case: no slower than before
@@ -231,7 +246,8 @@ def main():
         print(
             f"{cell:>8} {size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
             f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
-            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {numpy_cell:16.2f} {error:8.1e} "
+            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {to_unpacked:13.2f} "
+            f"{numpy_cell:16.2f} {error:8.1e} "
             f"{peak / 2**20:8.2f}  "
             f"{'ok' if met else 'MISS'}"
         )
@@ -347,8 +363,61 @@ def directions_sweep():
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
+def gemm_sweep():
+    """One step's h @ W_hh^T (W_hh 4·hidden × hidden, float32) by np.matmul against the packed
+    product forward._step_products makes (lstmshape.packed_gemm), single-threaded BLAS as in batch
+    parts, in one thread and in two threads at once (each its own h and output, one shared
+    weight), by hidden size and sequences."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lstmshape.packed_gemm import ready_packing
+
+    print(f"CPU: {cpu_name()}; {blas_report()[1]}")
+    print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    pack = ready_packing()
+    if pack is None:
+        print("packed_gemm knows no kernel of this machine's OpenBLAS: forward uses np.matmul")
+        return
+    print(f"kernel: {pack(np.eye(1)).kernel.name}; {ROUNDS} rounds, medians\n")
+    print(f"{'hidden':>6} {'seqs':>4} {'matmul us':>10} {'packed us':>10} {'packed/matmul':>13}  "
+          f"{'2 threads: matmul us':>20} {'packed us':>10} {'packed/matmul':>13}")
+    rng = np.random.default_rng(0)
+    pool = ThreadPoolExecutor(max_workers=1)
+    with ThreadpoolController().select(user_api="blas").limit(limits=1):
+        for hidden_size in (20, 64, 128, 256, 512, 1024):
+            weight = rng.standard_normal((4 * hidden_size, hidden_size), dtype=np.float32)
+            packed = pack(weight)
+            for sequences in (1, 3, 8, 16, 32, 64):
+                hs = [rng.standard_normal((sequences, hidden_size), dtype=np.float32) for _ in range(2)]
+                outs = [np.empty((sequences, 4 * hidden_size), np.float32) for _ in range(2)]
+                steps = max(1, int(2e8 // (sequences * weight.size)))
+                products = {
+                    "matmul": lambda k: [np.matmul(hs[k], weight.T, out=outs[k]) for _ in range(steps)],
+                    "packed": lambda k: [packed(hs[k], outs[k]) for _ in range(steps)],
+                }
+
+                def in_threads(product, threads):
+                    if threads == 1:
+                        return lambda: product(0)
+                    return lambda: (pool.submit(product, 1), product(0))[0].result()
+
+                times = {(name, threads): [] for name in products for threads in (1, 2)}
+                for _ in range(ROUNDS):
+                    for name, threads in times:
+                        run = in_threads(products[name], threads)
+                        run()
+                        times[name, threads].append(min(timeit.repeat(run, number=1, repeat=REPEAT)) / steps)
+                us = {key: float(np.median(values)) * 1e6 for key, values in times.items()}
+                print(f"{hidden_size:6} {sequences:4} {us['matmul', 1]:10.1f} {us['packed', 1]:10.1f} "
+                      f"{us['packed', 1] / us['matmul', 1]:13.2f}  {us['matmul', 2]:20.1f} "
+                      f"{us['packed', 2]:10.1f} {us['packed', 2] / us['matmul', 2]:13.2f}", flush=True)
+    print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
 if __name__ == "__main__":
-    if "--parts" in sys.argv:
+    if "--gemm" in sys.argv:
+        gemm_sweep()
+    elif "--parts" in sys.argv:
         parts_sweep()
     elif "--directions" in sys.argv:
         directions_sweep()

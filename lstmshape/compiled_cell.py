@@ -20,7 +20,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["gru_cell", "lstm_cell", "ready_cells", "rnn_relu_cell", "rnn_tanh_cell"]
+__all__ = ["compiled", "gru_cell", "lstm_cell", "ready_cells", "rnn_relu_cell", "rnn_tanh_cell"]
 
 # No "nnan"/"ninf"/"reassoc": NaN and inf must propagate as in torch, and Cody-Waite's two-part
 # ln 2 below must not be folded into one constant. error_model="numpy": x / 0 is inf, not a raise
@@ -45,9 +45,10 @@ _T5, _T4, _T3 = _F(-5.70498872745e-3), _F(2.06390887954e-2), _F(-5.37397155531e-
 _T2, _T1 = _F(1.33314422036e-1), _F(-3.33332819422e-1)
 
 
-def _kernel(function):
-    """A step loop compiled with numba's on-disk cache where numba finds a writable directory for
-    it (next to this file, or the user's cache); where it finds none, compiled in each process."""
+def compiled(function):
+    """A loop compiled without the GIL, with numba's on-disk cache where numba finds a writable
+    directory for it (next to its file, or the user's cache); where it finds none, compiled in
+    each process. Also packed_gemm's loops."""
     try:
         return njit(nogil=True, cache=True, **_KERNEL)(function)
     except RuntimeError:  # "cannot cache function ...: no locator available"
@@ -93,7 +94,7 @@ def _sigmoid_gate(gates, projected, t, b, k):
     return _ONE / (_ONE + _exp(gates[b, k] + projected[t, b, k]))
 
 
-@_kernel
+@compiled
 def lstm_cell(gates, projected, t, c, out):
     """One step for the first n = gates.shape[0] sequences of the batch, in place.
 
@@ -117,7 +118,7 @@ def lstm_cell(gates, projected, t, c, out):
             out[b, j] = o * _tanh(cell)
 
 
-@_kernel
+@compiled
 def gru_cell(gates, projected, t, hh_bias, h):
     """One nn.GRU step for the first n = gates.shape[0] sequences, h updated in place.
 
@@ -137,7 +138,7 @@ def gru_cell(gates, projected, t, hh_bias, h):
             h[b, j] = new + z * (h[b, j] - new)
 
 
-@_kernel
+@compiled
 def rnn_tanh_cell(gates, projected, t, h):
     """One nn.RNN step (tanh) for the first n = gates.shape[0] sequences: h = tanh(gates + projected[t])."""
     n, hidden_size = gates.shape
@@ -146,7 +147,7 @@ def rnn_tanh_cell(gates, projected, t, h):
             h[b, j] = _tanh(gates[b, j] + projected[t, b, j])
 
 
-@_kernel
+@compiled
 def rnn_relu_cell(gates, projected, t, h):
     """One nn.RNN step (relu): h = max(gates + projected[t], 0), NaN kept as torch's relu keeps it."""
     n, hidden_size = gates.shape

@@ -42,6 +42,10 @@ _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wid
 _COMPILED_CELLS = "lstmshape.compiled_cell:ready_cells"
 _PAYBACK_GATE_VALUES = 150_000_000
 _compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
+# Loaded with the compiled cells: packs a float32 weight once for OpenBLAS's own micro-kernel
+# (lstmshape.packed_gemm), or None where that kernel is not known or not loaded; see _step_products.
+_PACKING = "lstmshape.packed_gemm:ready_packing"
+_pack_weight = None
 _numpy_gate_values = 0  # float32 gate values run with NumPy's ufuncs so far in this process
 _CELL_LOADING = threading.Lock()
 
@@ -173,6 +177,8 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
     recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
     parts, split_directions = _threads(mode, batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
+    if cell is not None:
+        layers = _step_products(layers, parts > 1 or split_directions)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
@@ -275,13 +281,42 @@ def load_compiled_cell() -> bool:
 
 
 def _load_compiled_cell():
-    """Import the compiled cells and run each once, so that compiling them (or reading numba's
-    cache) happens here and not inside a batch part's thread. Called with _CELL_LOADING held."""
-    global _compiled_cell
+    """Import the compiled cells and run each once, and find and self-test the packed GEMM's
+    kernel, so that compiling them (or reading numba's cache) happens here and not inside a batch
+    part's thread. Called with _CELL_LOADING held."""
+    global _compiled_cell, _pack_weight
     try:
         _compiled_cell = resolve(_COMPILED_CELLS)()
+        _pack_weight = resolve(_PACKING)()
     except ImportError:  # numba is not installed, or does not support this numpy
         _compiled_cell = False
+
+
+def _step_products(layers, single_threaded_blas):
+    """Each direction's (w_ih, W_hh's product, extra) for the batch-major runners, the LSTM's W_hr
+    made a product too: a product called as product(h, out) writes h @ W^T into out. This
+    module's third strategy choice.
+
+    np.matmul re-packs the whole weight at every step (0.23 ms of a 1.03 ms step at I512 H512,
+    32 sequences). Where this forward's GEMMs run on one BLAS thread anyway (batch parts, or
+    directions in two threads), the weights are packed once for OpenBLAS's own micro-kernel
+    (lstmshape.packed_gemm: 0.5–0.9 of np.matmul's time there), where that kernel is known and
+    passed its self-test. Elsewhere np.matmul keeps BLAS's own threads on the whole batch.
+    """
+    pack = _pack_weight if single_threaded_blas and _pack_weight else _blas_product
+    return [[(w_ih, pack(w_hh), pack(extra) if extra is not None and extra.ndim == 2 else extra)
+             for w_ih, w_hh, extra in directions]
+            for directions in layers]
+
+
+def _blas_product(weight):
+    """h @ weight.T by np.matmul, which reads weight's transposed view as it lies."""
+    transposed = weight.T
+
+    def product(h, out):
+        np.matmul(h, transposed, out=out)
+
+    return product
 
 
 def _threading():
@@ -352,7 +387,7 @@ def _run_layers(mode, layers, x, hn, cn, output, lengths, bias, cell, split_dire
     steps = (range(seq_len), range(seq_len - 1, -1, -1))
     layer_input = np.empty((seq_len, batch, input_size + bias), x.dtype)
     layer_input[..., :input_size] = x
-    gates_size = layers[0][0][1].shape[0]
+    gates_size = layers[0][0][0].shape[0]
     batch_major = cell is not None
     run = _RUNNERS[mode][batch_major]
     layout = _batch_major if batch_major else np.transpose  # hn[row] <-> the runner's state
@@ -451,10 +486,10 @@ def _run_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell
         output[t, :n] = h_n.T
 
 
-def _run_compiled_direction(projected, w_hh, w_hr, h, c, output, steps, batch_sizes, cell):
+def _run_compiled_direction(projected, hh_product, hr_product, h, c, output, steps, batch_sizes, cell):
     """_run_direction with the compiled cell, batch-major: h (batch, out), c (batch, hidden_size),
-    projected (seq_len, batch, gates). Per step: h @ W_hh^T (W_hh's transposed view: BLAS reads it
-    as it is), the cell, then W_hr's projection when there is one."""
+    projected (seq_len, batch, gates). Per step: h @ W_hh^T, the cell, then W_hr's projection when
+    there is one (both products as _step_products makes them)."""
     batch, hidden_size = c.shape
     gates_buffer = np.empty(batch * 4 * hidden_size, h.dtype)
     gated_buffer = np.empty(batch * hidden_size, h.dtype)
@@ -463,11 +498,11 @@ def _run_compiled_direction(projected, w_hh, w_hr, h, c, output, steps, batch_si
             h_n = h[:n]
             gates = gates_buffer[: n * 4 * hidden_size].reshape(n, 4 * hidden_size)
             # o * tanh(c) is h itself, or what W_hr projects into h
-            gated = h if w_hr is None else gated_buffer[: n * hidden_size].reshape(n, hidden_size)
-        np.matmul(h_n, w_hh.T, out=gates)
+            gated = h if hr_product is None else gated_buffer[: n * hidden_size].reshape(n, hidden_size)
+        hh_product(h_n, gates)
         cell(gates, projected, t, c, gated)
-        if w_hr is not None:
-            np.matmul(gated, w_hr.T, out=h_n)
+        if hr_product is not None:
+            hr_product(gated, h_n)
         output[t, :n] = h_n
 
 
@@ -733,17 +768,17 @@ def _relu(values, out):
     np.maximum(values, 0, out=out)  # NaN stays NaN, as in torch's relu
 
 
-def _run_compiled_hidden_direction(projected, w_hh, hh_bias, h, c, output, steps, batch_sizes, cell):
+def _run_compiled_hidden_direction(projected, hh_product, hh_bias, h, c, output, steps, batch_sizes, cell):
     """_run_compiled_direction for GRU and RNN (no cell state), batch-major: per step h @ W_hh^T,
     then the cell updates h in place (GRU's also takes b_hn)."""
-    batch, gates_size = h.shape[0], w_hh.shape[0]
+    batch, gates_size = h.shape[0], projected.shape[-1]
     gates_buffer = np.empty(batch * gates_size, h.dtype)
     bias = () if hh_bias is None else (hh_bias,)
     for t, n, resized in _active_steps(steps, batch, batch_sizes):
         if resized:
             h_n = h[:n]
             gates = gates_buffer[: n * gates_size].reshape(n, gates_size)
-        np.matmul(h_n, w_hh.T, out=gates)
+        hh_product(h_n, gates)
         cell(gates, projected, t, *bias, h_n)
         output[t, :n] = h_n
 

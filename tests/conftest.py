@@ -57,11 +57,36 @@ def numpy_cell(monkeypatch):
     which cell a forward runs must not depend on how much work the tests before it did (see
     lstmshape.forward._cell)."""
     monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
+    monkeypatch.setattr("lstmshape.forward._pack_weight", None)
 
 
 @pytest.fixture
-def compiled_cell(monkeypatch, numba):
-    """float32 forwards in this test run the compiled cells; returns the thread of each step run."""
+def packed_steps(monkeypatch, numba):
+    """Forwards in this test that run the compiled cells with single-threaded BLAS pack their
+    weights for OpenBLAS's Haswell kernel, on any x86-64 machine (forward_helpers.haswell_packing);
+    returns the number of sequences of each packed product's call."""
+    from forward_helpers import haswell_packing
+
+    steps = []
+    pack = haswell_packing()
+
+    def recording_pack(weight):
+        product = pack(weight)
+
+        def step(h, out):
+            steps.append(len(h))
+            product(h, out)
+
+        return step
+
+    monkeypatch.setattr("lstmshape.forward._pack_weight", recording_pack)
+    return steps
+
+
+@pytest.fixture
+def compiled_cell(monkeypatch, numba, packed_steps):
+    """float32 forwards in this test run the compiled cells, and pack their weights where they
+    run single-threaded BLAS (packed_steps); returns the thread of each step run."""
     import threading
 
     from lstmshape.compiled_cell import ready_cells

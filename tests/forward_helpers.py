@@ -16,6 +16,33 @@ def blas_threads():
     return min(lib.num_threads for lib in blas_controller().lib_controllers)
 
 
+def haswell_packing():
+    """lstmshape.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
+    chose here (every x86-64 CPU with AVX2 and FMA runs that kernel), so that the packed product
+    is tested on any CI machine and not only where forward.py would pick it."""
+    from functools import partial
+
+    from threadpoolctl import threadpool_info
+
+    from lstmshape.packed_gemm import PackedWeight, find_kernel
+
+    libraries = [{**library, "architecture": "Haswell"} for library in threadpool_info()
+                 if library["internal_api"] == "openblas"]
+    kernel = find_kernel(libraries)
+    assert kernel is not None, f"no OpenBLAS with a working Haswell sgemm kernel among {libraries}"
+    return partial(PackedWeight, kernel=kernel)
+
+
+def packed_products_per_step(request, cell):
+    """With the compiled cell, how many packed products (packed_steps) ran for each step the cell
+    ran; None with NumPy's cell, which packs nothing."""
+    if cell != "compiled":
+        return None
+    steps, products = request.getfixturevalue("compiled_cell"), request.getfixturevalue("packed_steps")
+    assert steps, "the compiled cell ran"
+    return len(products) / len(steps)
+
+
 def record_threads(monkeypatch, name):
     """Wrap forward.<name> so that every call records its thread and the BLAS thread limit it ran
     under; returns that record, a list of (thread, limit)."""

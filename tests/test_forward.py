@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forward_helpers import assert_an_error_restores_the_blas_limit, blas_controller, blas_threads, cells_for, use_cell
+from forward_helpers import (
+    assert_an_error_restores_the_blas_limit,
+    blas_controller,
+    blas_threads,
+    cells_for,
+    packed_products_per_step,
+    use_cell,
+)
 from lstmshape.forward import init_params, lstm_forward, param_shapes
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
@@ -249,6 +256,8 @@ def test_two_parts_match_torch(
     assert len({thread for thread, _ in two_parts}) == 2, "two parts in two threads"
     assert [limit for _, limit in two_parts] == [1, 1], "each part runs single-threaded BLAS"
     assert steps is None or {thread for thread, _ in two_parts} == set(steps)
+    # single-threaded BLAS: every step's W_hh (and W_hr) product on weights packed once
+    assert packed_products_per_step(request, cell) in (None, 2 if proj_size else 1)
 
 
 @pytest.mark.parametrize("cell, dtype, path", GOLDEN_CELL_CASES, ids=golden_id)
@@ -271,6 +280,14 @@ def test_batch_of_one_runs_in_one_part(torch, two_parts):
 
 def test_tiny_forward_stays_single_threaded(parts_seen):
     lstm_forward(np.ones((5, 3, 10), np.float32), init_params(10, 20))
+    assert parts_seen == [(threading.get_ident(), blas_threads())]
+
+
+def test_one_part_keeps_blas_threads_for_its_gemms(compiled_cell, packed_steps, parts_seen):
+    """Without batch parts or split directions, np.matmul runs each step's GEMM on BLAS's own
+    threads: nothing is packed for the single-threaded kernel."""
+    lstm_forward(np.ones((5, 3, 10), np.float32), init_params(10, 20))
+    assert len(compiled_cell) == 5 and packed_steps == []
     assert parts_seen == [(threading.get_ident(), blas_threads())]
 
 
@@ -343,6 +360,7 @@ def test_two_directions_in_two_threads_match_torch(
     assert threads == {2}, "each layer's directions in two threads"
     assert {limit for _, limit in two_directions} == {1}, "each direction runs single-threaded BLAS"
     assert steps is None or len(set(steps)) == 2
+    assert packed_products_per_step(request, cell) in (None, 2 if proj_size else 1)
 
 
 @pytest.mark.parametrize("mode, batch, macs, num_directions, recurrent_mib, blas, expected", [

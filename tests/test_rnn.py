@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forward_helpers import blas_threads, cells_for, use_cell
+from forward_helpers import blas_threads, cells_for, packed_products_per_step, use_cell
 from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
@@ -256,6 +256,7 @@ def test_two_parts_match_torch(torch, request, two_parts, batch, lengths, seq_le
     assert len({thread for thread, _ in two_parts}) == 2, "two parts in two threads"
     assert [limit for _, limit in two_parts] == [1, 1], "each part runs single-threaded BLAS"
     assert steps is None or {thread for thread, _ in two_parts} == set(steps)
+    assert packed_products_per_step(request, cell) in (None, 1), "each step's W_hh packed once"
 
 
 @pytest.mark.oracle
@@ -283,8 +284,10 @@ def test_two_directions_in_two_threads_match_torch(torch, request, two_direction
     if mode == "gru":
         assert threads_per_layer == {2} and {limit for _, limit in two_directions} == {1}
         assert steps is None or len(set(steps)) == 2
-    else:
+        assert packed_products_per_step(request, cell) in (None, 1)
+    else:  # one thread with BLAS's threads: np.matmul, nothing packed
         assert threads_per_layer == {1} and {limit for _, limit in two_directions} == {blas_threads()}
+        assert packed_products_per_step(request, cell) in (None, 0)
 
 
 def test_large_gru_batch_runs_one_part_per_blas_thread(parts_seen):
