@@ -81,9 +81,10 @@ def _pack(matrix, unroll, out):
         while row < rows:
             while rows - row < width:
                 width //= 2
-            for k in range(block):
-                for j in range(width):
-                    out[at + k * width + j] = matrix[row + j, start + k]
+            for j in range(width):  # read along the row (twice as fast as down the panel)
+                source = matrix[row + j, start : start + block]
+                for k in range(block):
+                    out[at + k * width + j] = source[k]
             at += block * width
             row += width
 
