@@ -260,6 +260,7 @@ def sweep_cells():
     if forward.load_compiled_cell():
         cells = {"compiled": forward._compiled_cell, **cells}
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
+    print(f"compiled rows pack their weights: {forward._pack_weight is not None}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return cells
 
@@ -296,13 +297,14 @@ def parts_sweep():
     chosen = forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell
     rng = np.random.default_rng(0)
     sizes = [("lstm", 32, 32, 20), ("lstm", 64, 32, 20), ("lstm", 128, 32, 20), ("lstm", 128, 32, 50),
-             ("lstm", 256, 16, 50), ("lstm", 256, 32, 50), ("lstm", 512, 16, 50), ("lstm", 512, 32, 50),
+             ("lstm", 128, 16, 50), ("lstm", 256, 8, 50), ("lstm", 256, 16, 50), ("lstm", 256, 32, 50),
+             ("lstm", 512, 8, 50), ("lstm", 512, 16, 50), ("lstm", 512, 32, 50),
              ("gru", 64, 32, 20), ("gru", 128, 32, 20), ("gru", 128, 32, 50), ("gru", 128, 32, 100),
-             ("gru", 256, 16, 50), ("gru", 256, 32, 20), ("gru", 256, 32, 50), ("gru", 256, 32, 100),
-             ("gru", 512, 32, 50),
+             ("gru", 128, 16, 100), ("gru", 256, 16, 50), ("gru", 256, 32, 20), ("gru", 256, 32, 50),
+             ("gru", 256, 32, 100), ("gru", 512, 16, 50), ("gru", 512, 32, 50),
              ("rnn_tanh", 128, 32, 20), ("rnn_tanh", 256, 32, 20), ("rnn_tanh", 256, 32, 50),
-             ("rnn_tanh", 256, 32, 100), ("rnn_tanh", 512, 16, 50), ("rnn_tanh", 512, 32, 50),
-             ("rnn_tanh", 512, 64, 50), ("rnn_tanh", 1024, 32, 50)]
+             ("rnn_tanh", 256, 32, 100), ("rnn_tanh", 256, 16, 100), ("rnn_tanh", 512, 16, 50),
+             ("rnn_tanh", 512, 32, 50), ("rnn_tanh", 512, 64, 50), ("rnn_tanh", 1024, 32, 50)]
     modes = [arg for arg in sys.argv[1:] if arg in forward.CELL_MODES] or forward.CELL_MODES
     try:
         for mode, hidden_size, batch, seq_len in (size for size in sizes if size[0] in modes):
@@ -324,15 +326,15 @@ def parts_sweep():
 def directions_sweep():
     """A bidirectional forward too narrow for batch parts, with its two directions in one thread
     (BLAS's own threads) against two, with each cell: the measurement behind
-    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES, _MAX_DIRECTION_WEIGHT_BYTES and
-    _SPLIT_MODES (input = hidden for the LSTM; the GRU and RNN rows take 80 features, as speech)."""
+    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES (input =
+    hidden for the LSTM; the GRU and RNN rows take 80 features, as speech)."""
     cells = sweep_cells()
     print(f"forward._MIN_DIRECTION_MACS = {forward._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
           f"{forward._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {forward._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
     print(f"{'mode':>8} {'input,hidden,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
           f"{'1 thread us':>11} {'2 threads us':>12} {'2 / 1':>6}")
     chosen = (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-              forward._SPLIT_MODES, forward._compiled_cell)
+              forward._compiled_cell)
     rng = np.random.default_rng(0)
     sizes = [("lstm", 64, 16, 50, 2), ("lstm", 128, 4, 100, 2), ("lstm", 128, 8, 100, 2), ("lstm", 128, 16, 100, 2),
              ("lstm", 256, 1, 100, 1), ("lstm", 256, 4, 100, 2), ("lstm", 256, 8, 100, 2), ("lstm", 256, 16, 100, 2),
@@ -341,7 +343,6 @@ def directions_sweep():
              ("gru", 128, 4, 100, 2), ("gru", 256, 8, 100, 2), ("gru", 320, 8, 300, 3),
              ("rnn_tanh", 256, 8, 100, 2), ("rnn_tanh", 512, 8, 100, 2)]
     try:
-        forward._SPLIT_MODES = tuple(forward.CELL_MODES)
         for mode, hidden_size, batch, seq_len, num_layers in sizes:
             input_size = hidden_size if mode == "lstm" else 80
             params = forward.init_rnn_params(mode, input_size, hidden_size, num_layers, bidirectional=True)
@@ -359,7 +360,7 @@ def directions_sweep():
                       f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
     finally:
         (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-         forward._SPLIT_MODES, forward._compiled_cell) = chosen
+         forward._compiled_cell) = chosen
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

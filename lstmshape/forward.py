@@ -31,7 +31,6 @@ _MIN_PART_SEQUENCES = 16
 _MIN_DIRECTION_MACS = 100_000_000
 _MIN_DIRECTION_SEQUENCES = 4
 _MAX_DIRECTION_WEIGHT_BYTES = 4 * 2**20
-_SPLIT_MODES = ("lstm", "gru")  # an RNN step is one tanh: too little to share, two threads lost
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
@@ -105,7 +104,8 @@ def lstm_forward(
     Large batches run in up to one thread per BLAS thread, each on its own columns of the batch,
     and narrower bidirectional ones a thread per direction (see _threads); float32 runs its gate
     arithmetic as one compiled loop once a process has done enough work to pay for loading it
-    (see _cell).
+    (see _cell), and then, in those threads, each step's GEMMs on weights packed once (see
+    _step_products).
     """
     x = _float_input(x)
     dtype = x.dtype
@@ -176,7 +176,7 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
     cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
     recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
-    parts, split_directions = _threads(mode, batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
+    parts, split_directions = _threads(batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     if cell is not None:
         layers = _step_products(layers, parts > 1 or split_directions)
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
@@ -222,7 +222,7 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     return output, hn, cn
 
 
-def _threads(mode, batch, macs, num_directions, recurrent_bytes):
+def _threads(batch, macs, num_directions, recurrent_bytes):
     """How a forward uses the cores, (parts, split_directions): this module's first strategy choice.
 
     Batch parts first: the columns of a batch never interact, so each part runs every layer and
@@ -231,10 +231,11 @@ def _threads(mode, batch, macs, num_directions, recurrent_bytes):
     runs on one core, runs on every core too. One part per BLAS thread (OpenBLAS starts one per
     core, and a user's BLAS limit is respected), and only when each part gets at least
     _MIN_PART_MACS multiply-accumulates (below that the hand-off to another thread costs more than
-    it saves) and _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded W_hh @ h is so
-    narrow that BLAS's own threads on the whole batch beat it, with either cell).
+    it saves) and _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded np.matmul that
+    narrow lost to BLAS's own threads on the whole batch; on packed weights, parts of 4–8
+    sequences won only from 1.5e8 multiply-accumulates a part, not yet a rule).
 
-    A batch too narrow for parts can still split a bidirectional LSTM or GRU layer: its two
+    A batch too narrow for parts can still split a bidirectional layer (any cell): its two
     directions are independent, so each runs in its own thread (single-threaded BLAS, one
     barrier per layer), given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES
     sequences (a single-threaded GEMV on one sequence is bound by memory, as the two threads then
@@ -244,8 +245,8 @@ def _threads(mode, batch, macs, num_directions, recurrent_bytes):
     parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
     if parts >= 2:
         return min(_blas_threads(), parts), False
-    split = (mode in _SPLIT_MODES and num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES
-             and macs // 2 >= _MIN_DIRECTION_MACS and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
+    split = (num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES and macs // 2 >= _MIN_DIRECTION_MACS
+             and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
     return 1, split and _blas_threads() >= 2
 
 
@@ -287,9 +288,10 @@ def _load_compiled_cell():
     global _compiled_cell, _pack_weight
     try:
         _compiled_cell = resolve(_COMPILED_CELLS)()
-        _pack_weight = resolve(_PACKING)()
     except ImportError:  # numba is not installed, or does not support this numpy
         _compiled_cell = False
+        return
+    _pack_weight = resolve(_PACKING)()  # the same numba the cells just imported
 
 
 def _step_products(layers, single_threaded_blas):
@@ -300,8 +302,9 @@ def _step_products(layers, single_threaded_blas):
     np.matmul re-packs the whole weight at every step (0.23 ms of a 1.03 ms step at I512 H512,
     32 sequences). Where this forward's GEMMs run on one BLAS thread anyway (batch parts, or
     directions in two threads), the weights are packed once for OpenBLAS's own micro-kernel
-    (lstmshape.packed_gemm: 0.5–0.9 of np.matmul's time there), where that kernel is known and
-    passed its self-test. Elsewhere np.matmul keeps BLAS's own threads on the whole batch.
+    (lstmshape.packed_gemm: 0.41–0.85 of np.matmul's time there for 3–32 sequences), where that
+    kernel is known and passed its self-test. Elsewhere np.matmul keeps BLAS's own threads on
+    the whole batch.
     """
     pack = _pack_weight if single_threaded_blas and _pack_weight else _blas_product
     return [[(w_ih, pack(w_hh), pack(extra) if extra is not None and extra.ndim == 2 else extra)

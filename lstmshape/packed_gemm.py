@@ -5,14 +5,15 @@ Every np.matmul first copies both operands into the blocked layout its micro-ker
 operand and is the same at every step: at I512 H512 with 32 sequences, packing its 4 MiB took
 0.23 ms of a 1.03 ms single-threaded step, every step. Here the weight is packed once, in that
 same layout, and each step packs only h (32 × 512) and calls the micro-kernel numpy's OpenBLAS
-itself runs, once per block of weight rows and depth (GotoBLAS's loop, cache blocks as its own).
-Measured single-threaded, two threads at once as batch parts run: 0.5–0.9 of np.matmul's time
-for 3 to 64 sequences and hidden 20 to 1024 (benchmarks/README.md). One sequence stays with
-np.matmul, whose GEMV packs nothing and was faster (the kernel's one-column tiles took 1.3–2.2×).
+itself runs, once per 256 × 256 block of weight rows and depth (GotoBLAS's loop).
+Measured single-threaded, alone and two threads at once as batch parts run: 0.41–0.85 of
+np.matmul's time for 3 to 32 sequences at hidden 64 to 1024, 0.76–0.94 for 64 sequences
+(bench_forward.py --gemm, benchmarks/README.md). One sequence stays with np.matmul, whose
+GEMV packs nothing and was faster (the kernel's one-column tiles took 1.3–2.2× as long).
 
 The kernel is an internal symbol of OpenBLAS (exported, not a documented API), so it is used
 only where this module knows its layout (KERNELS, measured), and only after a self-test on the
-running machine has matched np.matmul on shapes that exercise every partial tile (find_kernel);
+running machine has matched a float64 product on shapes with every partial tile (find_kernel);
 anywhere else forward.py keeps np.matmul. float32 only, like the compiled cell it serves.
 """
 

@@ -363,24 +363,25 @@ def test_two_directions_in_two_threads_match_torch(
     assert packed_products_per_step(request, cell) in (None, 2 if proj_size else 1)
 
 
-@pytest.mark.parametrize("mode, batch, macs, num_directions, recurrent_mib, blas, expected", [
-    ("lstm", 8, 10**9, 2, 1, 2, (1, True)),
-    ("gru", 4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
-    ("lstm", 3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
-    ("lstm", 8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
-    ("lstm", 8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
-    ("lstm", 8, 10**9, 1, 1, 2, (1, False)),  # one direction
-    ("rnn_tanh", 8, 10**9, 2, 1, 2, (1, False)),  # an RNN step has too little to share
-    ("rnn_relu", 8, 10**9, 2, 1, 2, (1, False)),
-    ("lstm", 8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
-    ("lstm", 32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
-    ("rnn_tanh", 32, 10**9, 2, 1, 2, (2, False)),  # batch parts serve every cell
+@pytest.mark.parametrize("batch, macs, num_directions, recurrent_mib, blas, expected", [
+    (8, 10**9, 2, 1, 2, (1, True)),
+    (4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
+    (3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
+    (8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
+    (8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
+    (8, 10**9, 1, 1, 2, (1, False)),  # one direction
+    (8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
+    (32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
+    (32, 6 * 10**7 - 1, 1, 1, 2, (1, False)),  # 16 sequences a part, too little work for two
+    (31, 10**9, 1, 1, 2, (1, False)),  # work enough, but 15 sequences in a part
+    (64, 10**9, 1, 1, 4, (4, False)),  # one part per BLAS thread
 ])
-def test_which_threads_a_forward_uses(monkeypatch, mode, batch, macs, num_directions, recurrent_mib, blas, expected):
+def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, recurrent_mib, blas, expected):
+    """The rule is the same for every cell (the work counts each cell's gates)."""
     from lstmshape import forward
 
     monkeypatch.setattr(forward, "_blas_threads", lambda: blas)
-    assert forward._threads(mode, batch, macs, num_directions, recurrent_mib * 2**20) == expected
+    assert forward._threads(batch, macs, num_directions, recurrent_mib * 2**20) == expected
 
 
 @pytest.mark.parametrize("failing", ["forward", "reverse"])

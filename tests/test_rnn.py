@@ -266,7 +266,7 @@ def test_two_parts_match_torch(torch, request, two_parts, batch, lengths, seq_le
                          ids=["numpy-f32-2", "compiled-f32-2", "numpy-f64-3"])
 def test_two_directions_in_two_threads_match_torch(torch, request, two_directions, batch, lengths, mode, cell, dtype,
                                                    num_layers):
-    """GRU's directions in two threads; an RNN's stay in one (its step has too little to share)."""
+    """Each layer's two directions in two threads, GRU and RNN alike."""
     steps = use_cell(request, cell)
     torch.manual_seed(batch)
     net = RECORD_FORWARD.module(mode, 3, 5, num_layers, True, False, True)
@@ -281,13 +281,9 @@ def test_two_directions_in_two_threads_match_torch(torch, request, two_direction
     assert_close(hn, want_hn.numpy(), "hn")
     assert len(two_directions) == 2 * num_layers
     threads_per_layer = {len({thread for thread, _ in two_directions[k : k + 2]}) for k in range(0, 2 * num_layers, 2)}
-    if mode == "gru":
-        assert threads_per_layer == {2} and {limit for _, limit in two_directions} == {1}
-        assert steps is None or len(set(steps)) == 2
-        assert packed_products_per_step(request, cell) in (None, 1)
-    else:  # one thread with BLAS's threads: np.matmul, nothing packed
-        assert threads_per_layer == {1} and {limit for _, limit in two_directions} == {blas_threads()}
-        assert packed_products_per_step(request, cell) in (None, 0)
+    assert threads_per_layer == {2} and {limit for _, limit in two_directions} == {1}
+    assert steps is None or len(set(steps)) == 2
+    assert packed_products_per_step(request, cell) in (None, 1), "each step's W_hh packed once"
 
 
 def test_large_gru_batch_runs_one_part_per_blas_thread(parts_seen):
