@@ -111,8 +111,9 @@ def _product(address, unroll_sequences, packed, rows, h, out):
 
 class PackedWeight:
     """A float32 weight (rows, depth) packed once; calling it with h (n, depth) and out (n, rows)
-    writes h @ weight.T into out, as np.matmul(h, weight.T, out=out) does. Safe to call from
-    several threads at once (each call packs h into its own buffer)."""
+    writes h @ weight.T into out, as np.matmul(h, weight.T, out=out) does (out's rows may lie
+    further apart, as in a wider buffer; each row must be contiguous). Safe to call from several
+    threads at once (each call packs h into its own buffer)."""
 
     __slots__ = ("kernel", "packed", "weight")
 
