@@ -125,24 +125,16 @@ def gemm_floor_in_parts(net, x, threads):
     return run if threads > 1 else gemm_floor(net, x)
 
 
-def with_numpy_cell(function, *args):
-    """Run function with lstm_forward's gate arithmetic in NumPy's ufuncs, as without numba."""
-    loaded = forward._compiled_cell
-    forward._compiled_cell = False
+def with_forward(setting, value, function, *args):
+    """Run function with forward.<setting> set to value, then put it back: "_compiled_cell", False
+    runs the gate arithmetic in NumPy's ufuncs, as without numba; "_pack_weight", None runs every
+    step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
+    loaded = getattr(forward, setting)
+    setattr(forward, setting, value)
     try:
         return function(*args)
     finally:
-        forward._compiled_cell = loaded
-
-
-def with_blas_products(function, *args):
-    """Run function with every step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
-    loaded = forward._pack_weight
-    forward._pack_weight = None
-    try:
-        return function(*args)
-    finally:
-        forward._pack_weight = loaded
+        setattr(forward, setting, loaded)
 
 
 def median_seconds(function, number):
@@ -173,8 +165,8 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
 
     candidates = {
         "ours": lambda: run(forward),
-        "numpy cell": lambda: with_numpy_cell(run, forward),
-        "unpacked": lambda: with_blas_products(run, forward),
+        "numpy cell": lambda: with_forward("_compiled_cell", False, run, forward),
+        "unpacked": lambda: with_forward("_pack_weight", None, run, forward),
         "before": lambda: run(before),
         "torch": run_torch,
         "floor": gemm_floor(net, x),
@@ -214,8 +206,11 @@ def main():
         import numba
 
         print(f"compiled cell: loaded (numba {numba.__version__}); 'numpy cell' runs without it")
-        kernel = "none known here" if forward._pack_weight is None else forward._pack_weight(np.eye(1)).kernel.name
-        print(f"packed weights: OpenBLAS kernel {kernel}; 'unpacked' runs every step's GEMM by np.matmul")
+        from lstmshape.packed_gemm import find_kernel
+
+        kernel = find_kernel()
+        print(f"packed weights: OpenBLAS kernel {kernel.name if kernel else 'none known here'}; "
+              "'unpacked' runs every step's GEMM by np.matmul")
     else:
         print("compiled cell: numba is not installed, so 'ours' is the numpy cell")
     print(f"{ROUNDS} rounds; 'before' is the forward at commit " + ", ".join(
@@ -371,15 +366,15 @@ def gemm_sweep():
     weight), by hidden size and sequences."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from lstmshape.packed_gemm import ready_packing
+    from lstmshape.packed_gemm import PackedWeight, find_kernel
 
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    pack = ready_packing()
-    if pack is None:
+    kernel = find_kernel()
+    if kernel is None:
         print("packed_gemm knows no kernel of this machine's OpenBLAS: forward uses np.matmul")
         return
-    print(f"kernel: {pack(np.eye(1)).kernel.name}; {ROUNDS} rounds, medians\n")
+    print(f"kernel: {kernel.name}; {ROUNDS} rounds, medians\n")
     print(f"{'hidden':>6} {'seqs':>4} {'matmul us':>10} {'packed us':>10} {'packed/matmul':>13}  "
           f"{'2 threads: matmul us':>20} {'packed us':>10} {'packed/matmul':>13}")
     rng = np.random.default_rng(0)
@@ -387,7 +382,7 @@ def gemm_sweep():
     with ThreadpoolController().select(user_api="blas").limit(limits=1):
         for hidden_size in (20, 64, 128, 256, 512, 1024):
             weight = rng.standard_normal((4 * hidden_size, hidden_size), dtype=np.float32)
-            packed = pack(weight)
+            packed = PackedWeight(weight, kernel)
             for sequences in (1, 3, 8, 16, 32, 64):
                 hs = [rng.standard_normal((sequences, hidden_size), dtype=np.float32) for _ in range(2)]
                 outs = [np.empty((sequences, 4 * hidden_size), np.float32) for _ in range(2)]

@@ -20,6 +20,7 @@ anywhere else forward.py keeps np.matmul. float32 only, like the compiled cell i
 from __future__ import annotations
 
 import ctypes
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -164,14 +165,8 @@ def _passes_self_test(kernel: Kernel) -> bool:
     return bool(np.abs(out - want).max() < 1e-3)
 
 
-def ready_packing():
-    """A function packing a weight into a PackedWeight for this machine's kernel (compiled, or
-    read from numba's cache, by its self-test), or None where no known kernel is loaded."""
-    kernel = find_kernel()
-    if kernel is None:
-        return None
-
-    def pack(weight):
-        return PackedWeight(weight, kernel)
-
-    return pack
+def ready_packing(libraries=None):
+    """A function packing a weight into a PackedWeight for the kernel find_kernel(libraries)
+    finds (compiled, or read from numba's cache, by its self-test), or None where it finds none."""
+    kernel = find_kernel(libraries)
+    return None if kernel is None else partial(PackedWeight, kernel=kernel)

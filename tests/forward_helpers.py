@@ -20,17 +20,15 @@ def haswell_packing():
     """lstmshape.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
     chose here (every x86-64 CPU with AVX2 and FMA runs that kernel), so that the packed product
     is tested on any CI machine and not only where forward.py would pick it."""
-    from functools import partial
-
     from threadpoolctl import threadpool_info
 
-    from lstmshape.packed_gemm import PackedWeight, find_kernel
+    from lstmshape.packed_gemm import ready_packing
 
     libraries = [{**library, "architecture": "Haswell"} for library in threadpool_info()
                  if library["internal_api"] == "openblas"]
-    kernel = find_kernel(libraries)
-    assert kernel is not None, f"no OpenBLAS with a working Haswell sgemm kernel among {libraries}"
-    return partial(PackedWeight, kernel=kernel)
+    packing = ready_packing(libraries)
+    assert packing is not None, f"no OpenBLAS with a working Haswell sgemm kernel among {libraries}"
+    return packing
 
 
 def packed_products_per_step(request, cell):
