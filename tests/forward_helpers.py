@@ -3,6 +3,8 @@ parts_seen, two_parts and two_directions)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -16,10 +18,12 @@ def blas_threads():
     return min(lib.num_threads for lib in blas_controller().lib_controllers)
 
 
+@functools.cache
 def haswell_packing():
     """lstmshape.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
     chose here (every x86-64 CPU with AVX2 and FMA runs that kernel), so that the packed product
-    is tested on any CI machine and not only where forward.py would pick it."""
+    is tested on any CI machine and not only where forward.py would pick it. Found and
+    self-tested once per session: every compiled-cell test asks for it."""
     from threadpoolctl import threadpool_info
 
     from lstmshape.packed_gemm import ready_packing
