@@ -1,6 +1,12 @@
 """`lstmshape check` as a library: find the config files, read each one (through its mapping:
---from/--set, or its [tool.lstmshape] group), run the rules, collect every problem in a `Report`.
-Files that are not lstmshape configs (lstmshape.read.recognise) are skipped, not failed.
+--from/--set, or its [tool.lstmshape] group, found from the file's own directory upwards), run the
+rules, collect every problem in a `Report`.
+
+A file named is always checked (ruff's convention): one that is not an lstmshape config is an
+error saying how to map it. Only discovery skips YAML and JSON that is not an lstmshape config
+(lstmshape.read.recognise): a directory walk, a project group, and named files when the caller
+asks for it (`skip_non_configs`, what the pre-commit hook passes, since pre-commit names every
+staged YAML file).
 
 No printing, no exit codes (that is lstmshape.cli's job, with a reporter from lstmshape.render).
 One file's problems never stop another file from being checked, and nothing is ever written.
@@ -12,15 +18,17 @@ import os
 from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
+from .discovery import has_config_suffix, walk
 from .problems import ERROR, Problem
 from .registry import resolve
 from .read import parse_config, parse_text
+from .read.project import project_for
 from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
 from .yamlload import MAX_BYTES, YamlError, load_yaml, not_a_file
 
-SUFFIXES = (".yaml", ".yml", ".json")
+SCAN_BYTES = 256 << 20  # how far an oversized file is scanned for an `lstm` key before it counts as one
 
 
 @dataclass
@@ -50,22 +58,22 @@ class Report:
         return bool(self.errors or (strict and self.problems))
 
 
-def collect(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """The files to check (directories read recursively for *.yaml / *.yml / *.json, sorted), the paths
-    given that do not exist, and the directories given that hold no config (a CI gate pointed at
-    the wrong directory must not pass)."""
+def collect(paths: list[str]) -> tuple[list[tuple[str, bool]], list[str], list[str]]:
+    """The files to check, each with whether it was discovered (found in a directory walk: YAML
+    and JSON by suffix in any letter case, lstmshape.discovery's walk, never leaving the directory
+    or its project) rather than named; the paths given that do not exist; and the directories
+    given that hold no YAML or JSON at all (a CI gate pointed at the wrong directory must not pass)."""
     files, missing, empty = [], [], []
     for path in paths:
         if os.path.isdir(path):
-            found = []
-            for root, dirs, names in os.walk(path):
-                dirs.sort()
-                found += [os.path.join(root, name) for name in names if name.endswith(SUFFIXES)]
-            files += sorted(found)
+            project = project_for(os.path.join(path, "."))
+            root = project.root or "." if project is not None else path
+            found = [(f, True) for f in walk(path, root) if has_config_suffix(f)]
+            files += found
             if not found:
                 empty.append(path)
         elif os.path.lexists(path):  # a broken link is a file that cannot be read (LS001)
-            files.append(path)
+            files.append((path, False))
         else:
             missing.append(path)
     return files, missing, empty
@@ -103,9 +111,21 @@ def judged(config: Config | None, problems: list[Problem]) -> tuple[Config | Non
 
 
 def _raw_looks_like_config(path: str) -> bool:
+    """Whether a file that did not load may be meant as a config: scanned in 1 MiB windows (so an
+    `lstm` key after a megabyte of comment is seen) up to SCAN_BYTES, past which it counts as one
+    (reported, never skipped unread)."""
+    window = MAX_BYTES
     try:
         with open(path, "rb") as fh:
-            return looks_like_config(fh.read(MAX_BYTES))
+            tail, scanned = b"", 0
+            while scanned < SCAN_BYTES:
+                chunk = fh.read(window)
+                if not chunk:
+                    return False
+                if looks_like_config(tail + chunk):
+                    return True
+                tail, scanned = chunk[-256:], scanned + len(chunk)
+            return True
     except OSError:
         return True  # unreadable: say so
 
@@ -143,19 +163,21 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line, p.column, p.code))
 
 
-def check_paths(paths: list[str], mapping: tuple = (), project=None) -> Report:
-    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json; `project.files()`
-    names every configured file). A file gets its `project` group's mapping, then
-    `mapping` (the command line's --from/--set, which override it); a file without any mapping
-    is checked if it is an lstmshape config and skipped otherwise. A directory given in which
-    every file was skipped holds no config (`empty`: a usage error)."""
+def check_paths(paths: list[str], mapping: tuple = (), skip_non_configs: bool = False) -> Report:
+    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json). A file gets the
+    mapping of its project's group (the pyproject.toml found from its directory upwards), then
+    `mapping` (the command line's --from/--set, which override it). A named file is checked
+    whatever it holds, unless `skip_non_configs`; a discovered one without any mapping is checked
+    if it is an lstmshape config and skipped otherwise. A directory given in which every file was
+    skipped holds no config (`empty`: a usage error). A malformed project file: MappingError."""
     files, missing, empty = collect(paths)
     report = Report(missing=missing, empty=empty)
-    for path in files:
+    for path, discovered in files:
+        project = project_for(path)
         group = project.group_for(path) if project is not None else None
         entries = (group.entries if group is not None else ()) + tuple(mapping)
         weights = (group.weights, group.prefix) if group is not None else (None, None)
-        problems = check_file(path, entries, True, *weights)
+        problems = check_file(path, entries, discovered or skip_non_configs, *weights)
         if problems is None:
             report.skipped.append(path)
             continue

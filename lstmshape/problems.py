@@ -50,9 +50,23 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
 
 
+def shown_path(path: str) -> str:
+    """A file name as it may start a printed line: one line, and never starting with `::` (a CI
+    log would read `::warning ...` as a workflow command): such a name is shown as `./::...`."""
+    text = one_line(path)
+    return f"./{text}" if text.startswith("::") else text
+
+
+def encodable(text: str) -> str:
+    """`text` with lone surrogates (a JSON key `"\\ud800"`, a file name that is not UTF-8) written
+    as `\\udXXX` escapes, so that a UTF-8 stream can take it (inside a JSON string the escape
+    reads back as the same character)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def format_problem(p: Problem) -> str:
     """`path:line:col: error[LS007] message`: the compiler-style line every command prints."""
-    return f"{one_line(p.file)}:{p.line}:{p.column}: {p.severity}[{p.code}] {one_line(p.message)}"
+    return f"{shown_path(p.file)}:{p.line}:{p.column}: {p.severity}[{p.code}] {one_line(p.message)}"
 
 
 def by_position(problems) -> list[Problem]:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,3 +48,57 @@ def on_terminal(*args: str, columns: int = 80, env: dict | None = None, cwd=REPO
     code = proc.wait(timeout=60)
     os.close(leader)
     return code, out.decode()
+
+
+# A value no output may ever show: hostile tests put it in the environment of the console script
+# and assert that it reaches neither stdout nor stderr (nor any file the run could have written).
+SECRET = "lstmshape-canary-0c0ffee-secret"
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """One console-script run with what it cost: wall seconds and peak resident memory (MB)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+    def assert_harmless(self, path=None) -> None:
+        """The hostile-input promise: exit 0/1/2, no traceback, no internal error, no leaked secret,
+        within 5 s and 400 MB, and (given `path`) the file named in the message."""
+        out = self.stdout + self.stderr
+        assert self.returncode in (0, 1, 2), (self.returncode, out[-2000:])
+        assert "Traceback" not in out and "internal error" not in out, out[-2000:]
+        assert SECRET not in out
+        assert self.seconds < 5, self.seconds
+        assert self.peak_mb < 400, self.peak_mb
+        if path is not None and self.returncode:
+            assert str(path) in out or os.path.basename(str(path)) in out, out[-2000:]
+
+
+def run_bounded(*args, env: dict | None = None, cwd=None, timeout: float = 30) -> Bounded:
+    """`lstmshape ARGS...` in a child process, timed, its peak RSS read from the kernel (wait4), with
+    SECRET in its environment. Output goes to files, so nothing blocks however much it prints."""
+    import tempfile
+    import threading
+    import time
+
+    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "LSTMSHAPE_DEBUG")}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen([console_script(), *map(str, args)], stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, cwd=cwd, env={**base, "LSTMSHAPE_TEST_SECRET": SECRET, **(env or {})})
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            watchdog.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        return Bounded(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                       seconds, usage.ru_maxrss / 1024)

@@ -261,7 +261,7 @@ def test_examples_shipped_for_the_readme():
     for name, code in shipped.items():
         result = run("check", "--format", "json", f"examples/{name}", cwd=REPO)
         assert result.returncode == (0 if code is None else 1), result.stdout + result.stderr
-        assert [p["code"] for p in json.loads(result.stdout)] == ([code] if code else [])
+        assert [p["code"] for p in json.loads(result.stdout)["problems"]] == ([code] if code else [])
 
 
 def test_as_translates_every_block_of_a_joined_stack_and_says_the_joins_are_left():

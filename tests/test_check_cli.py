@@ -46,7 +46,7 @@ def test_clean_file(tree):
 def test_directory_is_read_recursively_sorted_and_only_yaml(tree):
     result = run("check", "--format", "json", tree)
     assert result.returncode == 1
-    files = [p["file"] for p in json.loads(result.stdout)]
+    files = [p["file"] for p in json.loads(result.stdout)["problems"]]
     assert files == [str(tree / "sub" / "bad.yml"), str(tree / "sub" / "deeper" / "warn.yaml")]
     text = run("check", tree)
     assert text.stdout.splitlines()[-1] == "1 error, 1 warning in 2 of 3 files"
@@ -66,12 +66,12 @@ def test_many_files_never_stop_at_the_first_bad_one(tree):
 def test_json_format(tree):
     bad = tree / "sub" / "bad.yml"
     result = run("check", "--format", "json", bad)
-    assert json.loads(result.stdout) == [{
+    assert json.loads(result.stdout)["problems"] == [{
         "file": str(bad), "line": 3, "column": 27, "code": "LS101", "severity": "error",
         "message": BAD_MESSAGE, "path": "$.head[0].linear.in_features",
     }]
     clean = run("check", "--format=json", tree / "good.yaml")
-    assert (clean.returncode, json.loads(clean.stdout)) == (0, [])
+    assert (clean.returncode, json.loads(clean.stdout)["problems"]) == (0, [])
 
 
 def test_warnings_pass_unless_strict(tree):
@@ -210,5 +210,5 @@ def test_python_dash_m_matches_console_script(tree):
 
 def test_shipped_configs(tmp_path):
     result = run("check", "--format", "json", REPO / "configs")
-    problems = json.loads(result.stdout)
+    problems = json.loads(result.stdout)["problems"]
     assert {p["file"].rsplit("/", 1)[-1] for p in problems if p["severity"] == "error"} == {"broken.yaml"}

@@ -69,7 +69,7 @@ def test_hook_definition():
     import yaml
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check"
+    assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check --skip-non-configs"
     assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json"] and "files" not in hook
 
 
@@ -113,7 +113,7 @@ def test_hook_without_files_filter_skips_other_yaml(real_project, hook_repo):
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     # pre-commit may split the files over several processes: one summary line each
-    summaries = [line for line in out.splitlines() if "OK" in line or "error" in line]
+    summaries = [line for line in out.splitlines() if "OK" in line or "error" in line or "skipped" in line]
     assert "error" not in out and any(line.startswith("1 file OK") for line in summaries), out
     skipped = sum(int(line.split("; ")[1].split()[0]) for line in summaries if "skipped" in line)
     assert skipped == 4, summaries
@@ -127,3 +127,17 @@ def test_hook_reports_a_mapped_config_at_its_own_line(real_project, hook_repo):
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert "conf/train.yaml:14:14: error[LS008] dropout must be in [0, 1], got float 1.5" in out
+
+
+def test_hook_passes_a_commit_that_touches_only_a_workflow(real_project, hook_repo):
+    """pre-commit names the one staged YAML file: the hook skips it (it is no lstmshape config) and
+    passes, saying that it checked nothing rather than that anything is OK."""
+    workflow = real_project / ".github/workflows/ci.yml"
+    workflow.write_text(workflow.read_text() + "    steps:\n      - run: make test\n")
+    git(real_project, "add", "-A")
+    result = try_repo(real_project, hook_repo, "--files", ".github/workflows/ci.yml")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "Passed" in result.stdout
+    assert "no config checked; 1 other YAML/JSON file skipped (not lstmshape configs)" in out
+    assert "OK" not in out.replace("Passed", "")

@@ -156,7 +156,7 @@ def expected_codes(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.stem)
 def test_held_out_config_through_the_console_script(path):
     result = run("check", "--format", "json", path)
-    codes = [p["code"] for p in json.loads(result.stdout)]
+    codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
     assert sorted(codes) == sorted(expected_codes(path)), result.stdout
     assert result.returncode == (1 if codes else 0), result.stderr
     assert "Traceback" not in result.stderr

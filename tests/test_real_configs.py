@@ -100,7 +100,8 @@ def test_flat_config_gets_the_from_hint(tmp_path):
     path.write_text("input_size: 8\nhidden_size: 16\n")
     result = run("infer", path)
     assert result.returncode == 1
-    assert "input_size, hidden_size are at the top level: for a flat config use --from lstm=." in result.stderr
+    assert "its LSTM settings (input_size, hidden_size) sit at the top level: map them with --from lstm=." \
+        in result.stderr
     assert infer_json(path, "--from", "lstm=.")["results"][0]["num_params"] == 4 * 16 * (8 + 16 + 2)
 
 
@@ -227,14 +228,14 @@ def test_other_yaml_is_skipped_and_typos_are_reported(tmp_path):
     write_tree(tmp_path, {"configs/good.yaml": "lstm: {input_size: 4, hidden_size: 8}\n",
                           "configs/typo.yaml": "lstn:\n  input_size: 4\n  hidden_size: 8\n",
                           "configs/broken.yaml": "lstm:\n  input_size: [4\n"})
-    result = run("check", *sorted(OTHER_YAML), "configs/good.yaml", "configs/typo.yaml", "configs/broken.yaml",
-                 cwd=tmp_path)
+    result = run("check", "--skip-non-configs", *sorted(OTHER_YAML), "configs/good.yaml", "configs/typo.yaml",
+                 "configs/broken.yaml", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert "configs/typo.yaml:1:1: error[LS004] unknown key 'lstn' at top level; did you mean 'lstm'?" in lines
     assert any(line.startswith("configs/broken.yaml:3:1: error[LS001] invalid YAML") for line in lines)
     assert lines[-1] == "3 errors in 2 of 3 files; 6 other YAML/JSON files skipped (not lstmshape configs)"
-    clean = run("check", *sorted(OTHER_YAML), "configs/good.yaml", cwd=tmp_path)
+    clean = run("check", "--skip-non-configs", *sorted(OTHER_YAML), "configs/good.yaml", cwd=tmp_path)
     assert (clean.returncode, clean.stdout) == (0, "1 file OK; 6 other YAML/JSON files skipped (not lstmshape configs)\n")
 
 
@@ -278,7 +279,7 @@ def test_check_without_arguments_checks_every_configured_file(project):
 
 
 def test_files_given_by_pre_commit_use_their_group(project):
-    result = run("check", "conf/asr.yaml", "tts/en/taco.yaml", *sorted(OTHER_YAML), cwd=project)
+    result = run("check", "--skip-non-configs", "conf/asr.yaml", "tts/en/taco.yaml", *sorted(OTHER_YAML), cwd=project)
     assert result.stdout == "all 2 files OK; 6 other YAML/JSON files skipped (not lstmshape configs)\n"
 
 
@@ -407,5 +408,5 @@ def test_draw_maps_a_training_config_like_check(name, tmp_path):
     assert f"c0 ({torch_args['num_layers']}, N, {torch_args['hidden_size']})" in svg
     assert digest(path) == before
     unmapped = run("draw", case["file"], "-o", str(tmp_path / "plain.svg"), cwd=REPO)
-    assert unmapped.returncode == 1 and "missing section 'lstm'" in unmapped.stderr
+    assert unmapped.returncode == 1 and "not an lstmshape config: no 'lstm' section" in unmapped.stderr
     assert not (tmp_path / "plain.svg").exists()

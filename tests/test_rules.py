@@ -116,7 +116,7 @@ def test_examples_through_the_console_script(tmp_path):
             files[f"{m.ID}_{label or 'torch'}"] = (failing, write(tmp_path, f"{m.ID}_{label or 'torch'}_passing.yaml", text))
     result = run("check", "--format", "json", tmp_path)
     assert result.returncode == 1, result.stderr
-    problems = json.loads(result.stdout)
+    problems = json.loads(result.stdout)["problems"]
     by_file = {}
     for p in problems:
         by_file.setdefault(p["file"], []).append(p)

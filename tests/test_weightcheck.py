@@ -49,7 +49,7 @@ def test_input_size_mismatch_is_named_at_its_line(tmp_path):
 def test_layers_directions_and_hidden_size(tmp_path):
     path = config(tmp_path, "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 3\n  bidirectional: false\n")
     result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "encoder.rnn", "--format", "json")
-    problems = json.loads(result.stdout)
+    problems = json.loads(result.stdout)["problems"]
     assert result.returncode == 1
     assert [(p["line"], p["column"], p["code"]) for p in problems] == [(4, 15, "LS302"), (5, 18, "LS301"),
                                                                        (5, 18, "LS303")]
@@ -62,14 +62,14 @@ def test_layers_directions_and_hidden_size(tmp_path):
     assert by_code["LS303"].endswith(": bidirectional false vs true in the checkpoint")
     hidden = run("check", config(tmp_path, ENCODER.replace("hidden_size: 5", "hidden_size: 4"), "h.yaml"),
                  "--weights", SEQ2SEQ, "--prefix", "encoder.rnn.", "--format", "json")
-    messages = [p["message"] for p in json.loads(hidden.stdout)]
+    messages = [p["message"] for p in json.loads(hidden.stdout)["problems"]]
     assert len(messages) == 16 and all(m.endswith("hidden_size 4 vs 5 in the checkpoint") for m in messages)
 
 
 def test_bias_and_projection(tmp_path):
     path = config(tmp_path, "lstm:\n  input_size: 10\n  hidden_size: 7\n")
     result = run("check", path, "--weights", SEQ2SEQ, "--prefix", "decoder.lstm", "--format", "json")
-    messages = {(p["line"], p["column"], p["code"]): p["message"] for p in json.loads(result.stdout)}
+    messages = {(p["line"], p["column"], p["code"]): p["message"] for p in json.loads(result.stdout)["problems"]}
     assert messages == {
         (2, 3, "LS301"): "decoder.lstm.weight_hh_l0 is [28, 3] in the file, the config gives [28, 7]: proj_size 0 "
                          "vs 3 in the checkpoint",
@@ -285,7 +285,7 @@ def test_held_out_random_checkpoints(torch, tmp_path, seed):
     assert run("check", config(tmp_path, yaml_for(truth)), "--weights", path).returncode == 0
     wrong = perturb(rng, truth)
     result = run("check", config(tmp_path, yaml_for(wrong), "wrong.yaml"), "--weights", path, "--format", "json")
-    problems = json.loads(result.stdout)
+    problems = json.loads(result.stdout)["problems"]
     assert result.returncode == 1 and problems
     ours = {name for p in problems for name in re.findall(r"(?:^|[ :,])((?:[\w]+\.)*(?:weight|bias)_\w+)", p["message"])}
     assert ours == torch_complaints(torch, wrong, state, prefix)

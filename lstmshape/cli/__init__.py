@@ -27,6 +27,7 @@ def main() -> None:
 
 def dispatch(argv: list[str], stdout=None, stderr=None) -> int:
     """One command line, parsed and run: its exit code."""
+    from ..problems import one_line
     from .args import Help, Usage, help_text, parse, usage
     from .commands import UsageError, run
 
@@ -46,12 +47,12 @@ def dispatch(argv: list[str], stdout=None, stderr=None) -> int:
         return exits.CLEAN
     except Usage as bad:
         where = f"lstmshape {bad.command.name} -h" if bad.command else "lstmshape -h"
-        stderr.write(f"{usage(bad.command)}\nlstmshape: error: {bad}\n(see {where})\n")
+        stderr.write(f"{usage(bad.command)}\nlstmshape: error: {one_line(str(bad))}\n(see {where})\n")
         return exits.USAGE
     try:
         return run(command.name, arguments, options)
     except UsageError as bad:
-        stderr.write(f"lstmshape: error: {bad}\n")
+        stderr.write(f"lstmshape: error: {one_line(str(bad))}\n")
         return exits.USAGE
 
 

@@ -52,12 +52,15 @@ def check(
     format: Optional[str] = option("check", "--format"),
     strict: bool = option("check", "--strict", False),
     exit_zero: bool = option("check", "--exit-zero", False),
+    skip_non_configs: bool = option("check", "--skip-non-configs", False),
+    verbose: bool = option("check", "--verbose", False),
     weights: Optional[str] = option("check", "--weights"),
     prefix: Optional[str] = option("check", "--prefix"),
     from_: Optional[List[str]] = option("check", "--from"),
     set_: Optional[List[str]] = option("check", "--set"),
 ) -> None:
-    raise typer.Exit(commands.check(files or [], format, strict, exit_zero, weights, prefix, from_ or [], set_ or []))
+    raise typer.Exit(commands.check(files or [], format, strict, exit_zero, weights, prefix, from_ or [], set_ or [],
+                                    skip_non_configs, verbose))
 
 
 @app.command(help=COMMANDS["draw"].summary)

@@ -92,15 +92,20 @@ COMMANDS = {c.name: c for c in (
     ),
     Command(
         "check", "Check configs against the whole model's shape rules (the pre-commit and CI gate).",
-        "[FILE_OR_DIR...]", "config files, or directories searched for *.yaml / *.yml / *.json (YAML and JSON that "
-        "is not an lstmshape config is skipped); none: every file [tool.lstmshape] in pyproject.toml names; - "
-        "reads standard input",
+        "[FILE_OR_DIR...]", "config files (each one named is checked: a file that is not an lstmshape config is an "
+        "error saying how to map it), or directories searched for *.yaml / *.yml / *.json (there, YAML and JSON "
+        "that is not an lstmshape config is skipped); none: every file [tool.lstmshape] in pyproject.toml names; "
+        "- reads standard input",
         (
             Option(("--format",), "format", "text (default), json, github (default under GitHub Actions) or "
                    "sarif", "FORMAT", ("text", "json", "github", "sarif")),
             Option(("--strict",), "strict", "warnings fail the check too"),
             Option(("--exit-zero",), "exit_zero", "exit 0 even when problems are found (2 still means a usage "
                    "error)"),
+            Option(("--skip-non-configs",), "skip_non_configs", "skip named files that are not lstmshape configs "
+                   "and that no [tool.lstmshape] group maps, as a directory walk does (the pre-commit hook passes "
+                   "it: pre-commit names every staged YAML and JSON file)"),
+            Option(("-v", "--verbose"), "verbose", "name every file skipped as not an lstmshape config"),
             Option(("--weights",), "weights", "hold the config against this checkpoint (.pt/.pth/.bin, "
                    ".safetensors, .npz): every tensor's name and shape", "FILE"),
             Option(("--prefix",), "prefix", "the LSTM's prefix in the checkpoint, e.g. encoder.rnn (default: its "

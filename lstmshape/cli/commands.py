@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..problems import Problem, format_problem
+from ..problems import Problem, format_problem, one_line
 from . import exits
 
 STDIN = "<stdin>"  # the name problems give a config read from standard input (`-`)
@@ -47,27 +47,33 @@ def mapping_entries(froms: list[str], sets: list[str]) -> tuple:
         raise UsageError(str(exc)) from None
 
 
-def project():
-    """The [tool.lstmshape] project of the current directory (None without one; a malformed table:
-    UsageError). Without a pyproject.toml that names tool.lstmshape, no mapping code is loaded."""
-    from ..read.recognise import locate_project
+def project_error(error) -> UsageError:
+    return UsageError(one_line(str(error)))
 
-    located = locate_project()
-    if located is None:
-        return None
+
+def cwd_project():
+    """The [tool.lstmshape] project of the current directory, for `check` with no files (None
+    without one; a malformed table: UsageError)."""
     from ..read.mapping import MappingError
-    from ..read.project import read_project
+    from ..read.project import project_of
 
     try:
-        return read_project(located)
+        return project_of(os.getcwd())
     except MappingError as exc:
-        raise UsageError(str(exc)) from None
+        raise project_error(exc) from None
 
 
 def file_mapping(path: str, froms: list[str], sets: list[str]) -> tuple:
-    """The mapping of one file: its [tool.lstmshape] group's, then --from/--set (which override it)."""
+    """The mapping of one file: its [tool.lstmshape] group's (the project found from the file's own
+    directory upwards), then --from/--set (which override it)."""
+    from ..read.mapping import MappingError
+    from ..read.project import project_for
+
     options = mapping_entries(froms, sets)
-    found = project() if path != "-" else None
+    try:
+        found = project_for(path) if path != "-" else None
+    except MappingError as exc:
+        raise project_error(exc) from None
     group = found.group_for(path) if found is not None else None
     return (group.entries if group is not None else ()) + options
 
@@ -87,9 +93,9 @@ def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
             raise UsageError("--from/--set map a file: give the config's path, not -")
         return load_text(read_stdin(), STDIN)
     if not os.path.lexists(path):
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(f"{one_line(path)}: no such file")
     if os.path.isdir(path):
-        raise UsageError(f"{path}: is a directory; infer takes one config file")
+        raise UsageError(f"{one_line(path)}: is a directory; infer takes one config file")
     refused = not_a_file(path)
     if refused:
         return None, [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
@@ -120,9 +126,9 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
                          "(not with --matrix, --layers or --as)")
     parsed, problems = load_config(config, from_, set_)
     shown = list(problems)
-    print_problems(problems)
 
     def failed(more: list[Problem]) -> int:
+        print_problems(shown + more)
         if json_out:  # JSON output is always JSON: the problems, as `check --format json` gives them
             from ..render.json import problems_report
 
@@ -131,12 +137,14 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
 
     if parsed is None:
         return failed([])
+    from ..check import checked
+
+    shown = checked(parsed, shown)  # every problem `check` would report: infer never looks cleaner
     if as_framework is not None:
         from ..translate import translate
 
         source = parsed.framework
         parsed, notes = translate(parsed, as_framework)
-        print_problems(notes)
         shown += notes
         if parsed is None:
             return failed([])
@@ -144,9 +152,9 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
             raise UsageError(f"--verify runs torch.nn.LSTM's forward pass, and --as {as_framework} describes a "
                              f"{as_framework} layer: verify the {source} config without --as")
     if verify and parsed.framework != "torch":
-        raise UsageError(f"--verify runs torch.nn.LSTM's forward pass; {config} is {article(parsed.framework)} "
-                         f"{parsed.framework} config (its shapes are proven against the real framework by the "
-                         "test suite)")
+        raise UsageError(f"--verify runs torch.nn.LSTM's forward pass; {one_line(config)} is "
+                         f"{article(parsed.framework)} {parsed.framework} config (its shapes are proven against the "
+                         "real framework by the test suite)")
     from ..shapes import infer as infer_shapes  # dispatches on the config's framework
 
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
@@ -159,19 +167,19 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
             from ..weightcheck import checkpoint_params
 
             params, more = checkpoint_params(parsed, weights, prefix)
-            print_problems(more)
             if params is None:
                 return failed(more)
+            shown += more
         checks = [run_forward(result, full=full, params=params) for result in results]
     reporter(INFER_REPORTERS, format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
     sys.stdout.flush()
-    if checks and not all(c.verified for c in checks):
-        for result, check in zip(results, checks):
-            if not check.verified:  # exit 1 always says why, on stderr too
-                what = ", ".join(check.mismatches) if check.mismatches else check.note
-                sys.stderr.write(f"lstmshape: error: {parsed.path}: {describe_run(result)} not verified: {what}\n")
-        return exits.PROBLEMS
-    return exits.CLEAN
+    print_problems(shown)  # after the tables, where a reader who scrolled past them still sees them
+    failed_runs = [(result, check) for result, check in zip(results, checks or []) if not check.verified]
+    for result, check in failed_runs:  # exit 1 always says why, on stderr too
+        what = ", ".join(check.mismatches) if check.mismatches else check.note
+        sys.stderr.write(f"lstmshape: error: {one_line(parsed.path)}: {describe_run(result)} not verified: "
+                         f"{one_line(what)}\n")
+    return exits.PROBLEMS if failed_runs or any(p.is_error for p in shown) else exits.CLEAN
 
 
 def article(word: str) -> str:
@@ -187,31 +195,35 @@ def describe_run(result) -> str:
 
 def check(files: list[str], format: str | None = None, strict: bool = False, exit_zero: bool = False,
           weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = (),
-          stdout=None, stderr=None) -> int:
+          skip_non_configs: bool = False, verbose: bool = False, stdout=None, stderr=None) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
     from ..check import check_paths, check_text
+    from ..read.mapping import MappingError
 
     if weights is not None:
         return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr, from_, set_)
     mapping = mapping_entries(list(from_), list(set_))
-    found = project()
-    if not files and (found is None or not found.groups):
-        raise UsageError("check needs at least one config file or directory (or [[tool.lstmshape.configs]] in "
-                         "pyproject.toml)")
     if mapping and "-" in files:
         raise UsageError("--from/--set map files: give the config's path, not -")
     paths = [f for f in files if f != "-"]
-    if not files:
-        from ..read.mapping import MappingError
-
-        try:
+    try:
+        if not files:
+            found = cwd_project()
+            if found is None or not found.groups:
+                raise UsageError("check needs at least one config file or directory (or [[tool.lstmshape.configs]] "
+                                 "in pyproject.toml)")
             paths = found.files()  # every configured file (a glob matching none: MappingError)
-        except MappingError as exc:
-            raise UsageError(str(exc)) from None
-    report = check_paths(paths, mapping, found)
+        # a project's own files are discovered, not named: a glob may match YAML that is no config
+        report = check_paths(paths, mapping, skip_non_configs or not files)
+    except MappingError as exc:
+        raise project_error(exc) from None
     if "-" in files:
         report.files.append(STDIN)
         report.problems += check_text(read_stdin(), STDIN)
+    if verbose:
+        for path in report.skipped:
+            (stderr or sys.stderr).write(f"lstmshape: skipped {one_line(path)}: not an lstmshape config, and no "
+                                         "[tool.lstmshape] group maps it\n")
     return report_exit(report, format, strict, exit_zero, stdout, stderr)
 
 
@@ -226,7 +238,7 @@ def check_with_weights(paths: list[str], weights: str, prefix: str | None = None
         raise UsageError("check --weights takes exactly one config file (not a directory, not -)")
     for path in (paths[0], weights):
         if not os.path.lexists(path):
-            raise UsageError(f"{path}: no such file or directory")
+            raise UsageError(f"{one_line(path)}: no such file or directory")
     mapping = file_mapping(paths[0], list(from_), list(set_))
     problems = check_file(paths[0], mapping, weights=weights, prefix=prefix)
     return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
@@ -243,11 +255,10 @@ def report_exit(report, output_format: str | None = None, strict: bool = False, 
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
     stdout.flush()
-    for path in report.missing:
-        stderr.write(f"lstmshape: error: {path}: no such file or directory\n")
-    for path in report.empty:
-        stderr.write(f"lstmshape: error: {path}: no config found (looked for *.yaml and *.yml files in it and "
-                     "every directory below)\n")
+    from ..render.check import unread
+
+    for entry in unread(report):
+        stderr.write(f"lstmshape: error: {one_line(entry['path'])}: {entry['reason']}\n")
     if report.missing or report.empty:
         return exits.USAGE
     if report.failed(strict) and not exit_zero:
@@ -288,7 +299,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
     from ..weightcheck import unreadable
 
     if not os.path.lexists(file):
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(f"{one_line(file)}: no such file")
     if out_dir is not None and format != "yaml":
         raise UsageError("-o writes config files: use it with --format yaml")
     try:

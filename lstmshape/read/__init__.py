@@ -26,8 +26,8 @@ from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
 from .data import data_config
 from .reader import Reader
-from .recognise import TOP_LEVEL
-from .torch import read_torch
+from .recognise import TOP_LEVEL, is_config
+from .torch import lstm_settings_place, read_torch
 from .values import kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
@@ -88,11 +88,30 @@ def read_document(reader: Reader) -> Config | None:
     if not isinstance(data, dict):
         reader.problem((), WRONG_STRUCTURE, f"top level is {kind_of(data)}; expected a mapping with an 'lstm' section")
         return None
+    if not is_config(data):
+        reader.problem((), WRONG_STRUCTURE, not_a_config(data, reader.doc.path))
+        return None
     reader.unknown_keys((), data, TOP_LEVEL)
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
     config = read_torch(reader, data)
     return resolve(DECODER_READER)(reader, data, config) if "decoder" in data else config
+
+
+def not_a_config(data: dict, path: str) -> str:
+    """What a named file that is not an lstmshape config lacks, and how to map it: at the place
+    where it keeps LSTM settings, if anywhere."""
+    keys = ", ".join(str(k) for k in list(data)[:4]) + (", ..." if len(data) > 4 else "")
+    message = f"not an lstmshape config: no 'lstm' section (its top-level keys are {keys})"
+    place = lstm_settings_place(data)
+    if place is None:
+        return message + ("; if it configures an LSTM, map its settings with --from lstm=PATH (the key path of "
+                          "the section holding input_size and hidden_size)")
+    parts, found = place
+    section = ".".join(map(str, parts)) if parts else "."
+    where = f"sit under '{section}'" if parts else "sit at the top level"
+    return (f"{message}; its LSTM settings ({', '.join(found)}) {where}: map them with --from lstm={section}, "
+            f"or in pyproject.toml: [[tool.lstmshape.configs]] files = [\"{path}\"], from = {{lstm = \"{section}\"}}")
 
 
 __all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]

@@ -1,6 +1,6 @@
-"""The project file: `[tool.lstmshape]` in the nearest pyproject.toml (found upwards from the
-current directory, as ruff and pytest find theirs), one `[[tool.lstmshape.configs]]` table per
-group of files:
+"""The project file: `[tool.lstmshape]` in the nearest pyproject.toml (found upwards from each
+checked file's directory, as ruff, black and mypy resolve theirs per file), one
+`[[tool.lstmshape.configs]]` table per group of files:
 
     [[tool.lstmshape.configs]]
     files = ["configs/model/*.yaml"]          # globs relative to pyproject.toml
@@ -8,7 +8,9 @@ group of files:
     set = {"lstm.batch_first" = true}
 
 Every value of a group is placed at its pyproject.toml line, so a problem with a `set` value
-points there. A malformed table is a `MappingError` (a usage error).
+points there. A malformed table is a `MappingError` (a usage error), and so is a glob or a
+`weights` path that leaves the project (absolute, `..`, or a symlink out of it): a project file
+in an untrusted repository names files in that repository only.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from ..discovery import PatternError, glob, inside, matches, split
 from .mapping import Entry, MappingError, Source, check_target, parse_path, scalar
+from .recognise import locate_project
 
 GROUP_KEYS = ("files", "from", "set", "weights", "prefix")
 MAX_PROJECT_BYTES = 1 << 20
@@ -43,14 +48,12 @@ class Project:
     groups: tuple[Group, ...]
 
     def files(self) -> list[str]:
-        """Every file a group names, sorted within each group (a glob matching nothing: MappingError)."""
-        import glob  # only when checking a project's files
-
+        """Every file a group names, sorted within each group (a glob matching nothing: MappingError);
+        never a file outside the project root (lstmshape.discovery)."""
         out: list[str] = []
         for group in self.groups:
             for pattern in group.files:
-                found = sorted(glob.glob(os.path.join(self.root, pattern), recursive=True))
-                found = [f for f in found if os.path.isfile(f)]
+                found = glob(self.root or ".", pattern)
                 if not found:
                     raise MappingError(f"{group.source.text}: files glob {pattern!r} matches no file "
                                        f"(globs are relative to {self.root or '.'})")
@@ -64,28 +67,23 @@ class Project:
         except ValueError:  # another drive
             return None
         for group in self.groups:
-            if any(_match(relative, pattern) for pattern in group.files):
+            if any(matches(pattern, relative) for pattern in group.files):
                 return group
         return None
 
 
-def _match(relative: str, pattern: str) -> bool:
-    """glob semantics on a path: `*` stays within a directory, `**/` spans any number of them."""
-    regex = ""
-    i = 0
-    pattern = os.path.normpath(pattern).replace(os.sep, "/")
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            regex, i = regex + "(?:.*/)?", i + 3
-        elif pattern.startswith("**", i):
-            regex, i = regex + ".*", i + 2
-        elif pattern[i] == "*":
-            regex, i = regex + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            regex, i = regex + "[^/]", i + 1
-        else:
-            regex, i = regex + re.escape(pattern[i]), i + 1
-    return re.fullmatch(regex, relative.replace(os.sep, "/")) is not None
+@lru_cache(maxsize=None)
+def project_of(directory: str) -> Project | None:
+    """The project that governs the files of `directory`: [tool.lstmshape] in the nearest
+    pyproject.toml upwards from it (None without one; a malformed table: MappingError). Read once
+    per directory a run meets."""
+    located = locate_project(directory)
+    return read_project(located) if located is not None else None
+
+
+def project_for(path: str) -> Project | None:
+    """The project of a file (from its own directory upwards, wherever the command runs)."""
+    return project_of(os.path.dirname(os.path.abspath(path)))
 
 
 def read_project(path: str) -> Project | None:
@@ -108,6 +106,8 @@ def read_project(path: str) -> Project | None:
         raise MappingError(f"{name}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:  # tables or arrays nested thousands deep: no project file needs that
+        raise MappingError(f"{name}: not read: nested too deeply") from None
     tool = document.get("tool", {})
     if not isinstance(tool, dict) or "lstmshape" not in tool:
         return None
@@ -146,6 +146,11 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
         files = [files]
     if not files or not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
         raise MappingError(f"{where.text}: files must be a non-empty list of globs, e.g. files = [\"configs/*.yaml\"]")
+    for pattern in files + ([group["weights"]] if "weights" in group else []):
+        try:
+            split(pattern)
+        except PatternError as exc:
+            raise MappingError(f"{where.text}: {exc}") from None
     entries = []
     for option in ("from", "set"):
         table = group.get(option, {})
@@ -162,6 +167,9 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
             else:
                 entries.append(Entry(target, at, value=_toml_value(value, at.text)))
     weights = os.path.join(os.path.dirname(name), group["weights"]) if "weights" in group else None
+    if weights is not None and not inside(weights, os.path.dirname(name) or "."):
+        raise MappingError(f"{where.text}: weights {group['weights']!r} leads outside the project (a symlink out "
+                           "of it): a checkpoint is read from inside the project only")
     return Group(tuple(files), tuple(entries), where, weights, group.get("prefix"))
 
 

@@ -43,13 +43,32 @@ CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None)
               "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
 
 
+SIZE_NAMES = frozenset(n for key in LSTM_KEYS[:2] for n in (key.name, *key.aliases))  # input_size, hidden_size
+MAX_SEARCHED = 10_000  # mappings looked at for LSTM settings: a config has hundreds
+
+
+def lstm_settings_place(data) -> tuple[tuple, list[str]] | None:
+    """Where a document that is no lstmshape config keeps LSTM settings, for the hint that maps it:
+    the key path of the mapping holding the most of input_size/hidden_size (or an alias), the
+    shallowest first, and those keys; None when no mapping holds one."""
+    best: tuple[tuple, list[str]] | None = None
+    queue, searched = [((), data)], 0
+    while queue and searched < MAX_SEARCHED:
+        parts, node = queue.pop(0)
+        searched += 1
+        if not isinstance(node, dict):
+            continue
+        found = [str(k) for k in node if k in SIZE_NAMES]
+        if found and (best is None or len(found) > len(best[1])):
+            best = (parts, found)
+        queue += [(parts + (k,), v) for k, v in node.items() if isinstance(k, str) and isinstance(v, dict)]
+    return best
+
+
 def read_torch(reader: Reader, data: dict) -> Config | None:
     """A torch config (top-level keys already checked): None when it has errors."""
     if "lstm" not in data:
-        flat = [k for k in data if k in {n for key in LSTM_KEYS for n in (key.name, *key.aliases)}]
-        hint = (f"; {', '.join(flat[:3])} {'is' if len(flat) == 1 else 'are'} at the top level: for a flat config "
-                "use --from lstm=." if flat else "")
-        reader.problem((), MISSING_KEY, f"missing section 'lstm' (input_size, hidden_size, ...){hint}")
+        reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
         return None
     if isinstance(data["lstm"], list):
         return read_stack(reader, data)

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..check import Report
 from ..codes import lookup
-from ..problems import Problem, format_problem, one_line
+from ..problems import Problem, encodable, format_problem, one_line, shown_path
 
 
 def _plural(count: int, word: str) -> str:
@@ -21,7 +21,8 @@ def _plural(count: int, word: str) -> str:
 
 def summary(report: Report) -> str:
     """`all 5 files OK`, `3 errors, 1 warning in 2 of 5 files`; never OK when a path given could
-    not be read or held no config. YAML/JSON that is not an lstmshape config is counted apart."""
+    not be read or held no config, nor when no file was checked at all. YAML/JSON that is not an
+    lstmshape config is counted apart."""
     skipped = f"; {_plural(len(report.skipped), 'other YAML/JSON file')} skipped (not lstmshape configs)" \
         if report.skipped else ""
     return _summary(report) + skipped
@@ -34,6 +35,8 @@ def _summary(report: Report) -> str:
         found = f"{_plural(report.errors, 'error')} in {_plural(files, 'file')} checked" if report.problems \
             else f"{_plural(files, 'file')} checked"
         return f"not checked: {_plural(unread, 'path')} given held no readable config; {found}"
+    if not files and not report.problems:
+        return "no config checked"
     if not report.problems:
         return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
     parts = []
@@ -76,15 +79,24 @@ class TextReporter:
         console = terminal.console(self.stream, highlight=False, soft_wrap=True)
         for p in report.problems:
             style = "bold red" if p.is_error else "bold yellow"
-            console.print(Text.assemble((f"{one_line(p.file)}:{p.line}:{p.column}:", "bold"), " ",
+            console.print(Text.assemble((f"{shown_path(p.file)}:{p.line}:{p.column}:", "bold"), " ",
                                         (f"{p.severity}[{p.code}]", style), " ", one_line(p.message)))
         style = "bold red" if report.errors or not report.complete else "bold yellow" if report.problems \
             else "bold green"
         console.print(Text(summary(report), style=style))
 
 
+def unread(report: Report) -> list[dict]:
+    """The paths given that could not be checked, each with why."""
+    return ([{"path": path, "reason": "no such file or directory"} for path in report.missing]
+            + [{"path": path, "reason": "no config found (no *.yaml, *.yml or *.json file in it and every "
+                "directory below, or none of them an lstmshape config)"} for path in report.empty])
+
+
 class JsonReporter:
-    """A JSON list of problems: file, line, column (1-based), code, severity, message, path."""
+    """One JSON object: `summary` (the text format's last line), `checked` and `skipped` (file
+    names), `unread` (paths given that could not be checked, with why) and `problems` (file, line,
+    column (1-based), code, severity, message, path), so that a run that checked nothing says so."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -92,7 +104,9 @@ class JsonReporter:
     def report(self, report: Report) -> None:
         import json  # only this format and SARIF need it: a text run never pays for it
 
-        self.stream.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
+        doc = {"summary": summary(report), "checked": report.files, "skipped": report.skipped,
+               "unread": unread(report), "problems": [p.as_json() for p in report.problems]}
+        self.stream.write(encodable(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
 def escape_data(text: str) -> str:
@@ -116,10 +130,12 @@ class GithubReporter:
         for p in report.problems:
             code = lookup(p.code)
             title = f"lstmshape {p.code} ({code.name if code else p.code})"
-            props = ",".join(f"{key}={escape_property(str(value))}" for key, value in
+            props = ",".join(f"{key}={escape_property(one_line(value))}" for key, value in
                              (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
-            out.append(f"::{p.severity} {props}::{escape_data(p.message)}")
-        self.stream.write("".join(line + "\n" for line in out))
+            out.append(f"::{p.severity} {props}::{escape_data(one_line(p.message))}")
+        if not report.files and report.complete:  # a gate that checked nothing says so in the log
+            out.append(f"::notice title=lstmshape::{escape_data(summary(report))}")
+        self.stream.write(encodable("".join(line + "\n" for line in out)))
 
 
 class SarifReporter:
@@ -137,8 +153,10 @@ class SarifReporter:
         from ..codes import ALL
 
         index = {code.id: i for i, code in enumerate(ALL)}
-        unread = [f"{path}: no such file or directory" for path in report.missing]
-        unread += [f"{path}: no config found (no *.yaml or *.yml file in it)" for path in report.empty]
+        notes = [{"level": "error", "message": {"text": f"{entry['path']}: {entry['reason']}"}}
+                 for entry in unread(report)]
+        if not report.files and report.complete:
+            notes.append({"level": "warning", "message": {"text": summary(report)}})
         doc = {
             "$schema": self.SCHEMA,
             "version": "2.1.0",
@@ -152,12 +170,12 @@ class SarifReporter:
                 # a run that could not read what it was given is a failed run, never a clean one
                 "invocations": [{
                     "executionSuccessful": report.complete,
-                    "toolExecutionNotifications": [{"level": "error", "message": {"text": text}} for text in unread],
+                    "toolExecutionNotifications": notes,
                 }],
                 "results": [_sarif_result(p, index) for p in report.problems],
             }],
         }
-        self.stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(encodable(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _sarif_rule(code) -> dict:
@@ -180,8 +198,8 @@ def _uri(path: str) -> str:
     from pathlib import PurePath
     from urllib.parse import quote
 
-    pure = PurePath(path)
-    return pure.as_uri() if pure.is_absolute() else quote(pure.as_posix())
+    pure = PurePath(path)  # bytes, so that a name that is not UTF-8 is percent-encoded as it is on disk
+    return pure.as_uri() if pure.is_absolute() else quote(os.fsencode(pure.as_posix()))
 
 
 def _sarif_result(p: Problem, index: dict) -> dict:
