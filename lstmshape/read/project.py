@@ -146,11 +146,11 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
         files = [files]
     if not files or not isinstance(files, list) or not all(isinstance(f, str) and f for f in files):
         raise MappingError(f"{where.text}: files must be a non-empty list of globs, e.g. files = [\"configs/*.yaml\"]")
-    for pattern in files + ([group["weights"]] if "weights" in group else []):
+    for key, pattern in [("files", f) for f in files] + ([("weights", group["weights"])] if "weights" in group else []):
         try:
             split(pattern)
         except PatternError as exc:
-            raise MappingError(f"{where.text}: {exc}") from None
+            raise MappingError(f"{where.text}: {key}: {exc}") from None
     entries = []
     for option in ("from", "set"):
         table = group.get(option, {})

@@ -4,8 +4,8 @@ filter does) and skip workflows, `.pre-commit-config.yaml` and compose files.
 
 A file is a config when its top level is a mapping with an `lstm` key, or a key one edit away
 from it (`lstn`, `lsmt`, `LSTM`, `lstms`: a typo is reported, never skipped), or when every
-top-level key is one of lstmshape's own. A file that does not parse is a config when a line
-starts with such a key (so a broken config is reported, a broken workflow is not ours).
+top-level key is one of lstmshape's own. A file that does not parse is a config when such a key
+starts a line or follows `{` or `,` (so a broken config is reported, a broken workflow is not ours).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import re
 from typing import Any
 
 TOP_LEVEL = ("lstm", "data", "framework", "head", "expect", "decoder")
-_KEY_AT_LINE_START = rb"""(?m)^["']?([A-Za-z_]{3,5})["']?[ \t]*:"""  # compiled on first use
+# a key at the start of a line (block YAML) or after `{` / `,` (flow YAML, one-line JSON)
+_KEY_AT_LINE_START = rb"""(?m)(?:^|[{,])[ \t]*["']?([A-Za-z_]{3,5})["']?[ \t]*:"""  # compiled on first use
 
 
 def near_lstm(key: Any) -> bool:
@@ -60,5 +61,6 @@ def is_config(data: Any) -> bool:
 
 
 def looks_like_config(raw: bytes) -> bool:
-    """Whether an unparseable file is meant as an lstmshape config: a line starts with an `lstm` key."""
+    """Whether an unparseable file is meant as an lstmshape config: it has an `lstm` key (or one
+    edit away) at the start of a line or inside a flow mapping."""
     return any(near_lstm(m.group(1).decode()) for m in re.finditer(_KEY_AT_LINE_START, raw))
