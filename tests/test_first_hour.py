@@ -133,21 +133,25 @@ def test_json_explain_holds_the_derivations_and_traps():
         assert doc["results"][0]["explain"]["traps"]
 
 
-def test_help_reads_like_a_hand_written_one():
+def test_help_comes_from_typer():
     for flag in ("-h", "--help"):
-        result = run("infer", flag)
+        result = run("infer", flag, env={"COLUMNS": "120"})
         assert result.returncode == 0
-        assert result.stdout.startswith("usage: lstmshape infer [-h] [OPTIONS] CONFIG\n")
-        assert "<bool>" not in result.stdout and "{config}" not in result.stdout
-        assert "--format FORMAT" in result.stdout and "--full" in result.stdout
+        assert "Usage: lstmshape infer [OPTIONS] {CONFIG}" in result.stdout
+        for option in ("--matrix", "--layers", "--explain", "--format", "--verify", "--full", "--as", "--weights",
+                       "--prefix", "--from", "--set"):
+            assert option in result.stdout, option
+        assert "<table|json>" in result.stdout
     top = run("-h").stdout
     assert all(name in top for name in ("infer", "check", "draw", "inspect", "rules", "--install-completion"))
+    check = run("check", "--help", env={"COLUMNS": "120"}).stdout
+    assert "<text|json|github|sarif>" in check and "--skip-non-configs" in check and "--verbose" in check
 
 
 def test_a_bad_value_says_what_is_allowed():
     result = run("infer", "configs/basic.yaml", "--format", "xml", cwd=REPO)
     assert result.returncode == 2
-    assert "lstmshape: error: --format: 'xml' is not one of table, json" in result.stderr
+    assert "lstmshape: error: Invalid value for '--format': 'xml' is not one of 'table', 'json'." in result.stderr
     assert "Value error" not in result.stderr
 
 
@@ -159,7 +163,9 @@ def test_full_is_verify_at_full_size_and_prefix_needs_weights():
 
 
 @pytest.mark.parametrize("words, offered", [("lstmshape inf", "infer"), ("lstmshape infer --ma", "--matrix"),
-                                            ("lstmshape check --exit", "--exit-zero")])
+                                            ("lstmshape check --exit", "--exit-zero"),
+                                            ("lstmshape check --format gi", "github"),
+                                            ("lstmshape infer x --format j", "json")])
 def test_shell_completion_is_typers(words, offered):
     """What bash asks the installed completion script (`lstmshape --install-completion`) for."""
     env = {"_LSTMSHAPE_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}

@@ -1,9 +1,8 @@
 """The command line: the only layer that knows argv, stdout/stderr and exit codes.
 
     exits     the exit-code table
-    args      every command's options, written once: parsing, --help, usage errors (no typer)
+    app       the typer app: every command, argument and option, its help and completion
     commands  every command: options → library → reporter → exit code
-    app       typer, for shell completion only (`lstmshape --install-completion`)
 
 `main` is the console script. No traceback ever reaches the user.
 """
@@ -15,60 +14,43 @@ import sys
 
 from . import exits
 
-COMPLETION = ("--install-completion", "--show-completion")
-
 
 def main() -> None:
-    argv = sys.argv[1:]
-    if argv[:1] and argv[0].split("=")[0] in COMPLETION or os.environ.get("_LSTMSHAPE_COMPLETE"):
-        sys.exit(guarded(typer_app))
-    sys.exit(guarded(lambda: dispatch(argv)))
+    sys.exit(guarded(lambda: dispatch(sys.argv[1:])))
 
 
-def dispatch(argv: list[str], stdout=None, stderr=None) -> int:
-    """One command line, parsed and run: its exit code."""
+def dispatch(argv: list[str]) -> int:
+    """One command line, parsed by the typer app and run: its exit code. A usage error is three
+    lines on stderr (the usage, `lstmshape: error: ...` naming the bad value, where to get help)
+    and exit 2."""
+    import typer
+
     from ..problems import one_line
-    from .args import Help, Usage, help_text, parse, usage
-    from .commands import UsageError, run
-
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    if argv[:1] == ["--version"]:
-        from .. import __version__
-
-        stdout.write(f"lstmshape {__version__}\n")
-        return exits.CLEAN
-    if not argv:
-        stderr.write(help_text(None, width()))
-        return exits.USAGE
-    try:
-        command, arguments, options = parse(argv)
-    except Help as asked:
-        stdout.write(help_text(asked.command, width()))
-        return exits.CLEAN
-    except Usage as bad:
-        where = f"lstmshape {bad.command.name} -h" if bad.command else "lstmshape -h"
-        stderr.write(f"{usage(bad.command)}\nlstmshape: error: {one_line(str(bad))}\n(see {where})\n")
-        return exits.USAGE
-    try:
-        return run(command.name, arguments, options)
-    except UsageError as bad:
-        stderr.write(f"lstmshape: error: {one_line(str(bad))}\n")
-        return exits.USAGE
-
-
-def width() -> int:
-    """The terminal's width for --help (80 when not a terminal)."""
-    try:
-        return min(max(int(os.environ.get("COLUMNS", 0)) or os.get_terminal_size().columns, 60), 120)
-    except (OSError, ValueError):
-        return 80
-
-
-def typer_app() -> int:
     from .app import app
+    from .commands import UsageError
 
-    app()
-    return exits.CLEAN
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=list(argv), prog_name="lstmshape", standalone_mode=False)
+    except typer.TyperException as bad:  # the parser's usage errors (click's UsageError, in typer)
+        message = bad.format_message().replace("Value error, ", "")  # pydantic's prefix says nothing here
+        if not message:  # no command: typer has shown the help
+            return exits.USAGE
+        context = getattr(bad, "ctx", None)
+        where = f"{context.command_path} -h" if context is not None else "lstmshape -h"
+        usage = context.get_usage() + "\n" if context is not None else ""
+        sys.stderr.write(f"{usage}lstmshape: error: {one_line(message)}\n(see {where})\n")
+        return exits.USAGE
+    except UsageError as bad:
+        sys.stderr.write(f"lstmshape: error: {one_line(str(bad))}\n")
+        return exits.USAGE
+    except typer.Abort:
+        return exits.INTERRUPTED
+    except SystemExit as stop:  # typer turns a closed pipe while printing help into exit 1
+        if isinstance(stop.__context__, BrokenPipeError):
+            raise stop.__context__ from None
+        raise
+    return code if isinstance(code, int) else exits.CLEAN
 
 
 def guarded(command):

@@ -1,88 +1,168 @@
-"""Shell completion, from typer: `lstmshape --install-completion` (bash, zsh, fish, PowerShell).
+"""The command line, as one typer app: every command, argument and option is declared here once,
+and typer builds the parser, the rich `--help` and shell completion (`--install-completion`)
+from these declarations. Each command hands its options to lstmshape.cli.commands, which loads
+what it needs (numpy, the forward pass) only when it runs.
 
-lstmshape parses its own command line (lstmshape.cli.args); this typer app declares the same
-commands and options, with the help taken from that table, so that typer can complete them. It
-runs only for completion requests: every other invocation never imports typer (or pydantic).
+Help strings are rich markup: a literal `[` is written `\\[`.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
 
 from . import commands
-from .args import COMMANDS, SUMMARY
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False, help=SUMMARY)
-
-
-def option(command: str, name: str, default=None):
-    """A typer option with the help lstmshape.cli.args gives it."""
-    spec = COMMANDS[command].option(name)
-    return typer.Option(default, *spec.names, help=spec.help)
+SUMMARY = "Work out, check and explain the tensor shapes of LSTM networks from a YAML config."
+EPILOG = "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 internal error (a bug; please report it)."
 
 
-def argument(command: str, default=...):
-    return typer.Argument(default, help=COMMANDS[command].arguments_help, show_default=False)
+InferFormat = Literal["table", "json"]
+CheckFormat = Literal["text", "json", "github", "sarif"]
+InspectFormat = Literal["table", "json", "yaml"]
+Framework = Literal["torch", "keras", "onnx"]
 
 
-@app.command(help=COMMANDS["infer"].summary)
+def version(shown: bool) -> None:
+    if shown:
+        from .. import __version__
+
+        typer.echo(f"lstmshape {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    name="lstmshape", help=SUMMARY, epilog=EPILOG, no_args_is_help=True, add_completion=True,
+    pretty_exceptions_enable=False, rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+@app.callback()
+def main(_version: bool = typer.Option(False, "--version", callback=version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Work out, check and explain the tensor shapes of LSTM networks from a YAML config."""
+
+
+FROM_HELP = ("Read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH, a dot-separated key path in the "
+             "file (model.encoder; '.' is the root). Repeatable.")
+SET_HELP = "A value the file does not hold, read as a YAML scalar (lstm.input_size=80, framework=keras). Repeatable."
+
+
+def from_option():
+    return typer.Option(None, "--from", metavar="TARGET=PATH", help=FROM_HELP, show_default=False)
+
+
+def set_option():
+    return typer.Option(None, "--set", metavar="TARGET=VALUE", help=SET_HELP, show_default=False)
+
+
+@app.command(epilog="Exit codes: 0 shapes shown, 1 the config has errors or a shape was not verified, "
+             "2 usage error.")
 def infer(
-    config: str = argument("infer"),
-    matrix: bool = option("infer", "--matrix", False),
-    layers: Optional[str] = option("infer", "--layers"),
-    explain: bool = option("infer", "--explain", False),
-    format: str = option("infer", "--format", "table"),
-    verify: bool = option("infer", "--verify", False),
-    full: bool = option("infer", "--full", False),
-    as_framework: Optional[str] = option("infer", "--as"),
-    weights: Optional[str] = option("infer", "--weights"),
-    prefix: Optional[str] = option("infer", "--prefix"),
-    from_: Optional[List[str]] = option("infer", "--from"),
-    set_: Optional[List[str]] = option("infer", "--set"),
-) -> None:
-    raise typer.Exit(commands.infer(config, matrix, layers, explain, format, verify, full, as_framework, weights,
-                                    prefix, from_ or [], set_ or []))
+    config: str = typer.Argument(..., metavar="CONFIG", help="The config file (YAML or JSON); - reads it from "
+                                 "standard input.", show_default=False),
+    matrix: bool = typer.Option(False, "--matrix", help="Every combination of the framework's axes (torch: "
+                                "batch_first × bidirectional × num_layers; keras: bidirectional × return_sequences × "
+                                "return_state × num_layers; onnx: layout × direction × num_layers)."),
+    layers: Optional[str] = typer.Option(None, "--layers", metavar="N,N,...", help="num_layers values for "
+                                         "--matrix, e.g. 1,2,4 (implies --matrix).", show_default=False),
+    explain: bool = typer.Option(False, "--explain", help="How each dimension is derived, and the traps for this "
+                                 "config."),
+    format: InferFormat = typer.Option("table", "--format", help="Output format (JSON output is always "
+                                       "JSON: problems included)."),
+    verify: bool = typer.Option(False, "--verify", help="Run the NumPy forward pass and check every shape (exit 1 "
+                                "on a mismatch)."),
+    full: bool = typer.Option(False, "--full", help="Run the forward pass at full size even when it is large "
+                              "(implies --verify)."),
+    as_framework: Optional[Framework] = typer.Option(None, "--as", metavar="FRAMEWORK", help="The same network in "
+                                                     "another framework (torch, keras, onnx); exit 1 naming the "
+                                                     "setting it cannot express.", show_default=False),
+    weights: Optional[str] = typer.Option(None, "--weights", metavar="FILE", help="With --verify: run a "
+                                          "checkpoint's real weights (.pt/.pth/.bin, .safetensors, .npz) instead of "
+                                          "random ones.", show_default=False),
+    prefix: Optional[str] = typer.Option(None, "--prefix", metavar="PREFIX", help="With --weights: the LSTM's "
+                                         "prefix in the checkpoint (default: its only LSTM).", show_default=False),
+    from_: Optional[List[str]] = from_option(),
+    set_: Optional[List[str]] = set_option(),
+) -> int:
+    """Every tensor shape of the configured network: input, output, h0, c0, hn, cn and parameters."""
+    needs(weights is not None and not (verify or full), "--weights", "--verify")
+    needs(prefix is not None and weights is None, "--prefix", "--weights")
+    return commands.infer(config, matrix, layers, explain, format, verify, full, as_framework, weights, prefix,
+                          from_ or [], set_ or [])
 
 
-@app.command(help=COMMANDS["check"].summary)
+@app.command(epilog="Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage error (no config found, a "
+             "path that does not exist, a bad option).")
 def check(
-    files: Optional[List[str]] = argument("check", None),
-    format: Optional[str] = option("check", "--format"),
-    strict: bool = option("check", "--strict", False),
-    exit_zero: bool = option("check", "--exit-zero", False),
-    skip_non_configs: bool = option("check", "--skip-non-configs", False),
-    verbose: bool = option("check", "--verbose", False),
-    weights: Optional[str] = option("check", "--weights"),
-    prefix: Optional[str] = option("check", "--prefix"),
-    from_: Optional[List[str]] = option("check", "--from"),
-    set_: Optional[List[str]] = option("check", "--set"),
-) -> None:
-    raise typer.Exit(commands.check(files or [], format, strict, exit_zero, weights, prefix, from_ or [], set_ or [],
-                                    skip_non_configs, verbose))
+    files: Optional[List[str]] = typer.Argument(None, metavar="FILE_OR_DIR", help="Config files (each one "
+                                                "named is checked: a file that is not an lstmshape config is an "
+                                                "error saying how to map it), or directories searched for *.yaml, "
+                                                "*.yml and *.json (there, YAML and JSON that is not an lstmshape "
+                                                "config is skipped). None: every file \\[tool.lstmshape] in "
+                                                "pyproject.toml names. - reads standard input.", show_default=False),
+    format: Optional[CheckFormat] = typer.Option(None, "--format", help="Output format (default: text; github "
+                                                 "under GitHub Actions).", show_default=False),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still "
+                                   "means a usage error)."),
+    skip_non_configs: bool = typer.Option(False, "--skip-non-configs", help="Skip named files that are not "
+                                          "lstmshape configs and that no \\[tool.lstmshape] group maps, as a "
+                                          "directory walk does (the pre-commit hook passes it: pre-commit names "
+                                          "every staged YAML and JSON file)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Name every file skipped as not an lstmshape "
+                                 "config."),
+    weights: Optional[str] = typer.Option(None, "--weights", metavar="FILE", help="Hold the config against this "
+                                          "checkpoint (.pt/.pth/.bin, .safetensors, .npz): every tensor's name and "
+                                          "shape.", show_default=False),
+    prefix: Optional[str] = typer.Option(None, "--prefix", metavar="PREFIX", help="With --weights: the LSTM's "
+                                         "prefix in the checkpoint, e.g. encoder.rnn (default: its only LSTM).",
+                                         show_default=False),
+    from_: Optional[List[str]] = from_option(),
+    set_: Optional[List[str]] = set_option(),
+) -> int:
+    """Check configs against the whole model's shape rules (the pre-commit and CI gate)."""
+    needs(prefix is not None and weights is None, "--prefix", "--weights")
+    return commands.check(files or [], format, strict, exit_zero, weights, prefix,
+                          from_ or [], set_ or [], skip_non_configs, verbose)
 
 
-@app.command(help=COMMANDS["draw"].summary)
+@app.command(epilog="Exit codes: 0 drawn, 1 the check found errors (they are drawn too), 2 usage error.")
 def draw(
-    config: str = argument("draw"),
-    output: str = option("draw", "--output", ...),
-    open_browser: bool = option("draw", "--open", False),
-    from_: Optional[List[str]] = option("draw", "--from"),
-    set_: Optional[List[str]] = option("draw", "--set"),
-) -> None:
-    raise typer.Exit(commands.draw(config, output, open_browser, from_ or [], set_ or []))
+    config: str = typer.Argument(..., metavar="CONFIG", help="The config file.", show_default=False),
+    output: str = typer.Option(..., "-o", "--output", metavar="FILE", help="The file to write: NAME.svg (the "
+                               "picture) or NAME.html (the picture, tables, traps and problems on one page).",
+                               show_default=False),
+    open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
+    from_: Optional[List[str]] = from_option(),
+    set_: Optional[List[str]] = set_option(),
+) -> int:
+    """A picture of the network: an SVG, or a self-contained HTML report."""
+    return commands.draw(config, output, open_browser, from_ or [], set_ or [])
 
 
-@app.command(help=COMMANDS["inspect"].summary)
+@app.command()
 def inspect(
-    file: str = argument("inspect"),
-    format: str = option("inspect", "--format", "table"),
-    out_dir: Optional[str] = option("inspect", "--output-dir"),
-) -> None:
-    raise typer.Exit(commands.inspect(file, format, out_dir))
+    file: str = typer.Argument(..., metavar="FILE", help="A weights file: .pt/.pth/.bin, .safetensors, .npz, .onnx "
+                               "or .keras.", show_default=False),
+    format: InspectFormat = typer.Option("table", "--format", help="table, json, or yaml (a ready "
+                                         "lstmshape config per LSTM)."),
+    out_dir: Optional[str] = typer.Option(None, "-o", "--output-dir", metavar="DIR", help="With --format yaml: "
+                                          "write one config file per LSTM into this directory.", show_default=False),
+) -> int:
+    """Every LSTM in a weights file, its settings read off the tensor shapes (headers only)."""
+    return commands.inspect(file, format, out_dir)
 
 
-@app.command(help=COMMANDS["rules"].summary)
-def rules(code: Optional[str] = argument("rules", None)) -> None:
-    raise typer.Exit(commands.rules(code))
+@app.command()
+def rules(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A code (LS101) or a name "
+                                               "(head-in-features).", show_default=False)) -> int:
+    """Every problem code with its severity and summary; with CODE, its documentation."""
+    return commands.rules(code)
+
+
+def needs(missing: bool, option: str, other: str) -> None:
+    if missing:
+        raise commands.UsageError(f"{option} works with {other} only")

@@ -341,16 +341,3 @@ def rules(code: str | None = None) -> int:
     doc = module.__doc__ if module is not None else found.doc
     sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}\n")
     return exits.CLEAN
-
-
-def run(name: str, arguments: list[str], options: dict) -> int:
-    """One parsed command line (lstmshape.cli.args.parse) run: its exit code."""
-    if name == "infer":
-        return infer(arguments[0], **options)
-    if name == "check":
-        return check(arguments, **options)
-    if name == "draw":
-        return draw(arguments[0], **options)
-    if name == "inspect":
-        return inspect(arguments[0], **options)
-    return rules(arguments[0] if arguments else None)
