@@ -6,9 +6,9 @@
 """
 
 from .read import ConfigError, load_config
-from .settings import Config, DataConfig, KerasLSTM, LSTMConfig, OnnxLSTM, TorchLSTM
-from .shapes import Inference, TorchShapes, infer
+from .settings import Config, DataConfig, KerasLSTM, OnnxLSTM, TorchLSTM
+from .shapes import TorchShapes, infer
 
-__all__ = ["Config", "ConfigError", "DataConfig", "Inference", "KerasLSTM", "LSTMConfig", "OnnxLSTM", "TorchLSTM",
-           "TorchShapes", "infer", "load_config"]
+__all__ = ["Config", "ConfigError", "DataConfig", "KerasLSTM", "OnnxLSTM", "TorchLSTM", "TorchShapes", "infer",
+           "load_config"]
 __version__ = "0.1.0"

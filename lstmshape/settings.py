@@ -90,7 +90,6 @@ class TorchLSTM(CellMixin):
         return self.proj_size if self.proj_size > 0 else self.hidden_size
 
 
-LSTMConfig = TorchLSTM  # the name before 0.2; kept for one release
 
 
 class KerasArguments(namedtuple("KerasArguments", "input_shape batch_input_shape dropout recurrent_dropout activation "

@@ -6,12 +6,12 @@ import textwrap
 
 import pytest
 
-from lstmshape import ConfigError, DataConfig, LSTMConfig, load_config
-from lstmshape.config import parse_text
+from lstmshape import ConfigError, DataConfig, TorchLSTM, load_config
+from lstmshape.check import load_text
 
 
 def parse(text: str):
-    return parse_text(textwrap.dedent(text), "c.yaml")
+    return load_text(textwrap.dedent(text), "c.yaml")
 
 
 def errors(text: str):
@@ -23,7 +23,7 @@ def errors(text: str):
 def test_defaults_and_symbols():
     config, problems = parse("lstm: {input_size: 10, hidden_size: 20}\n")
     assert problems == []
-    assert config.lstm == LSTMConfig(10, 20, 1, False, False, 0, True, 0.0)
+    assert config.lstm == TorchLSTM(10, 20, 1, False, False, 0, True, 0.0)
     assert config.data == DataConfig("N", "L", False)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from lstmshape import DataConfig, LSTMConfig
+from lstmshape import DataConfig, TorchLSTM
 from lstmshape.explain import traps
 from lstmshape.shapes import infer_lstm
 
 
 def traps_for(**kw):
     data = kw.pop("data", DataConfig(32, 5))
-    return "\n".join(traps(infer_lstm(LSTMConfig(10, 20, **kw), data)))
+    return "\n".join(traps(infer_lstm(TorchLSTM(10, 20, **kw), data)))
 
 
 def test_bidirectional_head_and_final_state():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lstmshape import DataConfig, LSTMConfig
+from lstmshape import DataConfig, TorchLSTM
 from recorders import GOLDEN_DIR, assert_matches_torch, engine, recorder
 from lstmshape.shapes import Size, combinations, infer_lstm
 
@@ -64,18 +64,18 @@ def test_live_against_torch(torch, case):
 
 
 def test_matrix_spans_every_combination():
-    base = LSTMConfig(input_size=3, hidden_size=4, num_layers=3, proj_size=2, dropout=0.5)
+    base = TorchLSTM(input_size=3, hidden_size=4, num_layers=3, proj_size=2, dropout=0.5)
     combos = combinations(base)
     assert [(c.batch_first, c.bidirectional, c.num_layers) for c in combos] == [
         (bf, bi, n) for bf in (False, True) for bi in (False, True) for n in (1, 2, 3)
     ]
     assert {c.proj_size for c in combos} == {2} and {c.dropout for c in combos} == {0.5}
-    assert [c.num_layers for c in combinations(LSTMConfig(3, 4), layers=[1, 4])][:2] == [1, 4]
-    assert len(combinations(LSTMConfig(3, 4))) == 8  # num_layers 1..max(1, 2)
+    assert [c.num_layers for c in combinations(TorchLSTM(3, 4), layers=[1, 4])][:2] == [1, 4]
+    assert len(combinations(TorchLSTM(3, 4))) == 8  # num_layers 1..max(1, 2)
 
 
 def test_symbolic_dimensions_stay_symbols():
-    result = infer_lstm(LSTMConfig(10, 20, bidirectional=True, batch_first=True), DataConfig("B", "T"))
+    result = infer_lstm(TorchLSTM(10, 20, bidirectional=True, batch_first=True), DataConfig("B", "T"))
     assert result.shapes == {
         "input": ("B", "T", 10), "output": ("B", "T", 40), "h0": (2, "B", 20),
         "c0": (2, "B", 20), "hn": (2, "B", 20), "cn": (2, "B", 20),
@@ -86,7 +86,7 @@ def test_symbolic_dimensions_stay_symbols():
 
 def test_huge_sizes_are_arithmetic_only():
     big = 10**40
-    result = infer_lstm(LSTMConfig(big, big), DataConfig(32, 5))
+    result = infer_lstm(TorchLSTM(big, big), DataConfig(32, 5))
     assert result.shapes["hn"] == (1, 32, big)
     assert result.num_params == 4 * big * big * 2 + 8 * big
     assert result.macs.value == 160 * result.num_params

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lstmshape import DataConfig, LSTMConfig
+from lstmshape import DataConfig, TorchLSTM
 from lstmshape import verify as verify_module
 from lstmshape.shapes import infer_lstm
 from lstmshape.verify import MAC_BUDGET, verify
@@ -55,20 +55,20 @@ def test_large_config_runs_reduced_keeping_features(tmp_path):
 
 
 def test_full_runs_everything():
-    result = infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5))
+    result = infer_lstm(TorchLSTM(4, 8), DataConfig(2, 5))
     check = verify(result, full=True)
     assert check.verified and check.run_at == {} and check.observed["output"] == (5, 2, 8)
 
 
 def test_budget_decides_reduction():
-    small = infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5))
-    big = infer_lstm(LSTMConfig(256, 1024), DataConfig(64, 1000))
+    small = infer_lstm(TorchLSTM(4, 8), DataConfig(2, 5))
+    big = infer_lstm(TorchLSTM(256, 1024), DataConfig(64, 1000))
     assert small.macs.coefficient < MAC_BUDGET < big.macs.coefficient
     assert verify(small).run_at == {} and verify(big).run_at == {"batch_size": 2, "seq_len": 3}
 
 
 def test_too_many_parameters_is_not_verified_and_says_why():
-    check = verify(infer_lstm(LSTMConfig(10**6, 10**5), DataConfig(1, 1)))
+    check = verify(infer_lstm(TorchLSTM(10**6, 10**5), DataConfig(1, 1)))
     assert not check.verified and "GiB" in check.note
 
 
@@ -82,7 +82,7 @@ def test_a_mismatch_is_reported(monkeypatch):
         return output[:, :, :1], (hn, cn)
 
     monkeypatch.setattr(forward, "lstm_forward", wrong)
-    check = verify(infer_lstm(LSTMConfig(4, 8, bidirectional=True), DataConfig(2, 5)))
+    check = verify(infer_lstm(TorchLSTM(4, 8, bidirectional=True), DataConfig(2, 5)))
     assert not check.verified and check.mismatches == ("output",) and check.observed["output"] == (5, 2, 1)
     assert "lstm_forward" not in vars(verify_module)  # imported at call time: numpy stays off start-up
 
@@ -94,7 +94,7 @@ def test_a_refused_tensor_is_reported(monkeypatch):
         raise ValueError("h0 has shape (2, 2, 8), expected (2, 3, 8)")
 
     monkeypatch.setattr(forward, "lstm_forward", refuse)
-    check = verify(infer_lstm(LSTMConfig(4, 8), DataConfig(2, 5)))
+    check = verify(infer_lstm(TorchLSTM(4, 8), DataConfig(2, 5)))
     assert not check.verified and "refused" in check.note and "h0" in check.note
 
 

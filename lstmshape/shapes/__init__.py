@@ -18,7 +18,6 @@ from ..settings import Config
 from .core import FLOAT32_BYTES, Dimension, Size, Tensor, TensorLookup, layer_counts
 from .torch import TENSORS, TorchShapes, combinations, infer_lstm, infer_stack, parameters
 
-Inference = TorchShapes  # the name before 0.2; kept for one release
 
 ENGINES = {
     "torch": "lstmshape.shapes.torch:infer_torch_config",
@@ -35,6 +34,6 @@ def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = N
 
 
 __all__ = [
-    "ENGINES", "FLOAT32_BYTES", "TENSORS", "Dimension", "Inference", "Size", "Tensor", "TensorLookup", "TorchShapes",
+    "ENGINES", "FLOAT32_BYTES", "TENSORS", "Dimension", "Size", "Tensor", "TensorLookup", "TorchShapes",
     "combinations", "infer", "infer_lstm", "infer_stack", "layer_counts", "parameters",
 ]
