@@ -71,6 +71,10 @@ KERAS_2_ARGUMENT = Code("LS014", "keras-2-argument", "error",
 UNKNOWN_ACTIVATION = Code("LS015", "unknown-activation", "error",
                           "An activation or recurrent_activation that keras.activations does not know.")
 
+# What a mapping leaves unread (LS016)
+UNREAD_SIZE_KEY = Code("LS016", "unread-size-key", "warning",
+                       "A key of an lstm section mapped whole looks like a size of the LSTM, but nothing reads it.")
+
 # The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")

@@ -6,6 +6,10 @@ Python values ourselves, recording the line and column of every key and value by
 work is bounded: file size, nesting depth, and the number of nodes an alias may expand to (a
 "billion laughs" document is refused after a few thousand steps, not after 10⁹).
 
+A duplicate key keeps the last value, as the training script's loader does, and is recorded as
+an LS002 problem on the document (`YamlDoc.problems`), not raised: an error in lstmshape's own
+configs and inside what a mapping reads, a warning elsewhere in a file read through a mapping.
+
 Tags: the standard ones (`!!int`, `!!str`, ...) are read; YAML's own object tags (`!!python/...`)
 are refused; a local tag such as HyperPyYAML's `!new:`, `!name:`, `!apply:` or `!ref` becomes an
 inert `Tagged` placeholder (nothing is constructed), an error only where lstmshape reads a value.
@@ -74,6 +78,9 @@ class YamlDoc:
     data: Any
     value_marks: dict[tuple, tuple[int, int]] = field(repr=False)
     key_marks: dict[tuple, tuple[int, int]] = field(repr=False)
+    # what loading found that does not stop reading: a duplicate key (LS002, the last value kept,
+    # as PyYAML does). The reader reports them; a mapping first decides which matter (mapping.apply)
+    problems: tuple[Problem, ...] = field(default=(), repr=False)
 
     def mark(self, parts: tuple, key: bool = False) -> tuple[int, int]:
         """Line and column of the value at `parts` (or of its key), else of its nearest ancestor."""
@@ -146,7 +153,7 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
             pass  # reported below with the pure-Python parser's message and position
         else:
             loader.dispose()
-            return YamlDoc(name, data, fast.value_marks, fast.key_marks)
+            return YamlDoc(name, data, fast.value_marks, fast.key_marks, tuple(fast.duplicates))
         finally:
             fast.loader.dispose()
     builder = _Builder(name, loader)
@@ -160,7 +167,7 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
         raise YamlError(_problem(name, 1, 1, f"invalid YAML: {exc}")) from None
     finally:
         builder.loader.dispose()
-    return YamlDoc(name, data, builder.value_marks, builder.key_marks)
+    return YamlDoc(name, data, builder.value_marks, builder.key_marks, tuple(builder.duplicates))
 
 
 class _Frame:
@@ -197,9 +204,11 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.value_marks: dict[tuple, tuple[int, int]] = {}
         self.key_marks: dict[tuple, tuple[int, int]] = {}
+        self.first_keys: dict[tuple, tuple[int, int]] = {}  # a duplicated key's first place
+        self.duplicates: list[Problem] = []
 
-    def fail(self, event, message: str, parts: tuple = (), code: str = INVALID_YAML) -> YamlError:
-        return YamlError(_problem(self.name, *_mark(event), message, code, json_path(parts)))
+    def fail(self, event, message: str, parts: tuple = ()) -> YamlError:
+        return YamlError(_problem(self.name, *_mark(event), message, INVALID_YAML, json_path(parts)))
 
     def document(self) -> Any:
         get, check = self.loader.get_event, self.loader.check_event
@@ -221,7 +230,7 @@ class _Builder:
                 self._key(frame, event)
                 continue
             parts = self._child_parts(frame)
-            self.value_marks.setdefault(parts, _mark(event))
+            self.value_marks[parts] = _mark(event)  # a duplicated key's: the value kept, the last
             self._count(event, 1, parts)
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
@@ -290,15 +299,11 @@ class _Builder:
             frame.key = _MERGE
             return
         parts = frame.parts + (key,)
-        if key in frame.container:
-            first = self.key_marks[parts]
-            raise self.fail(
-                event,
-                f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
-                "YAML loaders silently keep only the last one",
-                parts,
-                DUPLICATE_KEY,
-            )
+        if key in frame.container:  # kept, as PyYAML keeps it: whether it matters is the reader's call
+            first = self.first_keys.setdefault(parts, self.key_marks[parts])
+            self.duplicates.append(_problem(
+                self.name, *_mark(event), f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
+                "YAML loaders silently keep only the last one", DUPLICATE_KEY, json_path(parts)))
         self.key_marks[parts] = _mark(event)
         frame.key = key
 

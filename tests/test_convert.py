@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recorders import recorder
+from recorders import assert_golden_close, recorder
 from lstmshape import convert
 from lstmshape.read import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward
@@ -93,18 +93,19 @@ def test_numeric_goldens_recorded_from_torch_keras_and_onnx():
         p = name + "/"
         sd = {k[len(p + "sd/"):]: data[k] for k in data.files if k.startswith(p + "sd/")}
         x = data[p + "x"]
+        depth = x.shape[1 if kw["batch_first"] else 0] * kw["num_layers"]
         out, (hn, cn) = lstm_forward(x, sd, kw["num_layers"], kw["bidirectional"], kw["batch_first"])
-        np.testing.assert_allclose(out, data[p + "torch_output"], atol=1e-5)
-        np.testing.assert_allclose(hn, data[p + "torch_hn"], atol=1e-5)
+        assert_golden_close(out, data[p + "torch_output"], p + "torch_output", depth)
+        assert_golden_close(hn, data[p + "torch_hn"], p + "torch_hn", depth)
         xk = x if kw["batch_first"] else x.swapaxes(0, 1)
         keras_out = convert.keras_forward(xk, convert.torch_to_keras(sd), True, True)
         for i, o in enumerate(keras_out):
-            np.testing.assert_allclose(o, data[p + f"keras_out{i}"], atol=1e-5)
+            assert_golden_close(o, data[p + f"keras_out{i}"], p + f"keras_out{i}", depth)
         direction = "bidirectional" if kw["bidirectional"] else "forward"
         y, states = convert.onnx_stack_forward(x, convert.torch_to_onnx(sd), direction, int(kw["batch_first"]))
-        np.testing.assert_allclose(y, data[p + f"onnx/Y_{kw['num_layers'] - 1}"], atol=1e-5)
+        assert_golden_close(y, data[p + f"onnx/Y_{kw['num_layers'] - 1}"], p + "onnx/Y", depth)
         for k, (y_h, y_c) in enumerate(states):
-            np.testing.assert_allclose(y_h, data[p + f"onnx/Y_h_{k}"], atol=1e-5)
+            assert_golden_close(y_h, data[p + f"onnx/Y_h_{k}"], p + f"onnx/Y_h_{k}", depth)
 
 
 # ------------------------------------------------------------------- live: real torch is the truth

@@ -18,13 +18,13 @@ from lstmshape.shapes import infer
 from lstmshape.shapes.keras import infer_keras
 from lstmshape.shapes.onnx import infer_onnx
 from lstmshape.translate import translate
-from recorders import GOLDEN_DIR, recorder
+from recorders import GOLDEN_DIR, assert_golden_close, recorder
 
 rec = recorder("record_rnn_frameworks")
 KERAS = json.loads((GOLDEN_DIR / "frameworks" / "rnn_keras_shapes.json").read_text())
 ONNX = json.loads((GOLDEN_DIR / "frameworks" / "rnn_onnx_shapes.json").read_text())
 NUMERICS = np.load(GOLDEN_DIR / "frameworks" / "rnn_numerics.npz")
-ATOL = 1e-5  # float32, every framework
+ATOL = 1e-5  # float32: one framework against another, recorded together (ours: recorders.assert_golden_close)
 
 
 def keras_ours(case: dict):
@@ -98,8 +98,9 @@ def assert_all_agree(mode: str, kw: dict, a: dict) -> None:
     np.testing.assert_allclose(y_h, hn[last * d:], atol=ATOL)
     sd = {k[3:]: v for k, v in a.items() if k.startswith("sd/")}
     ours, our_hn = rnn_forward(a["x"], sd, mode, kw["num_layers"], bidirectional, batch_first)
-    np.testing.assert_allclose(ours, out, atol=ATOL)
-    np.testing.assert_allclose(our_hn, hn, atol=ATOL)
+    depth = a["x"].shape[1 if batch_first else 0] * kw["num_layers"]  # computed here, against torch's golden
+    assert_golden_close(ours, out, "output", depth)
+    assert_golden_close(our_hn, hn, "hn", depth)
 
 
 @pytest.mark.parametrize("name", list(rec.NUMERIC_CASES))

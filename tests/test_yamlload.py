@@ -26,9 +26,14 @@ def test_values_and_marks():
 
 
 def test_duplicate_key_names_both_places():
-    p = problem(b"lstm:\n  hidden_size: 20\n  hidden_size: 30\n")
-    assert (p.line, p.column, p.code, p.path) == (3, 3, "LS002", "$.lstm.hidden_size")
-    assert "first at line 2, column 3" in p.message
+    """A duplicate is recorded (LS002), not raised: the value kept is the last, as PyYAML keeps it,
+    and the marks point at it; whether it matters is the reader's call (a mapping may not read it)."""
+    doc = parse_yaml(b"lstm:\n  hidden_size: {a: 1}\n  hidden_size: 30\n  hidden_size: 40\n", "f.yaml")
+    assert doc.data == {"lstm": {"hidden_size": 40}}
+    assert doc.mark(("lstm", "hidden_size")) == (4, 16) and doc.mark(("lstm", "hidden_size"), key=True) == (4, 3)
+    assert [(p.line, p.column, p.code, p.severity, p.path) for p in doc.problems] == [
+        (3, 3, "LS002", "error", "$.lstm.hidden_size"), (4, 3, "LS002", "error", "$.lstm.hidden_size")]
+    assert all("first at line 2, column 3" in p.message for p in doc.problems)
 
 
 @pytest.mark.parametrize(

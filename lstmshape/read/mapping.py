@@ -7,15 +7,21 @@ TARGET is `lstm`, `data` (a whole section: the keys lstmshape knows are taken, t
 project's business), `lstm.KEY`, `data.KEY` (one value, under any name lstmshape accepts there) or
 `framework`. PATH is a dot-separated key path from the document root; integers index lists, `.`
 is the root. When a mapping applies, nothing else in the file is read.
+
+What a mapping leaves behind says so: a key of an `lstm` section mapped whole that looks like a
+size of the LSTM but is not read (LS016, the words in lstmshape/rules/ls016_unread_size_key.py),
+and a duplicate key outside the mapped paths, a warning there since the mapping never reads it
+(LS002 stays an error on a mapped path).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..codes import MAPPING_PATH
-from ..problems import ERROR, Problem, json_path
+from ..codes import DUPLICATE_KEY, MAPPING_PATH, UNREAD_SIZE_KEY
+from ..problems import ERROR, WARNING, Problem, json_path
 from ..registry import resolve as registered
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
 from .data import DATA_KEYS
@@ -202,7 +208,202 @@ def apply(doc: YamlDoc, entries: list[Entry]) -> tuple[MappedDoc, list[Problem]]
                     _put(data, links, given, (section, name), item, entry, entry.path + (name,), known)
         else:
             _put(data, links, given, (section, key), value, entry, entry.path, names(section, framework))
-    return MappedDoc(doc.path, data, {}, {}, original=doc, links=links, given=given), problems
+    found = tuple(weighed(doc.problems, entries)) + tuple(unread_sizes(doc, entries, links, framework))
+    return MappedDoc(doc.path, data, {}, {}, found, original=doc, links=links, given=given), problems
+
+
+def weighed(loaded: tuple[Problem, ...], entries: list[Entry]) -> list[Problem]:
+    """The loader's duplicate keys (LS002) as they matter to a mapped file: an error on a mapped
+    path (a key the mapping reads, one inside a section mapped whole, or one a mapped path runs
+    through), a warning elsewhere: the mapping never reads that key, so its value is the project's
+    business (PyYAML keeps the last one without a word)."""
+    mapped = [_address(json_path(e.path)) for e in entries if e.path is not None]
+    out = []
+    for problem in loaded:
+        at = _address(problem.path)
+        if problem.code != DUPLICATE_KEY or any(at.startswith(p) or p.startswith(at) for p in mapped):
+            out.append(problem)
+        else:
+            out.append(Problem(problem.file, problem.line, problem.column, problem.code, WARNING,
+                               problem.message + " (outside the mapped paths: lstmshape reads neither)", problem.path))
+    return out
+
+
+def _address(path: str) -> str:
+    """A JSON path compared by prefix: `$.a[0]` and `$.a.0` alike (a mapped `a.0` also finds a key
+    "0"), ending in a separator so that `$.a.` is not a prefix of `$.ab.`. Keys holding `.` or `[`
+    can make two paths read alike: then a duplicate counts as mapped, never the other way round."""
+    return (re.sub(r"\[(\d+)\]", r".\1", path) if "[" in path else path) + "."
+
+
+# LS016: which keys look like a size of the LSTM (lstmshape/rules/ls016_unread_size_key.py says why)
+SIZE_PARTS = ("layer", "hidden", "unit", "size", "dim", "memory", "neuron", "feat", "cells", "depth")
+COUNT_WORDS = ("n", "num")  # a key's first word: `n_mels`, `num_blocks`
+NOT_THE_RNN_PARTS = ("batch", "vocab", "epoch", "step", "worker", "gpu", "seed", "shard", "buffer", "cache", "queue",
+                     "sample", "kernel", "filt", "stride", "conv", "pool", "patch", "image", "class", "label", "beam",
+                     "window", "fft", "token", "optim", "sched", "attention", "iter")
+NOT_THE_RNN_WORDS = ("out", "output", "outputs", "head", "heads", "lr", "hop", "win", "img", "att", "mlp")
+# the setting a key most likely means, by the words in it (first match), for `--from lstm.KEY=PATH`
+MEANINGS = (("layers", "num_layers"), ("depth", "num_layers"), ("proj", "proj_size"), ("input", "input_size"),
+            ("feat", "input_size"), ("in", "input_size"), ("hidden", "hidden_size"), ("unit", "hidden_size"),
+            ("memory", "hidden_size"), ("neuron", "hidden_size"), ("cells", "hidden_size"), ("rnn", "hidden_size"),
+            ("lstm", "hidden_size"), ("gru", "hidden_size"), ("layer", "hidden_size"))  # `layer_size`
+# each framework's name for them (None: it has no such setting)
+SIZE_NAMES = {"torch": {"input_size": "input_size", "hidden_size": "hidden_size", "num_layers": "num_layers",
+                        "proj_size": "proj_size"},
+              "keras": {"input_size": "input_dim", "hidden_size": "units", "num_layers": "num_layers",
+                        "proj_size": None},
+              "onnx": {"input_size": "input_size", "hidden_size": "hidden_size", "num_layers": "num_layers",
+                       "proj_size": None}}
+SIZE_PATTERN, NOT_THE_RNN_PATTERN = "|".join(SIZE_PARTS), "|".join(NOT_THE_RNN_PARTS)
+MAX_REFERENCES = 1_000  # interpolations followed to find what a read value reads in turn
+
+
+def unread_sizes(doc: YamlDoc, entries: list[Entry], links: dict, framework: str) -> list[Problem]:
+    """LS016: every key inside an `lstm` section mapped whole (nested ones too) that looks like a
+    size of the LSTM, holds a number (or a reference to one), and that nothing reads: not taken by
+    name, not mapped by another entry, not reached by an interpolation or !ref of a value read.
+    Not where the user mapped the setting it would be by name (`--from/--set lstm.KEY`): a choice."""
+    known = names("lstm", framework)
+    read = _reached(doc, {tuple(map(str, path)) for path in links.values()})
+    chosen = {str(known.get(e.target.partition(".")[2])).removeprefix("total_")
+              for e in entries if e.target.startswith("lstm.")}
+    out: list[Problem] = []
+    seen: set = set()
+    for entry in entries:
+        if entry.target != "lstm" or entry.path is None:
+            continue
+        body = walk(doc, entry, [])
+        body = body.value if isinstance(body, Tagged) else body
+        if not isinstance(body, dict):
+            continue
+        for parts, within, words in _leaves(body, entry.path, (), read, set(known)):
+            meaning = _meaning(words)
+            name = SIZE_NAMES[framework].get(meaning) if meaning else None
+            if parts in seen or (name is not None and name in chosen):
+                continue
+            seen.add(parts)
+            line, col = doc.mark(parts, key=True)
+            out.append(Problem(doc.path, line, col, UNREAD_SIZE_KEY, WARNING,
+                               _unread_message(within, parts, entry, name, framework), json_path(parts)))
+    return out
+
+
+def _leaves(node: Any, at: tuple, within: tuple, read: set, known: set):
+    """(path, path within the section, words of the key) of each value under `node` that looks
+    like an unread size; a key that is another part's (a batch, a convolution, the head after the
+    LSTM) is skipped with everything under it."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        parts, inner = at + (key,), within + (key,)
+        words = _words(key) if isinstance(key, str) else []
+        if tuple(map(str, parts)) in read or (not within and key in known) or _another_part(words):
+            continue
+        value = value.value if isinstance(value, Tagged) and not isinstance(value.value, str) else value
+        if isinstance(value, (dict, list)) and not _sizes(value):
+            yield from _leaves(value, parts, inner, read, known)
+        elif words and _size_like(key, words) and (_number_like(value) or _sizes(value)):
+            yield parts, inner, words
+
+
+def _words(key: str) -> list[str]:
+    """`predRnnLayers`, `pred-rnn_layers` → ["pred", "rnn", "layers"]."""
+    lower = key.lower()
+    if lower != key:  # camelCase: a word starts at each capital
+        lower = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower()
+    return [w for w in re.split(r"[^a-z0-9]+", lower) if w]
+
+
+def _size_like(key: str, words: list[str]) -> bool:
+    """A name of a size or count: a SIZE_PARTS word in it, or a first word of COUNT_WORDS."""
+    return re.search(SIZE_PATTERN, key.lower()) is not None or (len(words) > 1 and words[0] in COUNT_WORDS)
+
+
+def _another_part(words: list[str]) -> bool:
+    """A key of another part than the recurrent layer (NOT_THE_RNN_PARTS, NOT_THE_RNN_WORDS)."""
+    return re.search(NOT_THE_RNN_PATTERN, " ".join(words)) is not None or \
+        not set(words).isdisjoint(NOT_THE_RNN_WORDS)
+
+
+def _meaning(words: list[str]) -> str | None:
+    """The torch setting a key of these words most likely is (MEANINGS, a part of three letters or
+    more found in any word, a shorter one as a whole word), None when its words do not say."""
+    spaced = f" {' '.join(words)} "
+    if words[0] in COUNT_WORDS and "layer" in spaced:  # `n_layer`, GPT's count
+        return "num_layers"
+    return next((meaning for part, meaning in MEANINGS if (part if len(part) > 2 else f" {part} ") in spaced), None)
+
+
+def _number_like(value: Any) -> bool:
+    """A size as configs write it: an integer, or a reference still to resolve (`${...}`, `!ref`, `???`)."""
+    if isinstance(value, Tagged):
+        return value.tag == "!ref"
+    if isinstance(value, str):
+        return "${" in value or value == "???"
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _sizes(value: Any) -> bool:
+    """A list of sizes, one per layer (`hidden_sizes: [256, 128]`)."""
+    return isinstance(value, list) and bool(value) and all(_number_like(v) for v in value)
+
+
+def _reached(doc: YamlDoc, read: set) -> set:
+    """`read` and every path an interpolation (`${a.b}`, `${.b}`) or `!ref <a.b>` in a value read
+    reaches, followed in turn (at most MAX_REFERENCES)."""
+    todo = list(read)
+    while todo and len(read) < MAX_REFERENCES:
+        at = todo.pop()
+        for target in _references(at, _value_at(doc.data, at)):
+            if target not in read:
+                read.add(target)
+                todo.append(target)
+    return read
+
+
+def _references(at: tuple, value: Any) -> list[tuple]:
+    """The key paths (as text) the value at `at` refers to: `!ref <a.b>`, `${a.b}`, `${.b}`."""
+    if isinstance(value, Tagged) and value.tag == "!ref" and isinstance(value.value, str):
+        return [tuple(p for p in re.split(r"[.\[\]]+", name.strip()) if p)
+                for name in re.findall(r"<([^<>]+)>", value.value)]
+    if not isinstance(value, str) or "${" not in value:
+        return []
+    out = []
+    for name in re.findall(r"\$\{\s*(\.*[\w.\-\[\]]*)\s*\}", value):
+        dots = len(name) - len(name.lstrip("."))
+        base = at[: max(0, len(at) - dots)] if dots else ()  # `${.x}`: a sibling, `${..x}`: one up
+        out.append(base + tuple(p for p in re.split(r"[.\[\]]+", name.lstrip(".")) if p))
+    return out
+
+
+def _value_at(data: Any, at: tuple) -> Any:
+    """The value at a key path given as text (None where there is none)."""
+    for part in at:
+        data = data.value if isinstance(data, Tagged) and not isinstance(data.value, str) else data
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _unread_message(within: tuple, parts: tuple, entry: Entry, name: str | None, framework: str) -> str:
+    key = ".".join(map(str, within))
+    if name is None:
+        sizes = ", ".join(n for n in SIZE_NAMES[framework].values() if n)
+        target, meaning = "lstm.KEY", f"one of the LSTM's sizes (KEY: {sizes})"
+    else:
+        target, meaning = f"lstm.{name}", f"the LSTM's {name}"
+    path = ".".join(map(str, parts))
+    mapped = ".".join(map(str, entry.path)) or "."
+    if entry.source.file == "--from":
+        by, how = entry.source.text, f"--from {target}={path}"
+    else:
+        by, how = f"lstm = \"{mapped}\" ({entry.source.text})", f'"{target}" = "{path}" in that group\'s from table'
+    return (f"'{key}' looks like a size of the LSTM but is not read: {by} takes only the settings lstmshape "
+            f"knows by name; if it is {meaning}, map it with {how}")
 
 
 def _put(data: dict, links: dict, given: dict, parts: tuple, value: Any, entry: Entry, path: tuple | None = None,

@@ -42,13 +42,36 @@ class Invalid:
 INVALID = Invalid()
 
 
+MAX_LISTED = 100  # problems of one code and severity listed per file; the rest are counted
+
+
+def listed(problems: tuple[Problem, ...]) -> list[Problem]:
+    """`problems` with at most MAX_LISTED of each code and severity, and for the rest one problem
+    that counts them: a file of 50,000 duplicate keys reads in a second, not a 400 MB report."""
+    out: list[Problem] = []
+    kept: dict = {}
+    for p in problems:
+        group = kept.setdefault((p.code, p.severity), [0, None])
+        group[0] += 1
+        if group[0] <= MAX_LISTED:
+            out.append(p)
+        elif group[1] is None:
+            group[1] = p
+    for (code, severity), (count, first) in kept.items():
+        if first is not None:
+            out.append(Problem(first.file, first.line, first.column, code, severity,
+                               f"{count - MAX_LISTED} more {severity}s [{code}] from here on, like the "
+                               f"{MAX_LISTED} listed before", first.path))
+    return out
+
+
 class Reader:
     """Reads one document, collecting every problem (never stopping at the first) and the path
     each setting was read from (`origins`)."""
 
     def __init__(self, doc: YamlDoc):
         self.doc = doc
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = listed(doc.problems)  # what loading (and a mapping) found: LS002, LS016
         self.origins: dict = {}
 
     def problem(self, parts: tuple, code: Code, message: str, severity: str = ERROR, key: bool = False) -> None:
