@@ -152,26 +152,6 @@ def test_rules_command_unknown_code_is_a_usage_error():
     assert result.returncode == 2 and "unknown rule" in result.stderr
 
 
-def test_readme_documents_every_rule_with_its_examples():
-    readme = (REPO / "README.md").read_text()
-    for m in RULES:
-        assert f"`{m.ID}`" in readme, m.ID
-        for _, _, text in all_examples(m):
-            assert text.strip() in readme, (m.ID, text)
-    from lstmshape.rules import markdown
-
-    assert markdown() in readme, "README rules section is stale: regenerate it with lstmshape.rules.markdown()"
-
-
-def test_readme_config_format_example_is_clean(tmp_path):
-    readme = (REPO / "README.md").read_text()
-    start = readme.index("### The config format around the LSTM")
-    body = readme.index("```yaml\n", start) + len("```yaml\n")
-    path = tmp_path / "format.yaml"
-    path.write_text(readme[body:readme.index("```\n", body)])
-    assert check_file(str(path)) == []
-
-
 @pytest.mark.parametrize("code", [c for c in ALL if rule(c) is None and "Example: " in c.doc], ids=str)
 def test_codes_without_a_rule_module_show_what_the_tool_prints(code):
     """LS201/LS202 come from `infer --as`, not from a file check: their documented example is
