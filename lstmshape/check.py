@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
 from .discovery import has_config_suffix, walk
-from .problems import ERROR, Problem
+from .problems import ERROR, Problem, listed
 from .registry import resolve
 from .read import parse_config, parse_text
 from .read.project import project_for
@@ -160,7 +160,7 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
     """A loaded config's problems with the shape rules' added, in the order of the file."""
     if config is not None:
         problems = problems + run_rules(config)
-    return sorted(problems, key=lambda p: (p.line, p.column, p.code))
+    return listed(sorted(problems, key=lambda p: (p.line, p.column, p.code)))
 
 
 def check_paths(paths: list[str], mapping: tuple = (), skip_non_configs: bool = False) -> Report:

@@ -72,3 +72,27 @@ def format_problem(p: Problem) -> str:
 def by_position(problems) -> list[Problem]:
     """Problems in the order a reader meets them in the file (found order kept at one place)."""
     return sorted(problems, key=lambda p: (p.file, p.line, p.column))
+
+
+MAX_LISTED = 100  # problems of one code and severity listed per file; the rest are counted
+
+
+def listed(problems) -> list[Problem]:
+    """`problems` with at most MAX_LISTED of each code and severity, and for the rest one problem
+    that counts them: a file of 50,000 duplicate or unknown keys is reported in a second, not in a
+    400 MB report. What every command prints goes through it once (lstmshape.check.checked)."""
+    out: list[Problem] = []
+    kept: dict = {}
+    for p in problems:
+        group = kept.setdefault((p.code, p.severity), [0, None])
+        group[0] += 1
+        if group[0] <= MAX_LISTED:
+            out.append(p)
+        elif group[1] is None:
+            group[1] = p
+    for (code, severity), (count, first) in kept.items():
+        if first is not None:
+            out.append(Problem(first.file, first.line, first.column, code, severity,
+                               f"{count - MAX_LISTED} more {severity}s [{code}] from here on, like the "
+                               f"{MAX_LISTED} listed before", first.path))
+    return out

@@ -157,3 +157,17 @@ def test_a_one_line_json_with_a_duplicate_lstm_key_is_not_skipped(tmp_path):
     result = run_bounded("check", tmp_path)
     result.assert_harmless(tmp_path / "model.json")
     assert result.returncode == 1 and "error[LS002]" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_twenty_thousand_unknown_keys_are_counted_not_listed(tmp_path, fmt):
+    path = tmp_path / "keys.yaml"
+    path.write_text("lstm:\n  input_size: 3\n  hidden_size: 4\n" + "".join(f"  k{i}: 1\n" for i in range(20_000)))
+    result = run_bounded("check", "--format", fmt, path)
+    result.assert_harmless(path)
+    assert result.returncode == 1
+    assert result.stdout.count("unknown key 'k") == 100
+    assert "19900 more errors [LS004] from here on, like the 100 listed before" in result.stdout
+    inferred = run_bounded("infer", path)
+    inferred.assert_harmless(path)
+    assert inferred.stderr.count("error[LS004]") == 101

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..problems import Problem, format_problem, one_line
+from ..problems import Problem, format_problem, listed, one_line
 from . import exits
 
 STDIN = "<stdin>"  # the name problems give a config read from standard input (`-`)
@@ -128,11 +128,13 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
     shown = list(problems)
 
     def failed(more: list[Problem]) -> int:
-        print_problems(shown + more)
+        nonlocal shown
+        shown = listed(shown + more)
+        print_problems(shown)
         if json_out:  # JSON output is always JSON: the problems, as `check --format json` gives them
             from ..render.json import problems_report
 
-            problems_report(sys.stdout, config if config != "-" else STDIN, shown + more)
+            problems_report(sys.stdout, config if config != "-" else STDIN, shown)
         return exits.PROBLEMS
 
     if parsed is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALUE, WRONG_STRUCTURE, Code
-from ..problems import ERROR, Problem, json_path
+from ..problems import ERROR, MAX_LISTED, Problem, json_path
 from ..yamlload import Tagged, YamlDoc
 from ..registry import resolve as registered
 from .values import Key, classify, kind_of, needs_resolving, show
@@ -42,37 +42,15 @@ class Invalid:
 INVALID = Invalid()
 
 
-MAX_LISTED = 100  # problems of one code and severity listed per file; the rest are counted
-
-
-def listed(problems: tuple[Problem, ...]) -> list[Problem]:
-    """`problems` with at most MAX_LISTED of each code and severity, and for the rest one problem
-    that counts them: a file of 50,000 duplicate keys reads in a second, not a 400 MB report."""
-    out: list[Problem] = []
-    kept: dict = {}
-    for p in problems:
-        group = kept.setdefault((p.code, p.severity), [0, None])
-        group[0] += 1
-        if group[0] <= MAX_LISTED:
-            out.append(p)
-        elif group[1] is None:
-            group[1] = p
-    for (code, severity), (count, first) in kept.items():
-        if first is not None:
-            out.append(Problem(first.file, first.line, first.column, code, severity,
-                               f"{count - MAX_LISTED} more {severity}s [{code}] from here on, like the "
-                               f"{MAX_LISTED} listed before", first.path))
-    return out
-
-
 class Reader:
     """Reads one document, collecting every problem (never stopping at the first) and the path
     each setting was read from (`origins`)."""
 
     def __init__(self, doc: YamlDoc):
         self.doc = doc
-        self.problems: list[Problem] = listed(doc.problems)  # what loading (and a mapping) found: LS002, LS016
+        self.problems: list[Problem] = list(doc.problems)  # what loading (and a mapping) found: LS002, LS016
         self.origins: dict = {}
+        self.unknown = 0  # unknown keys met so far
 
     def problem(self, parts: tuple, code: Code, message: str, severity: str = ERROR, key: bool = False) -> None:
         """A problem at the value (or key) at `parts`: in the user's file, or at the --set option or
@@ -132,9 +110,13 @@ class Reader:
         return f"line {line}, column {col}" if file == self.doc.path else f"{file}:{line}:{col}"
 
     def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> None:
+        """An LS004 per unknown key, with a "did you mean" for as many as are listed (MAX_LISTED:
+        the rest are only counted, so spelling them against every known name would be work for
+        nothing, and 20,000 keys would take seconds)."""
         for key in body:
             if key not in known:
-                close = suggest(str(key), known)
+                self.unknown += 1
+                close = suggest(str(key), known) if self.unknown <= MAX_LISTED else None
                 canonical = next((k.name for k in keys if close in k.aliases), None)
                 also = f" (an alias of {canonical})" if canonical else ""
                 hint = f"; did you mean '{close}'{also}?" if close else f"; known keys: {', '.join(known)}"
