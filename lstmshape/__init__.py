@@ -1,8 +1,10 @@
 """lstmshape: the tensor shapes of LSTM networks, from a YAML config, worked out and explained.
 
-    from lstmshape import load_config, infer
-    results = infer(load_config("configs/bilstm.yaml"))
-    results[0].shapes["hn"]   # (4, 32, 20)
+```python
+from lstmshape import load_config, infer
+results = infer(load_config("configs/bilstm.yaml"))
+results[0].shapes["hn"]   # (4, 32, 20)
+```
 """
 
 from .read import ConfigError, load_config

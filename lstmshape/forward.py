@@ -23,7 +23,7 @@ __all__ = ["init_params", "load_compiled_cell", "lstm_forward", "param_shapes"]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Work (GEMM multiply-accumulates) and sequences a batch part needs before a thread of its own
-# pays off; see _threads and benchmarks/README.md for how they were measured.
+# pays off; see _threads and docs/performance.md for how they were measured.
 _MIN_PART_MACS = 30_000_000
 _MIN_PART_SEQUENCES = 16
 # Work, sequences and recurrent weights (W_hh of one direction) with which a bidirectional layer's
@@ -36,7 +36,7 @@ _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
 # The compiled float32 cell (lstmshape.compiled_cell, needs numba: pip install "lstmshape[fast]").
 # Loading it costs about 0.6 s (numba's import, then the loop compiled or read from numba's cache)
-# and it saves about 4 ns per gate value over NumPy's ufuncs (benchmarks/README.md), so a process
+# and it saves about 4 ns per gate value over NumPy's ufuncs (docs/performance.md), so a process
 # loads it once the gate values it has run with NumPy would have paid for that; see _cell.
 _COMPILED_CELLS = "lstmshape.compiled_cell:ready_cells"
 _PAYBACK_GATE_VALUES = 150_000_000
@@ -240,7 +240,7 @@ def _threads(batch, macs, num_directions, recurrent_bytes):
     barrier per layer), given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES
     sequences (a single-threaded GEMV on one sequence is bound by memory, as the two threads then
     are), and a W_hh of at most _MAX_DIRECTION_WEIGHT_BYTES (both directions' W_hh streamed at
-    once from cache; larger, they lost to BLAS's threads). Measured: benchmarks/README.md.
+    once from cache; larger, they lost to BLAS's threads). Measured: docs/performance.md.
     """
     parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
     if parts >= 2:

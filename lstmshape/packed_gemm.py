@@ -8,7 +8,7 @@ same layout, and each step packs only h (32 × 512) and calls the micro-kernel n
 itself runs, once per 256 × 256 block of weight rows and depth (GotoBLAS's loop).
 Measured single-threaded, alone and two threads at once as batch parts run: 0.41–0.85 of
 np.matmul's time for 3 to 32 sequences at hidden 64 to 1024, 0.76–0.94 for 64 sequences
-(bench_forward.py --gemm, benchmarks/README.md). One sequence stays with np.matmul, whose
+(bench_forward.py --gemm, docs/performance.md). One sequence stays with np.matmul, whose
 GEMV packs nothing and was faster (the kernel's one-column tiles took 1.3–2.2× as long).
 
 The kernel is an internal symbol of OpenBLAS (exported, not a documented API), so it is used

@@ -1,4 +1,4 @@
-"""The exit codes of every command, in one table (README's table says the same)."""
+"""The exit codes of every command, in one table (docs/output.md says the same)."""
 
 CLEAN = 0  # no problem (warnings allowed unless --strict)
 PROBLEMS = 1  # a config has problems, or a verification failed

@@ -164,7 +164,6 @@ class SarifReporter:
                 "tool": {"driver": {
                     "name": "lstmshape",
                     "version": __version__,
-                    "informationUri": "https://github.com/lstmshape/lstmshape#lstmshape-check",
                     "rules": [_sarif_rule(code) for code in ALL],
                 }},
                 # a run that could not read what it was given is a failed run, never a clean one

@@ -85,7 +85,7 @@ MODULES = (
 )
 
 __all__ = ["CONTEXTS", "FRAMEWORKS", "RuleContext", "all_examples", "all_rules", "config_stage_problems", "context_for",
-           "examples", "markdown", "rule", "rules_for", "run_rules"]
+           "examples", "rule", "rules_for", "run_rules"]
 
 
 ALL_FRAMEWORKS = ("torch", "keras", "onnx")
@@ -205,32 +205,3 @@ def examples(module: ModuleType) -> dict[str, str]:
     for kind, _, text in all_examples(module):
         out.setdefault(kind, text)
     return out
-
-
-def markdown() -> str:
-    """The codes reference in README (regenerate: python -c 'from lstmshape.rules import markdown; print(markdown())'):
-    every rule with its examples, and the codes of `infer --as`."""
-    from textwrap import dedent
-
-    out = ["| code | name | severity | summary |", "|---|---|---|---|"]
-    for code in ALL:
-        summary = code.summary.replace("|", "\\|")
-        out.append(f"| `{code}` | {code.name} | {code.severity} | {summary} |")
-    out.append("")
-    for code in ALL:
-        module = rule(code)
-        doc = module.__doc__ if module is not None else code.doc
-        paragraphs = doc.strip().split("\n\n")[1:]
-        body = [" ".join(p.split()) for p in paragraphs
-                if not p.startswith(("Failing example", "Passing example", "Example:", "    "))]
-        out.append(f"#### `{code}` {code.name} ({code.severity})\n")
-        out.append(f"{code.summary}\n")
-        out += [p + "\n" for p in body]
-        if module is not None:
-            for kind, label, text in all_examples(module):
-                title = ("Fails" if kind == "failing" else "Passes") + (f" ({label})" if label else "")
-                out.append(f"{title}:\n\n```yaml\n" + text + "```\n")
-        elif "Example: " in code.doc:
-            command, text = code.doc.split("Example: ", 1)[1].split("::\n\n", 1)
-            out.append(f"Example, {command}:\n\n```text\n" + dedent(text).strip("\n") + "\n```\n")
-    return "\n".join(out)
