@@ -6,10 +6,16 @@ real size, a torch state_dict is memory-mapped by torch's own `weights_only` loa
 unpickle: no code in the file runs), ONNX initializers are read without external data, and a
 Keras 3 `.keras` archive's config.json names its layers. Anything unreadable raises
 `CheckpointError` with a message naming the file; nothing is ever written.
+
+A hostile file must cost what a model costs, whatever its few bytes say: every count and size a
+file declares (zip members' inflated sizes, a pickle's opcodes, a header's bytes, tensors, layers,
+dimensions) is held against a bound no real model reaches before anything reads past it.
 """
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import math
 import os
@@ -17,16 +23,22 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from .settings import CELLS, KerasLSTM
+from .settings import CELLS, DIRECTIONS, MERGE_MODES, KerasLSTM
 from .shapes.keras import parameters as keras_parameters
 from .yamlload import not_a_file
-from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed
+from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed, torch_groups
 
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".keras": "keras",
            **{suffix: "torch" for suffix in TORCH_SUFFIXES}}
-MAX_MEMBERS = 100_000  # arrays in one npz: a model has hundreds; more is a zip bomb
-MAX_KERAS_CONFIG = 64 << 20  # a .keras config.json is kilobytes
+MAX_TENSORS = 100_000  # tensors (npz members) in one file: a model has hundreds to thousands
+MAX_LAYERS = 1_000  # recurrent layers (LSTM groups, ONNX nodes, Keras layers) in one file: a model has a few
+MAX_HEADER = 16 << 20  # bytes of a safetensors header or a torch data.pkl: about 100 bytes a tensor
+MAX_INFLATED = 64 << 20  # bytes zip members read may inflate past their stored size (torch stores them)
+MAX_PICKLE_OPS = 500_000  # opcodes a torch state_dict's pickle runs: about 32 a tensor
+MAX_KERAS_CONFIG = 8 << 20  # a .keras config.json is kilobytes
+MAX_DIM = (1 << 63) - 1  # every framework stores a size in an int64
+MAX_NDIM = 64  # numpy's limit on dimensions
 # the recurrent layers read from model files: ONNX op_type / Keras class_name → lstmshape's cell
 ONNX_CELLS = {CELLS[c].onnx: c for c in CELLS}
 KERAS_CELLS = {CELLS[c].keras: c for c in CELLS}
@@ -91,8 +103,25 @@ def read_checkpoint(path: str) -> Checkpoint:
         tensors, lstms, incomplete = _keras(path)
     else:
         tensors = {"safetensors": _safetensors, "npz": _npz, "torch": _torch}[kind](path)
+        _bound(path, len(tensors), MAX_TENSORS, "tensors")
+        _bound(path, len(torch_groups(tensors)), MAX_LAYERS, "recurrent layers")
         lstms, incomplete = identify_torch(tensors)
     return Checkpoint(path, kind, tuple(tensors), tuple(lstms), tuple(incomplete))
+
+
+def _bound(path: str, count: int, most: int, what: str) -> None:
+    """A count the file declares, refused past what any model has (before the work it would cost)."""
+    if count > most:
+        raise CheckpointError(f"{path}: {count:,} {what}; lstmshape reads at most {most:,} (no model has more)")
+
+
+def _shape(path: str, what: str, shape) -> tuple[int, ...]:
+    """A shape read from a file, as sizes a framework can hold: at most 64 dimensions, each an int64."""
+    shape = tuple(shape)
+    if len(shape) > MAX_NDIM or not all(isinstance(d, int) and 0 <= d <= MAX_DIM for d in shape):
+        raise CheckpointError(f"{path}: {what} has a shape no framework holds (more than {MAX_NDIM} dimensions, "
+                              "or a size that is not an int64)")
+    return shape
 
 
 def load_tensors(path: str, names: list[str]) -> dict:
@@ -108,6 +137,9 @@ def load_tensors(path: str, names: list[str]) -> dict:
             with safe_open(path, framework="np") as f:
                 out = {name: f.get_tensor(name) for name in names}
         elif kind == "npz":
+            with _zip(path) as archive:
+                members = {m.filename.removesuffix(".npy"): m for m in archive.infolist()}
+            _bound_inflation(path, [members[name] for name in names if name in members])
             with np.load(path, allow_pickle=False) as archive:
                 out = {name: archive[name] for name in names}
         elif kind == "torch":
@@ -138,16 +170,32 @@ def _safetensors(path: str) -> list[TensorInfo]:
     except ImportError:
         raise CheckpointError(f"{path}: reading safetensors needs the safetensors package "
                               "(pip install safetensors)") from None
+    _safetensors_header(path)
     out = []
     try:
         with safe_open(path, framework="np") as f:
             for name in f.keys():
                 piece = f.get_slice(name)
-                shape, dtype = tuple(piece.get_shape()), _safetensors_dtype(piece.get_dtype())
+                shape, dtype = _shape(path, repr(name), piece.get_shape()), _safetensors_dtype(piece.get_dtype())
                 out.append(TensorInfo(name, shape, dtype, math.prod(shape) * ITEM_BYTES.get(dtype, 0)))
+    except CheckpointError:
+        raise
     except Exception as exc:  # SafetensorError and friends: a header that is not valid, or lies
         raise CheckpointError(f"{path}: not a valid safetensors file: {exc}") from None
     return out
+
+
+def _safetensors_header(path: str) -> None:
+    """Refuse a header past MAX_HEADER bytes or MAX_TENSORS entries before the library parses it:
+    each entry is a JSON object, so its `{` count bounds the tensors (and the parser's work)."""
+    with open(path, "rb") as f:
+        size = f.read(8)
+        length = int.from_bytes(size, "little") if len(size) == 8 else 0
+        if length > MAX_HEADER:
+            raise CheckpointError(f"{path}: not a valid safetensors file: header too large ({length:,} bytes; "
+                                  f"lstmshape reads at most {MAX_HEADER:,})")
+        header = f.read(length)
+    _bound(path, header.count(b"{") - 1, MAX_TENSORS, "tensors")
 
 
 def _safetensors_dtype(code: str) -> str:
@@ -168,8 +216,7 @@ def _npz(path: str) -> list[TensorInfo]:
     out = []
     with _zip(path) as archive:
         members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise CheckpointError(f"{path}: {len(members):,} members; more than {MAX_MEMBERS:,} is not a model")
+        _bound(path, len(members), MAX_TENSORS, "members")
         for member in members:
             name = member.filename[:-4] if member.filename.endswith(".npy") else member.filename
             try:
@@ -186,6 +233,7 @@ def _npz(path: str) -> list[TensorInfo]:
             if dtype.hasobject:
                 raise CheckpointError(f"{path}: {name!r} is an array of Python objects; lstmshape reads numbers "
                                       "only (allow_pickle=False) and never unpickles")
+            shape = _shape(path, repr(name), shape)
             nbytes = math.prod(shape) * dtype.itemsize
             if offset + nbytes != member.file_size:
                 raise CheckpointError(f"{path}: {name!r}: its header says {listed(shape)} {dtype.name} "
@@ -196,6 +244,7 @@ def _npz(path: str) -> list[TensorInfo]:
 
 def _torch_state(path: str) -> dict:
     """A torch state_dict through `torch.load(weights_only=True)`, memory-mapped where it can be."""
+    _bound_unpickling(path)
     try:
         import torch
     except ImportError:
@@ -209,6 +258,90 @@ def _torch_state(path: str) -> dict:
         except Exception as exc:  # UnpicklingError (refused globals), truncated zip, EOF, ...
             raise CheckpointError(f"{path}: torch.load(weights_only=True) refused it: {_torch_reason(exc)}") from None
     return _state_dict(path, state, torch.Tensor)
+
+
+def _bound_unpickling(path: str) -> None:
+    """What torch.load would inflate and unpickle, held against a model's before it runs: a zip's
+    members (torch stores them uncompressed) and data.pkl's bytes and opcodes, or the legacy
+    format's pickles. The legacy tar format is refused: torch extracts it into a temporary
+    directory, and lstmshape writes nothing."""
+    with open(path, "rb") as f:
+        zipped = f.read(4) == b"PK\x03\x04"  # torch's own test for its zip format
+    if zipped:
+        _bound_torch_zip(path)
+    elif _is_tar(path):
+        raise CheckpointError(f"{path}: a torch checkpoint in the legacy tar format (torch < 0.4), which torch "
+                              "can read only by extracting it to disk; load and save it again with a current "
+                              "torch, or as safetensors")
+    else:
+        with open(path, "rb") as f:
+            ops = _legacy_opcodes(f)
+        _bound(path, ops, MAX_PICKLE_OPS, "pickle opcodes")
+
+
+def _bound_torch_zip(path: str) -> None:
+    with _zip(path) as archive:
+        members = archive.infolist()
+        _bound(path, len(members), MAX_TENSORS + 16, "zip members")  # a storage a tensor, and a few records
+        _bound_inflation(path, members)
+        for member in members:
+            if member.filename == "data.pkl" or member.filename.endswith("/data.pkl"):
+                if member.file_size > MAX_HEADER:
+                    raise CheckpointError(f"{path}: {member.filename} is {member.file_size:,} bytes; a state_dict's "
+                                          f"pickle is about 100 bytes a tensor (lstmshape reads at most {MAX_HEADER:,})")
+                try:
+                    data = archive.read(member)
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                    raise CheckpointError(f"{path}: {member.filename} is not readable: {exc}") from None
+                _bound(path, _opcodes(io.BytesIO(data), MAX_PICKLE_OPS)[0], MAX_PICKLE_OPS, "pickle opcodes")
+
+
+def _bound_inflation(path: str, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse zip members that would inflate far past the bytes the file stores (a zip bomb, as
+    their declared sizes say before a byte is inflated; torch.save stores its members as they are)."""
+    inflated = sum(max(0, m.file_size - m.compress_size) for m in members)
+    if inflated > MAX_INFLATED:
+        raise CheckpointError(f"{path}: its zip members inflate by {inflated:,} bytes past their stored size; "
+                              f"lstmshape allows {MAX_INFLATED:,} (save the weights uncompressed)")
+
+
+def _is_tar(path: str) -> bool:
+    """Whether torch's legacy loader would take the file for a tar archive (as it tries first)."""
+    import tarfile
+
+    try:
+        with tarfile.open(path, mode="r:"):
+            return True
+    except (tarfile.TarError, OSError, ValueError):
+        return False
+
+
+def _legacy_opcodes(stream) -> int:
+    """The opcodes of the legacy format's pickles in a row (magic number, protocol, system info,
+    the state, its storage keys), counted no further than MAX_PICKLE_OPS + 1."""
+    total = 0
+    for _ in range(5):
+        count, whole = _opcodes(stream, MAX_PICKLE_OPS - total)
+        total += count
+        if not whole:
+            break
+    return total
+
+
+def _opcodes(stream, limit: int) -> tuple[int, bool]:
+    """How many opcodes the pickle at `stream` runs, counting no further than `limit` + 1, and
+    whether it ended at its STOP. Bytes that are not a pickle end the count: torch refuses them."""
+    import pickletools
+
+    count = 0
+    try:
+        for _ in pickletools.genops(stream):
+            count += 1
+            if count > limit:
+                return count, False
+    except ValueError:
+        return count, False
+    return count, True
 
 
 def _torch_load(torch, path: str):
@@ -263,22 +396,55 @@ def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete
     except Exception as exc:  # DecodeError on a corrupt or truncated protobuf
         raise CheckpointError(f"{path}: not a readable ONNX model: {type(exc).__name__}: {exc}") from None
     graph = model.graph
-    tensors = [TensorInfo(t.name, tuple(t.dims), ONNX_TYPES.get(t.data_type, f"type {t.data_type}"),
-                          math.prod(t.dims) * ITEM_BYTES.get(ONNX_TYPES.get(t.data_type, ""), 0))
-               for t in graph.initializer]
+    _bound(path, len(graph.initializer), MAX_TENSORS, "initializers")
+    tensors = []
+    for t in graph.initializer:
+        shape = _shape(path, f"initializer {t.name!r}", t.dims)
+        tensors.append(TensorInfo(t.name, shape, ONNX_TYPES.get(t.data_type, f"type {t.data_type}"),
+                                  math.prod(shape) * ITEM_BYTES.get(ONNX_TYPES.get(t.data_type, ""), 0)))
     by_name = {t.name: t for t in tensors}
+    recurrent = [n for n in graph.node if n.op_type in ONNX_CELLS]
+    _bound(path, len(recurrent), MAX_LAYERS, "recurrent nodes")
     lstms, incomplete = [], []
-    for k, node in enumerate(n for n in graph.node if n.op_type in ONNX_CELLS):
+    for k, node in enumerate(recurrent):
         prefix = node.name or f"{node.op_type} node {k}"
         found = _onnx_node(node, by_name, prefix)
         (lstms if isinstance(found, FoundLSTM) else incomplete).append(found)
     return tensors, lstms, incomplete
 
 
-def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
-    from onnx import helper
+# the attributes lstmshape reads off a recurrent node: AttributeProto's type, and the values allowed
+ONNX_ATTRIBUTES = {"hidden_size": ("INT", None), "layout": ("INT", (0, 1)), "input_forget": ("INT", (0, 1)),
+                   "linear_before_reset": ("INT", (0, 1)), "direction": ("STRING", DIRECTIONS)}
 
-    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+
+def _onnx_attributes(node) -> tuple[dict, list[str]]:
+    """The node's attributes that lstmshape reads, each of the type and value the ONNX spec gives
+    it, and a reason for each that is not (a value is never echoed: it may be megabytes)."""
+    from onnx import AttributeProto
+
+    attrs, reasons = {}, []
+    for a in node.attribute:
+        if a.name not in ONNX_ATTRIBUTES:
+            continue
+        kind, allowed = ONNX_ATTRIBUTES[a.name]
+        if a.type != getattr(AttributeProto, kind):
+            reasons.append(f"attribute {a.name} is {AttributeProto.AttributeType.Name(a.type)}, not {kind}")
+            continue
+        value = a.i if kind == "INT" else a.s.decode("utf-8", "replace")
+        if (allowed is not None and value not in allowed) or (a.name == "hidden_size" and value <= 0):
+            shown = repr(value) if len(str(value)) <= 40 else f"{str(value)[:40]!r}..."
+            reasons.append(f"attribute {a.name} is {shown}, not " +
+                           (" or ".join(map(repr, allowed)) if allowed else "a positive size"))
+            continue
+        attrs[a.name] = value
+    return attrs, reasons
+
+
+def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
+    attrs, wrong_attributes = _onnx_attributes(node)
+    if wrong_attributes:
+        return Incomplete(prefix, "onnx", tuple(wrong_attributes))
     cell = CELLS[ONNX_CELLS[node.op_type]]
     inputs = list(node.input) + [""] * 8
     slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3]} | ({"P": inputs[7]} if cell.has_cell_state else {})
@@ -289,8 +455,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
                 if slot[key] and given.get(key) is None]
     if reasons:
         return Incomplete(prefix, "onnx", tuple(reasons))
-    direction = attrs.get("direction", b"forward")
-    direction = direction.decode() if isinstance(direction, bytes) else str(direction)
+    direction = attrs.get("direction", "forward")
     w, r = given["W"], given["R"]
     d = 2 if direction == "bidirectional" else 1
     hidden = attrs.get("hidden_size", r.shape[-1] if len(r.shape) == 3 else 0)
@@ -302,11 +467,11 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     if wrong or not hidden or not expect["W"][2]:
         return Incomplete(prefix, "onnx", tuple(wrong) or ("W and R do not give input_size and hidden_size",))
     settings = (("input_size", w.shape[2]), ("hidden_size", hidden), ("direction", direction),
-                ("layout", int(attrs.get("layout", 0))), ("input_forget", bool(attrs.get("input_forget", 0))),
+                ("layout", attrs.get("layout", 0)), ("input_forget", bool(attrs.get("input_forget", 0))),
                 ("peepholes", given.get("P") is not None), ("bias", given.get("B") is not None))
     if cell.name != "lstm":  # a GRU or RNN node: its cell, and the GRU's reset arithmetic
         settings = tuple(item for item in settings if item[0] not in ("input_forget", "peepholes"))
-        settings += (("cell", cell.name),) + ((("linear_before_reset", int(attrs.get("linear_before_reset", 0))),)
+        settings += (("cell", cell.name),) + ((("linear_before_reset", attrs.get("linear_before_reset", 0)),)
                                               if cell.name == "gru" else ())
     return FoundLSTM(prefix, "onnx", settings, tuple(t for t in given.values() if t is not None))
 
@@ -320,13 +485,16 @@ def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplet
         except KeyError:
             raise CheckpointError(f"{path}: a .keras archive without config.json (not a Keras 3 model)") from None
         if info.file_size > MAX_KERAS_CONFIG:
-            raise CheckpointError(f"{path}: config.json is {info.file_size:,} bytes; a model's is kilobytes")
+            raise CheckpointError(f"{path}: config.json is {info.file_size:,} bytes; a model's is kilobytes "
+                                  f"(lstmshape reads at most {MAX_KERAS_CONFIG:,})")
         try:
             config = json.loads(archive.read(info))
         except (ValueError, RecursionError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise CheckpointError(f"{path}: config.json is not readable JSON: {exc}") from None
+    layers = list(itertools.islice(_keras_layers(config), MAX_LAYERS + 1))
+    _bound(path, len(layers), MAX_LAYERS, "recurrent layers")
     lstms, incomplete = [], []
-    for layer in _keras_layers(config):
+    for layer in layers:
         found = _keras_layer(layer)
         (lstms if isinstance(found, FoundLSTM) else incomplete).append(found)
     tensors = [t for lstm in lstms for t in lstm.tensors]
@@ -348,28 +516,69 @@ def _keras_layers(node, depth: int = 0):
             yield from _keras_layers(value, depth + 1)
 
 
+class _Malformed(Exception):
+    """A part of a Keras layer's config that is not of the type Keras writes there."""
+
+
 def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
     config = layer["config"]
     name = str(config.get("name", layer["class_name"].lower()))
+    try:
+        return _keras_found(name, layer, config)
+    except _Malformed as exc:
+        return Incomplete(name, "keras", (str(exc),))
+
+
+def _mapping(owner: dict, key: str) -> dict:
+    """`owner[key]`, a mapping, or {} where it is absent or null."""
+    value = owner.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Malformed(f"{key} is a {_json_type(value)} where Keras writes a mapping")
+    return value
+
+
+def _json_type(value) -> str:
+    return {str: "string", list: "list", bool: "boolean", int: "number", float: "number"}.get(type(value), "value")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def _keras_found(name: str, layer: dict, config: dict) -> FoundLSTM | Incomplete:
     bidirectional = layer["class_name"] == "Bidirectional"
-    cell = config.get("layer", {}) if bidirectional else layer
-    if bidirectional and cell.get("class_name") not in KERAS_CELLS:
-        return Incomplete(name, "keras", (f"Bidirectional wraps a {cell.get('class_name')!r}, not an LSTM, GRU "
-                                          "or SimpleRNN",))
-    cell_config = cell.get("config", {})
-    built = layer.get("build_config") or cell.get("build_config") or {}
+    cell = _mapping(config, "layer") if bidirectional else layer
+    if bidirectional and not (isinstance(cell.get("class_name"), str) and cell["class_name"] in KERAS_CELLS):
+        return Incomplete(name, "keras", (f"Bidirectional wraps a {_short(cell.get('class_name'))}, not an LSTM, "
+                                          "GRU or SimpleRNN",))
+    cell_config = _mapping(cell, "config")
+    built = _mapping(layer, "build_config") or _mapping(cell, "build_config")
     shape = built.get("input_shape")
     units = cell_config.get("units")
     if not (isinstance(shape, list) and shape and isinstance(shape[-1], int)) or not isinstance(units, int):
         return Incomplete(name, "keras", ("the layer was never built: config.json gives no input feature size",))
+    for key, size in (("input feature size", shape[-1]), ("units", units)):
+        if isinstance(size, bool) or not 0 < size <= MAX_DIM:
+            return Incomplete(name, "keras", (f"{key} {_short(size)} is not a size (a positive int64)",))
+    merge_mode = config.get("merge_mode") if bidirectional else "concat"
+    if merge_mode not in MERGE_MODES:
+        return Incomplete(name, "keras", (f"merge_mode {_short(merge_mode)} is not one of "
+                                          "concat, sum, mul, ave or null",))
     dtype = config.get("dtype")
-    dtype = dtype.get("config", {}).get("name", "float32") if isinstance(dtype, dict) else str(dtype or "float32")
+    if isinstance(dtype, dict):  # a DTypePolicy: {"class_name": ..., "config": {"name": "float32"}}
+        dtype = _mapping(dtype, "config").get("name")
+    dtype = dtype or "float32"
+    if not isinstance(dtype, str):
+        raise _Malformed(f"dtype is a {_json_type(dtype)} where Keras writes a name")
     lstm = KerasLSTM(shape[-1], units, return_sequences=bool(cell_config.get("return_sequences", False)),
                      return_state=bool(cell_config.get("return_state", False)),
                      go_backwards=bool(cell_config.get("go_backwards", False)) and not bidirectional,
                      use_bias=bool(cell_config.get("use_bias", True)), bidirectional=bidirectional,
-                     merge_mode=config.get("merge_mode") if bidirectional else "concat",
-                     cell=KERAS_CELLS[cell["class_name"]], reset_after=bool(cell_config.get("reset_after", True)))
+                     merge_mode=merge_mode, cell=KERAS_CELLS[cell["class_name"]],
+                     reset_after=bool(cell_config.get("reset_after", True)))
     settings = [("input_dim", lstm.input_dim), ("units", lstm.units), ("bidirectional", bidirectional)]
     if bidirectional:
         settings.append(("merge_mode", lstm.merge_mode))

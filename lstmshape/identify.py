@@ -19,7 +19,8 @@ from .settings import CELLS, TorchLSTM
 from .shapes.torch import parameters
 
 TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
-                         r"_l(?P<layer>\d+)(?P<reverse>_reverse)?\Z")
+                         r"_l(?P<layer>\d{1,18})(?P<reverse>_reverse)?\Z")  # torch never numbers a layer past int64
+SHOWN_NAMES = 100  # tensor names one message lists (every one of a real LSTM's; a hostile file's first 100)
 TORCH_SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
 
 
@@ -142,6 +143,9 @@ def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
     gates, input_size = first.shape
     hidden_size = gates // cell.gates
     has = held(group)
+    gaps = _missing_layers(group, has)
+    if gaps:
+        return None, [gaps]
     hr = group.get("weight_hr_l0")
     reasons = []
     if hr is not None and (len(hr.shape) != 2 or not 0 < has.proj_size < hidden_size):
@@ -154,6 +158,17 @@ def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
                       proj_size=has.proj_size, bias=has.bias, cell=cell.name)
     reasons = differences(lstm, {name: t.shape for name, t in group.items()})
     return (None, reasons) if reasons else (lstm, [])
+
+
+def _missing_layers(group: dict[str, TensorInfo], has: Held) -> str:
+    """Why a group whose highest layer outnumbers its tensors is no LSTM, without walking the layers
+    it skips: a name such as weight_ih_l999999999 costs what the file holds, not what it says."""
+    if has.num_layers <= len(group):  # then holding it against every layer is work the file paid for
+        return ""
+    layers = sorted({int(TORCH_PARAM.match(name)["layer"]) for name in group})
+    shown = ", ".join(map(str, layers[:10])) + (", ..." if len(layers) > 10 else "")
+    return (f"the highest layer is {has.num_layers - 1}, but its {len(group)} tensors hold layers {shown} only: "
+            f"{has.num_layers - len(layers):,} layers are missing")
 
 
 def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str]:
@@ -169,13 +184,20 @@ def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str
                 f"bias {str(lstm.bias).lower()}")
     reasons = []
     if missing:
-        reasons.append(f"missing {', '.join(missing)}")
+        reasons.append(f"missing {some(missing)}")
     if unexpected:
-        reasons.append(f"unexpected {', '.join(unexpected)}")
-    reasons += wrong
+        reasons.append(f"unexpected {some(unexpected)}")
+    more = len(wrong) - SHOWN_NAMES
+    reasons += wrong[:SHOWN_NAMES] + ([f"{more:,} more tensors of other shapes"] if more > 0 else [])
     if reasons:
         reasons[-1] += f" (held against the LSTM that weight_ih_l0 and the highest layer suggest: {settings})"
     return reasons
+
+
+def some(names: list[str], most: int = SHOWN_NAMES) -> str:
+    """Names as one line a person reads: the first `most`, then how many more (a file may hold 100,000)."""
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f", and {more:,} more" if more > 0 else "")
 
 
 def listed(shape: Iterable[int]) -> str:

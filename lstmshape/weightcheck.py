@@ -11,7 +11,7 @@ from __future__ import annotations
 from .checkpoint import Checkpoint, CheckpointError, load_tensors, read_checkpoint
 from .codes import (WEIGHTS_MISSING_TENSOR, WEIGHTS_NO_SUCH_PREFIX, WEIGHTS_NOT_COMPARABLE, WEIGHTS_SHAPE_MISMATCH,
                     WEIGHTS_UNEXPECTED_TENSOR, WEIGHTS_UNREADABLE)
-from .identify import TORCH_PARAM, Held, TensorInfo, cell_of, held, listed, torch_groups
+from .identify import TORCH_PARAM, Held, TensorInfo, cell_of, held, listed, some, torch_groups
 from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
@@ -26,7 +26,7 @@ def normalise_prefix(prefix: str) -> str:
 def select(checkpoint: Checkpoint, prefix: str | None) -> tuple[str | None, dict[str, TensorInfo], str]:
     """The prefix and LSTM tensors to compare with, or (None, {}, why not)."""
     groups = torch_groups(checkpoint.tensors)
-    names = ", ".join(repr(p) for p in groups) or "none"
+    names = some([repr(p) for p in groups]) or "none"
     if prefix is not None:
         wanted = normalise_prefix(prefix)
         if wanted in groups:
@@ -65,7 +65,7 @@ def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> li
             causes.setdefault(_name_cause(lstm, has, name, code == WEIGHTS_MISSING_TENSOR), []).append(name)
         for key, listed_names in causes.items():
             settings = _settings_text(lstm, has, key)
-            what = ", ".join(prefix + n for n in listed_names)
+            what = some([prefix + n for n in listed_names])
             out.append(model.problem(model.origin(0, key) if key else model.block_parts(0), code, ERROR,
                                      f"{side}: {what}" + (f": {settings}" if settings else "")))
     return out

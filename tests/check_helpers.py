@@ -78,27 +78,38 @@ class Bounded:
             assert str(path) in out or os.path.basename(str(path)) in out, out[-2000:]
 
 
+# A child's peak RSS starts at its parent's (the kernel carries it through fork and exec), so a pytest
+# process that has loaded torch would make every child look 400 MB: a small launcher spawns the
+# console script and writes that grandchild's own wait status and peak (KiB) to the file argv[1].
+LAUNCHER = ("import os, sys; pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ); "
+            "_, status, usage = os.wait4(pid, 0); open(sys.argv[1], 'w').write(f'{status} {usage.ru_maxrss}')")
+
+
 def run_bounded(*args, env: dict | None = None, cwd=None, timeout: float = 30) -> Bounded:
     """`lstmshape ARGS...` in a child process, timed, its peak RSS read from the kernel (wait4), with
     SECRET in its environment. Output goes to files, so nothing blocks however much it prints."""
+    import signal
     import tempfile
     import threading
     import time
 
     base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR", "LSTMSHAPE_DEBUG")}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as cost:
         started = time.perf_counter()
-        proc = subprocess.Popen([console_script(), *map(str, args)], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err, cwd=cwd, env={**base, "LSTMSHAPE_TEST_SECRET": SECRET, **(env or {})})
-        watchdog = threading.Timer(timeout, proc.kill)
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, cost.name, console_script(), *map(str, args)],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, start_new_session=True,
+                                env={**base, "LSTMSHAPE_TEST_SECRET": SECRET, **(env or {})})
+        watchdog = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
         watchdog.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
+        status, peak = map(int, cost.read().split() or (proc.returncode, -1))  # killed: no report, -1 KiB
         out.seek(0)
         err.seek(0)
-        return Bounded(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       seconds, usage.ru_maxrss / 1024)
+        return Bounded(os.waitstatus_to_exitcode(status) if peak >= 0 else proc.returncode,
+                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                       seconds, peak / 1024 if peak >= 0 else float("inf"))

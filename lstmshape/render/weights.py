@@ -8,6 +8,7 @@ from typing import TextIO
 
 from ..checkpoint import Checkpoint
 from ..identify import FoundLSTM
+from ..problems import one_line, shown_path
 
 FORMAT_NAMES = {"torch": "torch state_dict", "safetensors": "safetensors", "npz": "NumPy npz",
                 "onnx": "ONNX model", "keras": "Keras 3 model"}
@@ -29,22 +30,37 @@ def inspect_json(checkpoint: Checkpoint) -> dict:
 
 
 def write_json(stream: TextIO, checkpoint: Checkpoint) -> None:
-    stream.write(json.dumps(inspect_json(checkpoint), indent=2, ensure_ascii=False) + "\n")
+    # ASCII escapes: a name from the file (a lone surrogate, a control character) stays valid JSON text
+    stream.write(json.dumps(inspect_json(checkpoint), indent=2) + "\n")
+
+
+def config_document(lstm: FoundLSTM) -> dict:
+    """The config of one LSTM of the checkpoint, as data: what `config_yaml` writes."""
+    return ({"framework": lstm.framework} if lstm.framework != "torch" else {}) | {"lstm": dict(lstm.settings)}
 
 
 def config_yaml(checkpoint: Checkpoint, lstm: FoundLSTM) -> str:
-    """A config `lstmshape infer` accepts, for one LSTM of the checkpoint."""
-    # json.dumps keeps a hostile name (newlines, '#') inside one comment line
-    lines = [f"# the LSTM {json.dumps(lstm.prefix)} of {json.dumps(checkpoint.path)} "
-             f"({FORMAT_NAMES[checkpoint.format]}, {lstm.dtype}, {lstm.num_params:,} parameters)"]
-    if lstm.framework != "torch":
-        lines.append(f"framework: {lstm.framework}")
-    lines.append("lstm:")
-    lines += [f"  {key}: {_yaml_value(value)}" for key, value in lstm.settings]
-    return "\n".join(lines) + "\n"
+    """A config `lstmshape infer` accepts, for one LSTM of the checkpoint: a comment saying where it
+    comes from, then the data through YAML's own emitter (safe_dump quotes whatever a file holds,
+    so no string from it can become a tag, a key or a second line)."""
+    import yaml
+
+    # json.dumps and one_line keep a hostile name (newlines, U+2028, '#') inside one comment line
+    comment = (f"# the LSTM {json.dumps(lstm.prefix)} of {json.dumps(checkpoint.path)} "
+               f"({FORMAT_NAMES[checkpoint.format]}, {one_line(lstm.dtype)}, {lstm.num_params:,} parameters)\n")
+    return comment + yaml.safe_dump(config_document(lstm), sort_keys=False, allow_unicode=False)
 
 
-def _yaml_value(value) -> str:
+def _plain(text: str):
+    """A string from the file as rich shows it: one printable line, never read as markup (`[/x]`,
+    `[link=...]`) or as terminal control (ESC, U+202E)."""
+    from rich.text import Text
+
+    return Text(one_line(text), overflow="fold")
+
+
+def _shown_value(value) -> str:
+    """A setting as the table shows it: YAML's spelling of null and booleans."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -83,16 +99,17 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
     cells = sorted({lstm.config.get("cell", "lstm").upper() for lstm in checkpoint.lstms})
     found = f"{n} LSTM{'s' if n != 1 else ''}" if cells in ([], ["LSTM"]) else \
         f"{n} recurrent layer{'s' if n != 1 else ''} ({', '.join(cells)})"  # GRU and RNN found too
-    console.print(f"{checkpoint.path} ({FORMAT_NAMES[checkpoint.format]}): {found}, "
-                  f"{other} other tensor{'s' if other != 1 else ''}")
+    console.print(_plain(f"{shown_path(checkpoint.path)} ({FORMAT_NAMES[checkpoint.format]}): {found}, "
+                        f"{other} other tensor{'s' if other != 1 else ''}"))
     for lstm in checkpoint.lstms:
-        table = Table(title=f"{lstm.prefix or '(no prefix)'} ({lstm.framework})", title_justify="left")
+        title = _plain(f"{lstm.prefix or '(no prefix)'} ({lstm.framework})")  # shown whole: as wide as it needs
+        table = Table(title=title, title_justify="left", min_width=min(title.cell_len, console.width))
         table.add_column("setting", overflow="fold")
         table.add_column("value", justify="right", overflow="fold")
         for key, value in lstm.settings:
-            table.add_row(key, _yaml_value(value))
+            table.add_row(_plain(key), _plain(_shown_value(value)))
         table.add_row("parameters", f"{lstm.num_params:,}", end_section=False)
-        table.add_row("dtype", lstm.dtype)
+        table.add_row("dtype", _plain(lstm.dtype))
         table.add_row("bytes", human_bytes(Size(lstm.nbytes)))
         console.print(table)
 
