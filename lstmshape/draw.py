@@ -21,12 +21,14 @@ from .render.picture import layout, scene
 from .render.svg import svg_text
 from .rules import run_rules
 from .shapes import infer
+from .shapes.core import DEEPEST_RUN
 
 SUFFIXES = (".svg", ".html")
 
 
 class DrawError(Exception):
-    """A usage error: a bad output name, a missing config file, an output that cannot be written."""
+    """A usage error: a bad output name, a missing config file, an output that cannot be written, a
+    network too deep to draw."""
 
 
 @dataclass
@@ -49,6 +51,10 @@ def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
     config, problems = load(config_path, mapping)
     if config is None:
         return Drawing(problems)
+    deepest = max(block.num_layers for block in config.stack)
+    if deepest > DEEPEST_RUN:
+        raise DrawError(f"{config_path}: num_layers {deepest:,} is deeper than any real network: draw draws up to "
+                        f"{DEEPEST_RUN:,} layers (`lstmshape infer` lists it, its identical layers summarised)")
     problems = sorted(problems + run_rules(config), key=lambda p: (p.line, p.column, p.code))
     results = infer(config)
     drawn = scene(config, results, problems)

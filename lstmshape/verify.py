@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import forward
+from .shapes.core import DEEPEST_BLOCKS, DEEPEST_RUN
 from .shapes.torch import TorchShapes, infer_lstm
 
 MAC_BUDGET = 200_000_000  # about a tenth of a second of NumPy on this class of machine
@@ -49,9 +50,16 @@ def run_sizes(result: TorchShapes, full: bool) -> tuple[TorchShapes, dict, str]:
 
 
 def verify(result: TorchShapes, full: bool = False, seed: int = 0, params: dict | None = None) -> Verification:
-    """Run the forward pass with `params` (a checkpoint's real weights) or seeded random ones."""
-    runnable, run_at, note = run_sizes(result, full)
+    """Run the forward pass with `params` (a checkpoint's real weights) or seeded random ones; a
+    stack deeper or longer than any real network is not run (it would take minutes, layer by layer)."""
     lstm = result.lstm
+    if lstm.num_layers > DEEPEST_RUN:
+        return Verification(False, {}, (), {}, f"not run: num_layers {lstm.num_layers:,} is deeper than any real "
+                                               f"network (the forward pass runs up to {DEEPEST_RUN:,} layers)")
+    if (result.block or 0) >= DEEPEST_BLOCKS:
+        return Verification(False, {}, (), {}, f"not run: block {result.block} of a stack longer than any real "
+                                               f"network (the forward pass runs its first {DEEPEST_BLOCKS} blocks)")
+    runnable, run_at, note = run_sizes(result, full)
     if params is None:
         if 4 * runnable.num_params > PARAM_BYTES_BUDGET:
             why = f"not run: its {runnable.num_params:,} parameters need more than {PARAM_BYTES_BUDGET >> 30} GiB"

@@ -106,9 +106,10 @@ FOREIGN = {
 def read_framework(reader: Reader, data: dict) -> Config | None:
     """A keras or onnx config (top-level keys already checked): None when it has errors."""
     framework = data.get("framework")
-    if framework not in KEYS:
-        close = difflib.get_close_matches(str(framework), FRAMEWORKS, n=1, cutoff=0.5)
-        hint = f"; did you mean '{close[0]}'?" if close and isinstance(framework, str) else ""
+    if not isinstance(framework, str) or framework not in KEYS:  # (a list or mapping is no key of KEYS)
+        named = isinstance(framework, str) and len(framework) <= 64  # difflib is quadratic
+        close = difflib.get_close_matches(framework, FRAMEWORKS, n=1, cutoff=0.5) if named else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
         reader.problem(("framework",), OUT_OF_RANGE if isinstance(framework, str) else WRONG_TYPE,
                        f"framework must be one of torch, keras, onnx, got {show(framework)}{hint}")
         return None

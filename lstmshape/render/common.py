@@ -8,6 +8,7 @@ import json
 import re
 
 from ..shapes import Size, TorchShapes
+from ..shapes.core import LEADING_LAYERS, LISTED_LAYERS, MATRIX_LAYERS
 from ..shapes.keras import KerasShapes
 from ..shapes.keras import settings as keras_settings
 from ..shapes.onnx import OnnxShapes
@@ -70,3 +71,35 @@ def framework_description(result: KerasShapes | OnnxShapes) -> str:
     if result.framework == "keras":
         return f"keras: {keras_settings(result.lstm, result.data)} {data_text(result.data)}"
     return f"onnx: {onnx_settings(result.lstm)} {data_text(result.data)}"
+
+
+def matrix_note(results: list) -> str:
+    """What a --matrix over a deep stack leaves out (lstmshape.shapes.core.layer_counts): '' when its
+    rows span every num_layers value."""
+    counts = sorted({r.lstm.num_layers for r in results})
+    if counts != [*range(1, LEADING_LAYERS + 1), counts[-1]] or counts[-1] <= MATRIX_LAYERS:
+        return ""
+    return (f"num_layers {LEADING_LAYERS + 1} to {counts[-1] - 1:,} not shown: their rows differ from these only in "
+            "num_layers, the state rows and params (--layers N shows any)")
+
+
+def shown_blocks(count: int) -> list:
+    """The blocks of a stack a table shows, in order: every one of up to LISTED_LAYERS blocks, else
+    the first LEADING_LAYERS, the range left out, and the last (a few hundred bytes of config can
+    hold thousands of blocks; `--format json` lists every block)."""
+    if count <= LISTED_LAYERS:
+        return list(range(count))
+    return [*range(LEADING_LAYERS), range(LEADING_LAYERS, count - 1), count - 1]
+
+
+def blocks_left_out(left: range) -> str:
+    return f"⋮ blocks {left.start}–{left[-1]} not shown ({len(left):,} blocks; --format json lists every block)"
+
+
+def matrix_blocks(results: list) -> tuple[set, list]:
+    """(the blocks a --matrix table shows rows for, the ranges it leaves out); a single LSTM's rows
+    (block None) are all shown."""
+    if results[0].block is None:
+        return {None}, []
+    listed = shown_blocks(max(r.block for r in results) + 1)
+    return {k for k in listed if isinstance(k, int)}, [k for k in listed if isinstance(k, range)]

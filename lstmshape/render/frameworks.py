@@ -7,9 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..explain import framework_traps as traps
-from ..shapes import Size
-from .common import describe, human_bytes, shape_text
-from .tables import tensor_table
+from ..shapes import Repeat, Size
+from .common import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
+from .tables import plain, tensor_table
 
 MATRIX_AXES = {
     "keras": "every bidirectional × return_sequences × return_state × num_layers",
@@ -29,9 +29,12 @@ class FrameworkTableReporter:
         if len(results) == 1:
             self.single(config, results[0])
         elif [r.block for r in results] == list(range(len(results))):
-            for i, result in enumerate(results):  # a stack: each block in turn
+            for i in shown_blocks(len(results)):  # a stack: each block in turn
+                if isinstance(i, range):
+                    self.console.print(Text(blocks_left_out(i), style="bold magenta"))
+                    continue
                 self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
-                self.single(config, result, results[i + 1] if i + 1 < len(results) else None)
+                self.single(config, results[i], results[i + 1] if i + 1 < len(results) else None)
         else:
             self.matrix(config, results)
 
@@ -39,34 +42,44 @@ class FrameworkTableReporter:
         """One result (one block of a stack: `following` is the next block's, whose first node
         the last node's Y feeds)."""
         out = self.console
-        out.print(Text(config.path, style="bold"), Text(describe(result)))
+        out.print(plain(config.path, "bold"), plain(describe(result)))
         if result.framework == "keras":
             out.print(tensor_table("Input", "tensor", (result.input,), self.explain))
             out.print(tensor_table("Outputs (what the last layer's call returns, in order)", "output",
                                    result.outputs, self.explain))
-            out.print(tensor_table("Weights (Keras weight paths, model.weights order)", "weight", result.params,
-                                   self.explain))
+            out.print(tensor_table("Weights (Keras weight paths, model.weights order)", "weight",
+                                   result.listed_params, self.explain))
             counted = "model.count_params()"
         else:
-            for node in result.nodes:
-                op, name = result.lstm.kind.onnx, result.lstm.cell
-                out.print(tensor_table(f"Node {name}_{node.index} (ONNX {op}, opset 14+)", "tensor", node.tensors,
-                                       self.explain))
-                if node.to_next:
-                    after = name if node is not result.nodes[-1] or following is None else following.lstm.cell
-                    block = f" (lstm[{following.block}])" if node is result.nodes[-1] and following is not None else ""
-                    out.print(f"  Y → node {after}_{node.index + 1}{block}'s X: {node.to_next}")
+            self.nodes(result, following)
             counted = "elements of the initializers W, R, B" + (", P" if result.lstm.has_cell_state else "")
         out.print(f"parameters: {result.num_params:,} ({counted}; {human_bytes(Size(4 * result.num_params))} float32)")
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
             for trap in traps(result):
-                out.print(f"  • {trap}", soft_wrap=True)
+                out.print(plain(f"  • {trap}"), soft_wrap=True)
+
+    def nodes(self, result, following=None) -> None:
+        """Each ONNX node's tensors (a deep stack's identical nodes as one line), and the ops from its Y
+        to the next node's X."""
+        out, last = self.console, result.nodes[-1].index
+        op, name = result.lstm.kind.onnx, result.lstm.cell
+        for node in result.listed_nodes:
+            if isinstance(node, Repeat):
+                out.print(Text(f"  ⋮ nodes {name}_{node.first}–{name}_{node.last}: {node.count:,} identical nodes, "
+                               f"each as node {name}_{node.first - 1} (its Y → the next node's X the same way)"))
+                continue
+            out.print(tensor_table(f"Node {name}_{node.index} (ONNX {op}, opset 14+)", "tensor", node.tensors,
+                                   self.explain))
+            if node.to_next:
+                after = name if node.index != last or following is None else following.lstm.cell
+                block = f" (lstm[{following.block}])" if node.index == last and following is not None else ""
+                out.print(plain(f"  Y → node {after}_{node.index + 1}{block}'s X: {node.to_next}"))
 
     def matrix(self, config, results: list) -> None:
         out = self.console
         framework = results[0].framework
-        out.print(Text(config.path, style="bold"), Text(f"{framework}: {MATRIX_AXES[framework]}"))
+        out.print(plain(config.path, "bold"), Text(f"{framework}: {MATRIX_AXES[framework]}"))
         table = Table(title_justify="left")
         if framework == "keras":
             columns = ["bidirectional", "return_sequences", "return_state", "num_layers", "input", "outputs", "params"]
@@ -78,7 +91,10 @@ class FrameworkTableReporter:
             columns.insert(columns.index("num_layers") + 1, "block")
         for name in columns:
             table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
+        shown, left = matrix_blocks(results)
         for result in results:
+            if result.block not in shown:
+                continue
             lstm = result.lstm
             block = [str(result.block)] if stacked else []
             if framework == "keras":
@@ -92,8 +108,11 @@ class FrameworkTableReporter:
                               shape_text(first["X"].shape), shape_text(first["W"].shape), shape_text(last["Y"].shape),
                               shape_text(last["Y_h"].shape), f"{result.num_params:,}")
         out.print(table)
+        for note in [matrix_note(results)] + [blocks_left_out(r) + " in each combination" for r in left]:
+            if note:
+                out.print(Text(note), soft_wrap=True)
         if self.explain:
             for result in results:
-                out.print(Text(describe(result), style="bold"))
+                out.print(plain(describe(result), "bold"))
                 for trap in traps(result):
-                    out.print(f"  • {trap}", soft_wrap=True)
+                    out.print(plain(f"  • {trap}"), soft_wrap=True)

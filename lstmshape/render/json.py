@@ -9,10 +9,10 @@ from ..explain import traps
 from ..problems import Problem
 from ..read.sources import sources
 from ..settings import Config
-from ..shapes import TENSORS, TorchShapes
+from ..shapes import TENSORS, Repeat, TorchShapes
 from ..shapes.around import around_json, infer_decoder
 from ..shapes.keras import KerasShapes
-from ..shapes.onnx import OnnxShapes
+from ..shapes.onnx import INITIALIZERS, OnnxShapes
 from .common import dumps
 
 
@@ -27,12 +27,12 @@ def result_json(result: TorchShapes, verification=None) -> dict:
         "proj_size": lstm.proj_size,
         "unbatched": result.data.unbatched,
         "shapes": {name: list(tensors[name].shape) if name in tensors else None for name in TENSORS},
-        "params": {p.name: list(p.shape) for p in result.params},
+        "params": params_json(result.listed_params),
         "num_params": result.num_params,
         "bytes": {name: tensors[name].nbytes.value if name in tensors else None for name in TENSORS}
         | {"params": 4 * result.num_params},
         "macs": result.macs.value,
-    }
+    } | repeated_json(result.listed_params, "repeated_layers", "params")
     if lstm.cell != "lstm":
         doc["cell"] = lstm.cell
     if lstm.cell == "rnn":
@@ -77,10 +77,12 @@ class JsonReporter:
 def explanation(result) -> dict:
     """What `--explain` adds to a table, as data: each tensor's dimensions with how each size is
     derived, and the traps for this config."""
-    if result.framework == "onnx":
-        named = [(f"lstm_{node.index}.{t.name}", t) for node in result.nodes for t in node.tensors]
+    if result.framework == "onnx":  # a deep stack's identical nodes (layers) once, `{layer}` for their index
+        named = [(f"lstm_{'{layer}' if isinstance(node, Repeat) else node.index}.{t.name}", t)
+                 for node in result.listed_nodes for t in node.tensors]
     else:
-        named = [(t.name, t) for t in result.tensors + result.params]
+        params = [t for p in result.listed_params for t in (p.tensors if isinstance(p, Repeat) else (p,))]
+        named = [(t.name, t) for t in (*result.tensors, *params)]
     return {
         "derivations": {name: [{"size": d.size, "meaning": d.meaning, "why": d.why} for d in t.dims]
                         for name, t in named},
@@ -103,9 +105,11 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
             "use_bias": lstm.use_bias,
             "shapes": {"input": list(result.input.shape), "outputs": [list(t.shape) for t in result.outputs]},
             "output_names": [t.name for t in result.outputs],
-            "params": {p.name: list(p.shape) for p in result.params},
+            "params": params_json(result.listed_params),
             "num_params": result.num_params,
-        } | cell_json(lstm, "reset_after") | arguments_json(lstm) | block_json(result)
+        } | cell_json(lstm, "reset_after") | arguments_json(lstm) | block_json(result) \
+            | repeated_json(result.listed_params, "repeated_layers", "params")
+    nodes = [node for node in result.listed_nodes if not isinstance(node, Repeat)]
     doc = {
         "input_size": lstm.input_size,
         "hidden_size": lstm.hidden_size,
@@ -116,16 +120,32 @@ def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
         "peepholes": lstm.peepholes,
         "bias": lstm.bias,
         "sequence_lens": lstm.sequence_lens,
-        "nodes": [{t.name: list(t.shape) for t in node.tensors} for node in result.nodes],
+        "nodes": [{t.name: list(t.shape) for t in node.tensors} for node in nodes],
         "num_params": result.num_params,
     }
     if lstm.num_layers > 1:
         doc["between_nodes"] = result.nodes[0].to_next
     if result.block is not None:  # node names run on across the blocks of a stack
-        doc["node_names"] = [f"{lstm.cell}_{node.index}" for node in result.nodes]
+        doc["node_names"] = [f"{lstm.cell}_{node.index}" for node in nodes]
         if result.nodes[-1].to_next:
             doc["to_next_block"] = result.nodes[-1].to_next
-    return doc | cell_json(lstm, "linear_before_reset") | block_json(result)
+    return doc | cell_json(lstm, "linear_before_reset") | block_json(result) \
+        | repeated_json(result.listed_nodes, "repeated_nodes", "node", INITIALIZERS)
+
+
+def params_json(listed: tuple) -> dict:
+    """Parameter name → shape, for the parameters listed one by one."""
+    return {p.name: list(p.shape) for p in listed if not isinstance(p, Repeat)}
+
+
+def repeated_json(listed: tuple, key: str, what: str, counted=None) -> dict:
+    """A deep stack's identical layers (nodes), left out of `params` (`nodes`): which, how many, what
+    each holds (names with `{layer}` for its index) and their parameters together (`counted`: the
+    names that are parameters, all by default); nothing for a stack listed whole (its JSON is unchanged)."""
+    return {key: {"first": r.first, "last": r.last, "count": r.count, what: params_json(r.tensors),
+                  "num_params": r.count * sum(t.numel.coefficient for t in r.tensors
+                                              if counted is None or t.name in counted)}
+            for r in listed if isinstance(r, Repeat)}
 
 
 def block_json(result) -> dict:

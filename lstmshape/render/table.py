@@ -17,10 +17,10 @@ from ..settings import Config
 from ..shapes import Size, TorchShapes
 from ..shapes.around import infer_decoder
 from . import terminal
-from .common import describe, human_bytes, shape_text
+from .common import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
 from .around import bridge_line, join_line
 from .frameworks import FrameworkTableReporter
-from .tables import tensor_table, verification_summary, verified_cell
+from .tables import plain, tensor_table, verification_summary, verified_cell
 
 
 def sources_table(config: Config) -> Table:
@@ -30,7 +30,7 @@ def sources_table(config: Config) -> Table:
     for name, origin in sources(config).items():
         value = origin["value"]
         shown = str(value).lower() if isinstance(value, bool) else "—" if value is None else str(value)
-        table.add_row(name, shown, origin_text(origin))
+        table.add_row(plain(name), plain(shown), plain(origin_text(origin)))
     return table
 
 
@@ -60,11 +60,14 @@ class TableReporter:
         if len(results) == 1:
             self.single(config, results[0], verifications[0] if verifications else None)
         elif [r.block for r in results] == list(range(len(results))):
-            for i, result in enumerate(results):  # a stack: each block in turn
+            for i in shown_blocks(len(results)):  # a stack: each block in turn
+                if isinstance(i, range):
+                    self.console.print(Text(blocks_left_out(i), style="bold magenta"))
+                    continue
                 if config.joins and config.joins[i]:
                     self.console.print(Text(join_line(config, results, i), style="bold cyan"), soft_wrap=True)
                 self.console.print(Text(f"block {i} of {len(results)}: lstm[{i}]", style="bold magenta"))
-                self.single(config, result, verifications[i] if verifications else None)
+                self.single(config, results[i], verifications[i] if verifications else None)
         else:
             self.matrix(config, results, verifications)
         if config.decoder is not None and (len(results) == 1 or [r.block for r in results] == list(range(len(results)))):
@@ -78,9 +81,9 @@ class TableReporter:
 
     def single(self, config: Config, result: TorchShapes, verification=None) -> None:
         out = self.console
-        out.print(Text(config.path, style="bold"), Text(describe(result)))
+        out.print(plain(config.path, "bold"), plain(describe(result)))
         out.print(tensor_table("Tensors", "tensor", result.tensors, self.explain, verification))
-        out.print(tensor_table("Parameters (torch state_dict names)", "parameter", result.params, self.explain,
+        out.print(tensor_table("Parameters (torch state_dict names)", "parameter", result.listed_params, self.explain,
                                verification))
         out.print(
             f"parameters: {result.num_params:,} ({human_bytes(Size(4 * result.num_params))} float32)   "
@@ -91,11 +94,11 @@ class TableReporter:
         if self.explain:
             out.print(Text("Traps for this config:", style="bold"))
             for trap in traps(result):
-                out.print(f"  • {trap}", soft_wrap=True)
+                out.print(plain(f"  • {trap}"), soft_wrap=True)
 
     def matrix(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
         out = self.console
-        out.print(Text(config.path, style="bold"), Text("every batch_first × bidirectional × num_layers"
+        out.print(plain(config.path, "bold"), Text("every batch_first × bidirectional × num_layers"
                                                          + matrix_cells(results)))
         table = Table(title_justify="left")
         cell_state = any(r.lstm.has_cell_state for r in results)  # GRU and RNN have no c0/cn column
@@ -107,7 +110,10 @@ class TableReporter:
             columns.insert(3, "block")
         for name in columns + (["forward pass"] if verifications else []):
             table.add_column(name, justify="right" if name in ("num_layers", "params") else "left", overflow="fold")
+        shown, left = matrix_blocks(results)
         for i, result in enumerate(results):
+            if result.block not in shown:
+                continue
             lstm = result.lstm
             extra = [verified_cell(verifications[i], None)] if verifications else []
             table.add_row(
@@ -123,6 +129,9 @@ class TableReporter:
                 *extra,
             )
         out.print(table)
+        for note in [matrix_note(results)] + [blocks_left_out(r) + " in each combination" for r in left]:
+            if note:
+                out.print(Text(note), soft_wrap=True)
         if verifications:
             notes = sorted({v.note for v in verifications if v.note})
             failed = sum(not v.verified for v in verifications)
@@ -130,6 +139,6 @@ class TableReporter:
                       + "".join(f"; {note}" for note in notes), soft_wrap=True)
         if self.explain:
             for result in results:
-                out.print(Text(describe(result), style="bold"))
+                out.print(plain(describe(result), "bold"))
                 for trap in traps(result):
-                    out.print(f"  • {trap}", soft_wrap=True)
+                    out.print(plain(f"  • {trap}"), soft_wrap=True)

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from ..registry import resolve
 from ..settings import Config
-from .core import FLOAT32_BYTES, Dimension, Size, Tensor, TensorLookup, layer_counts
+from .core import FLOAT32_BYTES, Dimension, Repeat, Size, Tensor, TensorLookup, layer_counts
 from .torch import TENSORS, TorchShapes, combinations, infer_lstm, infer_stack, parameters
 
 
@@ -34,6 +34,6 @@ def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = N
 
 
 __all__ = [
-    "ENGINES", "FLOAT32_BYTES", "TENSORS", "Dimension", "Size", "Tensor", "TensorLookup", "TorchShapes",
+    "ENGINES", "FLOAT32_BYTES", "TENSORS", "Dimension", "Repeat", "Size", "Tensor", "TensorLookup", "TorchShapes",
     "combinations", "infer", "infer_lstm", "infer_stack", "layer_counts", "parameters",
 ]

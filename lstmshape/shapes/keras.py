@@ -25,10 +25,11 @@ real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/kera
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Iterable
 
 from ..settings import DataConfig, KerasLSTM
-from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
+from .core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
 
 @dataclass(frozen=True)
 class KerasShapes(TensorLookup):
@@ -38,8 +39,8 @@ class KerasShapes(TensorLookup):
     data: DataConfig
     input: Tensor
     outputs: tuple[Tensor, ...]  # in the order the last layer's call returns them
-    params: tuple[Tensor, ...]  # in model.weights order, named by their Keras paths
     block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
+    first: int = 0  # the layers of the blocks before: the first layer's index in the names
 
     framework = "keras"
 
@@ -48,10 +49,25 @@ class KerasShapes(TensorLookup):
         """Tensor name → shape: `input`, then the outputs by their names (`output`, `h`, `c`, ...)."""
         return {t.name: t.shape for t in self.tensors}
 
+    @cached_property
+    def params(self) -> tuple[Tensor, ...]:
+        """Every weight in model.weights order, named by its Keras path; built when asked (a report
+        shows `listed_params`)."""
+        return tuple(parameters(self.lstm, self.first))
+
+    @property
+    def listed_params(self) -> tuple[Tensor | Repeat, ...]:
+        """The weights as a report lists them: a deep stack's identical layers as one Repeat."""
+        lstm, first = self.lstm, self.first
+        return listed(lstm.num_layers, lambda k: tuple(layer_parameters(lstm, k, first)),
+                      lambda k: tuple(layer_parameters(lstm, k, first, "{layer}")), first)
+
     @property
     def num_params(self) -> int:
-        """Equals keras.Model.count_params()."""
-        return sum(p.numel.coefficient for p in self.params)
+        """Equals keras.Model.count_params(): layer 0, then num_layers - 1 equal layers."""
+        first, *rest = (sum(t.numel.coefficient for t in layer_parameters(self.lstm, k))
+                        for k in range(min(self.lstm.num_layers, 2)))
+        return first + (self.lstm.num_layers - 1) * sum(rest)
 
     @property
     def tensors(self) -> tuple[Tensor, ...]:
@@ -65,8 +81,11 @@ class KerasShapes(TensorLookup):
 def layer_names(lstm: KerasLSTM, first: int = 0) -> list[str]:
     """The layer names lstmshape gives the stack (and the oracle tests build it with); `first`:
     the layers of the blocks before, so names stay unique across a stack of blocks."""
-    return [f"{'bidirectional' if lstm.bidirectional else lstm.kind.keras_name}_{k}"
-            for k in range(first, first + lstm.num_layers)]
+    return [layer_name(lstm, k) for k in range(first, first + lstm.num_layers)]
+
+
+def layer_name(lstm: KerasLSTM, index: int | str) -> str:
+    return f"{'bidirectional' if lstm.bidirectional else lstm.kind.keras_name}_{index}"
 
 
 def declared_data(lstm: KerasLSTM, data: DataConfig) -> tuple[DataConfig, str, str]:
@@ -110,11 +129,17 @@ def infer_keras(lstm: KerasLSTM, data, first: int = 0) -> KerasShapes:
             outputs += [Tensor(f"{d}_{s}", (batch, units)) for d in ("forward", "backward") for s in states]
         else:
             outputs += [Tensor(s, (batch, units)) for s in states]
-    return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs),
-                       tuple(parameters(lstm, first)))
+    return KerasShapes(lstm, data, Tensor("input", (batch, seq, features)), tuple(outputs), first=first)
 
 
 def parameters(lstm: KerasLSTM, first: int = 0) -> Iterable[Tensor]:
+    for k in range(lstm.num_layers):
+        yield from layer_parameters(lstm, k, first)
+
+
+def layer_parameters(lstm: KerasLSTM, k: int, first: int = 0, label: str | None = None) -> Iterable[Tensor]:
+    """Layer k's weights, named `first + k` on from the blocks before (`label` stands for that index:
+    `{layer}` for every layer after the first, which all have these shapes)."""
     u, cell = lstm.units, lstm.kind
     gates = gate_rows(cell, u, "units", cell.keras_gates)
     units = Dimension(u, "units", f"units {u}")
@@ -123,19 +148,20 @@ def parameters(lstm: KerasLSTM, first: int = 0) -> Iterable[Tensor]:
     bias = (Dimension(2, "input and recurrent bias", "2 = input bias, recurrent bias (reset_after)"), gates) \
         if two_biases else (gates,)
     name = cell.keras_name
-    for k, layer in enumerate(layer_names(lstm, first)):
-        if k == 0:
-            fed = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
-        else:
-            meaning = "2 × units" if lstm.out_features != u else "units"
-            fed = Dimension(lstm.out_features, meaning, f"{lstm.out_features} = layer {k - 1}'s output features")
-        inner = f"{name}_{first + k}"
-        prefixes = [f"{layer}/forward_{inner}", f"{layer}/backward_{inner}"] if lstm.bidirectional else [layer]
-        for prefix in prefixes:
-            yield Tensor(f"{prefix}/{name}_cell/kernel", (fed, gates))
-            yield Tensor(f"{prefix}/{name}_cell/recurrent_kernel", (units, gates))
-            if lstm.use_bias:
-                yield Tensor(f"{prefix}/{name}_cell/bias", bias)
+    if k == 0:
+        fed = Dimension(lstm.input_dim, "input_dim", f"input_dim {lstm.input_dim}")
+    else:
+        meaning = "2 × units" if lstm.out_features != u else "units"
+        before = f"layer {k - 1}'s" if label is None else "the layer before's"
+        fed = Dimension(lstm.out_features, meaning, f"{lstm.out_features} = {before} output features")
+    index = first + k if label is None else label
+    layer, inner = layer_name(lstm, index), f"{name}_{index}"
+    prefixes = [f"{layer}/forward_{inner}", f"{layer}/backward_{inner}"] if lstm.bidirectional else [layer]
+    for prefix in prefixes:
+        yield Tensor(f"{prefix}/{name}_cell/kernel", (fed, gates))
+        yield Tensor(f"{prefix}/{name}_cell/recurrent_kernel", (units, gates))
+        if lstm.use_bias:
+            yield Tensor(f"{prefix}/{name}_cell/bias", bias)
 
 
 def combinations(lstm: KerasLSTM, layers: Iterable[int] | None = None) -> list[KerasLSTM]:

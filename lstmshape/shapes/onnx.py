@@ -20,10 +20,10 @@ tests/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..settings import DIRECTIONS, DataConfig, OnnxLSTM
-from .core import Dimension, Tensor, TensorLookup, gate_rows, layer_counts
+from .core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
 
 NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
 INITIALIZERS = ("W", "R", "B", "P")
@@ -49,7 +49,7 @@ class OnnxShapes(TensorLookup):
 
     lstm: OnnxLSTM
     data: DataConfig
-    nodes: tuple[OnnxNode, ...]
+    nodes: Sequence[OnnxNode]  # built on demand (lstmshape.shapes.core.Layers): num_layers may be 10**8
     block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
 
     framework = "onnx"
@@ -75,9 +75,18 @@ class OnnxShapes(TensorLookup):
         )
 
     @property
+    def listed_nodes(self) -> tuple[OnnxNode | Repeat, ...]:
+        """The nodes as a report lists them: a deep stack's identical nodes as one Repeat."""
+        nodes = self.nodes  # (len() stops at 2**63: num_layers counts them)
+        return listed(self.lstm.num_layers, lambda k: (nodes[k],), lambda k: nodes[k].tensors, nodes[0].index)
+
+    @property
     def num_params(self) -> int:
-        """Total elements of the initializers W, R, B, P of every node."""
-        return sum(p.numel.coefficient for p in self.params)
+        """Total elements of the initializers W, R, B, P of every node: node 0, then num_layers - 1
+        equal nodes."""
+        first, *rest = (sum(t.numel.coefficient for t in node.tensors if t.name in INITIALIZERS)
+                        for node in self.nodes[:2])
+        return first + (self.lstm.num_layers - 1) * sum(rest)
 
 
 def glue(lstm: OnnxLSTM) -> str:
@@ -101,8 +110,14 @@ def between_blocks(before: OnnxLSTM, after: OnnxLSTM) -> str:
     return f"Transpose(perm=[1, 0, 2, 3]) -> (seq, batch, {d}, H), Reshape([0, 0, -1]) -> (seq, batch, {d}*H)"
 
 
-def infer_onnx(lstm: OnnxLSTM, data, first: int = 0) -> OnnxShapes:
-    """`first`: the nodes of the blocks before, so node names stay unique across a stack."""
+def infer_onnx(lstm: OnnxLSTM, data, first: int = 0, to_next: str | None = None) -> OnnxShapes:
+    """`first`: the nodes of the blocks before, so node names stay unique across a stack; `to_next`:
+    the ops from the last node's Y to the next block's X. Nodes are built as they are looked at."""
+    return OnnxShapes(lstm, data, Layers(lstm.num_layers, lambda k: onnx_node(lstm, data, k, first, to_next)))
+
+
+def onnx_node(lstm: OnnxLSTM, data, k: int, first: int = 0, to_next: str | None = None) -> OnnxNode:
+    """Node k of the stack (named `first + k`)."""
     h, d = lstm.hidden_size, lstm.num_directions
     batch = Dimension(data.batch_size, "batch", f"batch_size {data.batch_size}")
     seq = Dimension(data.seq_len, "seq", f"seq_len {data.seq_len}")
@@ -112,29 +127,26 @@ def infer_onnx(lstm: OnnxLSTM, data, first: int = 0) -> OnnxShapes:
     gates = gate_rows(cell, h, order=cell.onnx_gates)
     states = ("initial_h", "initial_c") if lstm.has_cell_state else ("initial_h",)
     outputs = ("Y_h", "Y_c") if lstm.has_cell_state else ("Y_h",)
-    nodes = []
-    for k in range(lstm.num_layers):
-        if k == 0:
-            fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
-        else:
-            fed = Dimension(d * h, "num_directions × hidden_size",
-                            f"{d * h} = num_directions {d} × hidden_size {h} (node {k - 1}'s Y, reshaped)")
-        if lstm.layout == 0:
-            x, y, state = (seq, batch, fed), (seq, dirs, batch, hidden), (dirs, batch, hidden)
-        else:
-            x, y, state = (batch, seq, fed), (batch, seq, dirs, hidden), (batch, dirs, hidden)
-        tensors = [Tensor("X", x), Tensor("W", (dirs, gates, fed)), Tensor("R", (dirs, gates, hidden))]
-        if lstm.bias:
-            tensors.append(Tensor("B", (dirs, gate_rows(cell, h, scale=2))))
-        if lstm.sequence_lens:
-            tensors.append(Tensor("sequence_lens", (batch,)))
-        tensors += [Tensor(name, state) for name in states]
-        if lstm.peepholes:
-            tensors.append(Tensor("P", (dirs, Dimension(3 * h, "3 × hidden_size",
-                                                          f"{3 * h} = 3 peepholes (i, o, f) × hidden_size {h}"))))
-        tensors += [Tensor("Y", y)] + [Tensor(name, state) for name in outputs]
-        nodes.append(OnnxNode(first + k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else None))
-    return OnnxShapes(lstm, data, tuple(nodes))
+    if k == 0:
+        fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
+    else:
+        fed = Dimension(d * h, "num_directions × hidden_size",
+                        f"{d * h} = num_directions {d} × hidden_size {h} (node {k - 1}'s Y, reshaped)")
+    if lstm.layout == 0:
+        x, y, state = (seq, batch, fed), (seq, dirs, batch, hidden), (dirs, batch, hidden)
+    else:
+        x, y, state = (batch, seq, fed), (batch, seq, dirs, hidden), (batch, dirs, hidden)
+    tensors = [Tensor("X", x), Tensor("W", (dirs, gates, fed)), Tensor("R", (dirs, gates, hidden))]
+    if lstm.bias:
+        tensors.append(Tensor("B", (dirs, gate_rows(cell, h, scale=2))))
+    if lstm.sequence_lens:
+        tensors.append(Tensor("sequence_lens", (batch,)))
+    tensors += [Tensor(name, state) for name in states]
+    if lstm.peepholes:
+        tensors.append(Tensor("P", (dirs, Dimension(3 * h, "3 × hidden_size",
+                                                      f"{3 * h} = 3 peepholes (i, o, f) × hidden_size {h}"))))
+    tensors += [Tensor("Y", y)] + [Tensor(name, state) for name in outputs]
+    return OnnxNode(first + k, tuple(tensors), glue(lstm) if k < lstm.num_layers - 1 else to_next)
 
 
 def combinations(lstm: OnnxLSTM, layers: Iterable[int] | None = None) -> list[OnnxLSTM]:
@@ -164,11 +176,8 @@ def infer_onnx_stack(blocks, data) -> list[OnnxShapes]:
     becomes the next block's X."""
     out, first = [], 0
     for k, lstm in enumerate(blocks):
-        result = replace(infer_onnx(lstm, data, first), block=k)
-        if k < len(blocks) - 1:
-            last = replace(result.nodes[-1], to_next=between_blocks(lstm, blocks[k + 1]))
-            result = replace(result, nodes=result.nodes[:-1] + (last,))
-        out.append(result)
+        to_next = between_blocks(lstm, blocks[k + 1]) if k < len(blocks) - 1 else None
+        out.append(replace(infer_onnx(lstm, data, first, to_next), block=k))
         first += lstm.num_layers
     return out
 

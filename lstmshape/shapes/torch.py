@@ -11,10 +11,11 @@ sizes stay exact as `Size`, so `hidden_size: 10**40` is answered without anythin
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Iterable
 
 from ..settings import Config, DataConfig, Dim, TorchLSTM, joined_features
-from .core import Dimension, Size, Tensor, TensorLookup, gate_rows, layer_counts
+from .core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
 
@@ -27,17 +28,30 @@ class TorchShapes(TensorLookup):
     lstm: TorchLSTM
     data: DataConfig
     tensors: tuple[Tensor, ...]
-    params: tuple[Tensor, ...]
     block: int | None = None  # the block's index when `lstm` is a stack of blocks, else None
 
     @property
     def shapes(self) -> dict[str, tuple[Dim, ...]]:
         return {t.name: t.shape for t in self.tensors}
 
+    @cached_property
+    def params(self) -> tuple[Tensor, ...]:
+        """Every state_dict entry, built when asked (num_layers of them: a report shows `listed_params`)."""
+        return tuple(parameters(self.lstm))
+
+    @property
+    def listed_params(self) -> tuple[Tensor | Repeat, ...]:
+        """The parameters as a report lists them: a deep stack's identical layers as one Repeat."""
+        lstm = self.lstm
+        return listed(lstm.num_layers, lambda k: tuple(layer_parameters(lstm, k)),
+                      lambda k: tuple(layer_parameters(lstm, k, "{layer}")))
+
     @property
     def num_params(self) -> int:
-        """Equals `sum(p.numel() for p in lstm.parameters())`."""
-        return sum(p.numel.coefficient for p in self.params)
+        """Equals `sum(p.numel() for p in lstm.parameters())`: layer 0, then num_layers - 1 equal layers."""
+        first, *rest = (sum(t.numel.coefficient for t in layer_parameters(self.lstm, k))
+                        for k in range(min(self.lstm.num_layers, 2)))
+        return first + (self.lstm.num_layers - 1) * sum(rest)
 
     @property
     def macs(self) -> Size:
@@ -124,33 +138,40 @@ def infer_lstm(lstm: TorchLSTM, data: DataConfig) -> TorchShapes:
     )
     if not lstm.has_cell_state:  # GRU and RNN: h only
         tensors = tuple(t for t in tensors if t.name not in ("c0", "cn"))
-    return TorchShapes(lstm, data, tensors, tuple(parameters(lstm)))
+    return TorchShapes(lstm, data, tensors)
 
 
 def parameters(lstm: TorchLSTM) -> Iterable[Tensor]:
     """torch's state_dict entries, in its order: layer, then direction, then w_ih, w_hh, b_ih, b_hh, w_hr."""
+    for layer in range(lstm.num_layers):
+        yield from layer_parameters(lstm, layer)
+
+
+def layer_parameters(lstm: TorchLSTM, layer: int, label: str | None = None) -> Iterable[Tensor]:
+    """One layer's state_dict entries; `label` stands for the layer's index in the names (`{layer}`
+    for every layer after the first, which all have these shapes)."""
     h, d = lstm.hidden_size, lstm.num_directions
     gates = gate_rows(lstm.kind, h)
     h_name = "proj_size" if lstm.proj_size > 0 else "hidden_size"
     h_out = Dimension(lstm.h_out, h_name, f"{h_name} {lstm.h_out}")
-    for layer in range(lstm.num_layers):
-        if layer == 0:
-            fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
-        else:
-            fed = Dimension(
-                d * lstm.h_out,
-                f"num_directions × {h_name}",
-                f"{d * lstm.h_out} = num_directions {d} × {h_name} {lstm.h_out} (layer {layer - 1}'s output)",
+    if layer == 0:
+        fed = Dimension(lstm.input_size, "input_size", f"input_size {lstm.input_size}")
+    else:
+        before = f"layer {layer - 1}'s output" if label is None else "the layer before's output"
+        fed = Dimension(
+            d * lstm.h_out,
+            f"num_directions × {h_name}",
+            f"{d * lstm.h_out} = num_directions {d} × {h_name} {lstm.h_out} ({before})",
+        )
+    for direction in range(d):
+        suffix = f"_l{layer if label is None else label}" + ("_reverse" if direction else "")
+        yield Tensor("weight_ih" + suffix, (gates, fed))
+        yield Tensor("weight_hh" + suffix, (gates, h_out))
+        if lstm.bias:
+            yield Tensor("bias_ih" + suffix, (gates,))
+            yield Tensor("bias_hh" + suffix, (gates,))
+        if lstm.proj_size > 0:
+            yield Tensor(
+                "weight_hr" + suffix,
+                (h_out, Dimension(h, "hidden_size", f"hidden_size {h}")),
             )
-        for direction in range(d):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            yield Tensor("weight_ih" + suffix, (gates, fed))
-            yield Tensor("weight_hh" + suffix, (gates, h_out))
-            if lstm.bias:
-                yield Tensor("bias_ih" + suffix, (gates,))
-                yield Tensor("bias_hh" + suffix, (gates,))
-            if lstm.proj_size > 0:
-                yield Tensor(
-                    "weight_hr" + suffix,
-                    (h_out, Dimension(h, "hidden_size", f"hidden_size {h}")),
-                )
