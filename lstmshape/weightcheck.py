@@ -16,7 +16,7 @@ from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
 from .shapes import Tensor, parameters
-from .shapes.core import gate_rows
+from .shapes.core import DEEPEST_RUN, gate_rows
 
 def normalise_prefix(prefix: str) -> str:
     """`encoder.rnn` and `encoder.rnn.` are the same prefix; `` is a bare LSTM."""
@@ -44,6 +44,11 @@ def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> li
     """Every difference between the config's state_dict and the checkpoint's tensors under `prefix`."""
     lstm = model.config.lstm
     has = held(group)
+    if lstm.num_layers > DEEPEST_RUN:  # a name per layer would be work without end: say it at once
+        return [model.problem(model.origin(0, "num_layers"), WEIGHTS_MISSING_TENSOR, ERROR,
+                              f"missing from the file: every tensor of layers {has.num_layers} to "
+                              f"{lstm.num_layers - 1:,}: num_layers {lstm.num_layers:,} in the config (deeper than any "
+                              f"real network) vs {has.num_layers} in the checkpoint")]
     expected = {t.name: t for t in parameters(lstm)}
     out = []
     theirs = cell_of(group)

@@ -240,3 +240,31 @@ def test_draw_messages_are_one_printable_line(tmp_path):
     ran.assert_harmless()
     assert ran.returncode == 2 and "\x1b" not in ran.stderr and "\u202e" not in ran.stderr
     assert ran.stderr.count("\n") == 1
+
+
+def test_a_stack_longer_than_a_thousand_blocks_is_refused(tmp_path):
+    blocks = [SIZES["torch"]] + [{"hidden_size": 20}] * 20_000
+    path = write(tmp_path, "blocks.yaml", config_text("torch", blocks))
+    for command in (("infer", "--format", "json"), ("check",)):
+        ran = run_bounded(*command, path, cwd=tmp_path)
+        ran.assert_harmless(path)
+        assert ran.returncode == 1
+        assert "error[LS008] 'lstm' is a stack of 20,001 blocks; lstmshape reads up to 1,000" in ran.stdout + ran.stderr
+    thousand = write(tmp_path, "thousand.yaml", config_text("torch", blocks[:1000]))
+    ran = run_bounded("infer", "--format", "json", thousand, cwd=tmp_path)
+    ran.assert_harmless(thousand)
+    assert ran.returncode == 0 and len(json.loads(ran.stdout)["results"]) == 1000
+
+
+def test_weights_held_against_an_absurd_depth_are_answered_at_once(tmp_path):
+    import numpy as np
+
+    weights = tmp_path / "w.npz"
+    np.savez(weights, **{f"{kind}_l0": np.zeros(shape, np.float32) for kind, shape in
+                         (("weight_ih", (80, 10)), ("weight_hh", (80, 20)), ("bias_ih", (80,)), ("bias_hh", (80,)))})
+    path = write(tmp_path, "deep.yaml", config_text("torch", SIZES["torch"] | {"num_layers": DEEP}))
+    ran = run_bounded("check", path, "--weights", weights, cwd=tmp_path)
+    ran.assert_harmless(path)
+    assert ran.returncode == 1
+    assert (f"error[LS302] missing from the file: every tensor of layers 1 to {DEEP - 1:,}: num_layers {DEEP:,} in "
+            "the config (deeper than any real network) vs 1 in the checkpoint") in ran.stdout

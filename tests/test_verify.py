@@ -68,8 +68,16 @@ def test_budget_decides_reduction():
 
 
 def test_too_many_parameters_is_not_verified_and_says_why():
-    check = verify(infer_lstm(TorchLSTM(10**6, 10**5), DataConfig(1, 1)))
-    assert not check.verified and "GiB" in check.note
+    check = verify(infer_lstm(TorchLSTM(10**6, 10**5), DataConfig(1, 1)), full=True)
+    assert not check.verified and "need more than 2,048 MiB of random weights" in check.note
+
+
+def test_an_untrusted_config_draws_at_most_256_mib_of_random_weights():
+    """4 × 4096 × (4096 + 4096 + 2) × 2 layers ≈ 537 MB of float32: over the bound without --full."""
+    result = infer_lstm(TorchLSTM(4096, 4096, num_layers=2), DataConfig(1, 1))
+    check = verify(result)
+    assert not check.verified and check.note == (f"not run: its {result.num_params:,} parameters need more than "
+                                                 "256 MiB of random weights (--full raises the bound to 2 GiB)")
 
 
 def test_a_mismatch_is_reported(monkeypatch):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from ..codes import WRONG_STRUCTURE
+from ..codes import OUT_OF_RANGE, WRONG_STRUCTURE
 from ..problems import Problem, by_position, format_problem
 from ..registry import resolve
 from ..settings import Config
@@ -33,6 +33,7 @@ from .values import kind_of
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
+MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
 
 
 class ConfigError(Exception):
@@ -92,6 +93,10 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem((), WRONG_STRUCTURE, not_a_config(data, reader.doc.path))
         return None
     reader.unknown_keys((), data, TOP_LEVEL)
+    if isinstance(data.get("lstm"), list) and len(data["lstm"]) > MAX_BLOCKS:
+        reader.problem(("lstm",), OUT_OF_RANGE, f"'lstm' is a stack of {len(data['lstm']):,} blocks; lstmshape reads "
+                       f"up to {MAX_BLOCKS:,} (a real network has a handful)")
+        return None
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
     config = read_torch(reader, data)
