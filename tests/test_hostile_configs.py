@@ -254,6 +254,11 @@ def test_a_stack_longer_than_a_thousand_blocks_is_refused(tmp_path):
     ran = run_bounded("infer", "--format", "json", thousand, cwd=tmp_path)
     ran.assert_harmless(thousand)
     assert ran.returncode == 0 and len(json.loads(ran.stdout)["results"]) == 1000
+    verified = run_bounded("infer", "--verify", thousand, cwd=tmp_path)  # blocks 64 on are not run: counted
+    verified.assert_harmless(thousand)
+    refused = [line for line in verified.stderr.splitlines() if "not verified" in line]
+    assert verified.returncode == 1 and len(refused) == 11
+    assert refused[-1] == f"lstmshape: error: {thousand}: 926 more forward passes not verified"
 
 
 def test_weights_held_against_an_absurd_depth_are_answered_at_once(tmp_path):

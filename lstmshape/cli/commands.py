@@ -12,6 +12,7 @@ import sys
 from ..problems import Problem, format_problem, listed, one_line
 from . import exits
 
+SHOWN_RUNS = 10  # forward passes named one by one on stderr when they fail; the rest are counted
 STDIN = "<stdin>"  # the name problems give a config read from standard input (`-`)
 
 
@@ -177,10 +178,13 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
     sys.stdout.flush()
     print_problems(shown)  # after the tables, where a reader who scrolled past them still sees them
     failed_runs = [(result, check) for result, check in zip(results, checks or []) if not check.verified]
-    for result, check in failed_runs:  # exit 1 always says why, on stderr too
+    for result, check in failed_runs[:SHOWN_RUNS]:  # exit 1 always says why, on stderr too
         what = ", ".join(check.mismatches) if check.mismatches else check.note
         sys.stderr.write(f"lstmshape: error: {one_line(parsed.path)}: {describe_run(result)} not verified: "
                          f"{one_line(what)}\n")
+    if len(failed_runs) > SHOWN_RUNS:
+        sys.stderr.write(f"lstmshape: error: {one_line(parsed.path)}: {len(failed_runs) - SHOWN_RUNS:,} more forward "
+                         "passes not verified\n")
     return exits.PROBLEMS if failed_runs or any(p.is_error for p in shown) else exits.CLEAN
 
 
