@@ -231,7 +231,8 @@ def test_readme_picture_is_the_tools_output(request, tmp_path):
 def test_the_full_cli_and_the_fast_path_agree(tmp_path):
     """`-o OUT` and `-oOUT` are the same option, as in any getopt-style command line."""
     fast, full = tmp_path / "fast.html", tmp_path / "full.html"
-    assert run("draw", "configs/projection.yaml", "-o", str(fast)).returncode == 0
+    drawn = run("draw", "configs/projection.yaml", "-o", str(fast))
+    assert (drawn.returncode, drawn.stdout) == (0, f"{fast}\n")  # the path written, as `inspect -o` prints
     assert run("draw", "configs/projection.yaml", f"-o{full}").returncode == 0
     assert fast.read_text() == full.read_text()
     helped = run("draw", "--help")

@@ -288,11 +288,12 @@ def draw(config: str, output: str, open_browser: bool = False, from_: list[str] 
     print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print
     if not drawing.written:
         return exits.PROBLEMS
+    sys.stdout.write(f"{one_line(output)}\n")  # the file written, as `inspect -o` names each one
     if drawing.around:
         stderr.write(f"lstmshape: note: the picture shows the LSTM blocks only, not {drawing.around}; "
-                     f"`lstmshape infer {config}` shows them\n")
+                     f"`lstmshape infer {one_line(config)}` shows them\n")
     if open_browser and not open_in_browser(output):
-        stderr.write(f"lstmshape: note: no browser found; the report is {output}\n")
+        stderr.write(f"lstmshape: note: no browser found; the report is {one_line(output)}\n")
     return exits.PROBLEMS if any(p.is_error for p in drawing.problems) else exits.CLEAN
 
 
