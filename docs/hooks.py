@@ -24,14 +24,12 @@ def _text(help_text: str | None) -> str:
 
 def _parameters(command, ctx) -> list[str]:
     """A table of a command's arguments and options, each with its help, as --help shows them."""
-    import click
-
     rows = []
     for param in command.params:
         if getattr(param, "hidden", False):
             continue
         record = param.get_help_record(ctx)
-        if record is None and isinstance(param, click.Argument):
+        if record is None and param.param_type_name == "argument":
             record = (param.human_readable_name, getattr(param, "help", None))
         if record is not None:
             names, help_text = record
@@ -54,14 +52,14 @@ def _command_section(command, ctx, level: int) -> list[str]:
 
 def cli_reference() -> str:
     """The CLI reference page: every command of `lstmshape.cli.app:app` with its help, usage,
-    arguments and options, walked through click's API (typer builds a click command tree)."""
-    import click
+    arguments and options, walked through click's API (typer builds a click command tree, with a
+    click of its own: contexts are made by the command's own `context_class`)."""
     import typer.main
 
     from lstmshape.cli.app import app
 
     root = typer.main.get_command(app)
-    ctx = click.Context(root, info_name="lstmshape")
+    ctx = root.context_class(root, info_name="lstmshape")
     out = ["# Command line", "",
            "Generated from the command line itself: every command's `--help`, as `lstmshape COMMAND -h` "
            "prints it. Exit codes are on [Exit codes and output formats](../output.md).", ""]
@@ -69,7 +67,7 @@ def cli_reference() -> str:
     for name in root.list_commands(ctx):
         command = root.get_command(ctx, name)
         if command is not None and not command.hidden:
-            out += _command_section(command, click.Context(command, info_name=name, parent=ctx), 2)
+            out += _command_section(command, command.context_class(command, info_name=name, parent=ctx), 2)
     return "\n".join(out)
 
 
