@@ -5,9 +5,9 @@ README.md here). All candidates run float32 in one process with the same number 
 alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
 the median of REPEAT timeit repeats. With --parts [CELL ...] it instead times one batch part
 against two for the LSTM, GRU and RNN (or the cells named), the measurement behind
-forward._MIN_PART_MACS and forward._MIN_PART_SEQUENCES; with
---directions a bidirectional forward's directions in one thread against two (forward._threads);
-with --gemm one step's h @ W_hh^T by np.matmul against the packed product (forward._step_products).
+fast._MIN_PART_MACS and fast._MIN_PART_SEQUENCES (lstmshape.forward.fast); with
+--directions a bidirectional forward's directions in one thread against two (fast._threads);
+with --gemm one step's h @ W_hh^T by np.matmul against the packed product (fast._step_products).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import torch
 from threadpoolctl import ThreadpoolController, threadpool_info
 
 from lstmshape import forward
-from lstmshape.forward import rnn_forward
+from lstmshape.forward import fast, rnn_forward
 
 # (cell, input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional
 # layer. The GRU and RNN have no goal of their own: their rows show what the LSTM's strategy
@@ -49,6 +49,7 @@ BEFORE = {"lstm": "ba20c23", "gru": "1161972", "rnn_tanh": "1161972"}
 # OpenBLAS's idle workers spin about 0.1 s after a multi-threaded call and torch's OpenMP
 # workers spin too; a pause between candidates lets each start on a quiet machine.
 PAUSE_SECONDS = 0.2
+OURS = "auto"  # main() makes it "compiled" where numba is installed: the fast path at its fastest
 
 
 def cpu_name():
@@ -83,6 +84,10 @@ def forward_before(commit):
     module = types.ModuleType(f"lstmshape.forward_{commit}")
     module.__package__ = "lstmshape"  # its relative imports (.config, .shapes) resolve as before
     exec(compile(source, f"{commit}:lstmshape/forward.py", "exec"), module.__dict__)
+    # its param_shapes imported lstmshape.config, gone since; today's shape engine gives the same names
+    module.param_shapes = forward.param_shapes
+    if hasattr(module, "_COMPILED_CELLS"):  # the compiled cells have moved into lstmshape.forward since
+        module._COMPILED_CELLS = "lstmshape.forward.compiled_cell:ready_cells"
     return module
 
 
@@ -125,16 +130,15 @@ def gemm_floor_in_parts(net, x, threads):
     return run if threads > 1 else gemm_floor(net, x)
 
 
-def with_forward(setting, value, function, *args):
-    """Run function with forward.<setting> set to value, then put it back: "_compiled_cell", False
-    runs the gate arithmetic in NumPy's ufuncs, as without numba; "_pack_weight", None runs every
-    step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
-    loaded = getattr(forward, setting)
-    setattr(forward, setting, value)
+def with_forward(setting, value, function):
+    """Run function with fast.<setting> set to value, then put it back: "_pack_weight", None runs
+    every step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
+    loaded = getattr(fast, setting)
+    setattr(fast, setting, value)
     try:
-        return function(*args)
+        return function()
     finally:
-        setattr(forward, setting, loaded)
+        setattr(fast, setting, loaded)
 
 
 def median_seconds(function, number):
@@ -160,13 +164,16 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
         with torch.no_grad():
             return net(x_torch)
 
-    def run(module):  # a forward module's entry point for this cell, now or at a commit
-        return module.lstm_forward(x, params) if cell == "lstm" else module.rnn_forward(x, params, cell)
+    def run(module, **implementation):  # a forward module's entry point for this cell, now or at a commit
+        if cell == "lstm":
+            return module.lstm_forward(x, params, **implementation)
+        return module.rnn_forward(x, params, cell, **implementation)
 
+    ours = {"implementation": OURS}
     candidates = {
-        "ours": lambda: run(forward),
-        "numpy cell": lambda: with_forward("_compiled_cell", False, run, forward),
-        "unpacked": lambda: with_forward("_pack_weight", None, run, forward),
+        "ours": lambda: run(forward, **ours),
+        "numpy cell": lambda: run(forward, implementation="numpy"),
+        "unpacked": lambda: with_forward("_pack_weight", None, lambda: run(forward, **ours)),
         "before": lambda: run(before),
         "torch": run_torch,
         "floor": gemm_floor(net, x),
@@ -201,12 +208,15 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         print(f"{name}={os.environ.get(name, '(unset)')}")
+    global OURS
     compiled = forward.load_compiled_cell()
     if compiled:
         import numba
 
-        print(f"compiled cell: loaded (numba {numba.__version__}); 'numpy cell' runs without it")
-        from lstmshape.packed_gemm import find_kernel
+        OURS = "compiled"
+        print(f"compiled cell: loaded (numba {numba.__version__}), 'ours' runs it (implementation='compiled'); "
+              "'numpy cell' runs without it (implementation='numpy', what 'auto' picks at these sizes)")
+        from lstmshape.forward.packed_gemm import find_kernel
 
         kernel = find_kernel()
         print(f"packed weights: OpenBLAS kernel {kernel.name if kernel else 'none known here'}; "
@@ -250,12 +260,12 @@ def main():
 
 
 def sweep_cells():
-    """A sweep's header (CPU, BLAS, load) and the cells it times: {name: forward._compiled_cell}."""
-    cells = {"numpy": False}
+    """A sweep's header (CPU, BLAS, load) and the cells it times, as implementation= names them."""
+    cells = ["numpy"]
     if forward.load_compiled_cell():
-        cells = {"compiled": forward._compiled_cell, **cells}
+        cells = ["compiled", *cells]
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
-    print(f"compiled rows pack their weights: {forward._pack_weight is not None}")
+    print(f"compiled rows pack their weights: {fast._pack_weight is not None}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return cells
 
@@ -273,23 +283,23 @@ def one_thread_against_two(run, number, force):
 
 
 def force_parts(two):
-    forward._MIN_PART_MACS = forward._MIN_PART_SEQUENCES = 1 if two else 10**18
+    fast._MIN_PART_MACS = fast._MIN_PART_SEQUENCES = 1 if two else 10**18
 
 
 def force_directions(two):
-    forward._MIN_DIRECTION_MACS = forward._MIN_DIRECTION_SEQUENCES = 0 if two else 10**18
-    forward._MAX_DIRECTION_WEIGHT_BYTES = 10**18
+    fast._MIN_DIRECTION_MACS = fast._MIN_DIRECTION_SEQUENCES = 0 if two else 10**18
+    fast._MAX_DIRECTION_WEIGHT_BYTES = 10**18
 
 
 def parts_sweep():
     """One batch part against two (each single-threaded BLAS), with each cell: where threading
     starts to pay, in work and in sequences per part (LSTM, GRU and RNN rows, input = hidden)."""
     cells = sweep_cells()
-    print(f"forward._MIN_PART_MACS = {forward._MIN_PART_MACS:,}, "
-          f"forward._MIN_PART_SEQUENCES = {forward._MIN_PART_SEQUENCES}\n")
+    print(f"fast._MIN_PART_MACS = {fast._MIN_PART_MACS:,}, "
+          f"fast._MIN_PART_SEQUENCES = {fast._MIN_PART_SEQUENCES}\n")
     print(f"{'mode':>8} {'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
           f"{'1 part us':>10} {'2 parts us':>10} {'2 / 1':>6}")
-    chosen = forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell
+    chosen = fast._MIN_PART_MACS, fast._MIN_PART_SEQUENCES
     rng = np.random.default_rng(0)
     sizes = [("lstm", 32, 32, 20), ("lstm", 64, 32, 20), ("lstm", 128, 32, 20), ("lstm", 128, 32, 50),
              ("lstm", 128, 16, 50), ("lstm", 256, 8, 50), ("lstm", 256, 16, 50), ("lstm", 256, 32, 50),
@@ -308,28 +318,27 @@ def parts_sweep():
             gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
             macs = seq_len * batch * gates * 2 * hidden_size  # W_ih and W_hh, every sequence and step
             number = max(5, int(1e9 // macs))  # forwards in a row, as a loop runs them
-            for name, cell in cells.items():
-                forward._compiled_cell = cell
-                one, two = one_thread_against_two(lambda: rnn_forward(x, params, mode), number, force_parts)
+            for name in cells:
+                one, two = one_thread_against_two(lambda: rnn_forward(x, params, mode, implementation=name), number,
+                                                  force_parts)
                 print(f"{mode:>8} {f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
                       f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
     finally:
-        forward._MIN_PART_MACS, forward._MIN_PART_SEQUENCES, forward._compiled_cell = chosen
+        fast._MIN_PART_MACS, fast._MIN_PART_SEQUENCES = chosen
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def directions_sweep():
     """A bidirectional forward too narrow for batch parts, with its two directions in one thread
     (BLAS's own threads) against two, with each cell: the measurement behind
-    forward._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES (input =
+    fast._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES (input =
     hidden for the LSTM; the GRU and RNN rows take 80 features, as speech)."""
     cells = sweep_cells()
-    print(f"forward._MIN_DIRECTION_MACS = {forward._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
-          f"{forward._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {forward._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
+    print(f"fast._MIN_DIRECTION_MACS = {fast._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
+          f"{fast._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {fast._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
     print(f"{'mode':>8} {'input,hidden,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
           f"{'1 thread us':>11} {'2 threads us':>12} {'2 / 1':>6}")
-    chosen = (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-              forward._compiled_cell)
+    chosen = fast._MIN_DIRECTION_MACS, fast._MIN_DIRECTION_SEQUENCES, fast._MAX_DIRECTION_WEIGHT_BYTES
     rng = np.random.default_rng(0)
     sizes = [("lstm", 64, 16, 50, 2), ("lstm", 128, 4, 100, 2), ("lstm", 128, 8, 100, 2), ("lstm", 128, 16, 100, 2),
              ("lstm", 256, 1, 100, 1), ("lstm", 256, 4, 100, 2), ("lstm", 256, 8, 100, 2), ("lstm", 256, 16, 100, 2),
@@ -346,27 +355,26 @@ def directions_sweep():
             macs = seq_len * batch * gates * (  # a direction's: every layer's W_ih and W_hh
                 input_size + hidden_size + (num_layers - 1) * 3 * hidden_size)
             number = max(5, int(1e9 // (2 * macs)))  # forwards in a row, as a loop runs them
-            for name, cell in cells.items():
-                forward._compiled_cell = cell
+            for name in cells:
                 one, two = one_thread_against_two(
-                    lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True), number, force_directions)
+                    lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True, implementation=name), number,
+                    force_directions)
                 size = f"{input_size},{hidden_size},{batch},{seq_len},{num_layers}"
                 print(f"{mode:>8} {size:>29} {macs:13,} {gates * hidden_size * 4 / 2**20:8.1f} {name:>8} "
                       f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
     finally:
-        (forward._MIN_DIRECTION_MACS, forward._MIN_DIRECTION_SEQUENCES, forward._MAX_DIRECTION_WEIGHT_BYTES,
-         forward._compiled_cell) = chosen
+        fast._MIN_DIRECTION_MACS, fast._MIN_DIRECTION_SEQUENCES, fast._MAX_DIRECTION_WEIGHT_BYTES = chosen
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def gemm_sweep():
     """One step's h @ W_hh^T (W_hh 4·hidden × hidden, float32) by np.matmul against the packed
-    product forward._step_products makes (lstmshape.packed_gemm), single-threaded BLAS as in batch
+    product fast._step_products makes (lstmshape.forward.packed_gemm), single-threaded BLAS as in batch
     parts, in one thread and in two threads at once (each its own h and output, one shared
     weight), by hidden size and sequences."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from lstmshape.packed_gemm import PackedWeight, find_kernel
+    from lstmshape.forward.packed_gemm import PackedWeight, find_kernel
 
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))

@@ -46,18 +46,17 @@ def onnx():
 
 @pytest.fixture(scope="session")
 def numba():
-    """numba, which compiles lstmshape.compiled_cell ([fast] extra): required like an oracle, so
+    """numba, which compiles lstmshape.forward.compiled_cell ([fast] extra): required like an oracle, so
     CI cannot pass the compiled cell's tests by skipping them."""
     return require("numba")
 
 
 @pytest.fixture(autouse=True)
 def numpy_cell(monkeypatch):
-    """Every test runs NumPy's cell in its forward passes unless it asks for the compiled one:
-    which cell a forward runs must not depend on how much work the tests before it did (see
-    lstmshape.forward._cell)."""
-    monkeypatch.setattr("lstmshape.forward._compiled_cell", False)
-    monkeypatch.setattr("lstmshape.forward._pack_weight", None)
+    """Every test runs NumPy's cell in its forward passes unless it asks for the compiled one
+    (compiled_cell): the tests' small forwards run it by default (lstmshape.forward.fast._cell),
+    whatever LSTMSHAPE_FORWARD the shell that runs the tests has set."""
+    monkeypatch.delenv("LSTMSHAPE_FORWARD", raising=False)
 
 
 @pytest.fixture
@@ -79,7 +78,7 @@ def packed_steps(monkeypatch, numba):
 
         return step
 
-    monkeypatch.setattr("lstmshape.forward._pack_weight", recording_pack)
+    monkeypatch.setattr("lstmshape.forward.fast._pack_weight", recording_pack)
     return steps
 
 
@@ -89,7 +88,7 @@ def compiled_cell(monkeypatch, numba, packed_steps):
     run single-threaded BLAS (packed_steps); returns the thread of each step run."""
     import threading
 
-    from lstmshape.compiled_cell import ready_cells
+    from lstmshape.forward.compiled_cell import ready_cells
 
     threads = []
 
@@ -100,8 +99,9 @@ def compiled_cell(monkeypatch, numba, packed_steps):
 
         return step
 
-    monkeypatch.setattr("lstmshape.forward._compiled_cell",
+    monkeypatch.setattr("lstmshape.forward.fast._compiled_cell",
                         {kind: spy(cell) for kind, cell in ready_cells().items()})
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled")
     return threads
 
 
@@ -116,9 +116,9 @@ def parts_seen(monkeypatch):
 @pytest.fixture
 def two_parts(monkeypatch, parts_seen):
     """Force two batch parts at test sizes (any batch of two or more), on any machine."""
-    monkeypatch.setattr("lstmshape.forward._MIN_PART_MACS", 1)
-    monkeypatch.setattr("lstmshape.forward._MIN_PART_SEQUENCES", 1)
-    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
+    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_MACS", 1)
+    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_SEQUENCES", 1)
+    monkeypatch.setattr("lstmshape.forward.fast._blas_threads", lambda: 2)
     return parts_seen
 
 
@@ -127,7 +127,7 @@ def two_directions(monkeypatch):
     """Force a bidirectional layer's directions into two threads at test sizes (never batch
     parts), on any machine; returns, for each direction run, its thread and BLAS thread limit."""
     from forward_helpers import record_threads
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     monkeypatch.setattr(forward, "_MIN_PART_SEQUENCES", 10**9)
     monkeypatch.setattr(forward, "_MIN_DIRECTION_MACS", 1)

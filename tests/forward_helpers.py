@@ -7,6 +7,8 @@ import functools
 
 import numpy as np
 
+from lstmshape.forward import init_params
+
 
 def blas_controller():
     from threadpoolctl import ThreadpoolController
@@ -20,13 +22,13 @@ def blas_threads():
 
 @functools.cache
 def haswell_packing():
-    """lstmshape.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
+    """lstmshape.forward.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
     chose here (every x86-64 CPU with AVX2 and FMA runs that kernel), so that the packed product
-    is tested on any CI machine and not only where forward.py would pick it. Found and
+    is tested on any CI machine and not only where fast.py would pick it. Found and
     self-tested once per session: every compiled-cell test asks for it."""
     from threadpoolctl import threadpool_info
 
-    from lstmshape.packed_gemm import ready_packing
+    from lstmshape.forward.packed_gemm import ready_packing
 
     libraries = [{**library, "architecture": "Haswell"} for library in threadpool_info()
                  if library["internal_api"] == "openblas"]
@@ -46,11 +48,11 @@ def packed_products_per_step(request, cell):
 
 
 def record_threads(monkeypatch, name):
-    """Wrap forward.<name> so that every call records its thread and the BLAS thread limit it ran
+    """Wrap fast.<name> so that every call records its thread and the BLAS thread limit it ran
     under; returns that record, a list of (thread, limit)."""
     import threading
 
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     seen = []
     original = getattr(forward, name)
@@ -64,16 +66,16 @@ def record_threads(monkeypatch, name):
 
 
 def assert_an_error_restores_the_blas_limit(monkeypatch, name, failing, match):
-    """With forward.<name> replaced by `failing` (which raises in one of a forward's threads), a
+    """With fast.<name> replaced by `failing` (which raises in one of a forward's threads), a
     threaded forward raises `match`, the BLAS thread limit is what it was, and with the original
     back the next forward runs (the lock was released) and leaves the limit alone too."""
     import pytest
 
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     original = getattr(forward, name)
     monkeypatch.setattr(forward, name, failing)
-    params = forward.init_params(10, 20, num_layers=2, bidirectional=True)
+    params = init_params(10, 20, num_layers=2, bidirectional=True)
     x = np.zeros((5, 4, 10), np.float32)
     with blas_controller().limit(limits=2):
         if blas_threads() != 2:

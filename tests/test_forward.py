@@ -308,7 +308,7 @@ def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
 
 def test_parts_of_fewer_than_16_sequences_are_not_made(monkeypatch, parts_seen):
     """Plenty of work but a batch of 31: two parts would each get fewer than 16 sequences."""
-    monkeypatch.setattr("lstmshape.forward._blas_threads", lambda: 2)
+    monkeypatch.setattr("lstmshape.forward.fast._blas_threads", lambda: 2)
     x = np.random.default_rng(0).standard_normal((20, 31, 64), dtype=np.float32)
     lstm_forward(x, init_params(64, 128))
     assert parts_seen == [(threading.get_ident(), blas_threads())]
@@ -318,7 +318,7 @@ def test_parts_of_fewer_than_16_sequences_are_not_made(monkeypatch, parts_seen):
 
 @pytest.mark.parametrize("failing", ["the calling thread", "a worker thread"])
 def test_an_error_in_a_part_restores_the_blas_limit(monkeypatch, two_parts, failing):
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     run_layers = forward._run_layers
     caller = threading.get_ident()
@@ -381,7 +381,7 @@ def test_two_directions_in_two_threads_match_torch(
 ])
 def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, recurrent_mib, blas, expected):
     """The rule is the same for every cell (the work counts each cell's gates)."""
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     monkeypatch.setattr(forward, "_blas_threads", lambda: blas)
     assert forward._threads(batch, macs, num_directions, recurrent_mib * 2**20) == expected
@@ -389,7 +389,7 @@ def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, 
 
 @pytest.mark.parametrize("failing", ["forward", "reverse"])
 def test_an_error_in_a_direction_restores_the_blas_limit(monkeypatch, two_directions, failing):
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     active_steps = forward._active_steps  # two_directions' spy
 
@@ -403,7 +403,7 @@ def test_an_error_in_a_direction_restores_the_blas_limit(monkeypatch, two_direct
     assert len({thread for thread, _ in two_directions}) == 2, "the directions ran in two threads"
 
 
-# --- the compiled cell (lstmshape.compiled_cell) and when a process loads it --------------------
+# --- the compiled cell (lstmshape.forward.compiled_cell) and which calls run it ---------------
 
 
 def exact_cell(gates, projected, c):
@@ -420,7 +420,7 @@ def exact_cell(gates, projected, c):
 def test_compiled_cell_is_float32_accurate_over_every_range(numba):
     """exp and tanh are polynomials: held to float64 over saturating, small and ordinary values,
     and inf and NaN behave as torch's: saturate, and propagate."""
-    from lstmshape.compiled_cell import lstm_cell
+    from lstmshape.forward.compiled_cell import lstm_cell
 
     rng = np.random.default_rng(0)
     batch, hidden_size = 64, 256
@@ -457,56 +457,138 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell):
 
 @pytest.fixture
 def fresh_process(monkeypatch):
-    """forward's cell state as in a process that has not loaded the compiled cell, with a payback
-    of 2.5 forwards of tiered_case()."""
-    monkeypatch.setattr("lstmshape.forward._compiled_cell", None)
-    monkeypatch.setattr("lstmshape.forward._numpy_gate_values", 0)
-    monkeypatch.setattr("lstmshape.forward._PAYBACK_GATE_VALUES", 5 * 3 * 4 * 20 * 5 // 2)
+    """The fast path as in a process that has not loaded the compiled cell, which a call runs by
+    default from tiered_case()'s gate values on."""
+    monkeypatch.setattr("lstmshape.forward.fast._compiled_cell", None)
+    monkeypatch.setattr("lstmshape.forward.fast.COMPILED_GATE_VALUES", 5 * 3 * 4 * 20)
 
 
-def tiered_case(dtype=np.float32):
-    """x and params whose forward runs 5 * 3 * 4 * 20 gate values."""
-    return np.ones((5, 3, 10), dtype), init_params(10, 20, dtype=dtype)
+def tiered_case(dtype=np.float32, seq_len=5):
+    """x and params whose forward runs seq_len * 3 * 4 * 20 gate values."""
+    x = np.random.default_rng(seq_len).standard_normal((seq_len, 3, 10)).astype(dtype)
+    return x, init_params(10, 20, dtype=dtype)
 
 
-def test_a_process_loads_the_compiled_cell_once_its_gate_work_pays_for_it(numba, fresh_process):
-    from lstmshape import forward
+def spy_on_compiled_lstm_cell(monkeypatch):
+    """The steps the loaded compiled LSTM cell runs from now on."""
+    from lstmshape.forward import fast as forward
 
-    x, params = tiered_case()
-    want = lstm_forward(x, params)
-    assert forward._compiled_cell is None, "below the payback: NumPy's cell, nothing loaded"
-    for _ in range(20):
+    steps, kernel = [], forward._compiled_cell["lstm"]
+    monkeypatch.setitem(forward._compiled_cell, "lstm", lambda *args: steps.append(args) or kernel(*args))
+    return steps
+
+
+def test_auto_runs_the_compiled_cell_for_a_call_that_pays_for_loading_it(numba, fresh_process, monkeypatch):
+    """The choice is the call's own: below the gate values that pay for loading it, NumPy's cell
+    and nothing loaded, however many such calls ran; float32 calls from there on the compiled one."""
+    from lstmshape.forward import fast as forward
+
+    small = tiered_case(seq_len=4)
+    want = lstm_forward(*small)
+    for _ in range(5):
         lstm_forward(*tiered_case(np.float64))
-    assert forward._compiled_cell is None, "float64 runs NumPy's cell and does not count"
-    assert_matches(lstm_forward(x, params), want)
-    assert forward._compiled_cell is None
-    got = lstm_forward(x, params)  # 3 forwards of work reach 2.5: this one runs the compiled cell
-    assert forward._compiled_cell is not None and forward._compiled_cell is not False
-    assert_matches(got, want)
+        assert np.array_equal(lstm_forward(*small)[0], want[0])
+    assert forward._compiled_cell is None, "below the threshold nothing is loaded"
+    got = lstm_forward(*tiered_case())
+    assert forward._compiled_cell not in (None, False), "a call with the gate values loads it"
+    steps = spy_on_compiled_lstm_cell(monkeypatch)
+    assert_matches(lstm_forward(*tiered_case()), got)
+    assert len(steps) == 5
+    again = lstm_forward(*small)
+    assert len(steps) == 5, "the small call still runs NumPy's cell"
+    assert all(np.array_equal(a, b) for a, b in zip((again[0], *again[1]), (want[0], *want[1])))
+    lstm_forward(*tiered_case(np.float64))
+    assert len(steps) == 5, "float64 runs NumPy's cell"
 
 
-def test_load_compiled_cell_loads_it_at_once(numba, fresh_process, monkeypatch):
-    from lstmshape import forward
+def test_the_same_call_gives_the_same_bits_after_2e8_gate_values():
+    """In a fresh process with the [fast] extra: a small call, then forwards of 2e8 gate values in
+    all (more than the 1.5e8 after which the process used to switch every float32 call to the
+    compiled cell), then the small call again: the same bits."""
+    code = """
+import numpy as np
+from lstmshape.forward import init_params, lstm_forward, rnn_forward, init_rnn_params
+rng = np.random.default_rng(0)
+x = rng.standard_normal((20, 4, 16)).astype(np.float32)
+params, gru = init_params(16, 32, 2, True), init_rnn_params("gru", 16, 32)
+def bits():
+    output, (hn, cn) = lstm_forward(x, params, 2, True)
+    return [output.tobytes(), hn.tobytes(), cn.tobytes(), rnn_forward(x, gru, "gru")[0].tobytes()]
+before = bits()
+work = rng.standard_normal((512, 2048, 4)).astype(np.float32)  # 512 * 2048 * 16 * 2 gate values a call
+small = init_params(4, 4, 1, True)
+for _ in range(6):  # 2.0e8 gate values in all
+    lstm_forward(work, small, 1, True)
+print(bits() == before)
+"""
+    env = {key: value for key, value in os.environ.items() if key != "LSTMSHAPE_FORWARD"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout.split() == ["True"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_compiled_can_be_asked_for_any_call(numba, fresh_process, monkeypatch, how):
+    from lstmshape.forward import fast as forward
 
     assert forward.load_compiled_cell() is True
-    steps = []
-    kernel = forward._compiled_cell["lstm"]
-    monkeypatch.setitem(forward._compiled_cell, "lstm", lambda *args: steps.append(args) or kernel(*args))
-    lstm_forward(*tiered_case())
-    assert len(steps) == 5, "the first float32 forward runs it, one call a step"
+    steps = spy_on_compiled_lstm_cell(monkeypatch)
+    x, params = tiered_case(seq_len=2)
+    want = lstm_forward(x, params)
+    assert steps == []
+    if how == "environment":
+        monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled")
+        got = lstm_forward(x, params)
+    else:
+        got = lstm_forward(x, params, implementation="compiled")
+    assert len(steps) == 2
+    assert_matches(got, want)
+    assert lstm_forward(x, params, implementation="numpy")[0].tobytes() == want[0].tobytes()
+    assert len(steps) == 2, "an explicit implementation wins over LSTMSHAPE_FORWARD"
+
+
+def test_reference_can_be_asked_for(monkeypatch):
+    from lstmshape.forward import reference
+
+    x, params = tiered_case()
+    want = reference.lstm_forward(x, params, lengths=[5, 2, 4])
+    got = lstm_forward(x, params, lengths=[5, 2, 4], implementation="reference")
+    assert all(np.array_equal(a, b) for a, b in zip((got[0], *got[1]), (want[0], *want[1])))
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", "reference")
+    assert np.array_equal(lstm_forward(x, params, lengths=[5, 2, 4])[0], want[0])
+
+
+def test_an_unknown_implementation_is_refused_without_echoing_the_environment(monkeypatch):
+    x, params = tiered_case()
+    with pytest.raises(ValueError, match="^implementation must be one of auto, numpy, compiled, reference$"):
+        lstm_forward(x, params, implementation="fastest")
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", "s3cr3t-value")
+    with pytest.raises(ValueError, match="^LSTMSHAPE_FORWARD must be one of auto, numpy, compiled, reference$"):
+        lstm_forward(x, params)
+
+
+def test_load_compiled_cell_loads_it_without_changing_any_answer(numba, fresh_process, monkeypatch):
+    from lstmshape.forward import fast as forward
+
+    x, params = tiered_case(seq_len=4)
+    want = lstm_forward(x, params)
+    assert forward.load_compiled_cell() is True
+    steps = spy_on_compiled_lstm_cell(monkeypatch)
+    assert lstm_forward(x, params)[0].tobytes() == want[0].tobytes() and steps == []
 
 
 def test_without_numba_every_forward_runs_numpys_cell(fresh_process, monkeypatch):
-    from lstmshape import forward
+    from lstmshape.forward import fast as forward
 
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
-    monkeypatch.delitem(sys.modules, "lstmshape.compiled_cell", raising=False)
+    monkeypatch.delitem(sys.modules, "lstmshape.forward.compiled_cell", raising=False)
     x, params = tiered_case()
     want = lstm_forward(x, params)
     assert forward.load_compiled_cell() is False
     for _ in range(3):
         assert_matches(lstm_forward(x, params), want)
     assert forward._compiled_cell is False
+    with pytest.raises(ImportError, match="needs numba"):
+        lstm_forward(x, params, implementation="compiled")
 
 
 def test_a_one_off_verify_never_imports_numba():
@@ -527,7 +609,8 @@ def test_the_compiled_cell_loads_where_numba_can_write_no_cache(numba):
             "x = np.random.default_rng(0).standard_normal((5, 3, 10)).astype(np.float32)\n"
             "params = forward.init_params(10, 20)\n"
             "want = forward.lstm_forward(x, params)[0]\n"
-            "print(forward.load_compiled_cell(), np.abs(forward.lstm_forward(x, params)[0] - want).max() < 1e-6)")
+            "got = forward.lstm_forward(x, params, implementation='compiled')[0]\n"
+            "print(forward.load_compiled_cell(), np.abs(got - want).max() < 1e-6)")
     # only numba's user-provided locator, and no directory given to it: no cache anywhere
     env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
     env["NUMBA_CACHE_LOCATOR_CLASSES"] = "UserProvidedCacheLocator"

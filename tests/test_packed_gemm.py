@@ -1,4 +1,4 @@
-"""lstmshape.packed_gemm: h @ W^T on a weight packed once, by OpenBLAS's own sgemm micro-kernel.
+"""lstmshape.forward.packed_gemm: h @ W^T on a weight packed once, by OpenBLAS's own sgemm micro-kernel.
 
 The product is tested with OpenBLAS's Haswell kernel on any x86-64 machine (forward_helpers.
 haswell_packing); which kernel this machine's forward would use is tested apart.
@@ -81,7 +81,7 @@ def test_nan_and_inf_spread_as_in_np_matmul(pack):
 
 def test_one_sequence_runs_np_matmul(pack, monkeypatch):
     """For one sequence BLAS's GEMV packs nothing and beat the kernel: it runs np.matmul."""
-    from lstmshape import packed_gemm
+    from lstmshape.forward import packed_gemm
 
     def no_kernel(*args):
         raise AssertionError("the kernel ran")
@@ -128,7 +128,7 @@ def openblas_libraries():
 @pytest.mark.parametrize("tile", [(4, 4), (8, 2), (16, 4)])
 def test_the_self_test_refuses_a_kernel_packed_for_the_wrong_tile(monkeypatch, tile):
     """A kernel fed panels of the wrong width computes garbage; the self-test must catch it."""
-    from lstmshape import packed_gemm
+    from lstmshape.forward import packed_gemm
 
     libraries = [{**library, "architecture": "Haswell"} for library in openblas_libraries()]
     assert packed_gemm.find_kernel(libraries) is not None
@@ -143,14 +143,14 @@ def test_the_self_test_refuses_a_kernel_packed_for_the_wrong_tile(monkeypatch, t
     {"internal_api": "openblas", "architecture": None, "filepath": "libopenblas.so"},
 ])
 def test_no_known_kernel_means_no_packing(library):
-    from lstmshape.packed_gemm import find_kernel
+    from lstmshape.forward.packed_gemm import find_kernel
 
     assert find_kernel([library]) is None
 
 
 def test_this_machine_finds_the_kernel_its_openblas_runs():
-    """forward.py packs weights exactly where numpy's OpenBLAS runs a core in KERNELS."""
-    from lstmshape.packed_gemm import KERNELS, find_kernel, ready_packing
+    """fast.py packs weights exactly where numpy's OpenBLAS runs a core in KERNELS."""
+    from lstmshape.forward.packed_gemm import KERNELS, find_kernel, ready_packing
 
     known = [library for library in openblas_libraries()
              if str(library.get("architecture")).lower() in KERNELS]
@@ -162,9 +162,35 @@ def test_this_machine_finds_the_kernel_its_openblas_runs():
 
 
 def test_the_forward_loads_packing_with_the_compiled_cells(monkeypatch):
-    from lstmshape import forward
-    from lstmshape.packed_gemm import find_kernel
+    from lstmshape.forward import fast as forward
+    from lstmshape.forward.packed_gemm import find_kernel
 
     monkeypatch.setattr(forward, "_compiled_cell", None)
     assert forward.load_compiled_cell() is True
     assert (forward._pack_weight is not None) == (find_kernel() is not None)
+
+
+@pytest.mark.parametrize("h, out, message", [
+    (np.ones((3, 7), np.float32), np.empty((3, 20), np.float32),
+     r"h must be a float32 array \(n, 30\), got float32 \(3, 7\)"),
+    (np.ones((3, 31), np.float32), np.empty((3, 20), np.float32), r"h must be .* got float32 \(3, 31\)"),
+    (np.ones((3, 30)), np.empty((3, 20), np.float32), r"h must be .* got float64 \(3, 30\)"),
+    (np.ones(30, np.float32), np.empty((1, 20), np.float32), r"h must be .* got float32 \(30,\)"),
+    ([[1.0] * 30] * 3, np.empty((3, 20), np.float32), r"h must be .* got list"),
+    (np.ones((3, 30), np.float32), np.empty((3, 20)),
+     r"out must be a float32 array \(3, 20\) for h of 3 rows, got float64"),
+    (np.ones((1, 30), np.float32), np.empty((1, 20)), r"out must be .* got float64 \(1, 20\)"),
+    (np.ones((3, 30), np.float32), np.empty((3, 19), np.float32), r"out must be .* got float32 \(3, 19\)"),
+    (np.ones((3, 30), np.float32), np.empty((4, 20), np.float32), r"out must be .* got float32 \(4, 20\)"),
+    (np.ones((3, 30), np.float32), np.empty((20, 3), np.float32).T, r"out's rows must each be contiguous"),
+    (np.ones((3, 30), np.float32), np.empty((3, 40), np.float32)[:, ::2], r"out's rows must each be contiguous"),
+    (np.ones((3, 30), np.float32), np.empty((3, 20), np.float32)[::-1], r"out's rows must each be contiguous"),
+    (np.ones((3, 30), np.float32), np.broadcast_to(np.empty(20, np.float32), (3, 20)),
+     r"out's rows must each be contiguous and writeable"),
+])
+def test_a_call_the_kernel_cannot_run_is_refused(pack, h, out, message):
+    """The kernel reads h and writes out through raw pointers: a wrong depth, dtype or layout
+    would read past h or write float32 bits over other memory, so it is a ValueError instead."""
+    weight = np.random.default_rng(7).standard_normal((20, 30), dtype=np.float32)
+    with pytest.raises(ValueError, match="PackedWeight: " + message):
+        pack(weight)(h, out)

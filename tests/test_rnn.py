@@ -346,7 +346,7 @@ def exact_step(mode, gates, projected, hh_bias, h):
 def test_compiled_cells_are_float32_accurate_over_every_range(numba, mode):
     """exp and tanh are polynomials: held to float64 over saturating, small and ordinary values
     (to float32's rounding of the sums the step adds up); inf saturates and NaN spreads."""
-    from lstmshape.compiled_cell import ready_cells
+    from lstmshape.forward.compiled_cell import ready_cells
 
     rng = np.random.default_rng(0)
     batch, hidden_size, gates_size = 64, 256, (768 if mode == "gru" else 256)
@@ -383,20 +383,21 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell, mode):
         assert np.nanmax(np.abs(got - expected)) <= TOLERANCE[got.dtype]
 
 
-def test_gru_and_rnn_work_counts_toward_loading_the_compiled_cell(numba, monkeypatch):
-    from lstmshape import forward
+def test_gru_and_rnn_calls_choose_their_cell_by_their_own_gate_values(numba, monkeypatch):
+    from lstmshape.forward import fast
 
-    monkeypatch.setattr(forward, "_compiled_cell", None)
-    monkeypatch.setattr(forward, "_numpy_gate_values", 0)
-    monkeypatch.setattr(forward, "_PAYBACK_GATE_VALUES", 2 * 5 * 3 * 3 * 20)  # two GRU forwards
-    x = np.ones((5, 3, 10), np.float32)
+    monkeypatch.setattr(fast, "_compiled_cell", None)
+    monkeypatch.setattr(fast, "COMPILED_GATE_VALUES", 5 * 3 * 3 * 20)  # one GRU forward of 5 steps
     params = init_rnn_params("gru", 10, 20)
-    want = rnn_forward(x, params, "gru")
-    assert forward._compiled_cell is None and forward._numpy_gate_values == 5 * 3 * 3 * 20
+    x = np.random.default_rng(0).standard_normal((5, 3, 10)).astype(np.float32)
+    want = rnn_forward(x[:4], params, "gru")
+    assert fast._compiled_cell is None, "4 steps: below the gate values that pay for loading it"
     got = rnn_forward(x, params, "gru")
-    assert forward._compiled_cell not in (None, False), "the second forward reached the payback"
-    for ours, theirs in zip(got, want):
-        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+    assert fast._compiled_cell not in (None, False), "5 steps load and run it"
+    np.testing.assert_allclose(got[0][:4], rnn_forward(x[:4], params, "gru", implementation="compiled")[0],
+                               rtol=0, atol=1e-6)
+    for ours, theirs in zip(rnn_forward(x[:4], params, "gru"), want):
+        assert np.array_equal(ours, theirs), "the 4-step call still runs NumPy's cell, bit for bit"
 
 
 # --- the cell switch in configs -------------------------------------------------------------
@@ -532,7 +533,7 @@ def test_inspect_tells_gru_and_rnn_from_lstm_npz(tmp_path):
         assert {p.name: p.shape for p in shapes.params} == {
             k[len(prefix):]: v.shape for k, v in tensors.items() if k.startswith(prefix)}
     table = run("inspect", str(path))
-    assert "3 recurrent layers (GRU, LSTM, RNN)" in table.stdout
+    assert "3 recurrent layers: a GRU, an RNN and an LSTM; 0 other tensors" in table.stdout
 
 
 def infer_lstm_of(config):

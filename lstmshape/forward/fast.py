@@ -1,27 +1,33 @@
-"""A NumPy forward pass of torch.nn.LSTM, exact to rounding error.
+"""The fast NumPy forward pass of torch.nn.LSTM, nn.GRU and nn.RNN: the reference's answers, sooner.
 
-Inferring shapes proves little unless a network with those shapes actually runs. This module runs
-one with torch's exact semantics (state_dict names, gate order i, f, g, o, two bias vectors,
-projections, bidirectional layers, packed variable-length batches) so configs can be checked
-with real or seeded random weights without torch installed.
+lstmshape.forward.reference says what the answer is; this module computes the same answer (to
+float32 or float64 rounding, tested against the reference and torch on every setting) with
+threads, reordered weights, a compiled cell and packed GEMMs. Which of those a call uses is a
+function of that call alone (its shapes, dtype, `implementation=` and LSTMSHAPE_FORWARD): never
+of what the process ran before, so a call repeated gives the same bits (see _cell).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache, partial
+from functools import partial
 from itertools import accumulate
 
 import numpy as np
 
-from .registry import resolve
-from .settings import TorchLSTM
-from .shapes.torch import parameters
+from ..registry import resolve
+from . import reference
+from .inputs import cell_mode, check_lstm_call, check_rnn_call
 
-__all__ = ["init_params", "load_compiled_cell", "lstm_forward", "param_shapes"]
+__all__ = ["COMPILED_GATE_VALUES", "FORWARD_ENV", "IMPLEMENTATIONS", "load_compiled_cell", "lstm_forward",
+           "rnn_forward"]
 
-_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# implementation= (or, when it is not given, the environment variable) picks what runs a call:
+# "auto" (the default) as _cell decides; "numpy": NumPy's ufuncs; "compiled": the compiled cells
+# for float32 (numba; float64 keeps NumPy's ufuncs); "reference": lstmshape.forward.reference.
+FORWARD_ENV = "LSTMSHAPE_FORWARD"
+IMPLEMENTATIONS = ("auto", "numpy", "compiled", "reference")
 # Work (GEMM multiply-accumulates) and sequences a batch part needs before a thread of its own
 # pays off; see _threads and docs/performance.md for how they were measured.
 _MIN_PART_MACS = 30_000_000
@@ -34,53 +40,18 @@ _MAX_DIRECTION_WEIGHT_BYTES = 4 * 2**20
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
-# The compiled float32 cell (lstmshape.compiled_cell, needs numba: pip install "lstmshape[fast]").
-# Loading it costs about 0.6 s (numba's import, then the loop compiled or read from numba's cache)
-# and it saves about 4 ns per gate value over NumPy's ufuncs (docs/performance.md), so a process
-# loads it once the gate values it has run with NumPy would have paid for that; see _cell.
-_COMPILED_CELLS = "lstmshape.compiled_cell:ready_cells"
-_PAYBACK_GATE_VALUES = 150_000_000
+# The compiled float32 cells (compiled_cell.py, need numba: pip install "lstmshape[fast]").
+# Loading them costs about 0.6 s (numba's import, then the loops compiled or read from numba's
+# cache) and they save about 4 ns per gate value over NumPy's ufuncs (docs/performance.md), so by
+# default a call runs them when it alone has the gate values to pay for that; see _cell.
+_COMPILED_CELLS = "lstmshape.forward.compiled_cell:ready_cells"
+COMPILED_GATE_VALUES = 150_000_000
 _compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
 # Loaded with the compiled cells: packs a float32 weight once for OpenBLAS's own micro-kernel
-# (lstmshape.packed_gemm), or None where that kernel is not known or not loaded; see _step_products.
-_PACKING = "lstmshape.packed_gemm:ready_packing"
+# (packed_gemm.py), or None where that kernel is not known or not loaded; see _step_products.
+_PACKING = "lstmshape.forward.packed_gemm:ready_packing"
 _pack_weight = None
-_numpy_gate_values = 0  # float32 gate values run with NumPy's ufuncs so far in this process
 _CELL_LOADING = threading.Lock()
-
-
-def param_shapes(
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    proj_size: int = 0,
-    bias: bool = True,
-) -> dict[str, tuple[int, ...]]:
-    """Names and shapes of nn.LSTM's state_dict, in torch's order (the shape engine's answer)."""
-    return rnn_param_shapes("lstm", input_size, hidden_size, num_layers, bidirectional, bias, proj_size)
-
-
-@lru_cache(maxsize=64)
-def _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias):
-    """param_shapes as (name, shape) pairs, cached: every lstm_forward call checks its params
-    against them, and asking the shape engine costs more than a small forward's step."""
-    shapes = param_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
-    return tuple(shapes.items())
-
-
-def init_params(
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    proj_size: int = 0,
-    bias: bool = True,
-    dtype=np.float32,
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """Seeded random parameters drawn like torch's: every tensor U(-1/sqrt(H), 1/sqrt(H))."""
-    return init_rnn_params("lstm", input_size, hidden_size, num_layers, bidirectional, bias, proj_size, dtype, seed)
 
 
 def lstm_forward(
@@ -93,6 +64,7 @@ def lstm_forward(
     h0=None,
     c0=None,
     lengths=None,
+    implementation: str | None = None,
 ):
     """Run nn.LSTM's forward (inference: no dropout) on x with the state_dict-named `params`.
 
@@ -102,69 +74,44 @@ def lstm_forward(
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
     Large batches run in up to one thread per BLAS thread, each on its own columns of the batch,
-    and narrower bidirectional ones a thread per direction (see _threads); float32 runs its gate
-    arithmetic as one compiled loop once a process has done enough work to pay for loading it
-    (see _cell), and then, in those threads, each step's GEMMs on weights packed once (see
+    and narrower bidirectional ones a thread per direction (see _threads); `implementation`
+    (default: the LSTMSHAPE_FORWARD environment variable, else "auto") picks the cell (see _cell),
+    and the compiled cell in those threads runs each step's GEMMs on weights packed once (see
     _step_products).
     """
-    x = _float_input(x)
-    dtype = x.dtype
-    input_size, hidden_size, bias = _check_params(params, num_layers, bidirectional, proj_size)
-    num_directions = 2 if bidirectional else 1
-    out_size = proj_size or hidden_size
-    x, batch_first, unbatched = _batched(x, input_size, batch_first, lengths)
-    batch = x.shape[0 if batch_first else 1]
-    seq_len = x.shape[1 if batch_first else 0]
-
-    state_rows = num_layers * num_directions
-    hn = _initial_state(h0, "h0", (state_rows, batch, out_size), unbatched, dtype)
-    cn = _initial_state(c0, "c0", (state_rows, batch, hidden_size), unbatched, dtype)
-    if lengths is not None:
-        lengths = _check_lengths(lengths, batch, seq_len)
-
+    choice = _implementation(implementation)
+    if choice == "reference":
+        return reference.lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
+    call = check_lstm_call(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
     layers = [
         [
-            _gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), hidden_size,
-                         bias, proj_size, dtype)
-            for direction in range(num_directions)
+            _gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), call.hidden_size,
+                         call.bias, proj_size, call.x.dtype)
+            for direction in range(2 if bidirectional else 1)
         ]
         for layer in range(num_layers)
     ]
-    output, hn, cn = _forward("lstm", layers, x, hn, cn, lengths, batch_first, bias)
-    if unbatched:
+    output, hn, cn = _forward("lstm", layers, call, choice)
+    if call.unbatched:
         return output[:, 0], (hn[:, 0], cn[:, 0])
     return output, (hn, cn)
 
 
-def _float_input(x):
-    x = np.asarray(x)
-    if x.dtype not in _DTYPES:
-        raise ValueError(f"x must be float32 or float64, got {x.dtype}")
-    return x
+def _implementation(requested):
+    """The implementation asked for, by argument or else by LSTMSHAPE_FORWARD, else "auto"."""
+    choice = requested or os.environ.get(FORWARD_ENV) or "auto"
+    if choice not in IMPLEMENTATIONS:
+        origin = "implementation" if requested else FORWARD_ENV  # the environment's value is not echoed
+        raise ValueError(f"{origin} must be one of {', '.join(IMPLEMENTATIONS)}")
+    return choice
 
 
-def _batched(x, input_size, batch_first, lengths):
-    """x checked against input_size and made batched: (x, batch_first, unbatched). Unbatched
-    (seq_len, input_size) input becomes one sequence, sequence-first."""
-    if x.ndim not in (2, 3):
-        raise ValueError(f"x must be 2-D (unbatched) or 3-D (batched), got shape {x.shape}")
-    if x.shape[-1] != input_size:
-        raise ValueError(
-            f"x: expected {input_size} input features (input_size, from weight_ih_l0) on its last "
-            f"axis, got {x.shape[-1]} (x shape {x.shape})"
-        )
-    if x.ndim == 3:
-        return x, batch_first, False
-    if lengths is not None:
-        raise ValueError("lengths needs batched (3-D) input, got unbatched 2-D x")
-    return x[:, None], False, True
-
-
-def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
-    """Run checked, prepared layers (see _gate_params) of any cell over x, `mode` named as torch
-    names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell shares. Chooses the
-    threads and the cell, sorts variable lengths, and returns output, hn and cn (None for GRU and
-    RNN), batched."""
+def _forward(mode, layers, call, choice):
+    """Run prepared layers (see _gate_params) of any cell over a checked call (inputs.Call), `mode`
+    named as torch names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell
+    shares. Chooses the threads and the cell, sorts variable lengths, and returns output, hn and
+    cn (None for GRU and RNN), batched."""
+    x, hn, cn, lengths, batch_first, bias = call.x, call.hn, call.cn, call.lengths, call.batch_first, call.bias
     num_directions, out_size = len(layers[0]), hn.shape[-1]
     if batch_first:
         batch, seq_len = x.shape[:2]
@@ -174,7 +121,7 @@ def _forward(mode, layers, x, hn, cn, lengths, batch_first, bias):
     step_macs = sum(weight.size for directions in layers for weights in directions
                     for weight in weights if weight is not None and weight.ndim == 2)
     gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
-    cell = _cell(x.dtype, seq_len * batch * gate_rows, mode)
+    cell = _cell(x.dtype, seq_len * batch * gate_rows, mode, choice)
     recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
     parts, split_directions = _threads(batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
     if cell is not None:
@@ -250,48 +197,50 @@ def _threads(batch, macs, num_directions, recurrent_bytes):
     return 1, split and _blas_threads() >= 2
 
 
-def _cell(dtype, gate_values, mode):
+def _cell(dtype, gate_values, mode, choice):
     """The compiled cell of this mode ("lstm", "gru", "rnn_tanh", "rnn_relu"), or None for
-    NumPy's ufuncs: this module's second strategy choice.
+    NumPy's ufuncs: this module's second strategy choice, made from the call alone.
 
-    float32 only (the compiled exp and tanh are float32 polynomials). Like a JIT's tiers: a
-    process runs NumPy's ufuncs until the gate values it has run (this forward's included) reach
-    _PAYBACK_GATE_VALUES, then loads the compiled cell and keeps it. So a one-off `infer --verify`
-    never pays numba's start-up, and a process running forwards in a loop gets the fast cell
-    after a few seconds of work. load_compiled_cell() loads it at once.
+    float32 only (the compiled exp and tanh are float32 polynomials; float64 always runs NumPy's).
+    "numpy" never runs it; "compiled" always does (an ImportError where numba is not installed);
+    "auto" runs it when this call has COMPILED_GATE_VALUES gate values (steps × sequences × gate
+    rows, every layer and direction), enough to pay alone for loading it. So a one-off
+    `infer --verify` never pays numba's start-up, and the same call gets the same cell, and the
+    same bits, whatever the process ran before. A process running many smaller forwards asks for
+    "compiled" (LSTMSHAPE_FORWARD=compiled, or implementation="compiled").
     """
-    global _numpy_gate_values
-    if dtype != np.float32:
+    if dtype != np.float32 or choice == "numpy" or (choice == "auto" and gate_values < COMPILED_GATE_VALUES):
         return None
-    with _CELL_LOADING:
-        if _compiled_cell is None and _numpy_gate_values + gate_values >= _PAYBACK_GATE_VALUES:
-            _load_compiled_cell()
-        if _compiled_cell:
-            return _compiled_cell[mode]
-        _numpy_gate_values += gate_values
-        return None
+    if load_compiled_cell():
+        return _compiled_cell[mode]
+    if choice == "compiled":
+        raise ImportError('implementation "compiled" needs numba: pip install "lstmshape[fast]"')
+    return None
 
 
 def load_compiled_cell() -> bool:
-    """Load the compiled float32 cell now (about 0.6 s) instead of once enough work has run, as a
-    long-running process or a benchmark wants; False if numba is not installed."""
-    with _CELL_LOADING:
-        if _compiled_cell is None:
-            _load_compiled_cell()
-        return bool(_compiled_cell)
+    """Load the compiled float32 cells now (about 0.6 s) rather than in the first call that runs
+    them; False if numba is not installed. Which cell a call runs does not change (see _cell)."""
+    if _compiled_cell is None:  # once loaded, no lock: every compiled call asks
+        with _CELL_LOADING:
+            if _compiled_cell is None:
+                _load_compiled_cell()
+    return bool(_compiled_cell)
 
 
 def _load_compiled_cell():
     """Import the compiled cells and run each once, and find and self-test the packed GEMM's
     kernel, so that compiling them (or reading numba's cache) happens here and not inside a batch
-    part's thread. Called with _CELL_LOADING held."""
+    part's thread. Called with _CELL_LOADING held; the cells are published last, so a call that
+    finds them finds the packing too."""
     global _compiled_cell, _pack_weight
     try:
-        _compiled_cell = resolve(_COMPILED_CELLS)()
+        cells = resolve(_COMPILED_CELLS)()
     except ImportError:  # numba is not installed, or does not support this numpy
         _compiled_cell = False
         return
     _pack_weight = resolve(_PACKING)()  # the same numba the cells just imported
+    _compiled_cell = cells
 
 
 def _step_products(layers, single_threaded_blas):
@@ -538,122 +487,9 @@ def _reorder_gates(gate_rows, out, hidden_size):
     out[three:] = gate_rows[two:three]
 
 
-def _check_sizes(hidden_size, num_layers, proj_size):
-    if num_layers < 1:
-        raise ValueError(f"num_layers must be at least 1, got {num_layers}")
-    if hidden_size < 1:
-        raise ValueError(f"hidden_size must be positive, got {hidden_size}")
-    if not 0 <= proj_size < hidden_size:
-        raise ValueError(
-            f"proj_size must be 0 or in [1, hidden_size={hidden_size}), got {proj_size}"
-        )
-
-
-def _check_params(params, num_layers, bidirectional, proj_size):
-    """Check every tensor against torch's state_dict layout; return input/hidden size and bias."""
-    if "weight_ih_l0" not in params:
-        raise ValueError("missing tensor weight_ih_l0: input_size and hidden_size come from it")
-    first = np.shape(params["weight_ih_l0"])
-    if len(first) != 2 or first[0] % 4 or first[0] == 0:
-        raise ValueError(
-            f"weight_ih_l0: expected shape (4*hidden_size, input_size), got {tuple(first)}"
-        )
-    hidden_size, input_size = first[0] // 4, first[1]
-    _check_sizes(hidden_size, num_layers, proj_size)
-    bias = any(name.startswith("bias_") for name in params)
-    expected = dict(
-        _expected_shapes(input_size, hidden_size, num_layers, bidirectional, proj_size, bias)
-    )
-    problems = []
-    for name, shape in expected.items():
-        if name not in params:
-            problems.append(f"missing tensor {name} (expected shape {shape})")
-        elif tuple(np.shape(params[name])) != shape:
-            problems.append(f"{name}: expected shape {shape}, got {tuple(np.shape(params[name]))}")
-    problems += [
-        f"unexpected tensor {name} (shape {tuple(np.shape(params[name]))})"
-        for name in params
-        if name not in expected
-    ]
-    if problems:
-        raise ValueError(
-            f"LSTM parameters do not match input_size={input_size}, hidden_size={hidden_size}, "
-            f"num_layers={num_layers}, bidirectional={bidirectional}, proj_size={proj_size}, "
-            f"bias={bias}: " + "; ".join(problems)
-        )
-    return input_size, hidden_size, bias
-
-
-def _initial_state(state, name, shape, unbatched, dtype):
-    """A fresh copy of h0 or c0 (zeros if None), batched; it is updated in place into hn or cn."""
-    if state is None:
-        return np.zeros(shape, dtype)
-    state = np.asarray(state)
-    expected = (shape[0], shape[2]) if unbatched else shape
-    if state.shape != expected:
-        raise ValueError(f"Expected {name} shape {expected}, got {state.shape}")
-    state = np.array(state, dtype=dtype)
-    return state[:, None] if unbatched else state
-
-
-def _check_lengths(lengths, batch, seq_len):
-    lengths = np.asarray(lengths)
-    if lengths.ndim != 1 or len(lengths) != batch:
-        raise ValueError(
-            f"lengths must hold one length per sequence ({batch}), got shape {lengths.shape}"
-        )
-    if not np.issubdtype(lengths.dtype, np.integer):
-        raise ValueError(f"lengths must be integers, got dtype {lengths.dtype}")
-    if batch and not (lengths.min() > 0 and lengths.max() <= seq_len):
-        raise ValueError(
-            f"every length must be in [1, seq_len={seq_len}], got {lengths.tolist()}"
-        )
-    return lengths
-
-
 # --- GRU and vanilla RNN (nn.GRU, nn.RNN) -----------------------------------------------------
 # The same state_dict layout with 3 (GRU: r, z, n) or 1 (RNN) gate blocks instead of 4, and no
 # cell state. Kept apart from the LSTM's tuned loop above: a cell here is a few array expressions.
-
-__all__ += ["init_rnn_params", "rnn_forward", "rnn_param_shapes"]
-
-CELL_MODES = {"lstm": ("lstm", "tanh"), "gru": ("gru", "tanh"), "rnn_tanh": ("rnn", "tanh"),
-              "rnn_relu": ("rnn", "relu"), "rnn": ("rnn", "tanh")}  # "rnn": nn.RNN's default nonlinearity
-
-
-def rnn_param_shapes(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    bias: bool = True,
-    proj_size: int = 0,
-) -> dict[str, tuple[int, ...]]:
-    """Names and shapes of nn.LSTM's, nn.GRU's or nn.RNN's state_dict (`cell` as rnn_forward takes it)."""
-    kind, _ = _cell_mode(cell)
-    lstm = TorchLSTM(input_size, hidden_size, num_layers, bidirectional, proj_size=proj_size, bias=bias, cell=kind)
-    return {tensor.name: tensor.shape for tensor in parameters(lstm)}
-
-
-def init_rnn_params(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    bias: bool = True,
-    proj_size: int = 0,
-    dtype=np.float32,
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """Seeded random parameters for any cell, drawn like torch's: U(-1/sqrt(H), 1/sqrt(H))."""
-    _check_sizes(hidden_size, num_layers, proj_size)
-    rng = np.random.default_rng(seed)
-    bound = 1.0 / np.sqrt(hidden_size)
-    shapes = rnn_param_shapes(cell, input_size, hidden_size, num_layers, bidirectional, bias, proj_size)
-    return {name: rng.uniform(-bound, bound, size=shape).astype(dtype) for name, shape in shapes.items()}
-
 
 def rnn_forward(
     x,
@@ -665,37 +501,31 @@ def rnn_forward(
     h0=None,
     c0=None,
     lengths=None,
+    implementation: str | None = None,
 ):
     """Run nn.LSTM's, nn.GRU's or nn.RNN's forward (inference) on x with state_dict-named `params`.
 
     `cell` is "lstm", "gru", "rnn_tanh" or "rnn_relu" (torch's `mode`, lower-case). Returns
-    output, hn for GRU and RNN, and output, (hn, cn) for the LSTM, as torch does; x, h0 and
-    lengths are taken as by `lstm_forward` (to which cell="lstm" goes, proj_size read from
-    weight_hr_l0). GRU computes n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), as torch does.
+    output, hn for GRU and RNN, and output, (hn, cn) for the LSTM, as torch does; x, h0, lengths
+    and implementation are taken as by `lstm_forward` (to which cell="lstm" goes, proj_size read
+    from weight_hr_l0). GRU computes n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), as torch does.
     """
-    kind, nonlinearity = _cell_mode(cell)
+    kind, nonlinearity = cell_mode(cell)
     if kind == "lstm":
         proj_size = np.shape(params["weight_hr_l0"])[0] if "weight_hr_l0" in params else 0
         return lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0=h0, c0=c0,
-                            lengths=lengths)
-    if c0 is not None:
-        raise ValueError(f"nn.{kind.upper()} has no cell state: c0 must be None")
-    x = _float_input(x)
-    dtype = x.dtype
-    input_size, hidden_size, bias = _check_rnn_params(params, kind, num_layers, bidirectional)
-    x, batch_first, unbatched = _batched(x, input_size, batch_first, lengths)
-    batch = x.shape[0 if batch_first else 1]
-    num_directions = 2 if bidirectional else 1
-    hn = _initial_state(h0, "h0", (num_layers * num_directions, batch, hidden_size), unbatched, dtype)
-    if lengths is not None:
-        lengths = _check_lengths(lengths, batch, x.shape[1 if batch_first else 0])
-    layers = [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, hidden_size, bias,
-                                dtype)
-               for direction in range(num_directions)]
+                            lengths=lengths, implementation=implementation)
+    choice = _implementation(implementation)
+    if choice == "reference":
+        return reference.rnn_forward(x, params, cell, num_layers, bidirectional, batch_first, h0, c0, lengths)
+    call = check_rnn_call(x, params, kind, num_layers, bidirectional, batch_first, h0, c0, lengths)
+    layers = [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, call.hidden_size,
+                                call.bias, call.x.dtype)
+               for direction in range(2 if bidirectional else 1)]
               for layer in range(num_layers)]
     mode = "gru" if kind == "gru" else f"rnn_{nonlinearity}"
-    output, hn, _ = _forward(mode, layers, x, hn, None, lengths, batch_first, bias)
-    if unbatched:
+    output, hn, _ = _forward(mode, layers, call, choice)
+    if call.unbatched:
         return output[:, 0], hn[:, 0]
     return output, hn
 
@@ -784,38 +614,6 @@ def _run_compiled_hidden_direction(projected, hh_product, hh_bias, h, c, output,
         hh_product(h_n, gates)
         cell(gates, projected, t, *bias, h_n)
         output[t, :n] = h_n
-
-
-def _cell_mode(cell: str) -> tuple[str, str]:
-    if cell not in CELL_MODES:
-        raise ValueError(f"cell must be one of {', '.join(CELL_MODES)}, got {cell!r}")
-    return CELL_MODES[cell]
-
-
-def _check_rnn_params(params, kind, num_layers, bidirectional):
-    """Check every tensor against nn.GRU's / nn.RNN's state_dict; return input/hidden size and bias."""
-    gates = 3 if kind == "gru" else 1
-    rows = "3*hidden_size" if kind == "gru" else "hidden_size"
-    if "weight_ih_l0" not in params:
-        raise ValueError("missing tensor weight_ih_l0: input_size and hidden_size come from it")
-    first = np.shape(params["weight_ih_l0"])
-    if len(first) != 2 or first[0] % gates or first[0] == 0:
-        raise ValueError(f"weight_ih_l0: expected shape ({rows}, input_size), got {tuple(first)}")
-    hidden_size, input_size = first[0] // gates, first[1]
-    _check_sizes(hidden_size, num_layers, 0)
-    bias = any(name.startswith("bias_") for name in params)
-    expected = rnn_param_shapes(kind, input_size, hidden_size, num_layers, bidirectional, bias)
-    problems = [f"missing tensor {name} (expected shape {shape})" if name not in params
-                else f"{name}: expected shape {shape}, got {tuple(np.shape(params[name]))}"
-                for name, shape in expected.items()
-                if name not in params or tuple(np.shape(params[name])) != shape]
-    problems += [f"unexpected tensor {name} (shape {tuple(np.shape(params[name]))})"
-                 for name in params if name not in expected]
-    if problems:
-        raise ValueError(f"nn.{kind.upper()} parameters do not match input_size={input_size}, "
-                         f"hidden_size={hidden_size}, num_layers={num_layers}, bidirectional={bidirectional}, "
-                         f"bias={bias}: " + "; ".join(problems))
-    return input_size, hidden_size, bias
 
 
 # Each mode's direction runners: (NumPy's ufuncs, feature-major; the compiled cell, batch-major).

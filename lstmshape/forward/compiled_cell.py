@@ -4,11 +4,11 @@ NumPy runs the gate arithmetic as a dozen passes over the gate block, and its fl
 tanh are scalar loops on AVX2 CPUs (1.4 and 2.8 ns a value here): at I128 H256 that took half as
 long as the step's W_hh @ h. This loop reads each pre-activation once and computes exp and tanh
 as polynomials that the compiler vectorises (about 0.4 and 1.1 ns a value), so the whole step's
-gate work costs a quarter of NumPy's. Only lstmshape.forward uses it, and only for float32 (the
+gate work costs a quarter of NumPy's. Only the fast path (fast.py) uses it, and only for float32 (the
 polynomials are float32-accurate: exp within 1.4 ulp, tanh within 1.3 ulp; float64 keeps NumPy's
 ufuncs). The GRU's and RNN's loops reuse the same exp and tanh. Importing this module imports
 numba (about 0.3 s) and compiles the loops, or loads them from numba's cache (about 0.3 s more):
-forward.py loads it only once a process has done enough gate work to pay for that.
+fast.py loads it only for a call that asks for it or has the gate work to pay for that.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _tanh(x):
 @njit(inline="always", **_KERNEL)
 def _sigmoid_gate(gates, projected, t, b, k):
     """sigmoid of gate column k of sequence b at step t, whose pre-activation is stored negated
-    (forward._gate_params): 1 / (1 + exp(-z))."""
+    (fast._gate_params): 1 / (1 + exp(-z))."""
     return _ONE / (_ONE + _exp(gates[b, k] + projected[t, b, k]))
 
 
@@ -98,7 +98,7 @@ def _sigmoid_gate(gates, projected, t, b, k):
 def lstm_cell(gates, projected, t, c, out):
     """One step for the first n = gates.shape[0] sequences of the batch, in place.
 
-    gates is h @ W_hh^T, (n, 4 * hidden_size), columns -i, -f, -o, g (forward._gate_params
+    gates is h @ W_hh^T, (n, 4 * hidden_size), columns -i, -f, -o, g (fast._gate_params
     negates the sigmoid gates, so sigmoid(z) = 1 / (1 + exp(-z)) is 1 / (1 + exp(gate))), and
     projected[t] adds step t's input projection. c (batch, hidden_size) becomes the new cell state
     and out the gated o * tanh(c): h itself, or what W_hr projects. Every array is batch-major,
@@ -159,7 +159,7 @@ def rnn_relu_cell(gates, projected, t, h):
 
 def ready_cells():
     """Every cell by torch's mode name (lower-case), each run once on one sequence and one hidden
-    unit, so that compiling it (or reading numba's cache) is done before forward's threads call it."""
+    unit, so that compiling it (or reading numba's cache) is done before the fast path's threads call it."""
     one = np.zeros((1, 1), np.float32)
     lstm_cell(np.zeros((1, 4), np.float32), np.zeros((1, 1, 4), np.float32), 0, one, one.copy())
     gru_cell(np.zeros((1, 3), np.float32), np.zeros((1, 1, 3), np.float32), 0, one[0], one)

@@ -14,7 +14,7 @@ GEMV packs nothing and was faster (the kernel's one-column tiles took 1.3â€“2.2Ã
 The kernel is an internal symbol of OpenBLAS (exported, not a documented API), so it is used
 only where this module knows its layout (KERNELS, measured), and only after a self-test on the
 running machine has matched a float64 product on shapes with every partial tile (find_kernel);
-anywhere else forward.py keeps np.matmul. float32 only, like the compiled cell it serves.
+anywhere else fast.py keeps np.matmul. float32 only, like the compiled cell it serves.
 """
 
 from __future__ import annotations
@@ -125,10 +125,31 @@ class PackedWeight:
         _pack(self.weight, kernel.unroll_rows, self.packed)
 
     def __call__(self, h, out):
+        self._check(h, out)
         if len(h) < 2:  # one sequence: BLAS's GEMV packs nothing, and beat the kernel here
             np.matmul(h, self.weight.T, out=out)
         else:
             _product(self.kernel.address, self.kernel.unroll_sequences, self.packed, len(self.weight), h, out)
+
+    def _check(self, h, out):
+        """The kernel reads h and writes out through raw pointers, trusting their layout: anything
+        else would read past h or write float32 bits into other memory, so it is refused here."""
+        rows, depth = self.weight.shape
+        if not (isinstance(h, np.ndarray) and h.dtype == np.float32 and h.ndim == 2 and h.shape[1] == depth):
+            raise ValueError(f"PackedWeight: h must be a float32 array (n, {depth}), got {_described(h)}")
+        n = len(h)
+        if not (isinstance(out, np.ndarray) and out.dtype == np.float32 and out.shape == (n, rows)):
+            raise ValueError(f"PackedWeight: out must be a float32 array ({n}, {rows}) for h of {n} rows, "
+                             f"got {_described(out)}")
+        if n and not (out.flags.writeable and out.strides[1] == 4 and out.strides[0] >= 4 * rows):
+            raise ValueError(f"PackedWeight: out's rows must each be contiguous and writeable, in rows at least "
+                             f"{rows} values apart (strides {out.strides}, writeable {out.flags.writeable})")
+
+
+def _described(array) -> str:
+    if not isinstance(array, np.ndarray):
+        return type(array).__name__
+    return f"{array.dtype} {array.shape}"
 
 
 def find_kernel(libraries=None) -> Kernel | None:
