@@ -128,9 +128,10 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line, col = _position(raw, exc.start)
+            bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig counts after the BOM
+            line, col = _position(raw, bad)
             raise YamlError(
-                _problem(name, line, col, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+                _problem(name, line, col, f"file is not UTF-8 text (byte 0x{raw[bad]:02x})")
             ) from None
     else:
         text = raw

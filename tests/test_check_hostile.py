@@ -4,13 +4,14 @@ property-based test over random YAML and random bytes."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import string
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lstmshape.check import check_paths
@@ -225,16 +226,48 @@ def test_random_yaml_in_process(tmp_path, doc, flow, cut):
     mtime = path.stat().st_mtime_ns
     report = check_paths([str(path)])
     for p in report.problems:
-        assert p.line >= 1 and p.column >= 1 and p.path.startswith("$") and p.code.startswith("LS")
+        assert p.file == str(path) and p.line >= 1 and p.column >= 1 and p.path.startswith("$") and p.code.startswith("LS")
+    if not report.problems:  # clean only where there was a config to check: never OK for a non-config
+        assert "lstm" in (yaml_mapping(data) or {}), data
     assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
+
+
+def yaml_mapping(data: bytes):
+    """The YAML document's mapping, None when it is none (or no valid YAML)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(data)
+    except yaml.YAMLError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def byte_diagnostic(data: bytes) -> str | None:
+    """What any reader of bytes says first: a NUL byte, else the first byte that is not UTF-8."""
+    if b"\x00" in data:
+        return "file contains a NUL byte: binary, not YAML"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})"
+    return None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=300))
+@example(data=b"\xef\xbb\xbfab\xff")  # after a BOM: the byte named is the bad one, not the BOM's
+@example(data=b"\xff\x00")
 def test_random_bytes_in_process(tmp_path, data):
     path = tmp_path / "random.yaml"
     path.write_bytes(data)
-    check_paths([str(path)])
+    report = check_paths([str(path)])
+    assert report.files == [str(path)] and report.errors, "random bytes are never a clean config"
+    assert {p.file for p in report.problems} == {str(path)}
+    assert all(1 <= p.line <= data.count(b"\n") + data.count(b"\r") + 1 and p.column >= 1 for p in report.problems)
+    expected = byte_diagnostic(data)
+    if expected is not None:
+        assert [(p.code, p.message) for p in report.problems] == [("LS001", expected)]
     assert path.read_bytes() == data
 
 
@@ -245,10 +278,18 @@ def test_random_input_through_the_console_script(tmp_path, doc, flow):
     data = doc if isinstance(doc, bytes) else to_yaml(doc, flow).encode()
     path.write_bytes(data)
     mtime = path.stat().st_mtime_ns
-    for fmt in ("text", "json"):
-        result = run("check", "--format", fmt, path)
-        assert result.returncode in (0, 1), result.stderr
-        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    result = run("check", "--format", "json", path)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == (1 if any(p["severity"] == "error" for p in problems) else 0), result.stdout
+    assert {p["file"] for p in problems} <= {str(path)}
+    if isinstance(doc, bytes) and byte_diagnostic(doc) is not None:
+        assert [(p["code"], p["message"]) for p in problems] == [("LS001", byte_diagnostic(doc))]
+    text = run("check", "--format", "text", path)
+    assert text.returncode == result.returncode and "Traceback" not in text.stderr
+    *lines, summary = text.stdout.splitlines()
+    assert lines == [f"{path}:{p['line']}:{p['column']}: {p['severity']}[{p['code']}] {p['message']}" for p in problems]
+    assert summary == json.loads(result.stdout)["summary"]
     assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime
 
 

@@ -131,6 +131,14 @@ def test_usage_errors_exit_2(args, message):
 def test_layers_implies_matrix():
     doc = json.loads(run("infer", "configs/basic.yaml", "--layers", "4,1", "--format", "json").stdout)
     assert sorted({r["num_layers"] for r in doc["results"]}) == [1, 4] and len(doc["results"]) == 8
+    combinations = {(r["batch_first"], r["bidirectional"], r["num_layers"]) for r in doc["results"]}
+    assert len(combinations) == 8
+    for r in doc["results"]:  # configs/basic.yaml: 10 features, hidden 20, batch 16, 50 steps
+        d, batch_first = 2 if r["bidirectional"] else 1, r["batch_first"]
+        state = [d * r["num_layers"], 16, 20]  # h and c ignore batch_first
+        assert r["shapes"] == {"input": [16, 50, 10] if batch_first else [50, 16, 10],
+                               "output": [16, 50, d * 20] if batch_first else [50, 16, d * 20],
+                               "h0": state, "c0": state, "hn": state, "cn": state}, r
 
 
 def test_colour_only_when_asked_and_never_with_no_color():

@@ -78,8 +78,9 @@ def test_docs_example_prints_what_the_page_shows(page, command, shown, tree):
 
 def exit_shown(shown: list[str]) -> int:
     """The exit code a page's example must have: 1 where the output it shows holds an error (a text
-    `error[LSxxx]`, a JSON `"severity": "error"`, a summary counting errors), else 0."""
-    error = re.compile(r'\berror\[LS\d{3}\]|"severity": "error"|\b[1-9][\d,]* errors? in ')
+    `error[LSxxx]`, a JSON `"severity": "error"` (GitLab's `"major"`, SARIF's `"level": "error"`), a
+    summary counting errors), else 0."""
+    error = re.compile(r'\berror\[LS\d{3}\]|"(?:severity|level)": "(?:error|major)"|\b[1-9][\d,]* errors? in ')
     return 1 if any(error.search(line) for line in shown) else 0
 
 

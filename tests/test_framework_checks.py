@@ -84,9 +84,22 @@ def test_head_is_fed_what_the_framework_feeds_it_and_fails_where_it_fails(name):
 def test_lengths_are_refused_where_the_framework_refuses_them(name):
     observed = GOLDEN[name]["lengths"]
     codes = {p.code for p in check_file(path_of(name))}
-    assert bool(codes & {"LS106", "LS107"}) == (observed["error"] is not None)
+    assert codes & {"LS106", "LS107"} == refusal_code(CASES[name]["data"], observed["error"])
     if "Y_h_differs" in observed:  # LS121's claim: without sequence_lens, Y_h is the padded state
         assert observed["Y_h_differs"] and "LS121" in codes
+
+
+def refusal_code(data: dict, error: str | None) -> set[str]:
+    """The code for the framework's refusal of data.lengths: LS106 when there is not one length per
+    sequence of the batch (the mask or sequence_lens has the wrong size, refused before any value is
+    read), else LS107 (a length outside 0..seq_len with the right count); none when it accepts them."""
+    if error is None:
+        return set()
+    if len(data["lengths"]) != data["batch_size"]:
+        assert "size of tensor a" in error or "Got invalid dimensions for input: sequence_lens" in error, error
+        return {"LS106"}
+    assert "sequence_lens" in error and "<= seq_length" in error, error
+    return {"LS107"}
 
 
 def strip_messages(observed: dict) -> dict:

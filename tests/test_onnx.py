@@ -156,3 +156,17 @@ def test_matrix_spans_onnx_axes():
     results = infer(config, matrix=True, layers=[1, 3])
     axes = {(r.lstm.layout, r.lstm.direction, r.lstm.num_layers) for r in results}
     assert len(results) == len(axes) == 12
+    for r in results:  # every node's shapes as the ONNX LSTM operator defines them for its layout
+        assert len(r.nodes) == r.lstm.num_layers
+        d = 2 if r.lstm.direction == "bidirectional" else 1
+        for k, node in enumerate(r.nodes):
+            features = 10 if k == 0 else d * 20  # Y reshaped to (.., num_directions × hidden) between nodes
+            time_major = r.lstm.layout == 0
+            expected = {
+                "X": (5, 32, features) if time_major else (32, 5, features),
+                "Y": (5, d, 32, 20) if time_major else (32, 5, d, 20),
+                "Y_h": (d, 32, 20) if time_major else (32, d, 20),
+                "Y_c": (d, 32, 20) if time_major else (32, d, 20),
+                "W": (d, 80, features), "R": (d, 80, 20), "B": (d, 160),
+            }
+            assert {name: node[name].shape for name in expected} == expected, (r.lstm, k)

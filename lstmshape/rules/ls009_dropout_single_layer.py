@@ -2,8 +2,9 @@
 
 torch.nn.LSTM applies dropout to the outputs of every layer except the last, so with one layer
 there is nothing to drop: the setting is silently useless (torch only warns once, at
-construction). Put a `dropout` layer in the head instead, or stack more layers. Reported when
-the config is read, so `lstmshape infer` shows it too.
+construction). Put a `dropout` layer in the head instead, or stack more layers. Every block of
+a stack is its own nn.LSTM, so each is checked, at its own `dropout`. Reported when the config is
+read, so `lstmshape infer` shows it too.
 
 Failing example::
 

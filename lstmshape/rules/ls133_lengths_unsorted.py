@@ -5,7 +5,8 @@
 You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to sidestep this
 requirement if you do not need ONNX exportability.` Fix: sort the batch by length, longest
 first (a collate_fn that sorts), or pass enforce_sorted=False (torch then sorts and unsorts for
-you). Write `enforce_sorted` in `data` as the code passes it; unsaid, it is not checked.
+you). Write `enforce_sorted` in `data` as the code passes it; unsaid, it is not checked. Equal
+lengths side by side are sorted: torch wants them non-increasing, so `[7, 4, 4]` packs.
 
 Failing example::
 
@@ -22,7 +23,7 @@ Passing example::
     data:
       batch_size: 3
       seq_len: 5
-      lengths: [5, 3, 2]
+      lengths: [5, 3, 3]
       enforce_sorted: true
 """
 
