@@ -21,7 +21,7 @@ import math
 import os
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .settings import CELLS, DIRECTIONS, MERGE_MODES, KerasLSTM
 from .shapes.keras import parameters as keras_parameters
@@ -36,6 +36,7 @@ MAX_LAYERS = 1_000  # recurrent layers (LSTM groups, ONNX nodes, Keras layers) i
 MAX_HEADER = 16 << 20  # bytes of a safetensors header or a torch data.pkl: about 100 bytes a tensor
 MAX_INFLATED = 64 << 20  # bytes zip members read may inflate past their stored size (torch stores them)
 MAX_PICKLE_OPS = 500_000  # opcodes a torch state_dict's pickle runs: about 32 a tensor
+TORCH_MAGIC = 0x1950A86A20F9469CFC6C  # torch.serialization.MAGIC_NUMBER: a legacy torch.save file's first pickle
 MAX_KERAS_CONFIG = 8 << 20  # a .keras config.json is kilobytes
 MAX_DIM = (1 << 63) - 1  # every framework stores a size in an int64
 MAX_NDIM = 64  # numpy's limit on dimensions
@@ -57,13 +58,13 @@ class CheckpointError(Exception):
 class Checkpoint:
     path: str
     format: str  # torch, safetensors, npz, onnx, keras
-    tensors: tuple[TensorInfo, ...]  # every tensor, LSTM or not, in file order
-    lstms: tuple[FoundLSTM, ...]
+    tensors: tuple[TensorInfo, ...]  # every tensor, recurrent or not, in file order
+    lstms: tuple[FoundLSTM, ...]  # every whole LSTM, GRU and RNN
     incomplete: tuple[Incomplete, ...]
 
     @property
     def other_tensors(self) -> int:
-        """Tensors that belong to no LSTM found (embeddings, heads, ...)."""
+        """Tensors that belong to no recurrent layer found (embeddings, heads, ...)."""
         inside = {id(t) for lstm in self.lstms for t in lstm.tensors}
         return sum(id(t) not in inside for t in self.tensors)
 
@@ -92,7 +93,8 @@ def weights_format(path: str) -> str:
 
 
 def read_checkpoint(path: str) -> Checkpoint:
-    """The table of contents of a weights file and the LSTMs in it; reads headers, not tensor data."""
+    """The table of contents of a weights file and the recurrent layers in it; reads headers, not
+    tensor data."""
     refused = not_a_file(path)
     if refused:
         raise CheckpointError(f"{path}: {refused}")
@@ -275,8 +277,15 @@ def _bound_unpickling(path: str) -> None:
                               "torch, or as safetensors")
     else:
         with open(path, "rb") as f:
-            ops = _legacy_opcodes(f)
+            if not _torch_magic(_Capped(f)):
+                raise CheckpointError(f"{path}: not a readable checkpoint: neither a zip archive nor a pickle that "
+                                      "torch.save wrote (torch's begin with its magic number)")
+            f.seek(0)
+            ops, whole = _legacy_opcodes(_Capped(f))
         _bound(path, ops, MAX_PICKLE_OPS, "pickle opcodes")
+        if not whole:
+            raise CheckpointError(f"{path}: not a readable checkpoint: it begins as torch.save's legacy format, but "
+                                  "its pickles break off (truncated or corrupt?)")
 
 
 def _bound_torch_zip(path: str) -> None:
@@ -284,16 +293,19 @@ def _bound_torch_zip(path: str) -> None:
         members = archive.infolist()
         _bound(path, len(members), MAX_TENSORS + 16, "zip members")  # a storage a tensor, and a few records
         _bound_inflation(path, members)
-        for member in members:
-            if member.filename == "data.pkl" or member.filename.endswith("/data.pkl"):
-                if member.file_size > MAX_HEADER:
-                    raise CheckpointError(f"{path}: {member.filename} is {member.file_size:,} bytes; a state_dict's "
-                                          f"pickle is about 100 bytes a tensor (lstmshape reads at most {MAX_HEADER:,})")
-                try:
-                    data = archive.read(member)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-                    raise CheckpointError(f"{path}: {member.filename} is not readable: {exc}") from None
-                _bound(path, _opcodes(io.BytesIO(data), MAX_PICKLE_OPS)[0], MAX_PICKLE_OPS, "pickle opcodes")
+        pickles = [m for m in members if m.filename == "data.pkl" or m.filename.endswith("/data.pkl")]
+        if not pickles:
+            raise CheckpointError(f"{path}: not a readable checkpoint: a zip archive, but not one torch.save wrote "
+                                  "(it has no data.pkl)")
+        for member in pickles:
+            if member.file_size > MAX_HEADER:
+                raise CheckpointError(f"{path}: {member.filename} is {member.file_size:,} bytes; a state_dict's "
+                                      f"pickle is about 100 bytes a tensor (lstmshape reads at most {MAX_HEADER:,})")
+            try:
+                data = archive.read(member)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                raise CheckpointError(f"{path}: {member.filename} is not readable: {exc}") from None
+            _bound(path, _opcodes(io.BytesIO(data), MAX_PICKLE_OPS)[0], MAX_PICKLE_OPS, "pickle opcodes")
 
 
 def _bound_inflation(path: str, members: list[zipfile.ZipInfo]) -> None:
@@ -316,16 +328,51 @@ def _is_tar(path: str) -> bool:
         return False
 
 
-def _legacy_opcodes(stream) -> int:
+class _Capped:
+    """A file as pickletools reads it, where no opcode's argument is longer than MAX_HEADER (no torch
+    pickle's is): a longer one ends the pickle as malformed, where the file's own read would first
+    allocate all the bytes the argument declares (up to 2**64)."""
+
+    def __init__(self, file):
+        self.file = file
+
+    def read(self, n: int) -> bytes:
+        if not 0 <= n <= MAX_HEADER:
+            raise ValueError(f"an opcode argument of {n:,} bytes")
+        return self.file.read(n)
+
+    def readline(self) -> bytes:
+        return self.file.readline(MAX_HEADER)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+
+def _torch_magic(stream) -> bool:
+    """Whether the first pickle is torch's magic number, as torch.load checks it in a file that is not
+    a zip: random bytes, text and another program's pickle are not checkpoints torch reads."""
+    import pickletools
+
+    try:
+        ops = [(op.name, arg) for op, arg, _ in itertools.islice(pickletools.genops(stream), 5)]
+    except ValueError:
+        return False
+    held = [op for op in ops if op[0] not in ("PROTO", "FRAME")]  # LONG1 at protocol 2 (torch's), LONG at 0
+    return len(held) == 2 and held[0][0] in ("LONG", "LONG1", "LONG4") and held[0][1] == TORCH_MAGIC \
+        and held[1][0] == "STOP"
+
+
+def _legacy_opcodes(stream) -> tuple[int, bool]:
     """The opcodes of the legacy format's pickles in a row (magic number, protocol, system info,
-    the state, its storage keys), counted no further than MAX_PICKLE_OPS + 1."""
+    the state, its storage keys), counted no further than MAX_PICKLE_OPS + 1, and whether all five
+    are whole (torch reads no file where one breaks off)."""
     total = 0
     for _ in range(5):
         count, whole = _opcodes(stream, MAX_PICKLE_OPS - total)
         total += count
         if not whole:
-            break
-    return total
+            return total, False
+    return total, True
 
 
 def _opcodes(stream, limit: int) -> tuple[int, bool]:
@@ -354,12 +401,15 @@ def _torch_load(torch, path: str):
 
 
 def _torch_reason(exc: Exception) -> str:
-    """The line of torch's long refusal that says why (an unsupported global: not a state_dict)."""
+    """The part of torch's long refusal that says why: an unsupported global (the file pickles more
+    than tensors) or an opcode its weights_only loader does not read (written by another pickler)."""
     text = str(exc)
-    if "WeightsUnpickler error:" in text:
-        detail = text.split("WeightsUnpickler error:", 1)[1].strip().split("\n\n")[0].strip()
-        return (f"{detail} (the file pickles more than tensors: not a state_dict; lstmshape never runs an "
-                "unsafe unpickle)")
+    if "Weights only load failed" in text or "WeightsUnpickler error:" in text:
+        parts = [p.strip() for p in text.split("WeightsUnpickler error:")[-1].split("\n\n") if p.strip()] or [text]
+        detail = next((p for p in parts if "nsupported" in p), parts[0])
+        what = ("the file pickles more than tensors: not a state_dict" if "global" in detail.lower()
+                else "not a pickle torch's weights_only loader reads")
+        return f"{detail} ({what}; lstmshape never runs an unsafe unpickle)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
 
@@ -386,7 +436,8 @@ def _torch(path: str) -> list[TensorInfo]:
 
 
 def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
-    """Every LSTM node with its W, R, B, P initializers and attributes (external data not loaded)."""
+    """Every LSTM, GRU and RNN node with its W, R, B, P initializers and attributes (external data
+    not loaded)."""
     try:
         import onnx
     except ImportError:
@@ -442,10 +493,10 @@ def _onnx_attributes(node) -> tuple[dict, list[str]]:
 
 
 def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
+    cell = CELLS[ONNX_CELLS[node.op_type]]
     attrs, wrong_attributes = _onnx_attributes(node)
     if wrong_attributes:
-        return Incomplete(prefix, "onnx", tuple(wrong_attributes))
-    cell = CELLS[ONNX_CELLS[node.op_type]]
+        return Incomplete(prefix, "onnx", tuple(wrong_attributes), cell.name)
     inputs = list(node.input) + [""] * 8
     slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3]} | ({"P": inputs[7]} if cell.has_cell_state else {})
     given = {key: by_name.get(name) for key, name in slot.items() if name}
@@ -454,7 +505,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     reasons += [f"{key} ({slot[key]!r}) is not an initializer" for key in ("B", "P") if key in slot
                 if slot[key] and given.get(key) is None]
     if reasons:
-        return Incomplete(prefix, "onnx", tuple(reasons))
+        return Incomplete(prefix, "onnx", tuple(reasons), cell.name)
     direction = attrs.get("direction", "forward")
     w, r = given["W"], given["R"]
     d = 2 if direction == "bidirectional" else 1
@@ -465,7 +516,8 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     wrong = [f"{key} is {listed(t.shape)}, direction {direction!r} with hidden_size {hidden} needs "
              f"{listed(expect[key])}" for key, t in given.items() if t is not None and t.shape != expect[key]]
     if wrong or not hidden or not expect["W"][2]:
-        return Incomplete(prefix, "onnx", tuple(wrong) or ("W and R do not give input_size and hidden_size",))
+        return Incomplete(prefix, "onnx", tuple(wrong) or ("W and R do not give input_size and hidden_size",),
+                          cell.name)
     settings = (("input_size", w.shape[2]), ("hidden_size", hidden), ("direction", direction),
                 ("layout", attrs.get("layout", 0)), ("input_forget", bool(attrs.get("input_forget", 0))),
                 ("peepholes", given.get("P") is not None), ("bias", given.get("B") is not None))
@@ -477,8 +529,8 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
 
 
 def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
-    """The LSTM and Bidirectional(LSTM) layers named in a Keras 3 archive's config.json; their
-    weights' shapes are the ones keras.layers.LSTM builds for those settings."""
+    """The LSTM, GRU and SimpleRNN layers (Bidirectional ones too) named in a Keras 3 archive's
+    config.json; their weights' shapes are the ones Keras builds for those settings."""
     with _zip(path) as archive:
         try:
             info = archive.getinfo("config.json")
@@ -502,7 +554,7 @@ def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplet
 
 
 def _keras_layers(node, depth: int = 0):
-    """LSTM and Bidirectional layer entries anywhere in a Keras config (nested models included)."""
+    """Recurrent and Bidirectional layer entries anywhere in a Keras config (nested models included)."""
     if depth > 200:
         return
     if isinstance(node, dict):
@@ -524,9 +576,18 @@ def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
     config = layer["config"]
     name = str(config.get("name", layer["class_name"].lower()))
     try:
-        return _keras_found(name, layer, config)
+        found = _keras_found(name, layer, config)
     except _Malformed as exc:
-        return Incomplete(name, "keras", (str(exc),))
+        found = Incomplete(name, "keras", (str(exc),))
+    return found if isinstance(found, FoundLSTM) else replace(found, cell=_keras_cell(layer))
+
+
+def _keras_cell(layer: dict) -> str:
+    """lstm, gru or rnn as the layer's class_name (a Bidirectional's: its wrapped layer's) says;
+    "" where it says none."""
+    inner = layer["config"].get("layer") if layer["class_name"] == "Bidirectional" else layer
+    kind = inner.get("class_name") if isinstance(inner, dict) else None
+    return KERAS_CELLS.get(kind, "") if isinstance(kind, str) else ""
 
 
 def _mapping(owner: dict, key: str) -> dict:

@@ -216,8 +216,8 @@ WEIGHTS_SHAPE_MISMATCH = Code(
     """A tensor of the checkpoint has another shape than the config gives it.
 
 load_state_dict would stop with `size mismatch for NAME`. The message names the tensor, both
-shapes, and the config setting whose value differs from the checkpoint's (input_size 80 vs 40),
-at that setting's line and column. Reported by `lstmshape check CONFIG --weights FILE`.
+shapes, and every config setting whose value differs from the checkpoint's (input_size 80 vs 40;
+`hidden_size 24 vs 20 and input_size 12 vs 10` where both do), at the first one's line and column. Reported by `lstmshape check CONFIG --weights FILE`.
 """)
 WEIGHTS_MISSING_TENSOR = Code(
     "LS302", "weights-missing-tensor", "error",
@@ -230,8 +230,8 @@ with; the message names that setting, at its line and column.
 """)
 WEIGHTS_UNEXPECTED_TENSOR = Code(
     "LS303", "weights-unexpected-tensor", "error",
-    "The checkpoint has an LSTM tensor under the prefix that the config does not imply.",
-    """The checkpoint has an LSTM tensor under the prefix that the config does not imply.
+    "The checkpoint has a recurrent-layer tensor under the prefix that the config does not imply.",
+    """The checkpoint has a recurrent-layer tensor under the prefix that the config does not imply.
 
 load_state_dict(strict=True) would report it under `Unexpected key(s)`: the config has fewer
 layers, no reverse direction, no bias or no projection where the checkpoint has them.
@@ -246,10 +246,11 @@ with torch.load(weights_only=True), so no code in it runs.
 """)
 WEIGHTS_NO_SUCH_PREFIX = Code(
     "LS305", "weights-no-such-prefix", "error",
-    "No single LSTM to compare: --prefix names none, or the file holds several and none was chosen.",
-    """No single LSTM to compare: --prefix names none, or the file holds several and none was chosen.
+    "No single LSTM, GRU or RNN to compare: --prefix names none, or the file holds several and none was chosen.",
+    """No single LSTM, GRU or RNN to compare: --prefix names none, or the file holds several and none was chosen.
 
-The message lists the prefixes under which the file has LSTM tensors; pass one with --prefix
+The message lists the prefixes under which the file has recurrent-layer tensors (naming each
+one's cell); pass one with --prefix
 (with or without its trailing dot).
 """)
 WEIGHTS_NOT_COMPARABLE = Code(
@@ -257,13 +258,13 @@ WEIGHTS_NOT_COMPARABLE = Code(
     "The config or the weights file is not one check --weights compares.",
     """The config or the weights file is not one check --weights compares.
 
-check --weights holds one torch.nn.LSTM config (not a stack, not keras/onnx) against torch
-state_dict names in a .pt/.pth/.bin, .safetensors or .npz file.
+check --weights holds one torch.nn.LSTM, GRU or RNN config (not a stack, not keras/onnx) against
+torch state_dict names in a .pt/.pth/.bin, .safetensors or .npz file.
 """)
 WEIGHTS_INCOMPLETE_LSTM = Code(
     "LS307", "weights-incomplete-lstm", "error",
-    "`inspect`: tensors named like an LSTM's that are not one whole LSTM.",
-    """`inspect`: tensors named like an LSTM's that are not one whole LSTM.
+    "`inspect`: tensors named like a recurrent layer's that are not one whole LSTM, GRU or RNN.",
+    """`inspect`: tensors named like a recurrent layer's that are not one whole LSTM, GRU or RNN.
 
 A missing layer, a stray _reverse tensor or inconsistent sizes: lstmshape reports the set
 instead of guessing the settings.

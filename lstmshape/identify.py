@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -22,6 +23,29 @@ TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bia
                          r"_l(?P<layer>\d{1,18})(?P<reverse>_reverse)?\Z")  # torch never numbers a layer past int64
 SHOWN_NAMES = 100  # tensor names one message lists (every one of a real LSTM's; a hostile file's first 100)
 TORCH_SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
+ARTICLES = {"LSTM": "an", "GRU": "a", "RNN": "an", "SimpleRNN": "a"}  # as the names are read aloud
+
+
+def cell_name(cell: str, framework: str) -> str:
+    """The name a framework gives the cell: LSTM, GRU, RNN (Keras: SimpleRNN); "recurrent layer"
+    where the file does not tell the cell ("")."""
+    if not cell:
+        return "recurrent layer"
+    return CELLS[cell].keras if framework == "keras" else CELLS[cell].torch
+
+
+def counted(names: Iterable[str]) -> str:
+    """How many recurrent layers of which cells, each by its name, in the order given: `1 LSTM`,
+    `2 GRUs`, `3 recurrent layers: 2 LSTMs and a GRU` (a file may hold any mix)."""
+    kinds = Counter(names)
+    total = sum(kinds.values())
+    if len(kinds) == 1:
+        (name,) = kinds
+        return f"{total} {name}{'s' if total != 1 else ''}"
+    if not kinds:
+        return "0 recurrent layers"
+    parts = [f"{ARTICLES[name]} {name}" if n == 1 else f"{n} {name}s" for name, n in kinds.items()]
+    return f"{total} recurrent layers: " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 @dataclass(frozen=True)
@@ -48,6 +72,11 @@ class FoundLSTM:
         return dict(self.settings)
 
     @property
+    def name(self) -> str:
+        """What it is, as its framework names it: LSTM, GRU, RNN or SimpleRNN."""
+        return cell_name(self.config.get("cell", "lstm"), self.framework)
+
+    @property
     def num_params(self) -> int:
         return sum(math.prod(t.shape) for t in self.tensors)
 
@@ -68,11 +97,13 @@ class Incomplete:
     prefix: str
     framework: str
     reasons: tuple[str, ...]
+    cell: str = ""  # lstm, gru or rnn, as far as the file tells; "" when it does not
 
     @property
     def message(self) -> str:
         where = f"under {self.prefix!r}" if self.prefix else "without a prefix"
-        return f"the LSTM tensors {where} are not one whole LSTM: " + "; ".join(self.reasons)
+        name = cell_name(self.cell, self.framework)
+        return f"the {name} tensors {where} are not one whole {name}: " + "; ".join(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -110,7 +141,7 @@ def identify_torch(tensors: Iterable[TensorInfo]) -> tuple[list[FoundLSTM], list
     for prefix, group in torch_groups(tensors).items():
         lstm, reasons = derive(group)
         if lstm is None:
-            incomplete.append(Incomplete(prefix, "torch", tuple(reasons)))
+            incomplete.append(Incomplete(prefix, "torch", tuple(reasons), told_cell(group)))
             continue
         settings = tuple((key, getattr(lstm, key)) for key in TORCH_SETTINGS)
         if lstm.cell != "lstm":  # nn.GRU / nn.RNN: the cell switch, and no projection
@@ -121,13 +152,21 @@ def identify_torch(tensors: Iterable[TensorInfo]) -> tuple[list[FoundLSTM], list
 
 
 def cell_of(group: dict[str, TensorInfo]) -> str:
+    """lstm, gru or rnn: the cell the tensors are held against (an LSTM where they do not tell)."""
+    return told_cell(group) or "lstm"
+
+
+def told_cell(group: dict[str, TensorInfo]) -> str:
     """lstm, gru or rnn, by weight_hh_l0's rows per column: 4, 3 or 1 gate blocks of hidden_size
-    (an LSTM with a projection, weight_hr_l0, is an LSTM whatever its shapes)."""
+    (an LSTM with a projection, weight_hr_l0, is an LSTM whatever its shapes); "" when its shape
+    (or its absence) does not tell."""
     hh = group.get("weight_hh_l0")
-    if "weight_hr_l0" in group or hh is None or len(hh.shape) != 2 or not hh.shape[1]:
+    if "weight_hr_l0" in group:
         return "lstm"
+    if hh is None or len(hh.shape) != 2 or not hh.shape[1]:
+        return ""
     rows, hidden = hh.shape
-    return {3 * hidden: "gru", hidden: "rnn"}.get(rows, "lstm")
+    return {4 * hidden: "lstm", 3 * hidden: "gru", hidden: "rnn"}.get(rows, "")
 
 
 def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
@@ -138,8 +177,9 @@ def derive(group: dict[str, TensorInfo]) -> tuple[TorchLSTM | None, list[str]]:
         return None, ["no weight_ih_l0 (layer 0's input weights), so input_size and hidden_size are unknown"]
     cell = CELLS[cell_of(group)]
     if len(first.shape) != 2 or first.shape[0] % cell.gates or first.shape[0] == 0:
-        rows = "4 × hidden_size" if cell.gates == 4 else f"{cell.gates} × hidden_size"
-        return None, [f"weight_ih_l0 is {listed(first.shape)}; an {cell.torch}'s is [{rows}, input_size]"]
+        rows = f"{cell.gates} × hidden_size" if cell.gates > 1 else "hidden_size"
+        return None, [f"weight_ih_l0 is {listed(first.shape)}; {ARTICLES[cell.torch]} {cell.torch}'s is "
+                      f"[{rows}, input_size]"]
     gates, input_size = first.shape
     hidden_size = gates // cell.gates
     has = held(group)
@@ -190,7 +230,8 @@ def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str
     more = len(wrong) - SHOWN_NAMES
     reasons += wrong[:SHOWN_NAMES] + ([f"{more:,} more tensors of other shapes"] if more > 0 else [])
     if reasons:
-        reasons[-1] += f" (held against the LSTM that weight_ih_l0 and the highest layer suggest: {settings})"
+        reasons[-1] += (f" (held against the {cell_name(lstm.cell, 'torch')} that weight_ih_l0 and the highest layer "
+                        f"suggest: {settings})")
     return reasons
 
 

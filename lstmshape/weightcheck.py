@@ -11,7 +11,7 @@ from __future__ import annotations
 from .checkpoint import Checkpoint, CheckpointError, load_tensors, read_checkpoint
 from .codes import (WEIGHTS_MISSING_TENSOR, WEIGHTS_NO_SUCH_PREFIX, WEIGHTS_NOT_COMPARABLE, WEIGHTS_SHAPE_MISMATCH,
                     WEIGHTS_UNEXPECTED_TENSOR, WEIGHTS_UNREADABLE)
-from .identify import TORCH_PARAM, Held, TensorInfo, cell_of, held, listed, some, torch_groups
+from .identify import TORCH_PARAM, Held, TensorInfo, cell_name, cell_of, counted, held, listed, some, torch_groups
 from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
@@ -24,20 +24,24 @@ def normalise_prefix(prefix: str) -> str:
 
 
 def select(checkpoint: Checkpoint, prefix: str | None) -> tuple[str | None, dict[str, TensorInfo], str]:
-    """The prefix and LSTM tensors to compare with, or (None, {}, why not)."""
+    """The prefix and recurrent layer tensors to compare with, or (None, {}, why not), each layer
+    named as the cell it is (LSTM, GRU or RNN)."""
     groups = torch_groups(checkpoint.tensors)
     names = some([repr(p) for p in groups]) or "none"
+    cells = [cell_name(cell_of(group), "torch") for group in groups.values()]
+    kind = cells[0] if len(set(cells)) == 1 else "recurrent layer"
     if prefix is not None:
         wanted = normalise_prefix(prefix)
         if wanted in groups:
             return wanted, groups[wanted], ""
-        return None, {}, f"--prefix {prefix!r} names no LSTM in {checkpoint.path}; its LSTM prefixes: {names}"
+        return None, {}, f"--prefix {prefix!r} names no {kind} in {checkpoint.path}; its {kind} prefixes: {names}"
     if len(groups) == 1:
         (only,) = groups
         return only, groups[only], ""
     if not groups:
-        return None, {}, f"{checkpoint.path} holds no torch.nn.LSTM tensors ({len(checkpoint.tensors)} other tensors)"
-    return None, {}, f"{checkpoint.path} holds {len(groups)} LSTMs ({names}); choose one with --prefix"
+        return None, {}, (f"{checkpoint.path} holds no torch.nn.LSTM, GRU or RNN tensors "
+                          f"({len(checkpoint.tensors)} other tensors)")
+    return None, {}, f"{checkpoint.path} holds {counted(cells)} ({names}); choose one with --prefix"
 
 
 def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> list[Problem]:
@@ -55,11 +59,7 @@ def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> li
     for name, tensor in expected.items():
         found = group.get(name)
         if found is not None and tuple(found.shape) != tensor.shape:
-            key, why = _shape_cause(lstm, has, tensor, found.shape)
-            if theirs != lstm.cell and tensor.dims[0].meaning == gate_rows(lstm.kind, lstm.hidden_size).meaning:
-                # a GRU checkpoint held against an LSTM config (or the reverse): the cell explains it
-                key, why = "cell", (f"cell {lstm.cell} vs {theirs} in the checkpoint (its weight_hh_l0 has "
-                                    f"{CELLS[theirs].gates} × hidden_size rows)")
+            key, why = _shape_cause(lstm, has, theirs, tensor, found.shape)
             out.append(model.problem(model.origin(0, key), WEIGHTS_SHAPE_MISMATCH, ERROR,
                                      f"{prefix}{name} is {listed(found.shape)} in the file, the config gives "
                                      f"{listed(tensor.shape)}: {why}"))
@@ -76,25 +76,44 @@ def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> li
     return out
 
 
-def _shape_cause(lstm, has: Held, tensor: Tensor, shape: tuple[int, ...]) -> tuple[str, str]:
-    """The setting that explains a shape difference, and `setting config vs checkpoint`."""
+def _shape_cause(lstm, has: Held, theirs: str, tensor: Tensor, shape: tuple[int, ...]) -> tuple[str, str]:
+    """Every setting that explains a shape difference, as `setting config vs checkpoint` (a
+    weight_ih_l0 of another hidden_size and input_size names both: fixing one leaves the other),
+    and the first of them, where the problem is placed. `theirs`: the checkpoint's cell."""
     if len(shape) != len(tensor.dims):
         return "hidden_size", f"a {len(shape)}-D tensor where the config gives a {len(tensor.dims)}-D one"
-    for dim, size in zip(tensor.dims, shape):
-        if dim.size == size:
-            continue
-        g = lstm.gates
-        if g > 1 and dim.meaning == f"{g} × hidden_size":
-            held_size = size // g if size % g == 0 else f"{size}/{g}"
-            return "hidden_size", f"hidden_size {lstm.hidden_size} vs {held_size} in the checkpoint"
-        if dim.meaning in ("hidden_size", "proj_size") and size == has.proj_size != lstm.proj_size:
-            return "proj_size", f"proj_size {lstm.proj_size} vs {has.proj_size} in the checkpoint"
-        if dim.meaning in ("input_size", "hidden_size", "proj_size"):
-            return dim.meaning, f"{dim.meaning} {dim.size} vs {size} in the checkpoint"
-        key = "bidirectional" if has.bidirectional != lstm.bidirectional else (
-            "proj_size" if lstm.proj_size > 0 else "hidden_size")
-        return key, f"{dim.meaning} = {dim.size} vs {size} in the checkpoint"
-    raise AssertionError("shapes differ but no dimension does")
+    rows = gate_rows(lstm.kind, lstm.hidden_size).meaning
+    causes: dict[str, str] = {}
+    for k, (dim, size) in enumerate(zip(tensor.dims, shape)):
+        if k == 0 and dim.meaning == rows:  # the cell's gate blocks: how many, of what hidden_size, in the file
+            for key, why in _rows_causes(lstm, theirs, size).items():
+                causes.setdefault(key, why)
+        elif dim.size != size:
+            causes.setdefault(*_dim_cause(lstm, has, dim, size))
+    if not causes:
+        raise AssertionError("shapes differ but no dimension does")
+    # a GRU checkpoint held against an LSTM config (or the reverse): the cell explains the rows
+    note = f" (its weight_hh_l0 has {CELLS[theirs].gates} × hidden_size rows)" if "cell" in causes else ""
+    return next(iter(causes)), " and ".join(causes.values()) + " in the checkpoint" + note
+
+
+def _rows_causes(lstm, theirs: str, size: int) -> dict[str, str]:
+    """What makes a dimension of gate blocks `size` rows in the file: another cell, another hidden_size."""
+    gates = CELLS[theirs].gates
+    held_size = size // gates if size % gates == 0 else f"{size}/{gates}"
+    return ({"cell": f"cell {lstm.cell} vs {theirs}"} if theirs != lstm.cell else {}) | (
+        {"hidden_size": f"hidden_size {lstm.hidden_size} vs {held_size}"} if held_size != lstm.hidden_size else {})
+
+
+def _dim_cause(lstm, has: Held, dim, size: int) -> tuple[str, str]:
+    """The setting that explains one other dimension's size in the file."""
+    if dim.meaning in ("hidden_size", "proj_size") and size == has.proj_size != lstm.proj_size:
+        return "proj_size", f"proj_size {lstm.proj_size} vs {has.proj_size}"
+    if dim.meaning in ("input_size", "hidden_size", "proj_size"):
+        return dim.meaning, f"{dim.meaning} {dim.size} vs {size}"
+    key = "bidirectional" if has.bidirectional != lstm.bidirectional else (
+        "proj_size" if lstm.proj_size > 0 else "hidden_size")
+    return key, f"{dim.meaning} = {dim.size} vs {size}"
 
 
 def _name_cause(lstm, has: Held, name: str, missing: bool) -> str:
@@ -127,8 +146,10 @@ def check_weights(config: Config, checkpoint: Checkpoint, prefix: str | None = N
     model = RuleContext(config)
     where = model.block_parts(0)
     if config.framework != "torch" or len(config.stack) > 1:
-        what = f"a {config.framework} config" if config.framework != "torch" else f"a stack of {len(config.stack)} LSTMs"
-        return [model.problem(where, WEIGHTS_NOT_COMPARABLE, ERROR, f"check --weights compares one torch.nn.LSTM config; this is {what}")]
+        what = (f"a {config.framework} config" if config.framework != "torch"
+                else f"a stack of {counted(cell_name(block.cell, 'torch') for block in config.stack)}")
+        return [model.problem(where, WEIGHTS_NOT_COMPARABLE, ERROR,
+                              f"check --weights compares the config of one torch.nn.LSTM, GRU or RNN; this is {what}")]
     if checkpoint.format in ("onnx", "keras"):
         return [Problem(checkpoint.path, 1, 1, WEIGHTS_NOT_COMPARABLE, ERROR,
                         f"check --weights compares torch state_dict names; {checkpoint.path} is a {checkpoint.format} "

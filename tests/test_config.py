@@ -66,8 +66,10 @@ def test_directions_disagree():
     "line, expected",
     [
         ("hidden_size: 20.0", "hidden_size is not an integer, got float 20.0"),
-        ("hidden_size: '1e3'", "hidden_size is not an integer, got string '1e3'"),
-        ("hidden_size: 1e3", "hidden_size is not an integer, got string '1e3'"),
+        ("hidden_size: '1e3'", "hidden_size is not an integer, got string '1e3': a float in exponent form, "
+                               "which YAML reads as text; write 1000"),
+        ("hidden_size: 1e3", "hidden_size is not an integer, got string '1e3': a float in exponent form, "
+                             "which YAML reads as text; write 1000"),
         ("hidden_size: true", "hidden_size is not an integer, got boolean true"),
         ("hidden_size: 0", "hidden_size must be a positive integer, got 0"),
         ("hidden_size: ", "hidden_size is not an integer, got null"),
@@ -105,7 +107,8 @@ def test_lstm_value_errors(setting, message, code):
     [
         ("batch_size: 0", "batch_size must be a positive integer, got 0"),
         ("batch_size: 32.0", "batch_size is not a positive integer or a symbol name such as B, got float 32.0"),
-        ("batch_size: '1e3'", "batch_size is not a positive integer or a symbol name such as B, got string '1e3'"),
+        ("batch_size: '1e3'", "batch_size is not a positive integer or a symbol name such as B, got string '1e3': "
+                              "a float in exponent form, which YAML reads as text; write 1000"),
         ("seq_len: -5", "seq_len must be a positive integer, got -5"),
         ("time_step: 'two words'", "time_step is not a positive integer or a symbol name such as B, got string 'two words'"),
         ("unbatched: 'no'", "unbatched is not a boolean (true or false), got string 'no'"),

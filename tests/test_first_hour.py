@@ -145,7 +145,9 @@ def test_help_comes_from_typer():
     top = run("-h").stdout
     assert all(name in top for name in ("infer", "check", "draw", "inspect", "rules", "--install-completion"))
     check = run("check", "--help", env={"COLUMNS": "120"}).stdout
-    assert "<text|json|github|sarif>" in check and "--skip-non-configs" in check and "--verbose" in check
+    formats = check[check.index("--format"):check.index("--strict")]
+    assert all(name in formats for name in ("text", "json", "github", "sarif", "markdown", "gitlab", "junit"))
+    assert "--skip-non-configs" in check and "--verbose" in check
 
 
 def test_a_bad_value_says_what_is_allowed():
@@ -164,7 +166,7 @@ def test_full_is_verify_at_full_size_and_prefix_needs_weights():
 
 @pytest.mark.parametrize("words, offered", [("lstmshape inf", "infer"), ("lstmshape infer --ma", "--matrix"),
                                             ("lstmshape check --exit", "--exit-zero"),
-                                            ("lstmshape check --format gi", "github"),
+                                            ("lstmshape check --format gith", "github"),
                                             ("lstmshape infer x --format j", "json")])
 def test_shell_completion_is_typers(words, offered):
     """What bash asks the installed completion script (`lstmshape --install-completion`) for."""

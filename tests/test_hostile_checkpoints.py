@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import struct
 import tarfile
 import zipfile
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 import yaml
 
-from lstmshape.checkpoint import Checkpoint, CheckpointError, read_checkpoint
+from lstmshape.checkpoint import TORCH_MAGIC, Checkpoint, CheckpointError, read_checkpoint
 from lstmshape.identify import FoundLSTM, TensorInfo
 from lstmshape.render.weights import config_yaml
 
@@ -188,7 +189,7 @@ def torch_opcodes_bomb(tmp_path):  # a data.pkl under the size bound that runs f
 
 
 def legacy_appends_bomb(tmp_path):  # the legacy (raw pickle) format: the opcodes are in the file itself
-    return write(tmp_path, "appends.pth", appends(600_000))
+    return write(tmp_path, "appends.pth", pickle.dumps(TORCH_MAGIC, protocol=2) + appends(600_000))
 
 
 def inflated_byteorder(tmp_path):  # a record torch reads besides data.pkl, inflating past any model's

@@ -273,3 +273,16 @@ def test_weights_held_against_an_absurd_depth_are_answered_at_once(tmp_path):
     assert ran.returncode == 1
     assert (f"error[LS302] missing from the file: every tensor of layers 1 to {DEEP - 1:,}: num_layers {DEEP:,} in "
             "the config (deeper than any real network) vs 1 in the checkpoint") in ran.stdout
+
+
+def test_verify_of_many_sequential_steps_runs_reduced(tmp_path):
+    """1,000 bidirectional layers of hidden 1 over 5,000 steps: under any MAC budget, but 10^7
+    Python-level cell steps; --verify runs it at a reduced seq_len and says so."""
+    path = write(tmp_path, "long.yaml", yaml.safe_dump({"lstm": {"input_size": 1, "hidden_size": 1, "num_layers": 1000,
+                                                                 "bidirectional": True},
+                                                        "data": {"batch_size": 1, "seq_len": 5000}}))
+    ran = run_bounded("infer", "--verify", "--format", "json", path, cwd=tmp_path)
+    ran.assert_harmless(path)
+    assert ran.returncode == 0, ran.stderr
+    (result,) = json.loads(ran.stdout)["results"]
+    assert result["verified"] is True and result["run_at"] == {"batch_size": 2, "seq_len": 3}

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstmshape.checkpoint import CheckpointError, read_checkpoint
+from lstmshape.checkpoint import TORCH_MAGIC, CheckpointError, read_checkpoint
 from lstmshape.identify import TensorInfo, identify_torch
 
 from check_helpers import REPO, run
@@ -265,7 +265,7 @@ def test_no_lstm_at_all(tmp_path):
     np.savez(tmp_path / "plain.npz", w=np.zeros((2, 2)))
     result = run("inspect", tmp_path / "plain.npz")
     assert result.returncode == 1
-    assert result.stderr == f"{tmp_path / 'plain.npz'}:1:1: error[LS305] no LSTM found among its 1 tensors\n"
+    assert result.stderr == f"{tmp_path / 'plain.npz'}:1:1: error[LS305] no LSTM, GRU or RNN found among its 1 tensors\n"
 
 
 # ---- bad files: one clear line, exit 1, nothing run, nothing changed ----
@@ -309,7 +309,8 @@ BAD = {
     "noconfig.keras": (_npz_with("x.txt", b"hi"), "without config.json"),
     "badjson.keras": (_npz_with("config.json", b"{not json"), "config.json is not readable JSON"),
     "deep.keras": (_npz_with("config.json", b"[" * 100_000 + b"]" * 100_000), "config.json is not readable JSON"),
-    "random.bin": (bytes(range(256)) * 8, "refused it"),
+    "random.bin": (bytes(range(256)) * 8, "not a readable checkpoint: neither a zip archive nor a pickle that "
+                   "torch.save wrote"),
     "unknown.weights": (b"just some text", "not a weights file lstmshape knows"),
 }
 
@@ -338,7 +339,8 @@ def test_npz_with_object_arrays_is_refused_without_unpickling(tmp_path):
 def test_pickles_that_are_not_state_dicts(torch, tmp_path, payload):
     path = tmp_path / f"{payload}.pt"
     if payload == "evil":
-        path.write_bytes(pickle.dumps({"a": _Evil()}))
+        # torch's legacy format (magic number, protocol, system info, the state, storage keys): torch reads it
+        path.write_bytes(b"".join(pickle.dumps(x, protocol=2) for x in (TORCH_MAGIC, 1001, {}, {"a": _Evil()}, [])))
     elif payload == "module":
         torch.save(torch.nn.LSTM(2, 3), path)
     else:
@@ -354,7 +356,7 @@ def test_torch_files_without_torch_say_so(tmp_path):
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
     path = tmp_path / "m.pt"
-    path.write_bytes(b"\x80\x02}q\x00.")
+    path.write_bytes(b"".join(pickle.dumps(x, protocol=2) for x in (TORCH_MAGIC, 1001, {}, {}, [])))  # legacy format
     result = run("inspect", path, env={"PYTHONPATH": str(fake.parent)})
     assert result.returncode == 1
     assert result.stderr == (f"{path}:1:1: error[LS304] a torch checkpoint needs torch to read it safely (pip "

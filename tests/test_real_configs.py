@@ -91,7 +91,7 @@ def test_real_aliases_and_did_you_mean(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("lstm: {input_size: 8, rnn_units: 16, nlayers: 2, rnn_size: 3}\n")
     out = run("check", path).stdout
-    assert "unknown key 'rnn_size' in 'lstm'; did you mean 'rnn_hidden_size' (an alias of hidden_size)?" in out
+    assert "unknown key 'rnn_size' in 'lstm'; did you mean 'hidden_size' (or its alias 'rnn_hidden_size')?" in out
     assert out.count("error[") == 1  # rnn_units and nlayers are aliases
 
 

@@ -32,6 +32,7 @@ from ..codes import MISSING_KEY, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_STRUCTURE, WRO
 from ..problems import json_path
 from ..settings import HeadLayer
 from .reader import INVALID, Reader, close_match
+from .recognise import TOP_LEVEL
 from .values import Key, kind_of
 
 HEAD_INPUTS = ("output", "last_step", "hn_last", "hn_concat")
@@ -66,9 +67,24 @@ FOREIGN_NAMES = {
              "state_h": "Y_h", "state_c": "Y_c", "hn_last": "Y_h", "hn_concat": "Y_h", "last_step": "Y"},
     "torch": {},
 }
+DECODER_KEYS = ("lstm", "bridge", "seq_len")  # a torch config's decoder: its nn.LSTM, bridge and own steps
 FRAMEWORK_TITLE = {"torch": "torch", "keras": "Keras", "onnx": "ONNX"}
 FOREIGN_LAYERS = {"keras": {"linear": "dense", "gemm": "dense", "matmul": "dense"},
                   "onnx": {"linear": "gemm (or matmul)", "dense": "gemm (or matmul)"}}
+
+
+def layer_kinds(framework: str) -> tuple[str, ...]:
+    """The layers a head of `framework` may hold: the weighted ones, then the shape-preserving."""
+    return tuple(WEIGHTED[framework]) + PASSTHROUGH + (POOLING if framework == "keras" else ())
+
+
+def section_keys(framework: str, lstm: tuple[Key, ...], data: tuple[Key, ...]) -> dict[str, tuple[str, ...]]:
+    """Each section of a `framework` config → the keys it holds ("" the top level; head: its
+    layers), so a key written in the wrong one is told where it belongs (`batch_first` in data)."""
+    sections = {"": TOP_LEVEL, "lstm": tuple(n for k in lstm for n in (k.name, *k.aliases)),
+                "data": tuple(n for k in data for n in (k.name, *k.aliases)), "head": layer_kinds(framework),
+                "expect": EXPECT_NAMES[framework]}
+    return {**sections, "decoder": DECODER_KEYS} if framework == "torch" else sections
 
 
 def foreign_name(reader: Reader, parts: tuple, name: Any, framework: str, known: tuple, key: bool = True) -> bool:
@@ -89,8 +105,8 @@ def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[Head
                        f"'- {example}'")
         return None
     weighted = WEIGHTED[framework]
-    plain = PASSTHROUGH + (POOLING if framework == "keras" else ())
-    kinds = tuple(weighted) + plain
+    kinds = layer_kinds(framework)
+    plain = kinds[len(weighted):]
     layers, ok = [], True
     for index, item in enumerate(body):
         parts = ("head", index)
@@ -114,7 +130,7 @@ def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[Head
             ok = False
             continue
         if kind not in kinds:
-            reader.unknown_keys(parts, item, kinds)
+            reader.unknown_keys(parts, item, kinds, section=False)
             ok = False
             continue
         if kind == "dropout":
@@ -143,7 +159,7 @@ def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: A
         return None
     known = tuple(name for name, _ in sizes) + ("input", "bias" if framework != "keras" else "use_bias")
     known += ("activation",) if framework == "keras" else ("transpose", "reshape") if framework == "onnx" else ()
-    reader.unknown_keys(lparts, spec, known)
+    reader.unknown_keys(lparts, spec, known, section=False)
     ok = all(key in known for key in spec)
     values: dict = {}
     for name, required in sizes:
@@ -313,7 +329,7 @@ def read_steps(reader: Reader, parts: tuple, body: Any, allowed: tuple[str, ...]
             continue
         (kind, spec), = item.items()
         if kind not in allowed:
-            reader.unknown_keys(at, item, allowed)
+            reader.unknown_keys(at, item, allowed, section=False)
             ok = False
         elif kind == "dropout":
             ok = reader.check_value(at + (kind,), Key("dropout", "fraction"), spec) is not INVALID and ok
@@ -339,7 +355,7 @@ def read_linear(reader: Reader, parts: tuple, spec: Any) -> dict | None:
                        "with out_features (and in_features)")
         return None
     known = ("in_features", "out_features", "bias")
-    reader.unknown_keys(parts, spec, known)
+    reader.unknown_keys(parts, spec, known, section=False)
     ok = all(key in known for key in spec)
     values: dict = {}
     if "out_features" not in spec:

@@ -7,15 +7,22 @@ from .reader import Reader
 from .values import Key
 
 DATA_KEYS = (
-    Key("batch_size", "dim"),
+    Key("batch_size", "dim",
+        doc="The batch dimension: a positive integer or a symbol such as B (default N)."),
     # every name of the glossary: seq_len = time_step = sequence_length = node_num = number of frames
     Key("seq_len", "dim", ("time_step", "time_steps", "timesteps", "sequence_length", "seq_length", "num_frames",
-                           "frames", "n_frames", "number_of_frames", "node_num", "num_nodes")),
-    Key("unbatched", "bool"),
-    Key("lengths", "lengths"),
-    Key("enforce_sorted", "bool"),  # pack_padded_sequence's
-    Key("dataset_size", "positive_int"),  # sequences per epoch, for the DataLoader's last batch
-    Key("drop_last", "bool"),  # the DataLoader's
+                           "frames", "n_frames", "number_of_frames", "node_num", "num_nodes"),
+        doc="The sequence length: a positive integer or a symbol such as T (default L)."),
+    Key("unbatched", "bool",
+        doc="PyTorch's unbatched 2-D input: no batch dimension anywhere (default false)."),
+    Key("lengths", "lengths",
+        doc="A packed batch: one length per sequence, each in 1..seq_len."),
+    Key("enforce_sorted", "bool",
+        doc="pack_padded_sequence's enforce_sorted."),
+    Key("dataset_size", "positive_int",
+        doc="Sequences per epoch, for the DataLoader's last batch."),
+    Key("drop_last", "bool",
+        doc="The DataLoader's drop_last (default false)."),
 )
 
 

@@ -16,12 +16,10 @@ from dataclasses import replace
 
 from ..codes import MISSING_KEY, WRONG_STRUCTURE
 from ..settings import Config, Decoder, TorchLSTM
-from .around import BRIDGE_STEPS, read_steps
+from .around import BRIDGE_STEPS, DECODER_KEYS, read_steps
 from .reader import INVALID, Reader
 from .torch import LSTM_KEYS, cross_checks, directions, read_cell, totals
 from .values import Key, kind_of
-
-DECODER_KEYS = ("lstm", "bridge", "seq_len")
 
 
 def read_decoder(reader: Reader, data: dict, config: Config | None) -> Config | None:

@@ -12,47 +12,78 @@ from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT,
 from ..problems import WARNING
 from ..settings import (CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasArguments,
                         KerasLSTM, OnnxLSTM)
-from .around import read_expect, read_head
-from .data import data_config, read_data
-from .reader import Reader, suggest
-from .values import Key, classify_choice, show
+from .around import read_expect, read_head, section_keys
+from .data import DATA_KEYS, data_config, read_data
+from .reader import Reader, homes
+from .values import Key, classify_choice, show, suggest
 
 KERAS_KEYS = (
-    Key("input_dim", "positive_int", ("feature_size",), required=True),
-    Key("units", "positive_int", (), required=True),
-    Key("num_layers", "positive_int", ("n_layers",)),
-    Key("return_sequences", "bool"),
-    Key("return_state", "bool"),
-    Key("go_backwards", "bool"),
-    Key("use_bias", "bool"),
-    Key("bidirectional", "bool"),
-    Key("merge_mode", "choice"),
-    Key("cell", "choice", ("rnn_type", "cell_type")),
-    Key("reset_after", "bool"),
-    Key("input_shape", "input_shape"),
-    Key("batch_input_shape", "input_shape", ("batch_shape",)),
-    Key("dropout", "rate"),
-    Key("recurrent_dropout", "rate"),
-    Key("activation", "activation"),
-    Key("recurrent_activation", "activation"),
-    Key("unit_forget_bias", "bool"),
-    Key("stateful", "bool"),
-    Key("unroll", "bool"),
+    Key("input_dim", "positive_int", ("feature_size",), required=True,
+        doc="Features per time step (required unless input_shape or batch_input_shape gives them)."),
+    Key("units", "positive_int", (), required=True,
+        doc="keras.layers.LSTM's units: the size of h and c."),
+    Key("num_layers", "positive_int", ("n_layers",),
+        doc="Identical layers stacked (default 1)."),
+    Key("return_sequences", "bool",
+        doc="Return the whole sequence (batch, timesteps, units) rather than the last step (default false)."),
+    Key("return_state", "bool",
+        doc="Also return the final states (default false)."),
+    Key("go_backwards", "bool",
+        doc="Process the sequence backwards (default false)."),
+    Key("use_bias", "bool",
+        doc="Whether the layer has a bias vector (default true)."),
+    Key("bidirectional", "bool",
+        doc="Wrap the layer in keras.layers.Bidirectional (default false)."),
+    Key("merge_mode", "choice",
+        doc="How Bidirectional merges the two directions: concat, sum, mul, ave or null (default concat)."),
+    Key("cell", "choice", ("rnn_type", "cell_type"),
+        doc="Which layer: lstm, gru or rnn (LSTM, GRU, SimpleRNN; any case)."),
+    Key("reset_after", "bool",
+        doc="keras.layers.GRU's reset_after (GRU only; default true)."),
+    Key("input_shape", "input_shape",
+        doc="(timesteps, features) of the input, null for any size: Keras adds the batch."),
+    Key("batch_input_shape", "input_shape", ("batch_shape",),
+        doc="(batch, timesteps, features) of the input, null for any size."),
+    Key("dropout", "rate",
+        doc="Dropout rate of the inputs, in [0, 1)."),
+    Key("recurrent_dropout", "rate",
+        doc="Dropout rate of the recurrent state, in [0, 1)."),
+    Key("activation", "activation",
+        doc="A keras.activations name such as tanh, or null (linear)."),
+    Key("recurrent_activation", "activation",
+        doc="A keras.activations name such as sigmoid, or null (linear); LSTM and GRU only."),
+    Key("unit_forget_bias", "bool",
+        doc="Add 1 to the forget gate's bias at initialisation (LSTM only; default true)."),
+    Key("stateful", "bool",
+        doc="Keep the states between batches (default false)."),
+    Key("unroll", "bool",
+        doc="Unroll the recurrence (default false)."),
 )
 # The keys that let a keras config leave out input_dim: the shapes' last size is the features
 KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
 ONNX_KEYS = (
-    Key("input_size", "positive_int", ("feature_size",), required=True),
-    Key("hidden_size", "positive_int", (), required=True),
-    Key("num_layers", "positive_int", ("n_layers",)),
-    Key("direction", "choice"),
-    Key("layout", "choice"),
-    Key("input_forget", "choice"),
-    Key("peepholes", "bool"),
-    Key("bias", "bool"),
-    Key("sequence_lens", "bool"),
-    Key("cell", "choice", ("op_type",)),
-    Key("linear_before_reset", "choice"),
+    Key("input_size", "positive_int", ("feature_size",), required=True,
+        doc="Features per time step of X (required on the first block)."),
+    Key("hidden_size", "positive_int", (), required=True,
+        doc="The ONNX LSTM node's hidden_size: the size of Y_h and Y_c."),
+    Key("num_layers", "positive_int", ("n_layers",),
+        doc="Nodes stacked, each fed the one before (default 1)."),
+    Key("direction", "choice",
+        doc="forward, reverse or bidirectional (default forward)."),
+    Key("layout", "choice",
+        doc="0: X is (seq, batch, features); 1: batch first (default 0)."),
+    Key("input_forget", "choice",
+        doc="Couple the input and forget gates, 0 or 1 (LSTM only; default 0)."),
+    Key("peepholes", "bool",
+        doc="Whether input P (the peephole weights) is given (LSTM only)."),
+    Key("bias", "bool",
+        doc="Whether input B (the biases) is given (default true)."),
+    Key("sequence_lens", "bool",
+        doc="Whether input sequence_lens (one length per sequence) is given."),
+    Key("cell", "choice", ("op_type",),
+        doc="Which operator: lstm, gru or rnn (LSTM, GRU, RNN; any case)."),
+    Key("linear_before_reset", "choice",
+        doc="The ONNX GRU node's linear_before_reset, 0 or 1 (GRU only)."),
 )
 # The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
 CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
@@ -113,6 +144,7 @@ def read_framework(reader: Reader, data: dict) -> Config | None:
         reader.problem(("framework",), OUT_OF_RANGE if isinstance(framework, str) else WRONG_TYPE,
                        f"framework must be one of torch, keras, onnx, got {show(framework)}{hint}")
         return None
+    reader.homes = homes(section_keys(framework, KEYS[framework], DATA_KEYS))
     if "lstm" not in data:
         required = ", ".join(k.name for k in KEYS[framework] if k.required)
         reader.problem((), MISSING_KEY, f"missing section 'lstm' ({required}, ...)")

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 from ..yamlload import Tagged, YamlDoc
+from .values import suggest
 
 MAX_EXPANSION = 1_000  # references one value may expand to (`a: ${b}${b}`, `b: ${c}${c}`, ...)
 MAX_RESOLVED = 4_096  # characters one value may resolve to: lstmshape reads numbers and names
@@ -29,6 +30,10 @@ MAX_FILE_WORK = 16_000
 OMEGACONF_CALL = 16
 MAX_FILE_RESOLVED = 1_000_000  # characters all interpolations of one file may resolve to
 MAX_REFS = 64  # a chain of !ref, or of interpolations
+# A key not found is spelt against the keys of the mapping it is missing from, those only, and a
+# file's spelling stops at MAX_SPELLING pairs of characters compared (difflib's worst, about 0.1 µs
+# a pair: a few hundred keys of a real config cost a few thousand)
+MAX_SPELLING = 250_000
 MISSING = "???"
 # patterns as text: `re` compiles each on first use (and caches it), so a config without
 # interpolations never pays for them
@@ -86,7 +91,9 @@ def follow_ref(doc: YamlDoc, ref: Tagged) -> Any:
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                return Unresolved(f"is !ref <{key}>, which is not in the file")
+                near = _file(doc).nearest((), key)
+                return Unresolved(f"is !ref <{key}>, which is not in the file"
+                                  + (f"; did you mean '<{near}>'?" if near else ""))
         ref = node
     if isinstance(ref, Tagged):
         return Unresolved(f"refers to {' -> '.join(f'<{k}>' for k in seen)}, a {ref.tag} object; lstmshape "
@@ -142,7 +149,8 @@ def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
     same = (text, reach.direct, frozenset(reach.memo).difference({parts}))  # what the result depends on
     if same not in file.results:
         file.spend(OMEGACONF_CALL + reach.text // 4, 0)
-        file.results[same] = _omegaconf(_pruned(doc.data, sorted(reach.memo, key=len)), parts, text)
+        file.results[same] = _omegaconf(_pruned(doc.data, sorted(reach.memo, key=len)), parts, text,
+                                        lambda name: file.nearest(parts, name))
     return file.results[same]
 
 
@@ -307,6 +315,40 @@ def _target(data: Any, at: tuple, name: str) -> tuple | None:
     return path
 
 
+def _nearest(data: Any, at: tuple, name: str, budget: int) -> tuple[str | None, int]:
+    """`name` (`${name}` written at `at`) with each key it misses replaced by the nearest key of
+    the mapping it is missing from (`model.dmodel` → `model.d_model`; None when no key is near,
+    nothing was missing, or spelling would pass `budget`), and the budget left."""
+
+    dots = _climb(name)
+    if dots > len(at):
+        return None, budget
+    node, spelt, replaced = _at(data, at[: len(at) - dots] if dots else ()), [], False
+    for key in (p for p in re.split(r"[.\[\]]+", name.lstrip(".")) if p):
+        index = _index(key)
+        if isinstance(node, list) and index is not None and index < len(node):
+            node, key = node[index], str(index)
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict):
+            if len(node) * len(key) > budget:  # more keys than the budget could spell: not even listed
+                return None, budget
+            names = tuple(k for k in node if isinstance(k, str))
+            cost = len(key) * sum(map(len, names))
+            budget -= len(names)  # listing them costs too, spelt or not
+            if cost > budget:
+                return None, budget
+            budget -= cost
+            near = suggest(key, names)
+            if near is None:
+                return None, budget
+            node, key, replaced = node[near], near, True
+        else:
+            return None, budget
+        spelt.append(key)
+    return ("." * dots + ".".join(spelt) if replaced else None), budget
+
+
 def _index(key: str) -> int | None:
     """`3` for the key `3`, as omegaconf reads a list's index (None for anything else, `²` too)."""
     return int(key) if key.isascii() and key.isdigit() and len(key) < 20 else None
@@ -330,7 +372,17 @@ class _File:
     def __init__(self, doc: YamlDoc):
         self.doc = weakref.ref(doc)
         self.work = self.chars = 0
+        self.spelling = MAX_SPELLING  # pairs of characters left to compare for keys not found
         self.results: dict = {}
+
+    def nearest(self, at: tuple, name: str) -> str | None:
+        """The key path `${name}` written at `at` most likely means, while the file's spelling
+        budget lasts (past it, a key not found is only reported)."""
+        doc = self.doc()
+        if doc is None:
+            return None
+        near, self.spelling = _nearest(doc.data, at, name, self.spelling)
+        return near
 
     def spend(self, work: int, chars: int) -> None:
         self.work += work
@@ -355,7 +407,9 @@ def _file(doc: YamlDoc) -> _File:
     return file
 
 
-def _omegaconf(data: Any, parts: tuple, text: str) -> Any:
+def _omegaconf(data: Any, parts: tuple, text: str, nearest: Callable[[str], str | None]) -> Any:
+    """The value at `parts` of `data` (the part of the document it reaches), as omegaconf resolves
+    it; `nearest`: the existing key path a key not found most likely means (`data` lacks the rest)."""
     from omegaconf import DictConfig, ListConfig, OmegaConf
     from omegaconf.errors import (InterpolationKeyError, InterpolationResolutionError, MissingMandatoryValue,
                                   OmegaConfBaseException, UnsupportedInterpolationType)
@@ -373,6 +427,10 @@ def _omegaconf(data: Any, parts: tuple, text: str) -> Any:
     except MissingMandatoryValue as exc:
         return _missing(text, getattr(exc, "full_key", ""), _key(spelt), refused)
     except InterpolationKeyError as exc:
+        missing = re.match(r"Interpolation key '([^']*)' not found", str(exc))
+        near = nearest(missing.group(1)) if missing else None
+        if near is not None:
+            return Unresolved(f"is {_shown(text)}: {_first_line(exc)}; did you mean '{near}'?")
         return Unresolved(f"is {_shown(text)}: {_first_line(exc)}; that key is not in this file (a Hydra config may "
                           "compose it from another file): give the value with --set")
     except UnsupportedInterpolationType as exc:

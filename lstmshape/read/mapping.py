@@ -25,7 +25,7 @@ from ..problems import ERROR, WARNING, Problem, json_path
 from ..registry import resolve as registered
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
 from .data import DATA_KEYS
-from .reader import suggest
+from .values import suggest
 from .torch import LSTM_KEYS
 from .values import kind_of
 

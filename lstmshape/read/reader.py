@@ -9,30 +9,36 @@ from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALU
 from ..problems import ERROR, MAX_LISTED, Problem, json_path
 from ..yamlload import Tagged, YamlDoc
 from ..registry import resolve as registered
-from .values import Key, classify, kind_of, needs_resolving, show
+from .values import Key, classify, kind_of, needs_resolving, number_read_as_text, show, suggest
 
 RESOLVER = "lstmshape.read.interpolation:resolve"  # loaded for a value that needs resolving only
 
 
-def suggest(key: str, known: tuple[str, ...]) -> str | None:
-    """The known name `key` was most likely meant as: the same name in other letter case, else by
-    spelling similarity (difflib's ratio, 0.6 at least), a name of the same family first
-    (`rnn_size` → `rnn_hidden_size`, not `proj_size`)."""
-    import difflib  # only for a key to name: a clean run never pays for it
+def meant(key: str, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> str | None:
+    """The suggestion for an unknown key, quoted: the canonical name of the setting it is spelt
+    like, and the alias it is spelt closest to after it (`layers` is nearest `nlayers`, but a
+    reader should learn `num_layers`)."""
+    close = suggest(key, known)
+    if close is None:
+        return None
+    canonical = next((k.name for k in keys if close in k.aliases), None)
+    return f"'{canonical}' (or its alias '{close}')" if canonical else f"'{close}'"
 
-    same = [name for name in known if name.lower() == key.lower()]
-    if same:  # the same name in other letter case (`ReLU` → `relu`)
-        return same[0]
-    family = key.lower().split("_")[0]
-    best, best_score = None, 0.0
-    for name in known:
-        ratio = difflib.SequenceMatcher(None, key, name).ratio()
-        if ratio < 0.6:
-            continue
-        score = ratio + (0.15 if "_" in name and name.split("_")[0] == family else 0.0)
-        if score > best_score:
-            best, best_score = name, score
-    return best
+
+def homes(sections: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Each key of `sections` (section name → its keys; "" the top level) → where it belongs, as
+    a message says it."""
+    found: dict[str, list[str]] = {}
+    for section, names in sections.items():
+        for name in names:
+            found.setdefault(name, []).append(section)
+    return {name: belongs(places) for name, places in found.items()}
+
+
+def belongs(places: list[str]) -> str:
+    """`in 'lstm'`, `in 'lstm' or 'head'`, `at top level or in 'decoder'`."""
+    named = " or ".join(f"'{place}'" for place in places if place)
+    return " or ".join((["at top level"] if "" in places else []) + ([f"in {named}"] if named else []))
 
 
 class Invalid:
@@ -51,6 +57,7 @@ class Reader:
         self.problems: list[Problem] = list(doc.problems)  # what loading (and a mapping) found: LS002, LS016
         self.origins: dict = {}
         self.unknown = 0  # unknown keys met so far
+        self.homes: dict[str, str] = {}  # key → where it belongs (set by the framework's reader): LS004 says it
 
     def problem(self, parts: tuple, code: Code, message: str, severity: str = ERROR, key: bool = False) -> None:
         """A problem at the value (or key) at `parts`: in the user's file, or at the --set option or
@@ -109,17 +116,20 @@ class Reader:
         file, line, col, _ = self.doc.place(parts)
         return f"line {line}, column {col}" if file == self.doc.path else f"{file}:{line}:{col}"
 
-    def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> None:
-        """An LS004 per unknown key, with a "did you mean" for as many as are listed (MAX_LISTED:
-        the rest are only counted, so spelling them against every known name would be work for
-        nothing, and 20,000 keys would take seconds)."""
+    def unknown_keys(self, parts: tuple, body: dict, known: tuple[str, ...], keys: tuple[Key, ...] = (),
+                     section: bool = True) -> None:
+        """An LS004 per unknown key: the section it belongs in when it is a key of another one
+        (`section`: `body` is a section or block, not a layer, whose names overlap the sections'),
+        else a "did you mean" for as many as are listed (MAX_LISTED: the rest are only counted, so
+        spelling them against every known name would be work for nothing, and 20,000 keys would
+        take seconds)."""
         for key in body:
             if key not in known:
                 self.unknown += 1
-                close = suggest(str(key), known) if self.unknown <= MAX_LISTED else None
-                canonical = next((k.name for k in keys if close in k.aliases), None)
-                also = f" (an alias of {canonical})" if canonical else ""
-                hint = f"; did you mean '{close}'{also}?" if close else f"; known keys: {', '.join(known)}"
+                home = self.homes.get(key) if section else None
+                close = meant(str(key), known, keys) if self.unknown <= MAX_LISTED and home is None else None
+                hint = (f"; it belongs {home}" if home else f"; did you mean {close}?" if close
+                        else f"; known keys: {', '.join(known)}")
                 where = f"in '{json_path(parts)[2:]}'" if parts else "at top level"
                 self.problem(parts + (key,), UNKNOWN_KEY, f"unknown key '{key}' {where}{hint}", key=True)
 
@@ -134,7 +144,9 @@ class Reader:
         if found is None:
             return value
         code, words = found
-        self.problem(parts, code, f"{label or parts[-1]} {words}, got {show(value)}")
+        label = label or str(parts[-1])
+        hint = number_read_as_text(key.kind, value, label)  # `1e3`: what to write instead
+        self.problem(parts, code, f"{label} {words}, got {show(value)}{hint}")
         return INVALID
 
     def resolved(self, parts: tuple, value: Any, label: str | None = None) -> Any:

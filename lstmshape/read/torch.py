@@ -10,31 +10,45 @@ from __future__ import annotations
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
 from ..settings import CELLS, NONLINEARITIES, Config, TorchLSTM, joined_features
-from .around import JOIN_STEPS, read_expect, read_head, read_steps
-from .data import data_config, read_data
-from .reader import Reader
+from .around import JOIN_STEPS, read_expect, read_head, read_steps, section_keys
+from .data import DATA_KEYS, data_config, read_data
+from .reader import Reader, homes
 from .values import Key, show
 
 # Aliases are names real training configs use for exactly this setting (never a name whose meaning
 # depends on the project, such as ESPnet's `eunits`: map those with --from).
 LSTM_KEYS = (
-    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True),
+    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True,
+        doc="Features per time step of the input (torch.nn.LSTM's input_size); a later block of a stack "
+            "may leave it out."),
     Key("hidden_size", "positive_int", ("num_units", "hidden_dim", "rnn_hidden_size", "lstm_hidden_size",
-                                        "rnn_units", "lstm_units"), required=True),
+                                        "rnn_units", "lstm_units"), required=True,
+        doc="Features of the cell state c (and of h without projection): torch.nn.LSTM's hidden_size."),
     Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers", "nlayers", "rnn_layers",
-                                       "hidden_layers", "num_rnn_layers", "num_lstm_layers", "lstm_layers")),
-    Key("bidirectional", "bool"),
-    Key("num_directions", "directions"),
-    Key("batch_first", "bool"),
-    Key("proj_size", "nonneg_int"),
-    Key("bias", "bool"),
-    Key("dropout", "fraction"),
-    Key("cell", "choice", ("rnn_type", "cell_type", "mode")),
-    Key("nonlinearity", "choice"),
+                                       "hidden_layers", "num_rnn_layers", "num_lstm_layers", "lstm_layers"),
+        doc="Stacked layers inside this one module (default 1)."),
+    Key("bidirectional", "bool",
+        doc="Run a reverse direction too, so D = 2 (default false)."),
+    Key("num_directions", "directions",
+        doc="1 or 2: another way to say bidirectional (2 = bidirectional: true)."),
+    Key("batch_first", "bool",
+        doc="Input and output as (batch, seq, feature); h and c never change (default false)."),
+    Key("proj_size", "nonneg_int",
+        doc="Project h to this size (H_out); 0 = no projection, and it must be smaller than hidden_size (LSTM only)."),
+    Key("bias", "bool",
+        doc="The two bias vectors b_ih and b_hh (default true)."),
+    Key("dropout", "fraction",
+        doc="Dropout between stacked layers, in [0, 1] (default 0; with one layer it only warns)."),
+    Key("cell", "choice", ("rnn_type", "cell_type", "mode"),
+        doc="Which module: lstm, gru or rnn (nn.LSTM, nn.GRU, nn.RNN; any case; also RNN_TANH, RNN_RELU)."),
+    Key("nonlinearity", "choice",
+        doc="tanh or relu: nn.RNN's activation (an error with another cell)."),
     # the size summed over both directions, as many configs store it (`eunits: 512` for a BiLSTM
     # of hidden_size 256): hidden_size = total ÷ num_directions
-    Key("total_hidden_size", "positive_int"),
-    Key("total_proj_size", "positive_int"),
+    Key("total_hidden_size", "positive_int",
+        doc="hidden_size summed over both directions, as many configs store it (hidden_size = total ÷ directions)."),
+    Key("total_proj_size", "positive_int",
+        doc="proj_size summed over both directions (proj_size = total ÷ directions)."),
 )
 TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
 # The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
@@ -67,6 +81,7 @@ def lstm_settings_place(data) -> tuple[tuple, list[str]] | None:
 
 def read_torch(reader: Reader, data: dict) -> Config | None:
     """A torch config (top-level keys already checked): None when it has errors."""
+    reader.homes = homes(section_keys("torch", LSTM_KEYS, DATA_KEYS))
     if "lstm" not in data:
         reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
         return None
@@ -82,8 +97,8 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
     if lstm is None or values is None:
         return None
     bidirectional = directions(reader, lstm)
-    ok = read_cell(reader, lstm)
-    ok = bidirectional is not None and totals(reader, lstm) and ok
+    ok = bidirectional is not None and totals(reader, lstm)  # before the cell: a GRU refuses proj_size however given
+    ok = read_cell(reader, lstm) and ok
     cross_checks(reader, lstm)
     if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
         return None
@@ -110,8 +125,8 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
         if lstm is None:
             continue
         bidirectional = directions(reader, lstm, ("lstm", k))
-        ok = read_cell(reader, lstm, ("lstm", k))
-        ok = bidirectional is not None and totals(reader, lstm, ("lstm", k)) and ok
+        ok = bidirectional is not None and totals(reader, lstm, ("lstm", k))
+        ok = read_cell(reader, lstm, ("lstm", k)) and ok
         cross_checks(reader, lstm, ("lstm", k))
         if k > 0 and "input_size" not in lstm and len(built) == k and joins is not None:
             lstm["input_size"] = joined_features(built[-1], joins[k])
@@ -195,6 +210,12 @@ def totals(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
     return ok
 
 
+def from_total(origins: dict, at: tuple, name: str) -> bool:
+    """Whether the block's `name` (hidden_size, proj_size) was given as its total over directions,
+    so a message about it can say what the user wrote."""
+    return at + ("total_" + name,) in origins and origins.get(at + (name,)) == origins[at + ("total_" + name,)]
+
+
 def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
     """Fold the cell switch (any case, any alias, `RNN_TANH`/`RNN_RELU` included) into `cell` and
     `nonlinearity`; False when either is not a value torch knows, or the two disagree."""
@@ -240,8 +261,9 @@ def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
         else:
             lstm["nonlinearity"] = value.lower()
     if cell != "lstm" and "proj_size" in lstm:
+        given = "total_proj_size gives proj_size, but " if from_total(origins, at, "proj_size") else ""
         reader.problem(origins[at + ("proj_size",)], OUT_OF_RANGE,
-                       f"proj_size is an argument of nn.LSTM only; nn.{CELLS[cell].torch} refuses it "
+                       f"{given}proj_size is an argument of nn.LSTM only; nn.{CELLS[cell].torch} refuses it "
                        "(it has no projection)")
         ok = False
     return ok
@@ -252,6 +274,8 @@ def cross_checks(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> None:
     (dropout with one layer only warns: rule LS009, lstmshape/rules/ls009_dropout_single_layer.py.)"""
     hidden, proj = lstm.get("hidden_size"), lstm.get("proj_size", 0)
     if hidden is not None and proj >= hidden:
+        summed = from_total(reader.origins, at, "proj_size")
+        got = f"{proj} (total_proj_size ÷ {2 if lstm.get('bidirectional') else 1} directions)" if summed else proj
         reader.problem(reader.origins[at + ("proj_size",)], OUT_OF_RANGE,
-                       f"proj_size must be smaller than hidden_size ({hidden}), got {proj}; "
+                       f"proj_size must be smaller than hidden_size ({hidden}), got {got}; "
                        "torch.nn.LSTM refuses it")

@@ -12,6 +12,11 @@ from ..yamlload import Tagged
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products outgrow str()
+# A number in exponent form (`1e3`, `1.0e3`, `2.5E1`): YAML 1.1 reads one as a float only with a dot
+# and a signed exponent (`1.0e+3`), so PyYAML gives these as text. Text: `re` compiles it on first use.
+EXPONENT_FORM = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z"
+INTEGER_KINDS = ("positive_int", "nonneg_int", "directions", "dim")
+NUMBER_KINDS = ("fraction", "rate")
 
 
 class Key(NamedTuple):
@@ -22,6 +27,7 @@ class Key(NamedTuple):
     # activation | input_shape
     aliases: tuple[str, ...] = ()
     required: bool = False
+    doc: str = ""  # what the setting means, for `lstmshape schema` (an editor's hover and completion)
 
 
 def classify(kind: str, value: Any) -> tuple[Code, str] | None:
@@ -81,6 +87,33 @@ def classify(kind: str, value: Any) -> tuple[Code, str] | None:
     return None
 
 
+def number_read_as_text(kind: str, value: Any, label: str) -> str:
+    """For a number YAML read as text (`hidden_size: 1e3` is the string '1e3'), the words after
+    the message saying so, and what to write instead: the exact integer (1000) where one is
+    wanted, else the same number in a form YAML reads as a float. Empty for any other value."""
+    if kind not in INTEGER_KINDS + NUMBER_KINDS or not isinstance(value, str) or len(value) > 64 \
+            or not re.match(EXPONENT_FORM, value):
+        return ""
+    from decimal import Decimal  # only for a number to rewrite: a clean run never pays for it
+
+    number, said = Decimal(value), ": a float in exponent form, which YAML reads as text"
+    plain = format(number, "f") if -7 < number.adjusted() < 16 else None  # `0.00005`, exactly as written
+    if kind in NUMBER_KINDS:
+        return f"{said}; write {plain or yaml_float(value)}"
+    if number.adjusted() > 100:  # checked before the integer is built: `1e999999999` has a billion digits
+        return f"{said}; it is more than 10**100, larger than any size lstmshape accepts"
+    if number != number.to_integral_value():
+        return f"{said}; {plain or value} is not a whole number, and {label} must be an integer"
+    return f"{said}; write {int(number)}"
+
+
+def yaml_float(text: str) -> str:
+    """A number in exponent form as YAML 1.1 reads a float: a dot in the mantissa and a sign in
+    the exponent (`5e-5` → `5.0e-5`, `1e3` → `1.0e+3`)."""
+    mantissa, exponent = re.split("[eE]", text)
+    return f"{mantissa if '.' in mantissa else mantissa + '.0'}e{exponent if exponent[0] in '+-' else '+' + exponent}"
+
+
 def classify_choice(value: Any, choices: tuple) -> Code | None:
     """A value that must be one of `choices`: LS008 for another value of a right type, LS007 else."""
     if any(value == c and type(value) is type(c) for c in choices):
@@ -123,3 +156,27 @@ def show(value: Any) -> str:
     if isinstance(value, list) and len(text) > 120:  # a hostile list: quote its start
         return f"a list of {len(value)} items, {text[:80]}…"
     return text
+
+
+def suggest(key: str, known: tuple[str, ...]) -> str | None:
+    """The known name `key` was most likely meant as: the same name in other letter case, else by
+    spelling similarity (difflib's ratio, 0.6 at least), a name of the same family first
+    (`rnn_size` → `rnn_hidden_size`, not `proj_size`)."""
+    import difflib  # only for a key to name: a clean run never pays for it
+
+    same = [name for name in known if name.lower() == key.lower()]
+    if same:  # the same name in other letter case (`ReLU` → `relu`)
+        return same[0]
+    family = key.lower().split("_")[0]
+    best, best_score = None, 0.0
+    for name in known:
+        matcher = difflib.SequenceMatcher(None, key, name)
+        if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:  # upper bounds of ratio, cheap
+            continue
+        ratio = matcher.ratio()
+        if ratio < 0.6:
+            continue
+        score = ratio + (0.15 if "_" in name and name.split("_")[0] == family else 0.0)
+        if score > best_score:
+            best, best_score = name, score
+    return best

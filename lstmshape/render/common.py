@@ -20,8 +20,10 @@ def shape_text(shape: tuple) -> str:
 
 
 def human_bytes(size: Size) -> str:
+    """`58.8 KiB`; a symbolic size keeps its unit on the number, the symbols after `×`
+    (`2.0 KiB × L × N`): a symbol named B or KiB never reads as the unit."""
     if size.symbols:
-        return f"{size} B"
+        return " × ".join([human_bytes(Size(size.coefficient)), *size.symbols])
     value = float(size.coefficient)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if value < 1024 or unit == "TiB":

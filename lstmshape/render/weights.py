@@ -1,4 +1,5 @@
-"""`lstmshape inspect`: a checkpoint's LSTMs as tables, JSON, or ready lstmshape configs (YAML)."""
+"""`lstmshape inspect`: a checkpoint's recurrent layers (LSTM, GRU, RNN) as tables, JSON, or ready
+lstmshape configs (YAML), each named as the cell it is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from typing import TextIO
 
 from ..checkpoint import Checkpoint
-from ..identify import FoundLSTM
+from ..identify import FoundLSTM, counted
 from ..problems import one_line, shown_path
 
 FORMAT_NAMES = {"torch": "torch state_dict", "safetensors": "safetensors", "npz": "NumPy npz",
@@ -35,18 +36,18 @@ def write_json(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 
 def config_document(lstm: FoundLSTM) -> dict:
-    """The config of one LSTM of the checkpoint, as data: what `config_yaml` writes."""
+    """The config of one recurrent layer of the checkpoint, as data: what `config_yaml` writes."""
     return ({"framework": lstm.framework} if lstm.framework != "torch" else {}) | {"lstm": dict(lstm.settings)}
 
 
 def config_yaml(checkpoint: Checkpoint, lstm: FoundLSTM) -> str:
-    """A config `lstmshape infer` accepts, for one LSTM of the checkpoint: a comment saying where it
-    comes from, then the data through YAML's own emitter (safe_dump quotes whatever a file holds,
-    so no string from it can become a tag, a key or a second line)."""
+    """A config `lstmshape infer` accepts, for one recurrent layer of the checkpoint: a comment saying
+    what and where it is, then the data through YAML's own emitter (safe_dump quotes whatever a file
+    holds, so no string from it can become a tag, a key or a second line)."""
     import yaml
 
     # json.dumps and one_line keep a hostile name (newlines, U+2028, '#') inside one comment line
-    comment = (f"# the LSTM {json.dumps(lstm.prefix)} of {json.dumps(checkpoint.path)} "
+    comment = (f"# the {lstm.name} {json.dumps(lstm.prefix)} of {json.dumps(checkpoint.path)} "
                f"({FORMAT_NAMES[checkpoint.format]}, {one_line(lstm.dtype)}, {lstm.num_params:,} parameters)\n")
     return comment + yaml.safe_dump(config_document(lstm), sort_keys=False, allow_unicode=False)
 
@@ -69,7 +70,8 @@ def _shown_value(value) -> str:
 
 
 def file_names(checkpoint: Checkpoint) -> list[str]:
-    """One file name per LSTM, from its prefix (`encoder.rnn.` → `encoder.rnn.yaml`), never twice."""
+    """One file name per recurrent layer, from its prefix (`encoder.rnn.` → `encoder.rnn.yaml`),
+    never twice."""
     out: list[str] = []
     for lstm in checkpoint.lstms:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", lstm.prefix.strip("./")).strip("._")[:100] or "lstm"
@@ -85,7 +87,7 @@ def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 
 def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
-    """One table per LSTM: its prefix, derived settings, parameter count, dtype and bytes."""
+    """One table per recurrent layer: its prefix, derived settings, parameter count, dtype and bytes."""
     from rich.table import Table
 
     from . import terminal
@@ -95,11 +97,8 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
 
     console = terminal.console(stream, width=200, highlight=False)
     other = checkpoint.other_tensors
-    n = len(checkpoint.lstms)
-    cells = sorted({lstm.config.get("cell", "lstm").upper() for lstm in checkpoint.lstms})
-    found = f"{n} LSTM{'s' if n != 1 else ''}" if cells in ([], ["LSTM"]) else \
-        f"{n} recurrent layer{'s' if n != 1 else ''} ({', '.join(cells)})"  # GRU and RNN found too
-    console.print(_plain(f"{shown_path(checkpoint.path)} ({FORMAT_NAMES[checkpoint.format]}): {found}, "
+    found = counted(lstm.name for lstm in checkpoint.lstms)
+    console.print(_plain(f"{shown_path(checkpoint.path)} ({FORMAT_NAMES[checkpoint.format]}): {found}; "
                         f"{other} other tensor{'s' if other != 1 else ''}"))
     for lstm in checkpoint.lstms:
         title = _plain(f"{lstm.prefix or '(no prefix)'} ({lstm.framework})")  # shown whole: as wide as it needs
@@ -115,8 +114,8 @@ def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 
 def write_configs(checkpoint: Checkpoint, directory: str) -> list[str]:
-    """One config file per LSTM in `directory` (created if needed); an existing file is never
-    overwritten (FileExistsError names it, and nothing is written)."""
+    """One config file per recurrent layer in `directory` (created if needed); an existing file is
+    never overwritten (FileExistsError names it, and nothing is written)."""
     import os
 
     paths = [os.path.join(directory, name) for name in file_names(checkpoint)]
