@@ -19,7 +19,7 @@ EPILOG = "Exit codes: 0 clean, 1 problems found, 2 usage error, 3 internal error
 
 
 InferFormat = Literal["table", "json"]
-CheckFormat = Literal["text", "json", "github", "sarif"]
+CheckFormat = Literal["text", "json", "github", "sarif", "markdown", "gitlab", "junit"]
 InspectFormat = Literal["table", "json", "yaml"]
 Framework = Literal["torch", "keras", "onnx"]
 
@@ -104,7 +104,9 @@ def check(
                                                 "config is skipped). None: every file \\[tool.lstmshape] in "
                                                 "pyproject.toml names. - reads standard input.", show_default=False),
     format: Optional[CheckFormat] = typer.Option(None, "--format", help="Output format (default: text; github "
-                                                 "under GitHub Actions).", show_default=False),
+                                                 "under GitHub Actions): json, github (annotations), sarif (code "
+                                                 "scanning), markdown (job summary, PR comment), gitlab (Code "
+                                                 "Quality), junit (JUnit XML).", show_default=False),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when problems are found (2 still "
                                    "means a usage error)."),
@@ -161,6 +163,15 @@ def rules(code: Optional[str] = typer.Argument(None, metavar="CODE", help="A cod
                                                "(head-in-features).", show_default=False)) -> int:
     """Every problem code with its severity and summary; with CODE, its documentation."""
     return commands.rules(code)
+
+
+@app.command()
+def schema() -> int:
+    """The JSON Schema of the config format, for editors: completion, hover docs, squiggles.
+
+    Point yaml-language-server at it (docs: Editors); the package ships the same file,
+    lstmshape/schema/lstmshape.schema.json."""
+    return commands.schema()
 
 
 def needs(missing: bool, option: str, other: str) -> None:

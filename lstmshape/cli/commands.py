@@ -318,7 +318,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
                 for incomplete in checkpoint.incomplete]
     if not checkpoint.lstms and not checkpoint.incomplete:
         problems.append(Problem(file, 1, 1, WEIGHTS_NO_SUCH_PREFIX, ERROR,
-                                f"no LSTM found among its {len(checkpoint.tensors)} tensors"))
+                                f"no LSTM, GRU or RNN found among its {len(checkpoint.tensors)} tensors"))
     print_problems(problems)
     if out_dir is not None:
         try:
@@ -347,4 +347,12 @@ def rules(code: str | None = None) -> int:
     module = rule(found)
     doc = module.__doc__ if module is not None else found.doc
     sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}\n")
+    return exits.CLEAN
+
+
+def schema() -> int:
+    """The config format's JSON Schema (draft 2020-12), built from the reader's key tables."""
+    from ..schema import text
+
+    sys.stdout.write(text())
     return exits.CLEAN

@@ -16,6 +16,9 @@ CHECK_REPORTERS = {
     "json": "lstmshape.render.check:JsonReporter",
     "github": "lstmshape.render.check:GithubReporter",
     "sarif": "lstmshape.render.check:SarifReporter",
+    "markdown": "lstmshape.render.check:MarkdownReporter",
+    "gitlab": "lstmshape.render.check:GitlabReporter",
+    "junit": "lstmshape.render.check:JunitReporter",
 }
 
 
