@@ -21,6 +21,7 @@ import math
 import os
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 
 from .settings import CELLS, DIRECTIONS, MERGE_MODES, KerasLSTM
@@ -126,6 +127,22 @@ def _shape(path: str, what: str, shape) -> tuple[int, ...]:
     return shape
 
 
+# What reading a weights file's data raises when the file changed since its header was read, or
+# lies past it; any other exception is a bug in lstmshape, left for the CLI's internal-error handler.
+DATA_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, RuntimeError)
+
+
+def _torch_array(path: str, name: str, tensor):
+    """A torch tensor's data as NumPy: bfloat16 widened; a dtype NumPy has no type for refused."""
+    if str(tensor.dtype) == "torch.bfloat16":
+        tensor = tensor.float()
+    try:
+        return tensor.detach().numpy()
+    except TypeError:  # float8 and friends: "Got unsupported ScalarType"
+        raise CheckpointError(f"{path}: cannot read tensor data: {name!r} is {tensor.dtype}, which NumPy "
+                              "cannot hold") from None
+
+
 def load_tensors(path: str, names: list[str]) -> dict:
     """The data of the named tensors only (as NumPy float32/float64 arrays), for running them."""
     import numpy as np
@@ -134,10 +151,13 @@ def load_tensors(path: str, names: list[str]) -> dict:
     out = {}
     try:
         if kind == "safetensors":
-            from safetensors import safe_open
+            from safetensors import SafetensorError, safe_open
 
-            with safe_open(path, framework="np") as f:
-                out = {name: f.get_tensor(name) for name in names}
+            try:
+                with safe_open(path, framework="np") as f:
+                    out = {name: f.get_tensor(name) for name in names}
+            except SafetensorError as exc:
+                raise CheckpointError(f"{path}: cannot read tensor data: {type(exc).__name__}: {exc}") from None
         elif kind == "npz":
             with _zip(path) as archive:
                 members = {m.filename.removesuffix(".npy"): m for m in archive.infolist()}
@@ -146,14 +166,11 @@ def load_tensors(path: str, names: list[str]) -> dict:
                 out = {name: archive[name] for name in names}
         elif kind == "torch":
             state = _torch_state(path)
-            out = {name: state[name].detach().float().numpy() if str(state[name].dtype) == "torch.bfloat16"
-                   else state[name].detach().numpy() for name in names}
+            out = {name: _torch_array(path, name, state[name]) for name in names}
         else:
             raise CheckpointError(f"{path}: running a {kind} file's weights is not supported; use a torch "
                                   "state_dict, safetensors or npz file")
-    except CheckpointError:
-        raise
-    except Exception as exc:  # a file that changed or lies past its header
+    except DATA_ERRORS as exc:  # a file that changed or lies past its header; anything else is a bug (exit 3)
         raise CheckpointError(f"{path}: cannot read tensor data: {type(exc).__name__}: {exc}") from None
     return {name: a if a.dtype in (np.float32, np.float64) else a.astype(np.float32) for name, a in out.items()}
 

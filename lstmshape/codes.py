@@ -200,11 +200,11 @@ UNCHECKED_SECTION = Code(
     """A section lstmshape does not check for this framework: an error, never silently passed.
 
 A gate that passes what it did not look at is worse than no gate: a config section that lstmshape
-checks for torch configs but not yet for the config's framework is refused at that section
-instead of being skipped. Since issue #10, `head`, `expect` and `data.lengths` are checked in
-Keras's and ONNX's own terms; what is still checked for torch configs only is refused in a keras
-or onnx config: a `decoder` section and the DataLoader keys `data.enforce_sorted`,
-`data.dataset_size`, `data.drop_last` (lstmshape.read.frameworks.UNCHECKED lists them).
+checks for torch configs but not for the config's framework is refused at that section instead of
+being skipped. `head`, `expect` and `data.lengths` are checked in Keras's and ONNX's own terms; a
+`decoder` section and the DataLoader keys `data.enforce_sorted`, `data.dataset_size`,
+`data.drop_last` are checked for torch configs only, and refused in a keras or onnx config
+(lstmshape.read.frameworks.UNCHECKED lists them).
 """)
 STACK_2D_INPUT = Code("LS205", "stack-2d-input", "error",
                       "A Keras block of a stack follows one that does not return sequences: it gets a 2-D input.")

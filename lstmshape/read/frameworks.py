@@ -298,9 +298,9 @@ def cell_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -
     return ok
 
 
-# Sections checked for torch configs only, so far: (framework, section) pairs, "data.KEY" for a data
-# key. head, expect and data.lengths are checked in Keras's and ONNX's own terms (issue #10); the
-# model around the LSTM of issue #10's item 3 (a decoder, the DataLoader) is torch's only.
+# Sections checked for torch configs only: (framework, section) pairs, "data.KEY" for a data key.
+# head, expect and data.lengths are checked in Keras's and ONNX's own terms; the model around the
+# LSTM (a decoder, the DataLoader) is torch's only.
 TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
 UNCHECKED: tuple[tuple[str, str], ...] = tuple((fw, key) for fw in ("keras", "onnx") for key in TORCH_ONLY)
 

@@ -84,8 +84,8 @@ MODULES = (
     "ls205_stack_2d_input",
 )
 
-__all__ = ["CONTEXTS", "FRAMEWORKS", "RuleContext", "all_examples", "all_rules", "config_stage_problems", "context_for",
-           "examples", "rule", "rules_for", "run_rules"]
+__all__ = ["CONTEXTS", "FRAMEWORKS", "STAGES", "RuleContext", "all_examples", "all_rules", "config_stage_problems",
+           "context_for", "declaration_errors", "examples", "rule", "rules_for", "run_rules", "stage"]
 
 
 ALL_FRAMEWORKS = ("torch", "keras", "onnx")
@@ -151,6 +151,36 @@ def rule(code: str) -> ModuleType | None:
     return None
 
 
+# When a rule runs: "model" (the default) in `check` once the config is read, "config" on the
+# settings alone (config_stage_problems, for `infer` too).
+STAGES = ("model", "config")
+
+
+def stage(module: ModuleType) -> str:
+    """The rule's STAGE; one no stage has would leave the rule never run, so it is a bug, raised."""
+    value = getattr(module, "STAGE", "model")
+    if value not in STAGES:
+        raise ValueError(f"{module.__name__}: STAGE {value!r} is not one of {', '.join(STAGES)}")
+    return value
+
+
+def declaration_errors(name: str, module: ModuleType) -> list[str]:
+    """What makes a rule module run other than as it says: a STAGE no stage has, or check functions
+    (CHECKS) for other frameworks than FRAMEWORKS lists for it (absent there: torch's alone); () or
+    torch's for a module with no check, which only documents a code the reader finds."""
+    errors = []
+    try:
+        stage(module)
+    except ValueError as exc:
+        errors.append(str(exc))
+    has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
+    listed = FRAMEWORKS.get(name, ("torch",))
+    if has != listed and (has or listed not in ((), ("torch",))):
+        errors.append(f"{name}: has checks for {', '.join(has) or 'no framework'}, "
+                      f"but FRAMEWORKS runs it for {', '.join(listed) or 'none'}")
+    return errors
+
+
 # The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
 # torch config never imports their engines) and the function a rule module checks it with. A rule
 # that has no check for a framework (no `check_keras`) does not apply to it.
@@ -172,7 +202,7 @@ def run_rules(config: Config) -> list[Problem]:
     out: list[Problem] = []
     for module in rules_for(config):
         check = getattr(module, name, None)
-        if check is not None and getattr(module, "STAGE", "model") == "model":
+        if check is not None and stage(module) == "model":
             out.extend(check(context))
     return out
 
@@ -182,7 +212,7 @@ def config_stage_problems(config: Config) -> list[Problem]:
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in rules_for(config) if getattr(module, "STAGE", "model") == "config"
+    return [p for module in rules_for(config) if stage(module) == "config"
             for p in module.check(context)]
 
 

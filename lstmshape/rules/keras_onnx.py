@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from ..shapes.core import Dimension, Size, Tensor
 from ..shapes.keras import infer_keras_stack
-from ..shapes.onnx import glue, infer_onnx, infer_onnx_stack
+from ..shapes.onnx import NODE_TENSORS, glue, infer_onnx, infer_onnx_stack
 from .context import RuleContext, listed, n, shape
 
 
@@ -53,6 +53,16 @@ class Step(NamedTuple):
     error: str = ""  # "" | not-returned | reshape | rank
     why: str = ""
     op: str = ""  # the setting that failed: transpose or reshape
+
+
+# Every tensor a Keras recurrent layer can take or return, by the names a config gives them
+KERAS_TENSORS = ("input", "output", "forward_output", "backward_output", "state_h", "state_c",
+                 "forward_h", "forward_c", "backward_h", "backward_c")
+
+
+def returned(tensors, name: str) -> Tensor | None:
+    """The tensor called `name` among those a layer or node, as configured, has; None if it has none."""
+    return next((t for t in tensors if t.name == name), None)
 
 
 def same(a, b) -> bool:
@@ -159,11 +169,10 @@ class KerasContext(FrameworkContext):
         return infer_keras_stack(self.blocks, self.config.data)  # block 0's declared input fixes every block's
 
     def tensor(self, k: int, name: str) -> Tensor | None:
-        engine = {"state_h": "h", "state_c": "c"}.get(name, name)
-        try:
-            return self.inferences[k][engine]
-        except KeyError:
-            return None
+        """Block k's tensor `name` (a config's name), None when its layer, as configured, does not return it."""
+        if name not in KERAS_TENSORS:
+            raise ValueError(f"no Keras recurrent layer has a tensor {name!r}")  # a bug: the reader allows none
+        return returned(self.inferences[k].tensors, {"state_h": "h", "state_c": "c"}.get(name, name))
 
     def absent(self, k: int, name: str) -> str:
         block = self.blocks[k]
@@ -217,11 +226,9 @@ class OnnxContext(FrameworkContext):
 
     def tensor(self, k: int, name: str) -> Tensor | None:
         nodes = self.inferences[k].nodes
-        node = nodes[-1] if name in ("Y", "Y_h", "Y_c") else nodes[0]
-        try:
-            return node[name]
-        except KeyError:
-            return None
+        if name not in NODE_TENSORS:
+            raise ValueError(f"no ONNX recurrent node has a tensor {name!r}")  # a bug: the reader allows none
+        return returned((nodes[-1] if name in ("Y", "Y_h", "Y_c") else nodes[0]).tensors, name)
 
     def absent(self, k: int, name: str) -> str:
         block = self.blocks[k]
