@@ -47,6 +47,11 @@ class Report:
         return not self.missing and not self.empty
 
     @property
+    def nothing_checked(self) -> bool:
+        """Every path given was read and none held a config: every format says so, never "OK"."""
+        return not self.files and self.complete
+
+    @property
     def errors(self) -> int:
         return sum(p.severity == ERROR for p in self.problems)
 

@@ -136,7 +136,7 @@ class GithubReporter:
             props = ",".join(f"{key}={escape_property(one_line(value))}" for key, value in
                              (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
             out.append(f"::{p.severity} {props}::{escape_data(one_line(p.message))}")
-        if not report.files and report.complete:  # a gate that checked nothing says so in the log
+        if report.nothing_checked:  # a gate that checked nothing says so in the log
             out.append(f"::notice title=lstmshape::{escape_data(summary(report))}")
         self.stream.write(encodable("".join(line + "\n" for line in out)))
 
@@ -158,7 +158,7 @@ class SarifReporter:
         index = {code.id: i for i, code in enumerate(ALL)}
         notes = [{"level": "error", "message": {"text": f"{entry['path']}: {entry['reason']}"}}
                  for entry in unread(report)]
-        if not report.files and report.complete:
+        if report.nothing_checked:
             notes.append({"level": "warning", "message": {"text": summary(report)}})
         doc = {
             "$schema": self.SCHEMA,
@@ -334,7 +334,7 @@ class GitlabReporter:
         for entry in unread(report):
             issues.append(_gitlab_issue(f"{entry['path']}: {entry['reason']}", "lstmshape/unread",
                                         fingerprint(entry["path"], "lstmshape/unread"), "critical", entry["path"], 1))
-        if not report.files and report.complete:
+        if report.nothing_checked:
             issues.append(_gitlab_issue(summary(report), "lstmshape/nothing-checked",
                                         fingerprint(".", "lstmshape/nothing-checked"), "info", ".", 1))
         self.stream.write(encodable(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n")
@@ -372,7 +372,7 @@ class JunitReporter:
                 f"{one_line(entry['path'])}: {one_line(entry['reason'])}"
             cases.append(case)
         cases += [_skipped(_case(path), "not an lstmshape config: skipped") for path in report.skipped]
-        if not report.files and not report.skipped and report.complete:
+        if report.nothing_checked and not report.skipped:
             cases.append(_skipped(_case("lstmshape check"), summary(report)))
         counts = {"tests": str(len(cases)),
                   "failures": str(sum(case.find("failure") is not None for case in cases)),
