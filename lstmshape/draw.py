@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from .check import load
 from .problems import Problem
 from .render.html import html_text, report_parts
-from .render.picture import layout, scene
+from .render.layout import layout
+from .render.picture import scene
 from .render.svg import svg_text
 from .rules import run_rules
 from .shapes import infer

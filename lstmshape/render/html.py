@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 from ..explain import traps
 from .common import human_bytes, shape_text
-from .picture import Picture
+from .layout import Picture
 from .svg import svg_element, xml_text
 
 MAX_PARAM_ROWS = 200  # a deep stack lists its first parameters and says how many more there are

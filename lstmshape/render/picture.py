@@ -1,10 +1,14 @@
-"""The picture of a network as plain data: boxes, arrows and text at coordinates.
+"""What the picture of a network shows, as plain data: the scene.
 
-`scene` reads the shape results (`TorchShapes`, `KerasShapes`, `OnnxShapes`) and the
-check's problems into sections of rows (one row per layer and direction); `layout` places them:
-input at the bottom, time steps left to right, each direction's arrows the way it runs, the
-state rows labelled with their index in the state tensor. Writers (render/svg.py) only draw what
-is placed here, so what the picture says is tested on this data, not on markup.
+`scene` reads a config, its shape results (`TorchShapes`, `KerasShapes`, `OnnxShapes`) and the
+check's problems into parts, from the input up: the LSTM sections (a torch block, an ONNX node, a
+Keras stack; one row per layer and direction), the glue between them (a stack's join, the ONNX
+Transpose/Reshape between nodes), the bridge from an encoder's final state to its decoder's
+initial state, and the head. Every edge carries the shape of the tensor on it. Every problem is a
+numbered note, and a mark with the same number sits on the part it concerns (`subject`).
+
+render/layout.py places a scene; render/svg.py writes what is placed. So what the picture says is
+tested on this data, and where it goes on the layout's.
 
 Work is bounded whatever the config says: a long sequence shows its first steps, an ellipsis and
 the last step; a deep stack shows its first layers, an elision and the last layer.
@@ -13,9 +17,10 @@ the last step; a deep stack shows its first layers, an elision and the last laye
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Callable
 
+from ..shapes.around import bridge_steps, final_state, infer_decoder, join_steps
 from .common import describe, shape_text  # the table's exact spelling of a shape
 
 # How much of a long or deep network is drawn.
@@ -27,23 +32,37 @@ LEADING_SECTIONS = 2
 MAX_SECTIONS = 3
 LEADING_HEAD = 3
 MAX_HEAD = 6
-MAX_PROBLEM_LINES = 12
-
-# Geometry (px): text is 12 px monospace, whose advance is 0.6 em in every common monospace font.
-FONT, SMALL = 12, 10.5
-CHAR, SMALL_CHAR = 7.3, 6.4
-MARGIN, CELL_W, CELL_H, GAP, ROW_H, LINE = 16, 58, 30, 40, 52, 15
-PORT_H, BAND_GAP, HEAD_H = 22, 26, 44
 
 LEGEND = "→ blue: forward, from t=0;  ← green: backward, from the last step to t=0 (its final state sits at t=0)"
 FORWARD_LEGEND = "→ each layer runs from t=0 to the last step; its final state leaves after the last step"
 
-_EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
-_HEAD = re.compile(r"^\$\.head\[(\d+)\]")
-
 
 # ----------------------------------------------------------------------------------------------
-# The scene: what is drawn, framework by framework
+# The scene
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A problem drawn where it is: its number (the note's under the picture) and its code."""
+
+    number: int
+    code: str
+    error: bool
+
+    @property
+    def text(self) -> str:
+        return f"[{self.number}] {self.code}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A problem as listed under the picture, numbered as its mark."""
+
+    number: int
+    code: str
+    severity: str
+    where: str  # "line:column" in the config
+    message: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +72,8 @@ class Port:
     name: str
     shape: str
     meaning: str = ""
-    error: str = ""  # "expect [2, 32, 20] LS110": what the code around the LSTM assumes instead
+    expect: str = ""  # "expect [2, 32, 20]": what the code around the LSTM assumes instead
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,9 +100,10 @@ class Elision:
 
 @dataclass(frozen=True)
 class Section:
-    """One LSTM (a torch block, an ONNX node, or the whole Keras stack) with its ports."""
+    """One LSTM (a torch block, an ONNX node, a Keras stack or a decoder) with its ports."""
 
     title: str
+    steps: tuple  # its time step labels, "⋯" for the elided middle
     inputs: Port  # below the cells
     outputs: tuple[Port, ...]  # above the cells
     initial: tuple[Port, ...]  # bottom left
@@ -90,26 +111,118 @@ class Section:
     rows: tuple  # Row | Elision, bottom (layer 0) first
     weights: tuple[Port, ...] = ()  # bottom right (ONNX node inputs W, R, B, P)
     last_step_only: bool = False  # Keras without return_sequences: only the last step is returned
-    to_next: str = ""  # how the output becomes the next section's input
+    marks: tuple[Mark, ...] = ()  # problems about the block as a whole
+
+
+@dataclass(frozen=True)
+class Step:
+    """One op on an edge between parts (a join's Linear, an ONNX Reshape, a bridge's view/cat) and
+    the shape it hands on."""
+
+    text: str
+    shape: str
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class Glue:
+    """What turns the section below's output into the input of the section above: `steps` one
+    over the other on the centre line (none: the output is the next input as it is)."""
+
+    title: str
+    steps: tuple[Step, ...]
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """The encoder's final state (below) into the decoder's initial state (above)."""
+
+    title: str
+    source: str  # "hn (4, 64, 512) · cn (4, 64, 512)"
+    steps: tuple[Step, ...]
+    target: str  # "= decoder h0 (2, 64, 512) · c0 (2, 64, 512)"
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
 class HeadBox:
     text: str
     shape_in: str  # the edge into the layer: what it is fed
-    error: str = ""
+    marks: tuple[Mark, ...] = ()
+
+
+@dataclass(frozen=True)
+class Head:
+    """The layers the last section feeds, bottom first; `from_state`: fed a final state (from the
+    right-hand ports), not the output."""
+
+    layers: tuple  # HeadBox | Elision
+    output: str  # the shape the head produces
+    from_state: bool = False
 
 
 @dataclass(frozen=True)
 class Scene:
     title: str
     settings: str
-    steps: tuple  # time step labels, "⋯" for the elided middle
-    sections: tuple  # Section | Elision, first (bottom) first
-    head: tuple = ()  # HeadBox | Elision, first (bottom) first
-    head_out: str = ""  # the shape the head produces
-    problems: tuple = ()  # lines: "✗ 3:5 LS110 ..." (bounded)
-    error_codes: tuple = ()  # every error code drawn, for the legend
+    legend: str
+    parts: tuple  # Section | Glue | Bridge | Elision, from the input (bottom) up
+    head: Head | None = None
+    notes: tuple[Note, ...] = ()  # every problem, numbered
+    marks: tuple[Mark, ...] = ()  # problems about no part drawn (the data, an elided block)
+
+
+# ----------------------------------------------------------------------------------------------
+# What each problem concerns
+
+
+_EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
+_HEAD = re.compile(r"^\$\.head\[(\d+)\]")
+_BLOCK = re.compile(r"^\$\.lstm(?:\[(\d+)\])?(?:\.(\w+))?")
+_DECODER = re.compile(r"^\$\.decoder(?:\.(\w+))?")
+_BRIDGE_CODES = ("LS136", "LS137", "LS138", "LS139")
+
+
+def subject(problem) -> tuple:
+    """What a problem concerns, as the picture keys its parts: ("expect", block, tensor),
+    ("head", index), ("join", block), ("block", block), ("bridge",), ("decoder",), ("data",) (the
+    input's batch and lengths: marked on the input) or () for nothing drawn."""
+    path = problem.path
+    if m := _EXPECT.match(path):
+        return ("expect", int(m.group(1) or 0), m.group(2))
+    if m := _HEAD.match(path):
+        return ("head", int(m.group(1)))
+    if m := _DECODER.match(path):
+        return ("bridge",) if m.group(1) == "bridge" or str(problem.code) in _BRIDGE_CODES else ("decoder",)
+    if path.startswith("$.data"):
+        return ("data",)
+    if m := _BLOCK.match(path):
+        block = int(m.group(1) or 0)
+        return ("join", block) if m.group(2) in ("join", "input_size") and block else ("block", block)
+    return ()
+
+
+class Marks:
+    """The marks of every problem by subject; what is drawn takes its marks, the rest stay `left`."""
+
+    def __init__(self, problems):
+        self.by_subject: dict = {}
+        self.notes = []
+        for number, p in enumerate(problems, 1):
+            mark = Mark(number, str(p.code), p.is_error)
+            self.by_subject.setdefault(subject(p), []).append(mark)
+            self.notes.append(Note(number, str(p.code), p.severity, f"{p.line}:{p.column}", p.message))
+
+    def take(self, *key) -> tuple[Mark, ...]:
+        return tuple(self.by_subject.pop(key, ()))
+
+    def left(self) -> tuple[Mark, ...]:
+        return tuple(sorted((m for marks in self.by_subject.values() for m in marks), key=lambda m: m.number))
+
+
+# ----------------------------------------------------------------------------------------------
+# The scene, framework by framework
 
 
 def time_steps(seq_len) -> tuple:
@@ -127,46 +240,27 @@ def bounded(items: Callable[[int], object], count: int, leading: int, limit: int
     return [items(i) for i in range(leading)] + [elision(leading, count - 2)] + [items(count - 1)]
 
 
-def mismatches(problems) -> dict:
-    """(block, tensor) → "expect [..] CODE" for every `expect` problem; head index → code."""
-    out: dict = {}
-    for p in problems:
-        m = _EXPECT.match(p.path)
-        if m:
-            key = (int(m.group(1) or 0), m.group(2))
-            out[key] = (out.get(key, "") + " " + p.code).strip()
-        m = _HEAD.match(p.path)
-        if m and p.is_error:
-            key = ("head", int(m.group(1)))
-            out[key] = (out.get(key, "") + " " + p.code).strip()
-    return out
-
-
-def problem_lines(problems) -> tuple:
-    lines = [f"{'✗' if p.is_error else '⚠'} {p.line}:{p.column} {p.code} {p.severity}: {p.message}" for p in problems]
-    if len(lines) > MAX_PROBLEM_LINES:
-        lines = lines[:MAX_PROBLEM_LINES - 1] + [f"… and {len(lines) - MAX_PROBLEM_LINES + 1} more"]
-    return tuple(lines)
+def flat(items: list) -> list:
+    return [x for item in items for x in (item if isinstance(item, list) else [item])]
 
 
 def scene(config, results: list, problems=()) -> Scene:
-    """What to draw for one config's results (one result, or one per block of a torch stack)."""
+    """What to draw for one config's results (one result, or one per block of a stack)."""
     framework = results[0].framework
-    marks = mismatches(problems)
-    def blocks(section) -> list:  # a keras or onnx stack: every block, bounded like torch's
-        drawn = bounded(lambda k: section(results[k]), len(results), LEADING_SECTIONS, MAX_SECTIONS,
-                        lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
-        return [s for item in drawn for s in (item if isinstance(item, list) else [item])]
-
-    if framework == "keras":
-        sections = blocks(keras_section)
-    elif framework == "onnx":
-        sections = blocks(onnx_sections)
-    else:
-        sections = bounded(lambda k: torch_section(results[k], config, marks), len(results), LEADING_SECTIONS,
-                           MAX_SECTIONS, lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
-    head, head_out = torch_head(config, results[-1], marks) if framework == "torch" else ((), "")
-    codes = sorted({code for text in marks.values() for code in text.split()})
+    marks = Marks(problems)
+    block = {"torch": torch_block, "keras": keras_block, "onnx": onnx_block}[framework]
+    parts = flat(bounded(lambda k: block(config, results, k, marks), len(results), LEADING_SECTIONS, MAX_SECTIONS,
+                         lambda a, b: [Elision(f"⋮ blocks {a}–{b} not drawn")]))
+    first = parts.index(next(p for p in parts if isinstance(p, Section)))
+    data = marks.take("data")
+    if data:  # the batch and lengths arrive with the input
+        inputs = parts[first].inputs
+        parts[first] = replace(parts[first], inputs=replace(inputs, marks=inputs.marks + data))
+    head = None
+    if framework == "torch" and config.decoder is not None:
+        parts += decoder_parts(config, results[-1], marks)
+    if framework == "torch" and config.head:
+        head = torch_head(config, results[-1], marks)
     summary = describe(results[0])
     if len(results) > 1:  # a stack: each block's settings head its section
         module = {"torch": lambda kind: "nn." + kind.torch, "keras": lambda kind: "keras.layers." + kind.keras,
@@ -174,27 +268,49 @@ def scene(config, results: list, problems=()) -> Scene:
         modules = "/".join(sorted({module(r.lstm.kind) for r in results}))
         summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
-    return Scene(config.path, summary,
-                 time_steps(results[0].data.seq_len), tuple(sections), head, head_out,
-                 problem_lines(problems), tuple(codes))
+    if config.decoder is not None:
+        summary += "; the decoder on top, started from the encoder's final state"
+    rows = [r for p in parts if isinstance(p, Section) for r in p.rows if isinstance(r, Row)]
+    return Scene(config.path, summary, LEGEND if any(r.backward for r in rows) else FORWARD_LEGEND,
+                 tuple(parts), head, tuple(marks.notes), marks.left())
 
 
-def expect_note(config, block: int, name: str, marks: dict) -> str:
-    code = marks.get((block, name))
-    if not code:
-        return ""
+def _meaning(tensor) -> str:
+    return "(" + ", ".join(d.meaning for d in tensor.dims) + ")"
+
+
+def expect_text(config, block: int, name: str) -> str:
     expected = config.expect[block].get(name, ()) if block < len(config.expect) else ()
-    return f"expect [{', '.join(str(d) for d in expected)}] {code}"
+    if not isinstance(expected, (list, tuple)):
+        return ""
+    return f"expect [{', '.join(str(d) for d in expected)}]"
 
 
-def torch_section(result, config, marks: dict) -> Section:
+def torch_block(config, results: list, k: int, marks: Marks) -> list:
+    """Block k, after the join that feeds it from block k-1."""
+    result = results[k]
+    prefix = f"lstm[{k}]: " if result.block is not None else ("encoder: " if config.decoder else "")
+    section = torch_section(result, config, marks, prefix)
+    if not k:
+        return [section]
+    join = config.joins[k] if k < len(config.joins) else ()
+    steps = tuple(Step(s.code, shape_text(results[k - 1]["output"].shape[:-1] + (s.features_out,)))
+                  for s in join_steps(config.stack[k - 1], join))
+    title = f"join lstm[{k - 1}] → lstm[{k}]" if steps else f"output → lstm[{k}]'s input"
+    return [Glue(title, steps, marks.take("join", k)), section]
+
+
+def torch_section(result, config, marks: Marks, prefix: str, decoder: bool = False) -> Section:
     lstm, k = result.lstm, result.block or 0
     d = lstm.num_directions
 
     def port(name: str) -> Port:
         tensor = result[name]
-        return Port(name, shape_text(tensor.shape), "(" + ", ".join(x.meaning for x in tensor.dims) + ")",
-                    expect_note(config, k, name, marks))
+        if decoder:
+            return Port(name, shape_text(tensor.shape), _meaning(tensor))
+        taken = marks.take("expect", k, name)
+        return Port(name, shape_text(tensor.shape), _meaning(tensor),
+                    expect_text(config, k, name) if taken else "", taken)
 
     def state(kind: str, row: int, layer: int, backward: bool) -> StateLabel:
         h, c = ("h0", "c0") if kind == "initial" else ("hn", "cn")
@@ -215,18 +331,46 @@ def torch_section(result, config, marks: dict) -> Section:
     def elided(a: int, b: int) -> Elision:
         return Elision(f"⋮ layers {a}–{b} not drawn (state rows {a * d}–{(b + 1) * d - 1})")
 
-    rows = [row for item in bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided)
-            for row in (item if isinstance(item, list) else [item])]
-    title = f"nn.{lstm.kind.torch}" if result.block is None else f"lstm[{k}]: {describe(result)}"
+    rows = flat(bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided))
+    title = prefix + (describe(result) if prefix else f"nn.{lstm.kind.torch}")
     initial, final = (("h0", "c0"), ("hn", "cn")) if lstm.has_cell_state else (("h0",), ("hn",))
-    return Section(title, port("input"), (port("output"),), tuple(map(port, initial)), tuple(map(port, final)),
-                   tuple(rows), to_next="" if result.block is None else "output → next block's input")
+    inputs = port("input")
+    own = marks.take("decoder") if decoder else marks.take("block", k)
+    return Section(title, time_steps(result.data.seq_len), inputs, (port("output"),), tuple(map(port, initial)),
+                   tuple(map(port, final)), tuple(rows), marks=own)
 
 
-def torch_head(config, result, marks: dict) -> tuple:
+def decoder_parts(config, encoder, marks: Marks) -> list:
+    """The bridge from the encoder's final (hn, cn) and the decoder it starts."""
+    shapes = infer_decoder(config)
+    block = config.stack[-1]
+    name = f"lstm[{len(config.blocks) - 1}]" if config.blocks else "lstm"
+    batch = () if config.data.unbatched else (config.data.batch_size,)
+    start = final_state(block)
+    state = start
+    steps = []
+    for kind, state, code in bridge_steps(block, config.decoder.bridge, *batch):
+        steps.append(Step(code, _state_text(state, batch, block.has_cell_state)))
+    source = "hn " + shape_text(encoder["hn"].shape) + (
+        " · cn " + shape_text(encoder["cn"].shape) if block.has_cell_state else "")
+    wanted = "h0 " + shape_text(shapes["h0"].shape) + (
+        " · c0 " + shape_text(shapes["c0"].shape) if shapes.lstm.has_cell_state else "")
+    bridge = Bridge(f"bridge {name} → decoder" + ("" if steps else " (the state passed as it is)"), source,
+                    tuple(steps), f"decoder {wanted}", marks.take("bridge"))
+    section = torch_section(shapes, config, marks, "decoder: ", decoder=True)
+    return [bridge, section]
+
+
+def _state_text(state, batch: tuple, cell: bool) -> str:
+    h = shape_text((state.rows, *batch, state.h))
+    if not cell:
+        return h
+    c = shape_text((state.rows, *batch, state.c))
+    return h if c == h else f"h {h} · c {c}"
+
+
+def torch_head(config, result, marks: Marks) -> Head:
     """The head layers fed by the last block, with the shape each one is fed."""
-    if not config.head:
-        return (), ""
     lstm = result.lstm
     hn = result["hn"].shape
     source = config.head[0].input
@@ -242,26 +386,35 @@ def torch_head(config, result, marks: dict) -> tuple:
     else:
         shape, what = hn[1:-1] + (2 * hn[-1],), "cat(hn[-2], hn[-1])"
 
-    def box(i: int):
-        layer = config.head[i]
-        fed = shapes[i]
-        text = f"Linear({layer.in_features} → {layer.out_features})" if layer.kind == "linear" else layer.kind
-        code = marks.get(("head", i), "")
-        return HeadBox(text, (what + " " if i == 0 else "") + shape_text(fed), code)
-
     shapes = []
     for layer in config.head:  # bounded by the YAML loader's 50,000 values
         shapes.append(shape)
         if layer.kind == "linear":
             shape = shape[:-1] + (layer.out_features,)
+
+    def box(i: int):
+        layer = config.head[i]
+        text = f"Linear({layer.in_features} → {layer.out_features})" if layer.kind == "linear" else layer.kind
+        return HeadBox(text, (what + " " if i == 0 else "") + shape_text(shapes[i]), marks.take("head", i))
+
     boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
-    return tuple(boxes), shape_text(shape)
+    return Head(tuple(boxes), shape_text(shape), from_state=source.startswith("hn"))
 
 
-def keras_section(result) -> Section:
-    lstm = result.lstm
+def keras_block(config, results: list, k: int, marks: Marks) -> list:
+    section = keras_section(results[k], marks)
+    return [Glue(f"output → lstm[{k}]'s input", ()), section] if k else [section]
+
+
+def keras_section(result, marks: Marks) -> Section:
+    lstm, k = result.lstm, result.block or 0
     states = {t.name: t for t in result.outputs if t.name not in ("output", "forward_output", "backward_output")}
-    outputs = tuple(Port(t.name, shape_text(t.shape), _meaning(t)) for t in result.outputs if t.name not in states)
+
+    def port(t) -> Port:
+        taken = marks.take("expect", k, t.name)
+        return Port(t.name, shape_text(t.shape), _meaning(t), "", taken)
+
+    outputs = tuple(port(t) for t in result.outputs if t.name not in states)
 
     def label(layer: int, backward: bool, last: bool) -> StateLabel:
         """Keras starts from zero states and returns h and c of the last layer only (with return_state)."""
@@ -285,26 +438,50 @@ def keras_section(result) -> Section:
             rows.append(Row(layer, backward, end if backward else None, None if backward else end))
         return rows
 
-    rows = [row for item in bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS,
-                                    lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn"))
-            for row in (item if isinstance(item, list) else [item])]
-    final = tuple(Port(t.name, shape_text(t.shape), _meaning(t)) for t in result.outputs if t.name in states)
-    title = f"keras.layers.{lstm.kind.keras}" if result.block is None else f"lstm[{result.block}]: {describe(result)}"
-    return Section(title, Port("input", shape_text(result.input.shape), _meaning(result.input)), outputs, (),
-                   final, tuple(rows), last_step_only=not lstm.return_sequences,
-                   to_next="" if result.block is None else "output → next block's input")
+    rows = flat(bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS,
+                        lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn")))
+    final = tuple(port(t) for t in result.outputs if t.name in states)
+    kind = f"keras.layers.{lstm.kind.keras}"
+    if lstm.bidirectional:
+        kind = f"keras.layers.Bidirectional({kind}, merge_mode={lstm.merge_mode!r})"
+    title = kind if result.block is None else f"lstm[{k}]: {describe(result)}"
+    inputs = Port("input", shape_text(result.input.shape), _meaning(result.input), "", marks.take("expect", k, "input"))
+    return Section(title, time_steps(result.data.seq_len), inputs, outputs, (), final, tuple(rows),
+                   last_step_only=not lstm.return_sequences, marks=marks.take("block", k))
 
 
-def onnx_sections(result) -> list:
-    lstm = result.lstm
+def onnx_block(config, results: list, k: int, marks: Marks) -> list:
+    """The nodes of block k, after the ops that turn block k-1's last Y into their X."""
+    parts = onnx_sections(results[k], marks)
+    before = results[k - 1].nodes[-1] if k else None
+    if before is not None and before.to_next:
+        parts.insert(0, Glue(f"Y of {results[k - 1].lstm.cell}_{before.index} → X of block {k}",
+                             glue_steps(before.to_next)))
+    return parts
+
+
+def glue_steps(ops: str) -> tuple[Step, ...]:
+    """`Transpose(perm=[0, 2, 1, 3]) -> (seq, batch, 2, H), Reshape(...) -> ...` as one step per op."""
+    steps = []
+    for part in re.split(r"(?<=\)),\s*(?=[A-Z])", ops):
+        op, _, shape = part.partition(" -> ")
+        steps.append(Step(op.strip(), shape.strip()))
+    return tuple(steps)
+
+
+def onnx_sections(result, marks: Marks) -> list:
+    """Each node of one block, and the ops from its Y to the next node's X."""
+    lstm, k = result.lstm, result.block or 0
     index = "[{}]" if lstm.layout == 0 else "[:, {}]"
 
-    def section(k: int) -> Section:
-        node = result.nodes[k]
+    def section(n: int) -> list:
+        node = result.nodes[n]
         name = f"{lstm.cell}_{node.index}"  # indices run on across the blocks of a stack
 
-        def port(name: str) -> Port:
-            return Port(name, shape_text(node[name].shape), _meaning(node[name]))
+        def port(tensor: str) -> Port:
+            mine = n == 0 if tensor == "X" else n == len(result.nodes) - 1
+            taken = marks.take("expect", k, tensor) if mine else ()
+            return Port(tensor, shape_text(node[tensor].shape), _meaning(node[tensor]), "", taken)
 
         def label(kind: str, d: int) -> StateLabel:
             h, c = ("initial_h", "initial_c") if kind == "initial" else ("Y_h", "Y_c")
@@ -320,285 +497,23 @@ def onnx_sections(result) -> list:
         for d in range(lstm.num_directions):
             backward = d == 1 or lstm.direction == "reverse"
             start, end = label("initial", d), label("final", d)
-            rows.append(Row(k, backward, end if backward else start, start if backward else end))
+            rows.append(Row(n, backward, end if backward else start, start if backward else end))
         weights = tuple(port(t.name) for t in node.tensors if t.name in ("W", "R", "B", "P", "sequence_lens"))
         initial, final = (("initial_h", "initial_c"), ("Y_h", "Y_c")) if lstm.has_cell_state else \
             (("initial_h",), ("Y_h",))
-        return Section(f"node {name}: ONNX {lstm.kind.onnx}", port("X"), (port("Y"),), tuple(map(port, initial)),
-                       tuple(map(port, final)), tuple(rows), weights, to_next=node.to_next or "")
+        out = [Section(f"node {name}: ONNX {lstm.kind.onnx}", time_steps(result.data.seq_len), port("X"),
+                       (port("Y"),), tuple(map(port, initial)), tuple(map(port, final)), tuple(rows), weights,
+                       marks=marks.take("block", k) if n == 0 else ())]
+        if n + 1 < len(result.nodes):
+            out.append(Glue(f"Y of {name} → X of {lstm.cell}_{node.index + 1}", glue_steps(node.to_next)))
+        return out
 
-    return bounded(section, len(result.nodes), LEADING_SECTIONS, MAX_SECTIONS,
-                   lambda a, b: Elision(f"⋮ nodes {lstm.cell}_{result.nodes[a].index}–{lstm.cell}_"
-                                        f"{result.nodes[b].index} not drawn"))
-
-
-def _meaning(tensor) -> str:
-    return "(" + ", ".join(d.meaning for d in tensor.dims) + ")"
+    return flat(bounded(section, len(result.nodes), LEADING_SECTIONS, MAX_SECTIONS,
+                        lambda a, b: [Elision(f"⋮ nodes {lstm.cell}_{result.nodes[a].index}–{lstm.cell}_"
+                                              f"{result.nodes[b].index} not drawn")]))
 
 
 def _drop(shape: tuple, layout: int) -> tuple:
     """An ONNX state without its num_directions axis (axis 0 with layout 0, axis 1 with layout 1)."""
     return shape[1:] if layout == 0 else shape[:1] + shape[2:]
 
-
-# ----------------------------------------------------------------------------------------------
-# The layout: where everything goes
-
-
-@dataclass(frozen=True)
-class Text:
-    x: float
-    y: float
-    text: str
-    cls: str = ""  # small | muted | title | err | step
-    anchor: str = "start"
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    w: float
-    h: float
-    cls: str  # port | cell fwd | cell bwd | head | ... (+ err)
-    texts: tuple[Text, ...] = ()
-    tensor: str = ""  # the tensor whose shape it carries (data-tensor), "" for none
-
-
-@dataclass(frozen=True)
-class Arrow:
-    points: tuple[tuple[float, float], ...]
-    cls: str  # fwd | bwd | plain | err
-    head: bool = True
-
-
-@dataclass(frozen=True)
-class Group:
-    """Things that belong together (one state label and its arrow; a port and its edges)."""
-
-    kind: str  # state | port | head | row | elision | problems | title
-    tensor: str = ""
-    items: tuple = ()
-    error: bool = False
-
-
-@dataclass
-class Picture:
-    width: float
-    height: float
-    groups: list[Group] = field(default_factory=list)
-    title: str = ""
-    description: str = ""
-
-
-def text_width(text: str, small: bool = False) -> float:
-    return len(text) * (SMALL_CHAR if small else CHAR)
-
-
-def port_width(port: Port) -> float:
-    return max(text_width(f"{port.name} {port.shape}"), text_width(port.error, True)) + 16
-
-
-def label_width(label: StateLabel | None) -> float:
-    if label is None:
-        return 0
-    return max(text_width(label.title), text_width(label.detail, True))
-
-
-def layout(s: Scene) -> Picture:
-    """Place the scene: returns every box, arrow and text with its coordinates."""
-    sections = [sec for sec in s.sections if isinstance(sec, Section)]
-    rows = [r for sec in sections for r in sec.rows if isinstance(r, Row)]
-    side = GAP + 8
-    left_w = max([label_width(r.left) for r in rows] + [port_width(p) for sec in sections for p in sec.initial]
-                 + [0]) + side
-    right_w = max([label_width(r.right) for r in rows] + [port_width(p) for sec in sections for p in sec.final]
-                  + [port_width(p) for sec in sections for p in sec.weights] + [0]) + side
-    n = len(s.steps)
-    cells_w = n * CELL_W + (n - 1) * GAP
-    centre_w = max([cells_w] + [port_width(p) for sec in sections for p in (sec.inputs, *sec.outputs)]
-                   + [text_width(h.text) + 40 for h in s.head if isinstance(h, HeadBox)])
-    x0 = MARGIN + left_w
-    cells_x = x0 + (centre_w - cells_w) / 2
-    cols = [cells_x + i * (CELL_W + GAP) for i in range(n)]
-    legend = LEGEND if any(r.backward for r in rows) else FORWARD_LEGEND
-    head_lines = [s.title, s.settings, legend] + list(s.problems) + [sec.title for sec in sections]
-    width = max(MARGIN + left_w + centre_w + right_w + MARGIN,
-                max(text_width(line, True) for line in head_lines) + 2 * MARGIN)
-    pic = Picture(width, 0, title=f"{s.title}: {s.settings}",
-                  description="Input at the bottom, time steps left to right, one row per layer and direction.")
-
-    # Top-down: title and problems, the head, then the sections from the last (top) to the first.
-    y = MARGIN + FONT
-    items = [Text(MARGIN, y, s.title, "title"), Text(MARGIN, y + LINE, s.settings, "small muted"),
-             Text(MARGIN, y + 2 * LINE, legend, "small muted")]
-    y += 3 * LINE
-    for line in s.problems:
-        items.append(Text(MARGIN, y, line, "small " + ("err" if line.startswith("✗") else "warn")))
-        y += LINE
-    pic.groups.append(Group("title", items=tuple(items)))
-    if s.error_codes:
-        pic.groups.append(Group("legend", error=True, items=(
-            Arrow(((MARGIN, y + 2), (MARGIN + 40, y + 2)), "err", head=False),
-            Text(MARGIN + 48, y + 6, "dashed: differs from `expect` or the head (" + ", ".join(s.error_codes) + ")",
-                 "small err"))))
-        y += LINE
-    y += 10
-    centre = x0 + centre_w / 2
-    if s.head:
-        # the head from its output (top) down to its first layer; each edge says what it carries
-        pic.groups.append(Group("head", tensor="head-output", items=(Text(centre + 8, y + 8, s.head_out, "small"),)))
-        y += 14
-        above = y
-        y += 4
-        boxes = list(reversed(s.head))
-        for i, h in enumerate(boxes):
-            label = boxes[i - 1].shape_in if i and isinstance(boxes[i - 1], HeadBox) else ""
-            parts: list = [Arrow(((centre, y + HEAD_H - PORT_H - 4), (centre, above)), "plain"),
-                           Text(centre + 8, y + 12, label, "small")] if label or i == 0 else []
-            top = y + HEAD_H - PORT_H - 4
-            if isinstance(h, Elision):
-                parts.append(Text(centre, top + 16, h.text, "muted", "middle"))
-                pic.groups.append(Group("elision", items=tuple(p for p in parts if not isinstance(p, Text) or p.text)))
-            else:
-                w = text_width(h.text) + 32
-                parts.append(Box(centre - w / 2, top, w, PORT_H + 4, "head" + (" err" if h.error else ""),
-                                 (Text(centre, top + 17, h.text, "", "middle"),)))
-                if h.error:
-                    parts.append(Text(centre + w / 2 + 8, top + 17, h.error, "small err"))
-                pic.groups.append(Group("head", items=tuple(p for p in parts if not isinstance(p, Text) or p.text),
-                                        error=bool(h.error)))
-            above = top + PORT_H + 4
-            y += HEAD_H
-        head_bottom = above
-        y += 20
-    below_input = None  # the bottom of the input box of the section above
-    for index, sec in enumerate(reversed(s.sections)):
-        if isinstance(sec, Elision):
-            pic.groups.append(Group("elision", items=(Text(centre, y + 14, sec.text, "muted", "middle"),)))
-            y += 28
-            below_input = None
-            continue
-        link: list = []
-        if below_input is not None:  # this section's output is the input of the one above
-            for line in _wrap(sec.to_next):
-                link.append(Text(centre - 8, y + 8, line, "small muted", "end"))
-                y += LINE
-        y, outputs_top, inputs_bottom = _section(pic, sec, s, y, cols, x0, centre_w, left_w)
-        if below_input is not None:
-            pic.groups.append(Group("link", items=(Arrow(((centre, outputs_top), (centre, below_input)), "plain"),
-                                                   *link)))
-        below_input = inputs_bottom
-        if index == 0 and s.head:
-            # the head's first edge: from output up the centre, or from the final state box
-            fed = next(h for h in s.head if isinstance(h, HeadBox))
-            if fed.shape_in.startswith(("hn", "cat(")):
-                x_from = x0 + centre_w + GAP + 30
-                path = ((x_from, outputs_top), (x_from, head_bottom + 18), (centre, head_bottom + 18), (centre, head_bottom))
-            else:
-                path = ((centre, outputs_top), (centre, head_bottom))
-            pic.groups.append(Group("head", tensor="head-input", items=(
-                Arrow(path, "plain"), Text(centre + 8, head_bottom + 14, fed.shape_in, "small"))))
-    pic.height = y + MARGIN
-    return pic
-
-
-def _section(pic: Picture, sec: Section, s: Scene, y: float, cols: list, x0: float, centre_w: float,
-             left_w: float) -> tuple:
-    """Draw one section from its top (y) down: the y below it, the top of its output and
-    final-state boxes and the bottom of its input box (where the edges of other parts attach)."""
-    right_x = x0 + centre_w + GAP
-    pic.groups.append(Group("title", items=(Text(MARGIN, y + 10, sec.title, "small muted"),)))
-    y += 16
-    top_y = y
-    port_h = PORT_H + LINE  # a box with the dimension names under the shape
-    for i, port in enumerate(sec.outputs):
-        _port(pic, port, x0, top_y + i * (port_h + 16), centre_w, "middle")
-    step = _spacing(sec.final)
-    for i, port in enumerate(sec.final):
-        _port(pic, port, right_x, top_y + i * step, port_width(port), "start")
-    outputs_bottom = top_y + len(sec.outputs) * (port_h + 16) - 16
-    y = max(outputs_bottom, top_y + len(sec.final) * step) + BAND_GAP
-    rows_top = y
-    drawn = list(reversed(sec.rows))  # the top row first
-    row_y = []
-    for item in drawn:
-        row_y.append(y)
-        y += ROW_H if isinstance(item, Row) else 30
-    inputs_y = y + 4
-    # the spines: each drawn time step from the input up to the output (behind the cells)
-    spines = []
-    for i, x in enumerate(cols):
-        if s.steps[i] == "⋯":
-            continue
-        reach = not sec.last_step_only or i == len(cols) - 1
-        top = outputs_bottom if reach else rows_top + CELL_H / 2 - 8
-        spines.append(Arrow(((x + CELL_W / 2, inputs_y), (x + CELL_W / 2, top)), "plain", head=reach))
-    pic.groups.append(Group("spines", items=tuple(spines)))
-    for item, ry in zip(drawn, row_y):
-        if isinstance(item, Elision):
-            pic.groups.append(Group("elision", items=(Text(x0 + centre_w / 2, ry + 12, item.text, "muted", "middle"),)))
-            continue
-        _row(pic, item, s, ry, cols)
-    # bottom band: input under the cells, initial states bottom left, node inputs bottom right
-    _port(pic, sec.inputs, x0, inputs_y, centre_w, "middle")
-    step = _spacing(sec.initial)
-    for i, port in enumerate(sec.initial):
-        _port(pic, port, MARGIN, inputs_y + i * step, left_w - GAP - 8, "start")
-    for i, port in enumerate(sec.weights):
-        _port(pic, port, right_x, inputs_y + i * (PORT_H + 4), port_width(port), "start")
-    bottom = max(port_h + 16, len(sec.initial) * step, len(sec.weights) * (PORT_H + 4))
-    return inputs_y + bottom + 16, top_y, inputs_y + port_h
-
-
-def _wrap(text: str) -> list[str]:
-    """A glue description one op a line: `Transpose(...) -> ..., Reshape(...) -> ...`."""
-    return [part.strip() for part in re.split(r"(?<=\)),\s*(?=[A-Z])", text) if part.strip()]
-
-
-def _spacing(ports) -> float:
-    """Vertical distance between stacked port boxes: room for an error line under any of them."""
-    return PORT_H + 6 + (14 if any(p.error for p in ports) else 0)
-
-
-def _port(pic: Picture, port: Port, x: float, y: float, w: float, anchor: str) -> None:
-    tx = x + w / 2 if anchor == "middle" else x + 8
-    texts = [Text(tx, y + 15, f"{port.name} {port.shape}", "", anchor)]
-    h = PORT_H
-    if port.meaning and anchor == "middle":
-        texts.append(Text(tx, y + 15 + LINE, port.meaning, "small muted", anchor))
-        h += LINE
-    if port.error:
-        texts.append(Text(tx, y + h + 12, port.error, "small err", anchor))
-    box = Box(x, y, w, h, "port" + (" err" if port.error else ""), tuple(texts), port.name)
-    pic.groups.append(Group("port", port.name, (box,), error=bool(port.error)))
-
-
-def _row(pic: Picture, row: Row, s: Scene, y: float, cols: list) -> None:
-    cls = "bwd" if row.backward else "fwd"
-    cy = y + CELL_H / 2
-    items = []
-    drawn = [(x, step) for x, step in zip(cols, s.steps)]
-    for i, (x, step) in enumerate(drawn):
-        if step == "⋯":
-            items.append(Text(x + CELL_W / 2, cy + 5, "⋯", "muted", "middle"))
-        else:
-            items.append(Box(x, y, CELL_W, CELL_H, "cell " + cls, (Text(x + CELL_W / 2, cy + 4, step, "step", "middle"),)))
-        if i + 1 < len(drawn):
-            a, b = x + CELL_W + 3, drawn[i + 1][0] - 3
-            items.append(Arrow(((b, cy), (a, cy)) if row.backward else ((a, cy), (b, cy)), cls))
-    pic.groups.append(Group("row", items=tuple(items)))
-    first, last = cols[0], cols[-1] + CELL_W
-    for label, edge, outward in ((row.left, first, -1), (row.right, last, 1)):
-        if label is None:
-            continue
-        tip = edge + outward * (GAP - 4)
-        texts = [Text(tip + outward * 6, cy - 3, label.title, "", "end" if outward < 0 else "start")]
-        if label.detail:
-            texts.append(Text(tip + outward * 6, cy + 11, label.detail, "small muted", "end" if outward < 0 else "start"))
-        parts = list(texts)
-        if label.tensor is not None:
-            near = edge + outward * 3
-            into = label.tensor in ("h0", "initial_h")  # an initial state flows into the row
-            parts.insert(0, Arrow(((tip, cy), (near, cy)) if into else ((near, cy), (tip, cy)), cls))
-        pic.groups.append(Group("state", label.tensor or "", tuple(parts)))

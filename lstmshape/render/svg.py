@@ -11,20 +11,23 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .picture import Arrow, Box, Group, Picture, Text
+from . import metrics
+from .layout import FONT, SMALL, Arrow, Box, Group, Picture, Text
 
 SVG_NS = "http://www.w3.org/2000/svg"
-MONO = "ui-monospace, 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', monospace"
+# The font the layout measures (render/metrics.py) first; Menlo and Bitstream Vera Sans Mono share
+# its advance widths, and the other monospace fonts are narrower.
+MONO = f"'{metrics.FAMILY}', Menlo, 'Bitstream Vera Sans Mono', Consolas, 'Liberation Mono', monospace"
 STYLE = f"""
-text {{ font: 12px {MONO}; fill: #1f2328; }}
-.small {{ font-size: 10.5px; }}
+text {{ font: {FONT}px {MONO}; fill: #1f2328; }}
+.small {{ font-size: {SMALL}px; }}
 .title {{ font-weight: bold; }}
 .muted {{ fill: #57606a; }}
-.step {{ font-size: 10.5px; fill: #1f2328; }}
+.step {{ font-size: {SMALL}px; fill: #1f2328; }}
 .err {{ fill: #b23c00; }}
 .warn {{ fill: #7a5a00; }}
 .bg {{ fill: #ffffff; }}
-rect.port, rect.head {{ fill: #f6f8fa; stroke: #57606a; stroke-width: 1; }}
+rect.port, rect.head, rect.op {{ fill: #f6f8fa; stroke: #57606a; stroke-width: 1; }}
 rect.cell {{ stroke-width: 1.5; }}
 rect.cell.fwd {{ fill: #e3f0fa; stroke: #0072b2; }}
 rect.cell.bwd {{ fill: #e0f4ee; stroke: #009e73; }}
@@ -45,7 +48,7 @@ marker path {{ stroke: none; }}
   .err {{ fill: #ff8a4c; }}
   .warn {{ fill: #f0c000; }}
   .bg {{ fill: #0d1117; }}
-  rect.port, rect.head {{ fill: #161b22; stroke: #9da7b1; }}
+  rect.port, rect.head, rect.op {{ fill: #161b22; stroke: #9da7b1; }}
   rect.cell.fwd {{ fill: #0b2a40; stroke: #56b4e9; }}
   rect.cell.bwd {{ fill: #06302a; stroke: #2fc6a0; }}
   path.fwd {{ stroke: #56b4e9; }}
