@@ -38,7 +38,7 @@ class Drawing:
 
     problems: list[Problem] = field(default_factory=list)
     written: bool = False  # False when the config has errors that leave nothing to draw
-    around: str = ""  # what the picture leaves out: "the joins between blocks", "the decoder"
+    around: str = ""  # what the picture leaves out ("the head" of a Keras or ONNX config)
 
 
 def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
@@ -49,9 +49,18 @@ def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
     the picture is written and the problems are returned. Errors that leave no network to draw
     (the config cannot be read) are returned with nothing written."""
     suffix = check_paths(config_path, out_path)
+    text, drawing = drawn_text(config_path, suffix, mapping)
+    if text is not None:
+        write_replacing(out_path, text)
+    return drawing
+
+
+def drawn_text(config_path: str, suffix: str = ".svg", mapping: tuple = ()) -> tuple[str | None, Drawing]:
+    """The picture (`.svg`) or report (`.html`) of a config as text, and what drawing it found;
+    None when the config cannot be read. Writes nothing (the docs' gallery is built with it)."""
     config, problems = load(config_path, mapping)
     if config is None:
-        return Drawing(problems)
+        return None, Drawing(problems)
     deepest = max(block.num_layers for block in config.stack)
     if deepest > DEEPEST_RUN:
         raise DrawError(f"{config_path}: num_layers {deepest:,} is deeper than any real network: draw draws up to "
@@ -65,9 +74,8 @@ def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
     else:
         tables, traps = report_parts(results)
         text = html_text(drawn.title, drawn.settings, picture, tables, traps, problems)
-    write_replacing(out_path, text)
-    left_out = (["the joins between blocks"] if config.joins else []) + (["the decoder"] if config.decoder else [])
-    return Drawing(problems, True, " and ".join(left_out))
+    left_out = "the head" if config.head and config.framework != "torch" else ""
+    return text, Drawing(problems, True, left_out)
 
 
 def check_paths(config_path: str, out_path: str) -> str:

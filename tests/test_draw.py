@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import struct
 import subprocess
-import tempfile
 import xml.etree.ElementTree as ET
-import zlib
 from pathlib import Path
 
 import pytest
+from browser_helpers import chromium_run, png_pixels
 
 from lstmshape.read import parse_text, read_config
 from lstmshape.shapes import infer
-from lstmshape.render.picture import Arrow, Box, Text, layout, scene, text_width
+from lstmshape.render.layout import Arrow, Box, Text, layout, text_width
+from lstmshape.render.picture import scene
 from lstmshape.render.common import shape_text
 from lstmshape.rules import run_rules
 
@@ -338,51 +337,6 @@ def test_html_report_is_self_contained(tmp_path):
     assert '<meta name="viewport"' in html and "@media print" in html and "@media (max-width" in html
     assert "<svg" in html and "[LS110]" in html and "Traps for this config" in html
     assert "weight_ih_l7_reverse" in html and "lstm[1]: Parameters (torch state_dict names)" in html
-
-
-def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and unfiltered rows of an 8-bit RGB/RGBA PNG (what Chromium writes)."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks, header = 8, [], None
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            chunks.append(body)
-        pos += 12 + length
-    width, height, depth, colour, _, _, interlace = header
-    assert depth == 8 and colour in (2, 6) and interlace == 0, header
-    bpp = 3 if colour == 2 else 4
-    raw, stride, rows, prev = zlib.decompress(b"".join(chunks)), width * bpp, [], bytearray(width * bpp)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if kind == 1:
-                line[i] = (line[i] + a) & 255
-            elif kind == 2:
-                line[i] = (line[i] + b) & 255
-            elif kind == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return width, height, [bytes(r[i] for i in range(len(r)) if i % bpp < 3) for r in rows]
-
-
-def chromium_run(chromium: str, *args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_report_renders_in_a_real_browser(chromium, tmp_path):

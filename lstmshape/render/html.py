@@ -38,8 +38,7 @@ td.shape, td.num { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 li.error { color: var(--err); }
 li.warning { color: var(--warn); }
-li.error::marker { content: "✗ "; }
-li.warning::marker { content: "⚠ "; }
+ol.problems li::marker { content: "[" counter(list-item) "] "; }
 @media (max-width: 40rem) {
   body { padding: .5rem; font-size: 14px; }
   th, td { padding: .2rem .35rem; }
@@ -71,9 +70,9 @@ def html_text(path: str, settings: str, picture: Picture, tables: list, traps: l
     figure.append(svg_element(picture))
     if problems:
         ET.SubElement(body, "h2").text = f"Problems ({len(problems)})"
-        ul = ET.SubElement(body, "ul", {"class": "problems"})
+        ol = ET.SubElement(body, "ol", {"class": "problems"})  # numbered as their marks in the picture
         for p in problems:
-            ET.SubElement(ul, "li", {"class": p.severity}).text = \
+            ET.SubElement(ol, "li", {"class": p.severity}).text = \
                 xml_text(f"{p.file}:{p.line}:{p.column}: {p.severity}: {p.message} [{p.code}]")
     for title, first, tensors in tables:
         ET.SubElement(body, "h2").text = title

@@ -152,6 +152,12 @@ def is_error(marks) -> bool:
     return any(m.error for m in marks)
 
 
+def style(marks, plain: str = "") -> str:
+    """The class of what problems concern: `err` (dashed vermillion) for an error, `warn` (dashed
+    dark yellow) for warnings only, else `plain`."""
+    return "err" if is_error(marks) else "warn" if marks else plain
+
+
 @dataclass
 class Columns:
     left: float  # width of the left column, up to the cells
@@ -224,8 +230,9 @@ def layout(s: Scene) -> Picture:
     if notes_marks:
         y += 2
         line = clip("dashed: where a problem is; [n] CODE: problem n, under the picture", inner - 48, True)
-        pic.groups.append(Group("legend", error=True, items=(
-            Arrow(((MARGIN, y - 4), (MARGIN + 40, y - 4)), "err", head=False), Text(MARGIN + 48, y, line, "small err"))))
+        cls = style(notes_marks)
+        pic.groups.append(Group("legend", error=cls == "err", items=(
+            Arrow(((MARGIN, y - 4), (MARGIN + 40, y - 4)), cls, head=False), Text(MARGIN + 48, y, line, "small " + cls))))
         y += LINE
     y += 10
     head_bottom = None
@@ -298,7 +305,7 @@ def _chain_width(steps, cols: Columns) -> float:
     return max([_op_lines(step, cols)[1] for step in steps] + [0])
 
 
-def _chain(pic: Picture, kind: str, steps, cols: Columns, y: float, error: bool) -> tuple:
+def _chain(pic: Picture, kind: str, steps, cols: Columns, y: float, cls: str) -> tuple:
     """Op boxes one over the other on the centre line, the last op on top, each edge above a box
     labelled with the shape it carries. Returns (y below the chain, [(top, bottom) of each box])."""
     spans = []
@@ -308,12 +315,12 @@ def _chain(pic: Picture, kind: str, steps, cols: Columns, y: float, error: bool)
         y += EDGE
         lines, w = _op_lines(step, cols)
         h = PORT_H + LINE * (len(lines) - 1)
-        box_cls = "op" + (" err" if error or is_error(step.marks) else "")
+        box_cls = ("op " + style(step.marks, "" if cls == "plain" else cls)).strip()
         texts = tuple(Text(cols.mid, y + 15 + i * LINE, line, "", "middle") for i, line in enumerate(lines))
         items.append(Box(cols.mid - w / 2, y, w, h, box_cls, texts))
         if step.marks:
-            items.append(Text(cols.mid + w / 2 + 8, y + 15, marks_text(step.marks), "small err"))
-        pic.groups.append(Group(kind, items=tuple(items), error=error or bool(step.marks)))
+            items.append(Text(cols.mid + w / 2 + 8, y + 15, marks_text(step.marks), "small " + style(step.marks)))
+        pic.groups.append(Group(kind, items=tuple(items), error="err" in box_cls))
         spans.append((y, y + h))
         y += h
     return y, spans
@@ -322,16 +329,16 @@ def _chain(pic: Picture, kind: str, steps, cols: Columns, y: float, error: bool)
 def _glue(pic: Picture, glue: Glue, cols: Columns, y: float, above: Anchors | None):
     """The ops from the section below's output up to the input of `above`; returns the y below
     and what draws the edge from the section below into the chain."""
-    error = is_error(glue.marks)
-    cls = "err" if error else "plain"
+    cls = style(glue.marks, "plain")
+    error = cls == "err"
     side = cols.mid - _chain_width(glue.steps, cols) / 2 - 8  # the title ends left of the ops
     room = side - MARGIN
     title = wrap(glue.title, room, True, 2) + ([clip(marks_text(glue.marks), room, True)] if glue.marks else [])
     marked = len(title) - 1 if glue.marks else len(title)
     top = y
-    texts = tuple(Text(side, y + 14 + i * LINE, line, "small " + ("err" if i == marked else "muted"), "end")
+    texts = tuple(Text(side, y + 14 + i * LINE, line, "small " + (cls if i == marked else "muted"), "end")
                   for i, line in enumerate(title))
-    y, spans = _chain(pic, "glue", glue.steps, cols, y, error)
+    y, spans = _chain(pic, "glue", glue.steps, cols, y, cls)
     y = max(y, top + LINE * len(title) + 6) + EDGE
     ends = [above.input_bottom if above else top] + [p for span in spans for p in span]  # (top, bottom) of each edge
     arrows = [Arrow(((cols.mid, ends[i + 1]), (cols.mid, ends[i])), cls) for i in range(0, len(ends) - 1, 2)]
@@ -348,8 +355,8 @@ def _glue(pic: Picture, glue: Glue, cols: Columns, y: float, above: Anchors | No
 def _bridge(pic: Picture, bridge: Bridge, cols: Columns, y: float, above: Anchors | None):
     """The bridge's ops on the centre line: from the encoder's final-state port (right, below) to
     the decoder's initial-state ports (left, above)."""
-    error = is_error(bridge.marks)
-    cls = "err" if error else "plain"
+    cls = style(bridge.marks, "plain")
+    error = cls == "err"
     side = cols.mid - _chain_width(bridge.steps, cols) / 2 - 8  # the title ends left of the ops
     room = side - MARGIN
     turn = y + 4  # the line from the chain's top to the decoder's initial state
@@ -357,9 +364,9 @@ def _bridge(pic: Picture, bridge: Bridge, cols: Columns, y: float, above: Anchor
     marked = len(title)
     if bridge.marks:
         title.append(clip(marks_text(bridge.marks), room, True))
-    texts = tuple(Text(side, turn + 16 + i * LINE, line, "small " + ("err" if i == marked else "muted"), "end")
+    texts = tuple(Text(side, turn + 16 + i * LINE, line, "small " + (cls if i == marked else "muted"), "end")
                   for i, line in enumerate(title))
-    y, spans = _chain(pic, "bridge", bridge.steps, cols, turn + 2, error)
+    y, spans = _chain(pic, "bridge", bridge.steps, cols, turn + 2, cls)
     y = max(y, turn + LINE * len(title) + 10) + EDGE
     source = y - 8  # the line from the encoder's final state to the chain's foot
     y += 8
@@ -406,7 +413,7 @@ def _head(pic: Picture, head: Head, cols: Columns, y: float) -> tuple:
             w = min(max(text_width(line) for line in lines) + 32, cols.centre)
             bh = PORT_H + 4 + LINE * (len(lines) - 1)
             error = is_error(h.marks)
-            parts.append(Box(centre - w / 2, top, w, bh, "head" + (" err" if h.marks else ""),
+            parts.append(Box(centre - w / 2, top, w, bh, "head " + style(h.marks) if h.marks else "head",
                              tuple(Text(centre, top + 17 + j * LINE, line, "", "middle")
                                    for j, line in enumerate(lines))))
             if h.marks:
@@ -514,8 +521,8 @@ def _port(pic: Picture, port: Port, x: float, y: float, w: float, anchor: str) -
     lines = _note_lines(port, w)
     error = is_error(port.marks)
     for i, line in enumerate(lines):
-        texts.append(Text(tx, y + h + 12 + i * LINE, line, "small " + ("err" if error else "warn"), anchor))
-    box = Box(x, y, w, h, "port" + (" err" if port.marks else ""), tuple(texts))
+        texts.append(Text(tx, y + h + 12 + i * LINE, line, "small " + style(port.marks, "warn"), anchor))
+    box = Box(x, y, w, h, "port " + style(port.marks) if port.marks else "port", tuple(texts))
     pic.groups.append(Group("port", port.name, (box,), error=error))
     return h + LINE * len(lines)
 

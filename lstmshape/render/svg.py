@@ -24,8 +24,8 @@ text {{ font: {FONT}px {MONO}; fill: #1f2328; }}
 .title {{ font-weight: bold; }}
 .muted {{ fill: #57606a; }}
 .step {{ font-size: {SMALL}px; fill: #1f2328; }}
-.err {{ fill: #b23c00; }}
-.warn {{ fill: #7a5a00; }}
+text.err {{ fill: #b23c00; }}
+text.warn {{ fill: #7a5a00; }}
 .bg {{ fill: #ffffff; }}
 rect.port, rect.head, rect.op {{ fill: #f6f8fa; stroke: #57606a; stroke-width: 1; }}
 rect.cell {{ stroke-width: 1.5; }}
@@ -37,16 +37,21 @@ path.fwd {{ stroke: #0072b2; }}
 path.bwd {{ stroke: #009e73; }}
 path.plain {{ stroke: #8c959f; stroke-width: 1; }}
 path.err {{ stroke: #d55e00; stroke-width: 2; stroke-dasharray: 6 3; }}
+svg rect.warn {{ stroke: #7a5a00; stroke-width: 1.5; stroke-dasharray: 6 3; }}
+path.warn {{ stroke: #7a5a00; stroke-width: 1.5; stroke-dasharray: 6 3; }}
 marker path {{ stroke: none; }}
 #arrow-fwd path {{ fill: #0072b2; }}
 #arrow-bwd path {{ fill: #009e73; }}
 #arrow-plain path {{ fill: #8c959f; }}
 #arrow-err path {{ fill: #d55e00; }}
+#arrow-warn path {{ fill: #7a5a00; }}
 @media (prefers-color-scheme: dark) {{
   text, .step {{ fill: #e6edf3; }}
   .muted {{ fill: #9da7b1; }}
-  .err {{ fill: #ff8a4c; }}
-  .warn {{ fill: #f0c000; }}
+  text.err {{ fill: #ff8a4c; }}
+  text.warn {{ fill: #f0c000; }}
+  svg rect.warn, path.warn {{ stroke: #f0c000; }}
+  #arrow-warn path {{ fill: #f0c000; }}
   .bg {{ fill: #0d1117; }}
   rect.port, rect.head, rect.op {{ fill: #161b22; stroke: #9da7b1; }}
   rect.cell.fwd {{ fill: #0b2a40; stroke: #56b4e9; }}
@@ -82,7 +87,7 @@ def svg_element(picture: Picture) -> ET.Element:
     ET.SubElement(root, "desc").text = xml_text(picture.description)
     ET.SubElement(root, "style").text = STYLE
     defs = ET.SubElement(root, "defs")
-    for cls in ("fwd", "bwd", "plain", "err"):
+    for cls in ("fwd", "bwd", "plain", "err", "warn"):
         marker = ET.SubElement(defs, "marker", {"id": f"arrow-{cls}", "viewBox": "0 0 10 10", "refX": "9",
                                                 "refY": "5", "markerWidth": "7", "markerHeight": "7",
                                                 "orient": "auto-start-reverse"})
