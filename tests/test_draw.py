@@ -4,6 +4,7 @@ end, and the HTML report in a real browser (headless Chromium)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -188,13 +189,23 @@ def test_mismatches_and_the_head_are_drawn_in_the_error_style(tmp_path):
     assert result.returncode == 1  # errors were found (and drawn)
     assert f"{config}:10:11: error[LS110] " in result.stderr
     root = ET.parse(out).getroot()
+    notes = {line.split("] ")[0] + "]": line for line in texts(root) if re.match(r"\[\d+\] [✗⚠] \d+:\d+ LS", line)}
+    assert len(notes) == len(result.stderr.splitlines())  # every problem numbered under the picture
+
+    def marked(text: str, code: str, line: str) -> bool:
+        """`text [n] CODE`, whose note n is the problem at `line` (line:column) with that code."""
+        m = re.fullmatch(re.escape(text) + r" ?(\[\d+\]) " + code, line)
+        return bool(m) and f" {code} " in notes[m.group(1)]
+
     (h0,) = [g for g in groups(root, "h0") if g.get("class") == "port error"]
-    assert "expect [2, 2, 20] LS110" in texts(h0)
+    assert any(marked("expect [2, 2, 20]", "LS110", t) for t in texts(h0))
     assert "err" in h0.find(f"{SVG}rect").get("class")
-    assert any("expect [300, 2, 20] LS112" in texts(g) for g in groups(root, "output"))
-    assert any("expect [1, 2, 8] LS113" in texts(g) for g in groups(root, "cn"))
+    assert any(marked("expect [300, 2, 20]", "LS112", t) for g in groups(root, "output") for t in texts(g))
+    assert any(marked("expect [1, 2, 8]", "LS113", t) for g in groups(root, "cn") for t in texts(g))
     heads = [g for g in root.iter(f"{SVG}g") if g.get("class") == "head error"]
-    assert [t for g in heads for t in texts(g) if t.startswith("LS")] == ["LS102", "LS101"]
+    codes = [t.split()[-1] for g in heads for t in texts(g) if re.fullmatch(r"\[\d+\] LS\d+", t)]
+    assert codes == ["LS102", "LS101"]  # top (head[2]) first
+    assert all(marked("", code, t) for g in heads for t in texts(g) for code in ["LS101", "LS102"] if t.endswith(code))
     all_text = texts(root)
     assert "Linear(16 → 64)" in all_text and "relu" in all_text and "(2, 3)" in all_text
     assert on_edge(root, "head-input", "hn[-1] (2, 8)")

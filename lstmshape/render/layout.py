@@ -455,7 +455,7 @@ def _section(pic: Picture, sec: Section, cols: Columns, y: float) -> tuple:
     out_step = port_h + 16 + LINE * max([len(_note_lines(p, cols.centre)) - 1 for p in sec.outputs] + [0])
     for i, port in enumerate(sec.outputs):
         _port(pic, port, cols.x0, top_y + i * out_step, cols.centre, "middle")
-    right_w = cols.right - SIDE + GAP
+    right_w = cols.right - GAP  # from the right column's start to the margin
     step = _spacing(sec.final, right_w)
     for i, port in enumerate(sec.final):
         _port(pic, port, cols.right_x, top_y + i * step, min(port_width(port), right_w), "start")
@@ -535,7 +535,7 @@ def _row(pic: Picture, row: Row, steps: tuple, y: float, xs: list, cols: Columns
         if step == "⋯":
             items.append(Text(x + CELL_W / 2, cy + 5, "⋯", "muted", "middle"))
         else:
-            items.append(Box(x, y, CELL_W, CELL_H, "cell " + cls, (Text(x + CELL_W / 2, cy + 4, step, "step", "middle"),)))
+            items.append(Box(x, y, CELL_W, CELL_H, "cell " + cls, (Text(x + CELL_W / 2, cy + 4, clip(step, CELL_W - 6, True), "step", "middle"),)))
         if i + 1 < len(xs):
             a, b = x + CELL_W + 3, xs[i + 1] - 3
             items.append(Arrow(((b, cy), (a, cy)) if row.backward else ((a, cy), (b, cy)), cls))

@@ -240,6 +240,11 @@ def bounded(items: Callable[[int], object], count: int, leading: int, limit: int
     return [items(i) for i in range(leading)] + [elision(leading, count - 2)] + [items(count - 1)]
 
 
+def span(what: str, a: int, b: int) -> str:
+    """`layers 2–6`, or `layer 2` when only one is left out."""
+    return f"{what}s {a}–{b}" if b > a else f"{what} {a}"
+
+
 def flat(items: list) -> list:
     return [x for item in items for x in (item if isinstance(item, list) else [item])]
 
@@ -250,7 +255,7 @@ def scene(config, results: list, problems=()) -> Scene:
     marks = Marks(problems)
     block = {"torch": torch_block, "keras": keras_block, "onnx": onnx_block}[framework]
     parts = flat(bounded(lambda k: block(config, results, k, marks), len(results), LEADING_SECTIONS, MAX_SECTIONS,
-                         lambda a, b: [Elision(f"⋮ blocks {a}–{b} not drawn")]))
+                         lambda a, b: [Elision(f"⋮ {span('block', a, b)} not drawn")]))
     first = parts.index(next(p for p in parts if isinstance(p, Section)))
     data = marks.take("data")
     if data:  # the batch and lengths arrive with the input
@@ -329,7 +334,8 @@ def torch_section(result, config, marks: Marks, prefix: str, decoder: bool = Fal
         return rows
 
     def elided(a: int, b: int) -> Elision:
-        return Elision(f"⋮ layers {a}–{b} not drawn (state rows {a * d}–{(b + 1) * d - 1})")
+        rows = f"state rows {a * d}–{(b + 1) * d - 1}" if (b + 1 - a) * d > 1 else f"state row {a * d}"
+        return Elision(f"⋮ {span('layer', a, b)} not drawn ({rows})")
 
     rows = flat(bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided))
     title = prefix + (describe(result) if prefix else f"nn.{lstm.kind.torch}")
@@ -386,6 +392,9 @@ def torch_head(config, result, marks: Marks) -> Head:
     else:
         shape, what = hn[1:-1] + (2 * hn[-1],), "cat(hn[-2], hn[-1])"
 
+    # with a decoder on top, say which block the check feeds the head from
+    fed = f"{'lstm[' + str(result.block) + ']' if result.block is not None else 'lstm'}: {what}" if config.decoder \
+        else what
     shapes = []
     for layer in config.head:  # bounded by the YAML loader's 50,000 values
         shapes.append(shape)
@@ -395,7 +404,7 @@ def torch_head(config, result, marks: Marks) -> Head:
     def box(i: int):
         layer = config.head[i]
         text = f"Linear({layer.in_features} → {layer.out_features})" if layer.kind == "linear" else layer.kind
-        return HeadBox(text, (what + " " if i == 0 else "") + shape_text(shapes[i]), marks.take("head", i))
+        return HeadBox(text, (fed + " " if i == 0 else "") + shape_text(shapes[i]), marks.take("head", i))
 
     boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
     return Head(tuple(boxes), shape_text(shape), from_state=source.startswith("hn"))
@@ -439,7 +448,7 @@ def keras_section(result, marks: Marks) -> Section:
         return rows
 
     rows = flat(bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS,
-                        lambda a, b: Elision(f"⋮ layers {a}–{b} not drawn")))
+                        lambda a, b: Elision(f"⋮ {span('layer', a, b)} not drawn")))
     final = tuple(port(t) for t in result.outputs if t.name in states)
     kind = f"keras.layers.{lstm.kind.keras}"
     if lstm.bidirectional:
