@@ -1,14 +1,20 @@
 """The pages of the docs site that are generated, not written: the CLI reference, from the command
-line itself (click's command tree of the typer app), and one page per problem code, from the rule
-modules' docstrings and lstmshape.codes. So neither can drift from what `lstmshape --help` and
-`lstmshape rules` print. An MkDocs hook (mkdocs.yml `hooks:`); tests/test_docs_examples.py imports
+line itself (click's command tree of the typer app), one page per problem code, from the rule
+modules' docstrings and lstmshape.codes, and the gallery, every shipped config and example drawn by
+`lstmshape draw`. So none can drift from what `lstmshape --help`, `lstmshape rules` and
+`lstmshape draw` print. An MkDocs hook (mkdocs.yml `hooks:`); tests/test_docs_examples.py imports
 it to hold the rule pages against the rules' examples."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 CLI_PAGE = "reference/cli.md"
+GALLERY_PAGE = "gallery.md"
+GALLERY_SOURCES = ("configs", "examples")  # the repository's folders of shipped configs
+REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = "rules"
 # the code ranges (the hundreds digit of LSnnn), as the navigation groups them
 RANGES = (("0", "Reading a file"), ("1", "The model's shapes"), ("2", "Frameworks and --as"), ("3", "Checkpoints"))
@@ -160,6 +166,36 @@ def api_reference() -> str:
     return "\n\n".join(f"::: lstmshape.{name}" for name in names)
 
 
+# ------------------------------------------------------------------------------ the gallery
+
+
+def gallery_pages() -> dict[str, str]:
+    """The gallery page and one SVG per shipped config that draws (`gallery/<folder>-<name>.svg`),
+    drawn by `lstmshape draw`'s own code when the site is built."""
+    from lstmshape.draw import drawn_text
+
+    sections, refused, pages = [], [], {}
+    for folder in GALLERY_SOURCES:
+        for path in sorted((REPO / folder).glob("*.yaml")):
+            name = f"{folder}/{path.name}"
+            text, drawing = drawn_text(os.path.relpath(path))
+            if text is None:
+                codes = ", ".join(sorted({str(p.code) for p in drawing.problems}))
+                refused.append(f"`{name}` ({codes})")
+                continue
+            svg = f"gallery/{folder}-{path.stem}.svg"
+            pages[svg] = text
+            sections.append(f"## {name}\n\n```yaml\n{path.read_text().rstrip()}\n```\n\n"
+                            f"![{name} drawn by lstmshape draw]({svg})\n")
+    intro = ("# Gallery\n\nEvery config shipped in the repository's `configs/` and `examples/`, drawn by "
+             "`lstmshape draw` when this site is built, so each picture is the tool's own output "
+             "([how to read them](draw.md)). Problems the check finds are marked where they are and "
+             "listed, numbered, under each picture.\n\n"
+             f"Not drawn, because they cannot be read (on purpose: they show the messages): {', '.join(refused)}.\n")
+    pages[GALLERY_PAGE] = intro + "\n" + "\n".join(sections)
+    return pages
+
+
 # ------------------------------------------------------------------------------ the MkDocs hooks
 
 
@@ -167,7 +203,7 @@ def on_files(files, config):
     """Add the generated pages to the site."""
     from mkdocs.structure.files import File
 
-    pages = {CLI_PAGE: cli_reference(), **rule_pages()}
+    pages = {CLI_PAGE: cli_reference(), **rule_pages(), **gallery_pages()}
     for path, content in pages.items():
         files.append(File.generated(config, path, content=content))
     return files

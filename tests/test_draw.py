@@ -3,6 +3,7 @@ end, and the HTML report in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -369,3 +370,31 @@ def test_report_renders_in_a_real_browser(chromium, tmp_path):
     for text in ("output (5, 32, 40)", "hn[3] = layer 1, backward", "h0 (4, 32, 20)", "(80, 40)",
                  "Traps for this config"):
         assert text in dom, text
+
+
+# --- the docs' gallery ------------------------------------------------------------------------
+
+
+def test_the_docs_gallery_draws_every_shipped_config(tmp_path):
+    """docs/hooks.py builds the gallery page at docs build time: every shipped config either drawn,
+    as `lstmshape draw` draws it, or named as one draw refuses."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # the build runs in the checkout, naming each config by its relative path
+    try:
+        pages = hooks.gallery_pages()
+    finally:
+        os.chdir(cwd)
+    page = pages.pop("gallery.md")
+    shipped = sorted(f"{d}/{p.name}" for d in ("configs", "examples") for p in (ROOT / d).glob("*.yaml"))
+    refused = [name for name in shipped if f"gallery/{name.replace('/', '-')[:-5]}.svg" not in pages]
+    assert refused == ["configs/broken.yaml", "examples/keras_layer_args.yaml"]
+    assert all(f"`{name}` (LS0" in page for name in refused)
+    assert len(pages) == len(shipped) - len(refused)
+    for svg in pages:
+        assert f"]({svg})" in page
+    out = tmp_path / "seq2seq.svg"
+    assert run("draw", "examples/around_seq2seq_bridge.yaml", "-o", str(out)).returncode == 0
+    assert pages["gallery/examples-around_seq2seq_bridge.svg"] == out.read_text()
