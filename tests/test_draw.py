@@ -23,6 +23,7 @@ from lstmshape.rules import run_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.name for p in (ROOT / "configs").glob("*.yaml") if p.name != "broken.yaml")
+EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.yaml") if p.name != "keras_layer_args.yaml")
 SVG = "{http://www.w3.org/2000/svg}"
 
 MISMATCHES = """\
@@ -223,6 +224,15 @@ def test_svg_golden(name, golden, tmp_path):
     result = run("draw", f"configs/{name}", "-o", str(out))
     assert result.returncode == 0, result.stderr
     golden(f"draw-{Path(name).stem}.svg", out.read_text())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_svg_golden_of_each_example(name, golden, tmp_path):
+    """The examples: stacks with joins, encoder-decoders, heads, and the problems each shows."""
+    out = tmp_path / "net.svg"
+    result = run("draw", f"examples/{name}", "-o", str(out))
+    assert result.returncode == (1 if "error[" in result.stderr else 0), result.stderr
+    golden(f"draw-example-{Path(name).stem}.svg", out.read_text())
 
 
 def test_readme_picture_is_the_tools_output(request, tmp_path):
