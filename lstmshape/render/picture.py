@@ -464,7 +464,8 @@ def onnx_block(config, results: list, k: int, marks: Marks) -> list:
     parts = onnx_sections(results[k], marks)
     before = results[k - 1].nodes[-1] if k else None
     if before is not None and before.to_next:
-        parts.insert(0, Glue(f"Y of {results[k - 1].lstm.cell}_{before.index} → X of block {k}",
+        first = f"{results[k].lstm.cell}_{results[k].nodes[0].index}"
+        parts.insert(0, Glue(f"Y of {results[k - 1].lstm.cell}_{before.index} → X of {first}",
                              glue_steps(before.to_next)))
     return parts
 

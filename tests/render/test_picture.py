@@ -137,7 +137,7 @@ def test_keras_and_onnx_equivalents():
     assert [p.name for p in section.final] == ["forward_h", "forward_c", "backward_h", "backward_c"]
     s, _ = scene_of((ROOT / "configs" / "onnx_stack.yaml").read_text())
     glue = parts(s, Glue)
-    assert [g.title for g in glue] == ["Y of lstm_0 → X of lstm_1", "Y of lstm_1 → X of block 1"]
+    assert [g.title for g in glue] == ["Y of lstm_0 → X of lstm_1", "Y of lstm_1 → X of lstm_2"]
     assert glue[0].steps == (Step("Transpose(perm=[0, 2, 1, 3])", "(seq, batch, 2, H)"),
                              Step("Reshape([0, 0, -1])", "(seq, batch, 2*H)"))
     assert glue[1].steps[0] == Step("Transpose(perm=[2, 0, 1, 3])", "(batch, seq, 2, H)")
