@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from .. import codes
 from ..shapes.around import bridge_steps, final_state, infer_decoder, join_steps
 from .common import describe, shape_text  # the table's exact spelling of a shape
 
@@ -181,7 +182,9 @@ _EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
 _HEAD = re.compile(r"^\$\.head\[(\d+)\]")
 _BLOCK = re.compile(r"^\$\.lstm(?:\[(\d+)\])?(?:\.(\w+))?")
 _DECODER = re.compile(r"^\$\.decoder(?:\.(\w+))?")
-_BRIDGE_CODES = ("LS136", "LS137", "LS138", "LS139")
+# problems at decoder.lstm about the state the bridge hands it: marked on the bridge
+_BRIDGE_CODES = (codes.DECODER_STATE_LAYERS, codes.DECODER_DIRECTIONS_AS_LAYERS, codes.DECODER_STATE_SIZE,
+                 codes.BRIDGE_IN_FEATURES)
 
 
 def subject(problem) -> tuple:
@@ -194,7 +197,7 @@ def subject(problem) -> tuple:
     if m := _HEAD.match(path):
         return ("head", int(m.group(1)))
     if m := _DECODER.match(path):
-        return ("bridge",) if m.group(1) == "bridge" or str(problem.code) in _BRIDGE_CODES else ("decoder",)
+        return ("bridge",) if m.group(1) == "bridge" or problem.code in _BRIDGE_CODES else ("decoder",)
     if path.startswith("$.data"):
         return ("data",)
     if m := _BLOCK.match(path):
