@@ -74,8 +74,7 @@ def drawn_text(config_path: str, suffix: str = ".svg", mapping: tuple = ()) -> t
     else:
         tables, traps = report_parts(results)
         text = html_text(drawn.title, drawn.settings, picture, tables, traps, problems)
-    left_out = "the head" if config.head and config.framework != "torch" else ""
-    return text, Drawing(problems, True, left_out)
+    return text, Drawing(problems, True)
 
 
 def check_paths(config_path: str, out_path: str) -> str:

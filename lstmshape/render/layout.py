@@ -24,8 +24,8 @@ FONT, SMALL = 12, 10.5  # the text sizes: plain and `small` (and time steps)
 MARGIN, CELL_W, CELL_H, GAP, ROW_H, LINE = 16, 58, 30, 40, 52, 15
 PORT_H, BAND_GAP, HEAD_H, EDGE = 22, 26, 44, 24
 SIDE = GAP + 8  # between a column's text and the cells
-LEFT_MAX, CENTRE_MAX, RIGHT_MAX = 340, 600, 360  # the columns' widths at most
-MAX_WIDTH = 2 * MARGIN + LEFT_MAX + CENTRE_MAX + RIGHT_MAX  # 1,332 px: no picture is wider
+LEFT_MAX, CENTRE_MAX, RIGHT_MAX = 360, 600, 380  # the columns' widths at most
+MAX_WIDTH = 2 * MARGIN + LEFT_MAX + CENTRE_MAX + RIGHT_MAX  # 1,372 px: no picture is wider
 MAX_NOTES = 12  # problems listed under the picture; the rest are counted
 MAX_NOTE_LINES = 6  # lines of one problem's message
 
@@ -451,15 +451,14 @@ def _section(pic: Picture, sec: Section, cols: Columns, y: float) -> tuple:
     pic.groups.append(Group("title", items=tuple(items), error=error))
     y += 16 + LINE * (len(items) - 1)
     top_y = y
-    port_h = PORT_H + LINE  # a box with the dimension names under the shape
-    out_step = port_h + 16 + LINE * max([len(_note_lines(p, cols.centre)) - 1 for p in sec.outputs] + [0])
-    for i, port in enumerate(sec.outputs):
-        _port(pic, port, cols.x0, top_y + i * out_step, cols.centre, "middle")
+    out_y = top_y
+    for port in sec.outputs:
+        out_y += _port(pic, port, cols.x0, out_y, cols.centre, "middle") + 16
     right_w = cols.right - GAP  # from the right column's start to the margin
     step = _spacing(sec.final, right_w)
     for i, port in enumerate(sec.final):
         _port(pic, port, cols.right_x, top_y + i * step, min(port_width(port), right_w), "start")
-    outputs_bottom = top_y + len(sec.outputs) * out_step - 16
+    outputs_bottom = out_y - 16
     y = max(outputs_bottom, top_y + len(sec.final) * step) + BAND_GAP
     rows_top = y
     drawn = list(reversed(sec.rows))  # the top row first
@@ -496,7 +495,7 @@ def _section(pic: Picture, sec: Section, cols: Columns, y: float) -> tuple:
     final = (cols.right_x + min(port_width(sec.final[0]), right_w) / 2, top_y) if sec.final else \
         (cols.mid, top_y)
     initial = (MARGIN + left_w / 2, inputs_y + (len(sec.initial) - 1) * step + PORT_H) if sec.initial else None
-    anchors = Anchors(top_y, inputs_y + port_h, final, initial, inputs_y + bottom)
+    anchors = Anchors(top_y, inputs_y + in_h, final, initial, inputs_y + bottom)
     return inputs_y + bottom + 16, anchors
 
 
@@ -522,9 +521,12 @@ def _port(pic: Picture, port: Port, x: float, y: float, w: float, anchor: str) -
     error = is_error(port.marks)
     for i, line in enumerate(lines):
         texts.append(Text(tx, y + h + 12 + i * LINE, line, "small " + style(port.marks, "warn"), anchor))
+    inside = anchor == "middle" and lines  # in the centre the note goes in the box, clear of the edges
+    if inside:
+        h += LINE * len(lines) + 2
     box = Box(x, y, w, h, "port " + style(port.marks) if port.marks else "port", tuple(texts))
     pic.groups.append(Group("port", port.name, (box,), error=error))
-    return h + LINE * len(lines)
+    return h if inside else h + LINE * len(lines)
 
 
 def _row(pic: Picture, row: Row, steps: tuple, y: float, xs: list, cols: Columns) -> None:

@@ -220,6 +220,12 @@ class Marks:
     def take(self, *key) -> tuple[Mark, ...]:
         return tuple(self.by_subject.pop(key, ()))
 
+    def rest(self, *prefix) -> tuple[Mark, ...]:
+        """The marks of every subject starting with `prefix` not yet taken (an `expect` entry for a
+        tensor the layer does not return: marked on its block)."""
+        keys = [key for key in self.by_subject if key[:len(prefix)] == prefix]
+        return tuple(sorted((m for key in keys for m in self.by_subject.pop(key)), key=lambda m: m.number))
+
     def left(self) -> tuple[Mark, ...]:
         return tuple(sorted((m for marks in self.by_subject.values() for m in marks), key=lambda m: m.number))
 
@@ -267,8 +273,8 @@ def scene(config, results: list, problems=()) -> Scene:
     head = None
     if framework == "torch" and config.decoder is not None:
         parts += decoder_parts(config, results[-1], marks)
-    if framework == "torch" and config.head:
-        head = torch_head(config, results[-1], marks)
+    if config.head:
+        head = torch_head(config, results[-1], marks) if framework == "torch" else framework_head(config, marks)
     summary = describe(results[0])
     if len(results) > 1:  # a stack: each block's settings head its section
         module = {"torch": lambda kind: "nn." + kind.torch, "keras": lambda kind: "keras.layers." + kind.keras,
@@ -343,10 +349,9 @@ def torch_section(result, config, marks: Marks, prefix: str, decoder: bool = Fal
     rows = flat(bounded(layer_rows, lstm.num_layers, LEADING_LAYERS, MAX_LAYERS, elided))
     title = prefix + (describe(result) if prefix else f"nn.{lstm.kind.torch}")
     initial, final = (("h0", "c0"), ("hn", "cn")) if lstm.has_cell_state else (("h0",), ("hn",))
-    inputs = port("input")
-    own = marks.take("decoder") if decoder else marks.take("block", k)
-    return Section(title, time_steps(result.data.seq_len), inputs, (port("output"),), tuple(map(port, initial)),
-                   tuple(map(port, final)), tuple(rows), marks=own)
+    ports = port("input"), (port("output"),), tuple(map(port, initial)), tuple(map(port, final))
+    own = marks.take("decoder") if decoder else marks.take("block", k) + marks.rest("expect", k)
+    return Section(title, time_steps(result.data.seq_len), *ports, tuple(rows), marks=own)
 
 
 def decoder_parts(config, encoder, marks: Marks) -> list:
@@ -413,18 +418,58 @@ def torch_head(config, result, marks: Marks) -> Head:
     return Head(tuple(boxes), shape_text(shape), from_state=source.startswith("hn"))
 
 
+def framework_head(config, marks: Marks) -> Head:
+    """A Keras or ONNX head as the check walks it: each layer's own transpose/reshape and what it is
+    fed; the layers after one that cannot be fed are drawn without a shape."""
+    from ..rules import context_for  # the walk the rules judge (LS101, LS102, LS118, LS124, LS125)
+
+    context = context_for(config)
+    steps = {step.index: step for step in context.head_steps}
+    last = None
+
+    def box(i: int):
+        nonlocal last
+        layer, step = config.head[i], steps.get(i)
+        ops = [f"{op.capitalize()} {list(given)}" for op, given in layer.ops]
+        text = " → ".join(ops + [framework_layer(layer, context.in_key)])
+        if step is None or step.error:
+            fed = "" if step is None else step.source
+            return HeadBox(text, (fed + " " if i == 0 and fed else "") + ("not fed" if step is None else
+                                                                        f"cannot be fed: {step.error}"),
+                           marks.take("head", i))
+        shape = shape_text(tuple(d.size for d in step.fed))
+        return HeadBox(text, (step.source + " " if i == 0 else "") + shape, marks.take("head", i))
+
+    boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
+    walked = [step for step in context.head_steps if not step.error]
+    if len(walked) == len(config.head):
+        output = shape_text(tuple(d.size for d in context.output(walked[-1].layer, walked[-1].fed)))
+    else:
+        output = "not reached"
+    source = config.head[0].input if config.head[0].kind in context.weighted else context.default_input
+    return Head(tuple(boxes), output, from_state=source not in ("output", "forward_output", "backward_output", "Y"))
+
+
+def framework_layer(layer, in_key: str) -> str:
+    """`Dense(32 → 5)`, `Gemm(256 → 10)`, `relu`: a Keras or ONNX head layer as written."""
+    if layer.out_features is None:
+        return layer.kind
+    given = f"{layer.in_features} → " if layer.in_features is not None else ""
+    return f"{layer.kind.capitalize()}({given}{layer.out_features})"
+
+
 def keras_block(config, results: list, k: int, marks: Marks) -> list:
-    section = keras_section(results[k], marks)
+    section = keras_section(results[k], config, marks)
     return [Glue(f"output → lstm[{k}]'s input", ()), section] if k else [section]
 
 
-def keras_section(result, marks: Marks) -> Section:
+def keras_section(result, config, marks: Marks) -> Section:
     lstm, k = result.lstm, result.block or 0
     states = {t.name: t for t in result.outputs if t.name not in ("output", "forward_output", "backward_output")}
 
     def port(t) -> Port:
         taken = marks.take("expect", k, t.name)
-        return Port(t.name, shape_text(t.shape), _meaning(t), "", taken)
+        return Port(t.name, shape_text(t.shape), _meaning(t), expect_text(config, k, t.name) if taken else "", taken)
 
     outputs = tuple(port(t) for t in result.outputs if t.name not in states)
 
@@ -457,14 +502,16 @@ def keras_section(result, marks: Marks) -> Section:
     if lstm.bidirectional:
         kind = f"keras.layers.Bidirectional({kind}, merge_mode={lstm.merge_mode!r})"
     title = kind if result.block is None else f"lstm[{k}]: {describe(result)}"
-    inputs = Port("input", shape_text(result.input.shape), _meaning(result.input), "", marks.take("expect", k, "input"))
+    taken = marks.take("expect", k, "input")
+    inputs = Port("input", shape_text(result.input.shape), _meaning(result.input),
+                  expect_text(config, k, "input") if taken else "", taken)
     return Section(title, time_steps(result.data.seq_len), inputs, outputs, (), final, tuple(rows),
-                   last_step_only=not lstm.return_sequences, marks=marks.take("block", k))
+                   last_step_only=not lstm.return_sequences, marks=marks.take("block", k) + marks.rest("expect", k))
 
 
 def onnx_block(config, results: list, k: int, marks: Marks) -> list:
     """The nodes of block k, after the ops that turn block k-1's last Y into their X."""
-    parts = onnx_sections(results[k], marks)
+    parts = onnx_sections(results[k], config, marks)
     before = results[k - 1].nodes[-1] if k else None
     if before is not None and before.to_next:
         first = f"{results[k].lstm.cell}_{results[k].nodes[0].index}"
@@ -482,7 +529,7 @@ def glue_steps(ops: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def onnx_sections(result, marks: Marks) -> list:
+def onnx_sections(result, config, marks: Marks) -> list:
     """Each node of one block, and the ops from its Y to the next node's X."""
     lstm, k = result.lstm, result.block or 0
     index = "[{}]" if lstm.layout == 0 else "[:, {}]"
@@ -494,7 +541,8 @@ def onnx_sections(result, marks: Marks) -> list:
         def port(tensor: str) -> Port:
             mine = n == 0 if tensor == "X" else n == len(result.nodes) - 1
             taken = marks.take("expect", k, tensor) if mine else ()
-            return Port(tensor, shape_text(node[tensor].shape), _meaning(node[tensor]), "", taken)
+            return Port(tensor, shape_text(node[tensor].shape), _meaning(node[tensor]),
+                        expect_text(config, k, tensor) if taken else "", taken)
 
         def label(kind: str, d: int) -> StateLabel:
             h, c = ("initial_h", "initial_c") if kind == "initial" else ("Y_h", "Y_c")
@@ -516,7 +564,8 @@ def onnx_sections(result, marks: Marks) -> list:
             (("initial_h",), ("Y_h",))
         out = [Section(f"node {name}: ONNX {lstm.kind.onnx}", time_steps(result.data.seq_len), port("X"),
                        (port("Y"),), tuple(map(port, initial)), tuple(map(port, final)), tuple(rows), weights,
-                       marks=marks.take("block", k) if n == 0 else ())]
+                       marks=(marks.take("block", k) if n == 0 else ()) + (
+                           marks.rest("expect", k) if n == len(result.nodes) - 1 else ()))]
         if n + 1 < len(result.nodes):
             out.append(Glue(f"Y of {name} → X of {lstm.cell}_{node.index + 1}", glue_steps(node.to_next)))
         return out
