@@ -38,7 +38,6 @@ class Drawing:
 
     problems: list[Problem] = field(default_factory=list)
     written: bool = False  # False when the config has errors that leave nothing to draw
-    around: str = ""  # what the picture leaves out ("the head" of a Keras or ONNX config)
 
 
 def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:

@@ -408,3 +408,21 @@ def test_the_docs_gallery_draws_every_shipped_config(tmp_path):
     out = tmp_path / "seq2seq.svg"
     assert run("draw", "examples/around_seq2seq_bridge.yaml", "-o", str(out)).returncode == 0
     assert pages["gallery/examples-around_seq2seq_bridge.svg"] == out.read_text()
+
+
+def test_the_decoder_and_its_bridge_are_drawn_not_left_out(tmp_path):
+    """Issue #29: `draw` once drew the encoder only and said so; now the bridge and the decoder are in
+    the picture, LS136 marked on the bridge and its message wrapped under the picture, numbered."""
+    out = tmp_path / "seq2seq.svg"
+    result = run("draw", "examples/around_seq2seq.yaml", "-o", str(out))
+    assert result.returncode == 1
+    assert result.stderr.startswith("examples/around_seq2seq.yaml:5:57: error[LS136] ")
+    assert "note" not in result.stderr and len(result.stderr.splitlines()) == 1
+    root = ET.parse(out).getroot()
+    bridge = [g for g in root.iter(f"{SVG}g") if g.get("class") == "bridge error"]
+    assert bridge and any("[1] LS136" in texts(g) for g in bridge)
+    all_text = texts(root)
+    assert any(t.startswith("decoder: nn.LSTM(input_size=300") for t in all_text)
+    assert "decoder h0 (2, 64, 512) · c0 (2, 64, 512)" in all_text
+    note = [t for t in all_text if t.startswith("[1] ✗ 5:57 LS136 error: lstm's final hn is (4, 64, 512)")]
+    assert len(note) == 1 and len(note[0]) < len("lstm's final hn") + 200  # wrapped, never one long line

@@ -289,9 +289,6 @@ def draw(config: str, output: str, open_browser: bool = False, from_: list[str] 
     if not drawing.written:
         return exits.PROBLEMS
     sys.stdout.write(f"{one_line(output)}\n")  # the file written, as `inspect -o` names each one
-    if drawing.around:
-        stderr.write(f"lstmshape: note: the picture leaves out {drawing.around}; "
-                     f"`lstmshape infer {one_line(config)}` shows it\n")
     if open_browser and not open_in_browser(output):
         stderr.write(f"lstmshape: note: no browser found; the report is {one_line(output)}\n")
     return exits.PROBLEMS if any(p.is_error for p in drawing.problems) else exits.CLEAN
