@@ -426,3 +426,18 @@ def test_the_decoder_and_its_bridge_are_drawn_not_left_out(tmp_path):
     assert "decoder h0 (2, 64, 512) · c0 (2, 64, 512)" in all_text
     note = [t for t in all_text if t.startswith("[1] ✗ 5:57 LS136 error: lstm's final hn is (4, 64, 512)")]
     assert len(note) == 1 and len(note[0]) < len("lstm's final hn") + 200  # wrapped, never one long line
+
+
+@pytest.mark.parametrize("name", ["examples/around_seq2seq_bridge.yaml", "examples/onnx_model.yaml"])
+def test_the_report_holds_the_same_picture(name, tmp_path):
+    """The HTML report is the SVG's picture (inline), plus the tables."""
+    svg, html = tmp_path / "net.svg", tmp_path / "net.html"
+    assert run("draw", name, "-o", str(svg)).returncode == run("draw", name, "-o", str(html)).returncode
+    inline = html.read_text()
+    inline = inline[inline.index("<svg"):inline.index("</svg>") + len("</svg>")]
+
+    def elements(root):
+        return [(e.tag, sorted(e.attrib.items()), (e.text or "").strip()) for e in root.iter()]
+
+    assert elements(ET.fromstring(inline)) == elements(ET.parse(svg).getroot())
+    assert "<table>" in html.read_text()
