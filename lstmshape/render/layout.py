@@ -91,38 +91,45 @@ def text_box(t: Text) -> tuple[float, float, float, float]:
             t.y + t.size * metrics.DESCENT / metrics.UNITS_PER_EM)
 
 
+def fitting(text: str, width: float, small: bool = False) -> int:
+    """How many leading characters of `text` fit in `width` (work bounded by the width, not the text)."""
+    size = SMALL if small else FONT
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += metrics.text_width(ch, size)
+        if used > width:
+            return i
+    return len(text)
+
+
 def clip(text: str, width: float, small: bool = False) -> str:
     """`text`, cut with `…` to fit `width`."""
-    if text_width(text, small) <= width:
+    if fitting(text, width, small) == len(text):
         return text
-    while text and text_width(text + "…", small) > width:
-        text = text[:-1]
-    return text + "…"
+    return text[:fitting(text, width - text_width("…", small), small)] + "…"
 
 
-def wrap(text: str, width: float, small: bool = False, limit: int = 0) -> list[str]:
-    """`text` in lines that fit `width`, broken after spaces (inside a word when it must); at most
-    `limit` lines (the last cut with `…`) when limit is given."""
+def wrap(text: str, width: float, small: bool = False, limit: int = 6) -> list[str]:
+    """`text` in at most `limit` lines that fit `width`, broken after spaces (inside a word when it
+    must), the last one cut with `…` when the text goes on."""
     lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if text_width(candidate, small) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        while text_width(word, small) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and text_width(word[:cut], small) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        line = word
-    lines.append(line)
-    if limit and len(lines) > limit:
-        lines = lines[:limit - 1] + [clip(" ".join(lines[limit - 1:]), width, small)]
-    return lines
+    rest = text
+    while rest and len(lines) < limit:
+        cut = fitting(rest, width, small)
+        if cut == len(rest):
+            lines.append(rest)
+            return lines
+        if len(lines) == limit - 1:
+            lines.append(clip(rest, width, small))
+            return lines
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > 0:
+            lines.append(rest[:space])
+            rest = rest[space + 1:]
+        else:  # a word wider than the line
+            lines.append(rest[:max(cut, 1)])
+            rest = rest[max(cut, 1):]
+    return lines or [""]
 
 
 def marks_text(marks: tuple[Mark, ...]) -> str:
@@ -297,7 +304,7 @@ def _link(pic: Picture, cols: Columns, above: Anchors):
 
 def _op_lines(step, cols: Columns) -> tuple[list[str], float]:
     """An op's text in lines that fit the centre column, and its box's width."""
-    lines = wrap(step.text, cols.centre - 24)
+    lines = wrap(step.text, cols.centre - 24, False, 3)
     return lines, min(max(text_width(line) for line in lines) + 24, cols.centre)
 
 
@@ -409,7 +416,7 @@ def _head(pic: Picture, head: Head, cols: Columns, y: float) -> tuple:
             pic.groups.append(Group("elision", items=tuple(parts)))
             above = top + PORT_H + 4
         else:
-            lines = wrap(h.text, cols.centre - 32)
+            lines = wrap(h.text, cols.centre - 32, False, 3)
             w = min(max(text_width(line) for line in lines) + 32, cols.centre)
             bh = PORT_H + 4 + LINE * (len(lines) - 1)
             error = is_error(h.marks)

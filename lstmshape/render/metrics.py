@@ -14,6 +14,7 @@ by tests/render/test_metrics.py, which fails when the table and the font disagre
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 
 FAMILY = "DejaVu Sans Mono"
 UNITS_PER_EM = 2048
@@ -79,4 +80,6 @@ def covered(ch: str) -> bool:
 def text_width(text: str, size: float) -> float:
     """The advance width of `text` at `size` px, as the browser lays it out (an upper bound)."""
     em = ADVANCE / UNITS_PER_EM
-    return size * sum(em if covered(ch) else FALLBACK_EM for ch in text)
+    if text.isascii() and text.isprintable():  # all covered (0x20-0x7E): no need to look at each
+        return size * em * len(text)
+    return size * sum(count * (em if covered(ch) else FALLBACK_EM) for ch, count in Counter(text).items())

@@ -62,8 +62,11 @@ LONG_NAMES = ("lstm: {input_size: 10, hidden_size: 20, num_layers: 80, bidirecti
               "head:\n  - linear: {in_features: 20, out_features: 3}\n")
 ONNX_STACK = ("framework: onnx\nlstm:\n  - {input_size: 4, hidden_size: 6, num_layers: 3, direction: bidirectional}\n"
               "  - {input_size: 12, hidden_size: 6, layout: 1}\ndata: {batch_size: 3, seq_len: 9}\n")
+HUGE_NAME = ("lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\ndata: {batch_size: " + "B" * 100_000
+             + ", seq_len: T}\nhead:\n  - linear: {in_features: 20, out_features: 3, input: hn_concat}\n")
 CASES = {p.relative_to(ROOT).as_posix(): p.read_text() for p in SHIPPED} | {
-    "encoder-decoder": ENCODER_DECODER, "one-layer": ONE_LAYER, "long-names": LONG_NAMES, "onnx-stack": ONNX_STACK}
+    "encoder-decoder": ENCODER_DECODER, "one-layer": ONE_LAYER, "long-names": LONG_NAMES, "onnx-stack": ONNX_STACK,
+    "huge-name": HUGE_NAME}
 
 
 def drawn(text: str, name: str = "net.yaml"):
