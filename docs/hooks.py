@@ -13,7 +13,7 @@ from pathlib import Path
 
 CLI_PAGE = "reference/cli.md"
 GALLERY_PAGE = "gallery.md"
-GALLERY_SOURCES = ("configs", "examples")  # the repository's folders of shipped configs
+GALLERY_SOURCES = ("examples", "configs")  # the repository's folders of shipped configs, the examples first
 REPO = Path(__file__).resolve().parent.parent
 RULES_DIR = "rules"
 # the code ranges (the hundreds digit of LSnnn), as the navigation groups them
@@ -187,7 +187,7 @@ def gallery_pages() -> dict[str, str]:
             pages[svg] = text
             sections.append(f"## {name}\n\n```yaml\n{path.read_text().rstrip()}\n```\n\n"
                             f"![{name} drawn by lstmshape draw]({svg})\n")
-    intro = ("# Gallery\n\nEvery config shipped in the repository's `configs/` and `examples/`, drawn by "
+    intro = ("# Gallery\n\nEvery config shipped in the repository's `examples/` and `configs/`, drawn by "
              "`lstmshape draw` when this site is built, so each picture is the tool's own output "
              "([how to read them](draw.md)). Problems the check finds are marked where they are and "
              "listed, numbered, under each picture.\n\n"
