@@ -374,8 +374,8 @@ def _bridge(pic: Picture, bridge: Bridge, cols: Columns, y: float, above: Anchor
     texts = tuple(Text(side, turn + 16 + i * LINE, line, "small " + (cls if i == marked else "muted"), "end")
                   for i, line in enumerate(title))
     y, spans = _chain(pic, "bridge", bridge.steps, cols, turn + 2, cls)
-    y = max(y, turn + LINE * len(title) + 10) + EDGE
-    source = y - 8  # the line from the encoder's final state to the chain's foot
+    y = max(y, turn + LINE * len(title) + 10) + EDGE + 2
+    source = y - 8  # the line from the encoder's final state to the chain's foot, its state beside it
     y += 8
     ends = [p for span in spans for p in span]
     arrows = [Arrow(((cols.mid, ends[i + 1]), (cols.mid, ends[i])), cls) for i in range(1, len(ends) - 1, 2)]
@@ -383,7 +383,8 @@ def _bridge(pic: Picture, bridge: Bridge, cols: Columns, y: float, above: Anchor
         ix, ibottom = above.initial
         arrows.append(Arrow(((cols.mid, ends[0] if ends else source), (cols.mid, turn), (ix, turn), (ix, ibottom)),
                             cls))
-    pic.groups.append(Group("bridge", items=texts + tuple(arrows), error=error))
+    label = Text(cols.mid + 8, source - 5, clip(bridge.source, cols.centre / 2 + cols.right - 8, True), "small")
+    pic.groups.append(Group("bridge", items=texts + tuple(arrows) + (label,), error=error))
 
     def attach(below: Anchors) -> None:
         fx, ftop = below.final
