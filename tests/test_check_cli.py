@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from lstmshape.render.check import escape_data, escape_property
+from lstmshape.render.check_reports import escape_data, escape_property
 
 from check_helpers import REPO, run
 

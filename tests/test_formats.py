@@ -18,7 +18,7 @@ import pytest
 
 from lstmshape.check import Report
 from lstmshape.problems import Problem, format_problem
-from lstmshape.render.check import GitlabReporter, JunitReporter, MarkdownReporter
+from lstmshape.render.check_reports import GitlabReporter, JunitReporter, MarkdownReporter
 
 from check_helpers import REPO, run, run_bounded
 

@@ -224,18 +224,6 @@ def test_a_torch_check_never_loads_the_keras_and_onnx_code():
     assert out.stdout.strip() == "[]"
 
 
-def test_the_frameworks_table_says_which_checks_each_rule_has():
-    """rules.FRAMEWORKS (which modules `check` imports for a framework's config, without importing
-    the others) names exactly the frameworks each module has a check function for (CHECKS); a module
-    that only documents a code the reader finds is listed with () or has no check at all."""
-    from lstmshape.rules import CHECKS, FRAMEWORKS, MODULES, all_rules
-
-    for name, module in zip(MODULES, all_rules()):
-        has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
-        listed = FRAMEWORKS.get(name, ("torch",))
-        assert has == listed or (not has and listed in ((), ("torch",))), (name, has, listed)
-
-
 def test_a_keras_stack_reads_its_declared_input_in_every_block(tmp_path):
     """The first block's input_shape fixes seq_len for the blocks after it too: a later block's
     expect is held against the same time axis Keras builds (here 10), not a symbol."""

@@ -18,7 +18,7 @@ import yaml
 
 from lstmshape.checkpoint import TORCH_MAGIC, Checkpoint, CheckpointError, read_checkpoint
 from lstmshape.identify import FoundLSTM, TensorInfo
-from lstmshape.render.weights import config_yaml
+from lstmshape.render.inspect_report import config_yaml
 
 from check_helpers import on_terminal, run_bounded
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from check_helpers import on_terminal, run_bounded
 from lstmshape.check import check_text, load_text
 from lstmshape.read.frameworks import KERAS_KEYS, ONNX_KEYS
-from lstmshape.render.json import JsonReporter
-from lstmshape.render.table import TableReporter
+from lstmshape.render.infer_json import JsonReporter
+from lstmshape.render.infer_table import TableReporter
 from lstmshape.shapes import Repeat, infer
 from lstmshape.shapes.core import DEEPEST_RUN, LEADING_LAYERS, Layers
 

@@ -125,22 +125,29 @@ def check(context):
 
 
 def test_every_rule_module_is_registered_and_declared_as_it_runs():
+    """A rule module left out of RULES would never run: every file is imported and listed, under its
+    own code, and each declares a check it runs."""
     files = {p.stem for p in __import__("pathlib").Path(rules.__file__).parent.glob("ls[0-9][0-9][0-9]_*.py")}
-    assert files == set(rules.MODULES)
-    assert [error for name, module in zip(rules.MODULES, rules.all_rules())
-            for error in declaration_errors(name, module)] == []
+    assert files == {module.__name__.rsplit(".", 1)[1] for module in rules.RULES.values()}
+    assert all(code == module.ID and module.__name__.rsplit(".", 1)[1][:5] == code.lower()
+               for code, module in rules.RULES.items())
+    assert [error for module in rules.RULES.values() for error in declaration_errors(module)] == []
 
 
-@pytest.mark.parametrize("name, attributes, error", [
-    ("ls100_stack_input_size", {"STAGE": "modle", "check": check, "check_keras": check, "check_onnx": check},
-     "STAGE 'modle'"),
-    ("ls999_not_listed", {"check": check, "check_keras": check}, "FRAMEWORKS runs it for torch"),
-    ("ls119_keras_input_ndim", {"check_keras": check, "check_onnx": check}, "FRAMEWORKS runs it for keras"),
-    ("ls013_input_shape_rank", {"check": check}, "FRAMEWORKS runs it for none"),
+@pytest.mark.parametrize("attributes, error", [
+    ({"STAGE": "modle", "check": check, "check_keras": check, "check_onnx": check}, "STAGE 'modle'"),
+    ({"check": None}, "no check function (check, check_keras, check_onnx): it never runs"),
+    ({}, "no check function"),
+    ({"check": check, "check_kears": lambda context: iter(())}, "check_kears is not one of check, check_keras"),
 ])
-def test_the_declaration_check_catches_a_rule_that_would_run_otherwise(name, attributes, error):
-    (found,) = declaration_errors(name, fake_rule(name, **attributes))
+def test_the_declaration_check_catches_a_rule_that_would_never_run(attributes, error):
+    (found,) = declaration_errors(fake_rule("ls999_fake", **attributes))
     assert error in found
+
+
+def test_a_helper_bound_to_a_check_name_is_no_declaration_error():
+    """`check_keras = check_onnx = check_framework` (one function for both) runs: not an error."""
+    assert declaration_errors(fake_rule("ls999_fake", check_framework=check, check_keras=check)) == []
 
 
 def test_a_mistyped_stage_is_raised_when_rules_run(monkeypatch):

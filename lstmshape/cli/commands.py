@@ -117,7 +117,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
           format: str = "table", verify: bool = False, full: bool = False, as_framework: str | None = None,
           weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = ()) -> int:
     """Every tensor shape of the configured network."""
-    from ..render import INFER_REPORTERS, reporter
+    from ..render import infer_reporter
 
     json_out = format == "json"
     verify = verify or full  # --full is --verify at full size, as --layers is --matrix over those layers
@@ -133,7 +133,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
         shown = listed(shown + more)
         print_problems(shown)
         if json_out:  # JSON output is always JSON: the problems, as `check --format json` gives them
-            from ..render.json import problems_report
+            from ..render.infer_json import problems_report
 
             problems_report(sys.stdout, config if config != "-" else STDIN, shown)
         return exits.PROBLEMS
@@ -174,7 +174,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
                 return failed(more)
             shown += more
         checks = [run_forward(result, full=full, params=params) for result in results]
-    reporter(INFER_REPORTERS, format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
+    infer_reporter(format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
     sys.stdout.flush()
     print_problems(shown)  # after the tables, where a reader who scrolled past them still sees them
     failed_runs = [(result, check) for result, check in zip(results, checks or []) if not check.verified]
@@ -254,15 +254,14 @@ def report_exit(report, output_format: str | None = None, strict: bool = False, 
                 stdout=None, stderr=None) -> int:
     """Print a check report in the chosen format (github under GitHub Actions, else text); its exit
     code. A run that could not read a path, or found no config where it looked, never says OK."""
-    from ..render import CHECK_REPORTERS, reporter
+    from ..render import CHECK_REPORTERS
+    from ..render.check_reports import unread
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
+    CHECK_REPORTERS[output_format](stdout).report(report)
     stdout.flush()
-    from ..render.check import unread
-
     for entry in unread(report):
         stderr.write(f"lstmshape: error: {one_line(entry['path'])}: {entry['reason']}\n")
     if report.missing or report.empty:
@@ -302,7 +301,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
     from ..checkpoint import CheckpointError, read_checkpoint
     from ..codes import WEIGHTS_INCOMPLETE_LSTM, WEIGHTS_NO_SUCH_PREFIX
     from ..problems import ERROR
-    from ..render import weights as render
+    from ..render import inspect_report as render
     from ..weightcheck import unreadable
 
     if not os.path.lexists(file):
@@ -335,7 +334,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
 def rules(code: str | None = None) -> int:
     """Every problem code with its severity and summary; with CODE, its documentation and examples."""
     from ..codes import ALL, lookup
-    from ..rules import rule
+    from ..rules import documentation
 
     if code is None:
         width = max(len(c.name) for c in ALL)
@@ -344,9 +343,7 @@ def rules(code: str | None = None) -> int:
     found = lookup(code)
     if found is None:
         raise UsageError(f"unknown rule {code!r}; `lstmshape rules` lists them")
-    module = rule(found)
-    doc = module.__doc__ if module is not None else found.doc
-    sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}\n")
+    sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{documentation(found)}\n")
     return exits.CLEAN
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..explain import traps
-from .common import human_bytes, shape_text
+from .result_text import human_bytes, shape_text
 from .picture import Picture
 from .svg import svg_element, xml_text
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .common import describe, shape_text  # the table's exact spelling of a shape
+from .result_text import describe, shape_text  # the table's exact spelling of a shape
 
 # How much of a long or deep network is drawn.
 LEADING_STEPS = 3  # t = 0, 1, 2, then an ellipsis and the last step

@@ -8,8 +8,8 @@ from rich.text import Text
 
 from ..explain import framework_traps as traps
 from ..shapes import Repeat, Size
-from .common import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
-from .tables import plain, tensor_table
+from .result_text import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
+from .tensor_table import plain, tensor_table
 
 MATRIX_AXES = {
     "keras": "every bidirectional × return_sequences × return_state × num_layers",

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..problems import one_line
 from ..shapes import Repeat, Tensor
-from .common import human_bytes, shape_text
+from .result_text import human_bytes, shape_text
 
 
 def plain(text, style: str = "") -> Text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..settings import Config
 from ..shapes.around import bridge_steps, join_steps
-from .common import shape_text
+from .result_text import shape_text
 
 
 def join_line(config: Config, results: list, k: int) -> str:

@@ -17,10 +17,10 @@ from ..settings import Config
 from ..shapes import Size, TorchShapes
 from ..shapes.around import infer_decoder
 from . import terminal
-from .common import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
-from .around import bridge_line, join_line
-from .frameworks import FrameworkTableReporter
-from .tables import plain, tensor_table, verification_summary, verified_cell
+from .result_text import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
+from .join_bridge_lines import bridge_line, join_line
+from .keras_onnx_table import FrameworkTableReporter
+from .tensor_table import plain, tensor_table, verification_summary, verified_cell
 
 
 def sources_table(config: Config) -> Table:

@@ -10,6 +10,9 @@ from typing import TextIO
 from ..checkpoint import Checkpoint
 from ..identify import FoundLSTM, counted
 from ..problems import one_line, shown_path
+from ..shapes import Size
+from . import terminal
+from .result_text import human_bytes
 
 FORMAT_NAMES = {"torch": "torch state_dict", "safetensors": "safetensors", "npz": "NumPy npz",
                 "onnx": "ONNX model", "keras": "Keras 3 model"}
@@ -89,11 +92,6 @@ def write_yaml(stream: TextIO, checkpoint: Checkpoint) -> None:
 def write_table(stream: TextIO, checkpoint: Checkpoint) -> None:
     """One table per recurrent layer: its prefix, derived settings, parameter count, dtype and bytes."""
     from rich.table import Table
-
-    from . import terminal
-
-    from ..shapes import Size
-    from .common import human_bytes
 
     console = terminal.console(stream, width=200, highlight=False)
     other = checkpoint.other_tensors

@@ -13,7 +13,7 @@ from ..shapes import TENSORS, Repeat, TorchShapes
 from ..shapes.around import around_json, infer_decoder
 from ..shapes.keras import KerasShapes
 from ..shapes.onnx import INITIALIZERS, OnnxShapes
-from .common import dumps
+from .result_text import dumps
 
 
 def result_json(result: TorchShapes, verification=None) -> dict:

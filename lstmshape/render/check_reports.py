@@ -13,9 +13,12 @@ import os
 from html import escape
 from typing import TextIO
 
+from .. import __version__
 from ..check import Report
-from ..codes import lookup
+from ..codes import ALL, lookup
 from ..problems import Problem, encodable, format_problem, one_line, shown_path
+from ..rules import documentation
+from . import terminal
 
 
 def _plural(count: int, word: str) -> str:
@@ -75,9 +78,7 @@ class TextReporter:
         self.stream.write("\n".join(lines) + "\n")
 
     def coloured(self, report: Report) -> None:
-        from rich.text import Text
-
-        from . import terminal
+        from rich.text import Text  # rich only for a terminal that shows colour
 
         console = terminal.console(self.stream, highlight=False, soft_wrap=True)
         for p in report.problems:
@@ -152,9 +153,6 @@ class SarifReporter:
     def report(self, report: Report) -> None:
         import json
 
-        from .. import __version__
-        from ..codes import ALL
-
         index = {code.id: i for i, code in enumerate(ALL)}
         notes = [{"level": "error", "message": {"text": f"{entry['path']}: {entry['reason']}"}}
                  for entry in unread(report)]
@@ -180,16 +178,8 @@ class SarifReporter:
         self.stream.write(encodable(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 
-def rule_doc(code) -> str:
-    """A code's documentation: its rule module's, or without one, codes.py's."""
-    from ..rules import rule
-
-    module = rule(code)
-    return (module.__doc__ if module is not None else code.doc or code.summary).strip()
-
-
 def _sarif_rule(code) -> dict:
-    doc = rule_doc(code)
+    doc = documentation(code)
     return {
         "id": code.id,
         "name": code.name,
@@ -280,7 +270,7 @@ class MarkdownReporter:
             sections.append(_details(f"{_plural(len(report.skipped), 'file')} skipped (not lstmshape configs)",
                                      "\n".join(f"- {md(path)}" for path in report.skipped)))
         codes = dict.fromkeys(filter(None, map(lookup, (p.code for p in report.problems))))
-        sections += [_details(f"<code>{code}</code> {code.name}: {escape(code.summary, quote=False)}", rule_doc(code))
+        sections += [_details(f"<code>{code}</code> {code.name}: {escape(code.summary, quote=False)}", documentation(code))
                      for code in codes]
         self.stream.write(encodable("\n\n".join(sections) + "\n"))
 
