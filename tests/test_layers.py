@@ -19,6 +19,8 @@ LAZY_ALLOWED = ("lstmshape.cli",)  # each command loads the library it runs, whe
 # with `python -X importtime` on top of what the run has already loaded: (importer, imported) → why.
 MEASURED_LAZY = {
     ("lstmshape.render", "lstmshape.render.infer_table"): "rich, 14 ms: infer's table only, never check's output",
+    ("lstmshape.render", "lstmshape.render.infer_json"): "the Keras and ONNX result types and json, 4.7 ms: "
+                                                         "infer --format json only",
     ("lstmshape.check", "lstmshape.weightcheck"): "numpy and the checkpoint readers, 5.6 ms: check --weights only",
 }
 # Modules that still load the package's own modules by a "lstmshape.x:name" string (lstmshape.registry),

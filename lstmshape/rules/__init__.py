@@ -8,8 +8,9 @@ generator of `Problem`s given that framework's context. A rule judges exactly th
 has a check function for. LS009 and LS010 judge the settings alone (`STAGE = "config"`):
 `config_stage_problems` runs them for `infer` as well as for `check`.
 
-The codes the reader finds while reading a file (LS001–LS008, ...) have no rule module: they are
-documented in lstmshape.codes; `documentation(code)` gives either.
+The codes the reader finds while reading a file (LS001–LS008, LS011, LS013–LS016, LS203, LS205)
+have no rule module: they are documented in the code table, lstmshape.codes, with examples the
+tests run like a rule's; `documentation(code)` gives either.
 
 Rules do arithmetic only: nothing is allocated, so `hidden_size: 10**40` is checked in microseconds.
 """
