@@ -301,3 +301,17 @@ def test_hostile_file_names_end_to_end(fmt, tmp_path, jenkins_schema):
         assert len(json.loads(result.stdout)) == len(names) + 1
     else:
         assert "<&>" not in result.stdout and "\x01" not in result.stdout
+
+
+def test_every_format_the_command_line_offers_has_its_reporter():
+    """The --format choices typer offers (lstmshape.cli.app) and the reporters by name agree both ways."""
+    from typing import get_args
+
+    from lstmshape.cli.app import CheckFormat, InferFormat
+    from lstmshape.render import CHECK_REPORTERS, infer_reporter
+    from lstmshape.render.infer_json import JsonReporter
+    from lstmshape.render.infer_table import TableReporter
+
+    assert list(get_args(CheckFormat)) == list(CHECK_REPORTERS)
+    assert {name: infer_reporter(name) for name in get_args(InferFormat)} == {"table": TableReporter,
+                                                                             "json": JsonReporter}

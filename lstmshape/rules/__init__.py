@@ -71,7 +71,7 @@ from . import (
 from .context import RuleContext
 
 __all__ = ["CHECKS", "RULES", "STAGES", "RuleContext", "all_examples", "config_stage_problems", "context_for",
-           "declaration_errors", "documentation", "examples", "rule", "run_rules", "stage"]
+           "declaration_errors", "documentation", "rule", "run_rules", "stage"]
 
 # Every rule, by code, in code order. Adding a rule = importing its module above and listing it here
 # (tests/test_rules.py holds this against the files of this package).
@@ -208,10 +208,3 @@ def all_examples(code: Code) -> list[tuple[str, str, str]]:
     return [(kind.lower(), label, textwrap.dedent(body).strip("\n") + "\n")
             for kind, label, body in re.findall(_EXAMPLE, documentation(code) + "\n", re.M)]
 
-
-def examples(code: Code) -> dict[str, str]:
-    """{"failing": yaml, "passing": yaml} from the code's documentation: its first of each kind."""
-    out: dict[str, str] = {}
-    for kind, _, text in all_examples(code):
-        out.setdefault(kind, text)
-    return out
