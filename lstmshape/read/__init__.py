@@ -28,12 +28,11 @@ from .data import data_config
 from .reader import Reader
 from .recognise import TOP_LEVEL, is_config
 from .torch import lstm_settings_place, read_torch
-from .values import kind_of
+from .values import MAX_BLOCKS, kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
-MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
 
 
 class ConfigError(Exception):
@@ -119,4 +118,5 @@ def not_a_config(data: dict, path: str) -> str:
             f"or in pyproject.toml: [[tool.lstmshape.configs]] files = [\"{path}\"], from = {{lstm = \"{section}\"}}")
 
 
-__all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]
+__all__ = ["MAX_BLOCKS", "ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text",
+           "read_config"]
