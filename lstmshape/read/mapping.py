@@ -29,13 +29,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..codes import DUPLICATE_KEY, MAPPING_PATH, OUT_OF_RANGE, UNREAD_SIZE_KEY, WRONG_TYPE
+from ..codes import DUPLICATE_KEY, MAPPING_PATH, OUT_OF_RANGE, UNREAD_SIZE_KEY, UNRESOLVED_VALUE, WRONG_TYPE
 from ..problems import ERROR, WARNING, Problem, json_path
 from ..registry import resolve as registered
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
 from .around import DECODER_KEYS
 from .data import DATA_KEYS
-from .paths import Expression, PathError, Ref, Select, dotted, parse_expression, parse_path, references, show, too_big
+from .paths import MAX_DIGITS, Expression, PathError, Ref, Select, dotted, parse_expression, parse_path, references, show, too_big
 from .torch import LSTM_KEYS
 from .values import MAX_BLOCKS, kind_of, needs_resolving, suggest
 
@@ -380,8 +380,13 @@ class _Mapping:
                 continue
             where = f"'{dotted(path[:depth])}'" if depth else "the top level"
             if isinstance(node, dict):
+                rest = ".".join(str(p) for p in path[depth:] if not isinstance(p, Select))
+                dotted_key = next((k for k in node if isinstance(k, str) and "." in k
+                                   and (rest == k or rest.startswith(k + "."))), None)
                 close = suggest(str(part), tuple(str(k) for k in node)) if isinstance(part, str) else None
-                why = f"{where} has no key '{part}'" + (f"; did you mean '{close}'?" if close else "")
+                why = f"{where} has no key '{part}'" + (
+                    f"; the key '{dotted_key}' holds a dot: quote it, {dotted(path[:depth] + (dotted_key,))}"
+                    if dotted_key else f"; did you mean '{close}'?" if close else "")
             elif isinstance(node, list):
                 why = (f"{where} is a list of {len(node)}; index it with 0..{len(node) - 1} (or -1..-{len(node)} "
                        "from the end)" if node else f"{where} is an empty list")
@@ -409,26 +414,28 @@ class _Mapping:
             if found.parts is not None and needs_resolving(value):
                 value = registered(RESOLVER)(self.doc, found.parts, value)
                 if getattr(value, "unresolved", False):
-                    self.file_problem(found.parts, MAPPING_PATH, f"'{tree.text}' in {entry.source.text} "
-                                                                  f"{value.message}")
+                    self.file_problem(found.parts, UNRESOLVED_VALUE, f"{entry.source.text}: '{tree.text}' "
+                                                                      f"{value.message}")
                     raise _Nowhere
             if not isinstance(value, int) or isinstance(value, bool):
+                what = kind_of(value) if isinstance(value, (dict, list)) else _shown(value)
                 self.file_problem(found.parts or (), WRONG_TYPE,
-                                  f"'{tree.text}' in {entry.source.text} is {kind_of(value) if isinstance(value, (dict, list)) else _shown(value)}; "
-                                  f"{show(entry.expression)} computes with integers")
+                                  f"{entry.source.text}: '{tree.text}' is {what}; the expression computes with "
+                                  "integers only (a boolean or a float is not one)")
                 raise _Nowhere
             return value
         left, right = self.compute(tree.left, entry), self.compute(tree.right, entry)
         if tree.op == "//":
             if right == 0 or left % right:
-                why = "divides by zero" if right == 0 else f"leaves a remainder ({left} // {right})"
-                self._bad(tree, entry, f"{show(tree)} in {entry.source.text} {why}; a size is a whole number")
+                why = "divides by zero" if right == 0 else f"leaves a remainder of {left % right}"
+                self._bad(tree, entry, f"{entry.source.text}: {show(tree)} is {left} // {right}, which {why}; "
+                                       "a size is a whole number")
             result = left // right
         else:
             result = left + right if tree.op == "+" else left - right if tree.op == "-" else left * right
         if too_big(result):
-            self._bad(tree, entry, f"{show(tree)} in {entry.source.text} comes to a {len(str(abs(result)))}-digit "
-                                   "number; no size of a network")
+            self._bad(tree, entry, f"{entry.source.text}: {show(tree)} comes to a number of more than "
+                                   f"{MAX_DIGITS} digits; no size of a network is")
         return result
 
     def _bad(self, tree: Expression, entry: Entry, message: str):
@@ -571,6 +578,10 @@ class _Mapping:
         for depth, part in enumerate(parts[:-1]):
             here = parts[:depth + 1]
             if isinstance(node, dict) and isinstance(part, str):
+                if (part not in node or node[part] is None) and isinstance(parts[depth + 1], int):
+                    raise MappingError(f"{entry.source.text}: TARGET '{entry.target}' leads into nothing: "
+                                       f"'{dotted(here)}' is not given; give the list first, e.g. --set "
+                                       f"'{dotted(here)}=[...]' (or from = ... in a project group)")
                 if part not in node or node[part] is None:
                     node[part] = {}
                 node = node[part]
@@ -583,7 +594,6 @@ class _Mapping:
             if not isinstance(node, (dict, list)):
                 self._nowhere(parts, depth + 1, node, entry)
                 return
-            del here
         last = parts[-1]
         if isinstance(node, list):
             if not isinstance(last, int) or not -len(node) <= last < len(node):
