@@ -423,6 +423,10 @@ class _Mapping:
                                   f"{entry.source.text}: '{tree.text}' is {what}; the expression computes with "
                                   "integers only (a boolean or a float is not one)")
                 raise _Nowhere
+            if too_big(value):
+                self.file_problem(found.parts, OUT_OF_RANGE, f"{entry.source.text}: '{tree.text}' has more than "
+                                                             f"{MAX_DIGITS} digits; no size of a network has")
+                raise _Nowhere
             return value
         left, right = self.compute(tree.left, entry), self.compute(tree.right, entry)
         if tree.op == "//":
