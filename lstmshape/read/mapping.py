@@ -53,6 +53,7 @@ INPUT_NAMES = ("input_size", "input_dim", "input_shape", "batch_input_shape")  #
 HIDDEN_NAMES = ("hidden_size", "units", "total_hidden_size")  # a list of these: one block per size
 MAX_VALUE = 65_536  # characters of one --set VALUE
 MAX_SET_NODES = 10_000  # values inside one --set VALUE or pyproject `set` value
+MAX_NAMED = 200  # characters of an option a message quotes
 
 
 class MappingError(Exception):
@@ -110,6 +111,9 @@ def names(section: str, framework: str | None = None) -> dict[str, str]:
 
 def check_target(target: str, where: str) -> tuple:
     """TARGET's parts: a path into an lstmshape config (a usage error when it cannot be one)."""
+    if "[" in target or "]" in target:
+        raise MappingError(f"{where}: TARGET '{target.strip()}' names one place in the lstmshape config: a filter "
+                           "[KEY=VALUE] belongs in PATH")
     try:
         parts = parse_path(target.strip())
     except PathError as exc:
@@ -156,9 +160,14 @@ def parse_path_option(text: str, where: str) -> tuple[tuple | None, Expression |
     return None, tree
 
 
+def named(option: str, text: str) -> str:
+    """How a message names an option: in full, or its start when it is long."""
+    return f"{option} {text}" if len(text) <= MAX_NAMED else f"{option} {text[:MAX_NAMED // 2]}… ({len(text):,} characters)"
+
+
 def from_option(text: str, index: int = 1) -> Entry:
     """`--from TARGET=PATH` as given on the command line."""
-    where = f"--from {text}"
+    where = named("--from", text)
     target, eq, path = text.partition("=")
     if not eq:
         raise MappingError(f"{where}: expected TARGET=PATH, e.g. --from lstm=model.encoder")
@@ -170,7 +179,7 @@ def from_option(text: str, index: int = 1) -> Entry:
 
 def set_option(text: str, index: int = 1) -> Entry:
     """`--set TARGET=VALUE` as given on the command line; VALUE is read as a YAML flow value."""
-    where = f"--set {text}"
+    where = named("--set", text)
     target, eq, raw = text.partition("=")
     if not eq:
         raise MappingError(f"{where}: expected TARGET=VALUE, e.g. --set lstm.input_size=80")
@@ -497,6 +506,8 @@ class _Mapping:
                 return
             self.forget(("lstm",))
             self.data["lstm"] = []
+            if found is not None:  # the stack is the file's list (a filter's: the list it selects from)
+                self.links[("lstm",)] = found.parts if found.parts is not None else items[0][0][:-1]
             for k, (at, item) in enumerate(items):
                 item = item.value if isinstance(item, Tagged) and not isinstance(item.value, str) else item
                 if not isinstance(item, dict):
@@ -505,6 +516,8 @@ class _Mapping:
                     self.data.pop("lstm")
                     return
                 self.data["lstm"].append({})
+                if at is not None:
+                    self.links[("lstm", k)] = at
                 self.settings(("lstm", k), item, entry, at)
             return
         if not isinstance(body, dict):
@@ -519,10 +532,10 @@ class _Mapping:
         self.settings((section,), body, entry, found.parts if found is not None else None)
 
     def _not_blocks(self, entry: Entry, found: _Found | None, what: str) -> None:
-        if found is None or found.parts is None:
+        at = None if found is None else found.parts if found.parts is not None else found.items[0][0][:-1]
+        if at is None:
             raise MappingError(f"{entry.source.text}: the value is {what}")
-        self.file_problem(found.parts, MAPPING_PATH, f"path '{dotted(entry.path or found.parts)}' of "
-                                                     f"{entry.source.text} is {what}")
+        self.file_problem(at, MAPPING_PATH, f"path '{dotted(entry.path or at)}' of {entry.source.text} is {what}")
 
     def settings(self, at: tuple, body: dict, entry: Entry, path: tuple | None, first: bool = True) -> None:
         """The settings of `body` lstmshape knows, into the section (or block) at `at`."""
@@ -624,10 +637,10 @@ class _Mapping:
         else:
             why = f"'{dotted(here)}' is {kind_of(node)}, which holds no '{part}'"
         linked, _ = MappedDoc._link(self, here)  # type: ignore[arg-type]
-        message = f"TARGET '{entry.target}' of {entry.source.text} leads into nothing: {why}"
         if linked is None:
-            raise MappingError(f"{entry.source.text}: {message.split(': ', 1)[1]}")
-        self.file_problem(linked, MAPPING_PATH, message)
+            raise MappingError(f"{entry.source.text}: TARGET '{entry.target}' leads into nothing: {why}")
+        self.file_problem(linked, MAPPING_PATH, f"TARGET '{entry.target}' of {entry.source.text} leads into "
+                                                f"nothing: {why}")
 
     def sizes_stack(self, parts: tuple, sizes: list, entry: Entry, found: _Found | None) -> None:
         """`lstm.hidden_size` from a list of sizes: one block per size, the other settings each
