@@ -806,6 +806,7 @@ def unread_sizes(doc: YamlDoc, entries: list[Entry], read: set, framework: str) 
 def _unread_in(doc: YamlDoc, body: dict, at: tuple, entry: Entry, read: set, known: dict, chosen: set,
                framework: str, seen: set) -> list[Problem]:
     out: list[Problem] = []
+    mapped = dotted(entry.path)
     for parts, within, words in _leaves(body, at, (), read, set(known)):
         meaning = _meaning(words)
         name = SIZE_NAMES[framework].get(meaning) if meaning else None
@@ -814,7 +815,7 @@ def _unread_in(doc: YamlDoc, body: dict, at: tuple, entry: Entry, read: set, kno
         seen.add(parts)
         line, col = doc.mark(parts, key=True)
         out.append(Problem(doc.path, line, col, UNREAD_SIZE_KEY, WARNING,
-                           _unread_message(within, parts, entry, name, framework), json_path(parts)))
+                           _unread_message(within, parts, entry, mapped, name, framework), json_path(parts)))
     return out
 
 
@@ -918,7 +919,7 @@ def _value_at(data: Any, at: tuple) -> Any:
     return data
 
 
-def _unread_message(within: tuple, parts: tuple, entry: Entry, name: str | None, framework: str) -> str:
+def _unread_message(within: tuple, parts: tuple, entry: Entry, mapped: str, name: str | None, framework: str) -> str:
     key = ".".join(map(str, within))
     if name is None:
         sizes = ", ".join(n for n in SIZE_NAMES[framework].values() if n)
@@ -926,7 +927,6 @@ def _unread_message(within: tuple, parts: tuple, entry: Entry, name: str | None,
     else:
         target, meaning = f"lstm.{name}", f"the LSTM's {name}"
     path = dotted(parts)
-    mapped = dotted(entry.path)
     if entry.source.file == "--from":
         by, how = entry.source.text, f"--from {target}={path}"
     else:

@@ -31,6 +31,7 @@ MAX_SEGMENTS = 64  # segments of one path
 OPERATORS = ("+", "-", "*", "//")
 NOT_IN_NAME = frozenset(' \t\r\n\f\v."[]()+*/=')
 INDEX = re.compile(r"-?[0-9]+")
+PLAIN = re.compile(r'[^\s."\[\]()+*/=0-9-][^\s."\[\]()+*/=]*\Z')  # a name that needs no quotes
 
 
 class PathError(Exception):
@@ -130,8 +131,9 @@ def too_big(value: int) -> bool:
 
 
 def _quoted(name: str) -> str:
-    plain = name and not (set(name) & NOT_IN_NAME) and not name[0].isdigit() and not name.startswith("-")
-    return name if plain else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if PLAIN.match(name):
+        return name
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _Parser:
