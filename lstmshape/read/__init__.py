@@ -11,6 +11,7 @@ mean together is `lstmshape.rules`' business.
     frameworks  a keras or onnx config's `lstm` section
     interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
     mapping     --from / --set: the sections of a config lstmshape did not write
+    paths       the grammar of a --from PATH: keys, indexes, filters, integer arithmetic
     project     [tool.lstmshape] in pyproject.toml
     recognise   which YAML and JSON files are lstmshape configs
 """
