@@ -35,9 +35,10 @@ from ..registry import resolve as registered
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
 from .around import DECODER_KEYS
 from .data import DATA_KEYS
-from .paths import MAX_DIGITS, Expression, PathError, Ref, Select, dotted, parse_expression, parse_path, references, show, too_big
+from .paths import (MAX_DIGITS, Expression, PathError, Ref, Select, dotted, parse_expression, parse_path, references,
+                    show, too_big)
 from .torch import LSTM_KEYS
-from .values import MAX_BLOCKS, kind_of, needs_resolving, suggest
+from .values import MAX_BLOCKS, kind_of, needs_resolving, show as shown, suggest
 
 FRAMEWORK_KEYS = "lstmshape.read.frameworks:KEYS"  # keras and onnx names, loaded for their TARGETs only
 RESOLVER = "lstmshape.read.interpolation:resolve"  # loaded for an operand that is an interpolation only
@@ -162,7 +163,9 @@ def parse_path_option(text: str, where: str) -> tuple[tuple | None, Expression |
 
 def named(option: str, text: str) -> str:
     """How a message names an option: in full, or its start when it is long."""
-    return f"{option} {text}" if len(text) <= MAX_NAMED else f"{option} {text[:MAX_NAMED // 2]}… ({len(text):,} characters)"
+    if len(text) <= MAX_NAMED:
+        return f"{option} {text}"
+    return f"{option} {text[:MAX_NAMED // 2]}… ({len(text):,} characters)"
 
 
 def from_option(text: str, index: int = 1) -> Entry:
@@ -427,7 +430,7 @@ class _Mapping:
                                                                       f"{value.message}")
                     raise _Nowhere
             if not isinstance(value, int) or isinstance(value, bool):
-                what = kind_of(value) if isinstance(value, (dict, list)) else _shown(value)
+                what = kind_of(value) if isinstance(value, (dict, list)) else shown(value)
                 self.file_problem(found.parts or (), WRONG_TYPE,
                                   f"{entry.source.text}: '{tree.text}' is {what}; the expression computes with "
                                   "integers only (a boolean or a float is not one)")
@@ -693,12 +696,6 @@ def _text(value: Any) -> str | None:
 def _values_of(pool: list, key: str) -> str:
     seen = sorted({t for _, v in pool if isinstance(v, dict) and (t := _text(v.get(key))) is not None and key in v})
     return f" (its elements have {key}: {', '.join(seen[:8])}{', ...' if len(seen) > 8 else ''})" if seen else ""
-
-
-def _shown(value: Any) -> str:
-    from .values import show as shown
-
-    return shown(value)
 
 
 def apply(doc: YamlDoc, entries: list[Entry]) -> tuple[MappedDoc, list[Problem]]:

@@ -117,7 +117,8 @@ rnnt:
   forget_gate_bias: 1.0
 """
 RNNT_MAP = ["--from", "lstm.input_size=rnnt.encoder_stack_time_factor * rnnt.encoder_n_hidden",
-            "--from", "lstm.hidden_size=rnnt.encoder_n_hidden", "--from", "lstm.num_layers=rnnt.encoder_post_rnn_layers"]
+            "--from", "lstm.hidden_size=rnnt.encoder_n_hidden",
+            "--from", "lstm.num_layers=rnnt.encoder_post_rnn_layers"]
 RNNT_GROUP = """\
 [tool.lstmshape.configs.from]
 "lstm.input_size" = "rnnt.encoder_stack_time_factor * rnnt.encoder_n_hidden"
@@ -140,8 +141,11 @@ NMT = """\
 NMT_MAP = ["--from", "lstm.num_layers=num_encoder_layers // 2", "--from", "lstm.hidden_size=num_units",
            "--from", "lstm.input_size=num_units", "--set", "lstm.bidirectional=true"]
 NMT_GROUP = """\
-from = {"lstm.num_layers" = "num_encoder_layers // 2", "lstm.hidden_size" = "num_units", "lstm.input_size" = "num_units"}
 set = {"lstm.bidirectional" = true}
+[tool.lstmshape.configs.from]
+"lstm.num_layers" = "num_encoder_layers // 2"
+"lstm.hidden_size" = "num_units"
+"lstm.input_size" = "num_units"
 """
 
 HABITAT = """\
@@ -570,7 +574,8 @@ HOSTILE = {
     "set-alias-bomb": (["--set", "head=[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], "
                                  "&c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], "
                                  "[*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]"], 2, "VALUE"),
-    "set-long": (["--set", "head=[" + "relu, " * 20_000 + "]"], 2, "… (120,007 characters): VALUE is 120,002 characters long"),
+    "set-long": (["--set", "head=[" + "relu, " * 20_000 + "]"], 2,
+                 "… (120,007 characters): VALUE is 120,002 characters long"),
     "control-characters": (["--from", "lstm.hidden_size=a\x1b\x07.b", "--set", "lstm.input_size=2"], 1,
                            "has no key 'a\\x1b\\x07'"),
     "control-characters-usage": (["--from", "lstm.hidden_size=a\x1b[31m.b\x07"], 2, "expected '=' in a filter"),
