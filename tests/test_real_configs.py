@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -348,7 +349,7 @@ def test_docs_worked_examples_are_real_output():
     assert len(blocks) >= 3
     for block in blocks:
         command, expected = block.split("\n", 1)
-        args = command.removeprefix("$ lstmshape ").split()
+        args = shlex.split(command.removeprefix("$ lstmshape "))
         result = run(*args, cwd=REPO, env={"NO_COLOR": "1"})
         shown = [line.rstrip() for line in (result.stderr + result.stdout).strip().splitlines()]
         assert [line.rstrip() for line in expected.strip().splitlines()] == shown, command

@@ -83,15 +83,7 @@ class Entry:
     path: tuple | None = None
     value: Any = None
     expression: Expression | None = None
-    parts: tuple = ()
-
-    @property
-    def depth(self) -> int:
-        return len(self.parts) if self.parts else self.target.count(".") + 1
-
-    @property
-    def reads(self) -> bool:
-        return self.path is not None or self.expression is not None
+    parts: tuple = ()  # TARGET's parts (check_target)
 
 
 def names(section: str, framework: str | None = None) -> dict[str, str]:
@@ -238,7 +230,7 @@ def set_fits(parts: tuple, value: Any, where: str) -> None:
 def ordered(entries: list[Entry]) -> list[Entry]:
     """The order entries apply in: shallowest TARGET first (so `head.0.linear.in_features` fills
     the `head` another entry gives), in the order given among equal depths."""
-    return sorted(entries, key=lambda e: e.depth)
+    return sorted(entries, key=lambda e: len(e.parts))
 
 
 @dataclass(frozen=True)
@@ -309,40 +301,52 @@ class _Mapping:
         self.given: dict = {}
         self.computed: dict = {}
         self.read: set = set()  # every path of the file a mapping read (for LS002 and LS016)
+        self.prefixes: set = set()  # every proper prefix of a key recorded in links, given or computed
         self.problems: list[Problem] = []
         self.framework = "torch"
 
     # --- where a value came from ---------------------------------------------------------------
+    def record(self, table: dict, parts: tuple, origin: Any) -> None:
+        table[parts] = origin
+        self.prefixes.update(parts[:n] for n in range(1, len(parts)))
+
+    def under(self, table: dict, parts: tuple) -> list[tuple]:
+        """The keys of `table` at `parts` and below it; only a prefix ever recorded is searched, so
+        placing a value costs the same in a stack of a thousand blocks as in one."""
+        if parts not in self.prefixes:
+            return [parts] if parts in table else []
+        return [k for k in table if k[:len(parts)] == parts]
+
     def forget(self, parts: tuple) -> None:
         """Drop what was recorded at `parts` and below it (a value placed there replaces them)."""
         for table in (self.links, self.given, self.computed):
-            for key in [k for k in table if k[:len(parts)] == parts]:
+            for key in self.under(table, parts):
                 del table[key]
 
     def copy_origin(self, old: tuple, new: tuple) -> None:
         """The origin of `old` (and everything under it), now also that of `new`."""
         for table in (self.links, self.given, self.computed):
-            for key in [k for k in table if k[:len(old)] == old]:
-                table[new + key[len(old):]] = table[key]
+            for key in self.under(table, old):
+                self.record(table, new + key[len(old):], table[key])
         if old not in self.links and old not in self.given:
             linked, source = MappedDoc._link(self, old)  # type: ignore[arg-type]
             if source is not None:
-                self.given[new] = source
+                self.record(self.given, new, source)
             elif linked is not None:
-                self.links[new] = linked
+                self.record(self.links, new, linked)
 
     def origin(self, parts: tuple, entry: Entry, found: _Found | None, computed: str | None = None) -> None:
         self.forget(parts)
         if found is None:
-            self.given[parts] = entry.source
+            self.record(self.given, parts, entry.source)
             return
         if found.parts is None:
             for k, (at, _) in enumerate(found.items):
-                self.links[parts + (k,)] = at
+                self.record(self.links, parts + (k,), at)
             return
-        self.links[parts] = found.parts
+        self.record(self.links, parts, found.parts)
         if computed is not None:
-            self.computed[parts] = computed
+            self.record(self.computed, parts, computed)
 
     def file_problem(self, at: tuple, code, message: str, key: bool = False) -> None:
         line, col = self.doc.mark(at, key=key)
@@ -485,7 +489,7 @@ class _Mapping:
             computed = show(entry.expression)
         else:
             found, value = None, entry.value
-        parts = entry.parts or check_target(entry.target, entry.source.text)
+        parts = entry.parts
         section = parts[0]
         if parts == ("framework",):
             self.data["framework"] = value
@@ -510,7 +514,7 @@ class _Mapping:
             self.forget(("lstm",))
             self.data["lstm"] = []
             if found is not None:  # the stack is the file's list (a filter's: the list it selects from)
-                self.links[("lstm",)] = found.parts if found.parts is not None else items[0][0][:-1]
+                self.record(self.links, ("lstm",), found.parts if found.parts is not None else items[0][0][:-1])
             for k, (at, item) in enumerate(items):
                 item = item.value if isinstance(item, Tagged) and not isinstance(item.value, str) else item
                 if not isinstance(item, dict):
@@ -520,7 +524,7 @@ class _Mapping:
                     return
                 self.data["lstm"].append({})
                 if at is not None:
-                    self.links[("lstm", k)] = at
+                    self.record(self.links, ("lstm", k), at)
                 self.settings(("lstm", k), item, entry, at)
             return
         if not isinstance(body, dict):
@@ -730,11 +734,13 @@ def weighed(loaded: tuple[Problem, ...], read: set) -> list[Problem]:
     path (a key the mapping reads, one inside a section mapped whole, or one a mapped path runs
     through), a warning elsewhere: the mapping never reads that key, so its value is the project's
     business (PyYAML keeps the last one without a word)."""
-    mapped = [_address(json_path(parts)) for parts in read]
+    mapped = {_address(json_path(parts)) for parts in read}
+    through = {p[:end + 1] for p in mapped for end, ch in enumerate(p) if ch == "."}  # each one's prefixes
     out = []
     for problem in loaded:
         at = _address(problem.path)
-        if problem.code != DUPLICATE_KEY or any(at.startswith(p) or p.startswith(at) for p in mapped):
+        inside = any(at[:end + 1] in mapped for end, ch in enumerate(at) if ch == ".")
+        if problem.code != DUPLICATE_KEY or inside or at in through:
             out.append(problem)
         else:
             out.append(Problem(problem.file, problem.line, problem.column, problem.code, WARNING,
