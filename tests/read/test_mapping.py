@@ -601,3 +601,29 @@ def test_a_problem_line_is_one_line(tmp_path):
     path = write(tmp_path, "c.yaml", "a: 1\n")
     result = run("check", path, "--from", "lstm.hidden_size=a\nb")
     assert result.returncode == 2 and re.fullmatch(r"lstmshape: error: [^\n]*\n", result.stderr), result.stderr
+
+
+def test_a_thousand_blocks_stay_linear(tmp_path):
+    block = ("{type: lstm, input_size: 8, hidden_size: 8, num_layers: 1, bidirectional: false, batch_first: true, "
+             "bias: true, dropout: 0.0, proj_size: 0, cell: lstm}")
+    path = write(tmp_path, "many.yaml", "layers: [" + ", ".join([block] * 1_000) + "]\nk: 1\nk: 2\n")
+    result = run_bounded("check", path, "--from", "lstm=layers[type=lstm]", "--set", "lstm.bias=false")
+    result.assert_harmless(path)
+    assert result.returncode == 0 and "warning[LS002]" in result.stdout, result.stdout[-2000:]
+
+
+# --- every section is a TARGET -------------------------------------------------------------------
+
+def test_expect_and_decoder_targets(tmp_path):
+    path = write(tmp_path, "train.yaml", LIGHTNING.replace("in_features: 256", "in_features: 128"))
+    result = run("check", path, "--from", "lstm=model.encoder", "--set", "expect={output: [N, L, 0]}",
+                 "--from", "expect.output.2=model.classifier.in_features")
+    where = place(LIGHTNING, r"in_features: (256)")
+    assert result.stdout.startswith(f"{path}:{where}: error[LS112] expect.output's last dimension is 128 but output "
+                                    "has 256 features"), result.stdout
+    result = run("check", path, "--from", "lstm=model.encoder", "--set", "lstm.batch_first=false",
+                 "--from", "decoder.lstm.input_size=model.num_classes",
+                 "--from", "decoder.lstm.hidden_size=model.classifier.in_features",
+                 "--from", "decoder.lstm.num_layers=model.encoder.n_layers", "--set", "decoder.bridge=concat")
+    assert f"{path}:{where}: error[LS138] lstm's hn has 256 features after the bridge but decoder.lstm's h0 needs " \
+           "128" in result.stdout, result.stdout
