@@ -661,26 +661,22 @@ class _Mapping:
             what = f"a list of {len(sizes)} sizes, but lstm is a stack of {len(current)} blocks"
             self._not_blocks(entry, found, what)
             return
+        known = names("lstm", self.framework)
         if not isinstance(current, list):
             base = current if isinstance(current, dict) else {}
-            known = names("lstm", self.framework)
             self.data["lstm"] = [{} for _ in sizes]
             for k in range(len(sizes)):
                 for name, item in base.items():
                     if k == 0 or known.get(name) not in INPUT_NAMES:
                         self.data["lstm"][k][name] = item
                         self.copy_origin(("lstm", name), ("lstm", k, name))
-            self.forget_section_keys(base)
+            for name in base:
+                self.forget(("lstm", name))
         items = found.items if found is not None and found.items is not None else [
             ((found.parts + (k,)) if found is not None and found.parts is not None else None, v)
             for k, v in enumerate(sizes)]
         for k, (at, size) in enumerate(items):
-            self.put(("lstm", k, key), size, entry, _Found(size, at) if at is not None else None,
-                     names("lstm", self.framework))
-
-    def forget_section_keys(self, base: dict) -> None:
-        for name in base:
-            self.forget(("lstm", name))
+            self.put(("lstm", k, key), size, entry, _Found(size, at) if at is not None else None, known)
 
 
 def _selected(value: Any, select: Select) -> bool:
