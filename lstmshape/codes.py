@@ -233,10 +233,15 @@ MAPPING_PATH = Code(
     "LS012", "mapping-path", "error",
     "A `--from` path (or a [tool.lstmshape] `from` path) is not in the file.",
     """\
-`--from TARGET=PATH` reads TARGET from PATH, a dot-separated key path from the document root
-(integers index lists, `.` is the root). A path whose key is missing, or which runs through a list
-by name or into a scalar, maps nothing: the problem is placed at the last part of the path that
-exists, names the whole path and where the mapping was written, and suggests a close key.
+`--from TARGET=PATH` reads TARGET from PATH, a key path from the document root (integers index
+lists, -1 from the end, `.` is the root, `"a.b"` a key holding a dot, `[type=lstm]` filters a
+list; the grammar: docs/checking-configs.md). A path whose key is missing, which runs through a
+list by name or into a scalar, or whose filter selects nothing (or several elements where one is
+needed) maps nothing: the problem is placed at the last part of the path that exists, names the
+whole path and where the mapping was written, and suggests a close key (or how to quote one that
+holds a dot). So is a list mapped to `lstm` that cannot be a stack (an element that is no
+mapping, more than 1,000 blocks, sizes that do not match the blocks), and a TARGET that leads
+into nothing in a list read from the file (`lstm.2.units` on a stack of two).
 
 Example: `lstmshape infer configs/foreign/encoder_section.yaml --from lstm=model.encodr`::
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -112,10 +113,12 @@ USAGE = {
     "unknown-key": (["--set", "lstm.hiden_size=3"], "--set lstm.hiden_size=3: 'lstm' has no setting 'hiden_size'; "
                                                     "did you mean 'lstm.hidden_size'?"),
     "no-equals": (["--from", "lstm"], "--from lstm: expected TARGET=PATH"),
-    "empty-path-part": (["--from", "lstm=model..encoder"], "is not a dot-separated key path"),
-    "set-a-section": (["--set", "lstm=3"], "--set gives one value: use lstm.KEY=VALUE"),
-    "set-not-scalar": (["--set", "lstm.input_size=[1, 2]"], "VALUE must be a single scalar"),
-    "set-bad-yaml": (["--set", "lstm.input_size=[1"], "VALUE is not a YAML scalar"),
+    "empty-path-part": (["--from", "lstm=model..encoder"], "--from lstm=model..encoder: PATH: expected a key, an "
+                                                           "index or a quoted key at column 7 of 'model..encoder'"),
+    "set-a-section": (["--set", "lstm=3"], "--set lstm=3: lstm takes a mapping of settings (or a list of them: "
+                                           "a stack)"),
+    "set-tagged": (["--set", "lstm.input_size=!x 1"], "VALUE holds a tagged value (!x)"),
+    "set-bad-yaml": (["--set", "lstm.input_size=[1"], "--set lstm.input_size=[1: VALUE is not a YAML value"),
 }
 
 
@@ -346,7 +349,7 @@ def test_docs_worked_examples_are_real_output():
     assert len(blocks) >= 3
     for block in blocks:
         command, expected = block.split("\n", 1)
-        args = command.removeprefix("$ lstmshape ").split()
+        args = shlex.split(command.removeprefix("$ lstmshape "))
         result = run(*args, cwd=REPO, env={"NO_COLOR": "1"})
         shown = [line.rstrip() for line in (result.stderr + result.stdout).strip().splitlines()]
         assert [line.rstrip() for line in expected.strip().splitlines()] == shown, command

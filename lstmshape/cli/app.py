@@ -45,9 +45,12 @@ def main(_version: bool = typer.Option(False, "--version", callback=version, is_
     """Work out, check and explain the tensor shapes of LSTM networks from a YAML config."""
 
 
-FROM_HELP = ("Read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH, a dot-separated key path in the "
-             "file (model.encoder; '.' is the root). Repeatable.")
-SET_HELP = "A value the file does not hold, read as a YAML scalar (lstm.input_size=80, framework=keras). Repeatable."
+FROM_HELP = ("Read TARGET, a path into the lstmshape config (lstm, lstm.hidden_size, lstm.1.input_size, "
+             "head.0.linear.in_features, expect.output.2, data, framework), from PATH: a key path in the file "
+             "(model.encoder, layers.-1, \"a.b\".c, layers[type=lstm]; '.' is the root) or integer arithmetic over "
+             "such paths (memory_size // 2, emb + hidden). Repeatable.")
+SET_HELP = ("Give TARGET a value the file does not hold, a YAML flow value (lstm.input_size=80, framework=keras, "
+            "'head=[{linear: {in_features: 0, out_features: 3}}]'); a deeper --from fills it. Repeatable.")
 
 
 def from_option():

@@ -100,7 +100,19 @@ def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
     refused = not_a_file(path)
     if refused:
         return None, [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
-    return load(path, mapping)
+    return mapped(load, path, mapping)
+
+
+def mapped(read, path: str, mapping: tuple, *args, **kwargs):
+    """`read(path, mapping, ...)`; a mapping that leads into nothing the options built: UsageError."""
+    if not mapping:
+        return read(path, mapping, *args, **kwargs)
+    from ..read.mapping import MappingError
+
+    try:
+        return read(path, mapping, *args, **kwargs)
+    except MappingError as exc:
+        raise project_error(exc) from None
 
 
 def parse_layers(text: str) -> list[int]:
@@ -246,7 +258,7 @@ def check_with_weights(paths: list[str], weights: str, prefix: str | None = None
         if not os.path.lexists(path):
             raise UsageError(f"{one_line(path)}: no such file or directory")
     mapping = file_mapping(paths[0], list(from_), list(set_))
-    problems = check_file(paths[0], mapping, weights=weights, prefix=prefix)
+    problems = mapped(check_file, paths[0], mapping, weights=weights, prefix=prefix)
     return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
 
 
@@ -281,7 +293,7 @@ def draw(config: str, output: str, open_browser: bool = False, from_: list[str] 
     stderr = stderr or sys.stderr
     mapping = file_mapping(config, list(from_), list(set_))
     try:
-        drawing = draw(config, output, mapping)
+        drawing = mapped(lambda path, entries: draw(path, output, entries), config, mapping)
     except DrawError as exc:
         raise UsageError(str(exc)) from None
     print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print

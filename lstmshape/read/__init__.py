@@ -11,6 +11,7 @@ mean together is `lstmshape.rules`' business.
     frameworks  a keras or onnx config's `lstm` section
     interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
     mapping     --from / --set: the sections of a config lstmshape did not write
+    paths       the grammar of a --from PATH: keys, indexes, filters, integer arithmetic
     project     [tool.lstmshape] in pyproject.toml
     recognise   which YAML and JSON files are lstmshape configs
 """
@@ -28,12 +29,11 @@ from .data import data_config
 from .reader import Reader
 from .recognise import TOP_LEVEL, is_config
 from .torch import lstm_settings_place, read_torch
-from .values import kind_of
+from .values import MAX_BLOCKS, kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
-MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
 
 
 class ConfigError(Exception):
@@ -119,4 +119,5 @@ def not_a_config(data: dict, path: str) -> str:
             f"or in pyproject.toml: [[tool.lstmshape.configs]] files = [\"{path}\"], from = {{lstm = \"{section}\"}}")
 
 
-__all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]
+__all__ = ["MAX_BLOCKS", "ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text",
+           "read_config"]
