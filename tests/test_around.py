@@ -16,8 +16,7 @@ from lstmshape.read import parse_text
 from lstmshape.shapes import infer
 from lstmshape.shapes.around import bridged_state, infer_decoder
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run
 
 GOLDEN = json.loads((GOLDEN_DIR / "around.json").read_text())["records"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from lstmshape.render.check import escape_data, escape_property
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -171,7 +171,7 @@ def test_no_colour_when_piped_or_no_color(tree):
 
 def test_colour_on_a_terminal(tree):
     """On a TTY the text is coloured by rich (and only then is rich imported)."""
-    from check_helpers import on_terminal
+    from helpers import on_terminal
 
     code, out = on_terminal("check", tree / "sub" / "bad.yml")
     assert code == 1

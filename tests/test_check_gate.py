@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 NOT_CONFIGS = {
     "empty.yaml": (b"", "LS001", "file is empty"),

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from lstmshape.check import check_paths
 
-from check_helpers import run
+from helpers import run
 
 
 def billion_laughs() -> str:

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from check_helpers import REPO
+from helpers import REPO
 
 pytestmark = pytest.mark.precommit
 

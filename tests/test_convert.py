@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recorders import assert_golden_close, recorder
+from helpers import assert_golden_close, recorder
 from lstmshape import convert
 from lstmshape.read import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from check_helpers import REPO, console_script, on_terminal, run
+from helpers import REPO, console_script, on_terminal, run
 
 ESCAPE = re.compile(r"\x1b\[")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded
 
 LSTM = "lstm: {input_size: 10, hidden_size: 20}\n"
 

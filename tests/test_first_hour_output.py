@@ -18,7 +18,7 @@ import pytest
 
 from lstmshape.checkpoint import TORCH_MAGIC
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded
 
 
 def write(path, text: str):

@@ -20,7 +20,7 @@ from lstmshape.check import Report
 from lstmshape.problems import Problem, format_problem
 from lstmshape.render.check import GitlabReporter, JunitReporter, MarkdownReporter
 
-from check_helpers import REPO, run, run_bounded
+from helpers import REPO, run, run_bounded
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"

@@ -14,8 +14,7 @@ import sys
 
 import pytest
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run
 from lstmshape.check import check_file
 from lstmshape.read import read_config
 from lstmshape.rules import context_for

@@ -20,7 +20,7 @@ from lstmshape.checkpoint import TORCH_MAGIC, Checkpoint, CheckpointError, read_
 from lstmshape.identify import FoundLSTM, TensorInfo
 from lstmshape.render.weights import config_yaml
 
-from check_helpers import on_terminal, run_bounded
+from helpers import on_terminal, run_bounded
 
 FAR = 999_999_999  # a layer number no model reaches, written in a few bytes
 

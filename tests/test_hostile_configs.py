@@ -2,7 +2,7 @@
 of config never cost more than a reader can read, a wrong-typed value is an error naming the file
 (never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
 
-End-to-end cases run the real console script in a child process (tests/check_helpers.run_bounded:
+End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
 time, peak memory and a secret in the environment); the rest run in-process."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from check_helpers import on_terminal, run_bounded
+from helpers import on_terminal, run_bounded
 from lstmshape.check import check_text, load_text
 from lstmshape.read.frameworks import KERAS_KEYS, ONNX_KEYS
 from lstmshape.render.json import JsonReporter

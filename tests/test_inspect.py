@@ -17,8 +17,7 @@ import pytest
 from lstmshape.checkpoint import TORCH_MAGIC, CheckpointError, read_checkpoint
 from lstmshape.identify import TensorInfo, identify_torch
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run
 
 WEIGHTS = GOLDEN_DIR / "weights"
 TRUTH = json.loads((WEIGHTS / "truth.json").read_text())

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded
 from lstmshape.read import mapping
 from lstmshape.rules import ls016_unread_size_key as ls016
 from lstmshape.yamlload import parse_yaml

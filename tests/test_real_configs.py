@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run
 
 RECORDER = recorder("record_real_configs")
 GOLDEN = json.loads((GOLDEN_DIR / "real_configs.json").read_text())

@@ -18,7 +18,7 @@ from lstmshape.shapes import infer
 from lstmshape.shapes.keras import infer_keras
 from lstmshape.shapes.onnx import infer_onnx
 from lstmshape.translate import translate
-from recorders import GOLDEN_DIR, assert_golden_close, recorder
+from helpers import GOLDEN_DIR, assert_golden_close, recorder
 
 rec = recorder("record_rnn_frameworks")
 KERAS = json.loads((GOLDEN_DIR / "frameworks" / "rnn_keras_shapes.json").read_text())

@@ -14,7 +14,7 @@ from lstmshape.codes import ALL
 from pathlib import Path
 from lstmshape.rules import all_examples, all_rules, rule
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 RULES = all_rules()
 IDS = [m.ID for m in RULES]

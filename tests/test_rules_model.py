@@ -11,7 +11,7 @@ from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
 from lstmshape.shapes import infer
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 
 def problems_of(tmp_path, text: str):

@@ -22,8 +22,7 @@ from lstmshape.read import parse_text
 from lstmshape.settings import KerasLSTM, OnnxLSTM, TorchLSTM
 from lstmshape.translate import translate
 
-from check_helpers import REPO, run
-from recorders import recorder
+from helpers import REPO, recorder, run
 
 RECORDER = recorder("record_stacks")
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "frameworks" / "stacks.json").read_text())["cases"]

@@ -16,8 +16,7 @@ from lstmshape.read import load_config
 from lstmshape import codes
 from lstmshape.weightcheck import checkpoint_params
 
-from check_helpers import run
-from recorders import GOLDEN_DIR
+from helpers import GOLDEN_DIR, run
 
 SEQ2SEQ = GOLDEN_DIR / "weights" / "seq2seq.npz"  # encoder.rnn.: LSTM(6, 5, 2, bidirectional); decoder.lstm.: LSTM(10, 7, proj_size=3, bias=False)
 ENCODER = "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 2\n  bidirectional: true\n"
