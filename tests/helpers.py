@@ -43,8 +43,8 @@ GOLDEN_DIR = REPO / "tests" / "golden"
 USER_UNSET = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "LSTMSHAPE_DEBUG", "BROWSER")
 
 # Variables read once per process (when typer's help renderer is imported, when webbrowser first
-# looks for a browser, when the interpreter or Keras starts): a run that sets one differently from
-# this process is a child process's run (run_script), or it would not see it.
+# looks for a browser, when Keras is imported; and PYTHON*, when the interpreter starts): a run that
+# sets one differently from this process is a child process's run (run_script), or it would not see it.
 ONCE_PER_PROCESS = ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS", "TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL",
                     "TYPER_USE_RICH", "TYPER_STANDARD_TRACEBACK", "BROWSER", "PATH", "DISPLAY", "WAYLAND_DISPLAY",
                     "KERAS_BACKEND")
@@ -95,7 +95,7 @@ def run(*args, env: dict | None = None, cwd=REPO, input: str | None = None) -> s
     from lstmshape.cli import main
 
     argv = [str(a) for a in args]
-    for name in ONCE_PER_PROCESS:
+    for name in {*ONCE_PER_PROCESS, *(n for n in env or () if n.startswith("PYTHON"))}:
         assert (env or {}).get(name, os.environ.get(name)) == os.environ.get(name), \
             f"{name} is read once per process: run `lstmshape {' '.join(argv)}` with run_script"
     out, err = io.BytesIO(), io.BytesIO()

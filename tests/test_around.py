@@ -16,7 +16,7 @@ from lstmshape.read import parse_text
 from lstmshape.shapes import infer
 from lstmshape.shapes.around import bridged_state, infer_decoder
 
-from helpers import GOLDEN_DIR, REPO, recorder, run
+from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
 
 GOLDEN = json.loads((GOLDEN_DIR / "around.json").read_text())["records"]
 
@@ -244,13 +244,13 @@ def test_hostile_sizes_stay_bounded(tmp_path):
             "expect:\n  - {h0: [2, 7, 10000000000000000000000000000000000000000]}\n  - null\n"
             "decoder:\n  lstm: {input_size: 3, hidden_size: 3}\n")
     path = write(tmp_path, text)
-    result = run("check", path, timeout=20)
+    result = run_script("check", path, timeout=20)
     assert result.returncode == 1, result.stderr
     assert ("with dataset_size 1000000000000000000000000000000 and drop_last false, batch "
             "142857142857142857142857142858 of each epoch") in result.stdout
     assert "1000000000000000000000000000000 mod 7 = 1 sequences" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    result = run("infer", path, "--format", "json", timeout=20)
+    result = run_script("infer", path, "--format", "json", timeout=20)
     assert json.loads(result.stdout)["around"]["joins"][0]["steps"][0]["features_out"] == 10**40
 
 

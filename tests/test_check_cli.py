@@ -11,7 +11,7 @@ import pytest
 
 from lstmshape.render.check import escape_data, escape_property
 
-from helpers import REPO, run
+from helpers import REPO, run, run_script
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -116,8 +116,8 @@ def test_github_format(tree):
                 f"title=lstmshape LS101 (head-in-features)::{BAD_MESSAGE}\n")
     assert run("check", "--format", "github", bad).stdout == expected
     # chosen automatically on GitHub Actions; an explicit --format wins
-    assert run("check", bad, env={"GITHUB_ACTIONS": "true"}).stdout == expected
-    assert "error[LS101]" in run("check", "--format", "text", bad, env={"GITHUB_ACTIONS": "true"}).stdout
+    assert run_script("check", bad, env={"GITHUB_ACTIONS": "true"}).stdout == expected
+    assert "error[LS101]" in run_script("check", "--format", "text", bad, env={"GITHUB_ACTIONS": "true"}).stdout
     warn = run("check", "--format", "github", tree / "sub" / "deeper" / "warn.yaml")
     assert warn.stdout.startswith("::warning file=") and warn.returncode == 0
 
@@ -206,7 +206,7 @@ def test_help_still_comes_from_the_full_cli():
 def test_python_dash_m_matches_console_script(tree):
     bad = str(tree / "sub" / "bad.yml")
     via_m = subprocess.run([sys.executable, "-m", "lstmshape", "check", bad], capture_output=True, text=True)
-    assert (via_m.returncode, via_m.stdout) == (1, run("check", bad).stdout)
+    assert (via_m.returncode, via_m.stdout) == (1, run_script("check", bad).stdout)
 
 
 def test_shipped_configs(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from lstmshape.checkpoint import TORCH_MAGIC, CheckpointError, read_checkpoint
 from lstmshape.identify import TensorInfo, identify_torch
 
-from helpers import GOLDEN_DIR, REPO, recorder, run
+from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
 
 WEIGHTS = GOLDEN_DIR / "weights"
 TRUTH = json.loads((WEIGHTS / "truth.json").read_text())
@@ -356,7 +356,7 @@ def test_torch_files_without_torch_say_so(tmp_path):
     (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
     path = tmp_path / "m.pt"
     path.write_bytes(b"".join(pickle.dumps(x, protocol=2) for x in (TORCH_MAGIC, 1001, {}, {}, [])))  # legacy format
-    result = run("inspect", path, env={"PYTHONPATH": str(fake.parent)})
+    result = run_script("inspect", path, env={"PYTHONPATH": str(fake.parent)})
     assert result.returncode == 1
     assert result.stderr == (f"{path}:1:1: error[LS304] a torch checkpoint needs torch to read it safely (pip "
                              "install torch); lstmshape never unpickles a file without torch's weights_only "

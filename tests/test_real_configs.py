@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import GOLDEN_DIR, REPO, recorder, run
+from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
 
 RECORDER = recorder("record_real_configs")
 GOLDEN = json.loads((GOLDEN_DIR / "real_configs.json").read_text())
@@ -191,7 +191,7 @@ def test_unresolvable_values(tmp_path, case):
     text, words = INTERPOLATIONS[case]
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    result = run("check", path, "--from", "lstm=lstm", timeout=20)
+    result = run_script("check", path, "--from", "lstm=lstm", timeout=20)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert words in result.stdout, result.stdout
     assert path.read_text() == text
@@ -385,8 +385,7 @@ def test_mapping_with_stdin_is_a_usage_error_and_weights_take_the_mapping():
     weights = run("check", "configs/foreign/encoder_section.yaml", "--from", "lstm=model.encoder", "--weights",
                   "tests/golden/weights/seq2seq.npz", cwd=REPO)  # mapped, then compared: which of its two LSTMs?
     assert weights.returncode == 1 and "error[LS305]" in weights.stdout and "choose one with --prefix" in weights.stdout
-    stdin = subprocess.run([*map(str, [sys.executable, "-m", "lstmshape", "infer", "-", "--from", "lstm=model"])],
-                           input="model: {input_size: 4, hidden_size: 8}\n", capture_output=True, text=True, cwd=REPO)
+    stdin = run("infer", "-", "--from", "lstm=model", input="model: {input_size: 4, hidden_size: 8}\n", cwd=REPO)
     assert stdin.returncode == 2 and "give the config's path, not -" in stdin.stderr
 
 
