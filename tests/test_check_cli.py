@@ -1,5 +1,6 @@
-"""`lstmshape check` end to end, through the real console script: formats, exit codes, --strict,
---exit-zero, directories, GITHUB_ACTIONS, usage errors, and what a clean run imports."""
+"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
+GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
+usage errors, and what a clean run imports."""
 
 from __future__ import annotations
 

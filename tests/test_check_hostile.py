@@ -1,6 +1,7 @@
 """Hostile input: a clear diagnostic, a non-zero exit, never a traceback, nothing written, and
-every case bounded in time and memory. End to end through the real console script, plus a
-property-based test over random YAML and random bytes."""
+every case bounded in time and memory. End to end through the real console script (the CLI's
+entry point in process where nothing is bounded), plus a property-based test over random YAML and
+random bytes."""
 
 from __future__ import annotations
 

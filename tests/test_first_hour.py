@@ -1,5 +1,6 @@
-"""What tripped a new user in the first hour (issue #11), each through the real console script:
-exit codes and gates, output a person reads, the glossary's own words, standard input."""
+"""What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
+console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
+person reads, the glossary's own words, standard input."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the console script: the parameter shapes and counts of
+group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
 the torch.nn.LSTM each project builds (golden, recorded from torch by
 tests/golden/record_real_configs.py, and live where torch is installed), where every value came
 from, every bad input of the issue, and which YAML `check` skips."""

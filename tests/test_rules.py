@@ -1,5 +1,5 @@
 """Every rule's documentation is tested: the failing example in its docstring must produce its
-code, the passing example must be clean. Both in-process and through the real console script."""
+code, the passing example must be clean. Both through the library and through the CLI's entry point."""
 
 from __future__ import annotations
 
@@ -14,16 +14,10 @@ from lstmshape.codes import ALL
 from pathlib import Path
 from lstmshape.rules import all_examples, all_rules, rule
 
-from helpers import REPO, run
+from helpers import REPO, run, write
 
 RULES = all_rules()
 IDS = [m.ID for m in RULES]
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def test_registry_is_complete_and_ordered():

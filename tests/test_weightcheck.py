@@ -1,5 +1,5 @@
 """`lstmshape check CONFIG --weights FILE` and `infer --verify --weights FILE`, end to end through the
-console script: matching and mismatching configs against checkpoints recorded from torch, the
+CLI's entry point: matching and mismatching configs against checkpoints recorded from torch, the
 tensors named as load_state_dict names them, and held-out random checkpoints."""
 
 from __future__ import annotations
