@@ -78,6 +78,16 @@ def _set_environ(wanted: dict) -> None:
             os.environ[name] = value
 
 
+def _forget_caches() -> None:
+    """Empty every functools cache of lstmshape's modules, as a new process starts: lstmshape.read.
+    project reads each project file once per run (per process), and a test edits one between runs."""
+    for name, module in list(sys.modules.items()):
+        if name == "lstmshape" or name.startswith("lstmshape."):
+            for value in list(vars(module).values()):
+                if getattr(value, "__module__", None) == name and callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 def _decoded(data: bytes) -> str:
     """Bytes read from a child's pipe as subprocess.run(text=True) decodes them (universal newlines)."""
     return data.decode().replace("\r\n", "\n").replace("\r", "\n")
@@ -87,8 +97,9 @@ def run(*args, env: dict | None = None, cwd=REPO, input: str | None = None) -> s
     """`lstmshape ARGS...` as run_script runs it, in this process: lstmshape.cli.main (the console
     script's function) with that argv, environment and working directory, standard input `input`
     (else empty, as /dev/null), stdout and stderr written as a child writes to pipes (UTF-8, not
-    terminals; Python's default warning filters, warnings on stderr), and the exit code its
-    sys.exit would give. Some 30 times faster than a child: the package is imported once."""
+    terminals; Python's default warning filters, warnings on stderr), lstmshape's caches empty, and
+    the exit code its sys.exit would give. Some 30 times faster than a child: the package is
+    imported once."""
     import traceback
     import warnings
 
@@ -102,6 +113,7 @@ def run(*args, env: dict | None = None, cwd=REPO, input: str | None = None) -> s
     stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True)
     stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
     stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")
+    _forget_caches()
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved = sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__
     _set_environ(user_environment(env))
