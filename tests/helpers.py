@@ -10,6 +10,7 @@ Running lstmshape:
     run_bounded   the console script timed, its peak memory measured, SECRET in its environment
 Files and problems:
     write         a file under a directory; problems_of: what `check` finds in a config's text
+    made_once     a directory made once per session and shared by every xdist worker
 The golden recorders (tests/golden/record_*.py) and what they observed:
     recorder, engine, assert_matches_torch / _keras / _onnx, golden_tolerance, assert_golden_close
 
@@ -242,6 +243,27 @@ def run_bounded(*args, env: dict | None = None, cwd=None, timeout: float = 30) -
 
 
 # --- files and problems -------------------------------------------------------------------------
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A directory `name` made once per test session by make(path) and then only read, shared by
+    every pytest-xdist worker of the session (the first to take its lock makes it; the others
+    wait, then use it): an installed tool, a built virtualenv, a pre-commit store."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's directory: each worker's basetemp is under it
+    path, done = root / name, root / f"{name}.made"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)  # a make that failed part-way
+            path.mkdir()
+            make(path)
+            done.touch()
+    return path
+
 
 
 def write(directory, name: str, content: str | bytes) -> Path:
