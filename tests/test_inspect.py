@@ -195,13 +195,15 @@ def test_onnx_helper_nodes_and_their_yaml(onnx, tmp_path):
 @pytest.mark.oracle
 def test_keras_model(keras, tmp_path):
     inputs = keras.Input((5, 8))
-    x = keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True), merge_mode="sum")(inputs)
-    x = keras.layers.LSTM(4, use_bias=False, name="last")(x)
+    # named by Keras: "bidirectional" in a fresh process, "bidirectional_1" after another (a global counter)
+    bidirectional = keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True), merge_mode="sum")
+    x = keras.layers.LSTM(4, use_bias=False, name="last")(bidirectional(inputs))
     model = keras.Model(inputs, keras.layers.Dense(3)(x))
     model.save(tmp_path / "m.keras")
     checkpoint = read_checkpoint(str(tmp_path / "m.keras"))
     layers = {layer.name: layer for layer in model.layers}
-    assert [lstm.prefix for lstm in checkpoint.lstms] == ["bidirectional", "last"]
+    assert bidirectional.name.startswith("bidirectional")
+    assert [lstm.prefix for lstm in checkpoint.lstms] == [bidirectional.name, "last"]
     for lstm in checkpoint.lstms:
         layer = layers[lstm.prefix]
         assert lstm.num_params == layer.count_params()
