@@ -12,6 +12,14 @@ import os
 
 import pytest
 
+from helpers import USER_UNSET
+
+# The session runs as a user's shell would, whatever the shell that runs the tests has set (a test
+# that is about one of these sets it): lstmshape run in this process (helpers.run) then sees what
+# the console script in a child process sees, including what typer reads once when it is imported.
+for _name in USER_UNSET:
+    os.environ.pop(_name, None)
+
 
 def _oracles_required() -> bool:
     return os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1" or bool(os.environ.get("CI"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import REPO, console_script
+from helpers import REPO, console_script
 
 BLOCK = re.compile(r"```(?:text|console)\n(\$ .*?)```", re.S)
 SHIPPED = ("configs", "examples", "tests/golden/weights", "docs")

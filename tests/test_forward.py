@@ -25,7 +25,7 @@ from forward_helpers import (
     use_cell,
 )
 from lstmshape.forward import init_params, lstm_forward, param_shapes
-from recorders import assert_golden_close
+from helpers import assert_golden_close
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
 GOLDEN_DIR = Path(__file__).parent / "golden" / "forward"

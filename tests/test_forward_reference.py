@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lstmshape.forward import init_rnn_params, reference, rnn_forward
-from recorders import assert_golden_close
+from helpers import assert_golden_close
 
 GOLDEN = Path(__file__).parent / "golden"
 # torch and the reference compute in the same dtype in a different order; at these sizes (a few
@@ -210,7 +210,7 @@ def test_every_fast_path_matches_the_reference(request, cell, threads, mode, dty
     compiled exp and tanh within 1.4 ulp): each of the depth = steps × layers sequential steps
     rounds within a few ulp, and the recurrence does not amplify it (σ' ≤ 1/4, tanh' ≤ 1, f < 1,
     weights U(±1/√H)), so the two agree within the goldens' rounding budget of 4 ulp a step
-    (recorders.golden_tolerance), relative past 1."""
+    (helpers.golden_tolerance), relative past 1."""
     steps = request.getfixturevalue("compiled_cell") if cell == "compiled" else None
     seen = request.getfixturevalue(threads) if threads != "one" else None
     input_size, hidden_size, seq_len, batch = sizes

@@ -12,11 +12,12 @@ import pytest
 
 from lstmshape import checkpoint, rules
 from lstmshape.checkpoint import CheckpointError, load_tensors
-from lstmshape.cli import dispatch, guarded
 from lstmshape.codes import ALL
 from lstmshape.read import parse_text
 from lstmshape.rules import context_for, declaration_errors, run_rules
 from lstmshape.rules.keras_onnx import KerasContext, OnnxContext
+
+from helpers import run
 
 KERAS = "framework: keras\nlstm: {input_dim: 10, units: 20, return_state: true}\ndata: {batch_size: 32, seq_len: 5}\n"
 ONNX = "framework: onnx\nlstm: {input_size: 10, hidden_size: 20, cell: gru}\ndata: {batch_size: 32, seq_len: 5}\n"
@@ -28,10 +29,9 @@ def context(text: str):
     return context_for(config)
 
 
-def cli(*args: str, capsys) -> tuple[int, str]:
-    code = guarded(lambda: dispatch([str(a) for a in args]))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+def cli(*args: str) -> tuple[int, str]:
+    result = run(*args)
+    return result.returncode, result.stdout + result.stderr
 
 
 # ---- a tensor the layer does not return vs a name no layer has ----
@@ -54,7 +54,7 @@ def test_a_tensor_the_configured_layer_does_not_return_is_none(text, returned, n
 
 
 @pytest.mark.parametrize("framework, text, good", [(KerasContext, KERAS, "state_h"), (OnnxContext, ONNX, "Y_h")])
-def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_path, capsys, framework, text, good):
+def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_path, framework, text, good):
     """A bug that asks for a name no layer has (here: a typo in the expect walk) must not read as
     LS118 "not returned" about the user's config."""
     path = tmp_path / "model.yaml"
@@ -62,7 +62,7 @@ def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_p
     expects = framework.expects
     monkeypatch.setattr(framework, "expects", lambda self, names=None: (
         (k, name + "x", shape, parts) for k, name, shape, parts in expects(self, names)))
-    code, out = cli("check", path, capsys=capsys)
+    code, out = cli("check", path)
     assert code == 3 and "internal error" in out and "LS118" not in out, out
 
 
@@ -86,12 +86,12 @@ def test_a_bug_while_loading_tensor_data_propagates(monkeypatch, tmp_path):
         load_tensors(path, ["rnn.weight_ih_l0"])
 
 
-def test_a_bug_while_loading_tensor_data_is_exit_3(monkeypatch, tmp_path, capsys):
+def test_a_bug_while_loading_tensor_data_is_exit_3(monkeypatch, tmp_path):
     weights = npz(tmp_path)
     config = tmp_path / "model.yaml"
     config.write_text("lstm: {input_size: 6, hidden_size: 5}\ndata: {batch_size: 2, seq_len: 3}\n")
     monkeypatch.setattr(checkpoint, "_bound_inflation", lambda path, members: members[0].no_such_field)
-    code, out = cli("infer", config, "--verify", "--weights", weights, "--prefix", "rnn", capsys=capsys)
+    code, out = cli("infer", config, "--verify", "--weights", weights, "--prefix", "rnn")
     assert code == 3 and "internal error" in out and "cannot read tensor data" not in out, out
 
 
@@ -160,7 +160,7 @@ def test_a_mistyped_stage_is_raised_when_rules_run(monkeypatch):
 # ---- docs say what is true now ----
 
 @pytest.mark.parametrize("code", sorted(ALL))
-def test_rules_page_tells_no_history(code, capsys):
-    status, out = cli("rules", code, capsys=capsys)
+def test_rules_page_tells_no_history(code):
+    status, out = cli("rules", code)
     assert status == 0 and out
     assert not any(phrase in out.lower() for phrase in ("issue #", "since issue", "before 0.", "used to ")), out

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recorders import recorder
+from helpers import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, KerasLSTM
 from lstmshape.convert import keras_forward, keras_layers_from_list

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from check_helpers import REPO, run
-from recorders import recorder
+from helpers import REPO, recorder, run
 from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import KERAS_ACTIVATIONS, DataConfig, KerasArguments, KerasLSTM

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 PACKAGE = REPO / "lstmshape"
 LAZY_ALLOWED = ("lstmshape.cli",)  # each command loads the library it runs, when it runs

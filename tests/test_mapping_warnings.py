@@ -1,4 +1,4 @@
-"""Mappings that go wrong say so (issue #23, items 5 and 6), end to end through the console script
+"""Mappings that go wrong say so (issue #23, items 5 and 6), end to end through the CLI's entry point
 on configs shaped like real projects' (written here, never edited by lstmshape):
 
 - LS016: a key of an `lstm` section mapped whole that looks like a size of the LSTM and that
@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded, write
 from lstmshape.read import mapping
 from lstmshape.codes import UNREAD_SIZE_KEY
 from lstmshape.yamlload import parse_yaml
@@ -113,12 +113,6 @@ def problems(result) -> list[dict]:
 
 def at(found: list[dict], code: str) -> list[tuple[int, int, str]]:
     return [(int(p["line"]), int(p["col"]), p["severity"]) for p in found if p["code"] == code]
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 # --- LS016 -----------------------------------------------------------------------------------

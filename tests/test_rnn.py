@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +19,7 @@ from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
 from lstmshape.shapes import infer_lstm
 from lstmshape.verify import verify
-from recorders import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder
+from helpers import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
@@ -114,7 +111,7 @@ def test_golden_forward_covers_every_cell_and_input_kind():
 def test_forward_recorder_reproduces_files(torch, tmp_path, monkeypatch):
     monkeypatch.setattr(RECORD_FORWARD, "OUT_DIR", tmp_path)
     """torch, run here, records what the golden files hold: the same arrays and config, its outputs
-    within the rounding another machine's BLAS kernels give (recorders.assert_golden_close)."""
+    within the rounding another machine's BLAS kernels give (helpers.assert_golden_close)."""
     for name in list(RECORD_FORWARD.CASES)[::3]:
         RECORD_FORWARD.record(name, *RECORD_FORWARD.CASES[name])
         new, old = np.load(tmp_path / f"{name}.npz"), np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
@@ -455,13 +452,6 @@ def test_verify_runs_every_cell():
 
 
 # --- the CLI end to end ---------------------------------------------------------------------
-
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("lstmshape")
-    assert exe, "the lstmshape console script is not installed (pip install -e .)"
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
 
 
 def test_cli_json_has_null_cell_state():

@@ -1,6 +1,6 @@
 """Every code's documentation is tested: the failing example in its rule module's docstring, or
 in lstmshape/codes.py for a code the reader finds, must produce its code, the passing example must
-be clean. Both in-process and through the real console script."""
+be clean. Both through the library and through the CLI's entry point."""
 
 from __future__ import annotations
 
@@ -15,15 +15,9 @@ from lstmshape.codes import ALL, lookup
 from pathlib import Path
 from lstmshape.rules import RULES, all_examples, documentation, rule
 
-from check_helpers import REPO, run
+from helpers import REPO, run, write
 
 IDS = list(RULES)
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def test_registry_is_complete_and_ordered():

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded, write
 
 LIGHTNING = """\
 # A Lightning-style config: the classifier after the LSTM has its own section
@@ -292,12 +292,6 @@ CASES = {
     "telemanom-size-list": ("config.yaml", TELEMANOM, TELEMANOM_MAP, TELEMANOM_GROUP,
                             [("keras", 25, 80, 1, 1), ("keras", 80, 60, 1, 1)]),
 }
-
-
-def write(directory, name: str, text: str):
-    path = directory / name
-    path.write_text(text)
-    return path
 
 
 def digest(path) -> str:
