@@ -51,12 +51,19 @@ def numba():
     return require("numba")
 
 
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def numpy_cell(monkeypatch):
-    """Every test runs NumPy's cell in its forward passes unless it asks for the compiled one
-    (compiled_cell): the tests' small forwards run it by default (lstmshape.forward.fast._cell),
-    whatever LSTMSHAPE_FORWARD the shell that runs the tests has set."""
-    monkeypatch.delenv("LSTMSHAPE_FORWARD", raising=False)
+def numpy_cell(monkeypatch, session_cache):
+    """Every test's forward passes run NumPy's cell in one thread unless the test asks for another
+    variant (compiled_cell, two_parts, two_directions, forward_helpers.force), whatever
+    LSTMSHAPE_FORWARD the shell that runs the tests has set: no test times variants by accident.
+    The user's cache directory is a temporary one, so nothing a test runs writes to the real one."""
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", "numpy+serial")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache))
 
 
 @pytest.fixture
@@ -99,9 +106,11 @@ def compiled_cell(monkeypatch, numba, packed_steps):
 
         return step
 
+    from forward_helpers import force
+
     monkeypatch.setattr("lstmshape.forward.fast._compiled_cell",
                         {kind: spy(cell) for kind, cell in ready_cells().items()})
-    monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled")
+    force(monkeypatch, "compiled", "packed")
     return threads
 
 
@@ -116,8 +125,9 @@ def parts_seen(monkeypatch):
 @pytest.fixture
 def two_parts(monkeypatch, parts_seen):
     """Force two batch parts at test sizes (any batch of two or more), on any machine."""
-    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_MACS", 1)
-    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_SEQUENCES", 1)
+    from forward_helpers import force
+
+    force(monkeypatch, "parts")
     monkeypatch.setattr("lstmshape.forward.fast._blas_threads", lambda: 2)
     return parts_seen
 
@@ -126,12 +136,10 @@ def two_parts(monkeypatch, parts_seen):
 def two_directions(monkeypatch):
     """Force a bidirectional layer's directions into two threads at test sizes (never batch
     parts), on any machine; returns, for each direction run, its thread and BLAS thread limit."""
-    from forward_helpers import record_threads
+    from forward_helpers import force, record_threads
     from lstmshape.forward import fast as forward
 
-    monkeypatch.setattr(forward, "_MIN_PART_SEQUENCES", 10**9)
-    monkeypatch.setattr(forward, "_MIN_DIRECTION_MACS", 1)
-    monkeypatch.setattr(forward, "_MIN_DIRECTION_SEQUENCES", 1)
+    force(monkeypatch, "directions")
     monkeypatch.setattr(forward, "_blas_threads", lambda: 2)
     return record_threads(monkeypatch, "_active_steps")
 

@@ -4,10 +4,22 @@ parts_seen, two_parts and two_directions)."""
 from __future__ import annotations
 
 import functools
+import os
 
 import numpy as np
 
 from lstmshape.forward import init_params
+
+
+def force(monkeypatch, *parts):
+    """Set LSTMSHAPE_FORWARD to force these parts of the variant (calibration.PARTS: a cell,
+    threads, packing), keeping what it already forces of the other choices."""
+    from lstmshape.forward.calibration import PARTS, Request
+
+    forced = Request.parse(os.environ.get("LSTMSHAPE_FORWARD", "auto"))._asdict()
+    for part in parts:
+        forced[next(choice for choice, options in PARTS.items() if part in options)] = part
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", Request(**forced).name)
 
 
 def blas_controller():

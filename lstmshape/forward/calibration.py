@@ -66,11 +66,14 @@ class Variant(NamedTuple):
 
     @classmethod
     def parse(cls, name: str) -> Variant | None:
-        """The variant a name names in full, or None."""
+        """The variant a name names in full (as .name spells it), or None. Packed weights serve
+        the compiled cell in single-threaded BLAS only: there is no other packed variant."""
         wanted = Request.parse(name)
         if wanted is None or wanted.cell is None or (wanted.cell != "reference" and wanted.threads is None):
             return None
         variant = cls(wanted.cell, wanted.threads or "serial", wanted.packing == "packed")
+        if variant.packed and (variant.cell != "compiled" or variant.threads == "serial"):
+            return None
         return variant if variant.name == name else None
 
 
@@ -200,6 +203,10 @@ class Choices:
         self._chosen: dict[str, Variant] = {}
         self._lock = threading.Lock()
         self._machine: dict | None = None
+
+    def chosen(self) -> dict[str, str]:
+        """Each shape key's variant chosen in this process, by name."""
+        return {key: variant.name for key, variant in self._chosen.items()}
 
     def choose(self, key: str, candidates: Callable[[], list[Variant]],
                calibrate: Callable[[list[Variant]], Variant],

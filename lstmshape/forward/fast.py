@@ -21,7 +21,7 @@ from ..registry import resolve
 from . import calibration, reference
 from .inputs import cell_mode, check_lstm_call, check_rnn_call
 
-__all__ = ["FORWARD_ENV", "load_compiled_cell", "lstm_forward", "rnn_forward"]
+__all__ = ["FORWARD_ENV", "chosen_variants", "load_compiled_cell", "lstm_forward", "rnn_forward"]
 
 # implementation= (or, when it is not given, this environment variable) forces what runs a call,
 # in whole or in part (calibration.Request: "auto", "numpy", "compiled+parts", "reference", ...);
@@ -89,6 +89,12 @@ def lstm_forward(
     if call.unbatched:
         return output[:, 0], (hn[:, 0], cn[:, 0])
     return output, (hn, cn)
+
+
+def chosen_variants() -> dict[str, str]:
+    """The variant (calibration.Variant's name) each shape of call has run as in this process,
+    by its key (see _chosen): what the calibration chose, or the cache held, or was forced."""
+    return _CHOICES.chosen()
 
 
 def _request(requested):
