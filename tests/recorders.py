@@ -54,7 +54,7 @@ def assert_matches_torch(result, observed: dict) -> None:
 # of its dtype per sequential step (`depth`: time steps × layers for a forward pass, 1 for a value
 # drawn or copied rather than computed), relative to its size where that exceeds 1. Ours against
 # torch's golden (another implementation) measures 0.15 ulp per step at most: 4 leaves room for
-# other machines and for the compiled cell's float32 polynomials (2 ulps, test_forward.py).
+# other machines and for the compiled cell's float32 polynomials (2 ulps, tests/forward/test_fast.py).
 # What is exact stays exact: shapes, dtypes, names, counts, integer and boolean data.
 GOLDEN_ULPS = 4
 

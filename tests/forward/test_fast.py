@@ -30,7 +30,7 @@ from lstmshape.forward import init_params, lstm_forward, param_shapes
 from recorders import assert_golden_close
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
-GOLDEN_DIR = Path(__file__).parent / "golden" / "forward"
+GOLDEN_DIR = Path(__file__).parent.parent / "golden" / "forward"
 INPUT_SIZE, HIDDEN_SIZE, SEQ_LEN, BATCH = 3, 5, 6, 4
 LENGTHS = [4, 6, 1, 6]  # unsorted, with both extremes
 
@@ -542,7 +542,7 @@ def test_a_one_off_verify_never_imports_numba():
     code = ("import sys\nfrom lstmshape.cli import dispatch\n"
             "code = dispatch(['infer', 'configs/bilstm.yaml', '--verify', '--matrix'])\n"
             "print(code, 'numba' in sys.modules)")
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parent.parent.parent
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
 
