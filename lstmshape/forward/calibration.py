@@ -28,11 +28,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from statistics import median
 from typing import NamedTuple
 
-__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
            "cache_directory", "fastest", "machine", "request", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
@@ -43,10 +44,12 @@ PARTS = {
 }
 # The timing budget of one calibration, after one warm-up run of each candidate: the candidates
 # run ROUNDS times each on as many of the call's first steps (at most CALIBRATION_STEPS) as fit
-# in it. Medians of ROUNDS interleaved runs: a burst of load slows one run, not the verdict.
+# in it (where one step of each does not fit ROUNDS times, MIN_ROUNDS times one step). Medians
+# of interleaved runs: a burst of load slows one run, not the verdict.
 CALIBRATION_SECONDS = 0.5
 CALIBRATION_STEPS = 16
 ROUNDS = 5
+MIN_ROUNDS = 3
 _MAX_CACHED = 1000  # shapes in one cache file; past that, choices are kept for the process only
 _MAX_CACHE_BYTES = 2**20
 
@@ -113,13 +116,19 @@ def request(requested: str | None, environment: str | None, variable: str) -> Re
     """The request of `implementation=` if given, else of the environment variable, else auto. A
     value that is not one is a ValueError; the environment's value is not repeated in it."""
     text = requested or environment or "auto"
-    wanted = Request.parse(text) if isinstance(text, str) else None
+    wanted = _parsed(text) if isinstance(text, str) else None
     if wanted is None:
         origin = "implementation" if requested else variable
         options = " | ".join("/".join(options) for options in PARTS.values())
         raise ValueError(f"{origin} must be auto or parts joined by '+', at most one of each: {options} "
                          "(reference alone)")
     return wanted
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> Request | None:
+    """Request.parse, once per text: every forward asks."""
+    return Request.parse(text)
 
 
 def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
@@ -137,10 +146,14 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
 
     Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
     upper bound of a step's, sets how many steps (1 to max_steps) the timed rounds take to stay
-    within `budget` seconds. The rounds interleave the candidates, each round in a rotated order.
+    within `budget` seconds; where even one step of each exceeds it, fewer rounds (never fewer
+    than MIN_ROUNDS: a median of three still ignores one slowed run). The rounds interleave the
+    candidates, each round in a rotated order.
     """
     warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
-    steps = int(max(1, min(max_steps, budget / max(rounds * sum(warm), 1e-9))))
+    one_step = max(sum(warm), 1e-9)
+    steps = int(max(1, min(max_steps, budget / (rounds * one_step))))
+    rounds = max(min(rounds, MIN_ROUNDS), min(rounds, int(budget / one_step)))
     times = {variant: [] for variant in candidates}
     for round_ in range(rounds):
         order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])

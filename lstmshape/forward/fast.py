@@ -44,6 +44,7 @@ _CELL_LOADING = threading.Lock()
 # _TIMER times one calibration run (calibration.timed; tests give a fake clock).
 _CHOICES = calibration.Choices()
 _TIMER = calibration.timed
+_DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}  # str(dtype) is slow
 
 
 def lstm_forward(
@@ -119,7 +120,7 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     seq_len, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
     blas = _blas_threads()
     steps = min(seq_len, calibration.CALIBRATION_STEPS)
-    key = (f"{mode} {x.dtype} input={call.input_size} hidden={call.hidden_size} proj={proj_size} "
+    key = (f"{mode} {_DTYPE_NAMES[x.dtype]} input={call.input_size} hidden={call.hidden_size} proj={proj_size} "
            f"layers={num_layers} directions={num_directions} bias={int(call.bias)} batch={batch} steps={steps} "
            f"lengths={int(call.lengths is not None)} blas_threads={blas} request={wanted.name}")
     float32 = x.dtype == np.float32

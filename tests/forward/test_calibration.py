@@ -117,19 +117,29 @@ def test_rounds_interleave_the_candidates_in_rotated_orders():
     assert len({order[0] for order in rounds}) == min(calibration.ROUNDS, len(CANDIDATES))
 
 
-@pytest.mark.parametrize("per_step, max_steps, want_steps", [
-    (1e-4, 16, 16),  # a cheap call: all its first 16 steps
-    (1e-4, 5, 5),  # a short call: all of it
-    (5e-3, 16, 5),  # 4 candidates x 5 rounds x 5 steps x 5 ms = 0.5 s
-    (1.0, 16, 1),  # a step longer than the budget: one step a run
+def test_a_verdict_of_three_rounds_ignores_one_slowed_run():
+    timer = scripted({"reference": 1.0, "numpy+serial": 0.9, "numpy+parts": 0.5, "compiled+parts+packed": 0.8},
+                     outliers=[("numpy+parts", 1)])
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer).name == "numpy+parts"
+    assert sum(1 for _, _, warm in timer.runs if not warm) == calibration.MIN_ROUNDS * len(CANDIDATES)
+
+
+@pytest.mark.parametrize("per_step, max_steps, want_steps, want_rounds", [
+    (1e-4, 16, 16, 5),  # a cheap call: all its first 16 steps
+    (1e-4, 5, 5, 5),  # a short call: all of it
+    (5e-3, 16, 5, 5),  # 4 candidates x 5 rounds x 5 steps x 5 ms = 0.5 s
+    (25e-3, 16, 1, 5),  # one step of each (0.1 s) fits 5 times
+    (30e-3, 16, 1, 4),  # it fits 4 times
+    (1.0, 16, 1, 3),  # a step longer than the budget: one step a run, and 3 rounds
 ])
-def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_steps):
+def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_steps, want_rounds):
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], per_step))
     fastest(CANDIDATES, lambda variant, steps: None, max_steps, timer)
     warm = [steps for _, steps, is_warm in timer.runs if is_warm]
     timed = [steps for _, steps, is_warm in timer.runs if not is_warm]
     assert warm == [1] * len(CANDIDATES) and set(timed) == {want_steps}
-    if want_steps > 1:
+    assert len(timed) == want_rounds * len(CANDIDATES)
+    if want_rounds > calibration.MIN_ROUNDS:
         assert sum(timed) * per_step <= calibration.CALIBRATION_SECONDS * (1 + 1e-9)
 
 
@@ -267,7 +277,7 @@ def auto(monkeypatch, tmp_path):
     monkeypatch.setattr(fast, "_blas_threads", lambda: 2)
 
     def timing(per_step):
-        timer = scripted({name: per_step.get(name, 1.0) for name in ALL_NAMES})
+        timer = scripted({name: per_step.get(name, 1e-3) for name in ALL_NAMES})
         monkeypatch.setattr(fast, "_TIMER", timer)
         return timer
 
