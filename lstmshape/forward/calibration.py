@@ -106,11 +106,6 @@ class Request(NamedTuple):
             return None
         return cls(**forced)
 
-    def allows(self, variant: Variant) -> bool:
-        return ((self.cell is None or self.cell == variant.cell)
-                and (self.threads is None or self.threads == variant.threads)
-                and (self.packing is None or (self.packing == "packed") == variant.packed))
-
 
 def request(requested: str | None, environment: str | None, variable: str) -> Request:
     """The request of `implementation=` if given, else of the environment variable, else auto. A
@@ -278,6 +273,9 @@ class Choices:
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".forward-",
                                              suffix=".tmp", delete=False) as temporary:
                 temporary.write(text)
+        except OSError:
+            return
+        try:
             os.replace(temporary.name, path)
         except OSError:
-            pass
+            Path(temporary.name).unlink(missing_ok=True)
