@@ -1,17 +1,18 @@
 """lstmshape.forward.packed_gemm: h @ W^T on a weight packed once, by OpenBLAS's own sgemm micro-kernel.
 
-The product is tested with OpenBLAS's Haswell kernel on any x86-64 machine (forward_helpers.
+The product is tested with OpenBLAS's Haswell kernel on any x86-64 machine (helpers.
 haswell_packing); which kernel this machine's forward would use is tested apart.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from forward_helpers import haswell_packing
+from helpers import haswell_packing
 
 pytestmark = pytest.mark.usefixtures("numba")
 
@@ -136,9 +137,32 @@ def test_the_self_test_refuses_a_kernel_packed_for_the_wrong_tile(monkeypatch, t
     assert packed_gemm.find_kernel(libraries) is None
 
 
+def avx512_cpu():
+    try:
+        return " avx512f " in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("tile", [(16, 4), (8, 4), (16, 8), (32, 4), (16, 2)])
+def test_the_skylakex_kernel_passes_its_self_test_at_its_own_tile_only(monkeypatch, tile):
+    """OpenBLAS's SkylakeX sgemm kernel (16 rows by panels of 4 sequences) under the same
+    self-test as Haswell's, on a CPU that can run it (AVX-512) and an OpenBLAS that has it."""
+    from lstmshape.forward import packed_gemm
+
+    if not avx512_cpu():
+        pytest.skip("this CPU has no AVX-512: the SkylakeX kernel cannot run here")
+    libraries = [{**library, "architecture": "SkylakeX"} for library in openblas_libraries()]
+    if not libraries:
+        pytest.skip("numpy's BLAS is not OpenBLAS")
+    monkeypatch.setitem(packed_gemm.KERNELS, "skylakex", tile)
+    kernel = packed_gemm.find_kernel(libraries)
+    assert (kernel is not None) == (tile == (16, 4))
+
+
 @pytest.mark.parametrize("library", [
     {"internal_api": "mkl", "architecture": "Haswell", "filepath": "libmkl_rt.so"},
-    {"internal_api": "openblas", "architecture": "SkylakeX", "filepath": "libopenblas.so"},
+    {"internal_api": "openblas", "architecture": "Zen", "filepath": "libopenblas.so"},
     {"internal_api": "openblas", "architecture": "Haswell", "filepath": "/nonexistent/libopenblas.so"},
     {"internal_api": "openblas", "architecture": None, "filepath": "libopenblas.so"},
 ])

@@ -17,10 +17,10 @@ import pytest
 from lstmshape.forward import init_rnn_params, reference, rnn_forward
 from helpers import assert_golden_close
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent.parent / "golden"
 # torch and the reference compute in the same dtype in a different order; at these sizes (a few
 # steps, hidden 5) they agree to float32's rounding of a short sum, as the fast path does
-# (tests/test_forward.py's tolerances).
+# (tests/forward/test_fast.py's tolerances).
 TORCH_TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
 INPUT_SIZE, HIDDEN_SIZE, SEQ_LEN, BATCH = 3, 5, 6, 4
 LENGTHS = [4, 6, 1, 6]  # unsorted, with both extremes

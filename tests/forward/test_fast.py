@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -16,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forward_helpers import (
+from helpers import (
     assert_an_error_restores_the_blas_limit,
     blas_controller,
     blas_threads,
     cells_for,
+    force,
     packed_products_per_step,
     use_cell,
 )
@@ -28,7 +30,7 @@ from lstmshape.forward import init_params, lstm_forward, param_shapes
 from helpers import assert_golden_close
 
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-12}
-GOLDEN_DIR = Path(__file__).parent / "golden" / "forward"
+GOLDEN_DIR = Path(__file__).parent.parent / "golden" / "forward"
 INPUT_SIZE, HIDDEN_SIZE, SEQ_LEN, BATCH = 3, 5, 6, 4
 LENGTHS = [4, 6, 1, 6]  # unsorted, with both extremes
 
@@ -281,11 +283,6 @@ def test_batch_of_one_runs_in_one_part(torch, two_parts):
     assert [limit for _, limit in two_parts] == [blas_threads()], "BLAS limit left alone"
 
 
-def test_tiny_forward_stays_single_threaded(parts_seen):
-    lstm_forward(np.ones((5, 3, 10), np.float32), init_params(10, 20))
-    assert parts_seen == [(threading.get_ident(), blas_threads())]
-
-
 def test_one_part_keeps_blas_threads_for_its_gemms(compiled_cell, packed_steps, parts_seen):
     """Without batch parts or split directions, np.matmul runs each step's GEMM on BLAS's own
     threads: nothing is packed for the single-threaded kernel."""
@@ -294,7 +291,8 @@ def test_one_part_keeps_blas_threads_for_its_gemms(compiled_cell, packed_steps, 
     assert parts_seen == [(threading.get_ident(), blas_threads())]
 
 
-def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
+def test_large_batch_runs_one_part_per_blas_thread(monkeypatch, parts_seen):
+    force(monkeypatch, "parts")
     expected_parts = min(2, blas_threads())
     x = np.random.default_rng(0).standard_normal((20, 32, 64), dtype=np.float32)
     single = lstm_forward(x, init_params(64, 128))
@@ -304,16 +302,6 @@ def test_large_batch_runs_one_part_per_blas_thread(parts_seen):
         parts_seen.clear()
         assert_matches(lstm_forward(x, init_params(64, 128)), single)
         assert len(parts_seen) == 1
-
-
-def test_parts_of_fewer_than_16_sequences_are_not_made(monkeypatch, parts_seen):
-    """Plenty of work but a batch of 31: two parts would each get fewer than 16 sequences."""
-    monkeypatch.setattr("lstmshape.forward.fast._blas_threads", lambda: 2)
-    x = np.random.default_rng(0).standard_normal((20, 31, 64), dtype=np.float32)
-    lstm_forward(x, init_params(64, 128))
-    assert parts_seen == [(threading.get_ident(), blas_threads())]
-    lstm_forward(np.concatenate([x, x[:, :1]], axis=1), init_params(64, 128))
-    assert len({thread for thread, _ in parts_seen[1:]}) == 2, "32 sequences: two parts"
 
 
 @pytest.mark.parametrize("failing", ["the calling thread", "a worker thread"])
@@ -364,27 +352,6 @@ def test_two_directions_in_two_threads_match_torch(
     assert {limit for _, limit in two_directions} == {1}, "each direction runs single-threaded BLAS"
     assert steps is None or len(set(steps)) == 2
     assert packed_products_per_step(request, cell) in (None, 2 if proj_size else 1)
-
-
-@pytest.mark.parametrize("batch, macs, num_directions, recurrent_mib, blas, expected", [
-    (8, 10**9, 2, 1, 2, (1, True)),
-    (4, 2 * 10**8, 2, 4, 2, (1, True)),  # at every threshold
-    (3, 10**9, 2, 1, 2, (1, False)),  # too few sequences: memory-bound GEMVs
-    (8, 2 * 10**8 - 2, 2, 1, 2, (1, False)),  # too little work a direction
-    (8, 10**9, 2, 5, 2, (1, False)),  # W_hh too large for both at once
-    (8, 10**9, 1, 1, 2, (1, False)),  # one direction
-    (8, 10**9, 2, 1, 1, (1, False)),  # the user's BLAS limit of one thread
-    (32, 10**9, 2, 1, 2, (2, False)),  # wide enough for batch parts, which need no barrier
-    (32, 6 * 10**7 - 1, 1, 1, 2, (1, False)),  # 16 sequences a part, too little work for two
-    (31, 10**9, 1, 1, 2, (1, False)),  # work enough, but 15 sequences in a part
-    (64, 10**9, 1, 1, 4, (4, False)),  # one part per BLAS thread
-])
-def test_which_threads_a_forward_uses(monkeypatch, batch, macs, num_directions, recurrent_mib, blas, expected):
-    """The rule is the same for every cell (the work counts each cell's gates)."""
-    from lstmshape.forward import fast as forward
-
-    monkeypatch.setattr(forward, "_blas_threads", lambda: blas)
-    assert forward._threads(batch, macs, num_directions, recurrent_mib * 2**20) == expected
 
 
 @pytest.mark.parametrize("failing", ["forward", "reverse"])
@@ -457,14 +424,12 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell):
 
 @pytest.fixture
 def fresh_process(monkeypatch):
-    """The fast path as in a process that has not loaded the compiled cell, which a call runs by
-    default from tiered_case()'s gate values on."""
+    """The fast path as in a process that has not loaded the compiled cell."""
     monkeypatch.setattr("lstmshape.forward.fast._compiled_cell", None)
-    monkeypatch.setattr("lstmshape.forward.fast.COMPILED_GATE_VALUES", 5 * 3 * 4 * 20)
 
 
 def tiered_case(dtype=np.float32, seq_len=5):
-    """x and params whose forward runs seq_len * 3 * 4 * 20 gate values."""
+    """x (seq_len steps of 3 sequences of 10 features) and params of hidden size 20."""
     x = np.random.default_rng(seq_len).standard_normal((seq_len, 3, 10)).astype(dtype)
     return x, init_params(10, 20, dtype=dtype)
 
@@ -476,29 +441,6 @@ def spy_on_compiled_lstm_cell(monkeypatch):
     steps, kernel = [], forward._compiled_cell["lstm"]
     monkeypatch.setitem(forward._compiled_cell, "lstm", lambda *args: steps.append(args) or kernel(*args))
     return steps
-
-
-def test_auto_runs_the_compiled_cell_for_a_call_that_pays_for_loading_it(numba, fresh_process, monkeypatch):
-    """The choice is the call's own: below the gate values that pay for loading it, NumPy's cell
-    and nothing loaded, however many such calls ran; float32 calls from there on the compiled one."""
-    from lstmshape.forward import fast as forward
-
-    small = tiered_case(seq_len=4)
-    want = lstm_forward(*small)
-    for _ in range(5):
-        lstm_forward(*tiered_case(np.float64))
-        assert np.array_equal(lstm_forward(*small)[0], want[0])
-    assert forward._compiled_cell is None, "below the threshold nothing is loaded"
-    got = lstm_forward(*tiered_case())
-    assert forward._compiled_cell not in (None, False), "a call with the gate values loads it"
-    steps = spy_on_compiled_lstm_cell(monkeypatch)
-    assert_matches(lstm_forward(*tiered_case()), got)
-    assert len(steps) == 5
-    again = lstm_forward(*small)
-    assert len(steps) == 5, "the small call still runs NumPy's cell"
-    assert all(np.array_equal(a, b) for a, b in zip((again[0], *again[1]), (want[0], *want[1])))
-    lstm_forward(*tiered_case(np.float64))
-    assert len(steps) == 5, "float64 runs NumPy's cell"
 
 
 def test_the_same_call_gives_the_same_bits_after_2e8_gate_values():
@@ -536,10 +478,10 @@ def test_compiled_can_be_asked_for_any_call(numba, fresh_process, monkeypatch, h
     want = lstm_forward(x, params)
     assert steps == []
     if how == "environment":
-        monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled")
+        monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled+serial")
         got = lstm_forward(x, params)
     else:
-        got = lstm_forward(x, params, implementation="compiled")
+        got = lstm_forward(x, params, implementation="compiled+serial")
     assert len(steps) == 2
     assert_matches(got, want)
     assert lstm_forward(x, params, implementation="numpy")[0].tobytes() == want[0].tobytes()
@@ -559,10 +501,13 @@ def test_reference_can_be_asked_for(monkeypatch):
 
 def test_an_unknown_implementation_is_refused_without_echoing_the_environment(monkeypatch):
     x, params = tiered_case()
-    with pytest.raises(ValueError, match="^implementation must be one of auto, numpy, compiled, reference$"):
+    options = re.escape(": reference/numpy/compiled | serial/parts/directions | unpacked/packed (reference alone)")
+    with pytest.raises(ValueError, match=f"^implementation must be auto or parts joined by '\\+', at most one of "
+                                         f"each{options}$"):
         lstm_forward(x, params, implementation="fastest")
     monkeypatch.setenv("LSTMSHAPE_FORWARD", "s3cr3t-value")
-    with pytest.raises(ValueError, match="^LSTMSHAPE_FORWARD must be one of auto, numpy, compiled, reference$"):
+    with pytest.raises(ValueError, match=f"^LSTMSHAPE_FORWARD must be auto or parts joined by '\\+', at most one of "
+                                         f"each{options}$"):
         lstm_forward(x, params)
 
 
@@ -597,7 +542,7 @@ def test_a_one_off_verify_never_imports_numba():
     code = ("import sys\nfrom lstmshape.cli import dispatch\n"
             "code = dispatch(['infer', 'configs/bilstm.yaml', '--verify', '--matrix'])\n"
             "print(code, 'numba' in sys.modules)")
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parent.parent.parent
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
 
