@@ -50,6 +50,14 @@ FROM_HELP = ("Read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH,
 SET_HELP = "A value the file does not hold, read as a YAML scalar (lstm.input_size=80, framework=keras). Repeatable."
 
 
+EXT_VAR_HELP = ("The value a jsonnet config's std.extVar(\"NAME\") reads (a string); one not given reads as \"\", "
+                "with a warning (LS017). Repeatable.")
+
+
+def ext_var_option():
+    return typer.Option(None, "--ext-var", metavar="NAME=VALUE", help=EXT_VAR_HELP, show_default=False)
+
+
 def from_option():
     return typer.Option(None, "--from", metavar="TARGET=PATH", help=FROM_HELP, show_default=False)
 
@@ -86,12 +94,13 @@ def infer(
                                          "prefix in the checkpoint (default: its only LSTM).", show_default=False),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """Every tensor shape of the configured network: input, output, h0, c0, hn, cn and parameters."""
     needs(weights is not None and not (verify or full), "--weights", "--verify")
     needs(prefix is not None and weights is None, "--prefix", "--weights")
     return commands.infer(config, matrix, layers, explain, format, verify, full, as_framework, weights, prefix,
-                          from_ or [], set_ or [])
+                          from_ or [], set_ or [], ext_var or [])
 
 
 @app.command(epilog="Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage error (no config found, a "
@@ -124,11 +133,12 @@ def check(
                                          show_default=False),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """Check configs against the whole model's shape rules (the pre-commit and CI gate)."""
     needs(prefix is not None and weights is None, "--prefix", "--weights")
     return commands.check(files or [], format, strict, exit_zero, weights, prefix,
-                          from_ or [], set_ or [], skip_non_configs, verbose)
+                          from_ or [], set_ or [], skip_non_configs, verbose, ext_var=ext_var or [])
 
 
 @app.command(epilog="Exit codes: 0 drawn, 1 the check found errors (they are drawn too), 2 usage error.")
@@ -140,9 +150,10 @@ def draw(
     open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """A picture of the network: an SVG, or a self-contained HTML report."""
-    return commands.draw(config, output, open_browser, from_ or [], set_ or [])
+    return commands.draw(config, output, open_browser, from_ or [], set_ or [], ext_var=ext_var or [])
 
 
 @app.command()

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from ..check import Report
 from ..codes import lookup
-from ..problems import Problem, encodable, format_problem, one_line, shown_path
+from ..problems import NOTE, Problem, encodable, format_problem, one_line, shown_path
 
 
 def _plural(count: int, word: str) -> str:
@@ -135,7 +135,8 @@ class GithubReporter:
             title = f"lstmshape {p.code} ({code.name if code else p.code})"
             props = ",".join(f"{key}={escape_property(one_line(value))}" for key, value in
                              (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
-            out.append(f"::{p.severity} {props}::{escape_data(one_line(p.message))}")
+            level = "notice" if p.severity == NOTE else p.severity  # GitHub's word for a note
+            out.append(f"::{level} {props}::{escape_data(one_line(p.message))}")
         if report.nothing_checked:  # a gate that checked nothing says so in the log
             out.append(f"::notice title=lstmshape::{escape_data(summary(report))}")
         self.stream.write(encodable("".join(line + "\n" for line in out)))
