@@ -86,9 +86,9 @@ lstmshape reads no environment value, so each one comes from `--ext-var NAME=VAL
 `ext-vars` table of a [[tool.lstmshape.configs]] group) or reads as "". The warning names the
 variable at the place that reads it: give it, so that the file is evaluated as training evaluates it.
 
-Example: `lstmshape check model.jsonnet --from lstm=model.encoder`::
+Example: `lstmshape infer configs/foreign/allennlp_sst.jsonnet --from lstm=model.seq2vec_encoder --ext-var EMBEDDING_DIM=300`::
 
-    model.jsonnet:3:22: warning[LS017] std.extVar('EMBEDDING_DIM') is not given: it reads as an empty string; give it with --ext-var EMBEDDING_DIM=VALUE
+    configs/foreign/allennlp_sst.jsonnet:18:20: warning[LS017] std.extVar('TRAIN_DATA_PATH') is not given: it reads as an empty string; give it with --ext-var TRAIN_DATA_PATH=VALUE
 """)
 NOT_FOLLOWED = Code(
     "LS018", "not-followed", "note",
@@ -100,9 +100,9 @@ nothing, and needs nothing registered to read a binding's value. An `include` pu
 file's bindings in: lstmshape reads one file, so a value bound only in the included file is not
 in it (check that file on its own). A note never fails a run.
 
-Example: `lstmshape check train.gin --from lstm.hidden_size=RNNLM.d_model`::
+Example: `lstmshape infer configs/foreign/trax_rnnlm.gin --from lstm.hidden_size=RNNLM.d_model --from lstm.input_size=RNNLM.d_model`::
 
-    train.gin:1:1: note[LS018] import lines are not followed (trax.models): lstmshape imports nothing and reads the bindings as data
+    configs/foreign/trax_rnnlm.gin:2:1: note[LS018] import lines are not followed (trax.layers, trax.models, trax.optimizers): lstmshape imports nothing and reads the bindings as data
 """)
 
 # The shapes of the model (LS100–LS117)

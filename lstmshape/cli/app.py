@@ -69,8 +69,8 @@ def set_option():
 @app.command(epilog="Exit codes: 0 shapes shown, 1 the config has errors or a shape was not verified, "
              "2 usage error.")
 def infer(
-    config: str = typer.Argument(..., metavar="CONFIG", help="The config file (YAML or JSON); - reads it from "
-                                 "standard input.", show_default=False),
+    config: str = typer.Argument(..., metavar="CONFIG", help="The config file (YAML, JSON, jsonnet, INI or gin); - "
+                                 "reads YAML or JSON from standard input.", show_default=False),
     matrix: bool = typer.Option(False, "--matrix", help="Every combination of the framework's axes (torch: "
                                 "batch_first × bidirectional × num_layers; keras: bidirectional × return_sequences × "
                                 "return_state × num_layers; onnx: layout × direction × num_layers)."),
@@ -109,8 +109,8 @@ def check(
     files: Optional[List[str]] = typer.Argument(None, metavar="FILE_OR_DIR", help="Config files (each one "
                                                 "named is checked: a file that is not an lstmshape config is an "
                                                 "error saying how to map it), or directories searched for *.yaml, "
-                                                "*.yml and *.json (there, YAML and JSON that is not an lstmshape "
-                                                "config is skipped). None: every file \\[tool.lstmshape] in "
+                                                "*.yml, *.json, *.jsonnet, *.libsonnet, *.cfg, *.ini and *.gin "
+                                                "(there, a file that is not an lstmshape config is skipped). None: every file \\[tool.lstmshape] in "
                                                 "pyproject.toml names. - reads standard input.", show_default=False),
     format: Optional[CheckFormat] = typer.Option(None, "--format", help="Output format (default: text; github "
                                                  "under GitHub Actions): json, github (annotations), sarif (code "

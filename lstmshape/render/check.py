@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ..check import Report
 from ..codes import lookup
+from ..discovery import SUFFIXES
 from ..problems import NOTE, Problem, encodable, format_problem, one_line, shown_path
 
 
@@ -92,8 +93,14 @@ class TextReporter:
 def unread(report: Report) -> list[dict]:
     """The paths given that could not be checked, each with why."""
     return ([{"path": path, "reason": "no such file or directory"} for path in report.missing]
-            + [{"path": path, "reason": "no config found (no *.yaml, *.yml or *.json file in it and every "
+            + [{"path": path, "reason": f"no config found (no {_suffixes()} file in it and every "
                 "directory below, or none of them an lstmshape config)"} for path in report.empty])
+
+
+def _suffixes() -> str:
+    """`*.yaml, *.yml, ... or *.gin`: the files a directory walk reads (lstmshape.discovery)."""
+    names = [f"*{suffix}" for suffix in SUFFIXES]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
 
 
 class JsonReporter:
