@@ -41,13 +41,17 @@ def _summary(report: Report) -> str:
         return f"not checked: {_plural(unread, 'path')} given held no readable config; {found}"
     if not files and not report.problems:
         return "no config checked"
-    if not report.problems:
-        return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
+    notes = len(report.problems) - report.errors - report.warnings  # a note (LS018) never fails a file
+    if not report.errors and not report.warnings:
+        ok = f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
+        return ok + (f" ({_plural(notes, 'note')})" if notes else "")
     parts = []
     if report.errors:
         parts.append(_plural(report.errors, "error"))
     if report.warnings:
         parts.append(_plural(report.warnings, "warning"))
+    if notes:
+        parts.append(_plural(notes, "note"))
     # a problem may be placed at a --set option or pyproject.toml line: count the files checked
     bad = len({p.file for p in report.problems} & set(report.files)) or 1
     return f"{', '.join(parts)} in {bad} of {_plural(files, 'file')}"

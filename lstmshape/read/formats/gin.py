@@ -11,7 +11,8 @@ the bindings without registering or importing anything; lstmshape never calls gi
 So a PATH of --from is the binding's name as written. Values are Python literals (numbers,
 strings, lists, tuples as lists, dicts, True/False/None). A later binding replaces an earlier
 one, as in gin. `import` lines are not followed (a note names them); an `include` is not followed
-either (a note says so: check the included file on its own). A malformed line is an error at it.
+either (a note says so: check the included file on its own). A malformed line is an error at it. A file larger than MAX_GIN_BYTES is refused unread (gin's
+parser is slow: a hostile megabyte would take seconds).
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ class Macro:
         self.name = name
 
 
+MAX_GIN_BYTES = 128 << 10  # gin's parser takes about 10 µs a byte; a real config is a few KB (an operative config tens)
+
+
 def load_gin(path: str | os.PathLike) -> YamlDoc:
     name, raw = read_file(path)
+    if len(raw) > MAX_GIN_BYTES:
+        raise YamlError(problem(name, 1, 1, f"gin file is larger than {MAX_GIN_BYTES} bytes; not a config"))
     return parse_gin(text_of(raw, name, "gin"), name)
 
 

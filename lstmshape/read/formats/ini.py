@@ -23,6 +23,7 @@ import re
 from ...yamlload import YamlDoc, YamlError, problem, read_file, text_of
 
 BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+MAX_SECTIONS = 1_000  # a training config has a few dozen; configparser's work grows with their square
 _INT = r"[+-]?\d+\Z"
 _FLOAT = r"[+-]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][+-]?\d+)?\Z"
 
@@ -33,6 +34,11 @@ def load_ini(path: str | os.PathLike) -> YamlDoc:
 
 
 def parse_ini(text: str, name: str) -> YamlDoc:
+    headers = re.finditer(r"(?m)^[ \t]*\[", text)
+    for count, header in enumerate(headers, 1):
+        if count > MAX_SECTIONS:
+            line = text.count("\n", 0, header.start()) + 1
+            raise YamlError(problem(name, line, 1, f"INI file has more than {MAX_SECTIONS} sections; not a config"))
     parser = configparser.RawConfigParser(strict=True, interpolation=None)
     try:
         parser.read_string(text, source=name)
