@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 from ...codes import UNSET_EXT_VAR
 from ...problems import WARNING, Problem, json_path
@@ -37,7 +38,7 @@ MEMORY = 256 << 20  # bytes of address space the evaluation may take
 DEADLINE = 2.0  # seconds of wall time (and of CPU time): a real config evaluates in milliseconds
 MAX_STACK = 500  # jsonnet's default: a deeper recursion is an error
 MAX_IMPORTS = 64
-MAX_RETRIES = 16  # evaluations again, each time an std.extVar whose name the scan could not see is unset
+MAX_RETRIES = 16  # evaluations, again each time an std.extVar whose name the scan could not see is unset
 MAX_FIELDS = 50_000  # fields and list items the position scan records
 MAX_SUFFIX = 8  # path endings indexed for the second way of placing a value
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jsonnet_worker.py")
@@ -66,8 +67,9 @@ def load_jsonnet(path: str | os.PathLike, ext_vars: dict[str, str]) -> YamlDoc:
         if var not in given:
             given[var] = ""
             notes.append(unset(name, line, col, var))
+    deadline = time.monotonic() + DEADLINE  # one budget for every evaluation of the file
     for _ in range(MAX_RETRIES):
-        answer = evaluate(name, text, given)
+        answer = evaluate(name, text, given, deadline - time.monotonic())
         missing = _UNDEFINED.match(answer.get("error", "").removeprefix("RUNTIME ERROR: "))
         if missing is None or missing.group(1) in given:
             break
@@ -102,15 +104,17 @@ def project_root(path: str) -> str:
     return os.path.dirname(found) if found is not None else directory
 
 
-def evaluate(name: str, text: str, ext_vars: dict[str, str]) -> dict:
-    """jsonnet's answer for the file: {"json": text} or {"error": jsonnet's message}."""
+def evaluate(name: str, text: str, ext_vars: dict[str, str], seconds: float = DEADLINE) -> dict:
+    """jsonnet's answer for the file within `seconds`: {"json": text} or {"error": jsonnet's message}."""
     request = {"filename": os.path.abspath(name), "text": text, "ext_vars": ext_vars,
                "roots": [project_root(name)], "max_stack": MAX_STACK, "max_trace": 20,
                "max_output": MAX_BYTES, "max_imports": MAX_IMPORTS, "max_import_bytes": MAX_BYTES,
                "memory": MEMORY, "cpu_seconds": int(DEADLINE)}
     try:
+        if seconds <= 0:
+            raise subprocess.TimeoutExpired(WORKER, 0)
         done = subprocess.run([sys.executable, "-I", WORKER], input=json.dumps(request), capture_output=True,
-                              text=True, timeout=DEADLINE, env={})
+                              text=True, timeout=seconds, env={})
     except subprocess.TimeoutExpired:
         return {"error": f"EVALUATION STOPPED: not finished within {DEADLINE:g} s (a config evaluates in "
                          "milliseconds)"}

@@ -186,6 +186,8 @@ HOSTILE = {
     "not-utf8": b'{lstm: {input_size: "\xff\xfe", hidden_size: 1}}',
     "nul": b'{lstm: {input_size: 1,\x00 hidden_size: 1}}',
     "deep-source": "{lstm: " + "[" * 20000 + "]" * 20000 + "}",
+    "slow-computed-ext-vars": "local slow(n) = if n == 0 then 0 else slow(n - 1) + slow(n - 1);\n{lstm: {input_size: "
+                              "[std.extVar('V' + (slow(21) + k)) for k in std.range(0, 20)], hidden_size: 1}}",
 }
 
 
