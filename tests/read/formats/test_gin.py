@@ -143,3 +143,11 @@ def test_hostile_gin_is_bounded(tmp_path, name):
     out = result.stdout + result.stderr
     assert "\x1b" not in out and "\x07" not in out and "root:" not in out
     assert sorted(os.listdir(tmp_path)) == [path.name]  # nothing written
+
+
+def test_a_note_is_a_github_notice_and_sarif_note():
+    result = run("check", "--format", "github", TRAX_NAME, *MAPPING, cwd=REPO)
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"::notice file={TRAX_NAME},line=2,col=1,title=lstmshape LS018 (not-followed)::")
+    sarif = json.loads(run("check", "--format", "sarif", TRAX_NAME, *MAPPING, cwd=REPO).stdout)
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["note"]
