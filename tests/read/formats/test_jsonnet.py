@@ -227,3 +227,11 @@ def test_an_unset_ext_var_found_only_by_evaluating_is_warned_at_its_call(tmp_pat
     (warning,) = doc.problems
     assert (warning.line, warning.severity, warning.code) == (2, WARNING, "LS017")
     assert "std.extVar('HIDDEN')" in warning.message
+
+
+def test_draw_takes_ext_vars(tmp_path):
+    out = tmp_path / "sst.svg"
+    result = run("draw", SST_NAME, *ENCODER, "--ext-var", "EMBEDDING_DIM=300", "--ext-var", "TRAIN_DATA_PATH=x",
+                 "-o", out, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "428" in out.read_text()  # the input's features, evaluated by jsonnet
