@@ -116,14 +116,14 @@ def evaluate(name: str, text: str, ext_vars: dict[str, str], seconds: float = DE
         done = subprocess.run([sys.executable, "-I", WORKER], input=json.dumps(request), capture_output=True,
                               text=True, timeout=seconds, env={})
     except subprocess.TimeoutExpired:
-        return {"error": f"EVALUATION STOPPED: not finished within {DEADLINE:g} s (a config evaluates in "
+        return {"error": f"evaluation stopped: not finished within {DEADLINE:g} s (a config evaluates in "
                          "milliseconds)"}
     try:
         return json.loads(done.stdout)
     except ValueError:
         if "No module named '_jsonnet'" in done.stderr:
-            return {"error": "NOT EVALUATED: the jsonnet library is not installed (pip install jsonnet)"}
-        return {"error": f"EVALUATION STOPPED: it took more than {MEMORY >> 20} MB or {DEADLINE:g} s of CPU"}
+            return {"error": "not evaluated: the jsonnet library is not installed (pip install jsonnet)"}
+        return {"error": f"evaluation stopped: it took more than {MEMORY >> 20} MB or {DEADLINE:g} s of CPU"}
 
 
 def error_place(message: str, name: str) -> tuple[int, int, str]:

@@ -20,8 +20,10 @@ def limit(memory: int, seconds: int) -> None:
         import resource
     except ImportError:  # not a POSIX system: the parent's deadline still holds
         return
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, seconds)):
+        hard = resource.getrlimit(kind)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(kind, (value, hard))
 
 
 def inside(path: str, roots: list) -> bool:
@@ -68,7 +70,7 @@ def main() -> None:
         answer = {"error": str(exc)}
     else:
         too_long = len(output) > request["max_output"]
-        answer = {"error": f"EVALUATED TOO LARGE: more than {request['max_output']} characters"} if too_long \
+        answer = {"error": f"evaluated document too large: more than {request['max_output']} characters"} if too_long \
             else {"json": output}
     sys.stdout.write(json.dumps(answer))
 
