@@ -65,10 +65,10 @@ class Report:
 
 
 def collect(paths: list[str]) -> tuple[list[tuple[str, bool]], list[str], list[str]]:
-    """The files to check, each with whether it was discovered (found in a directory walk: YAML
-    and JSON by suffix in any letter case, lstmshape.discovery's walk, never leaving the directory
+    """The files to check, each with whether it was discovered (found in a directory walk: YAML,
+    JSON, jsonnet, INI and gin by suffix in any letter case, lstmshape.discovery's walk, never leaving the directory
     or its project) rather than named; the paths given that do not exist; and the directories
-    given that hold no YAML or JSON at all (a CI gate pointed at the wrong directory must not pass)."""
+    given that hold no such file at all (a CI gate pointed at the wrong directory must not pass)."""
     files, missing, empty = [], [], []
     for path in paths:
         if os.path.isdir(path):
@@ -172,7 +172,7 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
 
 
 def check_paths(paths: list[str], mapping: tuple = (), skip_non_configs: bool = False) -> Report:
-    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json). A file gets the
+    """Check `paths` (files, or directories searched for lstmshape.discovery.SUFFIXES). A file gets the
     mapping of its project's group (the pyproject.toml found from its directory upwards), then
     `mapping` (the command line's --from/--set, which override it). A named file is checked
     whatever it holds, unless `skip_non_configs`; a discovered one without any mapping is checked
