@@ -268,8 +268,8 @@ def place(data, fields: dict) -> tuple[dict, dict]:
 
 def written_at(parts: tuple, value, fields: dict, endings: dict):
     """Where the value at `parts` is written: the path itself, else the one field path ending as
-    it does (longest ending first, one holding a string key); among several, one whose literal is
-    the value; None when that does not decide."""
+    it does (longest ending first, one holding a string key) and whose literal is the value or an
+    expression that may give it; None when that does not decide."""
     if parts in fields:
         return chosen(fields[parts], value, exact=True)
     for size in range(min(len(parts), MAX_SUFFIX), 0, -1):
@@ -278,7 +278,7 @@ def written_at(parts: tuple, value, fields: dict, endings: dict):
             continue
         paths = endings.get(ending, ())
         if paths:
-            found = chosen([w for p in paths[-16:] for w in fields[p][-1:]], value, exact=len(paths) == 1)
+            found = chosen([w for p in paths[-16:] for w in fields[p][-1:]], value, exact=False)
             if found is not None:
                 return found
     return None
@@ -286,11 +286,15 @@ def written_at(parts: tuple, value, fields: dict, endings: dict):
 
 def chosen(places: list, value, exact: bool):
     """Of the places a path is written, the one evaluation kept: the last whose literal is the
-    value, else (when the path is this one) the last."""
+    value; else, when the path is this very one (`exact`), the last; else the one place whose
+    expression may give the value (a literal that differs cannot)."""
     literal = [w for w in places if _literal(w[2]) == value and _literal(w[2]) is not None]
     if literal:
         return literal[-1]
-    return places[-1] if exact else None
+    if exact:
+        return places[-1]
+    possible = [w for w in places if _literal(w[2]) is None]
+    return possible[0] if len(possible) == 1 and len(places) == 1 else None
 
 
 def _literal(token: str):

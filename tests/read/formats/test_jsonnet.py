@@ -104,6 +104,16 @@ def test_an_override_is_placed_at_the_value_evaluation_kept(tmp_path):
     assert doc.mark(("lstm", "input_size")) == (1, 34)
 
 
+def test_a_field_of_another_value_is_not_where_a_value_is_placed(tmp_path):
+    (tmp_path / "base.libsonnet").write_text("{ hidden_size: 64 }\n")
+    path = write(tmp_path, "model.jsonnet", 'local enc = {hidden_size: 32};\n{\n  decoder: import "base.libsonnet",\n'
+                 '  encoder: enc,\n}\n')
+    doc = load_document(path, {})
+    assert doc.mark(("encoder", "hidden_size")) == (1, 27)
+    # 64 is written in the imported file only: placed at `decoder`, not at the 32 of line 1
+    assert doc.mark(("decoder", "hidden_size")) == (3, 12)
+
+
 def test_the_scan_skips_comments_strings_and_text_blocks():
     fields, calls = scan('// {a: 1}\n/* b: 2 */ {\n  "c d": |||\n    e: 3\n  |||,\n  f: std.extVar(\'G\'),\n}\n')
     assert set(fields) == {("c d",), ("f",)}
