@@ -379,6 +379,34 @@ Passing example, mapped with `--from lstm=decoder.prednet --from lstm.num_layers
         pred_rnn_layers: 2
 """)
 
+# What another format's file holds that lstmshape does not read the way the training program does (LS017, LS018)
+UNSET_EXT_VAR = Code(
+    "LS017", "unset-ext-var", "warning",
+    "A jsonnet file reads std.extVar(NAME) and no --ext-var NAME=VALUE gives it: it reads as an empty string.",
+    """\
+allennlp and other jsonnet users fill external variables from the environment when they train;
+lstmshape reads no environment value, so each one comes from `--ext-var NAME=VALUE` (or the
+`ext-vars` table of a [[tool.lstmshape.configs]] group) or reads as "". The warning names the
+variable at the place that reads it: give it, so that the file is evaluated as training evaluates it.
+
+Example: `lstmshape infer configs/foreign/allennlp_sst.jsonnet --from lstm=model.seq2vec_encoder --ext-var EMBEDDING_DIM=300`::
+
+    configs/foreign/allennlp_sst.jsonnet:18:20: warning[LS017] std.extVar('TRAIN_DATA_PATH') is not given: it reads as an empty string; give it with --ext-var TRAIN_DATA_PATH=VALUE
+""")
+NOT_FOLLOWED = Code(
+    "LS018", "not-followed", "note",
+    "A gin file's import or include line, not followed: lstmshape reads the file's bindings as data.",
+    """\
+gin imports the modules a config names so that their configurables register; lstmshape imports
+nothing, and needs nothing registered to read a binding's value. An `include` pulls another gin
+file's bindings in: lstmshape reads one file, so a value bound only in the included file is not
+in it (check that file on its own). A note never fails a run.
+
+Example: `lstmshape infer configs/foreign/trax_rnnlm.gin --from lstm.hidden_size=RNNLM.d_model --from lstm.input_size=RNNLM.d_model`::
+
+    configs/foreign/trax_rnnlm.gin:2:1: note[LS018] import lines are not followed (trax.layers, trax.models, trax.optimizers): lstmshape imports nothing and reads the bindings as data
+""")
+
 # The shapes of the model (LS100–LS117)
 STACK_INPUT_SIZE = Code("LS100", "stack-input-size", "error",
                         "A stacked block's input_size differs from the output features of the block before it.")

@@ -272,10 +272,7 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
 def write(directory, name: str, content: str | bytes) -> Path:
     """directory/name holding `content` (text or bytes)."""
     path = Path(directory) / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))  # whatever the locale
     return path
 
 

@@ -89,7 +89,8 @@ def test_hook_definition():
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check --skip-non-configs"
-    assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json"] and "files" not in hook
+    assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json", "jsonnet", "ini"] \
+        and "files" not in hook
 
 
 def test_hook_fails_on_the_bad_config(project, hook_config):

@@ -22,6 +22,9 @@ MEASURED_LAZY = {
     ("lstmshape.render", "lstmshape.render.infer_json"): "the Keras and ONNX result types and json, 4.7 ms: "
                                                          "infer --format json only",
     ("lstmshape.check", "lstmshape.weightcheck"): "numpy and the checkpoint readers, 5.6 ms: check --weights only",
+    ("lstmshape.read.formats", "lstmshape.read.formats.ini"): "configparser, 2.5 ms: a .cfg or .ini file only",
+    ("lstmshape.read.formats", "lstmshape.read.formats.gin"): "tokenize, 1.5 ms: a .gin file only",
+    ("lstmshape.read.formats", "lstmshape.read.formats.jsonnet"): "subprocess and json, 7.4 ms: a .jsonnet file only",
 }
 # Modules that still load the package's own modules by a "lstmshape.x:name" string (lstmshape.registry),
 # each being replaced by plain imports (issue #26); this set may only shrink, and goes with registry.py.

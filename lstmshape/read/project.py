@@ -6,6 +6,7 @@ checked file's directory, as ruff, black and mypy resolve theirs per file), one
     files = ["configs/model/*.yaml"]          # globs relative to pyproject.toml
     from = {lstm = "params", "data.seq_len" = "params.sequence_length", "lstm.hidden_size" = "params.memory // 2"}
     set = {"lstm.batch_first" = true, head = [{linear = {in_features = 0, out_features = 0}}]}
+    ext-vars = {EMBEDDING_DIM = "100"}       # what a jsonnet file's std.extVar("NAME") reads
 
 Every value of a group is placed at its pyproject.toml line, so a problem with a `set` value
 points there. A malformed table is a `MappingError` (a usage error), and so is a glob or a
@@ -23,10 +24,11 @@ from functools import lru_cache
 from typing import Any
 
 from ..discovery import PatternError, glob, inside, matches, split
+from .formats import ExtVar
 from .mapping import Entry, MappingError, Source, check_target, parse_path_option, plain_value, set_fits
 from .recognise import locate_project
 
-GROUP_KEYS = ("files", "from", "set", "weights", "prefix")
+GROUP_KEYS = ("files", "from", "set", "weights", "prefix", "ext-vars")
 MAX_PROJECT_BYTES = 1 << 20
 
 
@@ -35,7 +37,7 @@ class Group:
     """One [[tool.lstmshape.configs]] table: its globs and its mapping."""
 
     files: tuple[str, ...]
-    entries: tuple[Entry, ...]
+    entries: tuple  # its Entry (from, set) and ExtVar (ext-vars) values
     source: Source  # where the table starts
     weights: str | None = None  # a checkpoint every file of the group is held against (check --weights)
     prefix: str | None = None  # the LSTM's prefix in it
@@ -169,11 +171,19 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
                 value = _toml_value(value, at.text)
                 set_fits(parts, value, at.text)
                 entries.append(Entry(target, at, value=value, parts=parts))
+    entries += ext_vars(group.get("ext-vars", {}), where.text)
     weights = os.path.join(os.path.dirname(name), group["weights"]) if "weights" in group else None
     if weights is not None and not inside(weights, os.path.dirname(name) or "."):
         raise MappingError(f"{where.text}: weights {group['weights']!r} leads outside the project (a symlink out "
                            "of it): a checkpoint is read from inside the project only")
     return Group(tuple(files), tuple(entries), where, weights, group.get("prefix"))
+
+
+def ext_vars(table: Any, where: str) -> list[ExtVar]:
+    """`ext-vars = {EMBEDDING_DIM = "100"}`: what a jsonnet file's std.extVar reads, as --ext-var gives it."""
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise MappingError(f"{where}: ext-vars must be a table of NAME = \"VALUE\" strings (std.extVar reads strings)")
+    return [ExtVar(name, value) for name, value in table.items()]
 
 
 def _toml_value(value: Any, where: str) -> Any:

@@ -16,7 +16,8 @@ from typing import TextIO
 from .. import __version__
 from ..check import Report
 from ..codes import ALL, lookup
-from ..problems import Problem, encodable, format_problem, one_line, shown_path
+from ..discovery import SUFFIXES
+from ..problems import NOTE, Problem, encodable, format_problem, one_line, shown_path
 from ..rules import documentation
 from . import terminal
 
@@ -43,13 +44,17 @@ def _summary(report: Report) -> str:
         return f"not checked: {_plural(unread, 'path')} given held no readable config; {found}"
     if not files and not report.problems:
         return "no config checked"
-    if not report.problems:
-        return f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
+    notes = len(report.problems) - report.errors - report.warnings  # a note (LS018) never fails a file
+    if not report.errors and not report.warnings:
+        ok = f"all {_plural(files, 'file')} OK" if files != 1 else "1 file OK"
+        return ok + (f" ({_plural(notes, 'note')})" if notes else "")
     parts = []
     if report.errors:
         parts.append(_plural(report.errors, "error"))
     if report.warnings:
         parts.append(_plural(report.warnings, "warning"))
+    if notes:
+        parts.append(_plural(notes, "note"))
     # a problem may be placed at a --set option or pyproject.toml line: count the files checked
     bad = len({p.file for p in report.problems} & set(report.files)) or 1
     return f"{', '.join(parts)} in {bad} of {_plural(files, 'file')}"
@@ -93,8 +98,14 @@ class TextReporter:
 def unread(report: Report) -> list[dict]:
     """The paths given that could not be checked, each with why."""
     return ([{"path": path, "reason": "no such file or directory"} for path in report.missing]
-            + [{"path": path, "reason": "no config found (no *.yaml, *.yml or *.json file in it and every "
+            + [{"path": path, "reason": f"no config found (no {_suffixes()} file in it and every "
                 "directory below, or none of them an lstmshape config)"} for path in report.empty])
+
+
+def _suffixes() -> str:
+    """`*.yaml, *.yml, ... or *.gin`: the files a directory walk reads (lstmshape.discovery)."""
+    names = [f"*{suffix}" for suffix in SUFFIXES]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
 
 
 class JsonReporter:
@@ -136,7 +147,8 @@ class GithubReporter:
             title = f"lstmshape {p.code} ({code.name if code else p.code})"
             props = ",".join(f"{key}={escape_property(one_line(value))}" for key, value in
                              (("file", p.file), ("line", p.line), ("col", p.column), ("title", title)))
-            out.append(f"::{p.severity} {props}::{escape_data(one_line(p.message))}")
+            level = "notice" if p.severity == NOTE else p.severity  # GitHub's word for a note
+            out.append(f"::{level} {props}::{escape_data(one_line(p.message))}")
         if report.nothing_checked:  # a gate that checked nothing says so in the log
             out.append(f"::notice title=lstmshape::{escape_data(summary(report))}")
         self.stream.write(encodable("".join(line + "\n" for line in out)))
