@@ -1,25 +1,32 @@
-"""lstm_forward against its own GEMM floor, torch.nn.LSTM and the code before issue #15.
+"""lstm_forward against its GEMM floor, its reference, torch.nn.LSTM, onnxruntime and older code.
 
 Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
-README.md here). All candidates run float32 in one process with the same number of threads, in
-alternating rounds, so a busy machine slows all alike; each figure is the median over rounds of
-the median of REPEAT timeit repeats. With --parts [CELL ...] it instead times one batch part
-against two for the LSTM, GRU and RNN (or the cells named), the measurement behind
-fast._MIN_PART_MACS and fast._MIN_PART_SEQUENCES (lstmshape.forward.fast); with
---directions a bidirectional forward's directions in one thread against two (fast._threads);
-with --gemm one step's h @ W_hh^T by np.matmul against the packed product (fast._step_products).
+docs/performance.md). All candidates run float32 in one process with the same number of
+threads, in alternating rounds, so a busy machine slows all alike; each figure is the median over
+rounds of the median of REPEAT timeit repeats. "ours" is lstm_forward / rnn_forward as a user
+gets it (implementation "auto": the variant its calibration chose on this machine, named in the
+table, the calibration paid by a first call before timing, whose time is shown). With --parts
+[CELL ...] it instead times, for each cell, one thread against batch parts (implementation
+"<cell>+serial" against "<cell>+parts"); with --directions a bidirectional forward's directions
+in one thread against two; with --gemm one step's h @ W_hh^T by np.matmul against the packed
+product (fast._step_products). The calibration cache goes to a temporary directory, so every run
+calibrates afresh.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import timeit
 import tracemalloc
 import types
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -46,10 +53,12 @@ REPEAT = 3  # timeit repeats per round and candidate
 # The commits whose forward is "before": the LSTM's the last one before issue #15 touched
 # forward.py; the GRU's and RNN's the last one before issue #15 reached rnn_forward.
 BEFORE = {"lstm": "ba20c23", "gru": "1161972", "rnn_tanh": "1161972"}
+# "today": the fast path as it was before issue #30 item 2 (thresholds measured on one CPU), run
+# as its default ("auto") and with its compiled cell; the faster of the two is the figure.
+TODAY = "176a326"
 # OpenBLAS's idle workers spin about 0.1 s after a multi-threaded call and torch's OpenMP
 # workers spin too; a pause between candidates lets each start on a quiet machine.
 PAUSE_SECONDS = 0.2
-OURS = "auto"  # main() makes it "compiled" where numba is installed: the fast path at its fastest
 
 
 def cpu_name():
@@ -91,6 +100,45 @@ def forward_before(commit):
     return module
 
 
+def forward_today(commit=TODAY):
+    """lstmshape.forward as it was at a commit: the package taken from git into a temporary
+    directory as `lstmshape_<commit>` (its imports are relative; its compiled cell and packing
+    are pointed at its own copies)."""
+    repo = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "archive", commit, "lstmshape"], cwd=repo, check=True,
+                             capture_output=True).stdout
+    root = Path(tempfile.mkdtemp(prefix="lstmshape-today-"))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(root, filter="data")
+    name = f"lstmshape_{commit}"
+    (root / "lstmshape").rename(root / name)
+    sys.path.insert(0, str(root))
+    import importlib
+
+    module = importlib.import_module(f"{name}.forward.fast")
+    module._COMPILED_CELLS = f"{name}.forward.compiled_cell:ready_cells"
+    module._PACKING = f"{name}.forward.packed_gemm:ready_packing"
+    return module
+
+
+def onnxruntime_session(net, x, threads):
+    """The module exported by torch.onnx.export (the TorchScript exporter: the dynamo exporter,
+    torch's default, needs onnxscript) and run by onnxruntime on the CPU with `threads` intra-op
+    threads: run() returns output and the final state(s) as numpy arrays."""
+    import onnxruntime
+
+    buffer = io.BytesIO()
+    outputs = ["output", "hn", "cn"] if isinstance(net, torch.nn.LSTM) else ["output", "hn"]
+    with torch.no_grad(), warnings.catch_warnings():  # the legacy exporter's deprecation and batch notes
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (torch.from_numpy(x),), buffer, dynamo=False, input_names=["x"], output_names=outputs)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])
+    return lambda: session.run(None, {"x": x})
+
+
 def gemm_floor(net, x):
     """The two GEMMs any NumPy LSTM must pay: the input projection of all steps as one GEMM, then
     seq_len recurrent W_hh @ h, feature-major, same dtype and BLAS threads, no gate work."""
@@ -110,44 +158,13 @@ def gemm_floor(net, x):
     return run
 
 
-def gemm_floor_in_parts(net, x, threads):
-    """The same GEMMs run the way lstm_forward runs them: each half of the batch in its own
-    thread with single-threaded BLAS (for reading how much of the gap is the split itself)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    half = x.shape[1] // 2
-    halves = [gemm_floor(net, np.ascontiguousarray(x[:, :half])),
-              gemm_floor(net, np.ascontiguousarray(x[:, half:]))]
-    pool = ThreadPoolExecutor(max_workers=1)
-    blas = ThreadpoolController().select(user_api="blas")
-
-    def run():
-        with blas.limit(limits=1):
-            other = pool.submit(halves[1])
-            halves[0]()
-            other.result()
-
-    return run if threads > 1 else gemm_floor(net, x)
-
-
-def with_forward(setting, value, function):
-    """Run function with fast.<setting> set to value, then put it back: "_pack_weight", None runs
-    every step's GEMM by np.matmul, as where packed_gemm knows no kernel."""
-    loaded = getattr(fast, setting)
-    setattr(fast, setting, value)
-    try:
-        return function()
-    finally:
-        setattr(fast, setting, loaded)
-
-
 def median_seconds(function, number):
     time.sleep(PAUSE_SECONDS)
     function()
     return float(np.median(timeit.repeat(function, number=number, repeat=REPEAT)) / number)
 
 
-def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
+def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today):
     torch.manual_seed(0)
     if cell == "lstm":
         net = torch.nn.LSTM(input_size, hidden_size).eval()
@@ -169,22 +186,31 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
             return module.lstm_forward(x, params, **implementation)
         return module.rnn_forward(x, params, cell, **implementation)
 
-    ours = {"implementation": OURS}
+    start = time.perf_counter()
+    run(forward)  # the first call of this shape calibrates
+    first_call = time.perf_counter() - start
+    chosen = fast.chosen_variants()
+    variant = next(name for key, name in chosen.items() if key.startswith(f"{cell} ") and f" batch={batch} " in key
+                   and f"hidden={hidden_size} " in key and key.endswith("request=auto"))
     candidates = {
-        "ours": lambda: run(forward, **ours),
-        "numpy cell": lambda: run(forward, implementation="numpy"),
-        "unpacked": lambda: with_forward("_pack_weight", None, lambda: run(forward, **ours)),
+        "ours": lambda: run(forward),
+        "reference": lambda: run(forward, implementation="reference"),
+        "today": lambda: run(today),
+        "today compiled": lambda: run(today, implementation="compiled"),
         "before": lambda: run(before),
         "torch": run_torch,
+        "onnxruntime": onnxruntime_session(net, x, threads),
         "floor": gemm_floor(net, x),
-        "split floor": gemm_floor_in_parts(net, x, threads),
     }
     want_output, want_state = run_torch()
     want_state = want_state[1] if cell == "lstm" else want_state  # cn, or GRU's / RNN's hn
     error = 0.0
-    for name in ("ours", "numpy cell", "unpacked", "before"):
-        output, state = candidates[name]()
-        state = state[1] if cell == "lstm" else state
+    for name in ("ours", "reference", "today", "before", "onnxruntime"):
+        output, state, *cell_state = candidates[name]()
+        if name == "onnxruntime":  # output, hn (and cn) as torch's exporter names them
+            state = cell_state[0] if cell == "lstm" else state
+        else:
+            state = state[1] if cell == "lstm" else state
         error = max(error, np.abs(output - want_output.numpy()).max(),
                     np.abs(state - want_state.numpy()).max())
     number = max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
@@ -196,65 +222,67 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch):
     candidates["ours"]()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {name: float(np.median(values)) for name, values in times.items()}, error, peak
+    return {name: float(np.median(values)) for name, values in times.items()}, error, peak, variant, first_call
 
 
 def main():
     threads, blas = blas_report()
     torch.set_num_threads(threads)
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lstmshape-bench-cache-")  # calibrate afresh
     print(f"CPU: {cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()})")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"numpy {np.__version__}, BLAS: {blas}")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    import onnxruntime
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; onnxruntime {onnxruntime.__version__}, "
+          f"{threads} intra-op threads")
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LSTMSHAPE_FORWARD"):
         print(f"{name}={os.environ.get(name, '(unset)')}")
-    global OURS
-    compiled = forward.load_compiled_cell()
-    if compiled:
+    if forward.load_compiled_cell():
         import numba
 
-        OURS = "compiled"
-        print(f"compiled cell: loaded (numba {numba.__version__}), 'ours' runs it (implementation='compiled'); "
-              "'numpy cell' runs without it (implementation='numpy', what 'auto' picks at these sizes)")
         from lstmshape.forward.packed_gemm import find_kernel
 
         kernel = find_kernel()
-        print(f"packed weights: OpenBLAS kernel {kernel.name if kernel else 'none known here'}; "
-              "'unpacked' runs every step's GEMM by np.matmul")
+        print(f"compiled cell: numba {numba.__version__}; packed weights: OpenBLAS kernel "
+              f"{kernel.name if kernel else 'none known here'}")
     else:
-        print("compiled cell: numba is not installed, so 'ours' is the numpy cell")
-    print(f"{ROUNDS} rounds; 'before' is the forward at commit " + ", ".join(
-        f"{commit} ({cell})" for cell, commit in BEFORE.items()) + "\n")
+        print("compiled cell: numba is not installed")
+    today = forward_today()
+    print(f"{ROUNDS} rounds; 'today' is the fast path at commit {TODAY} (the faster of its default and its "
+          f"compiled cell), 'before' the forward at commit " + ", ".join(
+              f"{commit} ({cell})" for cell, commit in BEFORE.items()) + "\n")
 
     header = (
-        f"{'cell':>8} {'input,hidden,seq,batch':>22} {'ours ms':>9} {'floor ms':>9} {'torch ms':>9} "
-        f"{'before ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/torch':>10} "
-        f"{'ours/before':>11} {'ours/split':>10} {'ours/unpacked':>13} {'numpy cell/floor':>16} {'max err':>8} "
-        f"{'peak MiB':>8}"
+        f"{'cell':>8} {'input,hidden,seq,batch':>22} {'chosen':>22} {'1st call s':>10} {'ours ms':>9} "
+        f"{'floor ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/ref':>8} {'ours/today':>10} {'ours/torch':>10} "
+        f"{'ours/ort':>8} {'ours/before':>11} {'ort ms':>8} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
     for cell, input_size, hidden_size, seq_len, batch, goal in CASES:
-        median, error, peak = bench_case(cell, threads, input_size, hidden_size, seq_len, batch)
+        median, error, peak, variant, first_call = bench_case(cell, threads, input_size, hidden_size, seq_len,
+                                                              batch, today)
         ours = median["ours"]
-        to_floor, to_torch, to_before, to_split, to_unpacked = (
-            ours / median[name] for name in ("floor", "torch", "before", "split floor", "unpacked")
-        )
-        numpy_cell = median["numpy cell"] / median["floor"]
-        if goal is None:  # the tiny case: no slower than before
-            goal_text, met = "<=1x b", to_before <= 1.0
+        today_best = min(median["today"], median["today compiled"])
+        to_floor, to_reference, to_torch, to_ort, to_before = (
+            ours / median[name] for name in ("floor", "reference", "torch", "onnxruntime", "before"))
+        to_today = ours / today_best
+        if goal is None:  # the tiny case: no slower than today
+            goal_text, met = "<=1x t", to_today <= 1.0
         elif goal == "-":  # no goal: reported
             goal_text, met = "-", True
         else:
             goal_text, met = f"<={goal}", to_floor <= goal
+        met = met and to_reference <= 1.0
         size = f"{input_size},{hidden_size},{seq_len},{batch}"
         print(
-            f"{cell:>8} {size:>22} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
-            f"{median['torch'] * 1e3:9.3f} {median['before'] * 1e3:9.3f} {to_floor:10.2f} "
-            f"{goal_text:>6} {to_torch:10.2f} {to_before:11.2f} {to_split:10.2f} {to_unpacked:13.2f} "
-            f"{numpy_cell:16.2f} {error:8.1e} "
-            f"{peak / 2**20:8.2f}  "
-            f"{'ok' if met else 'MISS'}"
+            f"{cell:>8} {size:>22} {variant:>22} {first_call:10.2f} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
+            f"{to_floor:10.2f} {goal_text:>6} {to_reference:8.2f} {to_today:10.2f} {to_torch:10.2f} {to_ort:8.2f} "
+            f"{to_before:11.2f} {median['onnxruntime'] * 1e3:8.3f} {error:8.1e} {peak / 2**20:8.2f}  "
+            f"{'ok' if met else 'MISS'}  (today {median['today'] * 1e3:.3f} / compiled "
+            f"{median['today compiled'] * 1e3:.3f} ms, reference {median['reference'] * 1e3:.3f} ms, "
+            f"torch {median['torch'] * 1e3:.3f} ms)", flush=True
         )
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
@@ -265,105 +293,77 @@ def sweep_cells():
     if forward.load_compiled_cell():
         cells = ["compiled", *cells]
     print(f"CPU: {cpu_name()}; {blas_report()[1]}")
-    print(f"compiled rows pack their weights: {fast._pack_weight is not None}")
+    print(f"compiled rows may pack their weights: {fast._pack_weight is not None}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return cells
 
 
-def one_thread_against_two(run, number, force):
-    """Median seconds a forward takes with one thread and with two, (one, two), in ROUNDS
-    alternating rounds of `number` forwards in a row; force(two) sets forward's thresholds so that
-    the forward keeps one thread (two False) or takes two (two True)."""
-    times = {False: [], True: []}
+def one_thread_against_two(run, number, threads):
+    """Median seconds a forward takes in one thread and with `threads` (parts or directions),
+    (one, two), in ROUNDS alternating rounds of `number` forwards in a row; run(threads) runs one."""
+    times = {"serial": [], threads: []}
     for _ in range(ROUNDS):
-        for two in (False, True):
-            force(two)
-            times[two].append(median_seconds(run, number))
-    return tuple(float(np.median(times[two])) for two in (False, True))
-
-
-def force_parts(two):
-    fast._MIN_PART_MACS = fast._MIN_PART_SEQUENCES = 1 if two else 10**18
-
-
-def force_directions(two):
-    fast._MIN_DIRECTION_MACS = fast._MIN_DIRECTION_SEQUENCES = 0 if two else 10**18
-    fast._MAX_DIRECTION_WEIGHT_BYTES = 10**18
+        for name in times:
+            times[name].append(median_seconds(lambda name=name: run(name), number))
+    return tuple(float(np.median(values)) for values in times.values())
 
 
 def parts_sweep():
-    """One batch part against two (each single-threaded BLAS), with each cell: where threading
-    starts to pay, in work and in sequences per part (LSTM, GRU and RNN rows, input = hidden)."""
+    """One thread against batch parts (each single-threaded BLAS), with each cell: what the
+    calibration weighs, in work and in sequences per part (LSTM, GRU and RNN rows, input = hidden)."""
     cells = sweep_cells()
-    print(f"fast._MIN_PART_MACS = {fast._MIN_PART_MACS:,}, "
-          f"fast._MIN_PART_SEQUENCES = {fast._MIN_PART_SEQUENCES}\n")
-    print(f"{'mode':>8} {'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
+    print(f"\n{'mode':>8} {'hidden=input,batch,seq':>22} {'MACs/part':>13} {'seqs/part':>9} {'cell':>8} "
           f"{'1 part us':>10} {'2 parts us':>10} {'2 / 1':>6}")
-    chosen = fast._MIN_PART_MACS, fast._MIN_PART_SEQUENCES
     rng = np.random.default_rng(0)
     sizes = [("lstm", 32, 32, 20), ("lstm", 64, 32, 20), ("lstm", 128, 32, 20), ("lstm", 128, 32, 50),
              ("lstm", 128, 16, 50), ("lstm", 256, 8, 50), ("lstm", 256, 16, 50), ("lstm", 256, 32, 50),
              ("lstm", 512, 8, 50), ("lstm", 512, 16, 50), ("lstm", 512, 32, 50),
-             ("gru", 64, 32, 20), ("gru", 128, 32, 20), ("gru", 128, 32, 50), ("gru", 128, 32, 100),
-             ("gru", 128, 16, 100), ("gru", 256, 16, 50), ("gru", 256, 32, 20), ("gru", 256, 32, 50),
-             ("gru", 256, 32, 100), ("gru", 512, 16, 50), ("gru", 512, 32, 50),
-             ("rnn_tanh", 128, 32, 20), ("rnn_tanh", 256, 32, 20), ("rnn_tanh", 256, 32, 50),
-             ("rnn_tanh", 256, 32, 100), ("rnn_tanh", 256, 16, 100), ("rnn_tanh", 512, 16, 50),
-             ("rnn_tanh", 512, 32, 50), ("rnn_tanh", 512, 64, 50), ("rnn_tanh", 1024, 32, 50)]
+             ("gru", 64, 32, 20), ("gru", 128, 32, 50), ("gru", 256, 32, 50), ("gru", 512, 32, 50),
+             ("rnn_tanh", 128, 32, 20), ("rnn_tanh", 256, 32, 50), ("rnn_tanh", 512, 32, 50)]
     modes = [arg for arg in sys.argv[1:] if arg in forward.CELL_MODES] or forward.CELL_MODES
-    try:
-        for mode, hidden_size, batch, seq_len in (size for size in sizes if size[0] in modes):
-            params = forward.init_rnn_params(mode, hidden_size, hidden_size)
-            x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
-            gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
-            macs = seq_len * batch * gates * 2 * hidden_size  # W_ih and W_hh, every sequence and step
-            number = max(5, int(1e9 // macs))  # forwards in a row, as a loop runs them
-            for name in cells:
-                one, two = one_thread_against_two(lambda: rnn_forward(x, params, mode, implementation=name), number,
-                                                  force_parts)
-                print(f"{mode:>8} {f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
-                      f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}")
-    finally:
-        fast._MIN_PART_MACS, fast._MIN_PART_SEQUENCES = chosen
+    for mode, hidden_size, batch, seq_len in (size for size in sizes if size[0] in modes):
+        params = forward.init_rnn_params(mode, hidden_size, hidden_size)
+        x = rng.standard_normal((seq_len, batch, hidden_size), dtype=np.float32)
+        gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
+        macs = seq_len * batch * gates * 2 * hidden_size  # W_ih and W_hh, every sequence and step
+        number = max(5, int(1e9 // macs))  # forwards in a row, as a loop runs them
+        for name in cells:
+            packing = "+packed" if name == "compiled" and fast._pack_weight is not None else ""
+            one, two = one_thread_against_two(
+                lambda threads: rnn_forward(x, params, mode, implementation=f"{name}+{threads}" + packing * (
+                    threads != "serial")), number, "parts")
+            print(f"{mode:>8} {f'{hidden_size},{batch},{seq_len}':>22} {macs / 2:13,.0f} {batch // 2:9} "
+                  f"{name:>8} {one * 1e6:10.0f} {two * 1e6:10.0f} {two / one:6.2f}", flush=True)
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 def directions_sweep():
-    """A bidirectional forward too narrow for batch parts, with its two directions in one thread
-    (BLAS's own threads) against two, with each cell: the measurement behind
-    fast._MIN_DIRECTION_MACS, _MIN_DIRECTION_SEQUENCES and _MAX_DIRECTION_WEIGHT_BYTES (input =
-    hidden for the LSTM; the GRU and RNN rows take 80 features, as speech)."""
+    """A bidirectional forward with its two directions in one thread (BLAS's own threads) against
+    two, with each cell (input = hidden for the LSTM; the GRU and RNN rows take 80 features)."""
     cells = sweep_cells()
-    print(f"fast._MIN_DIRECTION_MACS = {fast._MIN_DIRECTION_MACS:,}, _MIN_DIRECTION_SEQUENCES = "
-          f"{fast._MIN_DIRECTION_SEQUENCES}, _MAX_DIRECTION_WEIGHT_BYTES = {fast._MAX_DIRECTION_WEIGHT_BYTES:,}\n")
-    print(f"{'mode':>8} {'input,hidden,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
+    print(f"\n{'mode':>8} {'input,hidden,batch,seq,layers':>29} {'MACs/dir':>13} {'W_hh MiB':>8} {'cell':>8} "
           f"{'1 thread us':>11} {'2 threads us':>12} {'2 / 1':>6}")
-    chosen = fast._MIN_DIRECTION_MACS, fast._MIN_DIRECTION_SEQUENCES, fast._MAX_DIRECTION_WEIGHT_BYTES
     rng = np.random.default_rng(0)
-    sizes = [("lstm", 64, 16, 50, 2), ("lstm", 128, 4, 100, 2), ("lstm", 128, 8, 100, 2), ("lstm", 128, 16, 100, 2),
-             ("lstm", 256, 1, 100, 1), ("lstm", 256, 4, 100, 2), ("lstm", 256, 8, 100, 2), ("lstm", 256, 16, 100, 2),
-             ("lstm", 512, 1, 50, 1), ("lstm", 512, 4, 50, 2), ("lstm", 512, 8, 50, 2), ("lstm", 512, 16, 50, 2),
-             ("lstm", 768, 8, 30, 1), ("lstm", 1024, 8, 20, 1), ("lstm", 1024, 16, 20, 1),
-             ("gru", 128, 4, 100, 2), ("gru", 256, 8, 100, 2), ("gru", 320, 8, 300, 3),
-             ("rnn_tanh", 256, 8, 100, 2), ("rnn_tanh", 512, 8, 100, 2)]
-    try:
-        for mode, hidden_size, batch, seq_len, num_layers in sizes:
-            input_size = hidden_size if mode == "lstm" else 80
-            params = forward.init_rnn_params(mode, input_size, hidden_size, num_layers, bidirectional=True)
-            x = rng.standard_normal((seq_len, batch, input_size), dtype=np.float32)
-            gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
-            macs = seq_len * batch * gates * (  # a direction's: every layer's W_ih and W_hh
-                input_size + hidden_size + (num_layers - 1) * 3 * hidden_size)
-            number = max(5, int(1e9 // (2 * macs)))  # forwards in a row, as a loop runs them
-            for name in cells:
-                one, two = one_thread_against_two(
-                    lambda: rnn_forward(x, params, mode, num_layers, bidirectional=True, implementation=name), number,
-                    force_directions)
-                size = f"{input_size},{hidden_size},{batch},{seq_len},{num_layers}"
-                print(f"{mode:>8} {size:>29} {macs:13,} {gates * hidden_size * 4 / 2**20:8.1f} {name:>8} "
-                      f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}")
-    finally:
-        fast._MIN_DIRECTION_MACS, fast._MIN_DIRECTION_SEQUENCES, fast._MAX_DIRECTION_WEIGHT_BYTES = chosen
+    sizes = [("lstm", 64, 16, 50, 2), ("lstm", 128, 4, 100, 2), ("lstm", 128, 16, 100, 2),
+             ("lstm", 256, 1, 100, 1), ("lstm", 256, 8, 100, 2), ("lstm", 512, 4, 50, 2), ("lstm", 512, 16, 50, 2),
+             ("lstm", 1024, 8, 20, 1), ("gru", 128, 4, 100, 2), ("gru", 256, 8, 100, 2), ("rnn_tanh", 256, 8, 100, 2)]
+    for mode, hidden_size, batch, seq_len, num_layers in sizes:
+        input_size = hidden_size if mode == "lstm" else 80
+        params = forward.init_rnn_params(mode, input_size, hidden_size, num_layers, bidirectional=True)
+        x = rng.standard_normal((seq_len, batch, input_size), dtype=np.float32)
+        gates = {"lstm": 4, "gru": 3}.get(mode, 1) * hidden_size
+        macs = seq_len * batch * gates * (  # a direction's: every layer's W_ih and W_hh
+            input_size + hidden_size + (num_layers - 1) * 3 * hidden_size)
+        number = max(5, int(1e9 // (2 * macs)))  # forwards in a row, as a loop runs them
+        for name in cells:
+            packing = "+packed" if name == "compiled" and fast._pack_weight is not None else ""
+            one, two = one_thread_against_two(
+                lambda threads: rnn_forward(x, params, mode, num_layers, bidirectional=True,
+                                            implementation=f"{name}+{threads}" + packing * (threads != "serial")),
+                number, "directions")
+            size = f"{input_size},{hidden_size},{batch},{seq_len},{num_layers}"
+            print(f"{mode:>8} {size:>29} {macs:13,} {gates * hidden_size * 4 / 2**20:8.1f} {name:>8} "
+                  f"{one * 1e6:11.0f} {two * 1e6:12.0f} {two / one:6.2f}", flush=True)
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

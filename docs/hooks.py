@@ -111,16 +111,15 @@ def _docstring_markdown(doc: str) -> str:
 
 def rule_page(code) -> str:
     """The page of one code: its name, severity and summary, then its documentation with examples
-    (the rule module's docstring, or the code's own `doc` for codes no config check produces)."""
-    from lstmshape.rules import rule
+    (the rule module's docstring, or the code's own in lstmshape/codes.py for a code no rule reports)."""
+    from lstmshape.rules import documentation, rule
 
     module = rule(code)
-    doc = module.__doc__ if module is not None else (code.doc or code.summary)
     where = f"`lstmshape/rules/{module.__name__.rsplit('.', 1)[1]}.py`" if module is not None \
         else "`lstmshape/codes.py`"
     out = [f"# {code} {code.name}", "",
            f"**Severity:** {code.severity} · **Summary:** {code.summary}", "",
-           _docstring_markdown(doc), "",
+           _docstring_markdown(documentation(code)), "",
            f"Documented in {where}; `lstmshape rules {code}` prints the same. "
            "[All codes](index.md)", ""]
     return "\n".join(out)
@@ -133,7 +132,8 @@ def rules_index() -> str:
     out = ["# Rules", "",
            "Every problem code lstmshape can print, one page each, generated from the rule modules "
            "(`lstmshape/rules/lsNNN_*.py`: a docstring with a failing and a passing example, which the tests "
-           "run) and `lstmshape/codes.py`. `lstmshape rules` lists the same codes; `lstmshape rules LS101` "
+           "run) and, for the codes the reader finds while reading a file and those of `infer --as` and "
+           "checkpoints, `lstmshape/codes.py`. `lstmshape rules` lists the same codes; `lstmshape rules LS101` "
            "(or `lstmshape rules head-in-features`) prints one's documentation.", "",
            "Codes run in ranges: LS0nn reading a file, LS1nn the shapes of the model, LS2nn frameworks and "
            "`infer --as`, LS3nn checkpoints (`check --weights`, `inspect`).", "",

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 
 from .codes import INVALID_YAML
 from .discovery import has_config_suffix, walk
-from .problems import ERROR, Problem, listed
-from .registry import resolve
+from .problems import ERROR, WARNING, Problem, listed
 from .read import parse_config, parse_text
+from .read.formats import load_document, split_mapping
 from .read.project import project_for
 from .read.recognise import is_config, looks_like_config
 from .rules import config_stage_problems, run_rules
 from .settings import Config
-from .yamlload import MAX_BYTES, YamlError, load_yaml, not_a_file
+from .yamlload import MAX_BYTES, YamlError, not_a_file
 
 SCAN_BYTES = 256 << 20  # how far an oversized file is scanned for an `lstm` key before it counts as one
 
@@ -57,17 +57,17 @@ class Report:
 
     @property
     def warnings(self) -> int:
-        return len(self.problems) - self.errors
+        return sum(p.severity == WARNING for p in self.problems)  # a note (LS018) never fails a run
 
     def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors or (strict and self.problems))
+        return bool(self.errors or (strict and self.warnings))
 
 
 def collect(paths: list[str]) -> tuple[list[tuple[str, bool]], list[str], list[str]]:
-    """The files to check, each with whether it was discovered (found in a directory walk: YAML
-    and JSON by suffix in any letter case, lstmshape.discovery's walk, never leaving the directory
+    """The files to check, each with whether it was discovered (found in a directory walk: YAML,
+    JSON, jsonnet, INI and gin by suffix in any letter case, lstmshape.discovery's walk, never leaving the directory
     or its project) rather than named; the paths given that do not exist; and the directories
-    given that hold no YAML or JSON at all (a CI gate pointed at the wrong directory must not pass)."""
+    given that hold no such file at all (a CI gate pointed at the wrong directory must not pass)."""
     files, missing, empty = [], [], []
     for path in paths:
         if os.path.isdir(path):
@@ -96,9 +96,11 @@ def load_text(text: str, name: str) -> tuple[Config | None, list[Problem]]:
 
 
 def _load(path: str, mapping: tuple, recognise: bool):
-    """`load`, or None when `recognise` and the file is not an lstmshape config."""
+    """`load`, or None when `recognise` and the file is not an lstmshape config (a mapping's
+    --ext-var values are the jsonnet reader's, its --from/--set entries the mapper's)."""
+    ext_vars, mapping = split_mapping(mapping)
     try:
-        doc = load_yaml(path)
+        doc = load_document(path, ext_vars)
     except YamlError as exc:
         if recognise and not mapping and not _raw_looks_like_config(path):
             return None
@@ -135,9 +137,6 @@ def _raw_looks_like_config(path: str) -> bool:
         return True  # unreadable: say so
 
 
-WEIGHTS_CHECK = "lstmshape.weightcheck:check_config_weights"  # loaded only for a config held against weights
-
-
 def check_file(path: str, mapping: tuple = (), recognise: bool = False, weights: str | None = None,
                prefix: str | None = None) -> list[Problem] | None:
     """Every problem of one file: reading, config validation, the shape rules, and with `weights`
@@ -152,7 +151,9 @@ def check_file(path: str, mapping: tuple = (), recognise: bool = False, weights:
     problems = checked(*loaded)
     config = loaded[0]
     if weights is not None and config is not None and not any(p.is_error for p in problems):
-        problems += resolve(WEIGHTS_CHECK)(config, weights, prefix)
+        from .weightcheck import check_config_weights  # 5.6 ms (numpy, the checkpoint readers): --weights only
+
+        problems += check_config_weights(config, weights, prefix)
     return problems
 
 
@@ -169,7 +170,7 @@ def checked(config: Config | None, problems: list[Problem]) -> list[Problem]:
 
 
 def check_paths(paths: list[str], mapping: tuple = (), skip_non_configs: bool = False) -> Report:
-    """Check `paths` (files, or directories searched for *.yaml / *.yml / *.json). A file gets the
+    """Check `paths` (files, or directories searched for lstmshape.discovery.SUFFIXES). A file gets the
     mapping of its project's group (the pyproject.toml found from its directory upwards), then
     `mapping` (the command line's --from/--set, which override it). A named file is checked
     whatever it holds, unless `skip_non_configs`; a discovered one without any mapping is checked

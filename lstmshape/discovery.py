@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-SUFFIXES = (".yaml", ".yml", ".json")  # compared in lower case: `.YAML` is YAML too
+# compared in lower case (`.YAML` is YAML too); lstmshape.read.formats reads each
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonnet", ".libsonnet", ".cfg", ".ini", ".gin")
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".cache", "__pycache__", ".tox",
                        ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
 STAR, ANY = "*", "?"

@@ -14,6 +14,8 @@ from typing import Any, Optional, Union
 Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
 
 FRAMEWORKS = ("torch", "keras", "onnx")
+# what RLlib and TensorFlow configs call Keras (`framework: tf`): read as keras where the value is first read
+FRAMEWORK_ALIASES = {"tf": "keras", "tf2": "keras", "tensorflow": "keras"}
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`

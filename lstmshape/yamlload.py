@@ -109,32 +109,37 @@ class YamlDoc:
 
 def load_yaml(path: str | os.PathLike) -> YamlDoc:
     """Read and parse one file; raise `YamlError` for anything that is not a safe document."""
+    return parse_yaml(*read_file(path)[::-1])
+
+
+def read_file(path: str | os.PathLike) -> tuple[str, bytes]:
+    """The file's name and its bytes, at most MAX_BYTES + 1 of them (every format's reader starts here)."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            return name, fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise YamlError(_problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}")) from None
-    return parse_yaml(raw, name)
+        raise YamlError(problem(name, 1, 1, f"cannot read file: {exc.strerror or exc}")) from None
+
+
+def text_of(raw: bytes, name: str, what: str = "YAML") -> str:
+    """A config file's text: refused when larger than MAX_BYTES, binary (a NUL byte) or not UTF-8,
+    at the offending byte's line and column."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError(problem(name, 1, 1, f"file is larger than {MAX_BYTES} bytes; not a config"))
+    if b"\0" in raw:
+        line, col = position(raw, raw.index(b"\0"))
+        raise YamlError(problem(name, line, col, f"file contains a NUL byte: binary, not {what}"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig counts after the BOM
+        line, col = position(raw, bad)
+        raise YamlError(problem(name, line, col, f"file is not UTF-8 text (byte 0x{raw[bad]:02x})")) from None
 
 
 def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_BYTES:
-            raise YamlError(_problem(name, 1, 1, f"file is larger than {MAX_BYTES} bytes; not a config"))
-        if b"\0" in raw:
-            line, col = _position(raw, raw.index(b"\0"))
-            raise YamlError(_problem(name, line, col, "file contains a NUL byte: binary, not YAML"))
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            bad = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # utf-8-sig counts after the BOM
-            line, col = _position(raw, bad)
-            raise YamlError(
-                _problem(name, line, col, f"file is not UTF-8 text (byte 0x{raw[bad]:02x})")
-            ) from None
-    else:
-        text = raw
+    text = text_of(raw, name) if isinstance(raw, bytes) else raw
     if name.endswith(".json") and "\t" in text:
         # JSON allows tabs between tokens, YAML 1.1 does not; a JSON string cannot hold a raw tab,
         # so each is whitespace: one space keeps every column
@@ -142,9 +147,9 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
     try:
         loader = yaml.SafeLoader(text)  # checks every character at once: refuses control characters
     except yaml.reader.ReaderError as exc:
-        line, col = _position(text, exc.position)
+        line, col = position(text, exc.position)
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise YamlError(_problem(name, line, col, f"file contains control character #x{ord(char):04x}: "
+        raise YamlError(problem(name, line, col, f"file contains control character #x{ord(char):04x}: "
                                  "not YAML text")) from None
     if _FAST_LOADER is not None:  # libyaml: the same events and marks, several times faster
         fast = _Builder(name, _FAST_LOADER(text))
@@ -163,9 +168,9 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlError(_problem(name, line, col, f"invalid YAML: {exc.problem or exc}")) from None
+        raise YamlError(problem(name, line, col, f"invalid YAML: {exc.problem or exc}")) from None
     except yaml.YAMLError as exc:
-        raise YamlError(_problem(name, 1, 1, f"invalid YAML: {exc}")) from None
+        raise YamlError(problem(name, 1, 1, f"invalid YAML: {exc}")) from None
     finally:
         builder.loader.dispose()
     return YamlDoc(name, data, builder.value_marks, builder.key_marks, tuple(builder.duplicates))
@@ -209,13 +214,13 @@ class _Builder:
         self.duplicates: list[Problem] = []
 
     def fail(self, event, message: str, parts: tuple = ()) -> YamlError:
-        return YamlError(_problem(self.name, *_mark(event), message, INVALID_YAML, json_path(parts)))
+        return YamlError(problem(self.name, *_mark(event), message, INVALID_YAML, json_path(parts)))
 
     def document(self) -> Any:
         get, check = self.loader.get_event, self.loader.check_event
         get()  # stream start
         if check(yaml.StreamEndEvent):
-            raise YamlError(_problem(self.name, 1, 1, "file is empty: expected a mapping with an 'lstm' section"))
+            raise YamlError(problem(self.name, 1, 1, "file is empty: expected a mapping with an 'lstm' section"))
         get()  # document start
         root = _Frame([], (), is_root=True)
         stack = [root]
@@ -302,7 +307,7 @@ class _Builder:
         parts = frame.parts + (key,)
         if key in frame.container:  # kept, as PyYAML keeps it: whether it matters is the reader's call
             first = self.first_keys.setdefault(parts, self.key_marks[parts])
-            self.duplicates.append(_problem(
+            self.duplicates.append(problem(
                 self.name, *_mark(event), f"duplicate key {key!r} (first at line {first[0]}, column {first[1]}); "
                 "YAML loaders silently keep only the last one", DUPLICATE_KEY, json_path(parts)))
         self.key_marks[parts] = _mark(event)
@@ -325,7 +330,7 @@ class _Builder:
             for source in sources:
                 if not isinstance(source, dict):
                     line, col = self.value_marks.get(frame.parts, (1, 1))
-                    raise YamlError(_problem(self.name, line, col, "a merge key '<<' takes a mapping or a list of mappings", INVALID_YAML, json_path(frame.parts)))
+                    raise YamlError(problem(self.name, line, col, "a merge key '<<' takes a mapping or a list of mappings", INVALID_YAML, json_path(frame.parts)))
                 for key, value in source.items():
                     frame.container.setdefault(key, value)
         if frame.anchor:
@@ -345,7 +350,7 @@ def _mark(event) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-def _position(raw: bytes | str, offset: int) -> tuple[int, int]:
+def position(raw: bytes | str, offset: int) -> tuple[int, int]:
     """1-based line and column of `offset` in raw bytes or decoded text."""
     newline = b"\n" if isinstance(raw, bytes) else "\n"
     line = raw.count(newline, 0, offset) + 1
@@ -353,8 +358,25 @@ def _position(raw: bytes | str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def _problem(name: str, line: int, col: int, message: str, code: str = INVALID_YAML, path: str = "$") -> Problem:
+def problem(name: str, line: int, col: int, message: str, code: str = INVALID_YAML, path: str = "$") -> Problem:
     return Problem(name, line, col, code, ERROR, message, path)
+
+
+def bounded(data: Any, name: str, what: str) -> Any:
+    """`data` (built by another format's reader) held to the YAML loader's limits: at most MAX_DEPTH
+    levels and MAX_NODES values, counted with values shared by reference counted again (so a
+    macro or import used many times costs its size each time, as an alias does)."""
+    pending, nodes = [(data, 0)], 0
+    while pending:
+        node, depth = pending.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise YamlError(problem(name, 1, 1, f"{what} document expands to more than {MAX_NODES} values"))
+        if isinstance(node, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise YamlError(problem(name, 1, 1, f"{what} document is nested too deeply (limit {MAX_DEPTH} levels)"))
+            pending.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return data
 
 
 def not_a_file(path: str) -> str | None:

@@ -12,6 +12,14 @@ import os
 
 import pytest
 
+from helpers import USER_UNSET
+
+# The session runs as a user's shell would, whatever the shell that runs the tests has set (a test
+# that is about one of these sets it): lstmshape run in this process (helpers.run) then sees what
+# the console script in a child process sees, including what typer reads once when it is imported.
+for _name in USER_UNSET:
+    os.environ.pop(_name, None)
+
 
 def _oracles_required() -> bool:
     return os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1" or bool(os.environ.get("CI"))
@@ -51,20 +59,27 @@ def numba():
     return require("numba")
 
 
+@pytest.fixture(scope="session")
+def session_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def numpy_cell(monkeypatch):
-    """Every test runs NumPy's cell in its forward passes unless it asks for the compiled one
-    (compiled_cell): the tests' small forwards run it by default (lstmshape.forward.fast._cell),
-    whatever LSTMSHAPE_FORWARD the shell that runs the tests has set."""
-    monkeypatch.delenv("LSTMSHAPE_FORWARD", raising=False)
+def numpy_cell(monkeypatch, session_cache):
+    """Every test's forward passes run NumPy's cell in one thread unless the test asks for another
+    variant (compiled_cell, two_parts, two_directions, helpers.force), whatever
+    LSTMSHAPE_FORWARD the shell that runs the tests has set: no test times variants by accident.
+    The user's cache directory is a temporary one, so nothing a test runs writes to the real one."""
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", "numpy+serial")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_cache))
 
 
 @pytest.fixture
 def packed_steps(monkeypatch, numba):
     """Forwards in this test that run the compiled cells with single-threaded BLAS pack their
-    weights for OpenBLAS's Haswell kernel, on any x86-64 machine (forward_helpers.haswell_packing);
+    weights for OpenBLAS's Haswell kernel, on any x86-64 machine (helpers.haswell_packing);
     returns the number of sequences of each packed product's call."""
-    from forward_helpers import haswell_packing
+    from helpers import haswell_packing
 
     steps = []
     pack = haswell_packing()
@@ -99,16 +114,18 @@ def compiled_cell(monkeypatch, numba, packed_steps):
 
         return step
 
+    from helpers import force
+
     monkeypatch.setattr("lstmshape.forward.fast._compiled_cell",
                         {kind: spy(cell) for kind, cell in ready_cells().items()})
-    monkeypatch.setenv("LSTMSHAPE_FORWARD", "compiled")
+    force(monkeypatch, "compiled", "packed")
     return threads
 
 
 @pytest.fixture
 def parts_seen(monkeypatch):
     """Record, for every batch part run, its thread and the BLAS thread limit it ran under."""
-    from forward_helpers import record_threads
+    from helpers import record_threads
 
     return record_threads(monkeypatch, "_run_layers")
 
@@ -116,8 +133,9 @@ def parts_seen(monkeypatch):
 @pytest.fixture
 def two_parts(monkeypatch, parts_seen):
     """Force two batch parts at test sizes (any batch of two or more), on any machine."""
-    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_MACS", 1)
-    monkeypatch.setattr("lstmshape.forward.fast._MIN_PART_SEQUENCES", 1)
+    from helpers import force
+
+    force(monkeypatch, "parts")
     monkeypatch.setattr("lstmshape.forward.fast._blas_threads", lambda: 2)
     return parts_seen
 
@@ -126,12 +144,10 @@ def two_parts(monkeypatch, parts_seen):
 def two_directions(monkeypatch):
     """Force a bidirectional layer's directions into two threads at test sizes (never batch
     parts), on any machine; returns, for each direction run, its thread and BLAS thread limit."""
-    from forward_helpers import record_threads
+    from helpers import force, record_threads
     from lstmshape.forward import fast as forward
 
-    monkeypatch.setattr(forward, "_MIN_PART_SEQUENCES", 10**9)
-    monkeypatch.setattr(forward, "_MIN_DIRECTION_MACS", 1)
-    monkeypatch.setattr(forward, "_MIN_DIRECTION_SEQUENCES", 1)
+    force(monkeypatch, "directions")
     monkeypatch.setattr(forward, "_blas_threads", lambda: 2)
     return record_threads(monkeypatch, "_active_steps")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from check_helpers import REPO
+from helpers import REPO
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"

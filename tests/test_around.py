@@ -11,13 +11,11 @@ import re
 
 import pytest
 
-from lstmshape.check import check_file
 from lstmshape.read import parse_text
 from lstmshape.shapes import infer
 from lstmshape.shapes.around import bridged_state, infer_decoder
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, problems_of, recorder, run, run_script, write
 
 GOLDEN = json.loads((GOLDEN_DIR / "around.json").read_text())["records"]
 
@@ -51,12 +49,6 @@ EXPECTED = {
 }
 
 
-def problems_of(tmp_path, name: str):
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(GOLDEN[name]["yaml"])
-    return check_file(str(path))
-
-
 def test_every_recorded_case_has_an_expectation():
     assert set(EXPECTED) == set(GOLDEN) == set(recorder("record_around").CASES)
 
@@ -64,7 +56,7 @@ def test_every_recorded_case_has_an_expectation():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_lstmshape_refuses_what_torch_refuses(name, tmp_path):
     codes, raises = EXPECTED[name]
-    problems = problems_of(tmp_path, name)
+    problems = problems_of(tmp_path, GOLDEN[name]["yaml"], f"{name}.yaml")
     assert tuple(p.code for p in problems) == codes, problems
     assert ("error" in GOLDEN[name]["torch"]) is raises
     if raises:
@@ -78,7 +70,7 @@ def numbers(text: str) -> list[int]:
 @pytest.mark.parametrize("name", sorted(n for n, (codes, raises) in EXPECTED.items() if raises))
 def test_the_message_names_what_torch_names(name, tmp_path):
     """Each refusal says the sizes (or quotes the words) torch's own error gives."""
-    message = problems_of(tmp_path, name)[0].message
+    message = problems_of(tmp_path, GOLDEN[name]["yaml"], f"{name}.yaml")[0].message
     torch_error = GOLDEN[name]["torch"]["error"]
     code = EXPECTED[name][0][0]
     if code == "LS133":
@@ -142,14 +134,8 @@ def test_golden_matches_torch_live(name, torch):
 
 # --- the CLI, end to end ---------------------------------------------------------------------
 
-def write(tmp_path, text: str, name: str = "c.yaml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
-
-
 def test_check_cli_reports_at_line_and_column(tmp_path):
-    path = write(tmp_path, GOLDEN["seq2seq_rows_wrong"]["yaml"])
+    path = write(tmp_path, "c.yaml", GOLDEN["seq2seq_rows_wrong"]["yaml"])
     result = run("check", path)
     assert result.returncode == 1, result.stderr
     assert f"{path}:4:53: error[LS136]" in result.stdout
@@ -157,7 +143,7 @@ def test_check_cli_reports_at_line_and_column(tmp_path):
 
 
 def test_infer_json_shows_joins_bridge_and_decoder(tmp_path):
-    path = write(tmp_path, GOLDEN["seq2seq_stack_encoder"]["yaml"])
+    path = write(tmp_path, "c.yaml", GOLDEN["seq2seq_stack_encoder"]["yaml"])
     result = run("infer", path, "--format", "json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -170,19 +156,19 @@ def test_infer_json_shows_joins_bridge_and_decoder(tmp_path):
 
 
 def test_infer_table_shows_join_and_bridge(tmp_path):
-    path = write(tmp_path, GOLDEN["seq2seq_linear"]["yaml"])
+    path = write(tmp_path, "c.yaml", GOLDEN["seq2seq_linear"]["yaml"])
     result = run("infer", path)
     assert result.returncode == 0, result.stderr
     assert ("bridge lstm → decoder: hn (4, 3, 5) → hn.view(2, 2, 3, 5) → torch.cat((h[:, 0], h[:, 1]), dim=-1) → "
             "(2, 3, 10) → nn.Linear(10, 8) → (2, 3, 8) → tanh → (2, 3, 8) = decoder h0") in result.stdout
     assert "decoder: decoder.lstm" in result.stdout
-    path = write(tmp_path, GOLDEN["rnnp"]["yaml"], "rnnp.yaml")
+    path = write(tmp_path, "rnnp.yaml", GOLDEN["rnnp"]["yaml"])
     result = run("infer", path)
     assert "join lstm[0] → lstm[1]: (3, 7, 10) → nn.Linear(10, 4) → tanh → (3, 7, 4)" in result.stdout
 
 
 def test_draw_draws_the_joins_the_bridge_and_the_decoder(tmp_path):
-    path = write(tmp_path, GOLDEN["seq2seq_stack_encoder"]["yaml"])
+    path = write(tmp_path, "c.yaml", GOLDEN["seq2seq_stack_encoder"]["yaml"])
     result = run("draw", path, "-o", str(tmp_path / "out.svg"))
     assert (result.returncode, result.stderr) == (0, "")  # nothing left out to mention
     svg = (tmp_path / "out.svg").read_text()
@@ -193,7 +179,7 @@ def test_draw_draws_the_joins_the_bridge_and_the_decoder(tmp_path):
 
 
 def test_as_says_the_decoder_is_not_translated(tmp_path):
-    path = write(tmp_path, GOLDEN["seq2seq_concat"]["yaml"])
+    path = write(tmp_path, "c.yaml", GOLDEN["seq2seq_concat"]["yaml"])
     result = run("infer", path, "--as", "keras")
     assert result.returncode == 0, result.stderr
     assert ("note[LS202] --as translates the LSTM blocks only: build the decoder in keras by hand"
@@ -233,7 +219,7 @@ BAD = {
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_input_is_named_at_its_place(case, tmp_path):
     text, expected = BAD[case]
-    path = write(tmp_path, text)
+    path = write(tmp_path, "c.yaml", text)
     result = run("check", path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stdout, result.stdout
@@ -247,14 +233,14 @@ def test_hostile_sizes_stay_bounded(tmp_path):
             "data: {batch_size: 7, seq_len: 5, dataset_size: 1000000000000000000000000000000}\n"
             "expect:\n  - {h0: [2, 7, 10000000000000000000000000000000000000000]}\n  - null\n"
             "decoder:\n  lstm: {input_size: 3, hidden_size: 3}\n")
-    path = write(tmp_path, text)
-    result = run("check", path, timeout=20)
+    path = write(tmp_path, "c.yaml", text)
+    result = run_script("check", path, timeout=20)
     assert result.returncode == 1, result.stderr
     assert ("with dataset_size 1000000000000000000000000000000 and drop_last false, batch "
             "142857142857142857142857142858 of each epoch") in result.stdout
     assert "1000000000000000000000000000000 mod 7 = 1 sequences" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    result = run("infer", path, "--format", "json", timeout=20)
+    result = run_script("infer", path, "--format", "json", timeout=20)
     assert json.loads(result.stdout)["around"]["joins"][0]["steps"][0]["features_out"] == 10**40
 
 

@@ -1,5 +1,6 @@
-"""`lstmshape check` end to end, through the real console script: formats, exit codes, --strict,
---exit-zero, directories, GITHUB_ACTIONS, usage errors, and what a clean run imports."""
+"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
+GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
+usage errors, and what a clean run imports."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import sys
 
 import pytest
 
-from lstmshape.render.check import escape_data, escape_property
+from lstmshape.render.check_reports import escape_data, escape_property
 
-from check_helpers import REPO, run
+from helpers import REPO, run, run_script
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -116,8 +117,8 @@ def test_github_format(tree):
                 f"title=lstmshape LS101 (head-in-features)::{BAD_MESSAGE}\n")
     assert run("check", "--format", "github", bad).stdout == expected
     # chosen automatically on GitHub Actions; an explicit --format wins
-    assert run("check", bad, env={"GITHUB_ACTIONS": "true"}).stdout == expected
-    assert "error[LS101]" in run("check", "--format", "text", bad, env={"GITHUB_ACTIONS": "true"}).stdout
+    assert run_script("check", bad, env={"GITHUB_ACTIONS": "true"}).stdout == expected
+    assert "error[LS101]" in run_script("check", "--format", "text", bad, env={"GITHUB_ACTIONS": "true"}).stdout
     warn = run("check", "--format", "github", tree / "sub" / "deeper" / "warn.yaml")
     assert warn.stdout.startswith("::warning file=") and warn.returncode == 0
 
@@ -171,7 +172,7 @@ def test_no_colour_when_piped_or_no_color(tree):
 
 def test_colour_on_a_terminal(tree):
     """On a TTY the text is coloured by rich (and only then is rich imported)."""
-    from check_helpers import on_terminal
+    from helpers import on_terminal
 
     code, out = on_terminal("check", tree / "sub" / "bad.yml")
     assert code == 1
@@ -206,7 +207,7 @@ def test_help_still_comes_from_the_full_cli():
 def test_python_dash_m_matches_console_script(tree):
     bad = str(tree / "sub" / "bad.yml")
     via_m = subprocess.run([sys.executable, "-m", "lstmshape", "check", bad], capture_output=True, text=True)
-    assert (via_m.returncode, via_m.stdout) == (1, run("check", bad).stdout)
+    assert (via_m.returncode, via_m.stdout) == (1, run_script("check", bad).stdout)
 
 
 def test_shipped_configs(tmp_path):

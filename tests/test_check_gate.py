@@ -1,7 +1,7 @@
 """`check` as a gate: a file named is always checked, only discovery skips YAML that is not an
 lstmshape config, "OK" never stands for nothing checked, the project file is found from each
 checked file's directory, and `infer` shows every problem `check` would. End to end through the
-console script."""
+CLI's entry point."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 
 NOT_CONFIGS = {
     "empty.yaml": (b"", "LS001", "file is empty"),

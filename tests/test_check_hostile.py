@@ -1,6 +1,7 @@
 """Hostile input: a clear diagnostic, a non-zero exit, never a traceback, nothing written, and
-every case bounded in time and memory. End to end through the real console script, plus a
-property-based test over random YAML and random bytes."""
+every case bounded in time and memory. End to end through the real console script (the CLI's
+entry point in process where nothing is bounded), plus a property-based test over random YAML and
+random bytes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from lstmshape.check import check_paths
 
-from check_helpers import run
+from helpers import run, run_script
 
 
 def billion_laughs() -> str:
@@ -72,9 +73,9 @@ def test_hostile_file_that_is_no_config(tmp_path, name):
     path = tmp_path / f"{name}.yaml"
     mtime, _ = write_bytes(path, data)
     started = time.perf_counter()
-    checked = run("check", path, timeout=20)
-    skipped = run("check", "--skip-non-configs", path, timeout=20)
-    inferred = run("infer", path, timeout=20)
+    checked = run_script("check", path, timeout=20)
+    skipped = run_script("check", "--skip-non-configs", path, timeout=20)
+    inferred = run_script("infer", path, timeout=20)
     assert time.perf_counter() - started < 15
     assert (skipped.returncode, skipped.stderr) == (0, "")
     assert skipped.stdout == "no config checked; 1 other YAML/JSON file skipped (not lstmshape configs)\n"
@@ -91,7 +92,7 @@ def test_hostile_file(tmp_path, name):
     path = tmp_path / f"{name}.yaml"
     mtime, _ = write_bytes(path, data)
     started = time.perf_counter()
-    result = run("check", "--format", "json", path, timeout=20)
+    result = run_script("check", "--format", "json", path, timeout=20)
     elapsed = time.perf_counter() - started
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and result.stderr == ""
@@ -137,7 +138,7 @@ def test_huge_integer_is_answered_not_allocated(tmp_path):
     path.write_text("lstm: {input_size: 10, hidden_size: 10000000000000000000000000000000000000000}\n"
                     "data: {batch_size: 1000000000000000000000, seq_len: 5}\n"
                     "expect: {hn: [1, 1000000000000000000000, 10000000000000000000000000000000000000000]}\n")
-    result = run("check", path, timeout=10)
+    result = run_script("check", path, timeout=10)
     assert (result.returncode, result.stdout) == (0, "1 file OK\n")
 
 
@@ -151,7 +152,7 @@ def test_directory_with_unreadable_entries(tmp_path):
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(str(tmp_path / "d-socket.yaml"))
     try:
-        result = run("check", tmp_path, timeout=20)
+        result = run_script("check", tmp_path, timeout=20)
     finally:
         sock.close()
     assert result.returncode == 1 and "Traceback" not in result.stderr

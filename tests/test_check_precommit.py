@@ -1,4 +1,7 @@
-"""The shipped .pre-commit-hooks.yaml, exercised by pre-commit itself (`pre-commit try-repo`).
+"""The shipped .pre-commit-hooks.yaml, exercised by pre-commit itself: `pre-commit run` on the
+config `pre-commit try-repo HOOK_REPO lstmshape --ref HEAD` would write (try-repo builds the
+hook's virtualenv afresh in a temporary store at every call; here one store serves the session's
+runs, so the virtualenv is built once).
 
 pre-commit builds the hook's virtualenv with pip from PyPI (network needed). The hook repository
 is a fresh git repo holding a copy of this working tree (tracked and untracked files, as they are
@@ -13,7 +16,7 @@ import subprocess
 
 import pytest
 
-from check_helpers import REPO
+from helpers import REPO, made_once
 
 pytestmark = pytest.mark.precommit
 
@@ -25,13 +28,12 @@ def git(cwd, *args):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory):
-    if shutil.which("pre-commit") is None:
-        if os.environ.get("CI") or os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1":
-            pytest.fail("pre-commit is required in CI (pip install -e '.[test]')")
-        pytest.skip("pre-commit not installed")
-    repo = tmp_path_factory.mktemp("hook-repo")
+def make_hook(directory):
+    """A hook repository (directory/repo), the config try-repo writes for it (directory/config.yaml:
+    the hook at the repository's commit) and an empty pre-commit store (directory/home)."""
+    import yaml
+
+    repo = directory / "repo"
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
                             capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, listed):
@@ -42,7 +44,23 @@ def hook_repo(tmp_path_factory):
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "hook repo")
-    return repo
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    hooks = {"repos": [{"repo": str(repo), "rev": head, "hooks": [{"id": "lstmshape"}]}]}
+    (directory / "config.yaml").write_text(yaml.safe_dump(hooks))
+    (directory / "home").mkdir()
+
+
+@pytest.fixture(scope="session")
+def hook_config(tmp_path_factory):
+    """The config and the pre-commit store (PRE_COMMIT_HOME) every run of the session shares, made
+    once (make_hook), whichever worker asks first: the hook's virtualenv is built once."""
+    if shutil.which("pre-commit") is None:
+        if os.environ.get("CI") or os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1":
+            pytest.fail("pre-commit is required in CI (pip install -e '.[test]')")
+        pytest.skip("pre-commit not installed")
+    hook = made_once(tmp_path_factory, "pre-commit-hook", make_hook)
+    return hook / "config.yaml", hook / "home"
 
 
 @pytest.fixture
@@ -58,11 +76,12 @@ def project(tmp_path):
     return tmp_path
 
 
-def try_repo(project, hook_repo, *args):
-    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1"}
+def run_hook(project, hook_config, *args):
+    config, home = hook_config
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "PRE_COMMIT_HOME": str(home)}
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run(["pre-commit", "try-repo", str(hook_repo), "lstmshape", "--ref", "HEAD", "--color", "never",
-                           "--verbose", *args], cwd=project, capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(["pre-commit", "run", "--config", str(config), "--color", "never", "--verbose", *args],
+                          cwd=project, capture_output=True, text=True, env=env, timeout=900)
 
 
 def test_hook_definition():
@@ -70,19 +89,20 @@ def test_hook_definition():
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "lstmshape" and hook["entry"] == "lstmshape check --skip-non-configs"
-    assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json"] and "files" not in hook
+    assert hook["language"] == "python" and hook["types_or"] == ["yaml", "json", "jsonnet", "ini"] \
+        and "files" not in hook
 
 
-def test_hook_fails_on_the_bad_config(project, hook_repo):
-    result = try_repo(project, hook_repo, "--all-files")
+def test_hook_fails_on_the_bad_config(project, hook_config):
+    result = run_hook(project, hook_config, "--all-files")
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert "configs/bad.yaml:3:27: error[LS101] head[0].in_features is 20 but output has 40 features" in out
     assert "good.yaml" not in out and "README.txt" not in out
 
 
-def test_hook_passes_on_the_good_config(project, hook_repo):
-    result = try_repo(project, hook_repo, "--files", "configs/good.yaml")
+def test_hook_passes_on_the_good_config(project, hook_config):
+    result = run_hook(project, hook_config, "--files", "configs/good.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
 
@@ -108,8 +128,8 @@ def real_project(tmp_path):
     return tmp_path
 
 
-def test_hook_without_files_filter_skips_other_yaml(real_project, hook_repo):
-    result = try_repo(real_project, hook_repo, "--all-files")
+def test_hook_without_files_filter_skips_other_yaml(real_project, hook_config):
+    result = run_hook(real_project, hook_config, "--all-files")
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     # pre-commit may split the files over several processes: one summary line each
@@ -119,23 +139,23 @@ def test_hook_without_files_filter_skips_other_yaml(real_project, hook_repo):
     assert skipped == 4, summaries
 
 
-def test_hook_reports_a_mapped_config_at_its_own_line(real_project, hook_repo):
+def test_hook_reports_a_mapped_config_at_its_own_line(real_project, hook_config):
     train = real_project / "conf/train.yaml"
     train.write_text(train.read_text().replace("dropout: 0.1", "dropout: 1.5"))
     git(real_project, "add", "-A")
-    result = try_repo(real_project, hook_repo, "--all-files")
+    result = run_hook(real_project, hook_config, "--all-files")
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert "conf/train.yaml:14:14: error[LS008] dropout must be in [0, 1], got float 1.5" in out
 
 
-def test_hook_passes_a_commit_that_touches_only_a_workflow(real_project, hook_repo):
+def test_hook_passes_a_commit_that_touches_only_a_workflow(real_project, hook_config):
     """pre-commit names the one staged YAML file: the hook skips it (it is no lstmshape config) and
     passes, saying that it checked nothing rather than that anything is OK."""
     workflow = real_project / ".github/workflows/ci.yml"
     workflow.write_text(workflow.read_text() + "    steps:\n      - run: make test\n")
     git(real_project, "add", "-A")
-    result = try_repo(real_project, hook_repo, "--files", ".github/workflows/ci.yml")
+    result = run_hook(real_project, hook_config, "--files", ".github/workflows/ci.yml")
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert "Passed" in result.stdout

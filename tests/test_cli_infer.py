@@ -1,27 +1,20 @@
-"""`lstmshape infer` end to end, through the installed console script."""
+"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
+script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import run, run_script
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted(p.name for p in (ROOT / "configs").glob("*.yaml") if p.name != "broken.yaml" and "keras" not in p.name and "onnx" not in p.name)
 TORCH_CONFIGS = [name for name in CONFIGS if "stack" not in name]
-
-
-def run(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("lstmshape")
-    assert exe, "the lstmshape console script is not installed (pip install -e .)"
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
-    full_env.update(env or {})
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=60)
 
 
 @pytest.mark.parametrize("name", TORCH_CONFIGS)
@@ -143,8 +136,8 @@ def test_layers_implies_matrix():
 
 def test_colour_only_when_asked_and_never_with_no_color():
     assert "\x1b[" not in run("infer", "configs/basic.yaml").stdout  # piped: plain text
-    assert "\x1b[36m" in run("infer", "configs/basic.yaml", env={"FORCE_COLOR": "1"}).stdout
-    assert "\x1b[36m" not in run("infer", "configs/basic.yaml", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b[36m" in run_script("infer", "configs/basic.yaml", env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[36m" not in run_script("infer", "configs/basic.yaml", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
 
 
 def test_python_dash_m_and_version():

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from recorders import assert_golden_close, recorder
+from helpers import assert_golden_close, recorder, run
 from lstmshape import convert
 from lstmshape.read import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward
@@ -176,10 +174,6 @@ def test_torch_to_onnx_to_torch_with_real_frameworks(torch, onnx, num_layers, bi
 # ------------------------------------------------------------------------------------ infer --as
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "lstmshape", *args], capture_output=True, text=True)
-
-
 def test_torch_config_as_keras_and_onnx():
     config, _ = read_config("configs/bilstm.yaml")
     keras_config, notes = translate(config, "keras")
@@ -231,23 +225,23 @@ def test_expressible_across_frameworks():
 
 
 def test_cli_as(tmp_path):
-    done = _cli("infer", "configs/bilstm.yaml", "--as", "keras", "--format", "json")
+    done = run("infer", "configs/bilstm.yaml", "--as", "keras", "--format", "json")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["framework"] == "keras"
     assert doc["results"][0]["shapes"]["outputs"] == [[32, 5, 40], [32, 20], [32, 20], [32, 20], [32, 20]]
     assert "note[LS202]" in done.stderr
-    done = _cli("infer", "configs/projection.yaml", "--as", "onnx")
+    done = run("infer", "configs/projection.yaml", "--as", "onnx")
     assert done.returncode == 1 and "proj_size" in done.stderr and "[LS201]" in done.stderr
     assert done.stderr.startswith("configs/projection.yaml:")
-    done = _cli("infer", "configs/onnx_bidirectional.yaml", "--as", "torch", "--format", "json")
+    done = run("infer", "configs/onnx_bidirectional.yaml", "--as", "torch", "--format", "json")
     assert done.returncode == 0 and json.loads(done.stdout)["results"][0]["shapes"]["output"] == [5, 32, 40]
 
 
 def test_cli_framework_json_and_matrix():
-    done = _cli("infer", "configs/onnx_bidirectional.yaml", "--format", "json")
+    done = run("infer", "configs/onnx_bidirectional.yaml", "--format", "json")
     doc = json.loads(done.stdout)
     assert doc["framework"] == "onnx" and len(doc["results"][0]["nodes"]) == 2
     assert doc["results"][0]["nodes"][0]["Y"] == [5, 2, 32, 20]
-    done = _cli("infer", "configs/keras_bilstm.yaml", "--matrix")
+    done = run("infer", "configs/keras_bilstm.yaml", "--matrix")
     assert done.returncode == 0 and "return_sequences" in done.stdout

@@ -1,25 +1,25 @@
 """`lstmshape draw`: the picture's structure, golden SVGs of the shipped configs, the CLI end to
-end, and the HTML report in a real browser (headless Chromium)."""
+end (the console script itself for --open: webbrowser reads BROWSER and PATH once per process),
+and the HTML report in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser_helpers import chromium_run, png_pixels
 
 from lstmshape.read import parse_text, read_config
 from lstmshape.shapes import infer
 from lstmshape.render.layout import Arrow, Box, Text, layout, text_width
 from lstmshape.render.picture import scene
-from lstmshape.render.common import shape_text
+from lstmshape.render.result_text import shape_text
 from lstmshape.rules import run_rules
+
+from helpers import chromium_run, console_script, png_pixels, run, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.name for p in (ROOT / "configs").glob("*.yaml") if p.name != "broken.yaml")
@@ -39,14 +39,6 @@ expect:
   - {h0: [2, 2, 20], output: [300, 2, 20]}
   - {cn: [1, 2, 8]}
 """
-
-
-def run(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("lstmshape")
-    assert exe, "the lstmshape console script is not installed (pip install -e .)"
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "BROWSER")}
-    full_env.update(env or {})
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=60)
 
 
 def draw_svg(config: str, tmp_path: Path) -> ET.Element:
@@ -330,15 +322,15 @@ def test_open_uses_the_default_browser(tmp_path):
     browser.write_text(f'#!/bin/sh\necho "$1" > {seen}\n')
     browser.chmod(0o755)
     out = tmp_path / "report.html"
-    result = run("draw", "configs/bilstm.yaml", "-o", str(out), "--open", env={"BROWSER": str(browser)})
+    result = run_script("draw", "configs/bilstm.yaml", "-o", str(out), "--open", env={"BROWSER": str(browser)})
     assert result.returncode == 0, result.stderr
     assert seen.read_text().strip() == out.resolve().as_uri()
 
 
 def test_open_without_a_browser_says_where_the_report_is(tmp_path):
     out = tmp_path / "report.html"
-    env = {"PATH": str(Path(shutil.which("lstmshape")).parent), "DISPLAY": "", "WAYLAND_DISPLAY": ""}
-    result = run("draw", "configs/bilstm.yaml", "-o", str(out), "--open", env=env)
+    env = {"PATH": str(Path(console_script()).parent), "DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    result = run_script("draw", "configs/bilstm.yaml", "-o", str(out), "--open", env=env)
     assert result.returncode == 0 and out.exists()
     assert f"no browser found; the report is {out}" in result.stderr
 

@@ -1,5 +1,6 @@
-"""What tripped a new user in the first hour (issue #11), each through the real console script:
-exit codes and gates, output a person reads, the glossary's own words, standard input."""
+"""What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
+console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
+person reads, the glossary's own words, standard input."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 
 import pytest
 
-from check_helpers import REPO, console_script, on_terminal, run
+from helpers import REPO, console_script, on_terminal, run, run_script
 
 ESCAPE = re.compile(r"\x1b\[")
 
@@ -236,12 +237,11 @@ def test_a_key_holding_a_line_break_stays_on_one_line(tmp_path):
 def test_dash_reads_standard_input():
     text = (REPO / "configs" / "broken.yaml").read_text()
     for command in ("check", "infer"):
-        result = subprocess.run([console_script(), command, "-"], input=text, capture_output=True, text=True)
+        result = run(command, "-", input=text)
         assert result.returncode == 1
         lines = result.stdout if command == "check" else result.stderr
         assert "<stdin>:3:15: error[LS007] input_size is not an integer" in lines
-    good = subprocess.run([console_script(), "infer", "-", "--format", "json"], capture_output=True, text=True,
-                          input=(REPO / "configs" / "bilstm.yaml").read_text())
+    good = run("infer", "-", "--format", "json", input=(REPO / "configs" / "bilstm.yaml").read_text())
     assert good.returncode == 0 and json.loads(good.stdout)["config"] == "<stdin>"
 
 
@@ -249,6 +249,6 @@ def test_dash_reads_standard_input():
 def test_infer_on_a_fifo_does_not_hang(tmp_path):
     fifo = tmp_path / "conf.yaml"
     os.mkfifo(fifo)
-    result = run("infer", fifo, timeout=30)
+    result = run_script("infer", fifo, timeout=30)
     assert result.returncode == 1
     assert result.stderr == f"{fifo}:1:1: error[LS001] cannot read file: a FIFO, not a regular file\n"

@@ -1,5 +1,5 @@
-"""What a new user's first hour met in the messages (issue #25, item 6), each through the real
-console script: a key written in the wrong section says where it belongs, a suggestion names
+"""What a new user's first hour met in the messages (issue #25, item 6), each through the CLI's
+entry point: a key written in the wrong section says where it belongs, a suggestion names
 the canonical key before its alias, a number YAML read as text says what to write, and a
 misspelt interpolation names the key path it most likely meant."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded
 
 LSTM = "lstm: {input_size: 10, hidden_size: 20}\n"
 

@@ -1,7 +1,7 @@
 """What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
 blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
 checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
-the console script, as a user sees it."""
+the CLI's entry point, as a user sees it."""
 
 from __future__ import annotations
 
@@ -18,12 +18,7 @@ import pytest
 
 from lstmshape.checkpoint import TORCH_MAGIC
 
-from check_helpers import run, run_bounded
-
-
-def write(path, text: str):
-    path.write_text(text)
-    return path
+from helpers import run, run_bounded, write
 
 
 # ---- (e) a symbol named like a byte unit ----
@@ -39,7 +34,7 @@ def float32_column(table: str) -> list[str]:
 
 @pytest.mark.parametrize("batch, seq", [("B", "T"), ("KiB", "B"), ("MiB", "GiB")])
 def test_symbolic_byte_sizes_keep_their_unit_apart_from_every_symbol(tmp_path, batch, seq):
-    config = write(tmp_path / "c.yaml", f"data: {{batch_size: {batch}, seq_len: {seq}}}\n"
+    config = write(tmp_path, "c.yaml", f"data: {{batch_size: {batch}, seq_len: {seq}}}\n"
                                         "lstm: {input_size: 128, hidden_size: 256}\n")
     result = run("infer", config)
     assert result.returncode == 0, result.stderr
@@ -53,7 +48,7 @@ def test_symbolic_byte_sizes_keep_their_unit_apart_from_every_symbol(tmp_path, b
 
 
 def test_symbolic_byte_sizes_in_the_html_report_and_json(tmp_path):
-    config = write(tmp_path / "c.yaml", "data: {batch_size: B, seq_len: 32}\nlstm: {input_size: 128, hidden_size: 256}\n")
+    config = write(tmp_path, "c.yaml", "data: {batch_size: B, seq_len: 32}\nlstm: {input_size: 128, hidden_size: 256}\n")
     page = tmp_path / "report.html"
     drawn = run("draw", config, "-o", page)
     assert drawn.returncode == 0, drawn.stderr
@@ -105,7 +100,7 @@ def test_inspect_names_each_cell_of_a_mixed_file(tmp_path):
 
 
 def test_check_weights_names_the_cells_it_could_compare(tmp_path):
-    config = write(tmp_path / "c.yaml", "lstm: {input_size: 8, hidden_size: 16, cell: gru}\n")
+    config = write(tmp_path, "c.yaml", "lstm: {input_size: 8, hidden_size: 16, cell: gru}\n")
     mixed = npz(tmp_path / "mixed.npz", torch_tensors("enc.", 4, 8, 16) | torch_tensors("dec.", 3, 8, 16))
     several = run("check", config, "--weights", mixed)
     assert several.returncode == 1
@@ -116,7 +111,7 @@ def test_check_weights_names_the_cells_it_could_compare(tmp_path):
                                                                                  grus).stdout
     wrong = run("check", config, "--weights", grus, "--prefix", "c").stdout
     assert f"--prefix 'c' names no GRU in {grus}; its GRU prefixes: 'a.', 'b.'" in wrong
-    stack = write(tmp_path / "stack.yaml", "lstm:\n  - {input_size: 8, hidden_size: 16, cell: gru}\n"
+    stack = write(tmp_path, "stack.yaml", "lstm:\n  - {input_size: 8, hidden_size: 16, cell: gru}\n"
                                            "  - {hidden_size: 16, cell: gru}\n")
     assert "this is a stack of 2 GRUs" in run("check", stack, "--weights", grus).stdout
 
@@ -180,7 +175,7 @@ def zipped(members: dict) -> bytes:
 def test_a_file_torch_did_not_write_is_not_a_readable_checkpoint(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(not_checkpoints()[name])
-    for command in (("inspect", path), ("check", write(tmp_path / "c.yaml", "lstm: {input_size: 3, hidden_size: 4}\n"),
+    for command in (("inspect", path), ("check", write(tmp_path, "c.yaml", "lstm: {input_size: 3, hidden_size: 4}\n"),
                                         "--weights", path)):
         result = run_bounded(*command, cwd=tmp_path)
         result.assert_harmless(path)
@@ -195,7 +190,7 @@ def test_a_file_torch_did_not_write_is_not_a_readable_checkpoint(tmp_path, name)
 def shape_problems(tmp_path, config: str, tensors: dict) -> dict[str, str]:
     """LS301's message per tensor name (after `is`), from `check CONFIG --weights`."""
     path = npz(tmp_path / "w.npz", tensors)
-    out = run("check", write(tmp_path / "c.yaml", config), "--weights", path).stdout
+    out = run("check", write(tmp_path, "c.yaml", config), "--weights", path).stdout
     return {m["name"]: m["why"] for m in re.finditer(r"error\[LS301\] (?P<name>\S+) is .*?: (?P<why>.*)", out)}
 
 

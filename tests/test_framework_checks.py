@@ -14,8 +14,7 @@ import sys
 
 import pytest
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, problems_of, recorder, run, write
 from lstmshape.check import check_file
 from lstmshape.read import read_config
 from lstmshape.rules import context_for
@@ -148,12 +147,6 @@ def test_cli_reports_file_line_column_and_exit_codes():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def write(tmp_path, text: str) -> str:
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    return str(path)
-
-
 @pytest.mark.parametrize(("text", "words"), [
     ("framework: keras\nlstm: {input_dim: 3, units: 4}\nexpect: {h0: [1, 2, 4]}\n", "Keras calls it state_h"),
     ("framework: keras\nlstm: {input_dim: 3, units: 4}\nexpect: {Y_c: [1, 2, 4]}\n", "Keras calls it state_c"),
@@ -167,7 +160,7 @@ def write(tmp_path, text: str) -> str:
      "Keras calls it dense"),
 ])
 def test_another_frameworks_names_are_named_in_this_ones_terms(tmp_path, text, words):
-    problems = check_file(write(tmp_path, text))
+    problems = problems_of(tmp_path, text)
     assert [p.code for p in problems] == ["LS004"] and words in problems[0].message, problems
 
 
@@ -183,7 +176,7 @@ def test_another_frameworks_names_are_named_in_this_ones_terms(tmp_path, text, w
 ])
 def test_onnx_head_settings_are_read_and_placed(tmp_path, head, code):
     text = f"framework: onnx\nlstm: {{input_size: 3, hidden_size: 4}}\nhead: {head}\n"
-    problems = check_file(write(tmp_path, text))
+    problems = problems_of(tmp_path, text)
     assert [p.code for p in problems] == [code], problems
     assert problems[0].line == 3
 
@@ -192,12 +185,12 @@ def test_symbols_behave_as_for_torch(tmp_path):
     clean = ("framework: onnx\nlstm: {input_size: 3, hidden_size: 4, direction: bidirectional, layout: 1}\n"
              "expect: {X: [N, L, 3], Y: [N, L, 2, 4], Y_h: [N, 2, 4]}\n"
              "head:\n  - gemm: {input: Y_h, reshape: [N, -1], in_features: 8, out_features: 2}\n")
-    assert check_file(write(tmp_path, clean)) == []
+    assert problems_of(tmp_path, clean) == []
     wrong = clean.replace("Y_h: [N, 2, 4]", "Y_h: [B, 2, 4]")
-    problems = check_file(write(tmp_path, wrong))
+    problems = problems_of(tmp_path, wrong)
     assert [p.code for p in problems] == ["LS110"] and "batch_size N" in problems[0].message
     keras = "framework: keras\nlstm: {input_dim: 3, units: 4, return_state: true}\nexpect: {state_h: [N, 4]}\n"
-    assert check_file(write(tmp_path, keras)) == []
+    assert problems_of(tmp_path, keras) == []
 
 
 def test_hostile_sizes_and_shapes_stay_bounded(tmp_path):
@@ -206,13 +199,13 @@ def test_hostile_sizes_and_shapes_stay_bounded(tmp_path):
             f"data: {{batch_size: {huge}, seq_len: {huge}}}\n"
             f"expect: {{Y: [{huge}, 2, {huge}, {huge}]}}\n"
             f"head:\n  - gemm: {{input: Y_h, transpose: [1, 0, 2], reshape: [0, -1], in_features: 3, out_features: 2}}\n")
-    problems = check_file(write(tmp_path, text))
+    problems = problems_of(tmp_path, text)
     assert [p.code for p in problems] == ["LS101"] and "digit number" in problems[0].message
     deep = "framework: keras\nlstm: {input_dim: 3, units: 4}\nexpect: {output: " + "[" * 500 + "]" * 500 + "}\n"
-    result = run("check", write(tmp_path, deep))
+    result = run("check", write(tmp_path, "c.yaml", deep))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     wide = "framework: keras\nlstm: {input_dim: 3, units: 4}\nexpect: {output: [" + ", ".join(["2"] * 10000) + "]}\n"
-    problems = check_file(write(tmp_path, wide))
+    problems = problems_of(tmp_path, wide)
     assert [p.code for p in problems] == ["LS003"]
 
 
@@ -222,18 +215,6 @@ def test_a_torch_check_never_loads_the_keras_and_onnx_code():
             "('lstmshape.shapes.keras', 'lstmshape.shapes.onnx', 'lstmshape.rules.keras_onnx')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_the_frameworks_table_says_which_checks_each_rule_has():
-    """rules.FRAMEWORKS (which modules `check` imports for a framework's config, without importing
-    the others) names exactly the frameworks each module has a check function for (CHECKS); a module
-    that only documents a code the reader finds is listed with () or has no check at all."""
-    from lstmshape.rules import CHECKS, FRAMEWORKS, MODULES, all_rules
-
-    for name, module in zip(MODULES, all_rules()):
-        has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
-        listed = FRAMEWORKS.get(name, ("torch",))
-        assert has == listed or (not has and listed in ((), ("torch",))), (name, has, listed)
 
 
 def test_a_keras_stack_reads_its_declared_input_in_every_block(tmp_path):

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from check_helpers import SECRET, run, run_bounded
+from helpers import SECRET, run, run_bounded
 
 GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
 

@@ -18,9 +18,9 @@ import yaml
 
 from lstmshape.checkpoint import TORCH_MAGIC, Checkpoint, CheckpointError, read_checkpoint
 from lstmshape.identify import FoundLSTM, TensorInfo
-from lstmshape.render.weights import config_yaml
+from lstmshape.render.inspect_report import config_yaml
 
-from check_helpers import on_terminal, run_bounded
+from helpers import on_terminal, run_bounded, write
 
 FAR = 999_999_999  # a layer number no model reaches, written in a few bytes
 
@@ -97,12 +97,6 @@ def torch_zip(pickle_bytes: bytes, compression=zipfile.ZIP_DEFLATED) -> bytes:
 def appends(n: int) -> bytes:
     """A pickle of a list built by `n` APPENDs: three bytes of file, one opcode of work each."""
     return b"\x80\x02]" + b"K\x00a" * n + b"."
-
-
-def write(tmp_path, name: str, raw: bytes):
-    path = tmp_path / name
-    path.write_bytes(raw)
-    return path
 
 
 # ---- item 5: layers are what the file holds, not a range to walk ----

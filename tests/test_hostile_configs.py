@@ -2,7 +2,7 @@
 of config never cost more than a reader can read, a wrong-typed value is an error naming the file
 (never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
 
-End-to-end cases run the real console script in a child process (tests/check_helpers.run_bounded:
+End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
 time, peak memory and a secret in the environment); the rest run in-process."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from check_helpers import on_terminal, run_bounded
+from helpers import on_terminal, run_bounded, write
 from lstmshape.check import check_text, load_text
 from lstmshape.read.frameworks import KERAS_KEYS, ONNX_KEYS
-from lstmshape.render.json import JsonReporter
-from lstmshape.render.table import TableReporter
+from lstmshape.render.infer_json import JsonReporter
+from lstmshape.render.infer_table import TableReporter
 from lstmshape.shapes import Repeat, infer
 from lstmshape.shapes.core import DEEPEST_RUN, LEADING_LAYERS, Layers
 
@@ -36,12 +36,6 @@ def config_text(framework: str, lstm, more: dict | None = None) -> str:
     """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
     doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
     return yaml.safe_dump(doc | (more or {}))
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def parsed(framework: str, **lstm):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lstmshape.read.interpolation import Unresolved, interpolate, resolver_call
 from lstmshape.yamlload import parse_yaml
 
-from check_helpers import SECRET, run_bounded
+from helpers import SECRET, run_bounded
 
 SECRET_VAR = "LSTMSHAPE_TEST_SECRET"
 

@@ -17,8 +17,7 @@ import pytest
 from lstmshape.checkpoint import TORCH_MAGIC, CheckpointError, read_checkpoint
 from lstmshape.identify import TensorInfo, identify_torch
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
 
 WEIGHTS = GOLDEN_DIR / "weights"
 TRUTH = json.loads((WEIGHTS / "truth.json").read_text())
@@ -196,13 +195,15 @@ def test_onnx_helper_nodes_and_their_yaml(onnx, tmp_path):
 @pytest.mark.oracle
 def test_keras_model(keras, tmp_path):
     inputs = keras.Input((5, 8))
-    x = keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True), merge_mode="sum")(inputs)
-    x = keras.layers.LSTM(4, use_bias=False, name="last")(x)
+    # named by Keras: "bidirectional" in a fresh process, "bidirectional_1" after another (a global counter)
+    bidirectional = keras.layers.Bidirectional(keras.layers.LSTM(6, return_sequences=True), merge_mode="sum")
+    x = keras.layers.LSTM(4, use_bias=False, name="last")(bidirectional(inputs))
     model = keras.Model(inputs, keras.layers.Dense(3)(x))
     model.save(tmp_path / "m.keras")
     checkpoint = read_checkpoint(str(tmp_path / "m.keras"))
     layers = {layer.name: layer for layer in model.layers}
-    assert [lstm.prefix for lstm in checkpoint.lstms] == ["bidirectional", "last"]
+    assert bidirectional.name.startswith("bidirectional")
+    assert [lstm.prefix for lstm in checkpoint.lstms] == [bidirectional.name, "last"]
     for lstm in checkpoint.lstms:
         layer = layers[lstm.prefix]
         assert lstm.num_params == layer.count_params()
@@ -357,7 +358,7 @@ def test_torch_files_without_torch_say_so(tmp_path):
     (fake / "__init__.py").write_text("raise ImportError('No module named torch')\n")
     path = tmp_path / "m.pt"
     path.write_bytes(b"".join(pickle.dumps(x, protocol=2) for x in (TORCH_MAGIC, 1001, {}, {}, [])))  # legacy format
-    result = run("inspect", path, env={"PYTHONPATH": str(fake.parent)})
+    result = run_script("inspect", path, env={"PYTHONPATH": str(fake.parent)})
     assert result.returncode == 1
     assert result.stderr == (f"{path}:1:1: error[LS304] a torch checkpoint needs torch to read it safely (pip "
                              "install torch); lstmshape never unpickles a file without torch's weights_only "

@@ -12,11 +12,12 @@ import pytest
 
 from lstmshape import checkpoint, rules
 from lstmshape.checkpoint import CheckpointError, load_tensors
-from lstmshape.cli import dispatch, guarded
 from lstmshape.codes import ALL
 from lstmshape.read import parse_text
 from lstmshape.rules import context_for, declaration_errors, run_rules
 from lstmshape.rules.keras_onnx import KerasContext, OnnxContext
+
+from helpers import run
 
 KERAS = "framework: keras\nlstm: {input_dim: 10, units: 20, return_state: true}\ndata: {batch_size: 32, seq_len: 5}\n"
 ONNX = "framework: onnx\nlstm: {input_size: 10, hidden_size: 20, cell: gru}\ndata: {batch_size: 32, seq_len: 5}\n"
@@ -28,10 +29,9 @@ def context(text: str):
     return context_for(config)
 
 
-def cli(*args: str, capsys) -> tuple[int, str]:
-    code = guarded(lambda: dispatch([str(a) for a in args]))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+def cli(*args: str) -> tuple[int, str]:
+    result = run(*args)
+    return result.returncode, result.stdout + result.stderr
 
 
 # ---- a tensor the layer does not return vs a name no layer has ----
@@ -54,7 +54,7 @@ def test_a_tensor_the_configured_layer_does_not_return_is_none(text, returned, n
 
 
 @pytest.mark.parametrize("framework, text, good", [(KerasContext, KERAS, "state_h"), (OnnxContext, ONNX, "Y_h")])
-def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_path, capsys, framework, text, good):
+def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_path, framework, text, good):
     """A bug that asks for a name no layer has (here: a typo in the expect walk) must not read as
     LS118 "not returned" about the user's config."""
     path = tmp_path / "model.yaml"
@@ -62,7 +62,7 @@ def test_a_mistyped_name_inside_lstmshape_is_exit_3_not_ls118(monkeypatch, tmp_p
     expects = framework.expects
     monkeypatch.setattr(framework, "expects", lambda self, names=None: (
         (k, name + "x", shape, parts) for k, name, shape, parts in expects(self, names)))
-    code, out = cli("check", path, capsys=capsys)
+    code, out = cli("check", path)
     assert code == 3 and "internal error" in out and "LS118" not in out, out
 
 
@@ -86,12 +86,12 @@ def test_a_bug_while_loading_tensor_data_propagates(monkeypatch, tmp_path):
         load_tensors(path, ["rnn.weight_ih_l0"])
 
 
-def test_a_bug_while_loading_tensor_data_is_exit_3(monkeypatch, tmp_path, capsys):
+def test_a_bug_while_loading_tensor_data_is_exit_3(monkeypatch, tmp_path):
     weights = npz(tmp_path)
     config = tmp_path / "model.yaml"
     config.write_text("lstm: {input_size: 6, hidden_size: 5}\ndata: {batch_size: 2, seq_len: 3}\n")
     monkeypatch.setattr(checkpoint, "_bound_inflation", lambda path, members: members[0].no_such_field)
-    code, out = cli("infer", config, "--verify", "--weights", weights, "--prefix", "rnn", capsys=capsys)
+    code, out = cli("infer", config, "--verify", "--weights", weights, "--prefix", "rnn")
     assert code == 3 and "internal error" in out and "cannot read tensor data" not in out, out
 
 
@@ -125,22 +125,29 @@ def check(context):
 
 
 def test_every_rule_module_is_registered_and_declared_as_it_runs():
+    """A rule module left out of RULES would never run: every file is imported and listed, under its
+    own code, and each declares a check it runs."""
     files = {p.stem for p in __import__("pathlib").Path(rules.__file__).parent.glob("ls[0-9][0-9][0-9]_*.py")}
-    assert files == set(rules.MODULES)
-    assert [error for name, module in zip(rules.MODULES, rules.all_rules())
-            for error in declaration_errors(name, module)] == []
+    assert files == {module.__name__.rsplit(".", 1)[1] for module in rules.RULES.values()}
+    assert all(code == module.ID and module.__name__.rsplit(".", 1)[1][:5] == code.lower()
+               for code, module in rules.RULES.items())
+    assert [error for module in rules.RULES.values() for error in declaration_errors(module)] == []
 
 
-@pytest.mark.parametrize("name, attributes, error", [
-    ("ls100_stack_input_size", {"STAGE": "modle", "check": check, "check_keras": check, "check_onnx": check},
-     "STAGE 'modle'"),
-    ("ls999_not_listed", {"check": check, "check_keras": check}, "FRAMEWORKS runs it for torch"),
-    ("ls119_keras_input_ndim", {"check_keras": check, "check_onnx": check}, "FRAMEWORKS runs it for keras"),
-    ("ls013_input_shape_rank", {"check": check}, "FRAMEWORKS runs it for none"),
+@pytest.mark.parametrize("attributes, error", [
+    ({"STAGE": "modle", "check": check, "check_keras": check, "check_onnx": check}, "STAGE 'modle'"),
+    ({"check": None}, "no check function (check, check_keras, check_onnx): it never runs"),
+    ({}, "no check function"),
+    ({"check": check, "check_kears": lambda context: iter(())}, "check_kears is not one of check, check_keras"),
 ])
-def test_the_declaration_check_catches_a_rule_that_would_run_otherwise(name, attributes, error):
-    (found,) = declaration_errors(name, fake_rule(name, **attributes))
+def test_the_declaration_check_catches_a_rule_that_would_never_run(attributes, error):
+    (found,) = declaration_errors(fake_rule("ls999_fake", **attributes))
     assert error in found
+
+
+def test_a_helper_bound_to_a_check_name_is_no_declaration_error():
+    """`check_keras = check_onnx = check_framework` (one function for both) runs: not an error."""
+    assert declaration_errors(fake_rule("ls999_fake", check_framework=check, check_keras=check)) == []
 
 
 def test_a_mistyped_stage_is_raised_when_rules_run(monkeypatch):
@@ -153,7 +160,7 @@ def test_a_mistyped_stage_is_raised_when_rules_run(monkeypatch):
 # ---- docs say what is true now ----
 
 @pytest.mark.parametrize("code", sorted(ALL))
-def test_rules_page_tells_no_history(code, capsys):
-    status, out = cli("rules", code, capsys=capsys)
+def test_rules_page_tells_no_history(code):
+    status, out = cli("rules", code)
     assert status == 0 and out
     assert not any(phrase in out.lower() for phrase in ("issue #", "since issue", "before 0.", "used to ")), out

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recorders import recorder
+from helpers import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, KerasLSTM
 from lstmshape.convert import keras_forward, keras_layers_from_list
@@ -117,7 +117,7 @@ def test_merge_mode_null_cannot_be_stacked_and_merge_mode_alone_warns():
 def test_unbatched_and_unknown_framework_are_errors():
     _, problems = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4}\ndata: {unbatched: true}\n")
     assert [p.code for p in problems] == ["LS008"] and "always 3-D" in problems[0].message
-    _, problems = parse_text("framework: tensorflow\nlstm: {input_dim: 3, units: 4}\n")
+    _, problems = parse_text("framework: jax\nlstm: {input_dim: 3, units: 4}\n")
     assert [p.code for p in problems] == ["LS008"] and (problems[0].line, problems[0].column) == (1, 12)
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from check_helpers import REPO, run
-from recorders import recorder
+from helpers import REPO, recorder, run
 from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import KERAS_ACTIVATIONS, DataConfig, KerasArguments, KerasLSTM
@@ -227,31 +226,28 @@ def test_check_end_to_end_positions_and_exit_codes(tmp_path):
     assert result.returncode == 1 and f"{stateful}:5:13: error[LS127]" in result.stdout + result.stderr
 
 
-def test_a_torch_check_loads_no_keras_rule_and_a_keras_check_no_torch_rule():
-    """Start-up: each config imports only its framework's rule modules (and no documentation-only one)."""
-    import ast
-    import subprocess
-    import sys
+def test_a_torch_check_runs_no_keras_rule_and_a_keras_check_no_torch_rule(monkeypatch):
+    """Each config is judged by the rules that have a check for its framework, and by those only: a
+    rule judges exactly the frameworks it has a check function for (check, check_keras, check_onnx)."""
+    from lstmshape import rules
+    from lstmshape.check import check_file
 
-
-    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
-            "code = dispatch(['check', sys.argv[1]])\n"
-            "print(code, sorted(m.rsplit('.', 1)[1][:5] for m in sys.modules if m.startswith('lstmshape.rules.ls')))")
-    loaded = {}
-    for name in ("bilstm.yaml", "keras_stateful.yaml"):
-        result = subprocess.run([sys.executable, "-c", code, str(REPO / "configs" / name)], capture_output=True,
-                                text=True)
-        status, modules = result.stdout.strip().splitlines()[-1].split(" ", 1)
-        assert status == "0", result.stdout + result.stderr
-        loaded[name] = set(ast.literal_eval(modules))
-    from lstmshape.rules import FRAMEWORKS
-
-    keras_rules = {name[:5] for name, frameworks in FRAMEWORKS.items() if "keras" in frameworks}
-    assert {"ls126", "ls127", "ls128", "ls129", "ls100", "ls110"} <= keras_rules
-    assert loaded["keras_stateful.yaml"] == keras_rules
-    not_torch = {name[:5] for name, frameworks in FRAMEWORKS.items() if "torch" not in frameworks}
-    assert not loaded["bilstm.yaml"] & not_torch and {"ls126", "ls013", "ls205"} <= not_torch
-    assert {"ls100", "ls101"} <= loaded["bilstm.yaml"]
+    ran = {}
+    for code, module in rules.RULES.items():
+        for name in rules.CHECKS.values():
+            function = getattr(module, name, None)
+            if function is not None:
+                def spy(context, code=code, name=name, function=function):
+                    ran.setdefault(name, set()).add(code)
+                    return function(context)
+                monkeypatch.setattr(module, name, spy)
+    for config in ("bilstm.yaml", "keras_stateful.yaml"):
+        assert check_file(str(REPO / "configs" / config)) == []
+    torch_only = {code for code, module in rules.RULES.items() if not hasattr(module, "check_keras")}
+    assert set(ran) == {"check", "check_keras"}
+    assert {"LS126", "LS127", "LS128", "LS129", "LS100", "LS110"} <= ran["check_keras"]
+    assert ran["check_keras"] == set(rules.RULES) - torch_only
+    assert {"LS100", "LS101", "LS130", "LS139"} <= ran["check"] and not ran["check"] & {"LS126", "LS119", "LS120"}
 
 
 def test_infer_json_lists_the_arguments_and_where_each_came_from():

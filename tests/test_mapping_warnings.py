@@ -1,4 +1,4 @@
-"""Mappings that go wrong say so (issue #23, items 5 and 6), end to end through the console script
+"""Mappings that go wrong say so (issue #23, items 5 and 6), end to end through the CLI's entry point
 on configs shaped like real projects' (written here, never edited by lstmshape):
 
 - LS016: a key of an `lstm` section mapped whole that looks like a size of the LSTM and that
@@ -15,9 +15,9 @@ import textwrap
 
 import pytest
 
-from check_helpers import run, run_bounded
+from helpers import run, run_bounded, write
 from lstmshape.read import mapping
-from lstmshape.rules import ls016_unread_size_key as ls016
+from lstmshape.codes import UNREAD_SIZE_KEY
 from lstmshape.yamlload import parse_yaml
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>\w+)\[(?P<code>LS\d{3})\] (?P<message>.*)$")
@@ -113,12 +113,6 @@ def problems(result) -> list[dict]:
 
 def at(found: list[dict], code: str) -> list[tuple[int, int, str]]:
     return [(int(p["line"]), int(p["col"]), p["severity"]) for p in found if p["code"] == code]
-
-
-def write(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 # --- LS016 -----------------------------------------------------------------------------------
@@ -217,7 +211,7 @@ def test_a_keras_section_is_told_keras_names(tmp_path):
     assert suggested == ["lstm.units=model.rnn.memory_size"]
 
 
-# what the rule's documentation lists as flagged and not (lstmshape/rules/ls016_unread_size_key.py)
+# what the rule's documentation lists as flagged and not (UNREAD_SIZE_KEY in lstmshape/codes.py)
 FLAGGED = [("pred_rnn_layers: 2", "num_layers"), ("pred_hidden: ${model.pred_hidden}", "hidden_size"),
            ("hidden_units: 128", "hidden_size"), ("memory: {memory_size: 256}", "hidden_size"),
            ("hidden_sizes: [128, 64]", "hidden_size"), ("n_cells: 64", "hidden_size"),
@@ -252,7 +246,7 @@ def test_documented_keys_that_are_not_the_lstms(text):
 
 
 def test_the_documentation_lists_every_word_the_code_uses():
-    doc = " ".join(ls016.__doc__.split())
+    doc = " ".join(UNREAD_SIZE_KEY.doc.split())
     for word in mapping.SIZE_PARTS + mapping.NOT_THE_RNN_PARTS + mapping.NOT_THE_RNN_WORDS:
         assert re.search(rf"\b{word}\b", doc), word
     for text, _ in FLAGGED[:6]:
@@ -267,7 +261,7 @@ EXAMPLE = re.compile(r"^(Failing|Passing) example, mapped with `([^`]+)`::\n\n((
 def test_the_rules_mapped_examples_through_the_console_script(tmp_path):
     """The rule's failing example reports exactly LS016 under its mapping, the passing one nothing:
     its documentation cannot rot (the examples of a code found only through a mapping)."""
-    examples = EXAMPLE.findall(ls016.__doc__ + "\n")
+    examples = EXAMPLE.findall(UNREAD_SIZE_KEY.doc + "\n")
     assert [kind for kind, _, _ in examples] == ["Failing", "Passing"]
     for kind, command, body in examples:
         path = write(tmp_path, f"{kind}.yaml", textwrap.dedent(body))

@@ -5,6 +5,7 @@ does, and each has a case that fails if the code is changed the wrong way."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -15,23 +16,19 @@ from lstmshape.read import read_config
 from lstmshape.rules import config_stage_problems
 from lstmshape.settings import TorchLSTM
 
-
-def write(tmp_path, text: str, name: str = "c.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
+from helpers import write
 
 
-def found(path: str, code: str) -> list:
-    return [p for p in check_file(path) if p.code == code]
+def found(path: Path, code: str) -> list:
+    return [p for p in check_file(str(path)) if p.code == code]
 
 
 # --- LS133: enforce_sorted wants non-increasing lengths, not strictly decreasing ones ----------
 
-def packed_config(tmp_path, lengths: list[int]) -> str:
-    return write(tmp_path, "lstm: {input_size: 2, hidden_size: 3}\n"
-                           f"data: {{batch_size: {len(lengths)}, seq_len: {max(lengths)}, lengths: {lengths}, "
-                           "enforce_sorted: true}\n")
+def packed_config(tmp_path, lengths: list[int]) -> Path:
+    return write(tmp_path, "c.yaml", "lstm: {input_size: 2, hidden_size: 3}\n"
+                                     f"data: {{batch_size: {len(lengths)}, seq_len: {max(lengths)}, "
+                                     f"lengths: {lengths}, enforce_sorted: true}}\n")
 
 
 # sorted longest first, ties allowed (the first three), then out of order somewhere
@@ -76,7 +73,7 @@ STACK = [
 ]
 
 
-def stack_config(tmp_path) -> tuple[str, list[int]]:
+def stack_config(tmp_path) -> tuple[Path, list[int]]:
     """The stack written one key a line; each block's dropout line (None without dropout)."""
     lines, dropout_lines = ["lstm:"], []
     for block in STACK:
@@ -85,7 +82,7 @@ def stack_config(tmp_path) -> tuple[str, list[int]]:
             lines.append(f"  {'- ' if i == 0 else '  '}{key}: {value}")
             if key == "dropout":
                 dropout_lines[-1] = len(lines)
-    return write(tmp_path, "\n".join(lines) + "\n"), dropout_lines
+    return write(tmp_path, "c.yaml", "\n".join(lines) + "\n"), dropout_lines
 
 
 def test_ls009_checks_every_block_of_a_stack_at_its_own_line(tmp_path):
@@ -99,9 +96,9 @@ def test_ls009_checks_every_block_of_a_stack_at_its_own_line(tmp_path):
 def test_ls009_a_later_block_alone(tmp_path):
     """Only a block after the first has dropout with one layer: it is still found (and when the
     config is read, as `infer` shows it)."""
-    path = write(tmp_path, "lstm:\n  - {input_size: 6, hidden_size: 10, num_layers: 2, dropout: 0.3}\n"
-                           "  - {hidden_size: 8, dropout: 0.2}\n")
-    assert [(p.code, p.line) for p in check_file(path)] == [("LS009", 3)]
+    path = write(tmp_path, "c.yaml", "lstm:\n  - {input_size: 6, hidden_size: 10, num_layers: 2, dropout: 0.3}\n"
+                                     "  - {hidden_size: 8, dropout: 0.2}\n")
+    assert [(p.code, p.line) for p in check_file(str(path))] == [("LS009", 3)]
     config, _ = read_config(path)
     assert [(p.code, p.line) for p in config_stage_problems(config)] == [("LS009", 3)]
 
@@ -125,10 +122,11 @@ def test_ls009_warns_for_exactly_the_blocks_torch_warns_for(tmp_path, torch):
 
 @pytest.mark.parametrize("bidirectional, total, proj", [(False, 4, 4), (True, 8, 4), (True, 6, 3)])
 def test_total_proj_size_is_proj_size_times_directions(tmp_path, bidirectional, total, proj):
-    path = write(tmp_path, f"lstm: {{input_size: 5, hidden_size: 7, bidirectional: {str(bidirectional).lower()}, "
-                           f"total_proj_size: {total}, batch_first: true}}\ndata: {{batch_size: 3, seq_len: 4}}\n")
+    path = write(tmp_path, "c.yaml", f"lstm: {{input_size: 5, hidden_size: 7, bidirectional: "
+                                     f"{str(bidirectional).lower()}, total_proj_size: {total}, batch_first: true}}\n"
+                                     "data: {batch_size: 3, seq_len: 4}\n")
     config, problems = read_config(path)
-    assert problems == [] and check_file(path) == []
+    assert problems == [] and check_file(str(path)) == []
     assert config.lstm == TorchLSTM(5, 7, bidirectional=bidirectional, batch_first=True, proj_size=proj)
 
 
@@ -136,9 +134,9 @@ def test_total_proj_size_is_proj_size_times_directions(tmp_path, bidirectional, 
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 @pytest.mark.parametrize("bidirectional, total", [(False, 4), (True, 8)])
 def test_total_proj_size_shapes_are_torchs(tmp_path, bidirectional, total, torch):
-    path = write(tmp_path, f"lstm: {{input_size: 5, hidden_size: 7, num_layers: 2, bidirectional: "
-                           f"{str(bidirectional).lower()}, total_proj_size: {total}, batch_first: true}}\n"
-                           "data: {batch_size: 3, seq_len: 4}\n")
+    path = write(tmp_path, "c.yaml", f"lstm: {{input_size: 5, hidden_size: 7, num_layers: 2, bidirectional: "
+                                     f"{str(bidirectional).lower()}, total_proj_size: {total}, batch_first: true}}\n"
+                                     "data: {batch_size: 3, seq_len: 4}\n")
     config, _ = read_config(path)
     (shapes,) = infer(config)
     directions = 2 if bidirectional else 1
@@ -151,8 +149,8 @@ def test_total_proj_size_shapes_are_torchs(tmp_path, bidirectional, total, torch
 
 
 def test_total_proj_size_in_a_stack_feeds_the_next_block(tmp_path):
-    path = write(tmp_path, "lstm:\n  - {input_size: 5, hidden_size: 7, bidirectional: true, total_proj_size: 6}\n"
-                           "  - {hidden_size: 4}\n")
+    path = write(tmp_path, "c.yaml", "lstm:\n  - {input_size: 5, hidden_size: 7, bidirectional: true, total_proj_size: 6}\n"
+                                     "  - {hidden_size: 4}\n")
     config, problems = read_config(path)
     assert problems == []
     assert [b.proj_size for b in config.blocks] == [3, 0] and config.blocks[1].input_size == 6
@@ -174,7 +172,7 @@ def test_total_proj_size_in_a_stack_feeds_the_next_block(tmp_path):
 ])
 def test_total_proj_size_errors_at_the_total(tmp_path, lstm, code, message):
     text = f"lstm: {lstm}\n"
-    config, problems = read_config(write(tmp_path, text))
+    config, problems = read_config(write(tmp_path, "c.yaml", text))
     assert config is None
     at_total = text.index("total_proj_size: ") + len("total_proj_size: ") + 1  # the value's column
     assert [(p.code, p.line, p.column) for p in problems] == [(code, 1, at_total)]
@@ -182,7 +180,7 @@ def test_total_proj_size_errors_at_the_total(tmp_path, lstm, code, message):
 
 
 def test_total_proj_size_in_a_gru_block_of_a_stack_is_refused(tmp_path):
-    path = write(tmp_path, "lstm:\n  - {input_size: 5, hidden_size: 7}\n  - {hidden_size: 8, cell: gru, total_proj_size: 2}\n")
+    path = write(tmp_path, "c.yaml", "lstm:\n  - {input_size: 5, hidden_size: 7}\n  - {hidden_size: 8, cell: gru, total_proj_size: 2}\n")
     config, problems = read_config(path)
     assert config is None and [(p.code, p.line) for p in problems] == [("LS008", 3)]
 
@@ -216,7 +214,7 @@ NEMO_FROM = ["lstm.input_size=model.encoder.proj_size", "lstm.hidden_size=model.
 def test_nemo_recipe_gives_the_lstm_nemo_builds(tmp_path, torch):
     """NeMo's RNNEncoder builds nn.LSTM(640, 2048, bidirectional=True, proj_size=640 // 2,
     batch_first=True) per layer: 17,072,128 parameters, every state_dict shape as torch's."""
-    path = write(tmp_path, NEMO_LSTM_CTC_BPE)
+    path = write(tmp_path, "c.yaml", NEMO_LSTM_CTC_BPE)
     config, problems = read_config(path, mapping_entries(NEMO_FROM, ["lstm.batch_first=true"]))
     assert problems == []
     assert config.lstm == TorchLSTM(640, 2048, bidirectional=True, batch_first=True, proj_size=320)

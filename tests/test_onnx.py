@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import require
-from recorders import recorder
+from helpers import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, OnnxLSTM
 from lstmshape.convert import onnx_forward, onnx_stack_forward

@@ -1,5 +1,5 @@
 """Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the console script: the parameter shapes and counts of
+group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
 the torch.nn.LSTM each project builds (golden, recorded from torch by
 tests/golden/record_real_configs.py, and live where torch is installed), where every value came
 from, every bad input of the issue, and which YAML `check` skips."""
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from check_helpers import REPO, run
-from recorders import GOLDEN_DIR, recorder
+from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
 
 RECORDER = recorder("record_real_configs")
 GOLDEN = json.loads((GOLDEN_DIR / "real_configs.json").read_text())
@@ -112,10 +112,12 @@ USAGE = {
     "unknown-key": (["--set", "lstm.hiden_size=3"], "--set lstm.hiden_size=3: 'lstm' has no setting 'hiden_size'; "
                                                     "did you mean 'lstm.hidden_size'?"),
     "no-equals": (["--from", "lstm"], "--from lstm: expected TARGET=PATH"),
-    "empty-path-part": (["--from", "lstm=model..encoder"], "is not a dot-separated key path"),
-    "set-a-section": (["--set", "lstm=3"], "--set gives one value: use lstm.KEY=VALUE"),
-    "set-not-scalar": (["--set", "lstm.input_size=[1, 2]"], "VALUE must be a single scalar"),
-    "set-bad-yaml": (["--set", "lstm.input_size=[1"], "VALUE is not a YAML scalar"),
+    "empty-path-part": (["--from", "lstm=model..encoder"], "--from lstm=model..encoder: PATH: expected a key, an "
+                                                           "index or a quoted key at column 7 of 'model..encoder'"),
+    "set-a-section": (["--set", "lstm=3"], "--set lstm=3: lstm takes a mapping of settings (or a list of them: "
+                                           "a stack)"),
+    "set-tagged": (["--set", "lstm.input_size=!x 1"], "VALUE holds a tagged value (!x)"),
+    "set-bad-yaml": (["--set", "lstm.input_size=[1"], "--set lstm.input_size=[1: VALUE is not a YAML value"),
 }
 
 
@@ -192,7 +194,7 @@ def test_unresolvable_values(tmp_path, case):
     text, words = INTERPOLATIONS[case]
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    result = run("check", path, "--from", "lstm=lstm", timeout=20)
+    result = run_script("check", path, "--from", "lstm=lstm", timeout=20)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert words in result.stdout, result.stdout
     assert path.read_text() == text
@@ -346,7 +348,7 @@ def test_docs_worked_examples_are_real_output():
     assert len(blocks) >= 3
     for block in blocks:
         command, expected = block.split("\n", 1)
-        args = command.removeprefix("$ lstmshape ").split()
+        args = shlex.split(command.removeprefix("$ lstmshape "))
         result = run(*args, cwd=REPO, env={"NO_COLOR": "1"})
         shown = [line.rstrip() for line in (result.stderr + result.stdout).strip().splitlines()]
         assert [line.rstrip() for line in expected.strip().splitlines()] == shown, command
@@ -386,8 +388,7 @@ def test_mapping_with_stdin_is_a_usage_error_and_weights_take_the_mapping():
     weights = run("check", "configs/foreign/encoder_section.yaml", "--from", "lstm=model.encoder", "--weights",
                   "tests/golden/weights/seq2seq.npz", cwd=REPO)  # mapped, then compared: which of its two LSTMs?
     assert weights.returncode == 1 and "error[LS305]" in weights.stdout and "choose one with --prefix" in weights.stdout
-    stdin = subprocess.run([*map(str, [sys.executable, "-m", "lstmshape", "infer", "-", "--from", "lstm=model"])],
-                           input="model: {input_size: 4, hidden_size: 8}\n", capture_output=True, text=True, cwd=REPO)
+    stdin = run("infer", "-", "--from", "lstm=model", input="model: {input_size: 4, hidden_size: 8}\n", cwd=REPO)
     assert stdin.returncode == 2 and "give the config's path, not -" in stdin.stderr
 
 

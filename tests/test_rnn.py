@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forward_helpers import blas_threads, cells_for, packed_products_per_step, use_cell
+from helpers import blas_threads, cells_for, force, packed_products_per_step, use_cell
 from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
 from lstmshape.shapes import infer_lstm
 from lstmshape.verify import verify
-from recorders import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder
+from helpers import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
@@ -114,7 +111,7 @@ def test_golden_forward_covers_every_cell_and_input_kind():
 def test_forward_recorder_reproduces_files(torch, tmp_path, monkeypatch):
     monkeypatch.setattr(RECORD_FORWARD, "OUT_DIR", tmp_path)
     """torch, run here, records what the golden files hold: the same arrays and config, its outputs
-    within the rounding another machine's BLAS kernels give (recorders.assert_golden_close)."""
+    within the rounding another machine's BLAS kernels give (helpers.assert_golden_close)."""
     for name in list(RECORD_FORWARD.CASES)[::3]:
         RECORD_FORWARD.record(name, *RECORD_FORWARD.CASES[name])
         new, old = np.load(tmp_path / f"{name}.npz"), np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
@@ -311,12 +308,13 @@ def test_two_directions_in_two_threads_match_torch(torch, request, two_direction
     assert packed_products_per_step(request, cell) in (None, 1), "each step's W_hh packed once"
 
 
-def test_large_gru_batch_runs_one_part_per_blas_thread(parts_seen):
+def test_large_gru_batch_runs_one_part_per_blas_thread(monkeypatch, parts_seen):
+    force(monkeypatch, "parts")
     x = np.random.default_rng(0).standard_normal((40, 32, 64), dtype=np.float32)  # 9.5e7 MACs
     rnn_forward(x, init_rnn_params("gru", 64, 128), "gru")
     assert len({thread for thread, _ in parts_seen}) == min(2, blas_threads())
     parts_seen.clear()
-    rnn_forward(x[:, :3], init_rnn_params("gru", 64, 128), "gru")  # 3 sequences: one part
+    rnn_forward(x[:, :1], init_rnn_params("gru", 64, 128), "gru")  # 1 sequence: one part
     assert len(parts_seen) == 1
 
 
@@ -383,23 +381,6 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell, mode):
         assert np.nanmax(np.abs(got - expected)) <= TOLERANCE[got.dtype]
 
 
-def test_gru_and_rnn_calls_choose_their_cell_by_their_own_gate_values(numba, monkeypatch):
-    from lstmshape.forward import fast
-
-    monkeypatch.setattr(fast, "_compiled_cell", None)
-    monkeypatch.setattr(fast, "COMPILED_GATE_VALUES", 5 * 3 * 3 * 20)  # one GRU forward of 5 steps
-    params = init_rnn_params("gru", 10, 20)
-    x = np.random.default_rng(0).standard_normal((5, 3, 10)).astype(np.float32)
-    want = rnn_forward(x[:4], params, "gru")
-    assert fast._compiled_cell is None, "4 steps: below the gate values that pay for loading it"
-    got = rnn_forward(x, params, "gru")
-    assert fast._compiled_cell not in (None, False), "5 steps load and run it"
-    np.testing.assert_allclose(got[0][:4], rnn_forward(x[:4], params, "gru", implementation="compiled")[0],
-                               rtol=0, atol=1e-6)
-    for ours, theirs in zip(rnn_forward(x[:4], params, "gru"), want):
-        assert np.array_equal(ours, theirs), "the 4-step call still runs NumPy's cell, bit for bit"
-
-
 # --- the cell switch in configs -------------------------------------------------------------
 
 
@@ -455,13 +436,6 @@ def test_verify_runs_every_cell():
 
 
 # --- the CLI end to end ---------------------------------------------------------------------
-
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    exe = shutil.which("lstmshape")
-    assert exe, "the lstmshape console script is not installed (pip install -e .)"
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
-    return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
 
 
 def test_cli_json_has_null_cell_state():

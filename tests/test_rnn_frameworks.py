@@ -18,13 +18,13 @@ from lstmshape.shapes import infer
 from lstmshape.shapes.keras import infer_keras
 from lstmshape.shapes.onnx import infer_onnx
 from lstmshape.translate import translate
-from recorders import GOLDEN_DIR, assert_golden_close, recorder
+from helpers import GOLDEN_DIR, assert_golden_close, recorder, run
 
 rec = recorder("record_rnn_frameworks")
 KERAS = json.loads((GOLDEN_DIR / "frameworks" / "rnn_keras_shapes.json").read_text())
 ONNX = json.loads((GOLDEN_DIR / "frameworks" / "rnn_onnx_shapes.json").read_text())
 NUMERICS = np.load(GOLDEN_DIR / "frameworks" / "rnn_numerics.npz")
-ATOL = 1e-5  # float32: one framework against another, recorded together (ours: recorders.assert_golden_close)
+ATOL = 1e-5  # float32: one framework against another, recorded together (ours: helpers.assert_golden_close)
 
 
 def keras_ours(case: dict):
@@ -223,11 +223,7 @@ def test_as_refuses_a_gru_torch_cannot_express():
 
 
 def inspect_yaml(path) -> list:
-    import shutil
-    import subprocess
-
-    result = subprocess.run([shutil.which("lstmshape"), "inspect", str(path), "--format", "yaml"],
-                            capture_output=True, text=True, timeout=120)
+    result = run("inspect", path, "--format", "yaml")
     assert result.returncode == 0, result.stderr
     configs = []
     for doc in result.stdout.split("---\n"):
@@ -270,18 +266,14 @@ def test_inspect_real_onnx_file(onnx, tmp_path, case):
      ("Y_c", "initial_c"), "node rnn_1: ONNX RNN"),
 ])
 def test_draw_keras_and_onnx_cells_without_cell_state(tmp_path, text, cell_state, title):
-    import shutil
-    import subprocess
-
     config = tmp_path / "net.yaml"
     config.write_text(text + "data: {batch_size: 2, seq_len: 5}\n")
     out = tmp_path / "net.svg"
-    result = subprocess.run([shutil.which("lstmshape"), "draw", str(config), "-o", str(out)], capture_output=True,
-                            text=True, timeout=120)
+    result = run("draw", config, "-o", out)
     assert result.returncode == 0, result.stderr
     svg = out.read_text()
     assert title in svg and not any(name in svg for name in cell_state)
     lstm = text.replace("cell: gru, ", "").replace("cell: rnn, ", "")
     config.write_text(lstm + "data: {batch_size: 2, seq_len: 5}\n")  # the LSTM's picture has them
-    assert subprocess.run([shutil.which("lstmshape"), "draw", str(config), "-o", str(out)]).returncode == 0
+    assert run("draw", config, "-o", out).returncode == 0
     assert all(name in out.read_text() for name in cell_state)

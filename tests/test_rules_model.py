@@ -7,17 +7,10 @@ import json
 
 import pytest
 
-from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
 from lstmshape.shapes import infer
 
-from check_helpers import REPO, run
-
-
-def problems_of(tmp_path, text: str):
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    return check_file(str(path))
+from helpers import REPO, problems_of, run
 
 
 def test_head_message_explains_the_arithmetic(tmp_path):

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator  # check-jsonschema's own validator
 
-from check_helpers import REPO, run
+from helpers import REPO, run
 from lstmshape.read import parse_text
 from lstmshape.read.data import DATA_KEYS
 from lstmshape.read.frameworks import CELL_NAMES as FRAMEWORK_CELLS, CHOICES, KEYS

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstmshape import DataConfig, TorchLSTM
-from recorders import GOLDEN_DIR, assert_matches_torch, engine, recorder
+from helpers import GOLDEN_DIR, assert_matches_torch, engine, recorder
 from lstmshape.shapes import Size, combinations, infer_lstm
 
 GOLDEN = json.loads((GOLDEN_DIR / "torch_shapes.json").read_text())

@@ -4,7 +4,7 @@ whole stack, and `infer(load_config(path))` for every framework.
 The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
 torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
 case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through the console script.
+where the oracles are installed. The CLI is run end to end through its entry point.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from lstmshape.read import parse_text
 from lstmshape.settings import KerasLSTM, OnnxLSTM, TorchLSTM
 from lstmshape.translate import translate
 
-from check_helpers import REPO, run
-from recorders import recorder
+from helpers import REPO, recorder, run, write
 
 RECORDER = recorder("record_stacks")
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "frameworks" / "stacks.json").read_text())["cases"]
@@ -42,12 +41,6 @@ def config_of(name: str):
     config, problems = parse_text(RECORDER.CASES[name], f"{name}.yaml")
     assert config is not None, problems
     return config
-
-
-def write(tmp_path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 # ------------------------------------------------------------------------- shapes against the oracles
@@ -231,7 +224,7 @@ BAD_STACKS = [
 
 @pytest.mark.parametrize("text, code, line, column, message", BAD_STACKS)
 def test_bad_stack_is_refused_at_the_setting(text, code, line, column, message, tmp_path):
-    """Through the console script: `infer` exits 1 and `check` names file:line:col, no traceback."""
+    """Through the CLI's entry point: `infer` exits 1 and `check` names file:line:col, no traceback."""
     path = write(tmp_path, "stack.yaml", text)
     config, problems = parse_text(text, str(path))
     assert config is None

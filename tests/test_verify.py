@@ -10,7 +10,8 @@ from lstmshape import DataConfig, TorchLSTM
 from lstmshape import verify as verify_module
 from lstmshape.shapes import infer_lstm
 from lstmshape.verify import MAC_BUDGET, verify
-from test_cli_infer import run
+
+from helpers import run
 
 
 def test_every_shipped_config_verifies_in_every_combination():

@@ -1,5 +1,5 @@
 """`lstmshape check CONFIG --weights FILE` and `infer --verify --weights FILE`, end to end through the
-console script: matching and mismatching configs against checkpoints recorded from torch, the
+CLI's entry point: matching and mismatching configs against checkpoints recorded from torch, the
 tensors named as load_state_dict names them, and held-out random checkpoints."""
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from lstmshape.read import load_config
 from lstmshape import codes
 from lstmshape.weightcheck import checkpoint_params
 
-from check_helpers import run
-from recorders import GOLDEN_DIR
+from helpers import GOLDEN_DIR, run
 
 SEQ2SEQ = GOLDEN_DIR / "weights" / "seq2seq.npz"  # encoder.rnn.: LSTM(6, 5, 2, bidirectional); decoder.lstm.: LSTM(10, 7, proj_size=3, bias=False)
 ENCODER = "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 2\n  bidirectional: true\n"

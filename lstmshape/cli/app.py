@@ -45,9 +45,20 @@ def main(_version: bool = typer.Option(False, "--version", callback=version, is_
     """Work out, check and explain the tensor shapes of LSTM networks from a YAML config."""
 
 
-FROM_HELP = ("Read TARGET (lstm, data, lstm.KEY, data.KEY, framework) from PATH, a dot-separated key path in the "
-             "file (model.encoder; '.' is the root). Repeatable.")
-SET_HELP = "A value the file does not hold, read as a YAML scalar (lstm.input_size=80, framework=keras). Repeatable."
+FROM_HELP = ("Read TARGET, a path into the lstmshape config (lstm, lstm.hidden_size, lstm.1.input_size, "
+             "head.0.linear.in_features, expect.output.2, data, framework), from PATH: a key path in the file "
+             "(model.encoder, layers.-1, \"a.b\".c, layers[type=lstm]; '.' is the root) or integer arithmetic over "
+             "such paths (memory_size // 2, emb + hidden). Repeatable.")
+SET_HELP = ("Give TARGET a value the file does not hold, a YAML flow value (lstm.input_size=80, framework=keras, "
+            "'head=[{linear: {in_features: 0, out_features: 3}}]'); a deeper --from fills it. Repeatable.")
+
+
+EXT_VAR_HELP = ("The value a jsonnet config's std.extVar(\"NAME\") reads (a string); one not given reads as \"\", "
+                "with a warning (LS017). Repeatable.")
+
+
+def ext_var_option():
+    return typer.Option(None, "--ext-var", metavar="NAME=VALUE", help=EXT_VAR_HELP, show_default=False)
 
 
 def from_option():
@@ -61,8 +72,8 @@ def set_option():
 @app.command(epilog="Exit codes: 0 shapes shown, 1 the config has errors or a shape was not verified, "
              "2 usage error.")
 def infer(
-    config: str = typer.Argument(..., metavar="CONFIG", help="The config file (YAML or JSON); - reads it from "
-                                 "standard input.", show_default=False),
+    config: str = typer.Argument(..., metavar="CONFIG", help="The config file (YAML, JSON, jsonnet, INI or gin); - "
+                                 "reads YAML or JSON from standard input.", show_default=False),
     matrix: bool = typer.Option(False, "--matrix", help="Every combination of the framework's axes (torch: "
                                 "batch_first × bidirectional × num_layers; keras: bidirectional × return_sequences × "
                                 "return_state × num_layers; onnx: layout × direction × num_layers)."),
@@ -86,12 +97,13 @@ def infer(
                                          "prefix in the checkpoint (default: its only LSTM).", show_default=False),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """Every tensor shape of the configured network: input, output, h0, c0, hn, cn and parameters."""
     needs(weights is not None and not (verify or full), "--weights", "--verify")
     needs(prefix is not None and weights is None, "--prefix", "--weights")
     return commands.infer(config, matrix, layers, explain, format, verify, full, as_framework, weights, prefix,
-                          from_ or [], set_ or [])
+                          from_ or [], set_ or [], ext_var or [])
 
 
 @app.command(epilog="Exit codes: 0 clean (warnings allowed), 1 problems found, 2 usage error (no config found, a "
@@ -100,8 +112,8 @@ def check(
     files: Optional[List[str]] = typer.Argument(None, metavar="FILE_OR_DIR", help="Config files (each one "
                                                 "named is checked: a file that is not an lstmshape config is an "
                                                 "error saying how to map it), or directories searched for *.yaml, "
-                                                "*.yml and *.json (there, YAML and JSON that is not an lstmshape "
-                                                "config is skipped). None: every file \\[tool.lstmshape] in "
+                                                "*.yml, *.json, *.jsonnet, *.libsonnet, *.cfg, *.ini and *.gin "
+                                                "(there, a file that is not an lstmshape config is skipped). None: every file \\[tool.lstmshape] in "
                                                 "pyproject.toml names. - reads standard input.", show_default=False),
     format: Optional[CheckFormat] = typer.Option(None, "--format", help="Output format (default: text; github "
                                                  "under GitHub Actions): json, github (annotations), sarif (code "
@@ -124,11 +136,12 @@ def check(
                                          show_default=False),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """Check configs against the whole model's shape rules (the pre-commit and CI gate)."""
     needs(prefix is not None and weights is None, "--prefix", "--weights")
     return commands.check(files or [], format, strict, exit_zero, weights, prefix,
-                          from_ or [], set_ or [], skip_non_configs, verbose)
+                          from_ or [], set_ or [], skip_non_configs, verbose, ext_var=ext_var or [])
 
 
 @app.command(epilog="Exit codes: 0 drawn, 1 the check found errors (they are drawn too), 2 usage error.")
@@ -140,9 +153,10 @@ def draw(
     open_browser: bool = typer.Option(False, "--open", help="Open the written file in the default browser."),
     from_: Optional[List[str]] = from_option(),
     set_: Optional[List[str]] = set_option(),
+    ext_var: Optional[List[str]] = ext_var_option(),
 ) -> int:
     """A picture of the network: an SVG, or a self-contained HTML report."""
-    return commands.draw(config, output, open_browser, from_ or [], set_ or [])
+    return commands.draw(config, output, open_browser, from_ or [], set_ or [], ext_var=ext_var or [])
 
 
 @app.command()

@@ -35,17 +35,19 @@ def read_stdin() -> str:
     return data.decode("utf-8", errors="surrogateescape") if isinstance(data, bytes) else data
 
 
-def mapping_entries(froms: list[str], sets: list[str]) -> tuple:
-    """The --from and --set options as mapping entries (a malformed one: UsageError)."""
-    if not froms and not sets:
+def mapping_entries(froms: list[str], sets: list[str], ext_vars: list[str] = ()) -> tuple:
+    """The --from, --set and --ext-var options as mapping entries (a malformed one: UsageError)."""
+    if not froms and not sets and not ext_vars:
         return ()
+    from ..read.formats import ext_var_option
     from ..read.mapping import MappingError, from_option, set_option
 
     try:
         return (tuple(from_option(text, k) for k, text in enumerate(froms, 1))
-                + tuple(set_option(text, k) for k, text in enumerate(sets, 1)))
-    except MappingError as exc:
-        raise UsageError(str(exc)) from None
+                + tuple(set_option(text, k) for k, text in enumerate(sets, 1))
+                + tuple(ext_var_option(text, f"--ext-var {text}") for text in ext_vars))
+    except (MappingError, ValueError) as exc:
+        raise UsageError(one_line(str(exc))) from None
 
 
 def project_error(error) -> UsageError:
@@ -64,13 +66,13 @@ def cwd_project():
         raise project_error(exc) from None
 
 
-def file_mapping(path: str, froms: list[str], sets: list[str]) -> tuple:
+def file_mapping(path: str, froms: list[str], sets: list[str], ext_vars: list[str] = ()) -> tuple:
     """The mapping of one file: its [tool.lstmshape] group's (the project found from the file's own
-    directory upwards), then --from/--set (which override it)."""
+    directory upwards), then --from/--set/--ext-var (which override it)."""
     from ..read.mapping import MappingError
     from ..read.project import project_for
 
-    options = mapping_entries(froms, sets)
+    options = mapping_entries(froms, sets, ext_vars)
     try:
         found = project_for(path) if path != "-" else None
     except MappingError as exc:
@@ -79,7 +81,7 @@ def file_mapping(path: str, froms: list[str], sets: list[str]) -> tuple:
     return (group.entries if group is not None else ()) + options
 
 
-def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
+def load_config(path: str, froms: list[str] = (), sets: list[str] = (), ext_vars: list[str] = ()):
     """(config or None, problems) for `infer`/`draw`: a path, or `-` for standard input; a file that
     is not a regular file (a FIFO would block forever) is refused as `check` refuses it. The
     file's [tool.lstmshape] group and --from/--set map it."""
@@ -88,10 +90,10 @@ def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
     from ..problems import ERROR
     from ..yamlload import not_a_file
 
-    mapping = file_mapping(path, list(froms), list(sets))
+    mapping = file_mapping(path, list(froms), list(sets), list(ext_vars))
     if path == "-":
         if mapping:
-            raise UsageError("--from/--set map a file: give the config's path, not -")
+            raise UsageError("--from/--set/--ext-var map a file: give the config's path, not -")
         return load_text(read_stdin(), STDIN)
     if not os.path.lexists(path):
         raise UsageError(f"{one_line(path)}: no such file")
@@ -100,7 +102,19 @@ def load_config(path: str, froms: list[str] = (), sets: list[str] = ()):
     refused = not_a_file(path)
     if refused:
         return None, [Problem(path, 1, 1, INVALID_YAML, ERROR, refused)]
-    return load(path, mapping)
+    return mapped(load, path, mapping)
+
+
+def mapped(read, path: str, mapping: tuple, *args, **kwargs):
+    """`read(path, mapping, ...)`; a mapping that leads into nothing the options built: UsageError."""
+    if not mapping:
+        return read(path, mapping, *args, **kwargs)
+    from ..read.mapping import MappingError
+
+    try:
+        return read(path, mapping, *args, **kwargs)
+    except MappingError as exc:
+        raise project_error(exc) from None
 
 
 def parse_layers(text: str) -> list[int]:
@@ -115,9 +129,10 @@ def parse_layers(text: str) -> list[int]:
 
 def infer(config: str, matrix: bool = False, layers: str | None = None, explain: bool = False,
           format: str = "table", verify: bool = False, full: bool = False, as_framework: str | None = None,
-          weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = ()) -> int:
+          weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = (),
+          ext_var: list[str] = ()) -> int:
     """Every tensor shape of the configured network."""
-    from ..render import INFER_REPORTERS, reporter
+    from ..render import infer_reporter
 
     json_out = format == "json"
     verify = verify or full  # --full is --verify at full size, as --layers is --matrix over those layers
@@ -125,7 +140,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
     if weights is not None and (matrix or layer_counts is not None or as_framework is not None):
         raise UsageError("--weights runs a checkpoint's weights with --verify, on the configured LSTM only "
                          "(not with --matrix, --layers or --as)")
-    parsed, problems = load_config(config, from_, set_)
+    parsed, problems = load_config(config, from_, set_, ext_var)
     shown = list(problems)
 
     def failed(more: list[Problem]) -> int:
@@ -133,7 +148,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
         shown = listed(shown + more)
         print_problems(shown)
         if json_out:  # JSON output is always JSON: the problems, as `check --format json` gives them
-            from ..render.json import problems_report
+            from ..render.infer_json import problems_report
 
             problems_report(sys.stdout, config if config != "-" else STDIN, shown)
         return exits.PROBLEMS
@@ -174,7 +189,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
                 return failed(more)
             shown += more
         checks = [run_forward(result, full=full, params=params) for result in results]
-    reporter(INFER_REPORTERS, format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
+    infer_reporter(format)(sys.stdout, explain=explain).report(parsed, results, checks, shown)
     sys.stdout.flush()
     print_problems(shown)  # after the tables, where a reader who scrolled past them still sees them
     failed_runs = [(result, check) for result, check in zip(results, checks or []) if not check.verified]
@@ -201,16 +216,18 @@ def describe_run(result) -> str:
 
 def check(files: list[str], format: str | None = None, strict: bool = False, exit_zero: bool = False,
           weights: str | None = None, prefix: str | None = None, from_: list[str] = (), set_: list[str] = (),
-          skip_non_configs: bool = False, verbose: bool = False, stdout=None, stderr=None) -> int:
+          skip_non_configs: bool = False, verbose: bool = False, stdout=None, stderr=None,
+          ext_var: list[str] = ()) -> int:
     """The whole `lstmshape check` command; returns its exit code."""
     from ..check import check_paths, check_text
     from ..read.mapping import MappingError
 
     if weights is not None:
-        return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr, from_, set_)
-    mapping = mapping_entries(list(from_), list(set_))
+        return check_with_weights(files, weights, prefix, format, strict, exit_zero, stdout, stderr, from_, set_,
+                                  ext_var)
+    mapping = mapping_entries(list(from_), list(set_), list(ext_var))
     if mapping and "-" in files:
-        raise UsageError("--from/--set map files: give the config's path, not -")
+        raise UsageError("--from/--set/--ext-var map files: give the config's path, not -")
     paths = [f for f in files if f != "-"]
     try:
         if not files:
@@ -235,7 +252,7 @@ def check(files: list[str], format: str | None = None, strict: bool = False, exi
 
 def check_with_weights(paths: list[str], weights: str, prefix: str | None = None, output_format: str | None = None,
                        strict: bool = False, exit_zero: bool = False, stdout=None, stderr=None,
-                       from_: list[str] = (), set_: list[str] = ()) -> int:
+                       from_: list[str] = (), set_: list[str] = (), ext_var: list[str] = ()) -> int:
     """`lstmshape check CONFIG --weights FILE [--prefix P]`; returns its exit code. A training config
     is mapped (--from/--set, its [tool.lstmshape] group) before it is held against the checkpoint."""
     from ..check import Report, check_file
@@ -245,8 +262,8 @@ def check_with_weights(paths: list[str], weights: str, prefix: str | None = None
     for path in (paths[0], weights):
         if not os.path.lexists(path):
             raise UsageError(f"{one_line(path)}: no such file or directory")
-    mapping = file_mapping(paths[0], list(from_), list(set_))
-    problems = check_file(paths[0], mapping, weights=weights, prefix=prefix)
+    mapping = file_mapping(paths[0], list(from_), list(set_), list(ext_var))
+    problems = mapped(check_file, paths[0], mapping, weights=weights, prefix=prefix)
     return report_exit(Report(files=[paths[0]], problems=problems), output_format, strict, exit_zero, stdout, stderr)
 
 
@@ -254,15 +271,14 @@ def report_exit(report, output_format: str | None = None, strict: bool = False, 
                 stdout=None, stderr=None) -> int:
     """Print a check report in the chosen format (github under GitHub Actions, else text); its exit
     code. A run that could not read a path, or found no config where it looked, never says OK."""
-    from ..render import CHECK_REPORTERS, reporter
+    from ..render import CHECK_REPORTERS
+    from ..render.check_reports import unread
 
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    reporter(CHECK_REPORTERS, output_format)(stdout).report(report)
+    CHECK_REPORTERS[output_format](stdout).report(report)
     stdout.flush()
-    from ..render.check import unread
-
     for entry in unread(report):
         stderr.write(f"lstmshape: error: {one_line(entry['path'])}: {entry['reason']}\n")
     if report.missing or report.empty:
@@ -273,16 +289,16 @@ def report_exit(report, output_format: str | None = None, strict: bool = False, 
 
 
 def draw(config: str, output: str, open_browser: bool = False, from_: list[str] = (), set_: list[str] = (),
-         stderr=None) -> int:
+         stderr=None, ext_var: list[str] = ()) -> int:
     """`lstmshape draw`: 0 drawn, 1 the check found errors (drawn when there is a network to
     draw), 2 usage error. A training config is mapped as `check` maps it (--from/--set, and its
     [tool.lstmshape] group)."""
     from ..draw import DrawError, draw, open_in_browser
 
     stderr = stderr or sys.stderr
-    mapping = file_mapping(config, list(from_), list(set_))
+    mapping = file_mapping(config, list(from_), list(set_), list(ext_var))
     try:
-        drawing = draw(config, output, mapping)
+        drawing = mapped(lambda path, entries: draw(path, output, entries), config, mapping)
     except DrawError as exc:
         raise UsageError(str(exc)) from None
     print_problems(drawing.problems, stderr)  # the lines `lstmshape infer` and `check` print
@@ -299,7 +315,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
     from ..checkpoint import CheckpointError, read_checkpoint
     from ..codes import WEIGHTS_INCOMPLETE_LSTM, WEIGHTS_NO_SUCH_PREFIX
     from ..problems import ERROR
-    from ..render import weights as render
+    from ..render import inspect_report as render
     from ..weightcheck import unreadable
 
     if not os.path.lexists(file):
@@ -332,7 +348,7 @@ def inspect(file: str, format: str = "table", out_dir: str | None = None) -> int
 def rules(code: str | None = None) -> int:
     """Every problem code with its severity and summary; with CODE, its documentation and examples."""
     from ..codes import ALL, lookup
-    from ..rules import rule
+    from ..rules import documentation
 
     if code is None:
         width = max(len(c.name) for c in ALL)
@@ -341,9 +357,7 @@ def rules(code: str | None = None) -> int:
     found = lookup(code)
     if found is None:
         raise UsageError(f"unknown rule {code!r}; `lstmshape rules` lists them")
-    module = rule(found)
-    doc = module.__doc__ if module is not None else found.doc
-    sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{doc.strip()}\n")
+    sys.stdout.write(f"{found} {found.name} ({found.severity})\n\n{documentation(found)}\n")
     return exits.CLEAN
 
 

@@ -2,9 +2,10 @@
 
 lstmshape.forward.reference says what the answer is; this module computes the same answer (to
 float32 or float64 rounding, tested against the reference and torch on every setting) with
-threads, reordered weights, a compiled cell and packed GEMMs. Which of those a call uses is a
-function of that call alone (its shapes, dtype, `implementation=` and LSTMSHAPE_FORWARD): never
-of what the process ran before, so a call repeated gives the same bits (see _cell).
+threads, reordered weights, a compiled cell and packed GEMMs. Which of those a call uses is timed
+on the machine that runs it, once per shape of call (calibration.py, see _chosen), and is then
+a function of the call (its shapes, dtype, `implementation=` and LSTMSHAPE_FORWARD) and that
+calibration: never of what else the process ran, so a call repeated gives the same bits.
 """
 
 from __future__ import annotations
@@ -17,41 +18,33 @@ from itertools import accumulate
 import numpy as np
 
 from ..registry import resolve
-from . import reference
+from . import calibration, reference
 from .inputs import cell_mode, check_lstm_call, check_rnn_call
 
-__all__ = ["COMPILED_GATE_VALUES", "FORWARD_ENV", "IMPLEMENTATIONS", "load_compiled_cell", "lstm_forward",
-           "rnn_forward"]
+__all__ = ["FORWARD_ENV", "chosen_variants", "load_compiled_cell", "lstm_forward", "rnn_forward"]
 
-# implementation= (or, when it is not given, the environment variable) picks what runs a call:
-# "auto" (the default) as _cell decides; "numpy": NumPy's ufuncs; "compiled": the compiled cells
-# for float32 (numba; float64 keeps NumPy's ufuncs); "reference": lstmshape.forward.reference.
+# implementation= (or, when it is not given, this environment variable) forces what runs a call,
+# in whole or in part (calibration.Request: "auto", "numpy", "compiled+parts", "reference", ...);
+# whatever it leaves open is chosen by timing (calibration.py, see _chosen).
 FORWARD_ENV = "LSTMSHAPE_FORWARD"
-IMPLEMENTATIONS = ("auto", "numpy", "compiled", "reference")
-# Work (GEMM multiply-accumulates) and sequences a batch part needs before a thread of its own
-# pays off; see _threads and docs/performance.md for how they were measured.
-_MIN_PART_MACS = 30_000_000
-_MIN_PART_SEQUENCES = 16
-# Work, sequences and recurrent weights (W_hh of one direction) with which a bidirectional layer's
-# two directions run in two threads when the batch is too narrow for parts; see _threads.
-_MIN_DIRECTION_MACS = 100_000_000
-_MIN_DIRECTION_SEQUENCES = 4
-_MAX_DIRECTION_WEIGHT_BYTES = 4 * 2**20
 _THREADING = None  # (threadpoolctl controller, worker pool), made by the first threaded forward
 _THREADING_MADE = threading.Lock()
 _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wide
 # The compiled float32 cells (compiled_cell.py, need numba: pip install "lstmshape[fast]").
 # Loading them costs about 0.6 s (numba's import, then the loops compiled or read from numba's
-# cache) and they save about 4 ns per gate value over NumPy's ufuncs (docs/performance.md), so by
-# default a call runs them when it alone has the gate values to pay for that; see _cell.
+# cache); a calibration that may pick them loads them to time them.
 _COMPILED_CELLS = "lstmshape.forward.compiled_cell:ready_cells"
-COMPILED_GATE_VALUES = 150_000_000
 _compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
 # Loaded with the compiled cells: packs a float32 weight once for OpenBLAS's own micro-kernel
 # (packed_gemm.py), or None where that kernel is not known or not loaded; see _step_products.
 _PACKING = "lstmshape.forward.packed_gemm:ready_packing"
 _pack_weight = None
 _CELL_LOADING = threading.Lock()
+# The variant chosen for each shape of call, in this process and in the user's cache directory;
+# _TIMER times one calibration run (calibration.timed; tests give a fake clock).
+_CHOICES = calibration.Choices()
+_TIMER = calibration.timed
+_DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}  # str(dtype) is slow
 
 
 def lstm_forward(
@@ -73,59 +66,129 @@ def lstm_forward(
     `lengths` gives each sequence's length, as pack_padded_sequence(enforce_sorted=False) then
     pad_packed_sequence(total_length=seq_len) would: output past a length is zero and hn/cn are
     taken at each sequence's last valid step. Computes in x's dtype (float32 or float64).
-    Large batches run in up to one thread per BLAS thread, each on its own columns of the batch,
-    and narrower bidirectional ones a thread per direction (see _threads); `implementation`
-    (default: the LSTMSHAPE_FORWARD environment variable, else "auto") picks the cell (see _cell),
-    and the compiled cell in those threads runs each step's GEMMs on weights packed once (see
-    _step_products).
+    How it runs (cell, threads, packed weights, or the reference) is what `implementation`
+    (default: the LSTMSHAPE_FORWARD environment variable, else "auto") forces, and otherwise what
+    ran fastest for this shape of call on this machine (see _chosen).
     """
-    choice = _implementation(implementation)
-    if choice == "reference":
+    wanted = _request(implementation)
+    if wanted.cell == "reference":
         return reference.lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
     call = check_lstm_call(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
-    layers = [
-        [
-            _gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), call.hidden_size,
-                         call.bias, proj_size, call.x.dtype)
-            for direction in range(2 if bidirectional else 1)
-        ]
-        for layer in range(num_layers)
-    ]
-    output, hn, cn = _forward("lstm", layers, call, choice)
+
+    def prepare():
+        return [[_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), call.hidden_size,
+                              call.bias, proj_size, call.x.dtype)
+                 for direction in range(2 if bidirectional else 1)]
+                for layer in range(num_layers)]
+
+    def run_reference(part):
+        output, (hn, cn) = reference.lstm_forward(part.x, params, num_layers, bidirectional, part.batch_first,
+                                                  proj_size, part.hn, part.cn, part.lengths)
+        return output, hn, cn
+
+    output, hn, cn = _chosen("lstm", call, prepare, run_reference, wanted, (num_layers, bidirectional, proj_size))
     if call.unbatched:
         return output[:, 0], (hn[:, 0], cn[:, 0])
     return output, (hn, cn)
 
 
-def _implementation(requested):
-    """The implementation asked for, by argument or else by LSTMSHAPE_FORWARD, else "auto"."""
-    choice = requested or os.environ.get(FORWARD_ENV) or "auto"
-    if choice not in IMPLEMENTATIONS:
-        origin = "implementation" if requested else FORWARD_ENV  # the environment's value is not echoed
-        raise ValueError(f"{origin} must be one of {', '.join(IMPLEMENTATIONS)}")
-    return choice
+def chosen_variants() -> dict[str, str]:
+    """The variant (calibration.Variant's name) each shape of call has run as in this process,
+    by its key (see _chosen): what the calibration chose, or the cache held, or was forced."""
+    return _CHOICES.chosen()
 
 
-def _forward(mode, layers, call, choice):
-    """Run prepared layers (see _gate_params) of any cell over a checked call (inputs.Call), `mode`
-    named as torch names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every cell
-    shares. Chooses the threads and the cell, sorts variable lengths, and returns output, hn and
-    cn (None for GRU and RNN), batched."""
+def _request(requested):
+    """What the call forces: `implementation`, else LSTMSHAPE_FORWARD, else nothing ("auto")."""
+    return calibration.request(requested, os.environ.get(FORWARD_ENV), FORWARD_ENV)
+
+
+def _chosen(mode, call, prepare, run_reference, wanted, structure):
+    """Run a checked call (inputs.Call) of any cell as the variant chosen for its shape: output,
+    hn and cn (None for GRU and RNN), batched. This module's one strategy choice.
+
+    The candidates are every variant `wanted` allows that can run this call (calibration.Variant:
+    the reference; NumPy's cell or, for float32 where numba is installed, the compiled one; one
+    thread, batch parts or directions in threads; packed weights where OpenBLAS's kernel is known).
+    The first call of a shape (the key below: not x's values, nor seq_len past
+    CALIBRATION_STEPS) times them on its own first steps and keeps the fastest for the process and
+    in the cache (calibration.Choices): the same call always runs the same code, to the bit.
+    """
+    num_layers, bidirectional, proj_size = structure
+    num_directions = 2 if bidirectional else 1
+    x, batch_first = call.x, call.batch_first
+    seq_len, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
+    blas = _blas_threads()
+    steps = min(seq_len, calibration.CALIBRATION_STEPS)
+    key = (f"{mode} {_DTYPE_NAMES[x.dtype]} input={call.input_size} hidden={call.hidden_size} proj={proj_size} "
+           f"layers={num_layers} directions={num_directions} bias={int(call.bias)} batch={batch} steps={steps} "
+           f"lengths={int(call.lengths is not None)} blas_threads={blas} request={wanted.name}")
+    float32 = x.dtype == np.float32
+
+    def usable(variant):
+        return variant.cell != "compiled" or load_compiled_cell()
+
+    def candidates():
+        compiled = float32 and wanted.cell in (None, "compiled") and load_compiled_cell()
+        if wanted.cell == "compiled" and float32 and not compiled:
+            raise ImportError('implementation "compiled" needs numba: pip install "lstmshape[fast]"')
+        threads = ["serial"] + ["parts"] * (batch > 1 and blas > 1) + ["directions"] * (bidirectional and blas > 1)
+        if wanted.threads is not None:  # forced where it can apply, else one thread
+            threads = [wanted.threads if wanted.threads in threads else "serial"]
+        options = [calibration.Variant("reference")] * (wanted == calibration.Request())
+        for cell in ["numpy"] * (not compiled or wanted.cell is None) + ["compiled"] * bool(compiled):
+            for thread in threads:
+                packings = [False] + [True] * (cell == "compiled" and thread != "serial" and _pack_weight is not None)
+                if wanted.packing is not None:  # likewise: packed only where it can be
+                    packings = [wanted.packing == "packed" and packings[-1]]
+                options += [calibration.Variant(cell, thread, packed) for packed in packings]
+        return options
+
+    def run(variant, steps=None):
+        part = call if steps is None else _first_steps(call, steps)
+        if variant.cell == "reference":
+            return run_reference(part)
+        return _forward(mode, prepare(), part, variant)
+
+    def calibrate(options):
+        return calibration.fastest(options, run, steps, _TIMER)
+
+    return run(_CHOICES.choose(key, candidates, calibrate, usable))
+
+
+def _first_steps(call, steps):
+    """The call cut to its first `steps` steps (lengths cut to match), with its own copies of
+    the state a forward writes into: what a calibration times."""
+    x = call.x[:, :steps] if call.batch_first else call.x[:steps]
+    lengths = None if call.lengths is None else np.minimum(call.lengths, steps)
+    return call._replace(x=x, hn=call.hn.copy(), cn=None if call.cn is None else call.cn.copy(), lengths=lengths)
+
+
+def _forward(mode, layers, call, variant):
+    """Run prepared layers (see _gate_params) of any cell over a checked call (inputs.Call) as
+    `variant` says, `mode` named as torch names it (lower-case: lstm, gru, rnn_tanh, rnn_relu):
+    the part every cell shares. Sorts variable lengths, and returns output, hn and cn (None for
+    GRU and RNN), batched.
+
+    Batch parts ("parts"): the columns of a batch never interact, so each part runs every layer
+    and direction over its own columns, start to end, with no barrier per step; its GEMMs run
+    single-threaded (the BLAS limit is set to 1 while parts run), so the gate arithmetic, which
+    runs on one core, runs on every core too. One part per BLAS thread (a user's BLAS limit is
+    respected), never more than the batch's sequences. "directions": a bidirectional layer's two
+    directions in two threads (single-threaded BLAS, one barrier per layer).
+    """
     x, hn, cn, lengths, batch_first, bias = call.x, call.hn, call.cn, call.lengths, call.batch_first, call.bias
     num_directions, out_size = len(layers[0]), hn.shape[-1]
     if batch_first:
         batch, seq_len = x.shape[:2]
     else:
         seq_len, batch = x.shape[:2]
-    # every matrix a step multiplies by (GRU's third entry is a bias vector, RNN's is None)
-    step_macs = sum(weight.size for directions in layers for weights in directions
-                    for weight in weights if weight is not None and weight.ndim == 2)
-    gate_rows = sum(w_hh.shape[0] for directions in layers for _, w_hh, _ in directions)
-    cell = _cell(x.dtype, seq_len * batch * gate_rows, mode, choice)
-    recurrent_bytes = max(w_hh.nbytes for directions in layers for _, w_hh, _ in directions)
-    parts, split_directions = _threads(batch, seq_len * batch * step_macs, num_directions, recurrent_bytes)
-    if cell is not None:
-        layers = _step_products(layers, parts > 1 or split_directions)
+    parts = min(_blas_threads(), batch) if variant.threads == "parts" else 1
+    split_directions = variant.threads == "directions" and num_directions == 2 and _blas_threads() > 1
+    cell = None
+    if variant.cell == "compiled" and x.dtype == np.float32 and load_compiled_cell():
+        cell = _compiled_cell[mode]
+        layers = _step_products(layers, variant.packed and (parts > 1 or split_directions))
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
     order = None
@@ -169,58 +232,9 @@ def _forward(mode, layers, call, choice):
     return output, hn, cn
 
 
-def _threads(batch, macs, num_directions, recurrent_bytes):
-    """How a forward uses the cores, (parts, split_directions): this module's first strategy choice.
-
-    Batch parts first: the columns of a batch never interact, so each part runs every layer and
-    direction over its own columns, start to end, with no barrier per step; its GEMMs run
-    single-threaded (the BLAS limit is set to 1 while parts run), so the gate arithmetic, which
-    runs on one core, runs on every core too. One part per BLAS thread (OpenBLAS starts one per
-    core, and a user's BLAS limit is respected), and only when each part gets at least
-    _MIN_PART_MACS multiply-accumulates (below that the hand-off to another thread costs more than
-    it saves) and _MIN_PART_SEQUENCES sequences (with fewer, a single-threaded np.matmul that
-    narrow lost to BLAS's own threads on the whole batch; on packed weights, parts of 4–8
-    sequences won only from 1.5e8 multiply-accumulates a part, not yet a rule).
-
-    A batch too narrow for parts can still split a bidirectional layer (any cell): its two
-    directions are independent, so each runs in its own thread (single-threaded BLAS, one
-    barrier per layer), given _MIN_DIRECTION_MACS of work a direction, _MIN_DIRECTION_SEQUENCES
-    sequences (a single-threaded GEMV on one sequence is bound by memory, as the two threads then
-    are), and a W_hh of at most _MAX_DIRECTION_WEIGHT_BYTES (both directions' W_hh streamed at
-    once from cache; larger, they lost to BLAS's threads). Measured: docs/performance.md.
-    """
-    parts = min(batch // _MIN_PART_SEQUENCES, macs // _MIN_PART_MACS)
-    if parts >= 2:
-        return min(_blas_threads(), parts), False
-    split = (num_directions == 2 and batch >= _MIN_DIRECTION_SEQUENCES and macs // 2 >= _MIN_DIRECTION_MACS
-             and recurrent_bytes <= _MAX_DIRECTION_WEIGHT_BYTES)
-    return 1, split and _blas_threads() >= 2
-
-
-def _cell(dtype, gate_values, mode, choice):
-    """The compiled cell of this mode ("lstm", "gru", "rnn_tanh", "rnn_relu"), or None for
-    NumPy's ufuncs: this module's second strategy choice, made from the call alone.
-
-    float32 only (the compiled exp and tanh are float32 polynomials; float64 always runs NumPy's).
-    "numpy" never runs it; "compiled" always does (an ImportError where numba is not installed);
-    "auto" runs it when this call has COMPILED_GATE_VALUES gate values (steps × sequences × gate
-    rows, every layer and direction), enough to pay alone for loading it. So a one-off
-    `infer --verify` never pays numba's start-up, and the same call gets the same cell, and the
-    same bits, whatever the process ran before. A process running many smaller forwards asks for
-    "compiled" (LSTMSHAPE_FORWARD=compiled, or implementation="compiled").
-    """
-    if dtype != np.float32 or choice == "numpy" or (choice == "auto" and gate_values < COMPILED_GATE_VALUES):
-        return None
-    if load_compiled_cell():
-        return _compiled_cell[mode]
-    if choice == "compiled":
-        raise ImportError('implementation "compiled" needs numba: pip install "lstmshape[fast]"')
-    return None
-
-
 def load_compiled_cell() -> bool:
     """Load the compiled float32 cells now (about 0.6 s) rather than in the first call that runs
-    them; False if numba is not installed. Which cell a call runs does not change (see _cell)."""
+    them; False if numba is not installed. Which variant a call runs does not change (see _chosen)."""
     if _compiled_cell is None:  # once loaded, no lock: every compiled call asks
         with _CELL_LOADING:
             if _compiled_cell is None:
@@ -243,19 +257,16 @@ def _load_compiled_cell():
     _compiled_cell = cells
 
 
-def _step_products(layers, single_threaded_blas):
+def _step_products(layers, packed):
     """Each direction's (w_ih, W_hh's product, extra) for the batch-major runners, the LSTM's W_hr
-    made a product too: a product called as product(h, out) writes h @ W^T into out. This
-    module's third strategy choice.
+    made a product too: a product called as product(h, out) writes h @ W^T into out.
 
     np.matmul re-packs the whole weight at every step (0.23 ms of a 1.03 ms step at I512 H512,
-    32 sequences). Where this forward's GEMMs run on one BLAS thread anyway (batch parts, or
-    directions in two threads), the weights are packed once for OpenBLAS's own micro-kernel
-    (lstmshape.packed_gemm: 0.41–0.85 of np.matmul's time there for 3–32 sequences), where that
-    kernel is known and passed its self-test. Elsewhere np.matmul keeps BLAS's own threads on
-    the whole batch.
+    32 sequences, on an AVX2 EPYC). Where a forward's GEMMs run on one BLAS thread anyway (batch
+    parts, or directions in two threads), a "packed" variant packs the weights once for OpenBLAS's
+    own micro-kernel (packed_gemm.py), where that kernel is known and passed its self-test.
     """
-    pack = _pack_weight if single_threaded_blas and _pack_weight else _blas_product
+    pack = _pack_weight if packed and _pack_weight else _blas_product
     return [[(w_ih, pack(w_hh), pack(extra) if extra is not None and extra.ndim == 2 else extra)
              for w_ih, w_hh, extra in directions]
             for directions in layers]
@@ -515,16 +526,24 @@ def rnn_forward(
         proj_size = np.shape(params["weight_hr_l0"])[0] if "weight_hr_l0" in params else 0
         return lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0=h0, c0=c0,
                             lengths=lengths, implementation=implementation)
-    choice = _implementation(implementation)
-    if choice == "reference":
+    wanted = _request(implementation)
+    if wanted.cell == "reference":
         return reference.rnn_forward(x, params, cell, num_layers, bidirectional, batch_first, h0, c0, lengths)
     call = check_rnn_call(x, params, kind, num_layers, bidirectional, batch_first, h0, c0, lengths)
-    layers = [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, call.hidden_size,
-                                call.bias, call.x.dtype)
-               for direction in range(2 if bidirectional else 1)]
-              for layer in range(num_layers)]
+
+    def prepare():
+        return [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, call.hidden_size,
+                                  call.bias, call.x.dtype)
+                 for direction in range(2 if bidirectional else 1)]
+                for layer in range(num_layers)]
+
+    def run_reference(part):
+        output, hn = reference.rnn_forward(part.x, params, cell, num_layers, bidirectional, part.batch_first,
+                                           part.hn, None, part.lengths)
+        return output, hn, None
+
     mode = "gru" if kind == "gru" else f"rnn_{nonlinearity}"
-    output, hn, _ = _forward(mode, layers, call, choice)
+    output, hn, _ = _chosen(mode, call, prepare, run_reference, wanted, (num_layers, bidirectional, 0))
     if call.unbatched:
         return output[:, 0], hn[:, 0]
     return output, hn

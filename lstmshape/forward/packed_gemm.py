@@ -35,8 +35,12 @@ __all__ = ["KERNELS", "Kernel", "PackedWeight", "find_kernel", "ready_packing"]
 # OpenBLAS core name (as openblas_get_corename and threadpoolctl report it) -> the sgemm
 # micro-kernel's tile, (weight rows, sequences): its packed panels are that many rows wide.
 # Haswell's kernel (sgemm_kernel_8x4_haswell) also runs Broadwell and, in numpy's DYNAMIC_ARCH
-# builds, AMD Zen. Another core joins once its tile is known and the benchmark shows it win.
-KERNELS = {"haswell": (8, 4)}
+# builds, AMD Zen. SkylakeX's (sgemm_kernel_16x4_skylakex_3.c, AVX-512) has the same signature
+# and reads the same layout with 16-row panels: it walks the rows in 16s, then one panel each of
+# 8, 4, 2 and 1 (what _pack writes), and the sequences in panels of 4 (then 2, 1), up to six
+# panels at once. Whether a core's kernel is worth calling is not decided here: fast.py's
+# calibration times the packed product against np.matmul on the machine that runs it.
+KERNELS = {"haswell": (8, 4), "skylakex": (16, 4)}
 # GotoBLAS's cache blocks: a block of BLOCK_ROWS weight rows by BLOCK_DEPTH of depth (256 KiB)
 # stays in L2 while the kernel sweeps the step's sequences (a 12-sequence panel in L1).
 # 128–512 rows and 128–512 depth were all within 10 % of this here.
@@ -175,12 +179,14 @@ def find_kernel(libraries=None) -> Kernel | None:
 
 
 def _passes_self_test(kernel: Kernel) -> bool:
-    """Does the kernel, fed this module's packing, match a float64 product? 37 rows (full panels,
-    then 4 and 1), 300 of depth (two depth blocks), 7 sequences (a full panel, then 2 and 1)."""
+    """Does the kernel, fed this module's packing, match a float64 product? 47 rows (full panels
+    of 16 or 8, then one each of every narrower width: 8, 4, 2, 1), 300 of depth (two depth
+    blocks), 23 sequences (more panels of 4 than a 24-wide sweep reads at once, then 2 and 1; a
+    kernel reading panels of 8 would read these wrong)."""
     rng = np.random.default_rng(0)
-    weight = rng.standard_normal((37, 300), dtype=np.float32)
-    h = rng.standard_normal((7, 300), dtype=np.float32)
-    out = np.empty((7, 37), np.float32)
+    weight = rng.standard_normal((47, 300), dtype=np.float32)
+    h = rng.standard_normal((23, 300), dtype=np.float32)
+    out = np.empty((23, 47), np.float32)
     PackedWeight(weight, kernel)(h, out)
     want = h.astype(np.float64) @ weight.T.astype(np.float64)
     return bool(np.abs(out - want).max() < 1e-3)

@@ -11,8 +11,10 @@ mean together is `lstmshape.rules`' business.
     frameworks  a keras or onnx config's `lstm` section
     interpolation  interpolations (`${a.b}`), `!ref <a>` and `???` in the values read
     mapping     --from / --set: the sections of a config lstmshape did not write
+    paths       the grammar of a --from PATH: keys, indexes, filters, integer arithmetic
     project     [tool.lstmshape] in pyproject.toml
     recognise   which YAML and JSON files are lstmshape configs
+    formats     the other formats a config may be kept in: jsonnet, INI, gin
 """
 
 from __future__ import annotations
@@ -22,18 +24,18 @@ import os
 from ..codes import OUT_OF_RANGE, WRONG_STRUCTURE
 from ..problems import Problem, by_position, format_problem
 from ..registry import resolve
-from ..settings import Config
-from ..yamlload import YamlDoc, YamlError, load_yaml, parse_yaml
+from ..settings import FRAMEWORK_ALIASES, Config
+from ..yamlload import YamlDoc, YamlError, parse_yaml
 from .data import data_config
+from .formats import load_document, split_mapping
 from .reader import Reader
 from .recognise import TOP_LEVEL, is_config
 from .torch import lstm_settings_place, read_torch
-from .values import kind_of
+from .values import MAX_BLOCKS, kind_of
 
 FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
 MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
 DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
-MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
 
 
 class ConfigError(Exception):
@@ -53,10 +55,12 @@ def load_config(path: str | os.PathLike) -> Config:
 
 
 def read_config(path: str | os.PathLike, mapping: tuple = ()) -> tuple[Config | None, list[Problem]]:
-    """Read a config file (through `mapping`, the --from/--set entries, when given): the config
-    (None if it has errors) and every problem found."""
+    """Read a config file of any format lstmshape.read.formats reads (through `mapping`, the
+    --from/--set entries and --ext-var values, when given): the config (None if it has errors)
+    and every problem found."""
+    ext_vars, mapping = split_mapping(mapping)
     try:
-        doc = load_yaml(path)
+        doc = load_document(path, ext_vars)
     except YamlError as exc:
         return None, [exc.problem]
     return parse_config(doc, mapping)
@@ -97,6 +101,8 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem(("lstm",), OUT_OF_RANGE, f"'lstm' is a stack of {len(data['lstm']):,} blocks; lstmshape reads "
                        f"up to {MAX_BLOCKS:,} (a real network has a handful)")
         return None
+    if isinstance(data.get("framework"), str) and data["framework"].lower() in FRAMEWORK_ALIASES:
+        data = {**data, "framework": FRAMEWORK_ALIASES[data["framework"].lower()]}  # `tf`: Keras
     if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
         return resolve(FRAMEWORK_READER)(reader, data)
     config = read_torch(reader, data)
@@ -119,4 +125,5 @@ def not_a_config(data: dict, path: str) -> str:
             f"or in pyproject.toml: [[tool.lstmshape.configs]] files = [\"{path}\"], from = {{lstm = \"{section}\"}}")
 
 
-__all__ = ["ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text", "read_config"]
+__all__ = ["MAX_BLOCKS", "ConfigError", "Reader", "data_config", "load_config", "parse_config", "parse_text",
+           "read_config"]

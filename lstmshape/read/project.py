@@ -4,8 +4,9 @@ checked file's directory, as ruff, black and mypy resolve theirs per file), one
 
     [[tool.lstmshape.configs]]
     files = ["configs/model/*.yaml"]          # globs relative to pyproject.toml
-    from = {lstm = "params", "data.seq_len" = "params.sequence_length"}
-    set = {"lstm.batch_first" = true}
+    from = {lstm = "params", "data.seq_len" = "params.sequence_length", "lstm.hidden_size" = "params.memory // 2"}
+    set = {"lstm.batch_first" = true, head = [{linear = {in_features = 0, out_features = 0}}]}
+    ext-vars = {EMBEDDING_DIM = "100"}       # what a jsonnet file's std.extVar("NAME") reads
 
 Every value of a group is placed at its pyproject.toml line, so a problem with a `set` value
 points there. A malformed table is a `MappingError` (a usage error), and so is a glob or a
@@ -23,10 +24,11 @@ from functools import lru_cache
 from typing import Any
 
 from ..discovery import PatternError, glob, inside, matches, split
-from .mapping import Entry, MappingError, Source, check_target, parse_path, scalar
+from .formats import ExtVar
+from .mapping import Entry, MappingError, Source, check_target, parse_path_option, plain_value, set_fits
 from .recognise import locate_project
 
-GROUP_KEYS = ("files", "from", "set", "weights", "prefix")
+GROUP_KEYS = ("files", "from", "set", "weights", "prefix", "ext-vars")
 MAX_PROJECT_BYTES = 1 << 20
 
 
@@ -35,7 +37,7 @@ class Group:
     """One [[tool.lstmshape.configs]] table: its globs and its mapping."""
 
     files: tuple[str, ...]
-    entries: tuple[Entry, ...]
+    entries: tuple  # its Entry (from, set) and ExtVar (ext-vars) values
     source: Source  # where the table starts
     weights: str | None = None  # a checkpoint every file of the group is held against (check --weights)
     prefix: str | None = None  # the LSTM's prefix in it
@@ -159,13 +161,17 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
                                f"{'PATH' if option == 'from' else 'VALUE'}")
         for target, value in table.items():
             at = _position(name, lines, first, target, f"{option} {target}")
-            check_target(target, at.text)
+            parts = check_target(target, at.text)
             if option == "from":
                 if not isinstance(value, str):
                     raise MappingError(f"{at.text}: from {target} must be a PATH string such as \"model.encoder\"")
-                entries.append(Entry(target, at, parse_path(value, at.text)))
+                path, expression = parse_path_option(value, at.text)
+                entries.append(Entry(target, at, path, expression=expression, parts=parts))
             else:
-                entries.append(Entry(target, at, value=_toml_value(value, at.text)))
+                value = _toml_value(value, at.text)
+                set_fits(parts, value, at.text)
+                entries.append(Entry(target, at, value=value, parts=parts))
+    entries += ext_vars(group.get("ext-vars", {}), where.text)
     weights = os.path.join(os.path.dirname(name), group["weights"]) if "weights" in group else None
     if weights is not None and not inside(weights, os.path.dirname(name) or "."):
         raise MappingError(f"{where.text}: weights {group['weights']!r} leads outside the project (a symlink out "
@@ -173,12 +179,28 @@ def _group(name: str, group: dict, first: int, lines: list[str]) -> Group:
     return Group(tuple(files), tuple(entries), where, weights, group.get("prefix"))
 
 
+def ext_vars(table: Any, where: str) -> list[ExtVar]:
+    """`ext-vars = {EMBEDDING_DIM = "100"}`: what a jsonnet file's std.extVar reads, as --ext-var gives it."""
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise MappingError(f"{where}: ext-vars must be a table of NAME = \"VALUE\" strings (std.extVar reads strings)")
+    return [ExtVar(name, value) for name, value in table.items()]
+
+
 def _toml_value(value: Any, where: str) -> Any:
-    if isinstance(value, (bool, int, float)):
-        return value
-    if isinstance(value, str):
-        return scalar(value, where) if value.strip() in ("true", "false", "null") else value
-    raise MappingError(f"{where}: a set value must be a number, true/false or a string, got {type(value).__name__}")
+    """A `set` value as TOML gives it: a number, boolean, string ("null" is YAML's null, "true" and
+    "false" booleans, as --set reads them), or an array or inline table of those (a structure)."""
+    plain_value(value, where)  # bounded; a TOML date or time is refused
+    return _nulls(value)
+
+
+def _nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls(v) for v in value]
+    if isinstance(value, str) and value.strip() in ("true", "false", "null"):
+        return {"true": True, "false": False, "null": None}[value.strip()]
+    return value
 
 
 def _position(name: str, lines: list[str], first: int, target: str, words: str) -> Source:

@@ -8,10 +8,8 @@ from typing import Any
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALUE, WRONG_STRUCTURE, Code
 from ..problems import ERROR, MAX_LISTED, Problem, json_path
 from ..yamlload import Tagged, YamlDoc
-from ..registry import resolve as registered
+from .interpolation import resolve
 from .values import Key, classify, kind_of, needs_resolving, number_read_as_text, show, suggest
-
-RESOLVER = "lstmshape.read.interpolation:resolve"  # loaded for a value that needs resolving only
 
 
 def meant(key: str, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> str | None:
@@ -157,7 +155,7 @@ class Reader:
             self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} is {show(value)}, given outside the file: "
                          "nothing is resolved there")
             return INVALID
-        result = registered(RESOLVER)(*origin, value)
+        result = resolve(*origin, value)
         if getattr(result, "unresolved", False):
             self.problem(parts, UNRESOLVED_VALUE, f"{label or parts[-1]} {result.message}")
             return INVALID

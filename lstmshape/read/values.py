@@ -17,6 +17,7 @@ MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products ou
 EXPONENT_FORM = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z"
 INTEGER_KINDS = ("positive_int", "nonneg_int", "directions", "dim")
 NUMBER_KINDS = ("fraction", "rate")
+MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
 
 
 class Key(NamedTuple):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..explain import traps
-from .common import human_bytes, shape_text
 from .layout import Picture
+from .result_text import human_bytes, shape_text
 from .svg import svg_element, xml_text
 
 MAX_PARAM_ROWS = 200  # a deep stack lists its first parameters and says how many more there are

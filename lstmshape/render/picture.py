@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from .. import codes
+from ..rules import context_for  # the head walk the rules judge (LS101, LS102, LS118, LS124, LS125)
 from ..shapes.around import bridge_steps, final_state, infer_decoder, join_steps
-from .common import describe, shape_text  # the table's exact spelling of a shape
+from .result_text import describe, shape_text  # the table's exact spelling of a shape
 
 # How much of a long or deep network is drawn.
 LEADING_STEPS = 3  # t = 0, 1, 2, then an ellipsis and the last step
@@ -421,8 +422,6 @@ def torch_head(config, result, marks: Marks) -> Head:
 def framework_head(config, marks: Marks) -> Head:
     """A Keras or ONNX head as the check walks it: each layer's own transpose/reshape and what it is
     fed; the layers after one that cannot be fed are drawn without a shape."""
-    from ..rules import context_for  # the walk the rules judge (LS101, LS102, LS118, LS124, LS125)
-
     context = context_for(config)
     steps = {step.index: step for step in context.head_steps}
     last = None

@@ -1,154 +1,137 @@
-"""The rules of `lstmshape check`: one module per code, yamllint style.
+"""The rules of `lstmshape check`: one module per code, registered by importing it, yamllint's way.
 
-Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first line is the
-summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
-run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
-generator of `Problem`s given a `RuleContext`, and `check_keras` / `check_onnx` where they apply to
-keras and onnx configs (given their context, lstmshape.rules.keras_onnx). Config codes (LS001–LS008) are found while
-reading the file (lstmshape.read) and their modules only document them. LS009 judges the settings
-alone (`STAGE = "config"`): `config_stage_problems` runs it for `infer` as well as for `check`.
+Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY`, a docstring whose first line is the summary
+and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests run
+both examples, so the docs cannot rot), and a check function per framework it judges: `check`
+for torch configs, `check_keras` and `check_onnx` for Keras and ONNX ones (CHECKS), each a
+generator of `Problem`s given that framework's context. A rule judges exactly the frameworks it
+has a check function for. LS009 and LS010 judge the settings alone (`STAGE = "config"`):
+`config_stage_problems` runs them for `infer` as well as for `check`.
+
+The codes the reader finds while reading a file (LS001–LS008, LS011, LS013–LS016, LS203, LS205)
+have no rule module: they are documented in the code table, lstmshape.codes, with examples the
+tests run like a rule's; `documentation(code)` gives either.
 
 Rules do arithmetic only: nothing is allocated, so `hidden_size: 10**40` is checked in microseconds.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from types import ModuleType
 
-from ..codes import ALL
+from ..codes import Code
 from ..problems import Problem
 from ..registry import resolve
 from ..settings import Config
+from . import (
+    ls009_dropout_single_layer,
+    ls010_unused_batch_size,
+    ls100_stack_input_size,
+    ls101_head_in_features,
+    ls102_head_chain,
+    ls103_hn_concat_unidirectional,
+    ls104_hn_last_bidirectional,
+    ls105_last_step_bidirectional,
+    ls106_lengths_count,
+    ls107_lengths_range,
+    ls108_last_step_padding,
+    ls109_stack_layout,
+    ls110_expect_shape,
+    ls111_state_batch_first,
+    ls112_output_features,
+    ls113_proj_size_confusion,
+    ls114_silent_state_transpose,
+    ls115_silent_input_transpose,
+    ls116_packed_output_length,
+    ls117_no_cell_state,
+    ls118_not_returned,
+    ls119_keras_input_ndim,
+    ls120_onnx_y_rank,
+    ls121_lengths_without_sequence_lens,
+    ls122_sequence_lens_without_lengths,
+    ls123_dense_per_time_step,
+    ls124_head_reshape,
+    ls125_head_rank,
+    ls126_input_shape_mismatch,
+    ls127_stateful_batch,
+    ls128_batch_shape_unchecked,
+    ls129_stateful_bidirectional_state,
+    ls130_join_input_size,
+    ls131_join_in_features,
+    ls132_merge_unidirectional,
+    ls133_lengths_unsorted,
+    ls134_partial_last_batch,
+    ls135_empty_epoch,
+    ls136_decoder_state_layers,
+    ls137_decoder_directions_as_layers,
+    ls138_decoder_state_size,
+    ls139_bridge_in_features,
+)
 from .context import RuleContext
 
-# The registry, in code order. Adding a rule = adding a module here.
-MODULES = (
-    "ls001_invalid_yaml",
-    "ls002_duplicate_key",
-    "ls003_wrong_structure",
-    "ls004_unknown_key",
-    "ls005_missing_key",
-    "ls006_conflicting_alias",
-    "ls007_wrong_type",
-    "ls008_out_of_range",
-    "ls009_dropout_single_layer",
-    "ls010_unused_batch_size",
-    "ls011_unresolved_value",
-    "ls013_input_shape_rank",
-    "ls014_keras_2_argument",
-    "ls015_unknown_activation",
-    "ls016_unread_size_key",
-    "ls100_stack_input_size",
-    "ls101_head_in_features",
-    "ls102_head_chain",
-    "ls103_hn_concat_unidirectional",
-    "ls104_hn_last_bidirectional",
-    "ls105_last_step_bidirectional",
-    "ls106_lengths_count",
-    "ls107_lengths_range",
-    "ls108_last_step_padding",
-    "ls109_stack_layout",
-    "ls110_expect_shape",
-    "ls111_state_batch_first",
-    "ls112_output_features",
-    "ls113_proj_size_confusion",
-    "ls114_silent_state_transpose",
-    "ls115_silent_input_transpose",
-    "ls116_packed_output_length",
-    "ls117_no_cell_state",
-    "ls118_not_returned",
-    "ls119_keras_input_ndim",
-    "ls120_onnx_y_rank",
-    "ls121_lengths_without_sequence_lens",
-    "ls122_sequence_lens_without_lengths",
-    "ls123_dense_per_time_step",
-    "ls124_head_reshape",
-    "ls125_head_rank",
-    "ls126_input_shape_mismatch",
-    "ls127_stateful_batch",
-    "ls128_batch_shape_unchecked",
-    "ls129_stateful_bidirectional_state",
-    "ls130_join_input_size",
-    "ls131_join_in_features",
-    "ls132_merge_unidirectional",
-    "ls133_lengths_unsorted",
-    "ls134_partial_last_batch",
-    "ls135_empty_epoch",
-    "ls136_decoder_state_layers",
-    "ls137_decoder_directions_as_layers",
-    "ls138_decoder_state_size",
-    "ls139_bridge_in_features",
-    "ls203_no_effect",
-    "ls205_stack_2d_input",
-)
+__all__ = ["CHECKS", "RULES", "STAGES", "RuleContext", "all_examples", "config_stage_problems", "context_for",
+           "declaration_errors", "documentation", "rule", "run_rules", "stage"]
 
-__all__ = ["CONTEXTS", "FRAMEWORKS", "STAGES", "RuleContext", "all_examples", "all_rules", "config_stage_problems",
-           "context_for", "declaration_errors", "examples", "rule", "rules_for", "run_rules", "stage"]
-
-
-ALL_FRAMEWORKS = ("torch", "keras", "onnx")
-# The configs each rule module judges where not torch's alone (each has a `check_keras` /
-# `check_onnx` for them, see CHECKS); () for a module that only documents a code the reader finds.
-# `check` imports only the modules of the config's framework: a torch config never loads the Keras
-# or ONNX rules, nor their engines (start-up). tests/test_framework_checks.py holds this table
-# against the functions each module has.
-FRAMEWORKS = {
-    "ls013_input_shape_rank": (),
-    "ls014_keras_2_argument": (),
-    "ls015_unknown_activation": (),
-    "ls016_unread_size_key": (),
-    "ls100_stack_input_size": ALL_FRAMEWORKS,
-    "ls101_head_in_features": ALL_FRAMEWORKS,
-    "ls102_head_chain": ALL_FRAMEWORKS,
-    "ls106_lengths_count": ALL_FRAMEWORKS,
-    "ls107_lengths_range": ALL_FRAMEWORKS,
-    "ls110_expect_shape": ALL_FRAMEWORKS,
-    "ls118_not_returned": ("keras", "onnx"),
-    "ls119_keras_input_ndim": ("keras",),
-    "ls120_onnx_y_rank": ("onnx",),
-    "ls121_lengths_without_sequence_lens": ("onnx",),
-    "ls122_sequence_lens_without_lengths": ("onnx",),
-    "ls123_dense_per_time_step": ("keras",),
-    "ls124_head_reshape": ("keras", "onnx"),
-    "ls125_head_rank": ("keras", "onnx"),
-    "ls126_input_shape_mismatch": ("keras",),
-    "ls127_stateful_batch": ("keras",),
-    "ls128_batch_shape_unchecked": ("keras",),
-    "ls129_stateful_bidirectional_state": ("keras",),
-    "ls205_stack_2d_input": (),
-}
-# The rules of the model around the LSTM judge parts few configs have (joins between blocks, a
-# decoder, the DataLoader, enforce_sorted): imported only for a config that has one, so that
-# `check` on a plain config starts as fast as before them.
-AROUND = tuple(name for name in MODULES if "ls130" <= name < "ls140")
-
-
-def all_rules() -> list[ModuleType]:
-    """Every rule module, in code order."""
-    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES]
-
-
-def has_around(config: Config) -> bool:
-    data = config.data
-    return bool(config.joins) or config.decoder is not None or data.enforce_sorted is not None \
-        or data.dataset_size is not None
-
-
-def rules_for(config: Config) -> list[ModuleType]:
-    """The rule modules that can have something to say about `config`, in code order: those about
-    its framework (FRAMEWORKS), the model-around rules only when it has a part they judge."""
-    around = has_around(config)
-    return [importlib.import_module(f"{__name__}.{name}") for name in MODULES
-            if config.framework in FRAMEWORKS.get(name, ("torch",)) and (around or name not in AROUND)]
+# Every rule, by code, in code order. Adding a rule = importing its module above and listing it here
+# (tests/test_rules.py holds this against the files of this package).
+RULES: dict[str, ModuleType] = {module.ID: module for module in (
+    ls009_dropout_single_layer,
+    ls010_unused_batch_size,
+    ls100_stack_input_size,
+    ls101_head_in_features,
+    ls102_head_chain,
+    ls103_hn_concat_unidirectional,
+    ls104_hn_last_bidirectional,
+    ls105_last_step_bidirectional,
+    ls106_lengths_count,
+    ls107_lengths_range,
+    ls108_last_step_padding,
+    ls109_stack_layout,
+    ls110_expect_shape,
+    ls111_state_batch_first,
+    ls112_output_features,
+    ls113_proj_size_confusion,
+    ls114_silent_state_transpose,
+    ls115_silent_input_transpose,
+    ls116_packed_output_length,
+    ls117_no_cell_state,
+    ls118_not_returned,
+    ls119_keras_input_ndim,
+    ls120_onnx_y_rank,
+    ls121_lengths_without_sequence_lens,
+    ls122_sequence_lens_without_lengths,
+    ls123_dense_per_time_step,
+    ls124_head_reshape,
+    ls125_head_rank,
+    ls126_input_shape_mismatch,
+    ls127_stateful_batch,
+    ls128_batch_shape_unchecked,
+    ls129_stateful_bidirectional_state,
+    ls130_join_input_size,
+    ls131_join_in_features,
+    ls132_merge_unidirectional,
+    ls133_lengths_unsorted,
+    ls134_partial_last_batch,
+    ls135_empty_epoch,
+    ls136_decoder_state_layers,
+    ls137_decoder_directions_as_layers,
+    ls138_decoder_state_size,
+    ls139_bridge_in_features,
+)}
 
 
 def rule(code: str) -> ModuleType | None:
-    for name in MODULES:
-        if name[:5] == code.lower():
-            return importlib.import_module(f"{__name__}.{name}")
-    return None
+    """The rule module that reports `code` (LS101, ls101); None for a code only the reader, `infer
+    --as` or `check --weights` reports."""
+    return RULES.get(code.upper())
+
+
+def documentation(code: Code) -> str:
+    """What `lstmshape rules CODE`, the docs site and SARIF show for a code: its rule module's
+    docstring, or the code's own doc (lstmshape.codes) for a code no rule module reports."""
+    module = rule(code)
+    return (module.__doc__ if module is not None else code.doc).strip()
 
 
 # When a rule runs: "model" (the default) in `check` once the config is read, "config" on the
@@ -164,29 +147,29 @@ def stage(module: ModuleType) -> str:
     return value
 
 
-def declaration_errors(name: str, module: ModuleType) -> list[str]:
-    """What makes a rule module run other than as it says: a STAGE no stage has, or check functions
-    (CHECKS) for other frameworks than FRAMEWORKS lists for it (absent there: torch's alone); () or
-    torch's for a module with no check, which only documents a code the reader finds."""
-    errors = []
-    try:
-        stage(module)
-    except ValueError as exc:
-        errors.append(str(exc))
-    has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
-    listed = FRAMEWORKS.get(name, ("torch",))
-    if has != listed and (has or listed not in ((), ("torch",))):
-        errors.append(f"{name}: has checks for {', '.join(has) or 'no framework'}, "
-                      f"but FRAMEWORKS runs it for {', '.join(listed) or 'none'}")
-    return errors
-
-
 # The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
 # torch config never imports their engines) and the function a rule module checks it with. A rule
 # that has no check for a framework (no `check_keras`) does not apply to it.
 CONTEXTS = {"torch": "lstmshape.rules.context:RuleContext", "keras": "lstmshape.rules.keras_onnx:KerasContext",
             "onnx": "lstmshape.rules.keras_onnx:OnnxContext"}
 CHECKS = {"torch": "check", "keras": "check_keras", "onnx": "check_onnx"}
+
+
+def declaration_errors(module: ModuleType) -> list[str]:
+    """What would make a rule module run other than it looks: a STAGE no stage has, no check
+    function for any framework, or a `check_…` function no framework calls (`check_kears`)."""
+    errors = []
+    try:
+        stage(module)
+    except ValueError as exc:
+        errors.append(str(exc))
+    called = {id(getattr(module, name)) for name in CHECKS.values() if callable(getattr(module, name, None))}
+    if not called:
+        errors.append(f"{module.__name__}: no check function ({', '.join(CHECKS.values())}): it never runs")
+    errors += [f"{module.__name__}: {name} is not one of {', '.join(CHECKS.values())}: it never runs"
+               for name, value in vars(module).items()
+               if name.startswith("check_") and callable(value) and id(value) not in called]
+    return errors
 
 
 def context_for(config: Config) -> RuleContext:
@@ -196,42 +179,32 @@ def context_for(config: Config) -> RuleContext:
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`), each rule checked in the config framework's own terms."""
+    `config_stage_problems`), each rule that has a check for the config's framework checking it in
+    that framework's own terms."""
     context = context_for(config)
     name = CHECKS[config.framework]
-    out: list[Problem] = []
-    for module in rules_for(config):
-        check = getattr(module, name, None)
-        if check is not None and stage(module) == "model":
-            out.extend(check(context))
-    return out
+    return [problem for module in RULES.values() if hasattr(module, name) and stage(module) == "model"
+            for problem in getattr(module, name)(context)]
 
 
 def config_stage_problems(config: Config) -> list[Problem]:
-    """The rules about the settings alone (LS009), which `infer` reports too."""
+    """The rules about the settings alone (LS009, LS010), which `infer` reports too."""
     if config.framework != "torch":
         return []
     context = RuleContext(config)
-    return [p for module in rules_for(config) if stage(module) == "config"
-            for p in module.check(context)]
+    return [problem for module in RULES.values() if hasattr(module, "check") and stage(module) == "config"
+            for problem in module.check(context)]
 
 
 # compiled on first use (re caches it), not at import: `check` never reads the examples
 _EXAMPLE = r"^(Failing|Passing) example(?: \((\w+)\))?::\n\n((?:(?:    .*)?\n)+)"
 
 
-def all_examples(module: ModuleType) -> list[tuple[str, str, str]]:
-    """Every example of the rule's docstring, in order: (kind, framework label, yaml), the
+def all_examples(code: Code) -> list[tuple[str, str, str]]:
+    """Every example of the code's documentation, in order: (kind, framework label, yaml), the
     label "" for torch's and e.g. "Keras" for `Failing example (Keras)::`."""
     import textwrap
 
     return [(kind.lower(), label, textwrap.dedent(body).strip("\n") + "\n")
-            for kind, label, body in re.findall(_EXAMPLE, module.__doc__ + "\n", re.M)]
+            for kind, label, body in re.findall(_EXAMPLE, documentation(code) + "\n", re.M)]
 
-
-def examples(module: ModuleType) -> dict[str, str]:
-    """{"failing": yaml, "passing": yaml} from the rule's docstring: its first of each kind."""
-    out: dict[str, str] = {}
-    for kind, _, text in all_examples(module):
-        out.setdefault(kind, text)
-    return out

@@ -25,7 +25,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import joins, step_name
+from .joins_and_decoder import joins, step_name
 from .context import n
 
 CODE = codes.JOIN_INPUT_SIZE

@@ -21,7 +21,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import joins, step_name
+from .joins_and_decoder import joins, step_name
 from .context import features, n
 
 CODE = codes.JOIN_IN_FEATURES

@@ -22,7 +22,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import encoder_name, handover, joins, step_name
+from .joins_and_decoder import encoder_name, handover, joins, step_name
 from .context import n
 
 CODE = codes.MERGE_UNIDIRECTIONAL

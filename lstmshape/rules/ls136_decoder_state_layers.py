@@ -24,7 +24,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import batch, decoder_origin, encoder_name, handover, state_text
+from .joins_and_decoder import batch, decoder_origin, encoder_name, handover, state_text
 from .context import n
 
 CODE = codes.DECODER_STATE_LAYERS

@@ -21,7 +21,7 @@ Passing example::
 """
 
 from .. import codes
-from .around import decoder_origin, encoder_name, handover
+from .joins_and_decoder import decoder_origin, encoder_name, handover
 from .context import n
 
 CODE = codes.DECODER_STATE_SIZE

@@ -21,7 +21,7 @@ Passing example::
 
 from .. import codes
 from ..shapes.around import bridge_steps
-from .around import encoder_name, step_name
+from .joins_and_decoder import encoder_name, step_name
 from .context import n
 
 CODE = codes.BRIDGE_IN_FEATURES

@@ -1,7 +1,7 @@
 """What every torch recorder in tests/golden/ does the same way: observe a built module's state_dict,
 parameter count and torchinfo MACs; write a shapes file; save one forward case as .npz; and the
 `main` that records every case. Imported by the record_*.py scripts (run by hand from the repo
-root) and, through tests/recorders.py, by the tests that re-run them live."""
+root) and, through tests/helpers.py, by the tests that re-run them live."""
 
 from __future__ import annotations
 

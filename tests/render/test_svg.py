@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser_helpers import chromium_run, png_array
+from helpers import chromium_run, png_array
 
 from lstmshape.draw import drawn_text
 from lstmshape.render import metrics

@@ -1,0 +1,281 @@
+"""Which way the fast path runs a call, chosen by timing the ways on this machine.
+
+A forward can run with NumPy's ufuncs or the compiled cell, in one thread or split into batch
+parts or directions, with np.matmul or weights packed for OpenBLAS's micro-kernel; or as the
+reference does. Which is fastest depends on the CPU (an AVX-512 NumPy's exp beats the compiled
+cell where an AVX2 one loses to it), the BLAS kernel and the shapes, so no constant measured on
+one machine can say. Instead the first call of each shape (its sizes, dtype, batch, the BLAS
+thread limit and what was asked for; not seq_len beyond CALIBRATION_STEPS) times every candidate
+on its own first steps (`fastest`), the reference among them, so the winner is never slower than
+the reference as measured; the winner is kept for the process (so the same call gives the same
+bits however often it runs) and in the user's cache directory, keyed by the CPU and the library
+versions, so the next process need not time it again (`Choices`).
+
+Variants are named by their parts joined with "+": a cell (reference, numpy, compiled), the
+threads (serial, parts, directions) and the step's GEMMs (packed, unpacked), e.g.
+"compiled+parts+packed". LSTMSHAPE_FORWARD (or `implementation=`) names any subset of those
+parts, or "auto": what it names is forced and the rest is timed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from statistics import median
+from typing import NamedTuple
+
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
+           "cache_directory", "fastest", "machine", "request", "timed"]
+
+# The variant's parts, each the options of one choice; a request names at most one of each.
+PARTS = {
+    "cell": ("reference", "numpy", "compiled"),
+    "threads": ("serial", "parts", "directions"),
+    "packing": ("unpacked", "packed"),
+}
+# The timing budget of one calibration, after one warm-up run of each candidate: the candidates
+# run ROUNDS times each on as many of the call's first steps (at most CALIBRATION_STEPS) as fit
+# in it (where one step of each does not fit ROUNDS times, MIN_ROUNDS times one step). Medians
+# of interleaved runs: a burst of load slows one run, not the verdict.
+CALIBRATION_SECONDS = 0.5
+CALIBRATION_STEPS = 16
+ROUNDS = 5
+MIN_ROUNDS = 3
+_MAX_CACHED = 1000  # shapes in one cache file; past that, choices are kept for the process only
+_MAX_CACHE_BYTES = 2**20
+
+
+class Variant(NamedTuple):
+    """One way to run a forward."""
+
+    cell: str  # reference, numpy or compiled
+    threads: str = "serial"  # serial (BLAS's own threads), parts (of the batch), directions
+    packed: bool = False  # the step's GEMMs on weights packed once (single-threaded BLAS only)
+
+    @property
+    def name(self) -> str:
+        if self.cell == "reference":
+            return "reference"
+        return "+".join([self.cell, self.threads] + (["packed"] if self.packed else []))
+
+    @classmethod
+    def parse(cls, name: str) -> Variant | None:
+        """The variant a name names in full (as .name spells it), or None. Packed weights serve
+        the compiled cell in single-threaded BLAS only: there is no other packed variant."""
+        wanted = Request.parse(name)
+        if wanted is None or wanted.cell is None or (wanted.cell != "reference" and wanted.threads is None):
+            return None
+        variant = cls(wanted.cell, wanted.threads or "serial", wanted.packing == "packed")
+        if variant.packed and (variant.cell != "compiled" or variant.threads == "serial"):
+            return None
+        return variant if variant.name == name else None
+
+
+class Request(NamedTuple):
+    """What a caller forced (None: to be timed)."""
+
+    cell: str | None = None
+    threads: str | None = None
+    packing: str | None = None
+
+    @property
+    def name(self) -> str:
+        return "+".join(part for part in self if part) or "auto"
+
+    @classmethod
+    def parse(cls, text: str) -> Request | None:
+        """"auto" or parts joined by "+", at most one of each choice; None if not that."""
+        if text == "auto":
+            return cls()
+        forced = {}
+        for part in text.split("+"):
+            choice = next((choice for choice, options in PARTS.items() if part in options), None)
+            if choice is None or choice in forced:
+                return None
+            forced[choice] = part
+        if forced.get("cell") == "reference" and len(forced) > 1:
+            return None
+        return cls(**forced)
+
+
+def request(requested: str | None, environment: str | None, variable: str) -> Request:
+    """The request of `implementation=` if given, else of the environment variable, else auto. A
+    value that is not one is a ValueError; the environment's value is not repeated in it."""
+    text = requested or environment or "auto"
+    wanted = _parsed(text) if isinstance(text, str) else None
+    if wanted is None:
+        origin = "implementation" if requested else variable
+        options = " | ".join("/".join(options) for options in PARTS.values())
+        raise ValueError(f"{origin} must be auto or parts joined by '+', at most one of each: {options} "
+                         "(reference alone)")
+    return wanted
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> Request | None:
+    """Request.parse, once per text: every forward asks."""
+    return Request.parse(text)
+
+
+def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
+    """Seconds run() takes: the clock `fastest` reads (tests give it a fake one)."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
+            timer: Callable[[Variant, int, Callable[[], object]], float] = timed,
+            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS) -> Variant:
+    """The candidate whose median time over `rounds` runs of the call's first steps is least;
+    on a tie the earlier one. run(variant, steps) runs those steps; timer times one such run.
+
+    Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
+    upper bound of a step's, sets how many steps (1 to max_steps) the timed rounds take to stay
+    within `budget` seconds; where even one step of each exceeds it, fewer rounds (never fewer
+    than MIN_ROUNDS: a median of three still ignores one slowed run). The rounds interleave the
+    candidates, each round in a rotated order.
+    """
+    warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
+    one_step = max(sum(warm), 1e-9)
+    steps = int(max(1, min(max_steps, budget / (rounds * one_step))))
+    rounds = max(min(rounds, MIN_ROUNDS), min(rounds, int(budget / one_step)))
+    times = {variant: [] for variant in candidates}
+    for round_ in range(rounds):
+        order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
+        for variant in order:
+            times[variant].append(timer(variant, steps, lambda variant=variant: run(variant, steps)))
+    return min(candidates, key=lambda variant: (median(times[variant]), candidates.index(variant)))
+
+
+def cache_directory() -> Path:
+    """lstmshape's directory in the user's cache: $XDG_CACHE_HOME or ~/.cache (Linux and other
+    Unix), ~/Library/Caches (macOS), %LOCALAPPDATA% (Windows)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = str(Path.home() / "Library" / "Caches")
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = xdg if os.path.isabs(xdg) else str(Path.home() / ".cache")
+    return Path(base) / "lstmshape"
+
+
+def machine() -> dict[str, str]:
+    """What a calibration holds for: the CPU, the Python, and the versions of numpy, numba,
+    threadpoolctl's view of the BLAS (library, version, kernel) and lstmshape."""
+    from importlib import metadata
+
+    from threadpoolctl import threadpool_info
+
+    def version(package):
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "none"
+
+    blas = [f"{pool.get('internal_api')} {pool.get('version')} {pool.get('architecture')}"
+            for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return {"cpu": _cpu_model(), "machine": platform.machine(), "cpus": str(os.cpu_count()),
+            "python": platform.python_version(), "numpy": version("numpy"), "numba": version("numba"),
+            "blas": "; ".join(blas) or "none", "lstmshape": version("lstmshape")}
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+class Choices:
+    """The variant chosen for each shape key: in this process (never changed once chosen) and in
+    a cache file per machine (see `machine`) under `directory`, read and written as JSON."""
+
+    def __init__(self, directory: Callable[[], Path] = cache_directory,
+                 describe: Callable[[], dict] = machine) -> None:
+        self._directory, self._describe = directory, describe
+        self._chosen: dict[str, Variant] = {}
+        self._lock = threading.Lock()
+        self._machine: dict | None = None
+
+    def chosen(self) -> dict[str, str]:
+        """Each shape key's variant chosen in this process, by name."""
+        return {key: variant.name for key, variant in self._chosen.items()}
+
+    def choose(self, key: str, candidates: Callable[[], list[Variant]],
+               calibrate: Callable[[list[Variant]], Variant],
+               usable: Callable[[Variant], bool]) -> Variant:
+        """The variant for `key`: as chosen before in this process, else as cached for this machine
+        (if `usable` still), else calibrate(candidates()) (or the only candidate), then kept."""
+        chosen = self._chosen.get(key)
+        if chosen is not None:
+            return chosen
+        with self._lock:
+            if key in self._chosen:
+                return self._chosen[key]
+            options = candidates()
+            if len(options) == 1:
+                chosen = options[0]
+            else:
+                cached = Variant.parse(self._read().get(key, ""))
+                chosen = cached if cached in options and usable(cached) else calibrate(options)
+                if chosen != cached:
+                    self._write(key, chosen)
+            self._chosen[key] = chosen
+            return chosen
+
+    def _path(self) -> Path:
+        if self._machine is None:
+            self._machine = self._describe()
+        digest = hashlib.sha256(json.dumps(self._machine, sort_keys=True).encode()).hexdigest()[:16]
+        return self._directory() / f"forward-{digest}.json"
+
+    def _read(self) -> dict[str, str]:
+        """The cached choices, or none where the file is missing, unreadable, too large or not
+        this module's (a cache is never trusted to be well formed)."""
+        try:
+            path = self._path()
+            if path.stat().st_size > _MAX_CACHE_BYTES:
+                return {}
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        choices = data.get("choices") if isinstance(data, dict) else None
+        if not isinstance(choices, dict):
+            return {}
+        return {key: value for key, value in choices.items() if isinstance(key, str) and isinstance(value, str)}
+
+    def _write(self, key: str, variant: Variant) -> None:
+        """Add a choice to the cache file, replaced whole (a reader never sees half a file); where
+        it cannot be written, the choice stays this process's."""
+        choices = self._read()
+        if len(choices) >= _MAX_CACHED:
+            return
+        choices[key] = variant.name
+        try:
+            path = self._path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"machine": self._machine, "choices": choices}, indent=1, sort_keys=True)
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".forward-",
+                                             suffix=".tmp", delete=False) as temporary:
+                temporary.write(text)
+        except OSError:
+            return
+        try:
+            os.replace(temporary.name, path)
+        except OSError:
+            Path(temporary.name).unlink(missing_ok=True)

@@ -1,0 +1,540 @@
+"""What the tests share, in one module.
+
+Running lstmshape:
+    run           `lstmshape ARGS` in this process, through the console script's own function
+                  (lstmshape.cli.main), seen as a child process would be seen: (exit code, stdout, stderr)
+    run_script    `lstmshape ARGS` as the installed console script in a child process, for the tests
+                  where the process itself is under test (its entry point, start-up imports, a
+                  variable read once per process, a closed pipe, a hang it must not have)
+    on_terminal   the console script on a real pseudo-terminal
+    run_bounded   the console script timed, its peak memory measured, SECRET in its environment
+Looking in a real browser:
+    chromium_run  headless Chromium on a page (a fresh profile, nothing fetched)
+    png_array, png_pixels  the pixels of the PNG a --screenshot writes, without an imaging library
+Files and problems:
+    write         a file under a directory; problems_of: what `check` finds in a config's text
+    made_once     a directory made once per session and shared by every xdist worker
+The golden recorders (tests/golden/record_*.py) and what they observed:
+    recorder, engine, assert_matches_torch / _keras / _onnx, golden_tolerance, assert_golden_close
+
+Test files in any directory under tests/ import it as `helpers` (pyproject.toml's pythonpath).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from lstmshape.forward import init_params
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN_DIR = REPO / "tests" / "golden"
+
+
+# --- running lstmshape --------------------------------------------------------------------------
+
+# Variables the runs do not inherit from the shell that runs the tests (a CI runner, a colour
+# setting, a debug switch, a browser that --open would start); a test that is about one sets it.
+# conftest.py clears them from the test session itself, so that a run in this process and a child
+# see the same.
+USER_UNSET = ("GITHUB_ACTIONS", "NO_COLOR", "FORCE_COLOR", "LSTMSHAPE_DEBUG", "BROWSER")
+
+# Variables read once per process (when typer's help renderer is imported, when webbrowser first
+# looks for a browser, when Keras is imported; and PYTHON*, when the interpreter starts): a run that
+# sets one differently from this process is a child process's run (run_script), or it would not see it.
+ONCE_PER_PROCESS = ("GITHUB_ACTIONS", "FORCE_COLOR", "PY_COLORS", "TERMINAL_WIDTH", "_TYPER_FORCE_DISABLE_TERMINAL",
+                    "TYPER_USE_RICH", "TYPER_STANDARD_TRACEBACK", "BROWSER", "PATH", "DISPLAY", "WAYLAND_DISPLAY",
+                    "KERAS_BACKEND")
+
+
+def console_script() -> str:
+    beside = Path(sys.executable).with_name("lstmshape")
+    found = str(beside) if beside.exists() else shutil.which("lstmshape")
+    assert found, "the lstmshape console script is not installed (pip install -e .)"
+    return found
+
+
+def user_environment(env: dict | None = None) -> dict:
+    """The environment of a user's `lstmshape` run: this one, less USER_UNSET, plus `env`."""
+    return {**{k: v for k, v in os.environ.items() if k not in USER_UNSET}, **(env or {})}
+
+
+def run_script(*args, env: dict | None = None, cwd=REPO, input: str | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    """`lstmshape ARGS...` as a user runs it, the installed console script in a child process."""
+    return subprocess.run([console_script(), *map(str, args)], capture_output=True, text=True, input=input,
+                          env=user_environment(env), cwd=cwd, timeout=timeout)
+
+
+def _set_environ(wanted: dict) -> None:
+    """Make os.environ `wanted`, touching only the variables that differ."""
+    for name in set(os.environ) - set(wanted):
+        del os.environ[name]
+    for name, value in wanted.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+def _forget_caches() -> None:
+    """Empty every functools cache of lstmshape's modules, as a new process starts: lstmshape.read.
+    project reads each project file once per run (per process), and a test edits one between runs."""
+    for name, module in list(sys.modules.items()):
+        if name == "lstmshape" or name.startswith("lstmshape."):
+            for value in list(vars(module).values()):
+                if getattr(value, "__module__", None) == name and callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+def _decoded(data: bytes) -> str:
+    """Bytes read from a child's pipe as subprocess.run(text=True) decodes them (universal newlines)."""
+    return data.decode().replace("\r\n", "\n").replace("\r", "\n")
+
+
+def run(*args, env: dict | None = None, cwd=REPO, input: str | None = None) -> subprocess.CompletedProcess:
+    """`lstmshape ARGS...` as run_script runs it, in this process: lstmshape.cli.main (the console
+    script's function) with that argv, environment and working directory, standard input `input`
+    (else empty, as /dev/null), stdout and stderr written as a child writes to pipes (UTF-8, not
+    terminals; Python's default warning filters, warnings on stderr), lstmshape's caches empty, and
+    the exit code its sys.exit would give. Some 30 times faster than a child: the package is
+    imported once."""
+    import traceback
+    import warnings
+
+    from lstmshape.cli import main
+
+    argv = [str(a) for a in args]
+    for name in {*ONCE_PER_PROCESS, *(n for n in env or () if n.startswith("PYTHON"))}:
+        assert (env or {}).get(name, os.environ.get(name)) == os.environ.get(name), \
+            f"{name} is read once per process: run `lstmshape {' '.join(argv)}` with run_script"
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")
+    _forget_caches()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved = sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__
+    _set_environ(user_environment(env))
+    os.chdir(saved_cwd if cwd is None else cwd)  # None: where the test runs, as subprocess's cwd=None
+    sys.argv = [console_script(), *argv]
+    sys.stdin = sys.__stdin__ = stdin
+    sys.stdout = sys.__stdout__ = stdout
+    sys.stderr = sys.__stderr__ = stderr
+    try:
+        with warnings.catch_warnings():
+            warnings.resetwarnings()  # a fresh interpreter's filters, each warning shown on stderr
+            for action, category in (("ignore", ResourceWarning), ("ignore", ImportWarning),
+                                     ("ignore", PendingDeprecationWarning), ("ignore", DeprecationWarning)):
+                warnings.filterwarnings(action, category=category)
+            warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+            warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: \
+                sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+            try:
+                main()
+                code = 0
+            except SystemExit as stop:  # what the interpreter does with sys.exit's argument
+                code = stop.code
+                if code is None:
+                    code = 0
+                elif not isinstance(code, int):
+                    stderr.write(f"{code}\n")
+                    code = 1
+            except Exception:  # what it does with an uncaught exception (LSTMSHAPE_DEBUG=1 lets one out)
+                traceback.print_exc(file=stderr)
+                code = 1
+        stdout.flush()
+        stderr.flush()
+    finally:
+        sys.argv, sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__ = saved
+        os.chdir(saved_cwd)
+        _set_environ(saved_env)
+    return subprocess.CompletedProcess([console_script(), *argv], code, _decoded(out.getvalue()),
+                                       _decoded(err.getvalue()))
+
+
+def on_terminal(*args: str, columns: int = 80, env: dict | None = None, cwd=REPO) -> tuple[int, str]:
+    """(exit code, what `lstmshape ARGS` prints) on a real pseudo-terminal `columns` wide."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([console_script(), *map(str, args)], stdin=subprocess.DEVNULL, stdout=follower,
+                            stderr=follower, cwd=cwd,
+                            env=user_environment({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})}))
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    code = proc.wait(timeout=60)
+    os.close(leader)
+    return code, out.decode()
+
+
+# A value no output may ever show: hostile tests put it in the environment of the console script
+# and assert that it reaches neither stdout nor stderr (nor any file the run could have written).
+SECRET = "lstmshape-canary-0c0ffee-secret"
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """One console-script run with what it cost: wall seconds and peak resident memory (MB)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+    def assert_harmless(self, path=None) -> None:
+        """The hostile-input promise: exit 0/1/2, no traceback, no internal error, no leaked secret,
+        within 5 s and 400 MB, and (given `path`) the file named in the message."""
+        out = self.stdout + self.stderr
+        assert self.returncode in (0, 1, 2), (self.returncode, out[-2000:])
+        assert "Traceback" not in out and "internal error" not in out, out[-2000:]
+        assert SECRET not in out
+        assert self.seconds < 5, self.seconds
+        assert self.peak_mb < 400, self.peak_mb
+        if path is not None and self.returncode:
+            assert str(path) in out or os.path.basename(str(path)) in out, out[-2000:]
+
+
+# A child's peak RSS starts at its parent's (the kernel carries it through fork and exec), so a pytest
+# process that has loaded torch would make every child look 400 MB: a small launcher spawns the
+# console script and writes that grandchild's own wait status and peak (KiB) to the file argv[1].
+LAUNCHER = ("import os, sys; pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ); "
+            "_, status, usage = os.wait4(pid, 0); open(sys.argv[1], 'w').write(f'{status} {usage.ru_maxrss}')")
+
+
+def run_bounded(*args, env: dict | None = None, cwd=None, timeout: float = 30) -> Bounded:
+    """`lstmshape ARGS...` in a child process, timed, its peak RSS read from the kernel (wait4), with
+    SECRET in its environment. Output goes to files, so nothing blocks however much it prints."""
+    import signal
+    import tempfile
+    import threading
+    import time
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as cost:
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, cost.name, console_script(), *map(str, args)],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, start_new_session=True,
+                                env=user_environment({"LSTMSHAPE_TEST_SECRET": SECRET, **(env or {})}))
+        watchdog = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+        watchdog.start()
+        try:
+            proc.wait()
+        finally:
+            watchdog.cancel()
+        seconds = time.perf_counter() - started
+        status, peak = map(int, cost.read().split() or (proc.returncode, -1))  # killed: no report, -1 KiB
+        out.seek(0)
+        err.seek(0)
+        return Bounded(os.waitstatus_to_exitcode(status) if peak >= 0 else proc.returncode,
+                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                       seconds, peak / 1024 if peak >= 0 else float("inf"))
+
+
+# --- files and problems -------------------------------------------------------------------------
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """A directory `name` made once per test session by make(path) and then only read, shared by
+    every pytest-xdist worker of the session (the first to take its lock makes it; the others
+    wait, then use it): an installed tool, a built virtualenv, a pre-commit store."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's directory: each worker's basetemp is under it
+    path, done = root / name, root / f"{name}.made"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(path, ignore_errors=True)  # a make that failed part-way
+            path.mkdir()
+            make(path)
+            done.touch()
+    return path
+
+
+
+def write(directory, name: str, content: str | bytes) -> Path:
+    """directory/name holding `content` (text or bytes)."""
+    path = Path(directory) / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))  # whatever the locale
+    return path
+
+
+def problems_of(directory, text: str, name: str = "c.yaml") -> list:
+    """The problems `lstmshape check` finds in a config holding `text` (directory/name)."""
+    from lstmshape.check import check_file
+
+    return check_file(str(write(directory, name, text)))
+
+
+# --- the golden recorders -----------------------------------------------------------------------
+# The scripts in tests/golden/ that record golden files from the oracles, loaded as modules so the
+# tests can reuse their case lists and, where the oracle is installed, re-run them live; the
+# comparisons of the shape engine with what they observed; and the one comparison of a golden
+# array with what is computed here (assert_golden_close).
+
+
+def recorder(name: str) -> ModuleType:
+    """tests/golden/NAME.py as a module (for example `recorder("record_shapes")`), importing its
+    shared helpers (tests/golden/recording.py) as it does when run as a script."""
+    if str(GOLDEN_DIR) not in sys.path:
+        sys.path.append(str(GOLDEN_DIR))
+    spec = importlib.util.spec_from_file_location(name, GOLDEN_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def engine(case: dict):
+    """The shape engine's answer for a recorded case ({"lstm": settings, "data": data})."""
+    from lstmshape.settings import DataConfig, TorchLSTM
+    from lstmshape.shapes import infer_lstm
+
+    return infer_lstm(TorchLSTM(**case["lstm"]), DataConfig(**case["data"]))
+
+
+def assert_matches_torch(result, observed: dict) -> None:
+    """A shape result equals what a recorder observed torch build: shapes, parameters, counts, MACs."""
+    assert {k: list(v) for k, v in result.shapes.items()} == observed["shapes"]
+    assert [[p.name, list(p.shape)] for p in result.params] == observed["params"]
+    assert result.num_params == observed["num_params"]
+    if "macs" in observed:
+        assert result.macs.value == observed["macs"]
+
+
+def assert_matches_keras(result, observed: dict) -> None:
+    """A Keras shape result equals what record_frameworks observed Keras build: outputs, weights, count."""
+    assert [list(t.shape) for t in result.outputs] == observed["outputs"]
+    assert result.num_params == observed["count_params"]
+    assert {p.name: list(p.shape) for p in result.params} == observed["weights"]
+    assert [p.name for p in result.params] == list(observed["weights"])
+
+
+def assert_matches_onnx(result, observed: dict) -> None:
+    """An ONNX shape result equals what record_frameworks observed onnx infer: each node's tensors."""
+    assert [{t.name: list(t.shape) for t in node.tensors} for node in result.nodes] == observed["nodes"]
+
+
+# Golden floats were computed on another machine. The same float program gives the same bits
+# only with the same kernels: BLAS picks its kernel per CPU at run time (OpenBLAS: Haswell,
+# SkylakeX, Zen ...), and kernels differ in FMA contraction and in the order they sum a dot
+# product, so each rounded step may land on a neighbouring float (half an ulp: 1.1e-16 for
+# float64 values near 1, seen on a Xeon against goldens recorded on an AMD EPYC). A recurrent
+# net then carries each step's difference into the next, time step after time step and layer
+# after layer; the gates' sigmoid and tanh shrink it, the recurrent weights (drawn in
+# ±1/sqrt(hidden_size)) keep it about its size. So a golden float may differ by GOLDEN_ULPS ulps
+# of its dtype per sequential step (`depth`: time steps × layers for a forward pass, 1 for a value
+# drawn or copied rather than computed), relative to its size where that exceeds 1. Ours against
+# torch's golden (another implementation) measures 0.15 ulp per step at most: 4 leaves room for
+# other machines and for the compiled cell's float32 polynomials (2 ulps, tests/forward/test_fast.py).
+# What is exact stays exact: shapes, dtypes, names, counts, integer and boolean data.
+GOLDEN_ULPS = 4
+
+
+def golden_tolerance(dtype, depth: int = 1) -> float:
+    """How far a value of `dtype` computed in `depth` sequential rounded steps may be from its golden."""
+    return GOLDEN_ULPS * max(depth, 1) * float(np.finfo(dtype).eps)
+
+
+def assert_golden_close(got, want, name: str, depth: int = 1) -> None:
+    """`got` is the golden `want`: the same shape and dtype, floats within golden_tolerance (absolute
+    near zero, relative past 1, NaN where the golden has NaN), anything else exactly."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert (got.shape, got.dtype) == (want.shape, want.dtype), \
+        f"{name}: {got.shape} {got.dtype}, the golden {want.shape} {want.dtype}"
+    if not np.issubdtype(want.dtype, np.inexact):
+        np.testing.assert_array_equal(got, want, err_msg=name)
+        return
+    tolerance = golden_tolerance(want.dtype, depth)
+    np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance, err_msg=f"{name} (depth {depth})")
+
+
+# --- the forward-pass tests of every cell (fixtures: conftest.py's compiled_cell, parts_seen,
+# two_parts and two_directions) ----------------------------------------------------------------
+
+
+def force(monkeypatch, *parts):
+    """Set LSTMSHAPE_FORWARD to force these parts of the variant (calibration.PARTS: a cell,
+    threads, packing), keeping what it already forces of the other choices."""
+    from lstmshape.forward.calibration import PARTS, Request
+
+    forced = Request.parse(os.environ.get("LSTMSHAPE_FORWARD", "auto"))._asdict()
+    for part in parts:
+        forced[next(choice for choice, options in PARTS.items() if part in options)] = part
+    monkeypatch.setenv("LSTMSHAPE_FORWARD", Request(**forced).name)
+
+
+def blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas")
+
+
+def blas_threads():
+    return min(lib.num_threads for lib in blas_controller().lib_controllers)
+
+
+@functools.cache
+def haswell_packing():
+    """lstmshape.forward.packed_gemm's packing with OpenBLAS's Haswell kernel, whatever core OpenBLAS
+    chose here (every x86-64 CPU with AVX2 and FMA runs that kernel), so that the packed product
+    is tested on any CI machine and not only where fast.py would pick it. Found and
+    self-tested once per session: every compiled-cell test asks for it."""
+    from threadpoolctl import threadpool_info
+
+    from lstmshape.forward.packed_gemm import ready_packing
+
+    libraries = [{**library, "architecture": "Haswell"} for library in threadpool_info()
+                 if library["internal_api"] == "openblas"]
+    packing = ready_packing(libraries)
+    assert packing is not None, f"no OpenBLAS with a working Haswell sgemm kernel among {libraries}"
+    return packing
+
+
+def packed_products_per_step(request, cell):
+    """With the compiled cell, how many packed products (packed_steps) ran for each step the cell
+    ran; None with NumPy's cell, which packs nothing."""
+    if cell != "compiled":
+        return None
+    steps, products = request.getfixturevalue("compiled_cell"), request.getfixturevalue("packed_steps")
+    assert steps, "the compiled cell ran"
+    return len(products) / len(steps)
+
+
+def record_threads(monkeypatch, name):
+    """Wrap fast.<name> so that every call records its thread and the BLAS thread limit it ran
+    under; returns that record, a list of (thread, limit)."""
+    import threading
+
+    from lstmshape.forward import fast as forward
+
+    seen = []
+    original = getattr(forward, name)
+
+    def spy(*args):
+        seen.append((threading.get_ident(), blas_threads()))
+        return original(*args)
+
+    monkeypatch.setattr(forward, name, spy)
+    return seen
+
+
+def assert_an_error_restores_the_blas_limit(monkeypatch, name, failing, match):
+    """With fast.<name> replaced by `failing` (which raises in one of a forward's threads), a
+    threaded forward raises `match`, the BLAS thread limit is what it was, and with the original
+    back the next forward runs (the lock was released) and leaves the limit alone too."""
+    import pytest
+
+    from lstmshape.forward import fast as forward
+
+    original = getattr(forward, name)
+    monkeypatch.setattr(forward, name, failing)
+    params = init_params(10, 20, num_layers=2, bidirectional=True)
+    x = np.zeros((5, 4, 10), np.float32)
+    with blas_controller().limit(limits=2):
+        if blas_threads() != 2:
+            pytest.skip("BLAS cannot run two threads here: a restored limit would look kept")
+        with pytest.raises(RuntimeError, match=match):
+            forward.lstm_forward(x, params, num_layers=2, bidirectional=True)
+        assert blas_threads() == 2
+        monkeypatch.setattr(forward, name, original)
+        forward.lstm_forward(x, params, num_layers=2, bidirectional=True)
+        assert blas_threads() == 2
+
+
+def cells_for(cases, dtype_at=0):
+    """Each case with NumPy's cell, and float32 cases with the compiled cell too (float64 always
+    runs NumPy's: the compiled exp and tanh are float32 polynomials); case[dtype_at] is its dtype."""
+    return [(cell, *case) for case in cases
+            for cell in (("numpy", "compiled") if case[dtype_at] is np.float32 else ("numpy",))]
+
+
+def use_cell(request, cell):
+    """The threads of the compiled cell's steps when `cell` asks for it, else None."""
+    return request.getfixturevalue("compiled_cell") if cell == "compiled" else None
+
+
+# --- looking in a real browser -------------------------------------------------------------------
+
+
+def png_array(path: Path) -> np.ndarray:
+    """The (height, width, 3) RGB pixels of an 8-bit RGB/RGBA PNG (what Chromium writes). Rows
+    filtered with None, Sub or Up (most of a screenshot) are undone with NumPy, Average and Paeth
+    rows byte by byte."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, header = 8, [], None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    bpp = 3 if colour == 2 else 4
+    stride = width * bpp
+    raw = np.frombuffer(zlib.decompress(b"".join(chunks)), dtype=np.uint8).reshape(height, stride + 1)
+    out = np.zeros((height, stride), dtype=np.uint8)
+    prev = np.zeros(stride, dtype=np.uint8)
+    for y in range(height):
+        kind, line = raw[y, 0], raw[y, 1:]
+        if kind == 0:
+            row = line.copy()
+        elif kind == 1:  # Sub: each byte plus the one bpp before it, a running sum per channel
+            row = (np.cumsum(line.reshape(width, bpp), axis=0, dtype=np.uint64) % 256).astype(np.uint8).reshape(stride)
+        elif kind == 2:
+            row = line + prev
+        else:
+            row, above = bytearray(line.tobytes()), prev.tobytes()
+            for i in range(stride):
+                a = row[i - bpp] if i >= bpp else 0
+                b, c = above[i], above[i - bpp] if i >= bpp else 0
+                if kind == 3:
+                    row[i] = (row[i] + (a + b) // 2) & 255
+                else:
+                    p = a + b - c
+                    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    row[i] = (row[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+            row = np.frombuffer(bytes(row), dtype=np.uint8)
+        out[y] = row
+        prev = row
+    return out.reshape(height, width, bpp)[:, :, :3]
+
+
+def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """Width, height and RGB rows of a PNG (png_array's pixels, a row as bytes)."""
+    pixels = png_array(path)
+    return pixels.shape[1], pixels.shape[0], [row.tobytes() for row in pixels]
+
+
+def chromium_run(chromium: str, *args: str) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
