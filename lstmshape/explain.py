@@ -7,9 +7,9 @@ their own (layouts, merged directions, gate orders).
 
 from __future__ import annotations
 
-from .shapes.keras import KerasShapes
-from .shapes.onnx import OnnxShapes
-from .shapes.torch import TorchShapes
+from .frameworks.keras import KerasShapes
+from .frameworks.onnx import OnnxShapes
+from .frameworks.torch import TorchShapes
 
 
 def _shape(shape: tuple) -> str:

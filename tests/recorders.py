@@ -13,7 +13,7 @@ from types import ModuleType
 import numpy as np
 
 from lstmshape.settings import DataConfig, TorchLSTM
-from lstmshape.shapes import infer_lstm
+from lstmshape.frameworks.torch import infer_lstm
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 
 from check_helpers import on_terminal, run_bounded
 from lstmshape.check import check_text, load_text
-from lstmshape.read.frameworks import KERAS_KEYS, ONNX_KEYS
+from lstmshape.frameworks.keras import KERAS_KEYS
+from lstmshape.frameworks.onnx import ONNX_KEYS
 from lstmshape.render.json import JsonReporter
 from lstmshape.render.table import TableReporter
-from lstmshape.shapes import Repeat, infer
+from lstmshape.frameworks import infer
+from lstmshape.shapes import Repeat
 from lstmshape.shapes.core import DEEPEST_RUN, LEADING_LAYERS, Layers
 
 DEEP = 100_000_000

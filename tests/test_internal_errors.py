@@ -16,7 +16,8 @@ from lstmshape.cli import dispatch, guarded
 from lstmshape.codes import ALL
 from lstmshape.read import parse_text
 from lstmshape.rules import context_for, declaration_errors, run_rules
-from lstmshape.rules.keras_onnx import KerasContext, OnnxContext
+from lstmshape.frameworks.keras import KerasContext
+from lstmshape.frameworks.onnx import OnnxContext
 
 KERAS = "framework: keras\nlstm: {input_dim: 10, units: 20, return_state: true}\ndata: {batch_size: 32, seq_len: 5}\n"
 ONNX = "framework: onnx\nlstm: {input_size: 10, hidden_size: 20, cell: gru}\ndata: {batch_size: 32, seq_len: 5}\n"

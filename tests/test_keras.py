@@ -13,8 +13,8 @@ from recorders import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, KerasLSTM
 from lstmshape.convert import keras_forward, keras_layers_from_list
-from lstmshape.shapes import infer
-from lstmshape.shapes.keras import infer_keras
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import infer_keras
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")

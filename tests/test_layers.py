@@ -78,7 +78,7 @@ def graph() -> dict[str, set[str]]:
 
 def test_registry_entries_count_as_imports():
     edges = graph()
-    assert "lstmshape.shapes.keras" in edges["lstmshape.shapes"]
+    assert "lstmshape.weightcheck" in edges["lstmshape.check"]
     assert "lstmshape.read.frameworks" in edges["lstmshape.read"]
     assert "lstmshape.render.table" in edges["lstmshape.render"]
 

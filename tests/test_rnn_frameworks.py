@@ -14,9 +14,9 @@ from lstmshape import convert
 from lstmshape.forward import rnn_forward
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, KerasLSTM, OnnxLSTM
-from lstmshape.shapes import infer
-from lstmshape.shapes.keras import infer_keras
-from lstmshape.shapes.onnx import infer_onnx
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import infer_keras
+from lstmshape.frameworks.onnx import infer_onnx
 from lstmshape.translate import translate
 from recorders import GOLDEN_DIR, assert_golden_close, recorder
 
@@ -180,7 +180,7 @@ def test_conversions_refuse_what_has_no_equivalent():
 
 def test_framework_cell_configs_and_errors():
     config, problems = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, cell: SimpleRNN}\n")
-    assert problems == [] and config.lstm.cell == "rnn"
+    assert problems == [] and config.blocks[0].cell == "rnn"
     _, problems = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, reset_after: false}\n", "k.yaml")
     assert [(p.code, p.line, p.column) for p in problems] == [("LS008", 2, 45)]
     assert "reset_after is an attribute of keras.layers.GRU only" in problems[0].message

@@ -158,7 +158,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
         raise UsageError(f"--verify runs torch.nn.LSTM's forward pass; {one_line(config)} is "
                          f"{article(parsed.framework)} {parsed.framework} config (its shapes are proven against the "
                          "real framework by the test suite)")
-    from ..shapes import infer as infer_shapes  # dispatches on the config's framework
+    from ..frameworks import infer as infer_shapes  # dispatches on the config's framework
 
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
     checks = None

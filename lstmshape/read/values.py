@@ -5,7 +5,7 @@ says why (LS007 wrong type, LS008 out of range) and in what words. Decided here 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
 from ..yamlload import Tagged
@@ -17,17 +17,6 @@ MAX_SIZE = 10**100  # sizes stay exact integers; past a googol their products ou
 EXPONENT_FORM = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z"
 INTEGER_KINDS = ("positive_int", "nonneg_int", "directions", "dim")
 NUMBER_KINDS = ("fraction", "rate")
-
-
-class Key(NamedTuple):
-    """One config key: its canonical name, the aliases people use for it, and its kind."""
-
-    name: str
-    kind: str  # positive_int | nonneg_int | bool | fraction | rate | dim | directions | lengths | choice |
-    # activation | input_shape
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    doc: str = ""  # what the setting means, for `lstmshape schema` (an editor's hover and completion)
 
 
 def classify(kind: str, value: Any) -> tuple[Code, str] | None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import re
 
-from ..shapes import Size, TorchShapes
+from ..shapes import Size
+from ..frameworks.torch import TorchShapes
 from ..shapes.core import LEADING_LAYERS, LISTED_LAYERS, MATRIX_LAYERS
-from ..shapes.keras import KerasShapes
-from ..shapes.keras import settings as keras_settings
-from ..shapes.onnx import OnnxShapes
-from ..shapes.onnx import settings as onnx_settings
+from ..frameworks.keras import KerasShapes
+from ..frameworks.keras import settings as keras_settings
+from ..frameworks.onnx import OnnxShapes
+from ..frameworks.onnx import settings as onnx_settings
 
 
 def shape_text(shape: tuple) -> str:

@@ -9,10 +9,11 @@ from ..explain import traps
 from ..problems import Problem
 from ..read.sources import sources
 from ..settings import Config
-from ..shapes import TENSORS, Repeat, TorchShapes
-from ..shapes.around import around_json, infer_decoder
-from ..shapes.keras import KerasShapes
-from ..shapes.onnx import INITIALIZERS, OnnxShapes
+from ..shapes import Repeat
+from ..frameworks.torch import TENSORS, TorchShapes
+from ..shapes.joins import around_json, infer_decoder
+from ..frameworks.keras import KerasShapes
+from ..frameworks.onnx import INITIALIZERS, OnnxShapes
 from .common import dumps
 
 

@@ -14,8 +14,9 @@ from ..explain import traps
 from ..read.mapping import MappedDoc
 from ..read.sources import origin_text, sources
 from ..settings import Config
-from ..shapes import Size, TorchShapes
-from ..shapes.around import infer_decoder
+from ..shapes import Size
+from ..frameworks.torch import TorchShapes
+from ..shapes.joins import infer_decoder
 from . import terminal
 from .common import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
 from .around import bridge_line, join_line

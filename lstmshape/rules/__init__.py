@@ -4,7 +4,7 @@ Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY` and a docstring whose first
 summary and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests
 run both examples, so the docs cannot rot). Shape rules (LS100…) also have `check(context)`, a
 generator of `Problem`s given a `RuleContext`, and `check_keras` / `check_onnx` where they apply to
-keras and onnx configs (given their context, lstmshape.rules.keras_onnx). Config codes (LS001–LS008) are found while
+keras and onnx configs (given their context, lstmshape.frameworks.keras / .onnx). Config codes (LS001–LS008) are found while
 reading the file (lstmshape.read) and their modules only document them. LS009 judges the settings
 alone (`STAGE = "config"`): `config_stage_problems` runs it for `infer` as well as for `check`.
 
@@ -18,10 +18,11 @@ import re
 from types import ModuleType
 
 from ..codes import ALL
+from ..frameworks import FRAMEWORKS as FRAMEWORK_OBJECTS
+from ..frameworks import of
+from ..frameworks.context import RuleContext
 from ..problems import Problem
-from ..registry import resolve
 from ..settings import Config
-from .context import RuleContext
 
 # The registry, in code order. Adding a rule = adding a module here.
 MODULES = (
@@ -84,7 +85,7 @@ MODULES = (
     "ls205_stack_2d_input",
 )
 
-__all__ = ["CONTEXTS", "FRAMEWORKS", "STAGES", "RuleContext", "all_examples", "all_rules", "config_stage_problems",
+__all__ = ["FRAMEWORKS", "STAGES", "RuleContext", "all_examples", "all_rules", "config_stage_problems",
            "context_for", "declaration_errors", "examples", "rule", "rules_for", "run_rules", "stage"]
 
 
@@ -166,14 +167,14 @@ def stage(module: ModuleType) -> str:
 
 def declaration_errors(name: str, module: ModuleType) -> list[str]:
     """What makes a rule module run other than as it says: a STAGE no stage has, or check functions
-    (CHECKS) for other frameworks than FRAMEWORKS lists for it (absent there: torch's alone); () or
+    (each Framework's `check`) for other frameworks than FRAMEWORKS lists for it (absent there: torch's alone); () or
     torch's for a module with no check, which only documents a code the reader finds."""
     errors = []
     try:
         stage(module)
     except ValueError as exc:
         errors.append(str(exc))
-    has = tuple(fw for fw, function in CHECKS.items() if getattr(module, function, None) is not None)
+    has = tuple(fw.name for fw in FRAMEWORK_OBJECTS.values() if getattr(module, fw.check, None) is not None)
     listed = FRAMEWORKS.get(name, ("torch",))
     if has != listed and (has or listed not in ((), ("torch",))):
         errors.append(f"{name}: has checks for {', '.join(has) or 'no framework'}, "
@@ -181,27 +182,20 @@ def declaration_errors(name: str, module: ModuleType) -> list[str]:
     return errors
 
 
-# The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
-# torch config never imports their engines) and the function a rule module checks it with. A rule
-# that has no check for a framework (no `check_keras`) does not apply to it.
-CONTEXTS = {"torch": "lstmshape.rules.context:RuleContext", "keras": "lstmshape.rules.keras_onnx:KerasContext",
-            "onnx": "lstmshape.rules.keras_onnx:OnnxContext"}
-CHECKS = {"torch": "check", "keras": "check_keras", "onnx": "check_onnx"}
-
-
 def context_for(config: Config) -> RuleContext:
     """The RuleContext of a config's framework."""
-    return RuleContext(config) if config.framework == "torch" else resolve(CONTEXTS[config.framework])(config)
+    return of(config.framework).context(config)
 
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
-    `config_stage_problems`), each rule checked in the config framework's own terms."""
-    context = context_for(config)
-    name = CHECKS[config.framework]
+    `config_stage_problems`), each rule checked in the config framework's own terms: by the
+    function its Framework names (a rule with no such function does not apply to it)."""
+    framework = of(config.framework)
+    context = framework.context(config)
     out: list[Problem] = []
     for module in rules_for(config):
-        check = getattr(module, name, None)
+        check = getattr(module, framework.check, None)
         if check is not None and stage(module) == "model":
             out.extend(check(context))
     return out
@@ -209,11 +203,10 @@ def run_rules(config: Config) -> list[Problem]:
 
 def config_stage_problems(config: Config) -> list[Problem]:
     """The rules about the settings alone (LS009), which `infer` reports too."""
-    if config.framework != "torch":
-        return []
-    context = RuleContext(config)
+    framework = of(config.framework)
+    context = framework.context(config)
     return [p for module in rules_for(config) if stage(module) == "config"
-            for p in module.check(context)]
+            for p in getattr(module, framework.check, lambda context: ())(context)]
 
 
 # compiled on first use (re caches it), not at import: `check` never reads the examples

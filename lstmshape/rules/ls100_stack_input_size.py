@@ -52,7 +52,7 @@ Passing example (onnx)::
 """
 
 from .. import codes
-from .context import features, n
+from ..frameworks.context import features, n
 
 CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

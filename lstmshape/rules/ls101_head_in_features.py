@@ -62,7 +62,7 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import features, n, shape
+from ..frameworks.context import features, n, shape
 
 CODE = codes.HEAD_IN_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -56,7 +56,7 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import n, shape
+from ..frameworks.context import n, shape
 
 CODE = codes.HEAD_CHAIN
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

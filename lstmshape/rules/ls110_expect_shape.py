@@ -65,7 +65,7 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import listed, n, shape
+from ..frameworks.context import listed, n, shape
 from .mismatch import mismatches, same
 
 CODE = codes.EXPECT_SHAPE

@@ -22,7 +22,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n, shape, states
+from ..frameworks.context import listed, n, shape, states
 from .mismatch import mismatches
 
 CODE = codes.STATE_BATCH_FIRST

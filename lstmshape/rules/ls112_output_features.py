@@ -19,7 +19,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import features, n
+from ..frameworks.context import features, n
 from .mismatch import mismatches
 
 CODE = codes.OUTPUT_FEATURES

@@ -21,7 +21,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 from .mismatch import mismatches
 
 CODE = codes.PROJ_SIZE_CONFUSION

@@ -18,8 +18,8 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
-from .context import states as state_names
+from ..frameworks.context import n
+from ..frameworks.context import states as state_names
 from .mismatch import STATES
 
 CODE = codes.SILENT_STATE_TRANSPOSE

@@ -20,7 +20,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 from .mismatch import mismatches, same, time_axis
 
 CODE = codes.PACKED_OUTPUT_LENGTH

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..shapes.core import Tensor
-from .context import RuleContext
+from ..frameworks.context import RuleContext
 
 STATES = ("h0", "c0", "hn", "cn")
 

@@ -3,26 +3,31 @@ plus the few helpers every rule's message uses to write sizes."""
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Iterator
 
 from ..problems import Problem, json_path
 from ..settings import Config
-from ..shapes.torch import TorchShapes, infer_lstm
 
 
 class RuleContext:
-    """One valid config as the rules read it (torch settings: one per block of a stack)."""
+    """One valid config as the rules read it, in its framework's own terms (each framework module
+    subclasses it with its `inferences`: one shape result per block)."""
 
-    lengths_user = "pack_padded_sequence"  # what takes data.lengths (Keras: the mask; ONNX: sequence_lens)
+    framework = None  # the Framework whose configs it reads (set by each subclass)
+    inferences: list
 
     def __init__(self, config: Config):
         self.config = config
         self.memo: dict = {}  # what several rules derive once (the expect mismatches)
 
     @property
+    def lengths_user(self) -> str:
+        """What takes data.lengths: pack_padded_sequence, the Keras mask, the node's sequence_lens."""
+        return self.framework.lengths_user
+
+    @property
     def blocks(self):
-        return self.config.stack
+        return self.config.blocks
 
     @property
     def data(self):
@@ -32,15 +37,11 @@ class RuleContext:
     def stacked(self) -> bool:
         return len(self.blocks) > 1
 
-    @cached_property
-    def inferences(self) -> list[TorchShapes]:
-        return [infer_lstm(block, self.config.data) for block in self.blocks]
-
     def block_name(self, k: int) -> str:
-        return f"lstm[{k}]" if self.config.blocks else "lstm"
+        return f"lstm[{k}]" if self.config.listed else "lstm"
 
     def block_parts(self, k: int) -> tuple:
-        return ("lstm", k) if self.config.blocks else ("lstm",)
+        return ("lstm", k) if self.config.listed else ("lstm",)
 
     def origin(self, k: int, key: str) -> tuple:
         """Where block k's setting `key` was written (its block, when the default applies)."""

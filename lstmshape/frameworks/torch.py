@@ -14,10 +14,49 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterable
 
-from ..settings import Config, DataConfig, Dim, TorchLSTM, joined_features
-from .core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from ..settings import Config, DataConfig, Dim, Key, TorchLSTM, joined_features
+from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from .base import Framework
+from .context import RuleContext
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
+HEAD_INPUTS = ("output", "last_step", "hn_last", "hn_concat")  # what code feeds head[0]: see LS101
+
+# Aliases are names real training configs use for exactly this setting (never a name whose meaning
+# depends on the project, such as ESPnet's `eunits`: map those with --from).
+LSTM_KEYS = (
+    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True,
+        doc="Features per time step of the input (torch.nn.LSTM's input_size); a later block of a stack "
+            "may leave it out."),
+    Key("hidden_size", "positive_int", ("num_units", "hidden_dim", "rnn_hidden_size", "lstm_hidden_size",
+                                        "rnn_units", "lstm_units"), required=True,
+        doc="Features of the cell state c (and of h without projection): torch.nn.LSTM's hidden_size."),
+    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers", "nlayers", "rnn_layers",
+                                       "hidden_layers", "num_rnn_layers", "num_lstm_layers", "lstm_layers"),
+        doc="Stacked layers inside this one module (default 1)."),
+    Key("bidirectional", "bool",
+        doc="Run a reverse direction too, so D = 2 (default false)."),
+    Key("num_directions", "directions",
+        doc="1 or 2: another way to say bidirectional (2 = bidirectional: true)."),
+    Key("batch_first", "bool",
+        doc="Input and output as (batch, seq, feature); h and c never change (default false)."),
+    Key("proj_size", "nonneg_int",
+        doc="Project h to this size (H_out); 0 = no projection, and it must be smaller than hidden_size (LSTM only)."),
+    Key("bias", "bool",
+        doc="The two bias vectors b_ih and b_hh (default true)."),
+    Key("dropout", "fraction",
+        doc="Dropout between stacked layers, in [0, 1] (default 0; with one layer it only warns)."),
+    Key("cell", "choice", ("rnn_type", "cell_type", "mode"),
+        doc="Which module: lstm, gru or rnn (nn.LSTM, nn.GRU, nn.RNN; any case; also RNN_TANH, RNN_RELU)."),
+    Key("nonlinearity", "choice",
+        doc="tanh or relu: nn.RNN's activation (an error with another cell)."),
+    # the size summed over both directions, as many configs store it (`eunits: 512` for a BiLSTM
+    # of hidden_size 256): hidden_size = total ÷ num_directions
+    Key("total_hidden_size", "positive_int",
+        doc="hidden_size summed over both directions, as many configs store it (hidden_size = total ÷ directions)."),
+    Key("total_proj_size", "positive_int",
+        doc="proj_size summed over both directions (proj_size = total ÷ directions)."),
+)
 
 @dataclass(frozen=True)
 class TorchShapes(TensorLookup):
@@ -66,15 +105,15 @@ def infer_torch_config(config: Config, matrix: bool = False, layers: Iterable[in
 
     For a stack (`lstm` as a list of blocks): one result per block (per combination, with the
     combination applied to every block and each block's input_size following the block before)."""
-    if len(config.stack) > 1:
+    if len(config.blocks) > 1:
         return infer_stack(config, matrix, layers)
-    return [infer_lstm(lstm, config.data) for lstm in combinations(config.lstm, layers) ] if matrix else [
-        infer_lstm(config.lstm, config.data)
+    return [infer_lstm(lstm, config.data) for lstm in combinations(config.blocks[0], layers) ] if matrix else [
+        infer_lstm(config.blocks[0], config.data)
     ]
 
 
 def infer_stack(config: Config, matrix: bool = False, layers: Iterable[int] | None = None) -> list[TorchShapes]:
-    blocks = config.stack
+    blocks = config.blocks
     if not matrix:
         return [replace(infer_lstm(block, config.data), block=k) for k, block in enumerate(blocks)]
     out = []
@@ -175,3 +214,25 @@ def layer_parameters(lstm: TorchLSTM, layer: int, label: str | None = None) -> I
                 "weight_hr" + suffix,
                 (h_out, Dimension(h, "hidden_size", f"hidden_size {h}")),
             )
+
+
+class TorchContext(RuleContext):
+    """A torch config as the rules read it: one TorchShapes per block."""
+
+    @cached_property
+    def inferences(self) -> list[TorchShapes]:
+        return [infer_lstm(block, self.config.data) for block in self.blocks]
+
+
+TORCH = Framework(
+    name="torch", section_doc="torch.nn.LSTM's (GRU's, RNN's) arguments.",
+    label="torch", article="a", keys=LSTM_KEYS, input_key="input_size", hidden_key="hidden_size",
+    choices={}, foreign={}, cell_only={}, legacy={}, expect_names=TENSORS, head_inputs=HEAD_INPUTS, foreign_names={},
+    weighted={"linear": (("in_features", True), ("out_features", True))}, in_key="in_features",
+    out_key="out_features", head_layer_keys=("bias",), pooling=(), example_layer="linear: {in_features: 40, out_features: 3}",
+    foreign_layers={}, lengths_user="pack_padded_sequence", input_name="input", unchecked=(), input_shape_keys=(),
+    sequences_optional=False, cell_class=lambda cell: cell.torch, module=lambda cell: "nn." + cell.torch,
+    operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
+    handed_on=lambda block: block.num_directions * block.h_out,
+    engine=infer_torch_config, context=TorchContext, check="check")
+TorchContext.framework = TORCH

@@ -1,28 +1,14 @@
-"""What a rule sees of a keras or onnx config: the RuleContext of torch configs, with the
-framework's own shapes (lstmshape.shapes.keras / .onnx), its own tensor names, and the head walked
-in its own layers. Loaded by name (`rules.CONTEXTS`) for keras and onnx configs only, so a torch
-check never imports the Keras or ONNX engines.
-
-The names `expect` and the head use, per block (for num_layers > 1 inside one block):
-
-* Keras: `input` is the block's input; `output`, `state_h`, `state_c` (and with Bidirectional +
-  return_state `forward_h`, `forward_c`, `backward_h`, `backward_c`; with merge_mode null
-  `forward_output`, `backward_output`) are what the last layer's call returns, in Keras's order
-  `[output, forward_h, forward_c, backward_h, backward_c]`.
-* ONNX: `X` is the first node's input; `Y`, `Y_h`, `Y_c` the last node's outputs; `initial_h`,
-  `initial_c` each node's initial state (every node's has the same shape); `sequence_lens` the
-  (batch,) input every node shares.
-"""
+"""What a head layer is fed and what an `expect` entry is compared with, in a Keras or ONNX
+config's own tensors: the head walked from the tensor head[0] is fed, one `Step` per layer, and
+one `Mismatch` per `expect` entry the configured layer or node contradicts. The rules (LS101,
+LS102, LS110, LS118-LS125) and the picture read these values; nothing else walks the head."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cached_property
 from typing import NamedTuple
 
 from ..shapes.core import Dimension, Size, Tensor
-from ..shapes.keras import infer_keras_stack
-from ..shapes.onnx import NODE_TENSORS, glue, infer_onnx, infer_onnx_stack
 from .context import RuleContext, listed, n, shape
 
 
@@ -55,11 +41,6 @@ class Step(NamedTuple):
     op: str = ""  # the setting that failed: transpose or reshape
 
 
-# Every tensor a Keras recurrent layer can take or return, by the names a config gives them
-KERAS_TENSORS = ("input", "output", "forward_output", "backward_output", "state_h", "state_c",
-                 "forward_h", "forward_c", "backward_h", "backward_c")
-
-
 def returned(tensors, name: str) -> Tensor | None:
     """The tensor called `name` among those a layer or node, as configured, has; None if it has none."""
     return next((t for t in tensors if t.name == name), None)
@@ -76,8 +57,24 @@ def described(dims) -> str:
 class FrameworkContext(RuleContext):
     """A keras or onnx config as the rules read it; subclasses name the framework's tensors."""
 
-    weighted: tuple = ()  # the head layers that change the features
-    in_key = "in_features"  # how the written input size is called
+    @property
+    def weighted(self) -> tuple:
+        """The head layers that change the features (Dense; Gemm, MatMul)."""
+        return tuple(self.framework.weighted)
+
+    @property
+    def in_key(self) -> str:
+        """How the written input size of a weighted layer is called."""
+        return self.framework.in_key
+
+    @property
+    def out_name(self) -> str:
+        return self.framework.out_key
+
+    @property
+    def default_input(self) -> str:
+        """What feeds head[0] unless its `input` says otherwise."""
+        return self.framework.head_inputs[0]
 
     def tensor(self, k: int, name: str) -> Tensor | None:
         raise NotImplementedError
@@ -155,110 +152,6 @@ class FrameworkContext(RuleContext):
         if layer.kind.startswith("global_"):
             return (dims[0], dims[-1])
         return dims
-
-
-class KerasContext(FrameworkContext):
-    weighted = ("dense",)
-    in_key = "input_dim"
-    out_name = "units"
-    default_input = "output"
-    lengths_user = "the Keras mask (keras.layers.Masking or mask=)"
-
-    @cached_property
-    def inferences(self) -> list:
-        return infer_keras_stack(self.blocks, self.config.data)  # block 0's declared input fixes every block's
-
-    def tensor(self, k: int, name: str) -> Tensor | None:
-        """Block k's tensor `name` (a config's name), None when its layer, as configured, does not return it."""
-        if name not in KERAS_TENSORS:
-            raise ValueError(f"no Keras recurrent layer has a tensor {name!r}")  # a bug: the reader allows none
-        return returned(self.inferences[k].tensors, {"state_h": "h", "state_c": "c"}.get(name, name))
-
-    def absent(self, k: int, name: str) -> str:
-        block = self.blocks[k]
-        layer = f"keras.layers.{block.kind.keras}"
-        if name in ("state_c", "forward_c", "backward_c") and not block.has_cell_state:
-            return f"{layer} has no cell state: return_state gives h alone"
-        if name.endswith("_output"):
-            return f"{name} exists only with bidirectional: true and merge_mode: null (two outputs, not merged)"
-        if name == "output":
-            return "merge_mode null returns the two directions apart: expect forward_output and backward_output"
-        if name.startswith(("forward_", "backward_")) and not block.bidirectional:
-            return f"{name} exists only with bidirectional: true and return_state: true; this {layer} returns state_h" + (
-                "/state_c" if block.has_cell_state else "")
-        if not block.return_state:
-            returned = "[output, state_h, state_c]" if block.has_cell_state else "[output, state_h]"
-            if block.bidirectional:
-                returned = "[output, forward_h, forward_c, backward_h, backward_c]" if block.has_cell_state else \
-                    "[output, forward_h, backward_h]"
-            return f"{name} exists only with return_state: true (then the layer returns {returned})"
-        return f"a Bidirectional layer returns forward_h, forward_c, backward_h, backward_c, not {name}"
-
-    def diagnose(self, name: str, expected: tuple, tensor: Tensor) -> str:
-        return "keras-input-ndim" if name == "input" and len(expected) == 2 else "shape"
-
-    def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
-        block = self.blocks[k]
-        if name in ("output", "forward_output", "backward_output") and len(expected) != len(tensor.dims):
-            return ("; the output is (batch, units) without return_sequences, (batch, seq_len, units) with it "
-                    f"(return_sequences is {str(block.return_sequences).lower()})")
-        if name not in ("input", "output") and len(expected) == 3:
-            return "; Keras states have no layer or direction axis: each is (batch, units)"
-        return ""
-
-    def rank_error(self, layer, dims, what: str) -> str:
-        if layer.kind.startswith("global_") and len(dims) != 3:
-            return (f"keras.layers.{'GlobalAveragePooling1D' if 'average' in layer.kind else 'GlobalMaxPooling1D'} "
-                    f"expected ndim=3, found ndim={len(dims)} ({what} {described(dims)}): it pools over the time axis of a (batch, seq_len, "
-                    "features) sequence (return_sequences: true)")
-        return ""
-
-
-class OnnxContext(FrameworkContext):
-    weighted = ("gemm", "matmul")
-    out_name = "out_features"
-    default_input = "Y"
-    lengths_user = "the node's sequence_lens input"
-
-    @cached_property
-    def inferences(self) -> list:
-        return infer_onnx_stack(self.blocks, self.config.data)
-
-    def tensor(self, k: int, name: str) -> Tensor | None:
-        nodes = self.inferences[k].nodes
-        if name not in NODE_TENSORS:
-            raise ValueError(f"no ONNX recurrent node has a tensor {name!r}")  # a bug: the reader allows none
-        return returned((nodes[-1] if name in ("Y", "Y_h", "Y_c") else nodes[0]).tensors, name)
-
-    def absent(self, k: int, name: str) -> str:
-        block = self.blocks[k]
-        if name == "sequence_lens":
-            return "the node takes sequence_lens only with sequence_lens: true in lstm"
-        return f"the ONNX {block.kind.onnx} operator has no cell state: it has initial_h and Y_h only"
-
-    def diagnose(self, name: str, expected: tuple, tensor: Tensor) -> str:
-        return "onnx-y-rank" if name == "Y" and len(expected) == 3 else "shape"
-
-    def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
-        block = self.blocks[k]
-        if name == "sequence_lens" or len(expected) != len(tensor.dims):
-            return ""
-        other = infer_onnx(replace(block, layout=1 - block.layout), self.config.data)
-        flipped = (other.nodes[-1] if name in ("Y", "Y_h", "Y_c") else other.nodes[0])[name].shape
-        if all(same(e, f) for e, f in zip(expected, flipped)):
-            return (f"; that is the layout {1 - block.layout} shape: layout 1 moves batch first in all of X, Y, Y_h, "
-                    f"Y_c (and initial_h/c), and lstm.layout is {block.layout}")
-        return ""
-
-    def glue(self, k: int) -> str:
-        """The ops exporters put between Y and a 3-D sequence."""
-        return glue(self.blocks[k])
-
-    def rank_error(self, layer, dims, what: str) -> str:
-        if layer.kind == "gemm" and len(dims) != 2:
-            return (f"Gemm needs a 2-D A (M, K), but it is fed {what} {described(dims)}; reshape it first, e.g. "
-                    "reshape: [0, -1] after transpose [1, 0, 2] for Y_h (batch first, then the directions side by side)")
-        return ""
 
 
 def reshaped(dims: tuple, target: tuple, what: str) -> tuple[tuple | None, str]:
