@@ -69,10 +69,30 @@ class RuleContext:
                 if names is None or name in names:
                     yield k, name, shape, self.config.origins[("expect", k, name)]
 
-    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False) -> Problem:
+    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False,
+                subject: tuple | None = None) -> Problem:
+        """A problem placed at `parts` of the document; its subject (what it concerns in the model)
+        is `subject`, by default the head layer, expect entry, join or bridge `parts` lie in."""
         doc = self.config.source
         file, line, col, path = doc.place(parts, key=key) if doc is not None else (self.config.path, 1, 1, json_path(parts))
-        return Problem(file, line, col, code, severity, message, path)
+        return Problem(file, line, col, code, severity, message, path, subject or subject_of(parts))
+
+
+def subject_of(parts: tuple) -> tuple | None:
+    """What a problem at `parts` concerns in the model: ("head", i) for head[i]; ("expect", k,
+    tensor) for an expect entry (k 0 when expect is one mapping); ("join", k) for lstm[k].join;
+    ("bridge",) for decoder.bridge; None for anything else."""
+    if parts[:1] == ("expect",):
+        name = next((p for p in parts[1:] if isinstance(p, str)), None)
+        block = parts[1] if len(parts) > 1 and isinstance(parts[1], int) else 0
+        return None if name is None else ("expect", block, name)
+    if parts[:1] == ("head",) and len(parts) > 1 and isinstance(parts[1], int):
+        return ("head", parts[1])
+    if parts[:1] == ("lstm",) and len(parts) > 2 and parts[2] == "join":
+        return ("join", parts[1])
+    if parts[:2] == ("decoder", "bridge"):
+        return ("bridge",)
+    return None
 
 
 def n(value) -> str:

@@ -31,7 +31,7 @@ from typing import Iterable
 from ..settings import MERGE_MODES, DataConfig, Key, KerasArguments, KerasLSTM
 from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
 from .base import TORCH_ONLY, Framework
-from .head import FrameworkContext, described, returned
+from .head import HeadContext, described, returned
 
 KERAS_KEYS = (
     Key("input_dim", "positive_int", ("feature_size",), required=True,
@@ -341,7 +341,7 @@ KERAS_TENSORS = ("input", "output", "forward_output", "backward_output", "state_
 
 
 
-class KerasContext(FrameworkContext):
+class KerasContext(HeadContext):
 
     @cached_property
     def inferences(self) -> list:
@@ -373,7 +373,7 @@ class KerasContext(FrameworkContext):
             return f"{name} exists only with return_state: true (then the layer returns {returned})"
         return f"a Bidirectional layer returns forward_h, forward_c, backward_h, backward_c, not {name}"
 
-    def diagnose(self, name: str, expected: tuple, tensor: Tensor) -> str:
+    def diagnose(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
         return "keras-input-ndim" if name == "input" and len(expected) == 2 else "shape"
 
     def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:

@@ -27,7 +27,7 @@ from functools import cached_property
 from ..settings import DIRECTIONS, DataConfig, Key, OnnxLSTM
 from ..shapes.core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
 from .base import TORCH_ONLY, Framework
-from .head import FrameworkContext, described, returned, same
+from .head import HeadContext, described, returned, same
 
 ONNX_KEYS = (
     Key("input_size", "positive_int", ("feature_size",), required=True,
@@ -253,7 +253,7 @@ def settings(lstm: OnnxLSTM) -> str:
     return text
 
 
-class OnnxContext(FrameworkContext):
+class OnnxContext(HeadContext):
 
     @cached_property
     def inferences(self) -> list:
@@ -271,7 +271,7 @@ class OnnxContext(FrameworkContext):
             return "the node takes sequence_lens only with sequence_lens: true in lstm"
         return f"the ONNX {block.kind.onnx} operator has no cell state: it has initial_h and Y_h only"
 
-    def diagnose(self, name: str, expected: tuple, tensor: Tensor) -> str:
+    def diagnose(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
         return "onnx-y-rank" if name == "Y" and len(expected) == 3 else "shape"
 
     def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:

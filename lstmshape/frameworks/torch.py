@@ -17,9 +17,11 @@ from typing import Iterable
 from ..settings import Config, DataConfig, Dim, Key, TorchLSTM, joined_features
 from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
 from .base import Framework
-from .context import RuleContext
+from .context import features, n
+from .head import HeadContext, same
 
 TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
+STATES = ("h0", "c0", "hn", "cn")
 HEAD_INPUTS = ("output", "last_step", "hn_last", "hn_concat")  # what code feeds head[0]: see LS101
 
 # Aliases are names real training configs use for exactly this setting (never a name whose meaning
@@ -216,12 +218,78 @@ def layer_parameters(lstm: TorchLSTM, layer: int, label: str | None = None) -> I
             )
 
 
-class TorchContext(RuleContext):
-    """A torch config as the rules read it: one TorchShapes per block."""
+class TorchContext(HeadContext):
+    """A torch config as the rules read it: one TorchShapes per block; an `expect` entry compared
+    as pad_packed_sequence returns it, a mismatch diagnosed as the most specific trap."""
 
     @cached_property
     def inferences(self) -> list[TorchShapes]:
         return [infer_lstm(block, self.config.data) for block in self.blocks]
+
+    def tensor(self, k: int, name: str) -> Tensor:
+        return self.inferences[k][name]
+
+    def compared(self, k: int, name: str) -> bool:
+        return name not in ("c0", "cn") or self.blocks[k].has_cell_state  # a GRU's or RNN's: LS117
+
+    def time_axis(self, k: int) -> int:
+        if self.data.unbatched:
+            return 0
+        return 1 if self.blocks[k].batch_first else 0
+
+    def fits(self, k: int, name: str, expected: tuple, inferred: tuple) -> bool:
+        if len(expected) != len(inferred):
+            return False
+        lengths = self.data.lengths
+        for axis, (e, i) in enumerate(zip(expected, inferred)):
+            if same(e, i):
+                continue
+            # pad_packed_sequence returns max(lengths) time steps unless given total_length
+            if name == "output" and lengths and axis == self.time_axis(k) and same(e, max(lengths)):
+                continue
+            return False
+        return True
+
+    def diagnose(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
+        block, inferred = self.blocks[k], tensor.shape
+        rank = len(inferred)
+        if name in STATES and rank == 3 == len(expected) and not same(inferred[0], inferred[1]):
+            if same(expected[0], inferred[1]) and same(expected[1], inferred[0]) and same(expected[2], inferred[2]):
+                return "state-batch-first"
+        if len(expected) == rank and all(same(e, i) for e, i in zip(expected[:-1], inferred[:-1])):
+            last = expected[-1]
+            if block.proj_size and name in ("c0", "cn") and same(last, block.proj_size):
+                return "proj-size"
+            if block.proj_size and name in ("h0", "hn") and same(last, block.hidden_size):
+                return "proj-size"
+            if name == "output" and (same(last, block.hidden_size) or same(last, block.h_out)):
+                return "output-features"
+        return "shape"
+
+    def head_source(self, source: str) -> tuple:
+        """output (every step), last_step (output[:, -1] or output[-1]), hn_last (hn[-1]) or
+        hn_concat (cat(hn[-2], hn[-1])), with how their features come about (LS101's words)."""
+        block, result = self.blocks[-1], self.inferences[-1]
+        name = "proj_size" if block.proj_size > 0 else "hidden_size"
+        if source in ("output", "last_step"):
+            dims = result["output"].dims
+            what = "output" if source == "output" else "the last time step of output"
+            explained = f"{what} has {features(block)}"
+            if source == "output":
+                return dims, "output", "output", explained
+            axis = 1 if block.batch_first and not self.data.unbatched else 0
+            return dims[:axis] + dims[axis + 1:], "output[:, -1]" if axis == 1 else "output[-1]", "output", explained
+        hn = result["hn"].dims
+        if source == "hn_last":
+            return hn[1:], "hn[-1]", "hn", (f"hn[-1] has {n(block.h_out)} features ({name} {n(block.h_out)}: one "
+                                            "direction of the last layer)")
+        both = Dimension(2 * block.h_out, "features", f"2 directions × {name} {n(block.h_out)}")
+        return hn[1:-1] + (both,), "cat(hn[-2], hn[-1])", "hn", (
+            f"cat(hn[-2], hn[-1]) has {n(2 * block.h_out)} features (2 directions × {name} {n(block.h_out)})")
+
+    def output(self, layer, dims: tuple) -> tuple:
+        """Only a Linear changes what a torch head carries (activations, dropout, flatten keep it)."""
+        return self.weighted_output(layer, dims) if layer.kind in self.weighted else dims
 
 
 TORCH = Framework(

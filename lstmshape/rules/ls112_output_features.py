@@ -20,14 +20,13 @@ Passing example::
 
 from .. import codes
 from ..frameworks.context import features, n
-from .mismatch import mismatches
 
 CODE = codes.OUTPUT_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "output-features":
             continue
         block = context.blocks[m.block]

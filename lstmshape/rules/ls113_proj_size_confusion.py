@@ -22,14 +22,13 @@ Passing example::
 
 from .. import codes
 from ..frameworks.context import n
-from .mismatch import mismatches
 
 CODE = codes.PROJ_SIZE_CONFUSION
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "proj-size":
             continue
         block = context.blocks[m.block]

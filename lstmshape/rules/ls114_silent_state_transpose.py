@@ -20,7 +20,7 @@ Passing example::
 from .. import codes
 from ..frameworks.context import n
 from ..frameworks.context import states as state_names
-from .mismatch import STATES
+from ..frameworks.torch import STATES
 
 CODE = codes.SILENT_STATE_TRANSPOSE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
