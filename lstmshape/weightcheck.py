@@ -16,6 +16,7 @@ from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
 from .shapes import Tensor
+from .frameworks import of
 from .frameworks.torch import parameters
 from .shapes.core import DEEPEST_RUN, gate_rows
 
@@ -146,8 +147,9 @@ def check_weights(config: Config, checkpoint: Checkpoint, prefix: str | None = N
     """Every problem of holding a valid config against a read checkpoint."""
     model = RuleContext(config)
     where = model.block_parts(0)
-    if config.framework != "torch" or len(config.blocks) > 1:
-        what = (f"a {config.framework} config" if config.framework != "torch"
+    framework = of(config.framework)
+    if not framework.runs_forward or len(config.blocks) > 1:
+        what = (f"a {framework.name} config" if not framework.runs_forward
                 else f"a stack of {counted(cell_name(block.cell, 'torch') for block in config.blocks)}")
         return [model.problem(where, WEIGHTS_NOT_COMPARABLE, ERROR,
                               f"check --weights compares the config of one torch.nn.LSTM, GRU or RNN; this is {what}")]

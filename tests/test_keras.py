@@ -132,4 +132,4 @@ def test_torch_configs_are_untouched_by_the_framework_key():
     plain, _ = read_config("configs/bilstm.yaml")
     text = Path("configs/bilstm.yaml").read_text()
     explicit, problems = parse_text("framework: torch\n" + text)
-    assert problems == [] and explicit.lstm == plain.lstm and explicit.framework == plain.framework == "torch"
+    assert problems == [] and explicit.blocks == plain.blocks and explicit.framework == plain.framework == "torch"

@@ -33,7 +33,8 @@ class Framework:
     sequences_optional: whether a layer may return the last step alone (Keras's return_sequences:
     then it cannot feed the next block). settings(dict): the settings class built from a checked
     section; handed_on(block): the features a block hands the next one (its input size by
-    default). engine(config, matrix, layers): the shapes
+    default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
+    forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
     (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
     function a rule module checks this framework's configs with.
     """
@@ -69,6 +70,8 @@ class Framework:
     operator: Callable
     settings: Callable
     handed_on: Callable
+    matrix_axes: str
+    runs_forward: bool
     engine: Callable
     context: type
     check: str

@@ -413,5 +413,6 @@ KERAS = Framework(
     cell_class=lambda cell: cell.keras, module=lambda cell: "keras.layers." + cell.keras,
     operator=lambda cell: "keras.layers." + cell.keras, settings=keras_settings,
     handed_on=lambda block: block.out_features,
+    matrix_axes="every bidirectional × return_sequences × return_state × num_layers", runs_forward=False,
     engine=infer_keras_config, context=KerasContext, check="check_keras")
 KerasContext.framework = KERAS

@@ -312,5 +312,6 @@ ONNX = Framework(
     sequences_optional=False, cell_class=lambda cell: cell.onnx, module=lambda cell: "ONNX " + cell.onnx,
     operator=lambda cell: f"the ONNX {cell.onnx} operator", settings=lambda values: OnnxLSTM(**values),
     handed_on=lambda block: block.num_directions * block.hidden_size,
+    matrix_axes="every layout × direction × num_layers", runs_forward=False,
     engine=infer_onnx_config, context=OnnxContext, check="check_onnx")
 OnnxContext.framework = ONNX

@@ -302,5 +302,6 @@ TORCH = Framework(
     sequences_optional=False, cell_class=lambda cell: cell.torch, module=lambda cell: "nn." + cell.torch,
     operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
     handed_on=lambda block: block.num_directions * block.h_out,
+    matrix_axes="every batch_first × bidirectional × num_layers", runs_forward=True,
     engine=infer_torch_config, context=TorchContext, check="check")
 TorchContext.framework = TORCH

@@ -44,7 +44,7 @@ def dumps(doc: dict) -> str:
 
 def describe(result) -> str:
     """One line saying what was inferred: `nn.LSTM(input_size=10, ...) on input with seq_len=5, ...`."""
-    return torch_description(result) if result.framework == "torch" else framework_description(result)
+    return torch_description(result) if isinstance(result, TorchShapes) else framework_description(result)
 
 
 def torch_description(result: TorchShapes) -> str:
@@ -71,7 +71,7 @@ def data_text(data) -> str:
 
 
 def framework_description(result: KerasShapes | OnnxShapes) -> str:
-    if result.framework == "keras":
+    if isinstance(result, KerasShapes):
         return f"keras: {keras_settings(result.lstm, result.data)} {data_text(result.data)}"
     return f"onnx: {onnx_settings(result.lstm)} {data_text(result.data)}"
 
