@@ -37,8 +37,9 @@ class Problem:
 
     def as_json(self) -> dict:
         """The object every JSON output holds for a problem (`check --format json`, `infer --format json`)."""
-        return {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
-                "severity": self.severity, "message": self.message, "path": self.path}
+        out = {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
+               "severity": self.severity, "message": self.message, "path": self.path}
+        return out | {"subject": list(self.subject)} if self.subject else out
 
 
 def json_path(parts: tuple) -> str:

@@ -227,7 +227,7 @@ def test_expressible_across_frameworks():
     assert onnx_config.blocks[0].direction == "reverse" and onnx_config.blocks[0].layout == 1
     assert any("reverse" in n.message for n in notes)
     config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4, batch_first: true}\n")
-    assert translate(config, "onnx")[0].lstm.layout == 1
+    assert translate(config, "onnx")[0].blocks[0].layout == 1
 
 
 def test_cli_as(tmp_path):

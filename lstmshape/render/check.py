@@ -99,7 +99,7 @@ def unread(report: Report) -> list[dict]:
 class JsonReporter:
     """One JSON object: `summary` (the text format's last line), `checked` and `skipped` (file
     names), `unread` (paths given that could not be checked, with why) and `problems` (file, line,
-    column (1-based), code, severity, message, path, subject), so that a run that checked nothing says so."""
+    column (1-based), code, severity, message, path, and subject where it concerns a part of the model), so that a run that checked nothing says so."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -108,8 +108,7 @@ class JsonReporter:
         import json  # only this format and SARIF need it: a text run never pays for it
 
         doc = {"summary": summary(report), "checked": report.files, "skipped": report.skipped,
-               "unread": unread(report),
-               "problems": [p.as_json() | {"subject": list(p.subject) if p.subject else None} for p in report.problems]}
+               "unread": unread(report), "problems": [p.as_json() for p in report.problems]}
         self.stream.write(encodable(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
 
 

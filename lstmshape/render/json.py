@@ -68,7 +68,7 @@ class JsonReporter:
                 entry["explain"] = explanation(result)
         doc = {"config": config.path, "framework": results[0].framework, "problems": [p.as_json() for p in problems],
                "results": entries, "sources": sources(config)}
-        if config.joins or config.decoder is not None:  # read for torch configs only
+        if isinstance(results[0], TorchShapes) and (config.joins or config.decoder is not None):  # torch's model around
             doc["around"] = around_json(config)  # the joins between blocks, the bridge
             if config.decoder is not None:
                 doc["around"]["decoder"] = result_json(infer_decoder(config))

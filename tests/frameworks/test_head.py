@@ -69,3 +69,6 @@ def test_check_json_gives_each_problem_its_subject():
     assert [(p["code"], p["subject"]) for p in problems] == [("LS101", ["head", 0]), ("LS111", ["expect", 0, "h0"])]
     subjects = {p.code: p.subject for p in check_file(str(REPO / "configs/projection.yaml"))}
     assert subjects == {"LS114": None}
+    result = run("check", "--format", "json", "configs/projection.yaml", cwd=REPO)
+    assert [sorted(p) for p in json.loads(result.stdout)["problems"]] == [
+        ["code", "column", "file", "line", "message", "path", "severity"]]  # a setting's problem has no subject
