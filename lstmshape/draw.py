@@ -20,7 +20,7 @@ from .render.html import html_text, report_parts
 from .render.picture import layout, scene
 from .render.svg import svg_text
 from .rules import run_rules
-from .shapes import infer
+from .frameworks import infer
 from .shapes.core import DEEPEST_RUN
 
 SUFFIXES = (".svg", ".html")
@@ -51,7 +51,7 @@ def draw(config_path: str, out_path: str, mapping: tuple = ()) -> Drawing:
     config, problems = load(config_path, mapping)
     if config is None:
         return Drawing(problems)
-    deepest = max(block.num_layers for block in config.stack)
+    deepest = max(block.num_layers for block in config.blocks)
     if deepest > DEEPEST_RUN:
         raise DrawError(f"{config_path}: num_layers {deepest:,} is deeper than any real network: draw draws up to "
                         f"{DEEPEST_RUN:,} layers (`lstmshape infer` lists it, its identical layers summarised)")

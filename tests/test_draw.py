@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lstmshape.read import parse_text, read_config
-from lstmshape.shapes import infer
+from lstmshape.frameworks import infer
 from lstmshape.render.picture import Arrow, Box, Text, layout, scene, text_width
 from lstmshape.render.result_text import shape_text
 from lstmshape.rules import run_rules

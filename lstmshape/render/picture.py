@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..frameworks import KERAS, ONNX, TORCH, of
+from ..frameworks.torch import STATES
 from .result_text import describe, shape_text  # the table's exact spelling of a shape
 
 # How much of a long or deep network is drawn.
@@ -38,8 +40,6 @@ PORT_H, BAND_GAP, HEAD_H = 22, 26, 44
 LEGEND = "→ blue: forward, from t=0;  ← green: backward, from the last step to t=0 (its final state sits at t=0)"
 FORWARD_LEGEND = "→ each layer runs from t=0 to the last step; its final state leaves after the last step"
 
-_EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
-_HEAD = re.compile(r"^\$\.head\[(\d+)\]")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -98,6 +98,7 @@ class HeadBox:
     text: str
     shape_in: str  # the edge into the layer: what it is fed
     error: str = ""
+    from_state: bool = False  # fed the LSTM's final state (hn), not its output: the edge leaves the state box
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,14 @@ def bounded(items: Callable[[int], object], count: int, leading: int, limit: int
 
 
 def mismatches(problems) -> dict:
-    """(block, tensor) → "expect [..] CODE" for every `expect` problem; head index → code."""
+    """(block, tensor) → the codes of every problem about that `expect` entry; ("head", i) → the
+    codes of every error about head[i] (each problem's `subject`)."""
     out: dict = {}
     for p in problems:
-        m = _EXPECT.match(p.path)
-        if m:
-            key = (int(m.group(1) or 0), m.group(2))
-            out[key] = (out.get(key, "") + " " + p.code).strip()
-        m = _HEAD.match(p.path)
-        if m and p.is_error:
-            key = ("head", int(m.group(1)))
+        subject = p.subject or ()
+        key = subject[1:] if subject[:1] == ("expect",) else subject if subject[:1] == ("head",) and p.is_error \
+            else None
+        if key is not None:
             out[key] = (out.get(key, "") + " " + p.code).strip()
     return out
 
@@ -151,27 +150,25 @@ def problem_lines(problems) -> tuple:
 
 def scene(config, results: list, problems=()) -> Scene:
     """What to draw for one config's results (one result, or one per block of a torch stack)."""
-    framework = results[0].framework
+    framework = of(results[0].framework)
     marks = mismatches(problems)
     def blocks(section) -> list:  # a keras or onnx stack: every block, bounded like torch's
         drawn = bounded(lambda k: section(results[k]), len(results), LEADING_SECTIONS, MAX_SECTIONS,
                         lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
         return [s for item in drawn for s in (item if isinstance(item, list) else [item])]
 
-    if framework == "keras":
+    if framework is KERAS:
         sections = blocks(keras_section)
-    elif framework == "onnx":
+    elif framework is ONNX:
         sections = blocks(onnx_sections)
     else:
         sections = bounded(lambda k: torch_section(results[k], config, marks), len(results), LEADING_SECTIONS,
                            MAX_SECTIONS, lambda a, b: Elision(f"⋮ blocks {a}–{b} not drawn"))
-    head, head_out = torch_head(config, results[-1], marks) if framework == "torch" else ((), "")
+    head, head_out = torch_head(config, marks) if framework is TORCH else ((), "")
     codes = sorted({code for text in marks.values() for code in text.split()})
     summary = describe(results[0])
     if len(results) > 1:  # a stack: each block's settings head its section
-        module = {"torch": lambda kind: "nn." + kind.torch, "keras": lambda kind: "keras.layers." + kind.keras,
-                  "onnx": lambda kind: "ONNX " + kind.onnx}[framework]
-        modules = "/".join(sorted({module(r.lstm.kind) for r in results}))
+        modules = "/".join(sorted({framework.module(r.lstm.kind) for r in results}))
         summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
     return Scene(config.path, summary,
@@ -223,39 +220,23 @@ def torch_section(result, config, marks: dict) -> Section:
                    tuple(rows), to_next="" if result.block is None else "output → next block's input")
 
 
-def torch_head(config, result, marks: dict) -> tuple:
-    """The head layers fed by the last block, with the shape each one is fed."""
+def torch_head(config, marks: dict) -> tuple:
+    """The head layers fed by the last block, with the shape each one is fed (the rules' walk)."""
     if not config.head:
         return (), ""
-    lstm = result.lstm
-    hn = result["hn"].shape
-    source = config.head[0].input
-    if source == "output":
-        shape, what = result["output"].shape, "output"
-    elif source == "last_step":
-        out = result["output"].shape
-        axis = 1 if lstm.batch_first and not result.data.unbatched else 0
-        shape = out[:axis] + out[axis + 1:]
-        what = "output[:, -1]" if axis == 1 else "output[-1]"
-    elif source == "hn_last":
-        shape, what = hn[1:], "hn[-1]"
-    else:
-        shape, what = hn[1:-1] + (2 * hn[-1],), "cat(hn[-2], hn[-1])"
+    context = of(config.framework).context(config)
+    steps = context.head_steps
 
     def box(i: int):
-        layer = config.head[i]
-        fed = shapes[i]
+        step = steps[i]
+        layer = step.layer
         text = f"Linear({layer.in_features} → {layer.out_features})" if layer.kind == "linear" else layer.kind
         code = marks.get(("head", i), "")
-        return HeadBox(text, (what + " " if i == 0 else "") + shape_text(fed), code)
+        fed = shape_text(tuple(d.size for d in step.fed))
+        return HeadBox(text, (step.source + " " if i == 0 else "") + fed, code, step.tensor in STATES)
 
-    shapes = []
-    for layer in config.head:  # bounded by the YAML loader's 50,000 values
-        shapes.append(shape)
-        if layer.kind == "linear":
-            shape = shape[:-1] + (layer.out_features,)
-    boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
-    return tuple(boxes), shape_text(shape)
+    boxes = bounded(box, len(steps), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
+    return tuple(boxes), shape_text(tuple(d.size for d in context.head_output))
 
 
 def keras_section(result) -> Section:
@@ -492,7 +473,7 @@ def layout(s: Scene) -> Picture:
         if index == 0 and s.head:
             # the head's first edge: from output up the centre, or from the final state box
             fed = next(h for h in s.head if isinstance(h, HeadBox))
-            if fed.shape_in.startswith(("hn", "cat(")):
+            if fed.from_state:
                 x_from = x0 + centre_w + GAP + 30
                 path = ((x_from, outputs_top), (x_from, head_bottom + 18), (centre, head_bottom + 18), (centre, head_bottom))
             else:

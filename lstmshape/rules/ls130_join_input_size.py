@@ -26,7 +26,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import joins, step_name
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.JOIN_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -25,7 +25,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import batch, decoder_origin, encoder_name, handover, state_text
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.DECODER_STATE_LAYERS
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

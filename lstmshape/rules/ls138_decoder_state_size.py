@@ -22,7 +22,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import decoder_origin, encoder_name, handover
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.DECODER_STATE_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
