@@ -9,7 +9,8 @@ results[0].shapes["hn"]   # (4, 32, 20)
 
 from .read import ConfigError, load_config
 from .settings import Config, DataConfig, KerasLSTM, OnnxLSTM, TorchLSTM
-from .shapes import TorchShapes, infer
+from .frameworks import infer
+from .frameworks.torch import TorchShapes
 
 __all__ = ["Config", "ConfigError", "DataConfig", "KerasLSTM", "OnnxLSTM", "TorchLSTM", "TorchShapes", "infer",
            "load_config"]

@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass, replace
 
 from .settings import CELLS, DIRECTIONS, MERGE_MODES, KerasLSTM
-from .shapes.keras import parameters as keras_parameters
+from .frameworks.keras import parameters as keras_parameters
 from .yamlload import not_a_file
 from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed, torch_groups
 

@@ -555,7 +555,7 @@ checks for torch configs but not for the config's framework is refused at that s
 being skipped. `head`, `expect` and `data.lengths` are checked in Keras's and ONNX's own terms; a
 `decoder` section and the DataLoader keys `data.enforce_sorted`, `data.dataset_size`,
 `data.drop_last` are checked for torch configs only, and refused in a keras or onnx config
-(lstmshape.read.frameworks.UNCHECKED lists them).
+(each Framework's `unchecked` in lstmshape.frameworks lists them).
 """)
 STACK_2D_INPUT = Code(
     "LS205", "stack-2d-input", "error",

@@ -21,7 +21,7 @@ from .render.layout import layout
 from .render.picture import scene
 from .render.svg import svg_text
 from .rules import run_rules
-from .shapes import infer
+from .frameworks import infer
 from .shapes.core import DEEPEST_RUN
 
 SUFFIXES = (".svg", ".html")
@@ -60,7 +60,7 @@ def drawn_text(config_path: str, suffix: str = ".svg", mapping: tuple = ()) -> t
     config, problems = load(config_path, mapping)
     if config is None:
         return None, Drawing(problems)
-    deepest = max(block.num_layers for block in config.stack)
+    deepest = max(block.num_layers for block in config.blocks)
     if deepest > DEEPEST_RUN:
         raise DrawError(f"{config_path}: num_layers {deepest:,} is deeper than any real network: draw draws up to "
                         f"{DEEPEST_RUN:,} layers (`lstmshape infer` lists it, its identical layers summarised)")

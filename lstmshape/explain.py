@@ -7,9 +7,9 @@ their own (layouts, merged directions, gate orders).
 
 from __future__ import annotations
 
-from .shapes.keras import KerasShapes
-from .shapes.onnx import OnnxShapes
-from .shapes.torch import TorchShapes
+from .frameworks.keras import KerasShapes
+from .frameworks.onnx import OnnxShapes
+from .frameworks.torch import TorchShapes
 
 
 def _shape(shape: tuple) -> str:
@@ -18,7 +18,7 @@ def _shape(shape: tuple) -> str:
 
 def traps(result: TorchShapes | KerasShapes | OnnxShapes) -> list[str]:
     """Every trap for one result, in the order a reader should meet them."""
-    if result.framework != "torch":
+    if not isinstance(result, TorchShapes):
         return framework_traps(result)
     return torch_traps(result)
 
@@ -107,7 +107,7 @@ def framework_traps(result: KerasShapes | OnnxShapes) -> list[str]:
     """What to watch for when using (or porting) this layer."""
     lstm = result.lstm
     out = []
-    if result.framework == "keras":
+    if isinstance(result, KerasShapes):
         main = result.outputs[0]
         out.append(f"A Dense layer after it sees {main.shape[-1]} features" +
                    (" (merge_mode concat doubles units)" if lstm.bidirectional and lstm.merge_mode == "concat" else "")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .settings import CELLS, TorchLSTM
-from .shapes.torch import parameters
+from .frameworks.torch import parameters
 
 TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
                          r"_l(?P<layer>\d{1,18})(?P<reverse>_reverse)?\Z")  # torch never numbers a layer past int64

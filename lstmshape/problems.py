@@ -8,7 +8,7 @@ problems never stop another file from being checked. Every command prints a prob
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
@@ -26,6 +26,10 @@ class Problem:
     severity: str
     message: str
     path: str = "$"
+    # what the problem concerns in the model, for the picture and reporters: ("head", 0),
+    # ("expect", 0, "hn") (block, tensor), ("join", 1) (the join before block 1), ("bridge",);
+    # None for a setting (set by the rules from where they place the problem)
+    subject: tuple | None = field(default=None, compare=False)
 
     @property
     def is_error(self) -> bool:
@@ -33,8 +37,9 @@ class Problem:
 
     def as_json(self) -> dict:
         """The object every JSON output holds for a problem (`check --format json`, `infer --format json`)."""
-        return {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
-                "severity": self.severity, "message": self.message, "path": self.path}
+        out = {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
+               "severity": self.severity, "message": self.message, "path": self.path}
+        return out | {"subject": list(self.subject)} if self.subject else out
 
 
 def json_path(parts: tuple) -> str:

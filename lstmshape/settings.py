@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 Dim = Union[int, str]  # a concrete size, or a symbol such as "N"
 
 FRAMEWORKS = ("torch", "keras", "onnx")
-# what RLlib and TensorFlow configs call Keras (`framework: tf`): read as keras where the value is first read
-FRAMEWORK_ALIASES = {"tf": "keras", "tf2": "keras", "tensorflow": "keras"}
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectional
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
@@ -27,6 +25,17 @@ KERAS_ACTIVATIONS = (
     "sigmoid", "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
     "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
 )
+
+
+class Key(NamedTuple):
+    """One config key: its canonical name, the aliases people use for it, and its kind."""
+
+    name: str
+    kind: str  # positive_int | nonneg_int | bool | fraction | rate | dim | directions | lengths | choice |
+    # activation | input_shape
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    doc: str = ""  # what the setting means, for `lstmshape schema` (an editor's hover and completion)
 
 
 class Cell(namedtuple("Cell", "name gates has_cell_state torch keras keras_name onnx torch_gates keras_gates "
@@ -219,26 +228,23 @@ class Decoder(namedtuple("Decoder", "lstm bridge seq_len", defaults=((), "T"))):
 
 @dataclass(frozen=True)
 class Config:
-    """One config file, read: `lstm` holds `framework`'s settings (for a stack, block 0)."""
+    """One config file, read: `blocks` holds `framework`'s settings, one per LSTM of the stack, in
+    order (a single LSTM is a stack of one)."""
 
     path: str
-    lstm: LSTMSettings
+    blocks: tuple  # LSTMSettings, at least one
     data: DataConfig = DataConfig()
     # where each setting was written: ("lstm", "hidden_size") → its path in the document
     origins: dict = field(default_factory=dict, compare=False, repr=False)
     source: Any = field(default=None, compare=False, repr=False)  # the yamlload.YamlDoc it came from
     framework: str = "torch"  # torch, keras or onnx
-    # `lstm` given as a list: every block of the stack, in order (`lstm` is blocks[0]); a single
-    # LSTM has blocks == (). head: layers fed by the last block; expect: per block, the shapes the
-    # surrounding code assumes (tensor name → shape)
-    blocks: tuple = ()
+    # head: layers fed by the last block; expect: per block, the shapes the surrounding code
+    # assumes (tensor name → shape)
     head: tuple[HeadLayer, ...] = ()
     expect: tuple[dict, ...] = ()
     # per block of a stack: the layers between block k-1 and block k (() for plain concatenation,
     # always () for block 0); decoder: the LSTM the (last) block's final state initialises
     joins: tuple[tuple[HeadLayer, ...], ...] = ()
     decoder: Optional[Decoder] = None
-
-    @property
-    def stack(self) -> tuple:
-        return self.blocks or (self.lstm,)
+    # `lstm` was written as a list (messages then say lstm[0], not lstm, even for one block)
+    listed: bool = False

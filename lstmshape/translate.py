@@ -9,7 +9,7 @@ from dataclasses import replace
 from .codes import NOT_EXPRESSIBLE, TRANSLATION_NOTE
 from .problems import ERROR, NOTE, Problem, json_path
 from .settings import FRAMEWORKS, Config, KerasLSTM, OnnxLSTM, TorchLSTM
-from .shapes.keras import declared_data
+from .frameworks.keras import declared_data
 
 
 class Translation:
@@ -55,7 +55,7 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
         return config, []
     t = Translation(config, target)
     # a Keras input declared on the (first) layer fixes the batch and time the target is called with
-    data = declared_data(config.stack[0], config.data)[0] if source == "keras" else config.data
+    data = declared_data(config.blocks[0], config.data)[0] if source == "keras" else config.data
     if data.unbatched:
         t.note("unbatched", f"{target} input is always batched: add a batch axis of 1 (x[None]); "
                f"batch_size becomes 1")
@@ -64,8 +64,8 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
     if left:
         t.note(None, f"--as translates the LSTM blocks only: build {' and '.join(left)} in {target} by hand")
     problems, built = list(t.problems), []
-    for k, block in enumerate(config.stack):  # a stack: every block, each at its own settings
-        t = Translation(config, target, k if config.blocks else None)
+    for k, block in enumerate(config.blocks):  # a stack: every block, each at its own settings
+        t = Translation(config, target, k if config.listed else None)
         if source == "keras":
             keras_arguments(block, t)
         lstm = {"torch": to_torch, "keras": to_keras, "onnx": to_onnx}[target](neutral(config, t, block), t)
@@ -73,15 +73,14 @@ def translate(config: Config, target: str) -> tuple[Config | None, list[Problem]
         built.append(lstm)
     if any(p.is_error for p in problems) or None in built:
         return None, problems
-    return replace(config, lstm=built[0], blocks=tuple(built) if config.blocks else (), data=data,
-                   framework=target), problems
+    return replace(config, blocks=tuple(built), data=data, framework=target), problems
 
 
 def neutral(config: Config, t: Translation, lstm=None) -> dict:
     """The framework-free description of `lstm` (by default the config's, block 0 of a stack):
     sizes, direction ('forward', 'reverse', 'bidirectional'), batch_first, bias, and the settings
     only some frameworks have."""
-    lstm = config.lstm if lstm is None else lstm
+    lstm = config.blocks[0] if lstm is None else lstm
     source = config.framework
     # the cell, and whether a GRU applies the reset gate after the recurrent matmul (torch's way)
     cell = {"cell": lstm.cell, "nonlinearity": getattr(lstm, "nonlinearity", "tanh"),

@@ -18,7 +18,7 @@ import numpy as np
 
 from .forward import inputs, reference
 from .shapes.core import DEEPEST_BLOCKS, DEEPEST_RUN
-from .shapes.torch import TorchShapes, infer_lstm
+from .frameworks.torch import TorchShapes, infer_lstm
 
 MAC_BUDGET = 200_000_000  # about a tenth of a second of NumPy on this class of machine
 # Sequential cell steps (num_layers × directions × seq_len): each is a Python-level step of the

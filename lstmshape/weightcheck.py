@@ -15,7 +15,9 @@ from .identify import TORCH_PARAM, Held, TensorInfo, cell_name, cell_of, counted
 from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
-from .shapes import Tensor, parameters
+from .shapes import Tensor
+from .frameworks import of
+from .frameworks.torch import parameters
 from .shapes.core import DEEPEST_RUN, gate_rows
 
 def normalise_prefix(prefix: str) -> str:
@@ -46,7 +48,7 @@ def select(checkpoint: Checkpoint, prefix: str | None) -> tuple[str | None, dict
 
 def compare(model: RuleContext, prefix: str, group: dict[str, TensorInfo]) -> list[Problem]:
     """Every difference between the config's state_dict and the checkpoint's tensors under `prefix`."""
-    lstm = model.config.lstm
+    lstm = model.config.blocks[0]
     has = held(group)
     if lstm.num_layers > DEEPEST_RUN:  # a name per layer would be work without end: say it at once
         return [model.problem(model.origin(0, "num_layers"), WEIGHTS_MISSING_TENSOR, ERROR,
@@ -145,9 +147,10 @@ def check_weights(config: Config, checkpoint: Checkpoint, prefix: str | None = N
     """Every problem of holding a valid config against a read checkpoint."""
     model = RuleContext(config)
     where = model.block_parts(0)
-    if config.framework != "torch" or len(config.stack) > 1:
-        what = (f"a {config.framework} config" if config.framework != "torch"
-                else f"a stack of {counted(cell_name(block.cell, 'torch') for block in config.stack)}")
+    framework = of(config.framework)
+    if not framework.runs_forward or len(config.blocks) > 1:
+        what = (f"a {framework.name} config" if not framework.runs_forward
+                else f"a stack of {counted(cell_name(block.cell, 'torch') for block in config.blocks)}")
         return [model.problem(where, WEIGHTS_NOT_COMPARABLE, ERROR,
                               f"check --weights compares the config of one torch.nn.LSTM, GRU or RNN; this is {what}")]
     if checkpoint.format in ("onnx", "keras"):

@@ -310,7 +310,7 @@ def recorder(name: str) -> ModuleType:
 def engine(case: dict):
     """The shape engine's answer for a recorded case ({"lstm": settings, "data": data})."""
     from lstmshape.settings import DataConfig, TorchLSTM
-    from lstmshape.shapes import infer_lstm
+    from lstmshape.frameworks.torch import infer_lstm
 
     return infer_lstm(TorchLSTM(**case["lstm"]), DataConfig(**case["data"]))
 

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from lstmshape.read import parse_text
-from lstmshape.shapes import infer
-from lstmshape.shapes.around import bridged_state, infer_decoder
+from lstmshape.frameworks import infer
+from lstmshape.shapes.joins import bridged_state, infer_decoder
 
 from helpers import GOLDEN_DIR, REPO, problems_of, recorder, run, run_script, write
 
@@ -110,14 +110,14 @@ def test_shapes_are_the_ones_torch_produced(name):
             mine[f"lstm[{k}].{tensor}"] = list(result[tensor].shape)
     decoder = infer_decoder(config)
     if decoder is not None:
-        state = bridged_state(config.stack[-1], config.decoder.bridge)
+        state = bridged_state(config.blocks[-1], config.decoder.bridge)
         mine["decoder.h0"] = [state.rows, config.data.batch_size, state.h]
         assert mine["decoder.h0"] == list(decoder["h0"].shape)
         for tensor in ("input", "output", "hn"):
             mine[f"decoder.{tensor}"] = list(decoder[tensor].shape)
     if config.data.lengths:  # pad_packed_sequence gives max(lengths) steps
         for key in [k for k in mine if k.endswith(".output")]:
-            axis = 1 if config.lstm.batch_first else 0
+            axis = 1 if config.blocks[0].batch_first else 0
             mine[key][axis] = max(config.data.lengths)
     compared = {key: value for key, value in observed.items() if not key.startswith("batch")}
     assert {key: mine[key] for key in compared} == compared

@@ -69,7 +69,7 @@ def test_json_format(tree):
     result = run("check", "--format", "json", bad)
     assert json.loads(result.stdout)["problems"] == [{
         "file": str(bad), "line": 3, "column": 27, "code": "LS101", "severity": "error",
-        "message": BAD_MESSAGE, "path": "$.head[0].linear.in_features",
+        "message": BAD_MESSAGE, "path": "$.head[0].linear.in_features", "subject": ["head", 0],
     }]
     clean = run("check", "--format=json", tree / "good.yaml")
     assert (clean.returncode, json.loads(clean.stdout)["problems"]) == (0, [])

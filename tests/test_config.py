@@ -23,7 +23,7 @@ def errors(text: str):
 def test_defaults_and_symbols():
     config, problems = parse("lstm: {input_size: 10, hidden_size: 20}\n")
     assert problems == []
-    assert config.lstm == TorchLSTM(10, 20, 1, False, False, 0, True, 0.0)
+    assert config.blocks[0] == TorchLSTM(10, 20, 1, False, False, 0, True, 0.0)
     assert config.data == DataConfig("N", "L", False)
 
 
@@ -42,7 +42,7 @@ def test_aliases(lstm, data, expected_lstm, expected_data):
     config, problems = parse(f"lstm:\n  {lstm}\ndata:\n  {data}\n")
     assert problems == []
     for key, value in expected_lstm.items():
-        assert getattr(config.lstm, key) == value
+        assert getattr(config.blocks[0], key) == value
     for key, value in expected_data.items():
         assert getattr(config.data, key) == value
 
@@ -183,4 +183,4 @@ def test_load_config_raises_with_every_problem(tmp_path):
 
 def test_huge_integers_are_accepted():
     config, _ = parse(f"lstm: {{input_size: {10**40}, hidden_size: 20}}\n")
-    assert config.lstm.input_size == 10**40
+    assert config.blocks[0].input_size == 10**40

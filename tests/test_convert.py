@@ -14,7 +14,7 @@ from helpers import assert_golden_close, recorder, run
 from lstmshape import convert
 from lstmshape.read import parse_text, read_config
 from lstmshape.forward import init_params, lstm_forward
-from lstmshape.shapes import infer
+from lstmshape.frameworks import infer
 from lstmshape.translate import translate
 
 HERE = Path(__file__).parent
@@ -182,7 +182,7 @@ def test_torch_config_as_keras_and_onnx():
     assert [t.shape for t in result.outputs] == [(32, 5, 40), (32, 20), (32, 20), (32, 20), (32, 20)]
     onnx_config, _ = translate(config, "onnx")
     (result,) = infer(onnx_config)
-    assert result.nodes[0]["Y"].shape == (5, 2, 32, 20) and onnx_config.lstm.layout == 0
+    assert result.nodes[0]["Y"].shape == (5, 2, 32, 20) and onnx_config.blocks[0].layout == 0
     # parameter count: torch's two biases are one in Keras, two (in B) in ONNX
     torch_params = infer(config)[0].num_params
     assert result.num_params == torch_params
@@ -193,7 +193,7 @@ def test_back_and_forth_translation_is_identity():
     config, _ = read_config("configs/batch_first.yaml")
     there, _ = translate(config, "onnx")
     back, _ = translate(there, "torch")
-    assert back.lstm == replace(config.lstm, dropout=0.0)  # dropout is training-only: noted, not carried
+    assert back.blocks[0] == replace(config.blocks[0], dropout=0.0)  # dropout is training-only: noted, not carried
 
 
 @pytest.mark.parametrize("text,target,key,line", [
@@ -218,10 +218,10 @@ def test_what_cannot_be_expressed_is_named_at_its_line(text, target, key, line):
 def test_expressible_across_frameworks():
     config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, go_backwards: true}\n")
     onnx_config, notes = translate(config, "onnx")
-    assert onnx_config.lstm.direction == "reverse" and onnx_config.lstm.layout == 1
+    assert onnx_config.blocks[0].direction == "reverse" and onnx_config.blocks[0].layout == 1
     assert any("reverse" in n.message for n in notes)
     config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4, batch_first: true}\n")
-    assert translate(config, "onnx")[0].lstm.layout == 1
+    assert translate(config, "onnx")[0].blocks[0].layout == 1
 
 
 def test_cli_as(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lstmshape.read import parse_text, read_config
-from lstmshape.shapes import infer
+from lstmshape.frameworks import infer
 from lstmshape.render.layout import Arrow, Box, Text, layout, text_width
 from lstmshape.render.picture import scene
 from lstmshape.render.result_text import shape_text

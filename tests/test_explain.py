@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lstmshape import DataConfig, TorchLSTM
 from lstmshape.explain import traps
-from lstmshape.shapes import infer_lstm
+from lstmshape.frameworks.torch import infer_lstm
 
 
 def traps_for(**kw):

@@ -20,7 +20,7 @@ from lstmshape.check import Report
 from lstmshape.problems import Problem, format_problem
 from lstmshape.render.check_reports import GitlabReporter, JunitReporter, MarkdownReporter
 
-from helpers import REPO, made_once, run, run_bounded
+from helpers import made_once, run, run_bounded
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -132,7 +132,7 @@ def test_nothing_checked_is_visible(fmt, tree):
     assert result.returncode == 0
     said = "no config checked; 1 other YAML/JSON file skipped (not lstmshape configs)"
     if fmt == "markdown":
-        assert f"⚠️ **no config checked; 1 other YAML/JSON file skipped (not lstmshape configs)**" in result.stdout
+        assert "⚠️ **no config checked; 1 other YAML/JSON file skipped (not lstmshape configs)**" in result.stdout
         assert "- .github/workflows/ci.yml" in result.stdout and "✅" not in result.stdout
     elif fmt == "gitlab":
         assert [(i["check_name"], i["severity"], i["description"]) for i in json.loads(result.stdout)] == \

@@ -209,10 +209,11 @@ def test_hostile_sizes_and_shapes_stay_bounded(tmp_path):
     assert [p.code for p in problems] == ["LS003"]
 
 
-def test_a_torch_check_never_loads_the_keras_and_onnx_code():
+def test_a_torch_check_never_loads_keras_or_onnx():
+    """lstmshape's own Keras and ONNX modules are plain arithmetic, imported with the package (their
+    cost was measured at a few ms); the frameworks themselves are never imported by a check."""
     code = ("import sys; from lstmshape.check import check_file; check_file('configs/bilstm.yaml'); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'onnx', 'onnxruntime') or m in "
-            "('lstmshape.shapes.keras', 'lstmshape.shapes.onnx', 'lstmshape.rules.keras_onnx')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'onnx', 'onnxruntime', 'torch')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

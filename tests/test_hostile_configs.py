@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 
 from helpers import on_terminal, run_bounded, write
 from lstmshape.check import check_text, load_text
-from lstmshape.read.frameworks import KERAS_KEYS, ONNX_KEYS
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import KERAS_KEYS
+from lstmshape.frameworks.onnx import ONNX_KEYS
 from lstmshape.render.infer_json import JsonReporter
 from lstmshape.render.infer_table import TableReporter
-from lstmshape.shapes import Repeat, infer
+from lstmshape.shapes import Repeat
 from lstmshape.shapes.core import DEEPEST_RUN, LEADING_LAYERS, Layers
 
 DEEP = 100_000_000
@@ -205,7 +207,8 @@ def hostile_run(tmp_path, *options, terminal: bool = False):
     path = tmp_path / "c[" / "x]\x1b[5m\u202e.yaml"
     path.parent.mkdir()
     path.write_text(json.dumps({HOSTILE: {"input_size": 10, "hidden_size": 20, "batch": 3}}))
-    args = ("infer", str(path), "--from", f"lstm={HOSTILE}", "--from", f"data.batch_size={HOSTILE}.batch", *options)
+    quoted = f'"{HOSTILE}"'  # a key holding [ and ] is one quoted segment of a PATH
+    args = ("infer", str(path), "--from", f"lstm={quoted}", "--from", f"data.batch_size={quoted}.batch", *options)
     if terminal:
         return on_terminal(*args, columns=200, cwd=tmp_path)
     ran = run_bounded(*args, cwd=tmp_path)

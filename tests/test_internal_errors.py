@@ -4,7 +4,6 @@ went wrong", and the registry of rules refuses declarations that would silently 
 
 from __future__ import annotations
 
-import zipfile
 from types import ModuleType
 
 import numpy as np
@@ -15,7 +14,8 @@ from lstmshape.checkpoint import CheckpointError, load_tensors
 from lstmshape.codes import ALL
 from lstmshape.read import parse_text
 from lstmshape.rules import context_for, declaration_errors, run_rules
-from lstmshape.rules.keras_onnx import KerasContext, OnnxContext
+from lstmshape.frameworks.keras import KerasContext
+from lstmshape.frameworks.onnx import OnnxContext
 
 from helpers import run
 

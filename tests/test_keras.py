@@ -13,8 +13,8 @@ from helpers import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, KerasLSTM
 from lstmshape.convert import keras_forward, keras_layers_from_list
-from lstmshape.shapes import infer
-from lstmshape.shapes.keras import infer_keras
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import infer_keras
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")
@@ -132,4 +132,4 @@ def test_torch_configs_are_untouched_by_the_framework_key():
     plain, _ = read_config("configs/bilstm.yaml")
     text = Path("configs/bilstm.yaml").read_text()
     explicit, problems = parse_text("framework: torch\n" + text)
-    assert problems == [] and explicit.lstm == plain.lstm and explicit.framework == plain.framework == "torch"
+    assert problems == [] and explicit.blocks == plain.blocks and explicit.framework == plain.framework == "torch"

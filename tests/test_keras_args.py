@@ -16,8 +16,8 @@ from helpers import REPO, recorder, run
 from lstmshape.check import check_file
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import KERAS_ACTIVATIONS, DataConfig, KerasArguments, KerasLSTM
-from lstmshape.shapes import infer
-from lstmshape.shapes.keras import infer_keras, settings
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import infer_keras, settings
 
 HERE = Path(__file__).parent
 rec = recorder("record_keras_args")
@@ -183,7 +183,7 @@ def test_no_time_axis_says_so_and_how_to_reshape():
 
 def test_input_dim_comes_from_the_declared_features_and_the_declared_input_fixes_batch_and_time():
     config, problems = parse_text("framework: keras\nlstm: {units: 4, batch_input_shape: [8, 10, 3]}\n")
-    assert problems == [] and config.lstm.input_dim == 3
+    assert problems == [] and config.blocks[0].input_dim == 3
     (result,) = infer(config)
     assert result.input.shape == (8, 10, 3) and result.outputs[0].shape == (8, 4)
     assert "batch_input_shape[0] 8" in result.input.dims[0].why
@@ -234,7 +234,7 @@ def test_a_torch_check_runs_no_keras_rule_and_a_keras_check_no_torch_rule(monkey
 
     ran = {}
     for code, module in rules.RULES.items():
-        for name in rules.CHECKS.values():
+        for name in rules.CHECKS:
             function = getattr(module, name, None)
             if function is not None:
                 def spy(context, code=code, name=name, function=function):

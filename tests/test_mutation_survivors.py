@@ -127,7 +127,7 @@ def test_total_proj_size_is_proj_size_times_directions(tmp_path, bidirectional, 
                                      "data: {batch_size: 3, seq_len: 4}\n")
     config, problems = read_config(path)
     assert problems == [] and check_file(str(path)) == []
-    assert config.lstm == TorchLSTM(5, 7, bidirectional=bidirectional, batch_first=True, proj_size=proj)
+    assert config.blocks[0] == TorchLSTM(5, 7, bidirectional=bidirectional, batch_first=True, proj_size=proj)
 
 
 @pytest.mark.oracle
@@ -217,7 +217,7 @@ def test_nemo_recipe_gives_the_lstm_nemo_builds(tmp_path, torch):
     path = write(tmp_path, "c.yaml", NEMO_LSTM_CTC_BPE)
     config, problems = read_config(path, mapping_entries(NEMO_FROM, ["lstm.batch_first=true"]))
     assert problems == []
-    assert config.lstm == TorchLSTM(640, 2048, bidirectional=True, batch_first=True, proj_size=320)
+    assert config.blocks[0] == TorchLSTM(640, 2048, bidirectional=True, batch_first=True, proj_size=320)
     (shapes,) = infer(config)
     module = torch.nn.LSTM(640, 2048, bidirectional=True, proj_size=320, batch_first=True, device="meta")
     assert {t.name: t.shape for t in shapes.params} == {k: tuple(v.shape) for k, v in module.state_dict().items()}

@@ -15,8 +15,8 @@ from helpers import recorder
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import DataConfig, OnnxLSTM
 from lstmshape.convert import onnx_forward, onnx_stack_forward
-from lstmshape.shapes import infer
-from lstmshape.shapes.onnx import infer_onnx
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.onnx import infer_onnx
 
 HERE = Path(__file__).parent
 rec = recorder("record_frameworks")

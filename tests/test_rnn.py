@@ -17,7 +17,7 @@ from helpers import blas_threads, cells_for, force, packed_products_per_step, us
 from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, TorchLSTM
-from lstmshape.shapes import infer_lstm
+from lstmshape.frameworks.torch import infer_lstm
 from lstmshape.verify import verify
 from helpers import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder, run
 
@@ -396,12 +396,12 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell, mode):
 ])
 def test_cell_switch_spellings(text, cell, nonlinearity):
     config, problems = parse_text(f"lstm: {{input_size: 3, hidden_size: 4, {text}}}\n")
-    assert problems == [] and (config.lstm.cell, config.lstm.nonlinearity) == (cell, nonlinearity)
+    assert problems == [] and (config.blocks[0].cell, config.blocks[0].nonlinearity) == (cell, nonlinearity)
 
 
 def test_default_cell_is_lstm():
     config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4}\n")
-    assert config.lstm.cell == "lstm" and config.lstm.has_cell_state and config.lstm.gates == 4
+    assert config.blocks[0].cell == "lstm" and config.blocks[0].has_cell_state and config.blocks[0].gates == 4
 
 
 def test_stack_blocks_choose_their_cells():
@@ -511,7 +511,7 @@ def test_inspect_tells_gru_and_rnn_from_lstm_npz(tmp_path):
 
 
 def infer_lstm_of(config):
-    from lstmshape.shapes import infer
+    from lstmshape.frameworks import infer
 
     return infer(config)
 

@@ -14,9 +14,9 @@ from lstmshape import convert
 from lstmshape.forward import rnn_forward
 from lstmshape.read import parse_text
 from lstmshape.settings import DataConfig, KerasLSTM, OnnxLSTM
-from lstmshape.shapes import infer
-from lstmshape.shapes.keras import infer_keras
-from lstmshape.shapes.onnx import infer_onnx
+from lstmshape.frameworks import infer
+from lstmshape.frameworks.keras import infer_keras
+from lstmshape.frameworks.onnx import infer_onnx
 from lstmshape.translate import translate
 from helpers import GOLDEN_DIR, assert_golden_close, recorder, run
 
@@ -180,7 +180,7 @@ def test_conversions_refuse_what_has_no_equivalent():
 
 def test_framework_cell_configs_and_errors():
     config, problems = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, cell: SimpleRNN}\n")
-    assert problems == [] and config.lstm.cell == "rnn"
+    assert problems == [] and config.blocks[0].cell == "rnn"
     _, problems = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, reset_after: false}\n", "k.yaml")
     assert [(p.code, p.line, p.column) for p in problems] == [("LS008", 2, 45)]
     assert "reset_after is an attribute of keras.layers.GRU only" in problems[0].message
@@ -206,7 +206,7 @@ def test_as_keeps_the_cell_and_its_gate_rows(text, target, cell, extra):
     config, _ = parse_text(text + "\n")
     translated, problems = translate(config, target)
     assert translated is not None, problems
-    assert translated.lstm.cell == cell and all(getattr(translated.lstm, k) == v for k, v in extra.items())
+    assert translated.blocks[0].cell == cell and all(getattr(translated.blocks[0], k) == v for k, v in extra.items())
     rows = {"gru": 12, "rnn": 4}[cell]  # 4 units: 3 or 1 gate blocks, never the LSTM's 16
     weights = [p.shape for p in infer(translated)[0].params if not p.name.endswith(("B", "bias"))]
     assert weights and all(rows in shape and 16 not in shape for shape in weights)
@@ -240,8 +240,8 @@ def test_inspect_real_keras_file(keras, tmp_path, case):
     model = rec.build_keras(case)
     model.save(tmp_path / "m.keras")
     configs = inspect_yaml(tmp_path / "m.keras")
-    assert [c.lstm.cell for c in configs] == [case["cell"]] * 2
-    assert all(c.lstm.reset_after == case["reset_after"] for c in configs if case["cell"] == "gru")
+    assert [c.blocks[0].cell for c in configs] == [case["cell"]] * 2
+    assert all(c.blocks[0].reset_after == case["reset_after"] for c in configs if case["cell"] == "gru")
     assert sum(infer(c)[0].num_params for c in configs) == model.count_params()
 
 
@@ -253,7 +253,7 @@ def test_inspect_real_onnx_file(onnx, tmp_path, case):
 
     onnx_module.save(rec.build_onnx(case), tmp_path / "m.onnx")
     configs = inspect_yaml(tmp_path / "m.onnx")
-    assert [(c.lstm.cell, c.lstm.linear_before_reset, c.lstm.direction) for c in configs] == [
+    assert [(c.blocks[0].cell, c.blocks[0].linear_before_reset, c.blocks[0].direction) for c in configs] == [
         (case["cell"], case["linear_before_reset"], case["direction"])] * 2
     weights = rec.onnx_weights(case)
     assert [infer(c)[0].num_params for c in configs] == [sum(w.size for w in node.values()) for node in weights]

@@ -115,11 +115,15 @@ def test_unchecked_section_guard(tmp_path, monkeypatch):
     """LS204 refuses a section listed as unchecked for a framework, at the section, instead of
     passing it silently: today the torch-only model around the LSTM (a decoder, the DataLoader keys)
     in keras and onnx configs; head, expect and data.lengths are checked for every framework."""
-    from lstmshape.read import frameworks
+    from dataclasses import replace
+
+    from lstmshape.frameworks import FRAMEWORKS
 
     torch_only = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
-    assert set(frameworks.UNCHECKED) == {(fw, key) for fw in ("keras", "onnx") for key in torch_only}
-    monkeypatch.setattr(frameworks, "UNCHECKED", (("keras", "head"), ("onnx", "data.lengths")))
+    assert {name: f.unchecked for name, f in FRAMEWORKS.items()} == {"torch": (), "keras": torch_only,
+                                                                     "onnx": torch_only}
+    monkeypatch.setitem(FRAMEWORKS, "keras", replace(FRAMEWORKS["keras"], unchecked=("head",)))
+    monkeypatch.setitem(FRAMEWORKS, "onnx", replace(FRAMEWORKS["onnx"], unchecked=("data.lengths",)))
     keras = write(tmp_path, "k.yaml", "framework: keras\nlstm: {input_dim: 3, units: 4}\nhead:\n  - dense: {units: 2}\n")
     onnx = write(tmp_path, "o.yaml", "framework: onnx\nlstm: {input_size: 3, hidden_size: 4, sequence_lens: true}\n"
                  "data: {batch_size: 2, seq_len: 3, lengths: [3, 1]}\n")

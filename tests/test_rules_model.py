@@ -8,7 +8,7 @@ import json
 import pytest
 
 from lstmshape.read import parse_text, read_config
-from lstmshape.shapes import infer
+from lstmshape.frameworks import infer
 
 from helpers import REPO, problems_of, run
 
@@ -35,8 +35,8 @@ def test_stack_defaults_input_size_and_reports_mismatch(tmp_path):
     text = ("lstm:\n  - {input_size: 10, hidden_size: 20, proj_size: 5, bidirectional: true}\n"
             "  - {hidden_size: 8}\n  - {input_size: 9, hidden_size: 4}\n")
     config, problems = parse_text(text)
-    assert problems == [] and [b.input_size for b in config.stack] == [10, 10, 9]
-    assert config.lstm == config.stack[0]
+    assert problems == [] and [b.input_size for b in config.blocks] == [10, 10, 9]
+    assert config.listed and len(config.blocks) == 3
     (p,) = problems_of(tmp_path, text)
     assert (p.code, p.line, p.column, p.path) == ("LS100", 4, 18, "$.lstm[2].input_size")
     assert "lstm[1]'s output has 8 features (num_directions 1 × hidden_size 8)" in p.message
@@ -105,7 +105,7 @@ def test_old_configs_stay_valid_and_infer_unchanged():
         assert config is not None, (path, problems)
         if config.framework != "torch":
             continue
-        assert config.blocks == () and config.head == () and config.expect == ()
+        assert len(config.blocks) == 1 and not config.listed and config.head == () and config.expect == ()
         assert all(r.block is None for r in infer(config, matrix=True))
 
 

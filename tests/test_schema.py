@@ -31,8 +31,10 @@ from jsonschema import Draft202012Validator  # check-jsonschema's own validator
 from helpers import REPO, run
 from lstmshape.read import parse_text
 from lstmshape.read.data import DATA_KEYS
-from lstmshape.read.frameworks import CELL_NAMES as FRAMEWORK_CELLS, CHOICES, KEYS
-from lstmshape.read.torch import CELL_NAMES as TORCH_CELLS, LSTM_KEYS
+from lstmshape.frameworks import KERAS, ONNX, of
+from lstmshape.frameworks.torch import LSTM_KEYS
+from lstmshape.read.frameworks import CELL_NAMES as FRAMEWORK_CELLS
+from lstmshape.read.torch import CELL_NAMES as TORCH_CELLS
 from lstmshape.read.values import classify, classify_choice
 from lstmshape.schema import build, shipped_text, text
 from lstmshape.settings import NONLINEARITIES
@@ -274,7 +276,7 @@ def test_the_language_server_is_quiet_on_a_valid_config_and_shows_each_keys_doc(
 # --- the schema never disagrees with the reader -------------------------------------------------
 
 VALIDATOR = Draft202012Validator(build())
-TABLES = {"torch": LSTM_KEYS, **KEYS}
+TABLES = {"torch": LSTM_KEYS, "keras": KERAS.keys, "onnx": ONNX.keys}
 BASE = {"torch": {"input_size": 10, "hidden_size": 20}, "keras": {"input_dim": 10, "units": 20},
         "onnx": {"input_size": 10, "hidden_size": 20}}
 # Keys whose valid values meet a cross-field rule (proj_size < hidden_size, a setting of one cell only,
@@ -313,7 +315,7 @@ def valid(framework: str, key) -> st.SearchStrategy:
             names = NONLINEARITIES if key.name == "nonlinearity" else TORCH_CELLS if framework == "torch" \
                 else FRAMEWORK_CELLS
             return st.sampled_from(sorted(names)).flatmap(lambda n: st.sampled_from([n, n.upper(), n.title()]))
-        return st.sampled_from(CHOICES[(framework, key.name)])
+        return st.sampled_from(of(framework).choices[key.name])
     return {"positive_int": st.integers(1, 64), "nonneg_int": st.integers(0, 64), "directions": st.sampled_from([1, 2]),
             "bool": st.booleans(), "fraction": st.floats(0, 1), "rate": st.floats(0, 0.99),
             "dim": st.integers(1, 64) | symbols, "lengths": st.lists(st.integers(1, 9), min_size=1, max_size=3),
@@ -331,7 +333,7 @@ def wrong_alone(framework: str, name: str, value) -> bool:
     if key.name == "cell":
         cells = TORCH_CELLS if framework == "torch" else FRAMEWORK_CELLS
         return not (isinstance(value, str) and value.lower() in cells)
-    return classify_choice(value, CHOICES[(framework, key.name)]) is not None
+    return classify_choice(value, of(framework).choices[key.name]) is not None
 
 
 @st.composite

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from lstmshape import DataConfig, TorchLSTM
 from helpers import GOLDEN_DIR, assert_matches_torch, engine, recorder
-from lstmshape.shapes import Size, combinations, infer_lstm
+from lstmshape.frameworks.torch import combinations, infer_lstm
+from lstmshape.shapes import Size
 
 GOLDEN = json.loads((GOLDEN_DIR / "torch_shapes.json").read_text())
 

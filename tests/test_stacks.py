@@ -49,7 +49,7 @@ def config_of(name: str):
 def assert_matches(config, observed: dict) -> None:
     """`infer` on a (translated) stack equals what its framework observed, block by block."""
     results = infer(config)
-    assert [r.block for r in results] == list(range(len(config.stack)))
+    assert [r.block for r in results] == list(range(len(config.blocks)))
     blocks = observed["blocks"]
     assert len(blocks) == len(results)
     if config.framework == "torch":
@@ -66,7 +66,7 @@ def assert_matches(config, observed: dict) -> None:
         for result, seen in zip(results, blocks):
             assert [{t.name: list(t.shape) for t in node.tensors} for node in result.nodes] == seen["nodes"]
         names = [f"{r.lstm.cell}_{node.index}" for r in results for node in r.nodes]
-        assert len(set(names)) == len(names) == sum(b.num_layers for b in config.stack)
+        assert len(set(names)) == len(names) == sum(b.num_layers for b in config.blocks)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -82,7 +82,7 @@ def test_translated_stack_matches_the_recorded_framework(name, target):
         assert any(p.message.startswith(REFUSED[name, target]) for p in refused), refused
         return
     assert translated is not None and not refused, problems
-    assert translated.framework == target and len(translated.stack) == len(config_of(name).stack)
+    assert translated.framework == target and len(translated.blocks) == len(config_of(name).blocks)
     assert_matches(translated, GOLDEN[name][target])
 
 
@@ -111,17 +111,17 @@ def test_torch_keras_torch_round_trip_runs_the_same_numbers(torch, keras):
     config = config_of("torch_bilstm_then_lstm")
     as_keras, _ = translate(config, "keras")
     back, _ = translate(as_keras, "torch")
-    assert back.stack == tuple(replace(b, batch_first=True) for b in config.stack)  # Keras is batch-first
+    assert back.blocks == tuple(replace(b, batch_first=True) for b in config.blocks)  # Keras is batch-first
     data = config.data
     torch.manual_seed(0)
-    modules = [RECORDER.torch_module(block) for block in config.stack]
-    x = torch.randn(data.seq_len, data.batch_size, config.stack[0].input_size)
+    modules = [RECORDER.torch_module(block) for block in config.blocks]
+    x = torch.randn(data.seq_len, data.batch_size, config.blocks[0].input_size)
     y, states = x, []
     with torch.no_grad():
         for module in modules:
             y, (hn, cn) = module(y)
             states.append((hn, cn))
-    model, counts = RECORDER.build_keras_stack(as_keras.stack, data.batch_size, data.seq_len)
+    model, counts = RECORDER.build_keras_stack(as_keras.blocks, data.batch_size, data.seq_len)
     assert counts == [5, 3]  # Bidirectional(return_state): output, h, c forward and backward; LSTM: output, h, c
     layers = [convert.torch_to_keras({k: v.numpy() for k, v in m.state_dict().items()}) for m in modules]
     model.set_weights([w for block in layers for w in convert.keras_weight_list(block)])
@@ -129,7 +129,7 @@ def test_torch_keras_torch_round_trip_runs_the_same_numbers(torch, keras):
     np.testing.assert_allclose(outs[5], y.numpy().swapaxes(0, 1), atol=1e-5)  # the last block's sequence
     np.testing.assert_allclose(outs[6], states[1][0][-1].numpy(), atol=1e-5)  # its h
     np.testing.assert_allclose(outs[7], states[1][1][-1].numpy(), atol=1e-5)  # its c
-    rebuilt = [RECORDER.torch_module(block) for block in back.stack]
+    rebuilt = [RECORDER.torch_module(block) for block in back.blocks]
     z = x.transpose(0, 1)
     with torch.no_grad():
         for module, block in zip(rebuilt, layers):
@@ -148,16 +148,16 @@ def test_torch_onnx_torch_round_trip_runs_the_same_numbers(torch, onnx):
 
     config = config_of("torch_gru_then_bilstm_batch_first")
     as_onnx, _ = translate(config, "onnx")
-    assert [b.layout for b in as_onnx.stack] == [0, 1]
-    assert translate(as_onnx, "torch")[0].stack == config.stack
+    assert [b.layout for b in as_onnx.blocks] == [0, 1]
+    assert translate(as_onnx, "torch")[0].blocks == config.blocks
     data = config.data
     torch.manual_seed(0)
-    modules = [RECORDER.torch_module(block) for block in config.stack]
+    modules = [RECORDER.torch_module(block) for block in config.blocks]
     x = torch.randn(data.seq_len, data.batch_size, 3)
     with torch.no_grad():
         y, _ = modules[0](x)
         y, (hn, _) = modules[1](y.transpose(0, 1))
-    model = RECORDER.build_onnx_stack(as_onnx.stack, data.batch_size, data.seq_len)
+    model = RECORDER.build_onnx_stack(as_onnx.blocks, data.batch_size, data.seq_len)
     nodes = [node for m in modules for node in convert.torch_to_onnx({k: v.numpy() for k, v in m.state_dict().items()})]
     weights = {f"{key}_{i}": value for i, node in enumerate(nodes) for key, value in node.items()}
     for init in model.graph.initializer:
@@ -182,8 +182,8 @@ def test_keras_stack_defaults_each_input_dim_to_the_merged_output():
                                   "  - {units: 5, bidirectional: true, merge_mode: ave, return_sequences: true}\n"
                                   "  - {units: 2}\n")
     assert problems == []
-    assert [b.input_dim for b in config.stack] == [3, 8, 5]
-    assert all(isinstance(b, KerasLSTM) for b in config.stack) and config.lstm is config.stack[0]
+    assert [b.input_dim for b in config.blocks] == [3, 8, 5]
+    assert all(isinstance(b, KerasLSTM) for b in config.blocks) and config.listed
 
 
 def test_onnx_stack_defaults_each_input_size_to_directions_times_hidden():
@@ -191,8 +191,8 @@ def test_onnx_stack_defaults_each_input_size_to_directions_times_hidden():
                                   "  - {input_size: 3, hidden_size: 4, num_layers: 3, direction: bidirectional}\n"
                                   "  - {hidden_size: 5, direction: reverse}\n  - {hidden_size: 2, cell: gru}\n")
     assert problems == []
-    assert [b.input_size for b in config.stack] == [3, 8, 5]
-    assert all(isinstance(b, OnnxLSTM) for b in config.stack)
+    assert [b.input_size for b in config.blocks] == [3, 8, 5]
+    assert all(isinstance(b, OnnxLSTM) for b in config.blocks)
     results = infer(config)
     assert [[n.index for n in r.nodes] for r in results] == [[0, 1, 2], [3], [4]]
     assert [p.name for p in results[2].params] == ["gru_4.W", "gru_4.R", "gru_4.B"]
@@ -322,7 +322,7 @@ def test_infer_load_config_from_python(path):
     """What README's library section shows, for keras and onnx configs, single and stacked."""
     config = load_config(REPO / path)
     results = infer(config)
-    assert len(results) == len(config.stack)
+    assert len(results) == len(config.blocks)
     for result in results:
         assert result.framework == config.framework
         shapes = result.shapes
@@ -360,8 +360,8 @@ def test_torch_stack_translated_keeps_its_settings():
             if target == "onnx":  # B = Wb ++ Rb: torch's two biases (Keras sums an LSTM's into one)
                 assert [r.num_params for r in infer(there)] == [r.num_params for r in infer(config)]
             back, _ = translate(there, "torch")
-            same = config.stack if target == "onnx" else tuple(replace(b, batch_first=True) for b in config.stack)
-            assert back.stack == same and all(isinstance(b, TorchLSTM) for b in back.stack)
+            same = config.blocks if target == "onnx" else tuple(replace(b, batch_first=True) for b in config.blocks)
+            assert back.blocks == same and all(isinstance(b, TorchLSTM) for b in back.blocks)
 
 
 def test_draw_shows_every_block_of_a_keras_and_an_onnx_stack(tmp_path):

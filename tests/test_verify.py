@@ -8,7 +8,7 @@ import pytest
 
 from lstmshape import DataConfig, TorchLSTM
 from lstmshape import verify as verify_module
-from lstmshape.shapes import infer_lstm
+from lstmshape.frameworks.torch import infer_lstm
 from lstmshape.verify import MAC_BUDGET, verify
 
 from helpers import run

@@ -156,6 +156,7 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
     if parsed is None:
         return failed([])
     from ..check import checked
+    from ..frameworks import of
 
     shown = checked(parsed, shown)  # every problem `check` would report: infer never looks cleaner
     if as_framework is not None:
@@ -166,14 +167,14 @@ def infer(config: str, matrix: bool = False, layers: str | None = None, explain:
         shown += notes
         if parsed is None:
             return failed([])
-        if verify and parsed.framework != "torch":
+        if verify and not of(parsed.framework).runs_forward:
             raise UsageError(f"--verify runs torch.nn.LSTM's forward pass, and --as {as_framework} describes a "
                              f"{as_framework} layer: verify the {source} config without --as")
-    if verify and parsed.framework != "torch":
+    if verify and not of(parsed.framework).runs_forward:
         raise UsageError(f"--verify runs torch.nn.LSTM's forward pass; {one_line(config)} is "
                          f"{article(parsed.framework)} {parsed.framework} config (its shapes are proven against the "
                          "real framework by the test suite)")
-    from ..shapes import infer as infer_shapes  # dispatches on the config's framework
+    from ..frameworks import infer as infer_shapes  # dispatches on the config's framework
 
     results = infer_shapes(parsed, matrix=matrix or layer_counts is not None, layers=layer_counts)
     checks = None

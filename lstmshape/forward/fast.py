@@ -17,7 +17,6 @@ from itertools import accumulate
 
 import numpy as np
 
-from ..registry import resolve
 from . import calibration, reference
 from .inputs import cell_mode, check_lstm_call, check_rnn_call
 
@@ -33,11 +32,9 @@ _ONE_THREADED_FORWARD = threading.Lock()  # the BLAS thread limit is process-wid
 # The compiled float32 cells (compiled_cell.py, need numba: pip install "lstmshape[fast]").
 # Loading them costs about 0.6 s (numba's import, then the loops compiled or read from numba's
 # cache); a calibration that may pick them loads them to time them.
-_COMPILED_CELLS = "lstmshape.forward.compiled_cell:ready_cells"
 _compiled_cell = None  # None: not loaded yet; False: numba is not installed; else {mode: loop}
 # Loaded with the compiled cells: packs a float32 weight once for OpenBLAS's own micro-kernel
 # (packed_gemm.py), or None where that kernel is not known or not loaded; see _step_products.
-_PACKING = "lstmshape.forward.packed_gemm:ready_packing"
 _pack_weight = None
 _CELL_LOADING = threading.Lock()
 # The variant chosen for each shape of call, in this process and in the user's cache directory;
@@ -248,12 +245,14 @@ def _load_compiled_cell():
     part's thread. Called with _CELL_LOADING held; the cells are published last, so a call that
     finds them finds the packing too."""
     global _compiled_cell, _pack_weight
-    try:
-        cells = resolve(_COMPILED_CELLS)()
+    try:  # numba: imported by a call that may run the compiled cells only
+        from .compiled_cell import ready_cells
+        cells = ready_cells()
     except ImportError:  # numba is not installed, or does not support this numpy
         _compiled_cell = False
         return
-    _pack_weight = resolve(_PACKING)()  # the same numba the cells just imported
+    from .packed_gemm import ready_packing  # the same numba the cells just imported
+    _pack_weight = ready_packing()
     _compiled_cell = cells
 
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..settings import TorchLSTM
-from ..shapes.torch import parameters
+from ..frameworks.torch import parameters
 
 __all__ = ["CELL_MODES", "Call", "cell_mode", "check_lstm_call", "check_rnn_call", "init_params", "init_rnn_params",
            "param_shapes", "rnn_param_shapes"]

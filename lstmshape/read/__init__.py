@@ -5,7 +5,7 @@ mean together is `lstmshape.rules`' business.
     values      one classifier: which values fit which kind (LS007 / LS008 decided once)
     reader      the mechanics: aliases, kinds, unknown keys, problem placement
     data        the `data` section
-    around      the model around the LSTM: `head`, `expect`, joins between blocks, bridges
+    head        the model around the LSTM: `head`, `expect`, joins between blocks, bridges
     decoder     a seq2seq decoder fed the encoder's final state
     torch       a torch config's `lstm` section (one LSTM or a stack of blocks)
     frameworks  a keras or onnx config's `lstm` section
@@ -19,23 +19,24 @@ mean together is `lstmshape.rules`' business.
 
 from __future__ import annotations
 
+import difflib
 import os
 
-from ..codes import OUT_OF_RANGE, WRONG_STRUCTURE
+from ..codes import OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
+from ..frameworks import FRAMEWORKS, TORCH, framework_named
 from ..problems import Problem, by_position, format_problem
-from ..registry import resolve
-from ..settings import FRAMEWORK_ALIASES, Config
+from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, parse_yaml
 from .data import data_config
+from .decoder import read_decoder
 from .formats import load_document, split_mapping
+from .frameworks import read_framework
+from .mapping import apply as apply_mapping
 from .reader import Reader
 from .recognise import TOP_LEVEL, is_config
 from .torch import lstm_settings_place, read_torch
-from .values import MAX_BLOCKS, kind_of
+from .values import MAX_BLOCKS, kind_of, show
 
-FRAMEWORK_READER = "lstmshape.read.frameworks:read_framework"  # loaded for keras and onnx configs only
-MAPPER = "lstmshape.read.mapping:apply"  # loaded for a config read through --from/--set only
-DECODER_READER = "lstmshape.read.decoder:read_decoder"  # loaded for a config with a decoder only
 
 
 class ConfigError(Exception):
@@ -79,7 +80,7 @@ def parse_config(doc: YamlDoc, mapping: tuple = ()) -> tuple[Config | None, list
     """The config a loaded document holds (None if it has errors) and every problem found."""
     unmapped: list[Problem] = []
     if mapping:
-        doc, unmapped = resolve(MAPPER)(doc, list(mapping))
+        doc, unmapped = apply_mapping(doc, list(mapping))
     reader = Reader(doc)
     config = read_document(reader) if not unmapped else None
     problems = by_position(unmapped + reader.problems)
@@ -101,12 +102,22 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem(("lstm",), OUT_OF_RANGE, f"'lstm' is a stack of {len(data['lstm']):,} blocks; lstmshape reads "
                        f"up to {MAX_BLOCKS:,} (a real network has a handful)")
         return None
-    if isinstance(data.get("framework"), str) and data["framework"].lower() in FRAMEWORK_ALIASES:
-        data = {**data, "framework": FRAMEWORK_ALIASES[data["framework"].lower()]}  # `tf`: Keras
-    if data.get("framework", "torch") != "torch":  # keras, onnx, or a framework to name as unknown
-        return resolve(FRAMEWORK_READER)(reader, data)
+    name = data.get("framework", "torch")
+    if framework_named(name) not in (None, name):
+        name = framework_named(name)  # `tf`: Keras
+        data = {**data, "framework": name}
+    framework = FRAMEWORKS.get(name) if isinstance(name, str) else None
+    if framework is None:
+        named = isinstance(name, str) and len(name) <= 64  # difflib is quadratic
+        close = difflib.get_close_matches(name, FRAMEWORKS, n=1, cutoff=0.5) if named else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        reader.problem(("framework",), OUT_OF_RANGE if isinstance(name, str) else WRONG_TYPE,
+                       f"framework must be one of {', '.join(FRAMEWORKS)}, got {show(name)}{hint}")
+        return None
+    if framework is not TORCH:  # the model around the LSTM (joins, a decoder) is read for torch only
+        return read_framework(reader, data, framework)
     config = read_torch(reader, data)
-    return resolve(DECODER_READER)(reader, data, config) if "decoder" in data else config
+    return read_decoder(reader, data, config) if "decoder" in data else config
 
 
 def not_a_config(data: dict, path: str) -> str:

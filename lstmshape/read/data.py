@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..settings import DataConfig
+from ..settings import DataConfig, Key
 from .reader import Reader
-from .values import Key
 
 DATA_KEYS = (
     Key("batch_size", "dim",

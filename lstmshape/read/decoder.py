@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..codes import MISSING_KEY, WRONG_STRUCTURE
-from ..settings import Config, Decoder, TorchLSTM
-from .around import BRIDGE_STEPS, DECODER_KEYS, read_steps
+from ..settings import Config, Decoder, Key, TorchLSTM
+from .head import BRIDGE_STEPS, DECODER_KEYS, read_steps
 from .reader import INVALID, Reader
-from .torch import LSTM_KEYS, cross_checks, directions, read_cell, totals
-from .values import Key, kind_of
+from ..frameworks.torch import LSTM_KEYS
+from .torch import cross_checks, directions, read_cell, totals
+from .values import kind_of
 
 
 def read_decoder(reader: Reader, data: dict, config: Config | None) -> Config | None:

@@ -1,6 +1,7 @@
 """The `lstm` section of a keras or onnx config: keras.layers.LSTM's (GRU's, SimpleRNN's)
-arguments, or the ONNX LSTM (GRU, RNN) node's attributes, read with the same machinery and the same file:line:col messages as torch's.
-A key of another framework written here is named with its equivalent."""
+arguments, or the ONNX LSTM (GRU, RNN) node's attributes, read with the same machinery and the
+same file:line:col messages as torch's, in the words of the config's Framework
+(lstmshape.frameworks). A key of another framework written here is named with its equivalent."""
 
 from __future__ import annotations
 
@@ -10,247 +11,83 @@ from typing import Any
 from ..codes import (INPUT_SHAPE_RANK, KERAS_2_ARGUMENT, MISSING_KEY, NO_EFFECT, OUT_OF_RANGE, STACK_2D_INPUT,
                      UNCHECKED_SECTION, UNKNOWN_ACTIVATION, UNKNOWN_KEY, WRONG_STRUCTURE, WRONG_TYPE)
 from ..problems import WARNING
-from ..settings import (CELLS, DIRECTIONS, FRAMEWORKS, KERAS_ACTIVATIONS, MERGE_MODES, Config, KerasArguments,
-                        KerasLSTM, OnnxLSTM)
-from .around import read_expect, read_head, section_keys
+from ..frameworks import Framework
+from ..settings import CELLS, KERAS_ACTIVATIONS, Config, KerasLSTM
+from .head import read_model, section_keys
 from .data import DATA_KEYS, data_config, read_data
 from .reader import Reader, homes
-from .values import Key, classify_choice, show, suggest
+from .values import classify_choice, show, suggest
 
-KERAS_KEYS = (
-    Key("input_dim", "positive_int", ("feature_size",), required=True,
-        doc="Features per time step (required unless input_shape or batch_input_shape gives them)."),
-    Key("units", "positive_int", (), required=True,
-        doc="keras.layers.LSTM's units: the size of h and c."),
-    Key("num_layers", "positive_int", ("n_layers",),
-        doc="Identical layers stacked (default 1)."),
-    Key("return_sequences", "bool",
-        doc="Return the whole sequence (batch, timesteps, units) rather than the last step (default false)."),
-    Key("return_state", "bool",
-        doc="Also return the final states (default false)."),
-    Key("go_backwards", "bool",
-        doc="Process the sequence backwards (default false)."),
-    Key("use_bias", "bool",
-        doc="Whether the layer has a bias vector (default true)."),
-    Key("bidirectional", "bool",
-        doc="Wrap the layer in keras.layers.Bidirectional (default false)."),
-    Key("merge_mode", "choice",
-        doc="How Bidirectional merges the two directions: concat, sum, mul, ave or null (default concat)."),
-    Key("cell", "choice", ("rnn_type", "cell_type"),
-        doc="Which layer: lstm, gru or rnn (LSTM, GRU, SimpleRNN; any case)."),
-    Key("reset_after", "bool",
-        doc="keras.layers.GRU's reset_after (GRU only; default true)."),
-    Key("input_shape", "input_shape",
-        doc="(timesteps, features) of the input, null for any size: Keras adds the batch."),
-    Key("batch_input_shape", "input_shape", ("batch_shape",),
-        doc="(batch, timesteps, features) of the input, null for any size."),
-    Key("dropout", "rate",
-        doc="Dropout rate of the inputs, in [0, 1)."),
-    Key("recurrent_dropout", "rate",
-        doc="Dropout rate of the recurrent state, in [0, 1)."),
-    Key("activation", "activation",
-        doc="A keras.activations name such as tanh, or null (linear)."),
-    Key("recurrent_activation", "activation",
-        doc="A keras.activations name such as sigmoid, or null (linear); LSTM and GRU only."),
-    Key("unit_forget_bias", "bool",
-        doc="Add 1 to the forget gate's bias at initialisation (LSTM only; default true)."),
-    Key("stateful", "bool",
-        doc="Keep the states between batches (default false)."),
-    Key("unroll", "bool",
-        doc="Unroll the recurrence (default false)."),
-)
-# The keys that let a keras config leave out input_dim: the shapes' last size is the features
-KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
-ONNX_KEYS = (
-    Key("input_size", "positive_int", ("feature_size",), required=True,
-        doc="Features per time step of X (required on the first block)."),
-    Key("hidden_size", "positive_int", (), required=True,
-        doc="The ONNX LSTM node's hidden_size: the size of Y_h and Y_c."),
-    Key("num_layers", "positive_int", ("n_layers",),
-        doc="Nodes stacked, each fed the one before (default 1)."),
-    Key("direction", "choice",
-        doc="forward, reverse or bidirectional (default forward)."),
-    Key("layout", "choice",
-        doc="0: X is (seq, batch, features); 1: batch first (default 0)."),
-    Key("input_forget", "choice",
-        doc="Couple the input and forget gates, 0 or 1 (LSTM only; default 0)."),
-    Key("peepholes", "bool",
-        doc="Whether input P (the peephole weights) is given (LSTM only)."),
-    Key("bias", "bool",
-        doc="Whether input B (the biases) is given (default true)."),
-    Key("sequence_lens", "bool",
-        doc="Whether input sequence_lens (one length per sequence) is given."),
-    Key("cell", "choice", ("op_type",),
-        doc="Which operator: lstm, gru or rnn (LSTM, GRU, RNN; any case)."),
-    Key("linear_before_reset", "choice",
-        doc="The ONNX GRU node's linear_before_reset, 0 or 1 (GRU only)."),
-)
 # The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
 CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
-# Settings of one cell only: (framework, key) → the cell that has it
-CELL_ONLY = {("keras", "reset_after"): "gru", ("keras", "unit_forget_bias"): "lstm", ("onnx", "linear_before_reset"): "gru",
-             ("onnx", "peepholes"): "lstm", ("onnx", "input_forget"): "lstm"}
-KEYS = {"keras": KERAS_KEYS, "onnx": ONNX_KEYS}
-INPUT_KEY = {"keras": "input_dim", "onnx": "input_size"}
-HIDDEN_KEY = {"keras": "units", "onnx": "hidden_size"}
-CHOICES = {
-    ("keras", "merge_mode"): MERGE_MODES,
-    ("onnx", "direction"): DIRECTIONS,
-    ("onnx", "layout"): (0, 1),
-    ("onnx", "input_forget"): (0, 1, False, True),
-    ("onnx", "linear_before_reset"): (0, 1),
-}
-# Keras 2 arguments that Keras 3's layers refuse ("Unrecognized keyword arguments"): say what to do.
-KERAS_2 = {
-    "time_major": "Keras 3's keras.layers.LSTM has no time_major (Keras 2 had it; Keras 3 raises \"Unrecognized "
-                  "keyword arguments passed to LSTM\"): its input is always (batch, timesteps, features); remove "
-                  "the key and transpose time-major data first, keras.ops.transpose(x, (1, 0, 2))",
-}
-# Keys of one framework written in another's section: say what the equivalent is.
-FOREIGN = {
-    "keras": {
-        "hidden_size": "Keras calls it 'units'",
-        "input_size": "Keras calls it 'input_dim'",
-        "batch_first": "Keras input is always (batch, seq_len, features)",
-        "bias": "Keras calls it 'use_bias'",
-        "direction": "Keras uses 'bidirectional' and 'go_backwards'",
-        "proj_size": "keras.layers.LSTM has no projection",
-        "layout": "Keras input is always (batch, seq_len, features)",
-        "linear_before_reset": "Keras calls it 'reset_after' (keras.layers.GRU)",
-    },
-    "onnx": {
-        "units": "ONNX calls it 'hidden_size'",
-        "input_dim": "ONNX calls it 'input_size'",
-        "batch_first": "ONNX calls it 'layout' (1 = batch first)",
-        "bidirectional": "ONNX uses 'direction: bidirectional'",
-        "go_backwards": "ONNX uses 'direction: reverse'",
-        "proj_size": "the ONNX LSTM operator has no projection",
-        "dropout": "the ONNX LSTM operator has no dropout",
-        "return_sequences": "the ONNX LSTM node always returns Y, Y_h and Y_c",
-        "return_state": "the ONNX LSTM node always returns Y, Y_h and Y_c",
-        "use_bias": "ONNX calls it 'bias' (whether input B is given)",
-        "reset_after": "ONNX calls it 'linear_before_reset' (the GRU node)",
-    },
-}
 
 
-def read_framework(reader: Reader, data: dict) -> Config | None:
-    """A keras or onnx config (top-level keys already checked): None when it has errors."""
-    framework = data.get("framework")
-    if not isinstance(framework, str) or framework not in KEYS:  # (a list or mapping is no key of KEYS)
-        named = isinstance(framework, str) and len(framework) <= 64  # difflib is quadratic
-        close = difflib.get_close_matches(framework, FRAMEWORKS, n=1, cutoff=0.5) if named else []
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        reader.problem(("framework",), OUT_OF_RANGE if isinstance(framework, str) else WRONG_TYPE,
-                       f"framework must be one of torch, keras, onnx, got {show(framework)}{hint}")
-        return None
-    reader.homes = homes(section_keys(framework, KEYS[framework], DATA_KEYS))
-    if "lstm" not in data:
-        required = ", ".join(k.name for k in KEYS[framework] if k.required)
-        reader.problem((), MISSING_KEY, f"missing section 'lstm' ({required}, ...)")
-        return None
-    body = data["lstm"]
-    if isinstance(body, list):
-        return read_framework_stack(reader, data, framework)
-    body = without_foreign(reader, framework, body, ("lstm",))
-    if framework == "keras":
-        body = keras_2_arguments(reader, body, ("lstm",))
-    data = {**data, "lstm": body}
-    lstm = reader.section("lstm", data, framework_keys(framework, body))
-    values = read_data(reader, data)
-    head, expect = read_around(reader, data, framework)
-    if lstm is None or values is None or head is None or expect is None:
-        return None
-    ok = choices_ok(reader, framework, lstm) and sections_checked(reader, framework, data, values)
-    ok = cell_ok(reader, framework, lstm) and ok
-    if values.get("unbatched"):
-        unbatched_refused(reader, framework)
-        ok = False
-    if framework == "keras":
-        ok = keras_checks(reader, lstm) and ok
-        if not ok or "input_dim" not in lstm or "units" not in lstm:
-            return None
-        spec: Any = keras_lstm(lstm)
-    else:
-        if "input_forget" in lstm:
-            lstm["input_forget"] = bool(lstm["input_forget"])
-        if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
-            return None
-        spec = OnnxLSTM(**lstm)
-    return Config(reader.doc.path, spec, data_config(values), reader.origins, reader.doc, framework=framework,
-                  head=head, expect=expect)
-
-
-def read_around(reader: Reader, data: dict, framework: str, blocks: int = 1) -> tuple:
-    """The head and expect sections in the framework's own names (empty when absent, None when
-    invalid); for a stack of blocks, expect has one entry per block, as torch's."""
-    head = read_head(reader, data["head"], framework) if "head" in data else ()
-    expect = read_expect(reader, data["expect"], blocks, blocks > 1, framework) if "expect" in data else ()
-    return head, expect
-
-
-def without_foreign(reader: Reader, framework: str, body: Any, at: tuple) -> Any:
-    """The section (or block) `at` without the keys of another framework, each named with its equivalent."""
-    if not isinstance(body, dict):
-        return body
-    known = {n for k in KEYS[framework] for n in (k.name, *k.aliases)}
-    foreign = {key: why for key, why in FOREIGN[framework].items() if key in body and key not in known}
-    where = "'lstm'" if at == ("lstm",) else f"'lstm[{at[1]}]'"
-    for key, why in foreign.items():
-        reader.problem(at + (key,), UNKNOWN_KEY, f"unknown key '{key}' in {'an' if framework == 'onnx' else 'a'} "
-                       f"{framework} {where} section: {why}", key=True)
-    return {k: v for k, v in body.items() if k not in foreign}
-
-
-def read_framework_stack(reader: Reader, data: dict, framework: str) -> Config | None:
-    """`lstm` as a list of blocks, as torch's: block k+1's input size defaults to what block k
-    hands on (Keras: its merged output features; ONNX: num_directions × hidden_size of its last
+def read_framework(reader: Reader, data: dict, framework: Framework) -> Config | None:
+    """A keras or onnx config (top-level keys already checked): None when it has errors. `lstm`
+    is one block or a list of blocks, as torch's; block k+1's input size defaults to what block
+    k hands on (Keras: its merged output features; ONNX: num_directions × hidden_size of its last
     node's Y, reshaped to 3-D). A Keras block that returns (batch, units) cannot feed another
     (LS205)."""
-    body = data["lstm"]
-    if not body:
+    reader.homes = homes(section_keys(framework, DATA_KEYS, {}))
+    if "lstm" not in data:
+        required = ", ".join(k.name for k in framework.keys if k.required)
+        reader.problem((), MISSING_KEY, f"missing section 'lstm' ({required}, ...)")
+        return None
+    listed = isinstance(data["lstm"], list)
+    if listed and not data["lstm"]:
         reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
         return None
-    body = [without_foreign(reader, framework, block, ("lstm", k)) for k, block in enumerate(body)]
-    if framework == "keras":
-        body = [keras_2_arguments(reader, block, ("lstm", k)) for k, block in enumerate(body)]
-    data = {**data, "lstm": body}
-    input_key = INPUT_KEY[framework]
-    blocks = [reader.section("lstm", data, framework_keys(framework, block, k == 0), index=k)
-              for k, block in enumerate(body)]
+    bodies = data["lstm"] if listed else [data["lstm"]]
+    places = [("lstm", k) if listed else ("lstm",) for k in range(len(bodies))]
+    bodies = [without_legacy(reader, framework, without_foreign(reader, framework, body, at), at)
+              for body, at in zip(bodies, places)]
+    data = {**data, "lstm": bodies if listed else bodies[0]}
+    sections = [reader.section("lstm", data, framework_keys(framework, body, k == 0), index=k if listed else None)
+                for k, body in enumerate(bodies)]
     values = read_data(reader, data)
-    head, expect = read_around(reader, data, framework, len(body))
+    head, expect = read_model(reader, data, framework, len(bodies))
     ok = values is not None and head is not None and expect is not None \
         and sections_checked(reader, framework, data, values)
     if values is not None and values.get("unbatched"):
         unbatched_refused(reader, framework)
         ok = False
     built: list = []
-    for k, lstm in enumerate(blocks):
-        reader.origins[("lstm", k)] = ("lstm", k)
+    for k, (lstm, at) in enumerate(zip(sections, places)):
+        if listed:
+            reader.origins[at] = at
         if lstm is None:
             ok = False
             continue
-        at = ("lstm", k)
         fine = choices_ok(reader, framework, lstm, at)
         fine = cell_ok(reader, framework, lstm, at) and fine
-        if framework == "keras":
+        if framework.input_shape_keys:  # Keras: the layer arguments and what Bidirectional refuses
             fine = keras_checks(reader, lstm, at) and fine
-        else:
-            lstm["input_forget"] = bool(lstm.get("input_forget", False))
-        if k > 0 and input_key not in lstm and len(built) == k:
-            before = built[-1]
-            lstm[input_key] = before.out_features if framework == "keras" else before.num_directions * before.hidden_size
-        if fine and input_key in lstm and HIDDEN_KEY[framework] in lstm and len(built) == k:
-            block = keras_lstm(lstm) if framework == "keras" else OnnxLSTM(**lstm)
-            if framework == "keras" and k > 0:
+        settings = normalised(reader, framework, lstm, at)
+        if k > 0 and framework.input_key not in settings and len(built) == k:
+            settings[framework.input_key] = framework.handed_on(built[-1])
+        if fine and framework.input_key in settings and framework.hidden_key in settings and len(built) == k:
+            block = framework.settings(settings)
+            if k > 0 and framework.sequences_optional:
                 fine = keras_feeds(reader, built[-1], k)
             built.append(block)
         ok = fine and ok
-    if not ok or len(built) != len(blocks):
+    if not ok or len(built) != len(sections):
         return None
-    return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc, framework=framework,
-                  blocks=tuple(built), head=head, expect=expect)
+    return Config(reader.doc.path, tuple(built), data_config(values), reader.origins, reader.doc,
+                  framework=framework.name, head=head, expect=expect, listed=listed)
+
+
+def without_foreign(reader: Reader, framework: Framework, body: Any, at: tuple) -> Any:
+    """The section (or block) `at` without the keys of another framework, each named with its equivalent."""
+    if not isinstance(body, dict):
+        return body
+    known = {n for k in framework.keys for n in (k.name, *k.aliases)}
+    foreign = {key: why for key, why in framework.foreign.items() if key in body and key not in known}
+    where = "'lstm'" if at == ("lstm",) else f"'lstm[{at[1]}]'"
+    for key, why in foreign.items():
+        reader.problem(at + (key,), UNKNOWN_KEY, f"unknown key '{key}' in {framework.article} "
+                       f"{framework.name} {where} section: {why}", key=True)
+    return {k: v for k, v in body.items() if k not in foreign}
 
 
 def keras_feeds(reader: Reader, before: KerasLSTM, k: int) -> bool:
@@ -270,60 +107,73 @@ def keras_feeds(reader: Reader, before: KerasLSTM, k: int) -> bool:
     return True
 
 
-def unbatched_refused(reader: Reader, framework: str) -> None:
+def unbatched_refused(reader: Reader, framework: Framework) -> None:
     reader.problem(reader.origins[("data", "unbatched")], OUT_OF_RANGE,
-                   f"{framework} has no unbatched input: {'keras.Input' if framework == 'keras' else 'X'} is "
-                   "always 3-D; use batch_size 1")
+                   f"{framework.name} has no unbatched input: {framework.input_name} is always 3-D; use batch_size 1")
 
 
-def cell_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -> bool:
-    """Fold the cell switch into `cell` (lstm, gru, rnn); a setting of another cell is an error."""
+def cell_ok(reader: Reader, framework: Framework, lstm: dict, at: tuple = ("lstm",)) -> bool:
+    """Whether the cell switch names a cell (lstm, gru, rnn) and no setting belongs to another cell."""
+    cell = CELLS["lstm"]
     if "cell" in lstm:
         value, where = lstm["cell"], reader.origins[at + ("cell",)]
         if not isinstance(value, str) or value.lower() not in CELL_NAMES:
-            classes = "LSTM, GRU, SimpleRNN" if framework == "keras" else "LSTM, GRU, RNN"
+            classes = ", ".join(framework.cell_class(cell) for cell in CELLS.values())
             reader.problem(where, OUT_OF_RANGE if isinstance(value, str) else WRONG_TYPE,
                            f"{where[-1]} must be one of lstm, gru, rnn ({classes}), got {show(value)}")
             return False
-        lstm["cell"] = CELL_NAMES[value.lower()]
-    cell = CELLS[lstm.get("cell", "lstm")]
+        cell = CELLS[CELL_NAMES[value.lower()]]
     ok = True
-    for (fw, key), only in CELL_ONLY.items():
-        if fw == framework and key in lstm and cell.name != only:
-            what = f"keras.layers.{cell.keras}" if framework == "keras" else f"the ONNX {cell.onnx} operator"
-            owner = f"keras.layers.{CELLS[only].keras}" if framework == "keras" else f"the ONNX {CELLS[only].onnx} operator"
+    for key, only in framework.cell_only.items():
+        if key in lstm and cell.name != only:
             reader.problem(reader.origins[at + (key,)], OUT_OF_RANGE,
-                           f"{key} is an attribute of {owner} only; {what} has no such setting")
+                           f"{key} is an attribute of {framework.operator(CELLS[only])} only; "
+                           f"{framework.operator(cell)} has no such setting")
             ok = False
     return ok
 
 
-# Sections checked for torch configs only: (framework, section) pairs, "data.KEY" for a data key.
-# head, expect and data.lengths are checked in Keras's and ONNX's own terms; the model around the
-# LSTM (a decoder, the DataLoader) is torch's only.
-TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
-UNCHECKED: tuple[tuple[str, str], ...] = tuple((fw, key) for fw in ("keras", "onnx") for key in TORCH_ONLY)
+def normalised(reader: Reader, framework: Framework, lstm: dict, at: tuple) -> dict:
+    """A checked section's settings as the settings class takes them (a new dict): the cell
+    switch folded into lstm, gru or rnn, ONNX's input_forget a bool, a declared Keras input
+    shape a tuple that gives input_dim when the section leaves it out."""
+    out = dict(lstm)
+    if isinstance(out.get("cell"), str) and out["cell"].lower() in CELL_NAMES:
+        out["cell"] = CELL_NAMES[out["cell"].lower()]
+    if "input_forget" in out:
+        out["input_forget"] = bool(out["input_forget"])
+    for key in ("input_shape", "batch_input_shape"):
+        if isinstance(out.get(key), list) and out[key] and out[key][-1] is not None:
+            out[key] = tuple(out[key])
+            if "input_dim" not in out:
+                out["input_dim"] = out[key][-1]
+                where = reader.origins[at + (key,)] + (len(out[key]) - 1,)
+                reader.origins[at + ("input_dim",)] = where
+                if at == ("lstm", 0):
+                    reader.origins.setdefault(("lstm", "input_dim"), where)
+    return out
 
 
-def sections_checked(reader: Reader, framework: str, data: dict, values: dict) -> bool:
+def sections_checked(reader: Reader, framework: Framework, data: dict, values: dict) -> bool:
     """False (and LS204 at each) when the config has sections lstmshape does not check for
-    `framework`: a gate never passes what it did not look at."""
-    unchecked = [(key,) for fw, key in UNCHECKED if fw == framework and key in data and "." not in key]
-    unchecked += [reader.origins[("data", key.split(".")[1])] for fw, key in UNCHECKED
-                  if fw == framework and key.startswith("data.") and key.split(".")[1] in values]
+    `framework` (its `unchecked`: "data.KEY" for a data key): a gate never passes what it did not
+    look at."""
+    unchecked = [(key,) for key in framework.unchecked if key in data and "." not in key]
+    unchecked += [reader.origins[("data", key.split(".")[1])] for key in framework.unchecked
+                  if key.startswith("data.") and key.split(".")[1] in values]
     for parts in unchecked:
         what = ".".join(str(p) for p in parts[:2]) if parts[0] == "data" else parts[0]
-        reader.problem(parts, UNCHECKED_SECTION, f"'{what}' is not checked for {framework} configs yet (lstmshape "
+        reader.problem(parts, UNCHECKED_SECTION, f"'{what}' is not checked for {framework.name} configs yet (lstmshape "
                        f"checks it against torch.nn.LSTM's shapes); remove it, or check the same network as a torch "
                        f"config (`lstmshape infer CONFIG --as torch` shows its settings)", key=True)
     return not unchecked
 
 
-def choices_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)) -> bool:
+def choices_ok(reader: Reader, framework: Framework, lstm: dict, at: tuple = ("lstm",)) -> bool:
     """Every setting with a fixed set of values holds one of them."""
     ok = True
-    for (fw, name), choices in CHOICES.items():
-        if fw != framework or name not in lstm:
+    for name, choices in framework.choices.items():
+        if name not in lstm:
             continue
         value = lstm[name]
         code = classify_choice(value, choices)
@@ -338,30 +188,25 @@ def choices_ok(reader: Reader, framework: str, lstm: dict, at: tuple = ("lstm",)
     return ok
 
 
-def keras_2_arguments(reader: Reader, body: Any, at: tuple) -> Any:
-    """The section (or block) `at` without its Keras 2 arguments, each reported (LS014)."""
+def without_legacy(reader: Reader, framework: Framework, body: Any, at: tuple) -> Any:
+    """The section (or block) `at` without the arguments of an older version (Keras 2's), each
+    reported (LS014)."""
     if not isinstance(body, dict):
         return body
-    for key, why in KERAS_2.items():
+    for key, why in framework.legacy.items():
         if key in body:
             reader.problem(at + (key,), KERAS_2_ARGUMENT, f"{key} is a Keras 2 argument: {why}", key=True)
-    return {k: v for k, v in body.items() if k not in KERAS_2}
+    return {k: v for k, v in body.items() if k not in framework.legacy}
 
 
-def framework_keys(framework: str, body: Any, first: bool = True) -> tuple:
+def framework_keys(framework: Framework, body: Any, first: bool = True) -> tuple:
     """The keys of a section (or block): a Keras input_dim may come from a declared input shape's
     features; a later block's input size defaults to what the block before hands on."""
-    keys = KEYS[framework]
-    declared = framework == "keras" and isinstance(body, dict) and any(k in body for k in KERAS_SHAPE_KEYS)
+    keys = framework.keys
+    declared = isinstance(body, dict) and any(k in body for k in framework.input_shape_keys)
     if declared or not first:
-        keys = tuple(k._replace(required=False) if k.name == INPUT_KEY[framework] else k for k in keys)
+        keys = tuple(k._replace(required=False) if k.name == framework.input_key else k for k in keys)
     return keys
-
-
-def keras_lstm(lstm: dict) -> KerasLSTM:
-    """A checked Keras section (or block) as settings: the shape-free arguments apart."""
-    arguments = KerasArguments(**{k: lstm.pop(k) for k in KerasArguments._fields if k in lstm})
-    return KerasLSTM(**lstm, arguments=arguments)
 
 
 def keras_arguments(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
@@ -415,12 +260,6 @@ def input_shape_ok(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
                        "from them and refuses a null (\"Shapes used to initialize variables must be fully-defined\"); "
                        "give the number of features")
         return False
-    lstm[key] = tuple(dims)
-    if "input_dim" not in lstm:
-        lstm["input_dim"] = dims[-1]
-        reader.origins[at + ("input_dim",)] = where + (want - 1,)
-        if at == ("lstm", 0):
-            reader.origins.setdefault(("lstm", "input_dim"), where + (want - 1,))
     return True
 
 

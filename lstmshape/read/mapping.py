@@ -31,17 +31,15 @@ from typing import Any
 
 from ..codes import DUPLICATE_KEY, MAPPING_PATH, OUT_OF_RANGE, UNREAD_SIZE_KEY, UNRESOLVED_VALUE, WRONG_TYPE
 from ..problems import ERROR, WARNING, Problem, json_path
-from ..registry import resolve as registered
+from ..frameworks import FRAMEWORKS, framework_named
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
-from .around import DECODER_KEYS
+from .head import DECODER_KEYS
 from .data import DATA_KEYS
 from .interpolation import resolve as resolve_interpolation
 from .paths import (MAX_DIGITS, Expression, PathError, Ref, Select, dotted, parse_expression, parse_path, references,
                     show, too_big)
-from .torch import LSTM_KEYS
 from .values import MAX_BLOCKS, kind_of, needs_resolving, show as shown, suggest
 
-FRAMEWORK_KEYS = "lstmshape.read.frameworks:KEYS"  # keras and onnx names, loaded for their TARGETs only
 SECTIONS = ("lstm", "data", "framework", "head", "expect", "decoder")
 WHOLE = ("lstm", "data")  # sections whose known keys are taken from a mapping, the others ignored
 # Names of a setting that only a config read through a mapping uses, folded into the canonical
@@ -91,14 +89,10 @@ def names(section: str, framework: str | None = None) -> dict[str, str]:
     name; for `lstm`, with the names a mapping folds in (MAPPING_ALIASES)."""
     if section == "data":
         return {n: key.name for key in DATA_KEYS for n in (key.name, *key.aliases)}
-    groups = {"torch": LSTM_KEYS} if framework in (None, "torch") else {}
-    if framework != "torch":
-        others = registered(FRAMEWORK_KEYS)
-        groups.update({framework: others[framework]} if framework in others else others)
     out = {}
-    for name, keys in groups.items():
-        out.update(MAPPING_ALIASES[name])
-        out.update({n: key.name for key in keys for n in (key.name, *key.aliases)})
+    for each in [FRAMEWORKS[framework]] if framework in FRAMEWORKS else FRAMEWORKS.values():
+        out.update(MAPPING_ALIASES[each.name])
+        out.update({n: key.name for key in each.keys for n in (key.name, *key.aliases)})
     return out
 
 
@@ -711,8 +705,7 @@ def apply(doc: YamlDoc, entries: list[Entry]) -> tuple[MappedDoc, list[Problem]]
                     value = mapping.locate(entry.path, entry).value
                 except _Nowhere:
                     mapping.problems.clear()
-            mapping.framework = value if isinstance(value, str) and value in ("torch", "keras", "onnx") \
-                else mapping.framework
+            mapping.framework = framework_named(value) or mapping.framework
     mapping.read.clear()
     for entry in ordered(entries):
         try:

@@ -7,9 +7,10 @@ from typing import Any
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, UNKNOWN_KEY, UNRESOLVED_VALUE, WRONG_STRUCTURE, Code
 from ..problems import ERROR, MAX_LISTED, Problem, json_path
+from ..settings import Key
 from ..yamlload import Tagged, YamlDoc
 from .interpolation import resolve
-from .values import Key, classify, kind_of, needs_resolving, number_read_as_text, show, suggest
+from .values import classify, kind_of, needs_resolving, number_read_as_text, show, suggest
 
 
 def meant(key: str, known: tuple[str, ...], keys: tuple[Key, ...] = ()) -> str | None:

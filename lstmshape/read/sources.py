@@ -14,8 +14,8 @@ LOADER_FIELDS = ("enforce_sorted", "dataset_size", "drop_last")
 def sources(config: Config) -> dict[str, dict]:
     """`lstm.hidden_size` (`lstm[1].hidden_size` in a stack, `data.seq_len`) → its value and origin."""
     out: dict[str, dict] = {}
-    stacked = bool(config.blocks)
-    for k, block in enumerate(config.stack):
+    stacked = config.listed
+    for k, block in enumerate(config.blocks):
         at, label = (("lstm", k), f"lstm[{k}]") if stacked else (("lstm",), "lstm")
         for f in fields(block):
             if f.name == "nonlinearity" and getattr(block, "cell", "rnn") != "rnn":

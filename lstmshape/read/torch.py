@@ -9,47 +9,13 @@ An alias given together with its canonical key must agree with it.
 from __future__ import annotations
 
 from ..codes import CONFLICTING_ALIAS, MISSING_KEY, OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
+from ..frameworks.torch import LSTM_KEYS, TORCH
 from ..settings import CELLS, NONLINEARITIES, Config, TorchLSTM, joined_features
-from .around import JOIN_STEPS, read_expect, read_head, read_steps, section_keys
+from .head import DECODER_KEYS, JOIN_STEPS, read_model, read_steps, section_keys
 from .data import DATA_KEYS, data_config, read_data
 from .reader import Reader, homes
-from .values import Key, show
+from .values import show
 
-# Aliases are names real training configs use for exactly this setting (never a name whose meaning
-# depends on the project, such as ESPnet's `eunits`: map those with --from).
-LSTM_KEYS = (
-    Key("input_size", "positive_int", ("feature_size", "num_features", "input_dim"), required=True,
-        doc="Features per time step of the input (torch.nn.LSTM's input_size); a later block of a stack "
-            "may leave it out."),
-    Key("hidden_size", "positive_int", ("num_units", "hidden_dim", "rnn_hidden_size", "lstm_hidden_size",
-                                        "rnn_units", "lstm_units"), required=True,
-        doc="Features of the cell state c (and of h without projection): torch.nn.LSTM's hidden_size."),
-    Key("num_layers", "positive_int", ("hidden_num_layers", "n_layers", "nlayers", "rnn_layers",
-                                       "hidden_layers", "num_rnn_layers", "num_lstm_layers", "lstm_layers"),
-        doc="Stacked layers inside this one module (default 1)."),
-    Key("bidirectional", "bool",
-        doc="Run a reverse direction too, so D = 2 (default false)."),
-    Key("num_directions", "directions",
-        doc="1 or 2: another way to say bidirectional (2 = bidirectional: true)."),
-    Key("batch_first", "bool",
-        doc="Input and output as (batch, seq, feature); h and c never change (default false)."),
-    Key("proj_size", "nonneg_int",
-        doc="Project h to this size (H_out); 0 = no projection, and it must be smaller than hidden_size (LSTM only)."),
-    Key("bias", "bool",
-        doc="The two bias vectors b_ih and b_hh (default true)."),
-    Key("dropout", "fraction",
-        doc="Dropout between stacked layers, in [0, 1] (default 0; with one layer it only warns)."),
-    Key("cell", "choice", ("rnn_type", "cell_type", "mode"),
-        doc="Which module: lstm, gru or rnn (nn.LSTM, nn.GRU, nn.RNN; any case; also RNN_TANH, RNN_RELU)."),
-    Key("nonlinearity", "choice",
-        doc="tanh or relu: nn.RNN's activation (an error with another cell)."),
-    # the size summed over both directions, as many configs store it (`eunits: 512` for a BiLSTM
-    # of hidden_size 256): hidden_size = total ÷ num_directions
-    Key("total_hidden_size", "positive_int",
-        doc="hidden_size summed over both directions, as many configs store it (hidden_size = total ÷ directions)."),
-    Key("total_proj_size", "positive_int",
-        doc="proj_size summed over both directions (proj_size = total ÷ directions)."),
-)
 TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
 # The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
 # nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
@@ -81,7 +47,7 @@ def lstm_settings_place(data) -> tuple[tuple, list[str]] | None:
 
 def read_torch(reader: Reader, data: dict) -> Config | None:
     """A torch config (top-level keys already checked): None when it has errors."""
-    reader.homes = homes(section_keys("torch", LSTM_KEYS, DATA_KEYS))
+    reader.homes = homes(section_keys(TORCH, DATA_KEYS, {"decoder": DECODER_KEYS}))
     if "lstm" not in data:
         reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
         return None
@@ -93,7 +59,7 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
         data = {**data, "lstm": {k: v for k, v in data["lstm"].items() if k != "join"}}
     lstm = reader.section("lstm", data, LSTM_KEYS)
     values = read_data(reader, data)
-    head, expect = read_around(reader, data, 1, False)
+    head, expect = read_model(reader, data, TORCH, 1)
     if lstm is None or values is None:
         return None
     bidirectional = directions(reader, lstm)
@@ -104,7 +70,7 @@ def read_torch(reader: Reader, data: dict) -> Config | None:
         return None
     if head is None or expect is None:
         return None
-    return Config(reader.doc.path, TorchLSTM(**lstm), data_config(values), reader.origins, reader.doc,
+    return Config(reader.doc.path, (TorchLSTM(**lstm),), data_config(values), reader.origins, reader.doc,
                   head=head, expect=expect)
 
 
@@ -118,7 +84,7 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
     data = {**data, "lstm": [{k: v for k, v in b.items() if k != "join"} if isinstance(b, dict) else b for b in body]}
     blocks = [reader.section("lstm", data, LSTM_KEYS, index=k) for k in range(len(body))]
     values = read_data(reader, data)
-    head, expect = read_around(reader, data, len(body), True)
+    head, expect = read_model(reader, data, TORCH, len(body))
     built: list[TorchLSTM] = []
     for k, lstm in enumerate(blocks):
         reader.origins[("lstm", k)] = ("lstm", k)
@@ -134,8 +100,8 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
             built.append(TorchLSTM(**lstm))
     if len(built) != len(blocks) or values is None or head is None or expect is None or joins is None:
         return None
-    return Config(reader.doc.path, built[0], data_config(values), reader.origins, reader.doc,
-                  blocks=tuple(built), head=head, expect=expect, joins=joins if any(joins) else ())
+    return Config(reader.doc.path, tuple(built), data_config(values), reader.origins, reader.doc,
+                  head=head, expect=expect, joins=joins if any(joins) else (), listed=True)
 
 
 def read_joins(reader: Reader, body: list) -> tuple | None:
@@ -155,13 +121,6 @@ def read_joins(reader: Reader, body: list) -> tuple | None:
         ok = steps is not None and ok
         joins.append(steps or ())
     return tuple(joins) if ok else None
-
-
-def read_around(reader: Reader, data: dict, blocks: int, stacked: bool) -> tuple:
-    """The head and expect sections (empty when absent, None when invalid)."""
-    head = read_head(reader, data["head"]) if "head" in data else ()
-    expect = read_expect(reader, data["expect"], blocks, stacked) if "expect" in data else ()
-    return head, expect
 
 
 def directions(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool | None:

@@ -5,7 +5,7 @@ says why (LS007 wrong type, LS008 out of range) and in what words. Decided here 
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
 from ..yamlload import Tagged
@@ -18,17 +18,6 @@ EXPONENT_FORM = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+\Z"
 INTEGER_KINDS = ("positive_int", "nonneg_int", "directions", "dim")
 NUMBER_KINDS = ("fraction", "rate")
 MAX_BLOCKS = 1_000  # blocks in one stack: each is read, inferred and reported, so a few bytes each must stay cheap
-
-
-class Key(NamedTuple):
-    """One config key: its canonical name, the aliases people use for it, and its kind."""
-
-    name: str
-    kind: str  # positive_int | nonneg_int | bool | fraction | rate | dim | directions | lengths | choice |
-    # activation | input_shape
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    doc: str = ""  # what the setting means, for `lstmshape schema` (an editor's hover and completion)
 
 
 def classify(kind: str, value: Any) -> tuple[Code, str] | None:

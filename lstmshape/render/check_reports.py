@@ -111,7 +111,7 @@ def _suffixes() -> str:
 class JsonReporter:
     """One JSON object: `summary` (the text format's last line), `checked` and `skipped` (file
     names), `unread` (paths given that could not be checked, with why) and `problems` (file, line,
-    column (1-based), code, severity, message, path), so that a run that checked nothing says so."""
+    column (1-based), code, severity, message, path, and subject where it concerns a part of the model), so that a run that checked nothing says so."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream

@@ -8,6 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..explain import traps
+from ..frameworks.keras import KerasShapes
+from ..frameworks.onnx import OnnxShapes
 from .layout import Picture
 from .result_text import human_bytes, shape_text
 from .svg import svg_element, xml_text
@@ -107,13 +109,12 @@ def _table(parent: ET.Element, first: str, tensors) -> None:
 
 def report_parts(results: list) -> tuple[list, list[str]]:
     """The tables and traps of a report, the way `infer --explain` presents each framework."""
-    framework = results[0].framework
-    if framework == "keras":
+    if isinstance(results[0], KerasShapes):
         r = results[0]
         return [("Input", "tensor", (r.input,)), ("Outputs (what the last layer's call returns, in order)", "output",
                                                    r.outputs),
                 ("Weights (Keras weight paths, model.weights order)", "weight", r.params)], traps(r)
-    if framework == "onnx":
+    if isinstance(results[0], OnnxShapes):
         r = results[0]
         tables = [(f"Node lstm_{node.index} (ONNX LSTM, opset 14+)", "tensor", node.tensors)
                   for node in r.nodes[:MAX_PARAM_ROWS]]

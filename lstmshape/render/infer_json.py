@@ -9,10 +9,11 @@ from ..explain import traps
 from ..problems import Problem
 from ..read.sources import sources
 from ..settings import Config
-from ..shapes import TENSORS, Repeat, TorchShapes
-from ..shapes.around import around_json, infer_decoder
-from ..shapes.keras import KerasShapes
-from ..shapes.onnx import INITIALIZERS, OnnxShapes
+from ..shapes import Repeat
+from ..frameworks.torch import TENSORS, TorchShapes
+from ..shapes.joins import around_json, infer_decoder
+from ..frameworks.keras import KerasShapes
+from ..frameworks.onnx import INITIALIZERS, OnnxShapes
 from .result_text import dumps
 
 
@@ -57,7 +58,7 @@ class JsonReporter:
 
     def report(self, config: Config, results: list[TorchShapes], verifications: list | None = None,
                problems: list[Problem] = ()) -> None:
-        if results[0].framework != "torch":
+        if not isinstance(results[0], TorchShapes):
             entries = [framework_result_json(r) for r in results]
         else:
             checks = verifications or [None] * len(results)
@@ -67,7 +68,7 @@ class JsonReporter:
                 entry["explain"] = explanation(result)
         doc = {"config": config.path, "framework": results[0].framework, "problems": [p.as_json() for p in problems],
                "results": entries, "sources": sources(config)}
-        if config.framework == "torch" and (config.joins or config.decoder is not None):
+        if isinstance(results[0], TorchShapes) and (config.joins or config.decoder is not None):  # torch's model around
             doc["around"] = around_json(config)  # the joins between blocks, the bridge
             if config.decoder is not None:
                 doc["around"]["decoder"] = result_json(infer_decoder(config))
@@ -77,7 +78,7 @@ class JsonReporter:
 def explanation(result) -> dict:
     """What `--explain` adds to a table, as data: each tensor's dimensions with how each size is
     derived, and the traps for this config."""
-    if result.framework == "onnx":  # a deep stack's identical nodes (layers) once, `{layer}` for their index
+    if isinstance(result, OnnxShapes):  # a deep stack's identical nodes (layers) once, `{layer}` for their index
         named = [(f"lstm_{'{layer}' if isinstance(node, Repeat) else node.index}.{t.name}", t)
                  for node in result.listed_nodes for t in node.tensors]
     else:
@@ -92,7 +93,7 @@ def explanation(result) -> dict:
 
 def framework_result_json(result: KerasShapes | OnnxShapes) -> dict:
     lstm = result.lstm
-    if result.framework == "keras":
+    if isinstance(result, KerasShapes):
         return {
             "input_dim": lstm.input_dim,
             "units": lstm.units,

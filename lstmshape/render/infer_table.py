@@ -14,8 +14,10 @@ from ..explain import traps
 from ..read.mapping import MappedDoc
 from ..read.sources import origin_text, sources
 from ..settings import Config
-from ..shapes import Size, TorchShapes
-from ..shapes.around import infer_decoder
+from ..shapes import Size
+from ..frameworks import TORCH
+from ..frameworks.torch import TorchShapes
+from ..shapes.joins import infer_decoder
 from . import terminal
 from .result_text import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
 from .join_bridge_lines import bridge_line, join_line
@@ -55,7 +57,7 @@ class TableReporter:
             self.console.print(sources_table(config))
 
     def shapes(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
-        if results[0].framework != "torch":
+        if not isinstance(results[0], TorchShapes):
             return FrameworkTableReporter(self.console, self.explain).report(config, results)
         if len(results) == 1:
             self.single(config, results[0], verifications[0] if verifications else None)
@@ -98,7 +100,7 @@ class TableReporter:
 
     def matrix(self, config: Config, results: list[TorchShapes], verifications: list | None = None) -> None:
         out = self.console
-        out.print(plain(config.path, "bold"), Text("every batch_first × bidirectional × num_layers"
+        out.print(plain(config.path, "bold"), Text(TORCH.matrix_axes
                                                          + matrix_cells(results)))
         table = Table(title_justify="left")
         cell_state = any(r.lstm.has_cell_state for r in results)  # GRU and RNN have no c0/cn column

@@ -7,15 +7,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..explain import framework_traps as traps
+from ..frameworks import of
+from ..frameworks.keras import KerasShapes
 from ..shapes import Repeat, Size
 from .result_text import blocks_left_out, describe, human_bytes, matrix_blocks, matrix_note, shape_text, shown_blocks
 from .tensor_table import plain, tensor_table
-
-MATRIX_AXES = {
-    "keras": "every bidirectional × return_sequences × return_state × num_layers",
-    "onnx": "every layout × direction × num_layers",
-}
-
 
 class FrameworkTableReporter:
     """Tables like the torch ones, framework-appropriate: Keras outputs in call order and weight
@@ -43,7 +39,7 @@ class FrameworkTableReporter:
         the last node's Y feeds)."""
         out = self.console
         out.print(plain(config.path, "bold"), plain(describe(result)))
-        if result.framework == "keras":
+        if isinstance(result, KerasShapes):
             out.print(tensor_table("Input", "tensor", (result.input,), self.explain))
             out.print(tensor_table("Outputs (what the last layer's call returns, in order)", "output",
                                    result.outputs, self.explain))
@@ -79,9 +75,10 @@ class FrameworkTableReporter:
     def matrix(self, config, results: list) -> None:
         out = self.console
         framework = results[0].framework
-        out.print(plain(config.path, "bold"), Text(f"{framework}: {MATRIX_AXES[framework]}"))
+        out.print(plain(config.path, "bold"), Text(f"{framework}: {of(framework).matrix_axes}"))
         table = Table(title_justify="left")
-        if framework == "keras":
+        keras = isinstance(results[0], KerasShapes)
+        if keras:
             columns = ["bidirectional", "return_sequences", "return_state", "num_layers", "input", "outputs", "params"]
         else:
             states = "Y_h / Y_c" if results[0].lstm.has_cell_state else "Y_h"  # GRU and RNN nodes: no Y_c
@@ -97,7 +94,7 @@ class FrameworkTableReporter:
                 continue
             lstm = result.lstm
             block = [str(result.block)] if stacked else []
-            if framework == "keras":
+            if keras:
                 table.add_row(str(lstm.bidirectional).lower(), str(lstm.return_sequences).lower(),
                               str(lstm.return_state).lower(), str(lstm.num_layers), *block,
                               shape_text(result.input.shape),

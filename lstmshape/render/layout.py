@@ -229,7 +229,7 @@ def layout(s: Scene) -> Picture:
     notes_marks = [m for p in s.parts for m in _all_marks(p)] + list(s.marks) + [
         m for h in (s.head.layers if s.head else ()) if isinstance(h, HeadBox) for m in h.marks]
     if s.marks:
-        lines = wrap("about no part drawn: " + marks_text(s.marks), inner, True)
+        lines = wrap("about a setting or a part not drawn: " + marks_text(s.marks), inner, True)
         pic.groups.append(Group("marks", error=is_error(s.marks), items=tuple(
             Text(MARGIN, y + i * LINE, line, "small " + ("err" if is_error(s.marks) else "warn"))
             for i, line in enumerate(lines))))

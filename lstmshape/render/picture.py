@@ -17,12 +17,11 @@ the last step; a deep stack shows its first layers, an elision and the last laye
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
-from .. import codes
-from ..rules import context_for  # the head walk the rules judge (LS101, LS102, LS118, LS124, LS125)
-from ..shapes.around import bridge_steps, final_state, infer_decoder, join_steps
+from ..frameworks import KERAS, ONNX, TORCH, of
+from ..shapes.joins import bridge_steps, final_state, infer_decoder, join_steps
 from .result_text import describe, shape_text  # the table's exact spelling of a shape
 
 # How much of a long or deep network is drawn.
@@ -35,6 +34,7 @@ MAX_SECTIONS = 3
 LEADING_HEAD = 3
 MAX_HEAD = 6
 
+OUTPUTS = ("output", "forward_output", "backward_output", "Y")  # what a head reads that is not a final state
 LEGEND = "→ blue: forward, from t=0;  ← green: backward, from the last step to t=0 (its final state sits at t=0)"
 FORWARD_LEGEND = "→ each layer runs from t=0 to the last step; its final state leaves after the last step"
 
@@ -172,39 +172,18 @@ class Scene:
     parts: tuple  # Section | Glue | Bridge | Elision, from the input (bottom) up
     head: Head | None = None
     notes: tuple[Note, ...] = ()  # every problem, numbered
-    marks: tuple[Mark, ...] = ()  # problems about no part drawn (the data, an elided block)
+    marks: tuple[Mark, ...] = ()  # problems about a setting (the data, ...) or a part not drawn (an elided block)
 
 
 # ----------------------------------------------------------------------------------------------
 # What each problem concerns
 
 
-_EXPECT = re.compile(r"^\$\.expect(?:\[(\d+)\])?\.(\w+)")
-_HEAD = re.compile(r"^\$\.head\[(\d+)\]")
-_BLOCK = re.compile(r"^\$\.lstm(?:\[(\d+)\])?(?:\.(\w+))?")
-_DECODER = re.compile(r"^\$\.decoder(?:\.(\w+))?")
-# problems at decoder.lstm about the state the bridge hands it: marked on the bridge
-_BRIDGE_CODES = (codes.DECODER_STATE_LAYERS, codes.DECODER_DIRECTIONS_AS_LAYERS, codes.DECODER_STATE_SIZE,
-                 codes.BRIDGE_IN_FEATURES)
-
-
 def subject(problem) -> tuple:
-    """What a problem concerns, as the picture keys its parts: ("expect", block, tensor),
-    ("head", index), ("join", block), ("block", block), ("bridge",), ("decoder",), ("data",) (the
-    input's batch and lengths: marked on the input) or () for nothing drawn."""
-    path = problem.path
-    if m := _EXPECT.match(path):
-        return ("expect", int(m.group(1) or 0), m.group(2))
-    if m := _HEAD.match(path):
-        return ("head", int(m.group(1)))
-    if m := _DECODER.match(path):
-        return ("bridge",) if m.group(1) == "bridge" or problem.code in _BRIDGE_CODES else ("decoder",)
-    if path.startswith("$.data"):
-        return ("data",)
-    if m := _BLOCK.match(path):
-        block = int(m.group(1) or 0)
-        return ("join", block) if m.group(2) in ("join", "input_size") and block else ("block", block)
-    return ()
+    """What a problem concerns, as the picture keys its parts: the problem's own `subject`
+    (("expect", block, tensor), ("head", index), ("join", block), ("bridge",)), or () for a setting,
+    which no part of the picture stands for."""
+    return problem.subject or ()
 
 
 class Marks:
@@ -261,26 +240,19 @@ def flat(items: list) -> list:
 
 def scene(config, results: list, problems=()) -> Scene:
     """What to draw for one config's results (one result, or one per block of a stack)."""
-    framework = results[0].framework
+    framework = of(results[0].framework)
     marks = Marks(problems)
-    block = {"torch": torch_block, "keras": keras_block, "onnx": onnx_block}[framework]
+    block = {TORCH: torch_block, KERAS: keras_block, ONNX: onnx_block}[framework]
     parts = flat(bounded(lambda k: block(config, results, k, marks), len(results), LEADING_SECTIONS, MAX_SECTIONS,
                          lambda a, b: [Elision(f"⋮ {span('block', a, b)} not drawn")]))
-    first = parts.index(next(p for p in parts if isinstance(p, Section)))
-    data = marks.take("data")
-    if data:  # the batch and lengths arrive with the input
-        inputs = parts[first].inputs
-        parts[first] = replace(parts[first], inputs=replace(inputs, marks=inputs.marks + data))
     head = None
-    if framework == "torch" and config.decoder is not None:
+    if config.decoder is not None:  # torch's alone
         parts += decoder_parts(config, results[-1], marks)
     if config.head:
-        head = torch_head(config, results[-1], marks) if framework == "torch" else framework_head(config, marks)
+        head = head_of(config, marks)
     summary = describe(results[0])
     if len(results) > 1:  # a stack: each block's settings head its section
-        module = {"torch": lambda kind: "nn." + kind.torch, "keras": lambda kind: "keras.layers." + kind.keras,
-                  "onnx": lambda kind: "ONNX " + kind.onnx}[framework]
-        modules = "/".join(sorted({module(r.lstm.kind) for r in results}))
+        modules = "/".join(sorted({framework.module(r.lstm.kind) for r in results}))
         summary = f"a stack of {len(results)} {modules} blocks, lstm[0] at the bottom" + (
             f"; the head is fed by lstm[{len(results) - 1}]" if config.head else "")
     if config.decoder is not None:
@@ -310,7 +282,7 @@ def torch_block(config, results: list, k: int, marks: Marks) -> list:
         return [section]
     join = config.joins[k] if k < len(config.joins) else ()
     steps = tuple(Step(s.code, shape_text(results[k - 1]["output"].shape[:-1] + (s.features_out,)))
-                  for s in join_steps(config.stack[k - 1], join))
+                  for s in join_steps(config.blocks[k - 1], join))
     title = f"join lstm[{k - 1}] → lstm[{k}]" if steps else f"output → lstm[{k}]'s input"
     return [Glue(title, steps, marks.take("join", k)), section]
 
@@ -358,8 +330,8 @@ def torch_section(result, config, marks: Marks, prefix: str, decoder: bool = Fal
 def decoder_parts(config, encoder, marks: Marks) -> list:
     """The bridge from the encoder's final (hn, cn) and the decoder it starts."""
     shapes = infer_decoder(config)
-    block = config.stack[-1]
-    name = f"lstm[{len(config.blocks) - 1}]" if config.blocks else "lstm"
+    block = config.blocks[-1]
+    name = f"lstm[{len(config.blocks) - 1}]" if config.listed else "lstm"
     batch = () if config.data.unbatched else (config.data.batch_size,)
     start = final_state(block)
     state = start
@@ -384,73 +356,34 @@ def _state_text(state, batch: tuple, cell: bool) -> str:
     return h if c == h else f"h {h} · c {c}"
 
 
-def torch_head(config, result, marks: Marks) -> Head:
-    """The head layers fed by the last block, with the shape each one is fed."""
-    lstm = result.lstm
-    hn = result["hn"].shape
-    source = config.head[0].input
-    if source == "output":
-        shape, what = result["output"].shape, "output"
-    elif source == "last_step":
-        out = result["output"].shape
-        axis = 1 if lstm.batch_first and not result.data.unbatched else 0
-        shape = out[:axis] + out[axis + 1:]
-        what = "output[:, -1]" if axis == 1 else "output[-1]"
-    elif source == "hn_last":
-        shape, what = hn[1:], "hn[-1]"
-    else:
-        shape, what = hn[1:-1] + (2 * hn[-1],), "cat(hn[-2], hn[-1])"
-
-    # with a decoder on top, say which block the check feeds the head from
-    fed = f"{'lstm[' + str(result.block) + ']' if result.block is not None else 'lstm'}: {what}" if config.decoder \
-        else what
-    shapes = []
-    for layer in config.head:  # bounded by the YAML loader's 50,000 values
-        shapes.append(shape)
-        if layer.kind == "linear":
-            shape = shape[:-1] + (layer.out_features,)
-
-    def box(i: int):
-        layer = config.head[i]
-        text = f"Linear({layer.in_features} → {layer.out_features})" if layer.kind == "linear" else layer.kind
-        return HeadBox(text, (fed + " " if i == 0 else "") + shape_text(shapes[i]), marks.take("head", i))
-
-    boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
-    return Head(tuple(boxes), shape_text(shape), from_state=source.startswith("hn"))
-
-
-def framework_head(config, marks: Marks) -> Head:
-    """A Keras or ONNX head as the check walks it: each layer's own transpose/reshape and what it is
-    fed; the layers after one that cannot be fed are drawn without a shape."""
-    context = context_for(config)
+def head_of(config, marks: Marks) -> Head:
+    """The head as the check walks it (the framework's one head walk, lstmshape.frameworks.head):
+    each layer's own transpose/reshape and what it is fed; layers after one that cannot be fed
+    are drawn without a shape."""
+    context = of(config.framework).context(config)
     steps = {step.index: step for step in context.head_steps}
-    last = None
+    first = steps.get(0)
+    # with a decoder on top, say which block the check feeds the head from
+    block = f"lstm[{len(config.blocks) - 1}]: " if config.decoder is not None and config.listed else \
+        "lstm: " if config.decoder is not None else ""
 
     def box(i: int):
-        nonlocal last
         layer, step = config.head[i], steps.get(i)
         ops = [f"{op.capitalize()} {list(given)}" for op, given in layer.ops]
-        text = " → ".join(ops + [framework_layer(layer, context.in_key)])
-        if step is None or step.error:
-            fed = "" if step is None else step.source
-            return HeadBox(text, (fed + " " if i == 0 and fed else "") + ("not fed" if step is None else
-                                                                        f"cannot be fed: {step.error}"),
-                           marks.take("head", i))
-        shape = shape_text(tuple(d.size for d in step.fed))
-        return HeadBox(text, (step.source + " " if i == 0 else "") + shape, marks.take("head", i))
+        text = " → ".join(ops + [layer_text(layer)])
+        if step is None:
+            return HeadBox(text, "not reached", marks.take("head", i))
+        fed = f"cannot be fed: {step.error}" if step.error else shape_text(tuple(d.size for d in step.fed))
+        return HeadBox(text, (block + step.source + " " if i == 0 else "") + fed, marks.take("head", i))
 
     boxes = bounded(box, len(config.head), LEADING_HEAD, MAX_HEAD, lambda a, b: Elision(f"⋮ head[{a}]–head[{b}]"))
-    walked = [step for step in context.head_steps if not step.error]
-    if len(walked) == len(config.head):
-        output = shape_text(tuple(d.size for d in context.output(walked[-1].layer, walked[-1].fed)))
-    else:
-        output = "not reached"
-    source = config.head[0].input if config.head[0].kind in context.weighted else context.default_input
-    return Head(tuple(boxes), output, from_state=source not in ("output", "forward_output", "backward_output", "Y"))
+    output = context.head_output
+    return Head(tuple(boxes), shape_text(tuple(d.size for d in output)) if output else "not reached",
+                from_state=first is not None and first.tensor not in OUTPUTS)
 
 
-def framework_layer(layer, in_key: str) -> str:
-    """`Dense(32 → 5)`, `Gemm(256 → 10)`, `relu`: a Keras or ONNX head layer as written."""
+def layer_text(layer) -> str:
+    """`Linear(20 → 3)`, `Dense(32 → 5)`, `Gemm(256 → 10)`, `relu`: a head layer as written."""
     if layer.out_features is None:
         return layer.kind
     given = f"{layer.in_features} → " if layer.in_features is not None else ""

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import re
 
-from ..shapes import Size, TorchShapes
+from ..shapes import Size
+from ..frameworks.torch import TorchShapes
 from ..shapes.core import LEADING_LAYERS, LISTED_LAYERS, MATRIX_LAYERS
-from ..shapes.keras import KerasShapes
-from ..shapes.keras import settings as keras_settings
-from ..shapes.onnx import OnnxShapes
-from ..shapes.onnx import settings as onnx_settings
+from ..frameworks.keras import KerasShapes
+from ..frameworks.keras import settings as keras_settings
+from ..frameworks.onnx import OnnxShapes
+from ..frameworks.onnx import settings as onnx_settings
 
 
 def shape_text(shape: tuple) -> str:
@@ -43,7 +44,7 @@ def dumps(doc: dict) -> str:
 
 def describe(result) -> str:
     """One line saying what was inferred: `nn.LSTM(input_size=10, ...) on input with seq_len=5, ...`."""
-    return torch_description(result) if result.framework == "torch" else framework_description(result)
+    return torch_description(result) if isinstance(result, TorchShapes) else framework_description(result)
 
 
 def torch_description(result: TorchShapes) -> str:
@@ -70,7 +71,7 @@ def data_text(data) -> str:
 
 
 def framework_description(result: KerasShapes | OnnxShapes) -> str:
-    if result.framework == "keras":
+    if isinstance(result, KerasShapes):
         return f"keras: {keras_settings(result.lstm, result.data)} {data_text(result.data)}"
     return f"onnx: {onnx_settings(result.lstm)} {data_text(result.data)}"
 

@@ -3,7 +3,7 @@
 Every module has `ID`, `NAME`, `SUMMARY`, `SEVERITY`, a docstring whose first line is the summary
 and which holds a failing and a passing example (`lstmshape rules CODE` shows it; the tests run
 both examples, so the docs cannot rot), and a check function per framework it judges: `check`
-for torch configs, `check_keras` and `check_onnx` for Keras and ONNX ones (CHECKS), each a
+for torch configs, `check_keras` and `check_onnx` for Keras and ONNX ones (each Framework's `check`, lstmshape.frameworks), each a
 generator of `Problem`s given that framework's context. A rule judges exactly the frameworks it
 has a check function for. LS009 and LS010 judge the settings alone (`STAGE = "config"`):
 `config_stage_problems` runs them for `infer` as well as for `check`.
@@ -21,8 +21,8 @@ import re
 from types import ModuleType
 
 from ..codes import Code
+from ..frameworks import FRAMEWORKS, of
 from ..problems import Problem
-from ..registry import resolve
 from ..settings import Config
 from . import (
     ls009_dropout_single_layer,
@@ -68,7 +68,7 @@ from . import (
     ls138_decoder_state_size,
     ls139_bridge_in_features,
 )
-from .context import RuleContext
+from ..frameworks.context import RuleContext
 
 __all__ = ["CHECKS", "RULES", "STAGES", "RuleContext", "all_examples", "config_stage_problems", "context_for",
            "declaration_errors", "documentation", "rule", "run_rules", "stage"]
@@ -147,12 +147,9 @@ def stage(module: ModuleType) -> str:
     return value
 
 
-# The one dispatch by framework: the context a rule reads (the Keras/ONNX one loaded by name, so a
-# torch config never imports their engines) and the function a rule module checks it with. A rule
-# that has no check for a framework (no `check_keras`) does not apply to it.
-CONTEXTS = {"torch": "lstmshape.rules.context:RuleContext", "keras": "lstmshape.rules.keras_onnx:KerasContext",
-            "onnx": "lstmshape.rules.keras_onnx:OnnxContext"}
-CHECKS = {"torch": "check", "keras": "check_keras", "onnx": "check_onnx"}
+# The function a rule module checks each framework's configs with (each Framework's `check`): a
+# rule that has no check for a framework (no `check_keras`) does not apply to it.
+CHECKS = tuple(framework.check for framework in FRAMEWORKS.values())
 
 
 def declaration_errors(module: ModuleType) -> list[str]:
@@ -163,10 +160,10 @@ def declaration_errors(module: ModuleType) -> list[str]:
         stage(module)
     except ValueError as exc:
         errors.append(str(exc))
-    called = {id(getattr(module, name)) for name in CHECKS.values() if callable(getattr(module, name, None))}
+    called = {id(getattr(module, name)) for name in CHECKS if callable(getattr(module, name, None))}
     if not called:
-        errors.append(f"{module.__name__}: no check function ({', '.join(CHECKS.values())}): it never runs")
-    errors += [f"{module.__name__}: {name} is not one of {', '.join(CHECKS.values())}: it never runs"
+        errors.append(f"{module.__name__}: no check function ({', '.join(CHECKS)}): it never runs")
+    errors += [f"{module.__name__}: {name} is not one of {', '.join(CHECKS)}: it never runs"
                for name, value in vars(module).items()
                if name.startswith("check_") and callable(value) and id(value) not in called]
     return errors
@@ -174,26 +171,26 @@ def declaration_errors(module: ModuleType) -> list[str]:
 
 def context_for(config: Config) -> RuleContext:
     """The RuleContext of a config's framework."""
-    return RuleContext(config) if config.framework == "torch" else resolve(CONTEXTS[config.framework])(config)
+    return of(config.framework).context(config)
 
 
 def run_rules(config: Config) -> list[Problem]:
     """Every shape rule's problems for one valid config (config-stage rules run apart, see
     `config_stage_problems`), each rule that has a check for the config's framework checking it in
     that framework's own terms."""
-    context = context_for(config)
-    name = CHECKS[config.framework]
-    return [problem for module in RULES.values() if hasattr(module, name) and stage(module) == "model"
-            for problem in getattr(module, name)(context)]
+    framework = of(config.framework)
+    context = framework.context(config)
+    return [problem for module in RULES.values() if hasattr(module, framework.check) and stage(module) == "model"
+            for problem in getattr(module, framework.check)(context)]
 
 
 def config_stage_problems(config: Config) -> list[Problem]:
-    """The rules about the settings alone (LS009, LS010), which `infer` reports too."""
-    if config.framework != "torch":
-        return []
-    context = RuleContext(config)
-    return [problem for module in RULES.values() if hasattr(module, "check") and stage(module) == "config"
-            for problem in module.check(context)]
+    """The rules about the settings alone (LS009, LS010), which `infer` reports too: for the
+    frameworks they have a check function for."""
+    framework = of(config.framework)
+    context = framework.context(config)
+    return [problem for module in RULES.values() if hasattr(module, framework.check) and stage(module) == "config"
+            for problem in getattr(module, framework.check)(context)]
 
 
 # compiled on first use (re caches it), not at import: `check` never reads the examples

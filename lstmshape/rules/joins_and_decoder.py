@@ -4,8 +4,8 @@ in messages, and where a decoder's settings were written."""
 from __future__ import annotations
 
 from ..problems import json_path
-from ..shapes.around import bridge_steps, bridged_state, join_steps
-from .context import RuleContext, n
+from ..shapes.joins import bridge_steps, bridged_state, join_steps
+from ..frameworks.context import RuleContext, n
 
 
 def step_name(parts: tuple) -> str:

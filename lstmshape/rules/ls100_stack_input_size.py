@@ -52,7 +52,7 @@ Passing example (onnx)::
 """
 
 from .. import codes
-from .context import features, n
+from ..frameworks.context import features, n
 
 CODE = codes.STACK_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -78,30 +78,38 @@ def check(context):
             )
 
 
-def check_framework(context):
+def keras_handover(before) -> str:
+    """How a Keras block's output features come about."""
+    if not before.bidirectional:
+        return f"units {n(before.units)}"
+    if before.merge_mode == "concat":
+        return f"Bidirectional concat: 2 × units {n(before.units)}"
+    return f"Bidirectional merge_mode {before.merge_mode!r} keeps units {n(before.units)}"
+
+
+def onnx_handover(before) -> str:
+    """How an ONNX block's output features come about."""
+    return (f"num_directions {before.num_directions} × hidden_size {n(before.hidden_size)}: its last node's "
+            "Y reshaped to 3-D")
+
+
+def stack_inputs(context, handover):
     """A keras or onnx stack: each block's input size against what the block before hands on."""
-    blocks, keras = context.blocks, context.config.framework == "keras"
-    key = "input_dim" if keras else "input_size"
+    blocks, framework = context.blocks, context.framework
+    key = framework.input_key
     for k in range(1, len(blocks)):
         before, block = blocks[k - 1], blocks[k]
-        if keras:
-            want = before.out_features
-            if not before.bidirectional:
-                why = f"units {n(before.units)}"
-            elif before.merge_mode == "concat":
-                why = f"Bidirectional concat: 2 × units {n(before.units)}"
-            else:
-                why = f"Bidirectional merge_mode {before.merge_mode!r} keeps units {n(before.units)}"
-        else:
-            want = before.num_directions * before.hidden_size
-            why = (f"num_directions {before.num_directions} × hidden_size {n(before.hidden_size)}: its last node's "
-                   "Y reshaped to 3-D")
-        got = getattr(block, key)
+        want, got = framework.handed_on(before), getattr(block, key)
         if got != want:
             yield context.problem(
                 context.origin(k, key), ID, SEVERITY,
-                f"lstm[{k}].{key} is {n(got)} but lstm[{k - 1}]'s output has {n(want)} features ({why})",
+                f"lstm[{k}].{key} is {n(got)} but lstm[{k - 1}]'s output has {n(want)} features ({handover(before)})",
             )
 
 
-check_keras = check_onnx = check_framework
+def check_keras(context):
+    yield from stack_inputs(context, keras_handover)
+
+
+def check_onnx(context):
+    yield from stack_inputs(context, onnx_handover)

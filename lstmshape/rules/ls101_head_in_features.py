@@ -62,38 +62,25 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import features, n, shape
+from ..frameworks.context import n, shape
 
 CODE = codes.HEAD_IN_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
-def fed(block, source: str) -> tuple[int, str] | None:
-    """Features of the tensor `source` and how they come about (None: hn_concat without 2 directions)."""
-    name = "proj_size" if block.proj_size > 0 else "hidden_size"
-    if source in ("output", "last_step"):
-        what = "output" if source == "output" else "the last time step of output"
-        return block.num_directions * block.h_out, f"{what} has {features(block)}"
-    if source == "hn_last":
-        return block.h_out, f"hn[-1] has {n(block.h_out)} features ({name} {n(block.h_out)}: one direction of the last layer)"
-    if not block.bidirectional:
-        return None  # LS103
-    return 2 * block.h_out, (f"cat(hn[-2], hn[-1]) has {n(2 * block.h_out)} features "
-                             f"(2 directions × {name} {n(block.h_out)})")
-
-
 def check(context):
-    head = context.config.head
-    linears = [layer for layer in head if layer.kind == "linear"]
-    if not linears:
+    steps = context.head_steps
+    step = next((step for step in steps if step.layer.kind == "linear"), None)
+    if step is None:
         return
-    first = linears[0]
-    source = head[0].input if head[0].kind == "linear" else "output"
+    first = step.layer
+    source = steps[0].layer.input if steps[0].layer.kind == "linear" else "output"
     block = context.blocks[-1]
-    got = fed(block, source)
-    if got is None or first.in_features == got[0]:
+    if source == "hn_concat" and not block.bidirectional:
+        return  # LS103
+    want, why = step.fed[-1].size, steps[0].explained  # the layers before it keep the features
+    if first.in_features == want:
         return
-    want, why = got
     hint = ""
     if source in ("output", "last_step", "hn_concat") and block.bidirectional and first.in_features == want // 2:
         hint = f": a bidirectional {block.kind.torch} doubles the feature size"

@@ -56,26 +56,23 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import n, shape
+from ..frameworks.context import n, shape
 
 CODE = codes.HEAD_CHAIN
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    head = context.config.head
-    before = None
-    for index, layer in enumerate(head):
-        if layer.kind != "linear":
-            continue
-        if before is not None and layer.in_features != before[1].out_features:
-            between = "" if before[0] == index - 1 else "; the layers between keep the feature size"
+    linears = [step for step in context.head_steps if step.layer.kind == "linear"]
+    for before, step in zip(linears, linears[1:]):
+        layer = step.layer
+        if layer.in_features != step.fed[-1].size:  # what head[before]'s out_features made of it
+            between = "" if before.index == step.index - 1 else "; the layers between keep the feature size"
             yield context.problem(
                 layer.parts + ("linear", "in_features"), ID, SEVERITY,
-                f"head[{index}].in_features is {n(layer.in_features)} but head[{before[0]}] produces "
-                f"{n(before[1].out_features)} features (its out_features{between})",
+                f"head[{step.index}].in_features is {n(layer.in_features)} but head[{before.index}] produces "
+                f"{n(before.layer.out_features)} features (its out_features{between})",
             )
-        before = (index, layer)
 
 
 def check_framework(context):

@@ -20,7 +20,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.LAST_STEP_PADDING
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

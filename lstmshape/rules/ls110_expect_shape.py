@@ -65,15 +65,15 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import listed, n, shape
-from .mismatch import mismatches, same
+from ..frameworks.context import listed, n, shape
+from ..frameworks.head import same
 
 CODE = codes.EXPECT_SHAPE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "shape":
             continue
         inferred = m.tensor.shape

@@ -22,15 +22,14 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n, shape, states
-from .mismatch import mismatches
+from ..frameworks.context import listed, n, shape, states
 
 CODE = codes.STATE_BATCH_FIRST
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "state-batch-first":
             continue
         block = context.blocks[m.block]

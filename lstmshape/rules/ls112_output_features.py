@@ -19,15 +19,14 @@ Passing example::
 """
 
 from .. import codes
-from .context import features, n
-from .mismatch import mismatches
+from ..frameworks.context import features, n
 
 CODE = codes.OUTPUT_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "output-features":
             continue
         block = context.blocks[m.block]

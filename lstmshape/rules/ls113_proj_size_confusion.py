@@ -21,15 +21,14 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
-from .mismatch import mismatches
+from ..frameworks.context import n
 
 CODE = codes.PROJ_SIZE_CONFUSION
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
 
 def check(context):
-    for m in mismatches(context):
+    for m in context.expect_mismatches:
         if m.kind != "proj-size":
             continue
         block = context.blocks[m.block]

@@ -18,9 +18,9 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
-from .context import states as state_names
-from .mismatch import STATES
+from ..frameworks.context import n
+from ..frameworks.context import states as state_names
+from ..frameworks.torch import STATES
 
 CODE = codes.SILENT_STATE_TRANSPOSE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

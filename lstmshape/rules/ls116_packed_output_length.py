@@ -20,8 +20,8 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
-from .mismatch import mismatches, same, time_axis
+from ..frameworks.context import n
+from ..frameworks.head import same
 
 CODE = codes.PACKED_OUTPUT_LENGTH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -31,9 +31,9 @@ def check(context):
     data = context.data
     if not data.lengths or not isinstance(data.seq_len, int) or max(data.lengths) >= data.seq_len:
         return
-    wrong = {(m.block, m.name) for m in mismatches(context)}
+    wrong = {(m.block, m.name) for m in context.expect_mismatches}
     for k, name, expected, parts in context.expects(("output",)):
-        axis = time_axis(context, k)
+        axis = context.time_axis(k)
         if (k, name) in wrong or axis >= len(expected) or not same(expected[axis], data.seq_len):
             continue
         yield context.problem(

@@ -23,7 +23,7 @@ Passing example (Keras)::
 """
 
 from .. import codes
-from .context import listed, shape
+from ..frameworks.context import listed, shape
 
 CODE = codes.KERAS_INPUT_NDIM
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -24,7 +24,7 @@ Passing example (ONNX)::
 """
 
 from .. import codes
-from .context import listed, shape
+from ..frameworks.context import listed, shape
 
 CODE = codes.ONNX_Y_RANK
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

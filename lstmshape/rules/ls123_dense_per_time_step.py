@@ -24,7 +24,7 @@ Passing example (Keras)::
 """
 
 from .. import codes
-from .context import shape
+from ..frameworks.context import shape
 
 CODE = codes.DENSE_PER_TIME_STEP
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -28,7 +28,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.INPUT_SHAPE_MISMATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

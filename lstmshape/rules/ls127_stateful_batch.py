@@ -27,7 +27,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.STATEFUL_BATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -25,7 +25,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.BATCH_SHAPE_UNCHECKED
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

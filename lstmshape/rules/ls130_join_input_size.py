@@ -26,7 +26,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import joins, step_name
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.JOIN_INPUT_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -43,4 +43,5 @@ def check(context):
             f"lstm[{k}].input_size is {n(block.input_size)} but its join ({step_name(join[0].parts[:3])}: "
             f"{chain or 'features unchanged'}) hands it {n(want)} features of lstm[{k - 1}]'s "
             f"{n(steps[0].features_in)}; set input_size {n(want)} or leave it out",
+            subject=("join", k),  # what hands the block the wrong size, where the picture marks it
         )

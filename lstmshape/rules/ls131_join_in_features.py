@@ -22,7 +22,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import joins, step_name
-from .context import features, n
+from ..frameworks.context import features, n
 
 CODE = codes.JOIN_IN_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -23,7 +23,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import encoder_name, handover, joins, step_name
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.MERGE_UNIDIRECTIONAL
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -28,7 +28,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n
+from ..frameworks.context import listed, n
 
 CODE = codes.LENGTHS_UNSORTED
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -24,7 +24,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import listed, n, shape
+from ..frameworks.context import listed, n, shape
 
 CODE = codes.PARTIAL_LAST_BATCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -16,7 +16,7 @@ Passing example::
 """
 
 from .. import codes
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.EMPTY_EPOCH
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

@@ -25,7 +25,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import batch, decoder_origin, encoder_name, handover, state_text
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.DECODER_STATE_LAYERS
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -58,4 +58,5 @@ def check(context):
         fixes.append(f"{'then ' if fixes else ''}match num_layers: give the decoder num_layers "
                      f"{n(rows // dec.num_directions) if rows % dec.num_directions == 0 else n(rows)}"
                      + (f", or pass the last {n(need)} rows (hn[-{n(need)}:], cn[-{n(need)}:])" if rows > need else ""))
-    yield context.problem(decoder_origin(context, "num_layers"), ID, SEVERITY, f"{head}; {'; '.join(fixes)}")
+    yield context.problem(decoder_origin(context, "num_layers"), ID, SEVERITY, f"{head}; {'; '.join(fixes)}",
+                          subject=("bridge",))  # the state handed over, not a decoder setting

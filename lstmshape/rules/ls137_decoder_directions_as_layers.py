@@ -22,7 +22,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import decoder_origin, encoder_name, handover, state_text
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.DECODER_DIRECTIONS_AS_LAYERS
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -48,5 +48,5 @@ def check(context):
         decoder_origin(context, "num_layers" if context.config.origins.get(("decoder", "lstm", "num_layers"))
                        else "bidirectional"), ID, SEVERITY,
         f"{encoder_name(context)}'s final hn {state_text(context, state.rows, state.h)} fits decoder.lstm's h0 by "
-        f"shape, but {what}",
+        f"shape, but {what}", subject=("bridge",),  # the state handed over
     )

@@ -22,7 +22,7 @@ Passing example::
 
 from .. import codes
 from .joins_and_decoder import decoder_origin, encoder_name, handover
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.DECODER_STATE_SIZE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
@@ -45,4 +45,5 @@ def check(context):
         f"{encoder_name(context)}'s {final} has {n(got)} features{after} but decoder.lstm's {initial} needs "
         f"{n(need)} ({name} {n(need)}): set decoder {name} {n(got)}, or map the state with a Linear bridge "
         f"(bridge: [..., {{linear: {{in_features: {n(got)}, out_features: {n(need)}}}}}, tanh])",
+        subject=("bridge",),  # the state handed over
     )

@@ -20,9 +20,9 @@ Passing example::
 """
 
 from .. import codes
-from ..shapes.around import bridge_steps
+from ..shapes.joins import bridge_steps
 from .joins_and_decoder import encoder_name, step_name
-from .context import n
+from ..frameworks.context import n
 
 CODE = codes.BRIDGE_IN_FEATURES
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity

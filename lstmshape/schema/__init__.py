@@ -15,17 +15,16 @@ from __future__ import annotations
 import json
 
 from ..read import MAX_BLOCKS
-from ..read.around import (BRIDGE_STEPS, DECODER_KEYS, EXPECT_NAMES, HEAD_INPUT_NAMES, JOIN_STEPS, WEIGHTED,
-                           layer_kinds)
+from ..frameworks import FRAMEWORKS, TORCH, of
 from ..read.data import DATA_KEYS
-from ..read.frameworks import (CELL_NAMES as FRAMEWORK_CELLS, CHOICES, INPUT_KEY, KERAS_SHAPE_KEYS, KEYS,
-                               TORCH_ONLY)
-from ..read.torch import CELL_NAMES as TORCH_CELLS, LSTM_KEYS
-from ..read.values import MAX_SIZE, Key
-from ..settings import FRAMEWORKS, KERAS_ACTIVATIONS, NONLINEARITIES
+from ..read.frameworks import CELL_NAMES as FRAMEWORK_CELLS
+from ..read.head import BRIDGE_STEPS, DECODER_KEYS, JOIN_STEPS, layer_kinds
+from ..read.torch import CELL_NAMES as TORCH_CELLS
+from ..read.values import MAX_SIZE
+from ..settings import KERAS_ACTIVATIONS, NONLINEARITIES, Key
 
 SHIPPED = "lstmshape.schema.json"  # beside this module
-MAX_DIMS = 8  # an expected shape, a transpose or a reshape: 1 to 8 entries (read.around)
+MAX_DIMS = 8  # an expected shape, a transpose or a reshape: 1 to 8 entries (read.head)
 
 # A value the reader resolves before it checks it: an interpolation (`${a.b}`), Hydra's `???`, or
 # the text of a HyperPyYAML `!ref <a>` (an editor shows a tagged scalar as its text).
@@ -57,10 +56,10 @@ def any_case(names) -> dict:
 def choices(framework: str, name: str) -> dict:
     """A `choice` key's values, as the reader takes them."""
     if name == "cell":
-        return any_case(TORCH_CELLS if framework == "torch" else FRAMEWORK_CELLS)
+        return any_case(TORCH_CELLS if of(framework) is TORCH else FRAMEWORK_CELLS)
     if name == "nonlinearity":
         return any_case(NONLINEARITIES)
-    return {"enum": list(CHOICES[(framework, name)])}
+    return {"enum": list(of(framework).choices[name])}
 
 
 def kind_schema(kind: str, framework: str = "torch", name: str = "") -> dict:
@@ -84,7 +83,8 @@ def kind_schema(kind: str, framework: str = "torch", name: str = "") -> dict:
     if kind == "input_shape":
         return {"type": "array", "items": {"anyOf": [dict(SIZE), {"type": "null"}]}}
     if kind == "activation":
-        return {"enum": [*KERAS_ACTIVATIONS, None]} if framework == "keras" else {"type": ["string", "null"]}
+        return {"enum": [*KERAS_ACTIVATIONS, None]} if of(framework).input_shape_keys else \
+            {"type": ["string", "null"]}  # a Keras section: Keras's own names
     if kind == "choice":
         return choices(framework, name)
     raise ValueError(f"no JSON Schema for the kind {kind!r}")  # a kind added to classify: give it one here
@@ -102,7 +102,8 @@ def kind_name(key: Key, framework: str) -> str:
 
 def kind_defs() -> dict:
     """$defs: each kind (and each choice key's values) once, interpolations allowed."""
-    tables = [(LSTM_KEYS, "torch"), (DATA_KEYS, "torch"), *((KEYS[f], f) for f in KEYS)]
+    tables = [(TORCH.keys, "torch"), (DATA_KEYS, "torch"), *((f.keys, f.name) for f in FRAMEWORKS.values()
+                                                             if f is not TORCH)]
     found = {kind_name(k, f): kind_schema(k.kind, f, k.name) for keys, f in tables for k in keys}
     found.update({k: kind_schema(k) for k in ("positive_int", "fraction", "bool", "dim")})
     return {name: {"anyOf": [schema, {"$ref": "#/$defs/resolved"}]} for name, schema in sorted(found.items())}
@@ -141,32 +142,32 @@ def torch_block(first: bool, joined: bool) -> dict:
     """torch.nn.LSTM's arguments: `lstm` itself, a block of a stack, or a decoder's."""
     totals = {"hidden_size": ("total_hidden_size",)}
     skip = () if first else ("input_size",)
-    properties = key_properties(LSTM_KEYS, "torch")
-    doc = "torch.nn.LSTM's (GRU's, RNN's) arguments." if first else "A later block of the stack (input_size defaults "\
+    properties = key_properties(TORCH.keys, "torch")
+    doc = TORCH.section_doc if first else "A later block of the stack (input_size defaults "\
         "to what the block before hands on)."
     if joined:
         properties["join"] = {"description": "What sits between the block before and this one: a step (sum, "
                               "linear: {...}, an activation, dropout) or a list of them.",
                               "$ref": "#/$defs/join"}
-    return section(properties, doc, required(LSTM_KEYS, skip, totals))
+    return section(properties, doc, required(TORCH.keys, skip, totals))
 
 
 def framework_block(framework: str, first: bool) -> dict:
     """keras.layers.LSTM's arguments or the ONNX LSTM node's attributes, for `lstm` or a block."""
-    keys = KEYS[framework]
-    skip = () if first else (INPUT_KEY[framework],)
+    fw = of(framework)
+    keys = fw.keys
+    skip = () if first else (fw.input_key,)
     parts = required(keys, skip)
-    if framework == "keras" and first:  # input_dim may come from a declared input shape
-        parts = [{"anyOf": [p, *({"required": [k]} for k in KERAS_SHAPE_KEYS)]} if p["anyOf"][0]["required"] ==
-                 ["input_dim"] else p for p in parts]
-    title = "keras.layers.LSTM's (GRU's, SimpleRNN's) arguments." if framework == "keras" else \
-        "The ONNX LSTM (GRU, RNN) node's attributes."
+    if fw.input_shape_keys and first:  # Keras: input_dim may come from a declared input shape
+        parts = [{"anyOf": [p, *({"required": [k]} for k in fw.input_shape_keys)]} if p["anyOf"][0]["required"] ==
+                 [fw.input_key] else p for p in parts]
+    title = fw.section_doc
     return section(key_properties(keys, framework), title if first else f"A later block: {title}", parts)
 
 
 def block_defs(framework: str) -> dict:
     """$defs: `lstm` (or a stack's first block) and a later block of a stack."""
-    if framework == "torch":
+    if of(framework) is TORCH:
         return {"torch.lstm": torch_block(True, False), "torch.block": torch_block(False, True)}
     return {f"{framework}.lstm": framework_block(framework, True),
             f"{framework}.block": framework_block(framework, False)}
@@ -183,9 +184,10 @@ def lstm_section(framework: str) -> dict:
 
 def data_section(framework: str) -> dict:
     """`data`: the input the LSTM is called with (keras and onnx: no torch-only keys, always batched)."""
-    torch_only = tuple(k.split(".")[1] for k in TORCH_ONLY if k.startswith("data."))
-    keys = DATA_KEYS if framework == "torch" else tuple(k for k in DATA_KEYS if k.name not in torch_only)
-    overrides = {} if framework == "torch" else {"unbatched": {"anyOf": [boolean(False), {"$ref": "#/$defs/resolved"}]}}
+    fw = of(framework)
+    torch_only = tuple(k.split(".")[1] for k in fw.unchecked if k.startswith("data."))
+    keys = tuple(k for k in DATA_KEYS if k.name not in torch_only)
+    overrides = {} if fw is TORCH else {"unbatched": {"anyOf": [boolean(False), {"$ref": "#/$defs/resolved"}]}}
     return section(key_properties(keys, framework, overrides), "The input the LSTM is called with.")
 
 
@@ -201,7 +203,7 @@ def shape() -> dict:
 
 def expect_section(framework: str) -> dict:
     """`expect`: the shapes the surrounding code assumes, per tensor (a list for a stack)."""
-    names = EXPECT_NAMES[framework]
+    names = of(framework).expect_names
     one = {"type": "object", "additionalProperties": False,
            "description": "Tensor name → the shape the code expects.",
            "properties": {n: value("shape", f"The shape the code expects of {n}.") for n in names}}
@@ -219,16 +221,19 @@ EXPECT_BY_LSTM = {"if": {"required": ["lstm"], "properties": {"lstm": {"type": "
 
 def weighted_spec(framework: str, kind: str, first: bool) -> dict:
     """A feature-changing head layer's settings: linear, dense, gemm, matmul."""
-    sizes = WEIGHTED[framework][kind]
+    fw = of(framework)
+    sizes = fw.weighted[kind]
     properties = {name: value("positive_int", f"{kind}'s {name}" + ("" if needed else " (optional)"))
                   for name, needed in sizes}
-    properties["use_bias" if framework == "keras" else "bias"] = value("bool", "Whether the layer has a bias.")
+    for key in fw.head_layer_keys:
+        if key in ("bias", "use_bias"):
+            properties[key] = value("bool", "Whether the layer has a bias.")
     if first:
-        properties["input"] = {"enum": list(HEAD_INPUT_NAMES[framework]),
+        properties["input"] = {"enum": list(fw.head_inputs),
                                "description": "Which LSTM tensor feeds the head (head[0] only)."}
-    if framework == "keras":
+    if "activation" in fw.head_layer_keys:
         properties["activation"] = {"type": "string", "description": "A Keras activation name such as relu."}
-    if framework == "onnx":
+    if "transpose" in fw.head_layer_keys:
         properties["transpose"] = dims({"type": "integer", "minimum": 0, "maximum": MAX_DIMS - 1},
                                        "A Transpose before the layer: a permutation of the axes, e.g. [1, 0, 2].")
         properties["reshape"] = dims({"anyOf": [{"enum": [0, -1]}, kind_schema("dim"), {"$ref": "#/$defs/resolved"}]},
@@ -239,8 +244,8 @@ def weighted_spec(framework: str, kind: str, first: bool) -> dict:
 
 def head_layer(framework: str, first: bool) -> dict:
     """One head layer: a shape-preserving one by name, or a one-key mapping."""
-    weighted = WEIGHTED[framework]
-    plain = layer_kinds(framework)[len(weighted):]
+    weighted = of(framework).weighted
+    plain = layer_kinds(of(framework))[len(weighted):]
     named = {"enum": list(plain), "description": "A layer that keeps the shape."}
     properties = {kind: weighted_spec(framework, kind, first) for kind in weighted}
     properties.update({k: {"type": "null", "description": "A layer that keeps the shape."} for k in plain})
@@ -298,14 +303,14 @@ def variant(framework: str) -> dict:
     properties = {"framework": {"enum": [framework], "description": TOP_DOCS["framework"]},
                   "lstm": lstm_section(framework), "data": data_section(framework),
                   "head": head_section(framework), "expect": expect_section(framework)}
-    if framework == "torch":
+    if "decoder" not in of(framework).unchecked:
         properties["decoder"] = decoder_section()
     return {"type": "object", "properties": properties, "additionalProperties": False, "allOf": [EXPECT_BY_LSTM]}
 
 
 def build() -> dict:
     """The schema, as a dict: the top-level keys, then each framework's whole config by `framework`."""
-    others = [f for f in FRAMEWORKS if f != "torch"]
+    others = [f for f in FRAMEWORKS if of(f) is not TORCH]
     by_framework = [{"if": {"required": ["framework"], "properties": {"framework": {"const": f}}},
                      "then": {"$ref": f"#/$defs/{f}"}} for f in others]
     by_framework.append({"if": {"required": ["framework"], "properties": {"framework": {"enum": others}}},

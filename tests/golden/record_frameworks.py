@@ -49,7 +49,7 @@ def build_keras(case: dict, batch=BATCH, seq=SEQ):
     import keras
 
     from lstmshape.settings import KerasLSTM
-    from lstmshape.shapes.keras import layer_names
+    from lstmshape.frameworks.keras import layer_names
 
     lstm = KerasLSTM(**case)
     inp = keras.Input(shape=(seq, lstm.input_dim), batch_size=batch)
@@ -104,7 +104,7 @@ def build_onnx(case: dict, weights: list[dict] | None = None, batch=BATCH, seq=S
     from onnx import TensorProto, helper, numpy_helper
 
     from lstmshape.settings import DataConfig, OnnxLSTM
-    from lstmshape.shapes.onnx import infer_onnx
+    from lstmshape.frameworks.onnx import infer_onnx
 
     lstm = OnnxLSTM(**case)
     ours = infer_onnx(lstm, DataConfig(batch, seq))
@@ -213,7 +213,7 @@ def observe_onnx(case: dict) -> dict:
 
 def onnx_feeds(case: dict, rng, batch=BATCH, seq=SEQ, lengths=None) -> dict:
     from lstmshape.settings import DataConfig, OnnxLSTM
-    from lstmshape.shapes.onnx import infer_onnx
+    from lstmshape.frameworks.onnx import infer_onnx
 
     ours = infer_onnx(OnnxLSTM(**case), DataConfig(batch, seq))
     feeds = {"X": rng.standard_normal(ours.nodes[0]["X"].shape).astype(np.float32)}

@@ -130,7 +130,7 @@ def observe_torch(config) -> dict:
     import torch
 
     torch.manual_seed(0)
-    blocks, data = config.stack, config.data
+    blocks, data = config.blocks, config.data
     first = blocks[0]
     shape = (data.batch_size, data.seq_len, first.input_size) if first.batch_first else \
         (data.seq_len, data.batch_size, first.input_size)
@@ -161,7 +161,7 @@ def build_keras_stack(blocks, batch: int, seq: int):
     os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
 
-    from lstmshape.shapes.keras import layer_names
+    from lstmshape.frameworks.keras import layer_names
 
     classes = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
     inp = keras.Input(shape=(seq, blocks[0].input_dim), batch_size=batch)
@@ -187,7 +187,7 @@ def build_keras_stack(blocks, batch: int, seq: int):
 
 
 def observe_keras(config) -> dict:
-    model, counts = build_keras_stack(config.stack, config.data.batch_size, config.data.seq_len)
+    model, counts = build_keras_stack(config.blocks, config.data.batch_size, config.data.seq_len)
     shapes = [list(o.shape) for o in model.outputs]
     blocks, start = [], 0
     for count in counts:
@@ -267,7 +267,7 @@ def observe_onnx(config) -> dict:
     import onnx
     from onnx.reference import ReferenceEvaluator
 
-    blocks, data = config.stack, config.data
+    blocks, data = config.blocks, config.data
     model = build_onnx_stack(blocks, data.batch_size, data.seq_len)
     inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
     shapes = {}

@@ -15,7 +15,7 @@ def test_framework_tf_or_tensorflow_means_keras(written):
     config, problems = parse_text(KERAS.replace("framework: keras", f"framework: {written}"), "rllib.yaml")
     reference, _ = parse_text(KERAS, "keras.yaml")
     assert problems == [] and config.framework == "keras"
-    assert config.lstm == reference.lstm
+    assert config.blocks == reference.blocks
 
 
 def test_framework_tf_from_a_mapped_file(tmp_path):

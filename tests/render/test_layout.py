@@ -16,7 +16,7 @@ from lstmshape.render.layout import MAX_WIDTH, Text, clip, layout, text_box, tex
 from lstmshape.render.picture import scene
 from lstmshape.render.svg import svg_text
 from lstmshape.rules import run_rules
-from lstmshape.shapes import infer
+from lstmshape.frameworks import infer
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -30,7 +30,7 @@ import sys
 import time
 
 from ...codes import UNSET_EXT_VAR
-from ...problems import WARNING, Problem, json_path
+from ...problems import WARNING, Problem
 from ...yamlload import MAX_BYTES, YamlDoc, YamlError, bounded, problem, read_file, text_of
 from ..recognise import locate_project
 

@@ -1,7 +1,7 @@
 """Keras 3 `keras.layers.LSTM`, `GRU` or `SimpleRNN` (optionally wrapped in
 `keras.layers.Bidirectional`): its shapes as plain arithmetic on the config.
 
-Pure like lstmshape.shapes.torch (no numpy, no keras, no I/O). Every claim here is checked against
+Pure like lstmshape.frameworks.torch (no numpy, no keras, no I/O). Every claim here is checked against
 real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/keras_shapes.json:
 
 * the input is always (batch, seq_len, features): Keras has no time-major layout;
@@ -28,8 +28,80 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterable
 
-from ..settings import DataConfig, KerasLSTM
-from .core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from ..settings import MERGE_MODES, DataConfig, Key, KerasArguments, KerasLSTM
+from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from .base import TORCH_ONLY, Framework
+from .head import HeadContext, described, returned
+
+KERAS_KEYS = (
+    Key("input_dim", "positive_int", ("feature_size",), required=True,
+        doc="Features per time step (required unless input_shape or batch_input_shape gives them)."),
+    Key("units", "positive_int", (), required=True,
+        doc="keras.layers.LSTM's units: the size of h and c."),
+    Key("num_layers", "positive_int", ("n_layers",),
+        doc="Identical layers stacked (default 1)."),
+    Key("return_sequences", "bool",
+        doc="Return the whole sequence (batch, timesteps, units) rather than the last step (default false)."),
+    Key("return_state", "bool",
+        doc="Also return the final states (default false)."),
+    Key("go_backwards", "bool",
+        doc="Process the sequence backwards (default false)."),
+    Key("use_bias", "bool",
+        doc="Whether the layer has a bias vector (default true)."),
+    Key("bidirectional", "bool",
+        doc="Wrap the layer in keras.layers.Bidirectional (default false)."),
+    Key("merge_mode", "choice",
+        doc="How Bidirectional merges the two directions: concat, sum, mul, ave or null (default concat)."),
+    Key("cell", "choice", ("rnn_type", "cell_type"),
+        doc="Which layer: lstm, gru or rnn (LSTM, GRU, SimpleRNN; any case)."),
+    Key("reset_after", "bool",
+        doc="keras.layers.GRU's reset_after (GRU only; default true)."),
+    Key("input_shape", "input_shape",
+        doc="(timesteps, features) of the input, null for any size: Keras adds the batch."),
+    Key("batch_input_shape", "input_shape", ("batch_shape",),
+        doc="(batch, timesteps, features) of the input, null for any size."),
+    Key("dropout", "rate",
+        doc="Dropout rate of the inputs, in [0, 1)."),
+    Key("recurrent_dropout", "rate",
+        doc="Dropout rate of the recurrent state, in [0, 1)."),
+    Key("activation", "activation",
+        doc="A keras.activations name such as tanh, or null (linear)."),
+    Key("recurrent_activation", "activation",
+        doc="A keras.activations name such as sigmoid, or null (linear); LSTM and GRU only."),
+    Key("unit_forget_bias", "bool",
+        doc="Add 1 to the forget gate's bias at initialisation (LSTM only; default true)."),
+    Key("stateful", "bool",
+        doc="Keep the states between batches (default false)."),
+    Key("unroll", "bool",
+        doc="Unroll the recurrence (default false)."),
+)
+# The keys that let a keras config leave out input_dim: the shapes' last size is the features
+KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
+# The keys that let a keras config leave out input_dim: the shapes' last size is the features
+KERAS_SHAPE_KEYS = ("input_shape", "batch_input_shape", "batch_shape")
+# Keras 2 arguments that Keras 3's layers refuse ("Unrecognized keyword arguments"): say what to do.
+KERAS_2 = {
+    "time_major": "Keras 3's keras.layers.LSTM has no time_major (Keras 2 had it; Keras 3 raises \"Unrecognized "
+                  "keyword arguments passed to LSTM\"): its input is always (batch, timesteps, features); remove "
+                  "the key and transpose time-major data first, keras.ops.transpose(x, (1, 0, 2))",
+}
+# Keys of torch or ONNX written in a keras section: what Keras calls them
+FOREIGN = {
+    "hidden_size": "Keras calls it 'units'",
+    "input_size": "Keras calls it 'input_dim'",
+    "batch_first": "Keras input is always (batch, seq_len, features)",
+    "bias": "Keras calls it 'use_bias'",
+    "direction": "Keras uses 'bidirectional' and 'go_backwards'",
+    "proj_size": "keras.layers.LSTM has no projection",
+    "layout": "Keras input is always (batch, seq_len, features)",
+    "linear_before_reset": "Keras calls it 'reset_after' (keras.layers.GRU)",
+}
+# Another framework's tensor name in an `expect` or head `input`: Keras's name for it
+STATES = ("forward_h", "forward_c", "backward_h", "backward_c")
+EXPECT_NAMES = ("input", "output", "state_h", "state_c") + STATES + ("forward_output", "backward_output")
+FOREIGN_NAMES = {"h0": "state_h", "hn": "state_h", "c0": "state_c", "cn": "state_c", "X": "input", "Y": "output",
+                 "Y_h": "state_h", "Y_c": "state_c", "initial_h": "state_h", "initial_c": "state_c",
+                 "hn_last": "state_h", "hn_concat": "forward_h/backward_h", "last_step": "output"}
 
 @dataclass(frozen=True)
 class KerasShapes(TensorLookup):
@@ -184,12 +256,12 @@ def infer_keras_config(config, matrix: bool = False, layers: Iterable[int] | Non
     """One result per combination; for a stack (`lstm` as a list of blocks), one per block (per
     combination: bidirectional and num_layers applied to every block, return_sequences and
     return_state to the last, each block's input_dim following the block before)."""
-    if len(config.stack) > 1:
-        stacks = [stack_combination(config.stack, combo) for combo in combinations(
-            replace(config.stack[-1], num_layers=max(b.num_layers for b in config.stack)), layers)] if matrix \
-            else [config.stack]
+    if len(config.blocks) > 1:
+        stacks = [stack_combination(config.blocks, combo) for combo in combinations(
+            replace(config.blocks[-1], num_layers=max(b.num_layers for b in config.blocks)), layers)] if matrix \
+            else [config.blocks]
         return [result for blocks in stacks for result in infer_keras_stack(blocks, config.data)]
-    lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
+    lstms = combinations(config.blocks[0], layers) if matrix else [config.blocks[0]]
     return [infer_keras(lstm, config.data) for lstm in lstms]
 
 
@@ -260,3 +332,87 @@ def keras_input(lstm: KerasLSTM, data: DataConfig | None) -> str:
     if batch is None:
         return f"keras.Input(shape=({shown}))"
     return f"keras.Input(batch_shape=({batch}, {shown}))"
+
+
+# Every tensor a Keras recurrent layer can take or return, by the names a config gives them
+KERAS_TENSORS = ("input", "output", "forward_output", "backward_output", "state_h", "state_c",
+                 "forward_h", "forward_c", "backward_h", "backward_c")
+
+
+
+
+class KerasContext(HeadContext):
+
+    @cached_property
+    def inferences(self) -> list:
+        return infer_keras_stack(self.blocks, self.config.data)  # block 0's declared input fixes every block's
+
+    def tensor(self, k: int, name: str) -> Tensor | None:
+        """Block k's tensor `name` (a config's name), None when its layer, as configured, does not return it."""
+        if name not in KERAS_TENSORS:
+            raise ValueError(f"no Keras recurrent layer has a tensor {name!r}")  # a bug: the reader allows none
+        return returned(self.inferences[k].tensors, {"state_h": "h", "state_c": "c"}.get(name, name))
+
+    def absent(self, k: int, name: str) -> str:
+        block = self.blocks[k]
+        layer = f"keras.layers.{block.kind.keras}"
+        if name in ("state_c", "forward_c", "backward_c") and not block.has_cell_state:
+            return f"{layer} has no cell state: return_state gives h alone"
+        if name.endswith("_output"):
+            return f"{name} exists only with bidirectional: true and merge_mode: null (two outputs, not merged)"
+        if name == "output":
+            return "merge_mode null returns the two directions apart: expect forward_output and backward_output"
+        if name.startswith(("forward_", "backward_")) and not block.bidirectional:
+            return f"{name} exists only with bidirectional: true and return_state: true; this {layer} returns state_h" + (
+                "/state_c" if block.has_cell_state else "")
+        if not block.return_state:
+            returned = "[output, state_h, state_c]" if block.has_cell_state else "[output, state_h]"
+            if block.bidirectional:
+                returned = "[output, forward_h, forward_c, backward_h, backward_c]" if block.has_cell_state else \
+                    "[output, forward_h, backward_h]"
+            return f"{name} exists only with return_state: true (then the layer returns {returned})"
+        return f"a Bidirectional layer returns forward_h, forward_c, backward_h, backward_c, not {name}"
+
+    def diagnose(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
+        return "keras-input-ndim" if name == "input" and len(expected) == 2 else "shape"
+
+    def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
+        block = self.blocks[k]
+        if name in ("output", "forward_output", "backward_output") and len(expected) != len(tensor.dims):
+            return ("; the output is (batch, units) without return_sequences, (batch, seq_len, units) with it "
+                    f"(return_sequences is {str(block.return_sequences).lower()})")
+        if name not in ("input", "output") and len(expected) == 3:
+            return "; Keras states have no layer or direction axis: each is (batch, units)"
+        return ""
+
+    def rank_error(self, layer, dims, what: str) -> str:
+        if layer.kind.startswith("global_") and len(dims) != 3:
+            return (f"keras.layers.{'GlobalAveragePooling1D' if 'average' in layer.kind else 'GlobalMaxPooling1D'} "
+                    f"expected ndim=3, found ndim={len(dims)} ({what} {described(dims)}): it pools over the time axis of a (batch, seq_len, "
+                    "features) sequence (return_sequences: true)")
+        return ""
+
+
+def keras_settings(values: dict) -> KerasLSTM:
+    """A checked Keras section (or block) as settings: the shape-free arguments apart."""
+    fields = KerasArguments._fields
+    return KerasLSTM(**{k: v for k, v in values.items() if k not in fields},
+                     arguments=KerasArguments(**{k: v for k, v in values.items() if k in fields}))
+
+
+KERAS = Framework(
+    name="keras", section_doc="keras.layers.LSTM's (GRU's, SimpleRNN's) arguments.",
+    label="Keras", article="a", keys=KERAS_KEYS, input_key="input_dim", hidden_key="units",
+    choices={"merge_mode": MERGE_MODES}, foreign=FOREIGN, cell_only={"reset_after": "gru", "unit_forget_bias": "lstm"},
+    legacy=KERAS_2, expect_names=EXPECT_NAMES, head_inputs=EXPECT_NAMES[1:], foreign_names=FOREIGN_NAMES,
+    weighted={"dense": (("units", True), ("input_dim", False))}, in_key="input_dim", out_key="units", head_layer_keys=("use_bias", "activation"),
+    pooling=("global_average_pooling1d", "global_max_pooling1d"), example_layer="dense: {units: 3}",
+    foreign_layers={"linear": "dense", "gemm": "dense", "matmul": "dense"},
+    lengths_user="the Keras mask (keras.layers.Masking or mask=)", input_name="keras.Input", unchecked=TORCH_ONLY,
+    input_shape_keys=("input_shape", "batch_input_shape", "batch_shape"), sequences_optional=True,
+    cell_class=lambda cell: cell.keras, module=lambda cell: "keras.layers." + cell.keras,
+    operator=lambda cell: "keras.layers." + cell.keras, settings=keras_settings,
+    handed_on=lambda block: block.out_features,
+    matrix_axes="every bidirectional × return_sequences × return_state × num_layers", runs_forward=False,
+    engine=infer_keras_config, context=KerasContext, check="check_keras")
+KerasContext.framework = KERAS

@@ -15,7 +15,7 @@ numbers fit together is decided by the shape rules in `lstmshape.rules`.
 For a stack (`lstm` given as a list of blocks), `expect` is a list with one mapping (or null)
 per block, in the same order.
 
-Keras and ONNX configs use their own names (`EXPECT_NAMES`, `HEAD_INPUT_NAMES`) and layers:
+Keras and ONNX configs use their own names (each Framework's `expect_names`, `head_inputs`) and layers:
 
     head:                                  # framework: keras
       - dense: {units: 16, input_dim: 40, input: state_h}   # input_dim optional, as in Keras
@@ -30,81 +30,49 @@ from typing import Any
 
 from ..codes import MISSING_KEY, OUT_OF_RANGE, UNKNOWN_KEY, WRONG_STRUCTURE, WRONG_TYPE
 from ..problems import json_path
-from ..settings import HeadLayer
+from ..frameworks import Framework
+from ..settings import HeadLayer, Key
 from .reader import INVALID, Reader, close_match
 from .recognise import TOP_LEVEL
-from .values import Key, kind_of
+from .values import kind_of
 
-HEAD_INPUTS = ("output", "last_step", "hn_last", "hn_concat")
-EXPECT_TENSORS = ("input", "output", "h0", "c0", "hn", "cn")
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "softmax", "log_softmax", "identity", "flatten")
 PASSTHROUGH = ACTIVATIONS + ("dropout",)
-LAYER_KINDS = ("linear",) + PASSTHROUGH
-# Keras and ONNX: what each framework calls the tensors (expect) and what may feed the head
-KERAS_STATES = ("forward_h", "forward_c", "backward_h", "backward_c")
-EXPECT_NAMES = {
-    "torch": EXPECT_TENSORS,
-    "keras": ("input", "output", "state_h", "state_c") + KERAS_STATES + ("forward_output", "backward_output"),
-    "onnx": ("X", "Y", "Y_h", "Y_c", "initial_h", "initial_c", "sequence_lens"),
-}
-HEAD_INPUT_NAMES = {"torch": HEAD_INPUTS, "keras": EXPECT_NAMES["keras"][1:], "onnx": ("Y", "Y_h", "Y_c")}
-POOLING = ("global_average_pooling1d", "global_max_pooling1d")  # Keras: (batch, seq, f) → (batch, f)
-# the layer that changes the features, per framework, and its settings: (key, kind, required)
-WEIGHTED = {
-    "torch": {"linear": (("in_features", True), ("out_features", True))},
-    "keras": {"dense": (("units", True), ("input_dim", False))},
-    "onnx": {"gemm": (("in_features", True), ("out_features", True)),
-             "matmul": (("in_features", True), ("out_features", True))},
-}
-EXAMPLE_LAYER = {"torch": "linear: {in_features: 40, out_features: 3}", "keras": "dense: {units: 3}",
-                 "onnx": "gemm: {input: Y_h, reshape: [0, -1], in_features: 40, out_features: 3}"}
-# Another framework's tensor name in an `expect` or head `input`: this framework's name for it
-FOREIGN_NAMES = {
-    "keras": {"h0": "state_h", "hn": "state_h", "c0": "state_c", "cn": "state_c", "X": "input", "Y": "output",
-              "Y_h": "state_h", "Y_c": "state_c", "initial_h": "state_h", "initial_c": "state_c",
-              "hn_last": "state_h", "hn_concat": "forward_h/backward_h", "last_step": "output"},
-    "onnx": {"input": "X", "output": "Y", "h0": "initial_h", "c0": "initial_c", "hn": "Y_h", "cn": "Y_c",
-             "state_h": "Y_h", "state_c": "Y_c", "hn_last": "Y_h", "hn_concat": "Y_h", "last_step": "Y"},
-    "torch": {},
-}
 DECODER_KEYS = ("lstm", "bridge", "seq_len")  # a torch config's decoder: its nn.LSTM, bridge and own steps
-FRAMEWORK_TITLE = {"torch": "torch", "keras": "Keras", "onnx": "ONNX"}
-FOREIGN_LAYERS = {"keras": {"linear": "dense", "gemm": "dense", "matmul": "dense"},
-                  "onnx": {"linear": "gemm (or matmul)", "dense": "gemm (or matmul)"}}
 
 
-def layer_kinds(framework: str) -> tuple[str, ...]:
+def layer_kinds(framework: Framework) -> tuple[str, ...]:
     """The layers a head of `framework` may hold: the weighted ones, then the shape-preserving."""
-    return tuple(WEIGHTED[framework]) + PASSTHROUGH + (POOLING if framework == "keras" else ())
+    return tuple(framework.weighted) + PASSTHROUGH + framework.pooling
 
 
-def section_keys(framework: str, lstm: tuple[Key, ...], data: tuple[Key, ...]) -> dict[str, tuple[str, ...]]:
+def section_keys(framework: Framework, data: tuple[Key, ...], extra: dict) -> dict[str, tuple[str, ...]]:
     """Each section of a `framework` config → the keys it holds ("" the top level; head: its
-    layers), so a key written in the wrong one is told where it belongs (`batch_first` in data)."""
-    sections = {"": TOP_LEVEL, "lstm": tuple(n for k in lstm for n in (k.name, *k.aliases)),
-                "data": tuple(n for k in data for n in (k.name, *k.aliases)), "head": layer_kinds(framework),
-                "expect": EXPECT_NAMES[framework]}
-    return {**sections, "decoder": DECODER_KEYS} if framework == "torch" else sections
+    layers; `extra`: the sections only this reader reads, a torch decoder), so a key written in
+    the wrong one is told where it belongs (`batch_first` in data)."""
+    return {"": TOP_LEVEL, "lstm": tuple(n for k in framework.keys for n in (k.name, *k.aliases)),
+            "data": tuple(n for k in data for n in (k.name, *k.aliases)), "head": layer_kinds(framework),
+            "expect": framework.expect_names, **extra}
 
 
-def foreign_name(reader: Reader, parts: tuple, name: Any, framework: str, known: tuple, key: bool = True) -> bool:
+def foreign_name(reader: Reader, parts: tuple, name: Any, framework: Framework, known: tuple, key: bool = True) -> bool:
     """An LS004 naming this framework's word for another framework's tensor name (True if it was one)."""
-    ours = FOREIGN_NAMES[framework].get(name) if isinstance(name, str) else None
+    ours = framework.foreign_names.get(name) if isinstance(name, str) else None
     if ours is None:
         return False
-    reader.problem(parts, UNKNOWN_KEY, f"unknown tensor '{name}' in a {framework} config: "
-                   f"{FRAMEWORK_TITLE[framework]} calls it {ours} (names here: {', '.join(known)})", key=key)
+    reader.problem(parts, UNKNOWN_KEY, f"unknown tensor '{name}' in a {framework.name} config: "
+                   f"{framework.label} calls it {ours} (names here: {', '.join(known)})", key=key)
     return True
 
 
-def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[HeadLayer, ...] | None:
+def read_head(reader: Reader, body: Any, framework: Framework) -> tuple[HeadLayer, ...] | None:
     """The `head` list: one HeadLayer per layer (None when any is invalid), in `framework`'s layers."""
-    example = EXAMPLE_LAYER[framework]
+    example = framework.example_layer
     if not isinstance(body, list):
         reader.problem(("head",), WRONG_STRUCTURE, f"'head' is {kind_of(body)}; expected a list of layers such as "
                        f"'- {example}'")
         return None
-    weighted = WEIGHTED[framework]
+    weighted = framework.weighted
     kinds = layer_kinds(framework)
     plain = kinds[len(weighted):]
     layers, ok = [], True
@@ -124,9 +92,9 @@ def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[Head
             ok = False
             continue
         (kind, spec), = item.items()
-        if kind not in kinds and kind in FOREIGN_LAYERS.get(framework, {}):
-            reader.problem(parts + (kind,), UNKNOWN_KEY, f"unknown layer '{kind}' in head[{index}] of a {framework} "
-                           f"config: {FRAMEWORK_TITLE[framework]} calls it {FOREIGN_LAYERS[framework][kind]}", key=True)
+        if kind not in kinds and kind in framework.foreign_layers:
+            reader.problem(parts + (kind,), UNKNOWN_KEY, f"unknown layer '{kind}' in head[{index}] of a {framework.name} "
+                           f"config: {framework.label} calls it {framework.foreign_layers[kind]}", key=True)
             ok = False
             continue
         if kind not in kinds:
@@ -149,16 +117,15 @@ def read_head(reader: Reader, body: Any, framework: str = "torch") -> tuple[Head
     return tuple(layers) if ok else None
 
 
-def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: Any) -> HeadLayer | None:
+def read_weighted(reader: Reader, framework: Framework, index: int, kind: str, spec: Any) -> HeadLayer | None:
     """One feature-changing layer: torch's linear, Keras's dense, ONNX's gemm or matmul."""
     lparts = ("head", index, kind)
-    sizes = WEIGHTED[framework][kind]
+    sizes = framework.weighted[kind]
     if not isinstance(spec, dict):
         reader.problem(lparts, WRONG_STRUCTURE, f"head[{index}].{kind} is {kind_of(spec)}; expected a mapping "
                        f"with {' and '.join(name for name, _ in sizes)}")
         return None
-    known = tuple(name for name, _ in sizes) + ("input", "bias" if framework != "keras" else "use_bias")
-    known += ("activation",) if framework == "keras" else ("transpose", "reshape") if framework == "onnx" else ()
+    known = tuple(name for name, _ in sizes) + ("input",) + framework.head_layer_keys
     reader.unknown_keys(lparts, spec, known, section=False)
     ok = all(key in known for key in spec)
     values: dict = {}
@@ -180,7 +147,7 @@ def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: A
         reader.problem(lparts + ("activation",), WRONG_TYPE, f"activation is {kind_of(spec['activation'])}; "
                        "expected a Keras activation name such as relu")
         ok = False
-    inputs = HEAD_INPUT_NAMES[framework]
+    inputs = framework.head_inputs
     if "input" in spec:
         given = spec["input"]
         if index > 0:
@@ -199,16 +166,21 @@ def read_weighted(reader: Reader, framework: str, index: int, kind: str, spec: A
             dims = read_dims(reader, lparts + (name,), spec[name], permutation=name == "transpose")
             ok = dims is not None and ok
             values[name] = dims
-    if framework == "keras":  # Dense(units) with an optional input_dim: (input_dim → units)
-        in_features, out_features = values.get("input_dim"), values.get("units")
-    else:
-        in_features, out_features = values.get("in_features"), values.get("out_features")
+    in_features, out_features = values.get(framework.in_key), values.get(framework.out_key)  # Keras: input_dim optional
     if not ok:
         return None
     if "input" in values:  # written, not the default (a Keras Dense fed the sequence on purpose)
         reader.origins[("head", index, "input")] = lparts + ("input",)
     ops = tuple((name, values[name]) for name in ("transpose", "reshape") if name in values)
     return HeadLayer(kind, in_features, out_features, values.get("input", inputs[0]), ("head", index), ops)
+
+
+def read_model(reader: Reader, data: dict, framework: Framework, blocks: int) -> tuple:
+    """The head and expect sections in the framework's own names (empty when absent, None when
+    invalid); for a stack of blocks, expect has one entry per block."""
+    head = read_head(reader, data["head"], framework) if "head" in data else ()
+    expect = read_expect(reader, data["expect"], blocks, framework) if "expect" in data else ()
+    return head, expect
 
 
 def read_dims(reader: Reader, parts: tuple, value: Any, permutation: bool) -> tuple | None:
@@ -234,12 +206,11 @@ def read_dims(reader: Reader, parts: tuple, value: Any, permutation: bool) -> tu
     return tuple(value) if ok else None
 
 
-def read_expect(reader: Reader, body: Any, blocks: int, stacked: bool,
-                framework: str = "torch") -> tuple[dict, ...] | None:
+def read_expect(reader: Reader, body: Any, blocks: int, framework: Framework) -> tuple[dict, ...] | None:
     """One mapping tensor name → shape per block, in `framework`'s tensor names; reader.origins
     gets ("expect", k, name) → parts."""
-    names = EXPECT_NAMES[framework]
-    if stacked and blocks > 1:
+    names = framework.expect_names
+    if blocks > 1:
         if not isinstance(body, list):
             reader.problem(("expect",), WRONG_STRUCTURE, f"'expect' is {kind_of(body)}; lstm is a stack of {blocks} blocks, "
                            f"so expect is a list of {blocks} mappings (null for a block without expectations)")

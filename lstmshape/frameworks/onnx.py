@@ -1,7 +1,7 @@
 """The ONNX `LSTM` operator (opset 14+), and `GRU` and `RNN`: the shapes of every input and output
 of every node, as plain arithmetic on the config.
 
-Pure like lstmshape.shapes.torch (no numpy, no onnx, no I/O). Checked against
+Pure like lstmshape.frameworks.torch (no numpy, no onnx, no I/O). Checked against
 `onnx.shape_inference.infer_shapes` and `onnx.reference.ReferenceEvaluator` in
 tests/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
 
@@ -22,8 +22,55 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from ..settings import DIRECTIONS, DataConfig, OnnxLSTM
-from .core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from functools import cached_property
+
+from ..settings import DIRECTIONS, DataConfig, Key, OnnxLSTM
+from ..shapes.core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
+from .base import TORCH_ONLY, Framework
+from .head import HeadContext, described, returned, same
+
+ONNX_KEYS = (
+    Key("input_size", "positive_int", ("feature_size",), required=True,
+        doc="Features per time step of X (required on the first block)."),
+    Key("hidden_size", "positive_int", (), required=True,
+        doc="The ONNX LSTM node's hidden_size: the size of Y_h and Y_c."),
+    Key("num_layers", "positive_int", ("n_layers",),
+        doc="Nodes stacked, each fed the one before (default 1)."),
+    Key("direction", "choice",
+        doc="forward, reverse or bidirectional (default forward)."),
+    Key("layout", "choice",
+        doc="0: X is (seq, batch, features); 1: batch first (default 0)."),
+    Key("input_forget", "choice",
+        doc="Couple the input and forget gates, 0 or 1 (LSTM only; default 0)."),
+    Key("peepholes", "bool",
+        doc="Whether input P (the peephole weights) is given (LSTM only)."),
+    Key("bias", "bool",
+        doc="Whether input B (the biases) is given (default true)."),
+    Key("sequence_lens", "bool",
+        doc="Whether input sequence_lens (one length per sequence) is given."),
+    Key("cell", "choice", ("op_type",),
+        doc="Which operator: lstm, gru or rnn (LSTM, GRU, RNN; any case)."),
+    Key("linear_before_reset", "choice",
+        doc="The ONNX GRU node's linear_before_reset, 0 or 1 (GRU only)."),
+)
+# Keys of torch or Keras written in an onnx section: what ONNX calls them
+FOREIGN = {
+    "units": "ONNX calls it 'hidden_size'",
+    "input_dim": "ONNX calls it 'input_size'",
+    "batch_first": "ONNX calls it 'layout' (1 = batch first)",
+    "bidirectional": "ONNX uses 'direction: bidirectional'",
+    "go_backwards": "ONNX uses 'direction: reverse'",
+    "proj_size": "the ONNX LSTM operator has no projection",
+    "dropout": "the ONNX LSTM operator has no dropout",
+    "return_sequences": "the ONNX LSTM node always returns Y, Y_h and Y_c",
+    "return_state": "the ONNX LSTM node always returns Y, Y_h and Y_c",
+    "use_bias": "ONNX calls it 'bias' (whether input B is given)",
+    "reset_after": "ONNX calls it 'linear_before_reset' (the GRU node)",
+}
+EXPECT_NAMES = ("X", "Y", "Y_h", "Y_c", "initial_h", "initial_c", "sequence_lens")
+# Another framework's tensor name in an `expect` or head `input`: ONNX's name for it
+FOREIGN_NAMES = {"input": "X", "output": "Y", "h0": "initial_h", "c0": "initial_c", "hn": "Y_h", "cn": "Y_c",
+                 "state_h": "Y_h", "state_c": "Y_c", "hn_last": "Y_h", "hn_concat": "Y_h", "last_step": "Y"}
 
 NODE_TENSORS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P", "Y", "Y_h", "Y_c")
 INITIALIZERS = ("W", "R", "B", "P")
@@ -162,12 +209,12 @@ def infer_onnx_config(config, matrix: bool = False, layers: Iterable[int] | None
     """One result per combination; for a stack (`lstm` as a list of blocks), one per block (per
     combination: layout, direction and num_layers applied to every block, each block's
     input_size following the block before)."""
-    if len(config.stack) > 1:
-        stacks = [stack_combination(config.stack, combo) for combo in combinations(
-            replace(config.stack[0], num_layers=max(b.num_layers for b in config.stack)), layers)] if matrix \
-            else [config.stack]
+    if len(config.blocks) > 1:
+        stacks = [stack_combination(config.blocks, combo) for combo in combinations(
+            replace(config.blocks[0], num_layers=max(b.num_layers for b in config.blocks)), layers)] if matrix \
+            else [config.blocks]
         return [result for blocks in stacks for result in infer_onnx_stack(blocks, config.data)]
-    lstms = combinations(config.lstm, layers) if matrix else [config.lstm]
+    lstms = combinations(config.blocks[0], layers) if matrix else [config.blocks[0]]
     return [infer_onnx(lstm, config.data) for lstm in lstms]
 
 
@@ -204,3 +251,67 @@ def settings(lstm: OnnxLSTM) -> str:
     if lstm.num_layers > 1:
         text = f"{lstm.num_layers} × {text}"
     return text
+
+
+class OnnxContext(HeadContext):
+
+    @cached_property
+    def inferences(self) -> list:
+        return infer_onnx_stack(self.blocks, self.config.data)
+
+    def tensor(self, k: int, name: str) -> Tensor | None:
+        nodes = self.inferences[k].nodes
+        if name not in NODE_TENSORS:
+            raise ValueError(f"no ONNX recurrent node has a tensor {name!r}")  # a bug: the reader allows none
+        return returned((nodes[-1] if name in ("Y", "Y_h", "Y_c") else nodes[0]).tensors, name)
+
+    def absent(self, k: int, name: str) -> str:
+        block = self.blocks[k]
+        if name == "sequence_lens":
+            return "the node takes sequence_lens only with sequence_lens: true in lstm"
+        return f"the ONNX {block.kind.onnx} operator has no cell state: it has initial_h and Y_h only"
+
+    def diagnose(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
+        return "onnx-y-rank" if name == "Y" and len(expected) == 3 else "shape"
+
+    def hint(self, k: int, name: str, expected: tuple, tensor: Tensor) -> str:
+        block = self.blocks[k]
+        if name == "sequence_lens" or len(expected) != len(tensor.dims):
+            return ""
+        other = infer_onnx(replace(block, layout=1 - block.layout), self.config.data)
+        flipped = (other.nodes[-1] if name in ("Y", "Y_h", "Y_c") else other.nodes[0])[name].shape
+        if all(same(e, f) for e, f in zip(expected, flipped)):
+            return (f"; that is the layout {1 - block.layout} shape: layout 1 moves batch first in all of X, Y, Y_h, "
+                    f"Y_c (and initial_h/c), and lstm.layout is {block.layout}")
+        return ""
+
+    def glue(self, k: int) -> str:
+        """The ops exporters put between Y and a 3-D sequence."""
+        return glue(self.blocks[k])
+
+    def rank_error(self, layer, dims, what: str) -> str:
+        if layer.kind == "gemm" and len(dims) != 2:
+            return (f"Gemm needs a 2-D A (M, K), but it is fed {what} {described(dims)}; reshape it first, e.g. "
+                    "reshape: [0, -1] after transpose [1, 0, 2] for Y_h (batch first, then the directions side by side)")
+        return ""
+
+
+ONNX = Framework(
+    name="onnx", section_doc="The ONNX LSTM (GRU, RNN) node's attributes.",
+    label="ONNX", article="an", keys=ONNX_KEYS, input_key="input_size", hidden_key="hidden_size",
+    choices={"direction": DIRECTIONS, "layout": (0, 1), "input_forget": (0, 1, False, True),
+             "linear_before_reset": (0, 1)},
+    foreign=FOREIGN, cell_only={"linear_before_reset": "gru", "peepholes": "lstm", "input_forget": "lstm"},
+    legacy={}, expect_names=EXPECT_NAMES, head_inputs=("Y", "Y_h", "Y_c"), foreign_names=FOREIGN_NAMES,
+    weighted={"gemm": (("in_features", True), ("out_features", True)),
+              "matmul": (("in_features", True), ("out_features", True))}, in_key="in_features",
+    out_key="out_features", head_layer_keys=("bias", "transpose", "reshape"), pooling=(),
+    example_layer="gemm: {input: Y_h, reshape: [0, -1], in_features: 40, out_features: 3}",
+    foreign_layers={"linear": "gemm (or matmul)", "dense": "gemm (or matmul)"},
+    lengths_user="the node's sequence_lens input", input_name="X", unchecked=TORCH_ONLY, input_shape_keys=(),
+    sequences_optional=False, cell_class=lambda cell: cell.onnx, module=lambda cell: "ONNX " + cell.onnx,
+    operator=lambda cell: f"the ONNX {cell.onnx} operator", settings=lambda values: OnnxLSTM(**values),
+    handed_on=lambda block: block.num_directions * block.hidden_size,
+    matrix_axes="every layout × direction × num_layers", runs_forward=False,
+    engine=infer_onnx_config, context=OnnxContext, check="check_onnx")
+OnnxContext.framework = ONNX

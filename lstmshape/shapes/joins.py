@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from ..settings import TorchLSTM
-from .torch import TorchShapes, infer_lstm
+from ..frameworks.torch import TorchShapes, infer_lstm
 
 
 class Step(NamedTuple):
@@ -101,7 +101,7 @@ def infer_decoder(config) -> TorchShapes | None:
 def around_json(config) -> dict:
     """The joins and the decoder as data (`infer --format json` adds it under `around`)."""
     out: dict = {}
-    blocks = config.stack
+    blocks = config.blocks
     if config.joins:
         out["joins"] = [{"block": k, "steps": [step._asdict() for step in join_steps(blocks[k - 1], join)]}
                         for k, join in enumerate(config.joins) if join]

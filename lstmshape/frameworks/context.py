@@ -3,26 +3,31 @@ plus the few helpers every rule's message uses to write sizes."""
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Iterator
 
 from ..problems import Problem, json_path
 from ..settings import Config
-from ..shapes.torch import TorchShapes, infer_lstm
 
 
 class RuleContext:
-    """One valid config as the rules read it (torch settings: one per block of a stack)."""
+    """One valid config as the rules read it, in its framework's own terms (each framework module
+    subclasses it with its `inferences`: one shape result per block)."""
 
-    lengths_user = "pack_padded_sequence"  # what takes data.lengths (Keras: the mask; ONNX: sequence_lens)
+    framework = None  # the Framework whose configs it reads (set by each subclass)
+    inferences: list
 
     def __init__(self, config: Config):
         self.config = config
         self.memo: dict = {}  # what several rules derive once (the expect mismatches)
 
     @property
+    def lengths_user(self) -> str:
+        """What takes data.lengths: pack_padded_sequence, the Keras mask, the node's sequence_lens."""
+        return self.framework.lengths_user
+
+    @property
     def blocks(self):
-        return self.config.stack
+        return self.config.blocks
 
     @property
     def data(self):
@@ -32,15 +37,11 @@ class RuleContext:
     def stacked(self) -> bool:
         return len(self.blocks) > 1
 
-    @cached_property
-    def inferences(self) -> list[TorchShapes]:
-        return [infer_lstm(block, self.config.data) for block in self.blocks]
-
     def block_name(self, k: int) -> str:
-        return f"lstm[{k}]" if self.config.blocks else "lstm"
+        return f"lstm[{k}]" if self.config.listed else "lstm"
 
     def block_parts(self, k: int) -> tuple:
-        return ("lstm", k) if self.config.blocks else ("lstm",)
+        return ("lstm", k) if self.config.listed else ("lstm",)
 
     def origin(self, k: int, key: str) -> tuple:
         """Where block k's setting `key` was written (its block, when the default applies)."""
@@ -68,10 +69,30 @@ class RuleContext:
                 if names is None or name in names:
                     yield k, name, shape, self.config.origins[("expect", k, name)]
 
-    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False) -> Problem:
+    def problem(self, parts: tuple, code: str, severity: str, message: str, key: bool = False,
+                subject: tuple | None = None) -> Problem:
+        """A problem placed at `parts` of the document; its subject (what it concerns in the model)
+        is `subject`, by default the head layer, expect entry, join or bridge `parts` lie in."""
         doc = self.config.source
         file, line, col, path = doc.place(parts, key=key) if doc is not None else (self.config.path, 1, 1, json_path(parts))
-        return Problem(file, line, col, code, severity, message, path)
+        return Problem(file, line, col, code, severity, message, path, subject or subject_of(parts))
+
+
+def subject_of(parts: tuple) -> tuple | None:
+    """What a problem at `parts` concerns in the model: ("head", i) for head[i]; ("expect", k,
+    tensor) for an expect entry (k 0 when expect is one mapping); ("join", k) for lstm[k].join;
+    ("bridge",) for decoder.bridge; None for anything else."""
+    if parts[:1] == ("expect",):
+        name = next((p for p in parts[1:] if isinstance(p, str)), None)
+        block = parts[1] if len(parts) > 1 and isinstance(parts[1], int) else 0
+        return None if name is None else ("expect", block, name)
+    if parts[:1] == ("head",) and len(parts) > 1 and isinstance(parts[1], int):
+        return ("head", parts[1])
+    if parts[:1] == ("lstm",) and len(parts) > 2 and parts[2] == "join":
+        return ("join", parts[1])
+    if parts[:2] == ("decoder", "bridge"):
+        return ("bridge",)
+    return None
 
 
 def n(value) -> str:

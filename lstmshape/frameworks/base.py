@@ -1,0 +1,80 @@
+"""The one interface every framework module fills in: what lstmshape knows of torch, Keras or
+ONNX, so that no other module compares a framework's name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+# The sections lstmshape checks for torch configs only ("data.KEY" for a data key): the model
+# around the LSTM (a decoder, the DataLoader); Keras and ONNX configs holding one are refused (LS204)
+TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    """One framework: its config words, its shape engine and what the rules read of its configs.
+
+    name: the value of a config's `framework` key; label: how messages name it (torch, Keras,
+    ONNX); section_doc: what its `lstm` section holds; article: "a" or "an" before the name. keys: the `lstm` section's keys (settings.Key),
+    input_key / hidden_key: its names for the input and hidden sizes; choices: key → the values
+    it may take; foreign: another framework's key written here → what this one calls it;
+    cell_only: key → the one cell that has it; legacy: a key of an older version → what to do
+    instead (Keras 2's). expect_names / head_inputs: the tensor names an `expect` entry and
+    head[0]'s `input` may use; foreign_names: another framework's tensor name → this one's;
+    weighted: the head layers that change the features → their size keys (key, required);
+    in_key / out_key: the weighted layer's input and output size keys, head_layer_keys its other
+    keys beside `input`; pooling: head layers that
+    drop the time axis; example_layer: a head layer as the messages show it; foreign_layers:
+    another framework's layer → this one's. module: a cell (settings.Cell) → the class or
+    operator that runs it, as a picture titles it (cell_class: its bare name; operator: as a
+    message names it); lengths_user: what takes data.lengths; input_name: what the input is called
+    where a message says it is always 3-D; unchecked: the sections (`data.KEY` for a data key)
+    lstmshape checks for torch only; input_shape_keys: the keys that may declare the input (Keras);
+    sequences_optional: whether a layer may return the last step alone (Keras's return_sequences:
+    then it cannot feed the next block). settings(dict): the settings class built from a checked
+    section; handed_on(block): the features a block hands the next one (its input size by
+    default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
+    forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
+    (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
+    function a rule module checks this framework's configs with.
+    """
+
+    name: str
+    label: str
+    section_doc: str
+    article: str
+    keys: tuple
+    input_key: str
+    hidden_key: str
+    choices: dict
+    foreign: dict
+    cell_only: dict
+    legacy: dict
+    expect_names: tuple
+    head_inputs: tuple
+    foreign_names: dict
+    weighted: dict
+    in_key: str
+    out_key: str
+    head_layer_keys: tuple
+    pooling: tuple
+    example_layer: str
+    foreign_layers: dict
+    lengths_user: str
+    input_name: str
+    unchecked: tuple
+    input_shape_keys: tuple
+    sequences_optional: bool
+    cell_class: Callable
+    module: Callable
+    operator: Callable
+    settings: Callable
+    handed_on: Callable
+    matrix_axes: str
+    runs_forward: bool
+    engine: Callable
+    context: type
+    check: str
+
+    def __repr__(self) -> str:
+        return f"Framework({self.name!r})"
