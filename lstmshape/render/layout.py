@@ -276,8 +276,6 @@ def _all_marks(part) -> list:
     marks = list(getattr(part, "marks", ()))
     if isinstance(part, Section):
         marks += [m for p in (part.inputs, *part.outputs, *part.initial, *part.final, *part.weights) for m in p.marks]
-    if isinstance(part, (Glue, Bridge)):
-        marks += [m for st in part.steps for m in st.marks]
     return marks
 
 
@@ -322,12 +320,10 @@ def _chain(pic: Picture, kind: str, steps, cols: Columns, y: float, cls: str) ->
         y += EDGE
         lines, w = _op_lines(step, cols)
         h = PORT_H + LINE * (len(lines) - 1)
-        box_cls = ("op " + style(step.marks, "" if cls == "plain" else cls)).strip()
+        box_cls = "op" if cls == "plain" else f"op {cls}"  # dashed with the glue or bridge its problems concern
         texts = tuple(Text(cols.mid, y + 15 + i * LINE, line, "", "middle") for i, line in enumerate(lines))
         items.append(Box(cols.mid - w / 2, y, w, h, box_cls, texts))
-        if step.marks:
-            items.append(Text(cols.mid + w / 2 + 8, y + 15, marks_text(step.marks), "small " + style(step.marks)))
-        pic.groups.append(Group(kind, items=tuple(items), error="err" in box_cls))
+        pic.groups.append(Group(kind, items=tuple(items), error=cls == "err"))
         spans.append((y, y + h))
         y += h
     return y, spans

@@ -123,7 +123,6 @@ class Step:
 
     text: str
     shape: str
-    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)

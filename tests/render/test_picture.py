@@ -47,9 +47,6 @@ def marks_of(s) -> dict:
         if isinstance(p, Section):
             for port in (p.inputs, *p.outputs, *p.initial, *p.final, *p.weights):
                 add(port.name, port.marks)
-        if isinstance(p, (Glue, Bridge)):
-            for step in p.steps:
-                add(step, step.marks)
     for h in (s.head.layers if s.head else ()):
         if isinstance(h, HeadBox):
             add(h, h.marks)
