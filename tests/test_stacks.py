@@ -370,7 +370,7 @@ def test_draw_shows_every_block_of_a_keras_and_an_onnx_stack(tmp_path):
     for name, wanted in (("keras_stack", ["lstm[0]: keras: Bidirectional", "lstm[1]: keras: LSTM(8",
                                           "a stack of 2 keras.layers.LSTM blocks, lstm[0] at the bottom"]),
                          ("onnx_stack", ["node lstm_0: ONNX LSTM", "node lstm_1: ONNX LSTM", "node lstm_2: ONNX LSTM",
-                                         "Transpose(perm=[2, 0, 1, 3]) -> (batch, seq, 2, H)"])):
+                                         "Y of lstm_1 → X of lstm_2", "(batch, seq, 2, H) | Transpose(perm=[2, 0, 1, 3])"])):
         out = tmp_path / f"{name}.svg"
         result = run("draw", f"configs/{name}.yaml", "-o", out, cwd=REPO)
         assert result.returncode == 0, result.stderr
