@@ -77,8 +77,8 @@ def classify(kind: str, value: Any) -> tuple[Code, str] | None:
         unknown = [n for n in (names if isinstance(names, tuple) else (names,)) if n not in STATE_NAMES
                    and n != NO_STATE]
         if unknown or isinstance(names, tuple) and NO_STATE in names:
-            return OUT_OF_RANGE, (f"names {unknown[0] if unknown else NO_STATE!r} where a state tensor is expected: "
-                                  "h0 (h, hx, hidden) or c0 (c, cx, cell)")
+            return OUT_OF_RANGE, (f"holds {unknown[0] if unknown else NO_STATE!r}, which is not a state tensor: "
+                                  f"h0 (h, hx, hidden) or c0 (c, cx, cell), or {NO_STATE} alone")
     elif kind == "dim":
         if isinstance(value, str):
             if not SYMBOL.match(value):
@@ -100,11 +100,13 @@ def state_names(value: Any) -> str | tuple | None:
     if not isinstance(value, str) or len(value) > 200:
         return None
     text = value.strip()
-    if text[:1] in "([" and text[-1:] == {"(": ")", "[": "]"}[text[:1]]:
-        return tuple(p.strip() for p in text[1:-1].split(",") if p.strip())
-    if "," in text:
-        return tuple(p.strip() for p in text.split(",") if p.strip())
-    return text.lower() if text.lower() == NO_STATE else text
+    inner = text[1:-1] if len(text) > 1 and (text[0], text[-1]) in (("(", ")"), ("[", "]")) else None
+    if inner is None and "," not in text:
+        return value  # one name (or none), exactly as written
+    names = [p.strip() for p in (text if inner is None else inner).split(",")]
+    if len(names) > 1 and names[-1] == "":  # a trailing comma: (h0,)
+        names.pop()
+    return tuple(names)
 
 
 def number_read_as_text(kind: str, value: Any, label: str) -> str:

@@ -25,8 +25,10 @@ from ..read.values import MAX_SIZE
 from ..settings import KERAS_ACTIVATIONS, MAX_STATE, NO_STATE, NONLINEARITIES, STATE_NAMES, Key
 
 SHIPPED = "lstmshape.schema.json"  # beside this module
-# data.state written as a tuple in text: (h0, c0), [h0, c0], h0, c0 or (h0,)
-STATE_TEXT = r"^\s*[(\[]?\s*[A-Za-z_]\w*\s*(,\s*[A-Za-z_]\w*\s*)*,?\s*[)\]]?\s*$"
+# data.state written as a tuple in text, as the reader splits it: (h0, c0), [h0, c0], h0, c0, (h0,)
+STATE_NAME = r"\s*(?:" + "|".join(sorted(STATE_NAMES)) + r")\s*"
+STATE_LIST = STATE_NAME + r"(?:," + STATE_NAME + r"){0,%d},?" % (MAX_STATE - 1)
+STATE_TEXT = rf"^(?:\s*\({STATE_LIST}\)\s*|\s*\[{STATE_LIST}\]\s*|(?=.*,){STATE_LIST})$"
 MAX_DIMS = 8  # an expected shape, a transpose or a reshape: 1 to 8 entries (read.head)
 
 # A value the reader resolves before it checks it: an interpolation (`${a.b}`), Hydra's `???`, or
