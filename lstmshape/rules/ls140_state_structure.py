@@ -15,7 +15,8 @@ An LSTM carries two states, a GRU or RNN one, and each framework wants them in i
   c_back]`; given fewer, Keras 3 fails with `IndexError: list index out of range`. A GRU or
   SimpleRNN takes `[h]` (two for Bidirectional); a SimpleRNN given `[h, c]` fails
   (`ValueError: treespec.unflatten(leaves): leaves has length 1 but the spec refers to a pytree
-  that holds 2 items`), and a GRU silently keeps `initial_state[0]` and drops the rest.
+  that holds 2 items`), while an LSTM or GRU given more keeps the first of each direction's
+  states and silently drops the rest.
 - ONNX: only the LSTM node has an `initial_c` input; GRU and RNN nodes take `initial_h` alone.
 
 Failing example::
@@ -117,14 +118,13 @@ def check_keras(context):
     wanted = per * block.num_directions
     given = state if isinstance(state, tuple) else (state,)
     single = not isinstance(state, tuple)  # a tensor, not a list: Keras wraps it only for one cell's one state
-    if len(given) == len(wanted) and not (single and block.bidirectional) and \
-            (block.has_cell_state or "c0" not in given):
-        return
+    if len(given) == len(wanted) and not (single and block.bidirectional):
+        return  # Keras reads the list by position: one entry per state of each direction
     if len(given) < len(wanted) or single and block.bidirectional:
         why = ("Keras raises IndexError: list index out of range" if block.has_cell_state else
                "Keras fails when it splits the state between the two directions")
-    elif block.cell == "gru":
-        why = "Keras's GRU keeps initial_state[0] and silently drops the rest"
+    elif block.cell != "rnn":
+        why = f"Keras keeps the first {len(per)} of each direction's and silently drops the rest"
     else:
         why = "Keras raises ValueError: treespec.unflatten(leaves) (one state per cell, not two)"
     count = f"{len(wanted)} tensor{'s' if len(wanted) > 1 else ''}"
