@@ -7,9 +7,9 @@ An LSTM carries two states, a GRU or RNN one, and each framework wants them in i
 
 - torch: nn.LSTM takes the tuple `(h0, c0)`. Given one tensor, torch 2.13.0 indexes it as if it
   were the tuple and fails: with h0 of shape (1, N, H) `IndexError: index 1 is out of bounds for
-  dimension 0 with size 1`; with a deeper h0 `hx[1]` is taken as c0 and the shape check fails
-  (`Expected hidden[0] size (2, N, H), got [N, H]`); given `(h0,)`: `IndexError: tuple index out
-  of range`. nn.GRU and nn.RNN take h0 alone; given a tuple: `AttributeError: 'tuple' object has
+  dimension 0 with size 1`; with more rows (layers × directions) `hx[0]` and `hx[1]` are taken
+  as h0 and c0: `RuntimeError: For batched 3-D input, hx and cx should also be 3-D but got (2-D,
+  2-D) tensors`; given `(h0,)`: `IndexError: tuple index out of range`. nn.GRU and nn.RNN take h0 alone; given a tuple: `AttributeError: 'tuple' object has
   no attribute 'dim'`.
 - Keras (`initial_state=`): an LSTM takes `[h, c]`, a Bidirectional LSTM `[h, c, h_back,
   c_back]`; given fewer, Keras 3 fails with `IndexError: list index out of range`. A GRU or
@@ -92,9 +92,12 @@ def check(context):
         if isinstance(state, tuple):
             why = ("torch raises IndexError: tuple index out of range" if len(state) == 1 else
                    f"{module} takes exactly (h0, c0)")
-        else:
+        elif block.num_layers * block.num_directions == 1:
             why = ("torch indexes the one tensor as the tuple (hx[0] as h0, hx[1] as c0) and raises IndexError: "
-                   "index 1 is out of bounds for dimension 0 with size 1 (or a size error for a deeper h0)")
+                   "index 1 is out of bounds for dimension 0 with size 1")
+        else:
+            why = ("torch indexes the one tensor as the tuple (hx[0] as h0, hx[1] as c0) and raises RuntimeError: "
+                   "For batched 3-D input, hx and cx should also be 3-D but got (2-D, 2-D) tensors")
         yield context.problem(parts, ID, SEVERITY, f"data.state is {written(state)} but {module} takes the tuple "
                               f"(h0, c0): {why}; pass lstm(x, (h0, c0)), or no state")
         return

@@ -97,6 +97,7 @@ def test_each_example_raises_or_runs_in_its_framework(kind, label, text, tmp_pat
 
 TORCH_MESSAGES = {  # torch 2.13.0's own words, as the rule quotes them
     ("lstm", 1, "h0"): (IndexError, "index 1 is out of bounds for dimension 0 with size 1"),
+    ("lstm", 2, "h0"): (RuntimeError, "For batched 3-D input, hx and cx should also be 3-D but got (2-D, 2-D) tensors"),
     ("lstm", 1, ("h0",)): (IndexError, "tuple index out of range"),
     ("lstm", 2, ("h0",)): (IndexError, "tuple index out of range"),
     ("gru", 1, ("h0", "c0")): (AttributeError, "'tuple' object has no attribute 'dim'"),
