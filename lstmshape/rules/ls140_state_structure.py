@@ -105,8 +105,6 @@ def check(context):
         yield context.problem(parts, ID, SEVERITY, f"data.state is {written(state)} but {module} takes h0 alone "
                               f"(no cell state): torch raises AttributeError: 'tuple' object has no attribute 'dim'; "
                               f"pass {block.kind.torch.lower()}(x, h0)")
-    elif state == "c0":
-        yield context.problem(parts, ID, SEVERITY, f"data.state is c0 but {module} has no cell state: it takes h0")
 
 
 def check_keras(context):
@@ -127,7 +125,7 @@ def check_keras(context):
         why = ("Keras raises IndexError: list index out of range" if block.has_cell_state else
                "Keras fails when it splits the state between the two directions")
     elif block.cell != "rnn":
-        why = f"Keras keeps the first {len(per)} of each direction's and silently drops the rest"
+        why = f"Keras keeps the first {' and '.join(per)} of each direction and silently drops the rest"
     else:
         why = "Keras raises ValueError: treespec.unflatten(leaves) (one state per cell, not two)"
     count = f"{len(wanted)} tensor{'s' if len(wanted) > 1 else ''}"

@@ -107,7 +107,7 @@ TORCH_MESSAGES = {  # torch 2.13.0's own words, as the rule quotes them
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("layers", [1, 2])
-@pytest.mark.parametrize("state", ["h0", ("h0",), ("h0", "c0"), ("c0", "h0"), "none"])
+@pytest.mark.parametrize("state", ["h0", "c0", ("h0",), ("h0", "c0"), ("c0", "h0"), "none"])
 def test_torch_refuses_what_ls140_reports(cell, layers, state, tmp_path, torch):
     written = list(state) if isinstance(state, tuple) else state
     text = (f"lstm: {{input_size: {FEATURES}, hidden_size: {HIDDEN}, num_layers: {layers}, cell: {cell}}}\n"
