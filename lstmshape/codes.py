@@ -493,6 +493,11 @@ DECODER_STATE_SIZE = Code("LS138", "decoder-state-size", "error",
                           "The encoder's final state has other features than the decoder's h0/c0 needs.")
 BRIDGE_IN_FEATURES = Code("LS139", "bridge-in-features", "error",
                           "A Linear in a decoder's bridge has in_features other than the state's features.")
+# The calls around the LSTM, from real bug reports (LS140, LS141)
+STATE_STRUCTURE = Code("LS140", "state-structure", "error",
+                       "The initial state the code passes (`data.state`) does not fit the cell.")
+TARGET_SHAPE = Code("LS141", "target-shape", "error",
+                    "The head's final output does not have the shape of the targets the loss gets (`expect.target`).")
 
 # Frameworks and translation (LS201–LS203)
 NOT_EXPRESSIBLE = Code(

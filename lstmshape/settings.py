@@ -27,6 +27,14 @@ KERAS_ACTIVATIONS = (
 )
 
 
+# data.state: the names of the initial state tensors, each framework's included (the state is
+# called the same in every config: h0, c0); "none" (or null) says no state is passed
+STATE_NAMES = {"h0": "h0", "h": "h0", "hx": "h0", "hidden": "h0", "state_h": "h0", "initial_h": "h0",
+               "c0": "c0", "c": "c0", "cx": "c0", "cell": "c0", "state_c": "c0", "initial_c": "c0"}
+NO_STATE = "none"
+MAX_STATE = 4  # a bidirectional Keras LSTM's [h, c, h_back, c_back]
+
+
 class Key(NamedTuple):
     """One config key: its canonical name, the aliases people use for it, and its kind."""
 
@@ -191,6 +199,9 @@ class DataConfig:
     # the DataLoader: sequences per epoch (None: not said) and whether a partial last batch is dropped
     dataset_size: int | None = None
     drop_last: bool = False
+    # the initial state the code passes (None: not said): "none" (no state: zeros), one tensor
+    # ("h0", as in `lstm(x, h0)`) or a tuple of them (("h0", "c0"), as in `lstm(x, (h0, c0))`)
+    state: str | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

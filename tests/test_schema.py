@@ -297,6 +297,7 @@ NEAR = {"positive_int": [0, 1, -1, 1.5, "1", True, 10**100, 10**100 + 1], "nonne
         "fraction": [0, 1, -0.01, 1.01, "0.5", True, 0.5], "rate": [0, 1, 0.99, -0.01, "0.2", True],
         "dim": [0, 1, "B", "1B", "", -1, 1.5, True, None], "lengths": [[], [0], [1, 2], [1.5], 3, [True]],
         "input_shape": [[], [None], [0], [1, None], [1.5], 5, [10**100 + 1]],
+        "state": [None, "None", " h0 ", "hz", ["h0"] * 5, [], ["none"], ["h0", 1], "(h0", "()", "h0,,c0", "(none)", 3],
         "activation": ["tanh", "Tanh", "x", None, 1, True], "choice": ["lstm", "gru", "GRU", "x", 0, 1, 2, None,
                                                                      True, "concat", "forward", "relu"]}
 # each just past a bound of some kind: the values a schema gets wrong first
@@ -320,7 +321,8 @@ def valid(framework: str, key) -> st.SearchStrategy:
             "bool": st.booleans(), "fraction": st.floats(0, 1), "rate": st.floats(0, 0.99),
             "dim": st.integers(1, 64) | symbols, "lengths": st.lists(st.integers(1, 9), min_size=1, max_size=3),
             "input_shape": st.lists(st.none() | st.integers(1, 64), max_size=4),
-            "activation": st.sampled_from([None, "tanh", "relu", "sigmoid", "Tanh", "swish", "x"])}[kind]
+            "activation": st.sampled_from([None, "tanh", "relu", "sigmoid", "Tanh", "swish", "x"]),
+            "state": st.sampled_from([None, "none", "h0", "hx", "c", ["h0", "c0"], "(h0,)", "h0, c0", "[h, c]"])}[kind]
 
 
 def wrong_alone(framework: str, name: str, value) -> bool:

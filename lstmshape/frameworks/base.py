@@ -9,6 +9,8 @@ from typing import Callable
 # The sections lstmshape checks for torch configs only ("data.KEY" for a data key): the model
 # around the LSTM (a decoder, the DataLoader); Keras and ONNX configs holding one are refused (LS204)
 TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
+# `expect.target`: the shape of the targets the loss gets, held against the head's final output (LS141)
+TARGET = "target"
 
 @dataclass(frozen=True, eq=False)
 class Framework:
@@ -75,6 +77,11 @@ class Framework:
     engine: Callable
     context: type
     check: str
+
+    @property
+    def expect_keys(self) -> tuple:
+        """What an `expect` entry may name: this framework's tensors, and the loss's `target`."""
+        return self.expect_names + (TARGET,)
 
     def __repr__(self) -> str:
         return f"Framework({self.name!r})"

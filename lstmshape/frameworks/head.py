@@ -108,7 +108,7 @@ class HeadContext(RuleContext):
     @cached_property
     def expect_mismatches(self) -> list[Mismatch]:
         out = []
-        for k, name, expected, parts in self.expects():
+        for k, name, expected, parts in self.expects(self.framework.expect_names):
             if not self.compared(k, name):
                 continue
             tensor = self.tensor(k, name)

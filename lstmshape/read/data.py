@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..settings import DataConfig, Key
+from ..settings import NO_STATE, STATE_NAMES, DataConfig, Key
 from .reader import Reader
+from .values import state_names
 
 DATA_KEYS = (
     Key("batch_size", "dim",
@@ -22,6 +23,9 @@ DATA_KEYS = (
         doc="Sequences per epoch, for the DataLoader's last batch."),
     Key("drop_last", "bool",
         doc="The DataLoader's drop_last (default false)."),
+    Key("state", "state", ("initial_state", "hidden_state", "hx"),
+        doc="The initial state the code passes: none, one tensor (h0: `lstm(x, h0)`) or a list "
+            "([h0, c0]: `lstm(x, (h0, c0))`; Keras initial_state=[h, c])."),
 )
 
 
@@ -34,4 +38,15 @@ def data_config(values: dict) -> DataConfig:
     """The checked `data` section as a DataConfig (lengths as a tuple: the config stays hashable)."""
     if "lengths" in values:
         values = {**values, "lengths": tuple(values["lengths"])}
+    if "state" in values:
+        values = {**values, "state": canonical_state(state_names(values["state"]))}
     return DataConfig(**values)
+
+
+def canonical_state(names: str | tuple) -> str | tuple:
+    """data.state in the canonical names: "none", "h0" or a tuple such as ("h0", "c0")."""
+    if names == NO_STATE:
+        return NO_STATE
+    if isinstance(names, tuple):
+        return tuple(STATE_NAMES[n] for n in names)
+    return STATE_NAMES[names]

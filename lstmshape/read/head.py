@@ -52,7 +52,7 @@ def section_keys(framework: Framework, data: tuple[Key, ...], extra: dict) -> di
     the wrong one is told where it belongs (`batch_first` in data)."""
     return {"": TOP_LEVEL, "lstm": tuple(n for k in framework.keys for n in (k.name, *k.aliases)),
             "data": tuple(n for k in data for n in (k.name, *k.aliases)), "head": layer_kinds(framework),
-            "expect": framework.expect_names, **extra}
+            "expect": framework.expect_keys, **extra}
 
 
 def foreign_name(reader: Reader, parts: tuple, name: Any, framework: Framework, known: tuple, key: bool = True) -> bool:
@@ -208,8 +208,8 @@ def read_dims(reader: Reader, parts: tuple, value: Any, permutation: bool) -> tu
 
 def read_expect(reader: Reader, body: Any, blocks: int, framework: Framework) -> tuple[dict, ...] | None:
     """One mapping tensor name → shape per block, in `framework`'s tensor names; reader.origins
-    gets ("expect", k, name) → parts."""
-    names = framework.expect_names
+    gets ("expect", k, name) → parts. `target` (any block's entry) is the loss's targets."""
+    names = framework.expect_keys
     if blocks > 1:
         if not isinstance(body, list):
             reader.problem(("expect",), WRONG_STRUCTURE, f"'expect' is {kind_of(body)}; lstm is a stack of {blocks} blocks, "

@@ -8,7 +8,8 @@ from dataclasses import fields
 
 from ..settings import Config
 
-LOADER_FIELDS = ("enforce_sorted", "dataset_size", "drop_last")
+# the calls around the LSTM (the DataLoader, the state passed): listed where the config says them
+AROUND_FIELDS = ("enforce_sorted", "dataset_size", "drop_last", "state")
 
 
 def sources(config: Config) -> dict[str, dict]:
@@ -29,8 +30,8 @@ def sources(config: Config) -> dict[str, dict]:
                                                         else f"lstm[{k - 1}]'s output features")
                                                if stacked and k and f.name == "input_size" else None)
     for f in fields(config.data):
-        if f.name in LOADER_FIELDS and ("data", f.name) not in config.origins:
-            continue  # the model around the LSTM: listed where the config says it
+        if f.name in AROUND_FIELDS and ("data", f.name) not in config.origins:
+            continue
         out[f"data.{f.name}"] = _origin(config, ("data", f.name), getattr(config.data, f.name))
     return out
 

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from ..codes import OUT_OF_RANGE, WRONG_TYPE, Code
+from ..settings import MAX_STATE, NO_STATE, STATE_NAMES
 from ..yamlload import Tagged
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -66,6 +67,18 @@ def classify(kind: str, value: Any) -> tuple[Code, str] | None:
             return WRONG_TYPE, "is not a list of integers"
         if min(value) < 1:
             return OUT_OF_RANGE, "must be a list of positive integers"
+    elif kind == "state":
+        names = state_names(value)
+        if names is None:
+            return WRONG_TYPE, (f"is not an initial state: {NO_STATE}, one tensor (h0) or a list of them "
+                                "([h0, c0])")
+        if isinstance(names, tuple) and not 1 <= len(names) <= MAX_STATE:
+            return OUT_OF_RANGE, f"must list 1 to {MAX_STATE} tensors"
+        unknown = [n for n in (names if isinstance(names, tuple) else (names,)) if n not in STATE_NAMES
+                   and n != NO_STATE]
+        if unknown or isinstance(names, tuple) and NO_STATE in names:
+            return OUT_OF_RANGE, (f"holds {unknown[0] if unknown else NO_STATE!r}, which is not a state tensor: "
+                                  f"h0 (h, hx, hidden) or c0 (c, cx, cell), or {NO_STATE} alone")
     elif kind == "dim":
         if isinstance(value, str):
             if not SYMBOL.match(value):
@@ -75,6 +88,25 @@ def classify(kind: str, value: Any) -> tuple[Code, str] | None:
         elif value < 1:
             return OUT_OF_RANGE, "must be a positive integer"
     return None
+
+
+def state_names(value: Any) -> str | tuple | None:
+    """data.state as written: None or "none" → "none"; one name (`h0`) → that name; a list, or a
+    tuple written as text (`(h0, c0)`, `h0, c0`, `(h0,)`) → a tuple of names; None if neither."""
+    if value is None:
+        return NO_STATE
+    if isinstance(value, list):
+        return tuple(value) if all(isinstance(v, str) for v in value) else None
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    text = value.strip()
+    inner = text[1:-1] if len(text) > 1 and (text[0], text[-1]) in (("(", ")"), ("[", "]")) else None
+    if inner is None and "," not in text:
+        return value  # one name (or none), exactly as written
+    names = [p.strip() for p in (text if inner is None else inner).split(",")]
+    if len(names) > 1 and names[-1] == "":  # a trailing comma: (h0,)
+        names.pop()
+    return tuple(names)
 
 
 def number_read_as_text(kind: str, value: Any, label: str) -> str:

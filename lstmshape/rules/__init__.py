@@ -67,6 +67,8 @@ from . import (
     ls137_decoder_directions_as_layers,
     ls138_decoder_state_size,
     ls139_bridge_in_features,
+    ls140_state_structure,
+    ls141_target_shape,
 )
 from ..frameworks.context import RuleContext
 
@@ -118,6 +120,8 @@ RULES: dict[str, ModuleType] = {module.ID: module for module in (
     ls137_decoder_directions_as_layers,
     ls138_decoder_state_size,
     ls139_bridge_in_features,
+    ls140_state_structure,
+    ls141_target_shape,
 )}
 
 

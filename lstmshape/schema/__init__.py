@@ -16,14 +16,19 @@ import json
 
 from ..read import MAX_BLOCKS
 from ..frameworks import FRAMEWORKS, TORCH, of
+from ..frameworks.base import TARGET
 from ..read.data import DATA_KEYS
 from ..read.frameworks import CELL_NAMES as FRAMEWORK_CELLS
 from ..read.head import BRIDGE_STEPS, DECODER_KEYS, JOIN_STEPS, layer_kinds
 from ..read.torch import CELL_NAMES as TORCH_CELLS
 from ..read.values import MAX_SIZE
-from ..settings import KERAS_ACTIVATIONS, NONLINEARITIES, Key
+from ..settings import KERAS_ACTIVATIONS, MAX_STATE, NO_STATE, NONLINEARITIES, STATE_NAMES, Key
 
 SHIPPED = "lstmshape.schema.json"  # beside this module
+# data.state written as a tuple in text, as the reader splits it: (h0, c0), [h0, c0], h0, c0, (h0,)
+STATE_NAME = r"\s*(?:" + "|".join(sorted(STATE_NAMES)) + r")\s*"
+STATE_LIST = STATE_NAME + r"(?:," + STATE_NAME + r"){0,%d},?" % (MAX_STATE - 1)
+STATE_TEXT = rf"^(?:\s*\({STATE_LIST}\)\s*|\s*\[{STATE_LIST}\]\s*|(?=.*,){STATE_LIST})$"
 MAX_DIMS = 8  # an expected shape, a transpose or a reshape: 1 to 8 entries (read.head)
 
 # A value the reader resolves before it checks it: an interpolation (`${a.b}`), Hydra's `???`, or
@@ -80,6 +85,11 @@ def kind_schema(kind: str, framework: str = "torch", name: str = "") -> dict:
         return {"anyOf": [dict(SIZE), SYMBOL]}
     if kind == "lengths":
         return {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1}}
+    if kind == "state":
+        names = sorted(STATE_NAMES)
+        return {"anyOf": [{"type": "null"}, {"enum": [NO_STATE, *names]},
+                          {"type": "array", "minItems": 1, "maxItems": MAX_STATE, "items": {"enum": names}},
+                          {"type": "string", "pattern": STATE_TEXT}]}
     if kind == "input_shape":
         return {"type": "array", "items": {"anyOf": [dict(SIZE), {"type": "null"}]}}
     if kind == "activation":
@@ -203,10 +213,12 @@ def shape() -> dict:
 
 def expect_section(framework: str) -> dict:
     """`expect`: the shapes the surrounding code assumes, per tensor (a list for a stack)."""
-    names = of(framework).expect_names
+    names = of(framework).expect_keys
     one = {"type": "object", "additionalProperties": False,
            "description": "Tensor name → the shape the code expects.",
-           "properties": {n: value("shape", f"The shape the code expects of {n}.") for n in names}}
+           "properties": {n: value("shape", f"The shape the code expects of {n}." if n != TARGET else
+                                   "The shape of the targets the loss gets, held against the head's final output.")
+                          for n in names}}
     return {"description": f"Shapes the surrounding code assumes: {', '.join(names)}; for a stack a list with one "
                            "mapping (or null) per block.",
             "anyOf": [one, {"type": "null"}, {"type": "array", "items": {"anyOf": [one, {"type": "null"}]}}]}
