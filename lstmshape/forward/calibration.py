@@ -6,10 +6,12 @@ reference does. Which is fastest depends on the CPU (an AVX-512 NumPy's exp beat
 cell where an AVX2 one loses to it), the BLAS kernel and the shapes, so no constant measured on
 one machine can say. Instead the first call of each shape (its sizes, dtype, batch, the BLAS
 thread limit and what was asked for; not seq_len beyond CALIBRATION_STEPS) times every candidate
-on its own first steps (`fastest`), the reference among them, so the winner is never slower than
-the reference as measured; the winner is kept for the process (so the same call gives the same
-bits however often it runs) and in the user's cache directory, keyed by the CPU and the library
-versions, so the next process need not time it again (`Choices`).
+on its own first steps (`fastest`), the reference first among them; another candidate displaces
+the reference only where it beats it by a clear margin (MARGIN) both in the rounds' paired
+ratios and in its best run, so a candidate that only looked faster in a noisy minute is not
+chosen. The winner is kept for the process (so the same call gives the same bits however often
+it runs) and in the user's cache directory, keyed by the CPU and the library versions, so the
+next process need not time it again (`Choices`).
 
 Variants are named by their parts joined with "+": a cell (reference, numpy, compiled), the
 threads (serial, parts, directions) and the step's GEMMs (packed, unpacked), e.g.
@@ -33,7 +35,7 @@ from pathlib import Path
 from statistics import median
 from typing import NamedTuple
 
-__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
            "cache_directory", "fastest", "machine", "request", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
@@ -50,6 +52,12 @@ CALIBRATION_SECONDS = 0.5
 CALIBRATION_STEPS = 16
 ROUNDS = 5
 MIN_ROUNDS = 3
+# A candidate displaces the first one (the reference, under "auto") only where it takes at most
+# this share of its time, both by the median of their ratios round by round and by their best
+# runs. On an oversubscribed machine, a variant waiting on BLAS's two threads each step takes 1x
+# to 50x its idle time at random (a GEMM waits for both threads to be scheduled): two such
+# variants then differ by chance, not by code, and the margin keeps that chance from choosing.
+MARGIN = 0.9
 _MAX_CACHED = 1000  # shapes in one cache file; past that, choices are kept for the process only
 _MAX_CACHE_BYTES = 2**20
 
@@ -135,15 +143,20 @@ def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
 
 def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
             timer: Callable[[Variant, int, Callable[[], object]], float] = timed,
-            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS) -> Variant:
-    """The candidate whose median time over `rounds` runs of the call's first steps is least;
-    on a tie the earlier one. run(variant, steps) runs those steps; timer times one such run.
+            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS, margin: float = MARGIN) -> Variant:
+    """The candidate to run: the first (the baseline: the reference, under "auto"), unless others
+    beat it by `margin`; then, of those, the one with the least median ratio to the baseline (on a
+    tie the earlier). run(variant, steps) runs the call's first steps; timer times one such run.
 
     Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
     upper bound of a step's, sets how many steps (1 to max_steps) the timed rounds take to stay
     within `budget` seconds; where even one step of each exceeds it, fewer rounds (never fewer
     than MIN_ROUNDS: a median of three still ignores one slowed run). The rounds interleave the
-    candidates, each round in a rotated order.
+    candidates, each round in a rotated order, so a round's runs share the machine's load of that
+    moment. A candidate beats the baseline where the median over rounds of its time over the
+    baseline's in the same round is at most `margin`, and so is its best run over the baseline's
+    best: the first judges under the load of the calibration, the second the code itself (a
+    burst of load that slowed the baseline in most rounds does not lower a candidate's best run).
     """
     warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
     one_step = max(sum(warm), 1e-9)
@@ -153,8 +166,15 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     for round_ in range(rounds):
         order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
         for variant in order:
-            times[variant].append(timer(variant, steps, lambda variant=variant: run(variant, steps)))
-    return min(candidates, key=lambda variant: (median(times[variant]), candidates.index(variant)))
+            times[variant].append(max(timer(variant, steps, lambda variant=variant: run(variant, steps)), 1e-12))
+    baseline = times[candidates[0]]
+
+    def ratio(variant):
+        return median(time / base for time, base in zip(times[variant], baseline))
+
+    safe = [variant for variant in candidates[1:]
+            if ratio(variant) <= margin and min(times[variant]) <= margin * min(baseline)]
+    return min(safe, key=lambda variant: (ratio(variant), candidates.index(variant)), default=candidates[0])
 
 
 def cache_directory() -> Path:

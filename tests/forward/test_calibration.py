@@ -71,10 +71,11 @@ def test_a_request_that_is_not_one_is_refused_without_echoing_it(text):
 CANDIDATES = [Variant("reference"), Variant("numpy"), Variant("numpy", "parts"), Variant("compiled", "parts", True)]
 
 
-def scripted(per_step, outliers=()):
+def scripted(per_step, outliers=(), rounds=None):
     """A fake timer: each run takes per_step[variant name] seconds a step, except the runs in
-    `outliers` ((name, index of that variant's timed run)), which take 100 times as long; it
-    records every run, and runs what it is given (so the code timed really runs)."""
+    `outliers` ((name, index of that variant's timed run)), which take 100 times as long, and the
+    timed runs `rounds` scripts ({name: seconds a step in each round}); it records every run, and
+    runs what it is given (so the code timed really runs)."""
     runs = []
 
     def timer(variant, steps, run):
@@ -83,6 +84,8 @@ def scripted(per_step, outliers=()):
         warm, index = not previous, len(previous) - 1  # index: of the timed runs, after the warm-up
         runs.append((variant.name, steps, warm))
         seconds = per_step[variant.name] * steps
+        if not warm and variant.name in (rounds or {}):
+            seconds = rounds[variant.name][index] * steps
         return seconds * 100 if not warm and (variant.name, index) in outliers else seconds
 
     timer.runs = runs
@@ -107,6 +110,56 @@ def test_fastest_picks_the_reference_where_it_is_fastest():
 def test_a_tie_goes_to_the_earlier_candidate():
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3))
     assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+
+
+def test_a_candidate_within_the_margin_of_the_reference_does_not_displace_it():
+    # 5 % faster in every round: within the noise the margin allows for, so the reference runs
+    just_faster = 0.95e-3
+    timer = scripted({"reference": 1e-3, "numpy+serial": just_faster, "numpy+parts": 1.1e-3,
+                      "compiled+parts+packed": 2e-3})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+    # at the margin, it does
+    timer = scripted({"reference": 1e-3, "numpy+serial": calibration.MARGIN * 1e-3, "numpy+parts": 1.1e-3,
+                      "compiled+parts+packed": 2e-3})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer).name == "numpy+serial"
+
+
+def test_a_noisy_faster_looking_candidate_does_not_displace_the_reference():
+    # the load rose during the calibration: by median time (the old rule) numpy+serial looked a
+    # third faster than the reference (2 ms against 3 ms a step), but round by round it was slower
+    # in most, and its best run is twice the reference's
+    timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3),
+                     rounds={"reference": [1e-3, 1e-3, 3e-3, 3e-3, 3e-3],
+                             "numpy+serial": [2e-3, 2e-3, 2e-3, 3.3e-3, 3.3e-3],
+                             "numpy+parts": [4e-3] * 5, "compiled+parts+packed": [4e-3] * 5})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+
+
+def test_a_reference_slowed_by_a_burst_of_load_in_most_rounds_is_not_displaced_by_a_peer():
+    # the reference ran during a burst in three rounds of five: by median time (the old rule) the
+    # candidate, no faster, won; its best run is no better than the reference's, so it does not
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 2e-3, "compiled+parts+packed": 2e-3},
+                     outliers=[("reference", 0), ("reference", 2), ("reference", 4)])
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+
+
+def test_of_the_candidates_beyond_the_margin_the_least_median_ratio_wins():
+    # both beat the reference clearly; numpy+parts has the better best run, compiled+parts+packed
+    # the better ratio in most rounds: the ratio decides
+    timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3),
+                     rounds={"numpy+serial": [0.99e-3] * 5,
+                             "numpy+parts": [0.2e-3, 0.6e-3, 0.6e-3, 0.6e-3, 0.2e-3],
+                             "compiled+parts+packed": [0.5e-3] * 5})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer).name == "compiled+parts+packed"
+
+
+def test_without_the_reference_the_first_candidate_is_the_baseline():
+    # a request such as "numpy" times numpy+serial first: a threaded variant must beat it clearly
+    numpy_only = CANDIDATES[1:3]
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 0.95e-3, "compiled+parts+packed": 1e-3})
+    assert fastest(numpy_only, lambda variant, steps: None, 16, timer) == Variant("numpy")
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 0.5e-3, "compiled+parts+packed": 1e-3})
+    assert fastest(numpy_only, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
 
 
 def test_rounds_interleave_the_candidates_in_rotated_orders():
