@@ -45,10 +45,11 @@ PARTS = {
     "packing": ("unpacked", "packed"),
 }
 # The timing budget of one calibration, after one warm-up run of each candidate: the candidates
-# run ROUNDS times each on as many of the call's first steps (at most CALIBRATION_STEPS) as fit
-# in it (where one step of each does not fit ROUNDS times, MIN_ROUNDS times one step). Medians
-# of interleaved runs: a burst of load slows one run, not the verdict.
-CALIBRATION_SECONDS = 0.5
+# run ROUNDS times each (MIN_ROUNDS where a step is slow) on as many of the call's first steps (at
+# most CALIBRATION_STEPS) as fit in it, and on one step, from which each candidate's time for the
+# CALIBRATION_STEPS steps is extrapolated (see `fastest`). Medians of interleaved runs: a burst of
+# load slows one run, not the verdict.
+CALIBRATION_SECONDS = 1.0
 CALIBRATION_STEPS = 16
 ROUNDS = 5
 MIN_ROUNDS = 3
@@ -149,31 +150,52 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     tie the earlier). run(variant, steps) runs the call's first steps; timer times one such run.
 
     Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
-    upper bound of a step's, sets how many steps (1 to max_steps) the timed rounds take to stay
-    within `budget` seconds; where even one step of each exceeds it, fewer rounds (never fewer
-    than MIN_ROUNDS: a median of three still ignores one slowed run). The rounds interleave the
-    candidates, each round in a rotated order, so a round's runs share the machine's load of that
-    moment. A candidate beats the baseline where the median over rounds of its time over the
-    baseline's in the same round is at most `margin`, and so is its best run over the baseline's
-    best: the first judges under the load of the calibration, the second the code itself (a
-    burst of load that slowed the baseline in most rounds does not lower a candidate's best run).
+    upper bound of a step's, sets the rounds (ROUNDS, or MIN_ROUNDS where a step is slow: a median
+    of three still ignores one slowed run) and the steps a timed run takes (2 to max_steps) to stay
+    within `budget` seconds. A run costs a fixed part (the weights reordered or packed, the threads
+    handed their work: milliseconds at 512 units, which would decide a one-step race) and a part
+    per step, so where fewer than max_steps fit, each round times each candidate on one step too
+    and its time for max_steps is extrapolated from the two. Where not even three rounds of three
+    steps of each fit, each round runs one step of each (the fixed part is then small beside a
+    step). The rounds interleave the candidates, each round in a rotated order, so a round's runs
+    share the machine's load of that moment.
+
+    A candidate beats the baseline where the median over rounds of its time over the baseline's in
+    the same round is at most `margin`, and so is its time from its best runs over the baseline's:
+    the first judges under the load of the calibration, the second the code itself (load only
+    slows a run, so a burst that slowed the baseline in most rounds does not lower a candidate's
+    best run).
     """
     warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
     one_step = max(sum(warm), 1e-9)
-    steps = int(max(1, min(max_steps, budget / (rounds * one_step))))
-    rounds = max(min(rounds, MIN_ROUNDS), min(rounds, int(budget / one_step)))
-    times = {variant: [] for variant in candidates}
+    if max_steps == 1 or 3 * MIN_ROUNDS * one_step > budget:
+        steps, rounds = 1, max(MIN_ROUNDS, min(rounds, int(budget / one_step)))
+    else:
+        rounds = max(MIN_ROUNDS, min(rounds, int(budget / (3 * one_step))))
+        steps = min(max_steps, max(2, int(budget / (rounds * one_step)) - 1))
+    lengths = [steps] if steps == max_steps or steps == 1 else [1, steps]
+    times = {(variant, length): [] for variant in candidates for length in lengths}
     for round_ in range(rounds):
         order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
         for variant in order:
-            times[variant].append(max(timer(variant, steps, lambda variant=variant: run(variant, steps)), 1e-12))
-    baseline = times[candidates[0]]
+            for length in lengths:
+                seconds = timer(variant, length, lambda variant=variant, length=length: run(variant, length))
+                times[variant, length].append(max(seconds, 1e-12))
+
+    def estimate(variant, k):
+        """The time of max_steps steps from round k's runs (k=None: from the best runs)."""
+        pick = min if k is None else (lambda values: values[k])
+        whole = pick(times[variant, steps])
+        if len(lengths) == 1:
+            return whole
+        per_step = max(0.0, whole - pick(times[variant, 1])) / (steps - 1)
+        return whole + (max_steps - steps) * per_step
 
     def ratio(variant):
-        return median(time / base for time, base in zip(times[variant], baseline))
+        return median(estimate(variant, k) / estimate(candidates[0], k) for k in range(rounds))
 
     safe = [variant for variant in candidates[1:]
-            if ratio(variant) <= margin and min(times[variant]) <= margin * min(baseline)]
+            if ratio(variant) <= margin and estimate(variant, None) <= margin * estimate(candidates[0], None)]
     return min(safe, key=lambda variant: (ratio(variant), candidates.index(variant)), default=candidates[0])
 
 

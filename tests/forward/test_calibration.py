@@ -71,11 +71,12 @@ def test_a_request_that_is_not_one_is_refused_without_echoing_it(text):
 CANDIDATES = [Variant("reference"), Variant("numpy"), Variant("numpy", "parts"), Variant("compiled", "parts", True)]
 
 
-def scripted(per_step, outliers=(), rounds=None):
-    """A fake timer: each run takes per_step[variant name] seconds a step, except the runs in
-    `outliers` ((name, index of that variant's timed run)), which take 100 times as long, and the
-    timed runs `rounds` scripts ({name: seconds a step in each round}); it records every run, and
-    runs what it is given (so the code timed really runs)."""
+def scripted(per_step, outliers=(), rounds=None, fixed=None):
+    """A fake timer: each run takes per_step[variant name] seconds a step (plus fixed[name]
+    seconds a run), except the runs in `outliers` ((name, index of that variant's timed run)),
+    which take 100 times as long, and the timed runs `rounds` scripts ({name: seconds a step in
+    each timed run}); it records every run, and runs what it is given (so the code timed really
+    runs)."""
     runs = []
 
     def timer(variant, steps, run):
@@ -86,6 +87,7 @@ def scripted(per_step, outliers=(), rounds=None):
         seconds = per_step[variant.name] * steps
         if not warm and variant.name in (rounds or {}):
             seconds = rounds[variant.name][index] * steps
+        seconds += (fixed or {}).get(variant.name, 0.0)
         return seconds * 100 if not warm and (variant.name, index) in outliers else seconds
 
     timer.runs = runs
@@ -178,23 +180,37 @@ def test_a_verdict_of_three_rounds_ignores_one_slowed_run():
     assert sum(1 for _, _, warm in timer.runs if not warm) == calibration.MIN_ROUNDS * len(CANDIDATES)
 
 
-@pytest.mark.parametrize("per_step, max_steps, want_steps, want_rounds", [
-    (1e-4, 16, 16, 5),  # a cheap call: all its first 16 steps
-    (1e-4, 5, 5, 5),  # a short call: all of it
-    (5e-3, 16, 5, 5),  # 4 candidates x 5 rounds x 5 steps x 5 ms = 0.5 s
-    (25e-3, 16, 1, 5),  # one step of each (0.1 s) fits 5 times
-    (30e-3, 16, 1, 4),  # it fits 4 times
-    (1.0, 16, 1, 3),  # a step longer than the budget: one step a run, and 3 rounds
+@pytest.mark.parametrize("per_step, max_steps, want_lengths, want_rounds", [
+    (1e-4, 16, [16], 5),  # a cheap call: all its first 16 steps
+    (1e-4, 5, [5], 5),  # a short call: all of it
+    (5e-3, 16, [1, 9], 5),  # 4 candidates x 5 rounds x (9 + 1) steps x 5 ms = 1 s
+    (25e-3, 16, [1, 2], 3),  # 3 rounds of 2 + 1 steps of each (0.1 s a step) fit
+    (30e-3, 16, [1], 5),  # they do not: one step a run, as many rounds as fit
+    (1.0, 16, [1], 3),  # a step longer than the budget: one step a run, and 3 rounds
+    (1e-4, 1, [1], 5),  # a one-step call
 ])
-def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_steps, want_rounds):
+def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_lengths, want_rounds):
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], per_step))
     fastest(CANDIDATES, lambda variant, steps: None, max_steps, timer)
     warm = [steps for _, steps, is_warm in timer.runs if is_warm]
     timed = [steps for _, steps, is_warm in timer.runs if not is_warm]
-    assert warm == [1] * len(CANDIDATES) and set(timed) == {want_steps}
-    assert len(timed) == want_rounds * len(CANDIDATES)
-    if want_rounds > calibration.MIN_ROUNDS:
+    assert warm == [1] * len(CANDIDATES)
+    assert timed == want_lengths * want_rounds * len(CANDIDATES)
+    if want_rounds > calibration.MIN_ROUNDS or len(want_lengths) > 1:
         assert sum(timed) * per_step <= calibration.CALIBRATION_SECONDS * (1 + 1e-9)
+
+
+def test_a_fixed_cost_per_run_is_weighed_as_a_call_of_the_calibrated_steps_pays_it():
+    # numpy+parts pays 12 ms a run (weights reordered, threads handed work) and 1 ms a step, the
+    # reference 2 ms a step: equal on the 12 steps the budget allows, 28 ms against 32 ms on the
+    # call's 16: extrapolated from its one-step runs, numpy+parts wins by more than the margin
+    both = CANDIDATES[0:3:2]
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
+    assert fastest(both, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
+    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 12}
+    # and where the call has only those 12 steps, the reference stays
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
+    assert fastest(both, lambda variant, steps: None, 12, timer) == Variant("reference")
 
 
 # --- Choices: kept for the process, cached per machine --------------------------------------------
