@@ -8,7 +8,8 @@ and torch's weights run without torch installed:
 - reference.py: the answer, as torch documents it, in plain NumPy (`infer --verify` runs it);
 - fast.py: the same answer sooner (threads, a compiled cell, packed GEMMs), tested against it;
   `lstm_forward` and `rnn_forward` here are its; calibration.py times which of those runs a
-  shape of call fastest on this machine (the reference among them) and keeps the answer;
+  shape of call fastest on this machine and keeps the answer (the reference, unless another
+  beats it by a clear margin);
 - inputs.py: what both accept (torch's state_dict layout, x, h0/c0, lengths) and seeded weights.
 """
 

@@ -6,10 +6,12 @@ reference does. Which is fastest depends on the CPU (an AVX-512 NumPy's exp beat
 cell where an AVX2 one loses to it), the BLAS kernel and the shapes, so no constant measured on
 one machine can say. Instead the first call of each shape (its sizes, dtype, batch, the BLAS
 thread limit and what was asked for; not seq_len beyond CALIBRATION_STEPS) times every candidate
-on its own first steps (`fastest`), the reference among them, so the winner is never slower than
-the reference as measured; the winner is kept for the process (so the same call gives the same
-bits however often it runs) and in the user's cache directory, keyed by the CPU and the library
-versions, so the next process need not time it again (`Choices`).
+on its own first steps (`fastest`), the reference first among them; another candidate displaces
+the reference only where it beats it by a clear margin (MARGIN) both in the rounds' paired
+ratios and in its best run, so a candidate that only looked faster in a noisy minute is not
+chosen. The winner is kept for the process (so the same call gives the same bits however often
+it runs) and in the user's cache directory, keyed by the CPU and the library versions, so the
+next process need not time it again (`Choices`).
 
 Variants are named by their parts joined with "+": a cell (reference, numpy, compiled), the
 threads (serial, parts, directions) and the step's GEMMs (packed, unpacked), e.g.
@@ -33,7 +35,7 @@ from pathlib import Path
 from statistics import median
 from typing import NamedTuple
 
-__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
            "cache_directory", "fastest", "machine", "request", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
@@ -43,13 +45,20 @@ PARTS = {
     "packing": ("unpacked", "packed"),
 }
 # The timing budget of one calibration, after one warm-up run of each candidate: the candidates
-# run ROUNDS times each on as many of the call's first steps (at most CALIBRATION_STEPS) as fit
-# in it (where one step of each does not fit ROUNDS times, MIN_ROUNDS times one step). Medians
-# of interleaved runs: a burst of load slows one run, not the verdict.
-CALIBRATION_SECONDS = 0.5
+# run ROUNDS times each (MIN_ROUNDS where a step is slow) on as many of the call's first steps (at
+# most CALIBRATION_STEPS) as fit in it, and on one step, from which each candidate's time for the
+# CALIBRATION_STEPS steps is extrapolated (see `fastest`). Medians of interleaved runs: a burst of
+# load slows one run, not the verdict.
+CALIBRATION_SECONDS = 1.0
 CALIBRATION_STEPS = 16
 ROUNDS = 5
 MIN_ROUNDS = 3
+# A candidate displaces the first one (the reference, under "auto") only where it takes at most
+# this share of its time, both by the median of their ratios round by round and by their best
+# runs. On an oversubscribed machine, a variant waiting on BLAS's two threads each step takes 1x
+# to 50x its idle time at random (a GEMM waits for both threads to be scheduled): two such
+# variants then differ by chance, not by code, and the margin keeps that chance from choosing.
+MARGIN = 0.9
 _MAX_CACHED = 1000  # shapes in one cache file; past that, choices are kept for the process only
 _MAX_CACHE_BYTES = 2**20
 
@@ -135,26 +144,59 @@ def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
 
 def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
             timer: Callable[[Variant, int, Callable[[], object]], float] = timed,
-            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS) -> Variant:
-    """The candidate whose median time over `rounds` runs of the call's first steps is least;
-    on a tie the earlier one. run(variant, steps) runs those steps; timer times one such run.
+            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS, margin: float = MARGIN) -> Variant:
+    """The candidate to run: the first (the baseline: the reference, under "auto"), unless others
+    beat it by `margin`; then, of those, the one with the least median ratio to the baseline (on a
+    tie the earlier). run(variant, steps) runs the call's first steps; timer times one such run.
 
     Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
-    upper bound of a step's, sets how many steps (1 to max_steps) the timed rounds take to stay
-    within `budget` seconds; where even one step of each exceeds it, fewer rounds (never fewer
-    than MIN_ROUNDS: a median of three still ignores one slowed run). The rounds interleave the
-    candidates, each round in a rotated order.
+    upper bound of a step's, sets the rounds (ROUNDS, or MIN_ROUNDS where a step is slow: a median
+    of three still ignores one slowed run) and the steps a timed run takes (2 to max_steps) to stay
+    within `budget` seconds. A run costs a fixed part (the weights reordered or packed, the threads
+    handed their work: milliseconds at 512 units, which would decide a one-step race) and a part
+    per step, so where fewer than max_steps fit, each round times each candidate on one step too
+    and its time for max_steps is extrapolated from the two. Where not even three rounds of three
+    steps of each fit, each round runs one step of each (the fixed part is then small beside a
+    step). The rounds interleave the candidates, each round in a rotated order, so a round's runs
+    share the machine's load of that moment.
+
+    A candidate beats the baseline where the median over rounds of its time over the baseline's in
+    the same round is at most `margin`, and so is its time from its best runs over the baseline's:
+    the first judges under the load of the calibration, the second the code itself (load only
+    slows a run, so a burst that slowed the baseline in most rounds does not lower a candidate's
+    best run).
     """
     warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
     one_step = max(sum(warm), 1e-9)
-    steps = int(max(1, min(max_steps, budget / (rounds * one_step))))
-    rounds = max(min(rounds, MIN_ROUNDS), min(rounds, int(budget / one_step)))
-    times = {variant: [] for variant in candidates}
+    if max_steps == 1 or 3 * MIN_ROUNDS * one_step > budget:
+        steps, rounds = 1, max(MIN_ROUNDS, min(rounds, int(budget / one_step)))
+    else:
+        rounds = max(MIN_ROUNDS, min(rounds, int(budget / (3 * one_step))))
+        steps = min(max_steps, max(2, int(budget / (rounds * one_step)) - 1))
+    lengths = [steps] if steps == max_steps or steps == 1 else [1, steps]
+    times = {(variant, length): [] for variant in candidates for length in lengths}
     for round_ in range(rounds):
         order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
         for variant in order:
-            times[variant].append(timer(variant, steps, lambda variant=variant: run(variant, steps)))
-    return min(candidates, key=lambda variant: (median(times[variant]), candidates.index(variant)))
+            for length in lengths:
+                seconds = timer(variant, length, lambda variant=variant, length=length: run(variant, length))
+                times[variant, length].append(max(seconds, 1e-12))
+
+    def estimate(variant, k):
+        """The time of max_steps steps from round k's runs (k=None: from the best runs)."""
+        pick = min if k is None else (lambda values: values[k])
+        whole = pick(times[variant, steps])
+        if len(lengths) == 1:
+            return whole
+        per_step = max(0.0, whole - pick(times[variant, 1])) / (steps - 1)
+        return whole + (max_steps - steps) * per_step
+
+    def ratio(variant):
+        return median(estimate(variant, k) / estimate(candidates[0], k) for k in range(rounds))
+
+    safe = [variant for variant in candidates[1:]
+            if ratio(variant) <= margin and estimate(variant, None) <= margin * estimate(candidates[0], None)]
+    return min(safe, key=lambda variant: (ratio(variant), candidates.index(variant)), default=candidates[0])
 
 
 def cache_directory() -> Path:

@@ -108,8 +108,9 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     the reference; NumPy's cell or, for float32 where numba is installed, the compiled one; one
     thread, batch parts or directions in threads; packed weights where OpenBLAS's kernel is known).
     The first call of a shape (the key below: not x's values, nor seq_len past
-    CALIBRATION_STEPS) times them on its own first steps and keeps the fastest for the process and
-    in the cache (calibration.Choices): the same call always runs the same code, to the bit.
+    CALIBRATION_STEPS) times them on its own first steps (calibration.fastest: the reference, first,
+    unless another beats it by calibration.MARGIN) and keeps the choice for the process and in the
+    cache (calibration.Choices): the same call always runs the same code, to the bit.
     """
     num_layers, bidirectional, proj_size = structure
     num_directions = 2 if bidirectional else 1

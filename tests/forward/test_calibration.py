@@ -71,10 +71,12 @@ def test_a_request_that_is_not_one_is_refused_without_echoing_it(text):
 CANDIDATES = [Variant("reference"), Variant("numpy"), Variant("numpy", "parts"), Variant("compiled", "parts", True)]
 
 
-def scripted(per_step, outliers=()):
-    """A fake timer: each run takes per_step[variant name] seconds a step, except the runs in
-    `outliers` ((name, index of that variant's timed run)), which take 100 times as long; it
-    records every run, and runs what it is given (so the code timed really runs)."""
+def scripted(per_step, outliers=(), rounds=None, fixed=None):
+    """A fake timer: each run takes per_step[variant name] seconds a step (plus fixed[name]
+    seconds a run), except the runs in `outliers` ((name, index of that variant's timed run)),
+    which take 100 times as long, and the timed runs `rounds` scripts ({name: seconds a step in
+    each timed run}); it records every run, and runs what it is given (so the code timed really
+    runs)."""
     runs = []
 
     def timer(variant, steps, run):
@@ -83,6 +85,9 @@ def scripted(per_step, outliers=()):
         warm, index = not previous, len(previous) - 1  # index: of the timed runs, after the warm-up
         runs.append((variant.name, steps, warm))
         seconds = per_step[variant.name] * steps
+        if not warm and variant.name in (rounds or {}):
+            seconds = rounds[variant.name][index] * steps
+        seconds += (fixed or {}).get(variant.name, 0.0)
         return seconds * 100 if not warm and (variant.name, index) in outliers else seconds
 
     timer.runs = runs
@@ -109,6 +114,56 @@ def test_a_tie_goes_to_the_earlier_candidate():
     assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
 
 
+def test_a_candidate_within_the_margin_of_the_reference_does_not_displace_it():
+    # 5 % faster in every round: within the noise the margin allows for, so the reference runs
+    just_faster = 0.95e-3
+    timer = scripted({"reference": 1e-3, "numpy+serial": just_faster, "numpy+parts": 1.1e-3,
+                      "compiled+parts+packed": 2e-3})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+    # at the margin, it does
+    timer = scripted({"reference": 1e-3, "numpy+serial": calibration.MARGIN * 1e-3, "numpy+parts": 1.1e-3,
+                      "compiled+parts+packed": 2e-3})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer).name == "numpy+serial"
+
+
+def test_a_noisy_faster_looking_candidate_does_not_displace_the_reference():
+    # the load rose during the calibration: by median time (the old rule) numpy+serial looked a
+    # third faster than the reference (2 ms against 3 ms a step), but round by round it was slower
+    # in most, and its best run is twice the reference's
+    timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3),
+                     rounds={"reference": [1e-3, 1e-3, 3e-3, 3e-3, 3e-3],
+                             "numpy+serial": [2e-3, 2e-3, 2e-3, 3.3e-3, 3.3e-3],
+                             "numpy+parts": [4e-3] * 5, "compiled+parts+packed": [4e-3] * 5})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+
+
+def test_a_reference_slowed_by_a_burst_of_load_in_most_rounds_is_not_displaced_by_a_peer():
+    # the reference ran during a burst in three rounds of five: by median time (the old rule) the
+    # candidate, no faster, won; its best run is no better than the reference's, so it does not
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 2e-3, "compiled+parts+packed": 2e-3},
+                     outliers=[("reference", 0), ("reference", 2), ("reference", 4)])
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer) == Variant("reference")
+
+
+def test_of_the_candidates_beyond_the_margin_the_least_median_ratio_wins():
+    # both beat the reference clearly; numpy+parts has the better best run, compiled+parts+packed
+    # the better ratio in most rounds: the ratio decides
+    timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3),
+                     rounds={"numpy+serial": [0.99e-3] * 5,
+                             "numpy+parts": [0.2e-3, 0.6e-3, 0.6e-3, 0.6e-3, 0.2e-3],
+                             "compiled+parts+packed": [0.5e-3] * 5})
+    assert fastest(CANDIDATES, lambda variant, steps: None, 16, timer).name == "compiled+parts+packed"
+
+
+def test_without_the_reference_the_first_candidate_is_the_baseline():
+    # a request such as "numpy" times numpy+serial first: a threaded variant must beat it clearly
+    numpy_only = CANDIDATES[1:3]
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 0.95e-3, "compiled+parts+packed": 1e-3})
+    assert fastest(numpy_only, lambda variant, steps: None, 16, timer) == Variant("numpy")
+    timer = scripted({"reference": 1e-3, "numpy+serial": 1e-3, "numpy+parts": 0.5e-3, "compiled+parts+packed": 1e-3})
+    assert fastest(numpy_only, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
+
+
 def test_rounds_interleave_the_candidates_in_rotated_orders():
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3))
     fastest(CANDIDATES, lambda variant, steps: None, 16, timer)
@@ -125,23 +180,37 @@ def test_a_verdict_of_three_rounds_ignores_one_slowed_run():
     assert sum(1 for _, _, warm in timer.runs if not warm) == calibration.MIN_ROUNDS * len(CANDIDATES)
 
 
-@pytest.mark.parametrize("per_step, max_steps, want_steps, want_rounds", [
-    (1e-4, 16, 16, 5),  # a cheap call: all its first 16 steps
-    (1e-4, 5, 5, 5),  # a short call: all of it
-    (5e-3, 16, 5, 5),  # 4 candidates x 5 rounds x 5 steps x 5 ms = 0.5 s
-    (25e-3, 16, 1, 5),  # one step of each (0.1 s) fits 5 times
-    (30e-3, 16, 1, 4),  # it fits 4 times
-    (1.0, 16, 1, 3),  # a step longer than the budget: one step a run, and 3 rounds
+@pytest.mark.parametrize("per_step, max_steps, want_lengths, want_rounds", [
+    (1e-4, 16, [16], 5),  # a cheap call: all its first 16 steps
+    (1e-4, 5, [5], 5),  # a short call: all of it
+    (5e-3, 16, [1, 9], 5),  # 4 candidates x 5 rounds x (9 + 1) steps x 5 ms = 1 s
+    (25e-3, 16, [1, 2], 3),  # 3 rounds of 2 + 1 steps of each (0.1 s a step) fit
+    (30e-3, 16, [1], 5),  # they do not: one step a run, as many rounds as fit
+    (1.0, 16, [1], 3),  # a step longer than the budget: one step a run, and 3 rounds
+    (1e-4, 1, [1], 5),  # a one-step call
 ])
-def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_steps, want_rounds):
+def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_lengths, want_rounds):
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], per_step))
     fastest(CANDIDATES, lambda variant, steps: None, max_steps, timer)
     warm = [steps for _, steps, is_warm in timer.runs if is_warm]
     timed = [steps for _, steps, is_warm in timer.runs if not is_warm]
-    assert warm == [1] * len(CANDIDATES) and set(timed) == {want_steps}
-    assert len(timed) == want_rounds * len(CANDIDATES)
-    if want_rounds > calibration.MIN_ROUNDS:
+    assert warm == [1] * len(CANDIDATES)
+    assert timed == want_lengths * want_rounds * len(CANDIDATES)
+    if want_rounds > calibration.MIN_ROUNDS or len(want_lengths) > 1:
         assert sum(timed) * per_step <= calibration.CALIBRATION_SECONDS * (1 + 1e-9)
+
+
+def test_a_fixed_cost_per_run_is_weighed_as_a_call_of_the_calibrated_steps_pays_it():
+    # numpy+parts pays 12 ms a run (weights reordered, threads handed work) and 1 ms a step, the
+    # reference 2 ms a step: equal on the 12 steps the budget allows, 28 ms against 32 ms on the
+    # call's 16: extrapolated from its one-step runs, numpy+parts wins by more than the margin
+    both = CANDIDATES[0:3:2]
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
+    assert fastest(both, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
+    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 12}
+    # and where the call has only those 12 steps, the reference stays
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
+    assert fastest(both, lambda variant, steps: None, 12, timer) == Variant("reference")
 
 
 # --- Choices: kept for the process, cached per machine --------------------------------------------
