@@ -10,6 +10,32 @@ from typing import Callable
 # around the LSTM (a decoder, the DataLoader); Keras and ONNX configs holding one are refused (LS204)
 TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
 
+
+@dataclass(frozen=True, eq=False)
+class Translating:
+    """What `infer --as` needs of a framework, as source or target of a translation.
+
+    describe(lstm): a block's framework-free description (sizes, direction and its key,
+    batch_first, bias and its key, the GRU's reset placement, the settings only this framework
+    has; `source`: the framework's name); build(spec): the block as this framework's settings;
+    input_data(block, data): the data a translation starts from (Keras: the input a layer
+    declares). reset_key: the key choosing a GRU's reset placement, with its values (off, on) as
+    the messages write them (None: only torch's arithmetic, reset after the matmul);
+    merge_refusal: why a bidirectional layer cannot sum, multiply or average its directions (None:
+    it can); directions_split: where each direction sits when they are left apart; relu_rnn: how
+    an RNN with relu is built (None: nothing to say).
+    """
+
+    describe: Callable
+    build: Callable
+    input_data: Callable
+    reset_key: str | None
+    reset_words: tuple
+    merge_refusal: str | None
+    directions_split: str | None
+    relu_rnn: str | None
+
+
 @dataclass(frozen=True, eq=False)
 class Framework:
     """One framework: its config words, its shape engine and what the rules read of its configs.
@@ -36,7 +62,9 @@ class Framework:
     default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
     forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
     (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
-    function a rule module checks this framework's configs with.
+    function a rule module checks this framework's configs with. translating: what `infer --as`
+    needs of it (Translating); reads_around: whether the reader reads the model around the LSTM
+    (joins, a decoder) for its configs.
     """
 
     name: str
@@ -75,6 +103,8 @@ class Framework:
     engine: Callable
     context: type
     check: str
+    translating: Translating
+    reads_around: bool
 
     def __repr__(self) -> str:
         return f"Framework({self.name!r})"
