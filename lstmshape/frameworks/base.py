@@ -10,6 +10,11 @@ from typing import Callable
 # around the LSTM (a decoder, the DataLoader); Keras and ONNX configs holding one are refused (LS204)
 TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_last")
 
+# The cell switch's values in a Keras or ONNX config (any case) → (cell, the nonlinearity it
+# implies: none): lstmshape's names, and Keras' class names
+CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None), "simplernn": ("rnn", None),
+              "simple_rnn": ("rnn", None)}
+
 
 @dataclass(frozen=True, eq=False)
 class Translating:
@@ -62,8 +67,10 @@ class Framework:
     default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
     forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
     (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
-    function a rule module checks this framework's configs with. translating: what `infer --as`
-    needs of it (Translating); reads_around: whether the reader reads the model around the LSTM
+    function a rule module checks this framework's configs with. cell_names: the values its `cell`
+    switch takes (any case) → (cell, the nonlinearity the value implies, or None); takes_unbatched: whether its input may
+    leave out the batch axis (data.unbatched). translating:
+    what `infer --as` needs of it (Translating); reads_around: whether the reader reads the model around the LSTM
     (joins, a decoder) for its configs.
     """
 
@@ -103,6 +110,8 @@ class Framework:
     engine: Callable
     context: type
     check: str
+    cell_names: dict
+    takes_unbatched: bool
     translating: Translating
     reads_around: bool
 

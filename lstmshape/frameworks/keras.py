@@ -30,7 +30,7 @@ from typing import Iterable
 
 from ..settings import MERGE_MODES, DataConfig, Key, KerasArguments, KerasLSTM
 from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
-from .base import TORCH_ONLY, Framework, Translating
+from .base import CELL_NAMES, TORCH_ONLY, Framework, Translating
 from .head import HeadContext, described, returned
 
 KERAS_KEYS = (
@@ -439,6 +439,6 @@ KERAS = Framework(
     operator=lambda cell: "keras.layers." + cell.keras, settings=keras_settings,
     handed_on=lambda block: block.out_features,
     matrix_axes="every bidirectional × return_sequences × return_state × num_layers", runs_forward=False,
-    engine=infer_keras_config, context=KerasContext, check="check_keras", translating=KERAS_TRANSLATING,
+    engine=infer_keras_config, context=KerasContext, check="check_keras", cell_names=CELL_NAMES, takes_unbatched=False, translating=KERAS_TRANSLATING,
     reads_around=False)
 KerasContext.framework = KERAS

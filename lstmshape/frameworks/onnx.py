@@ -26,7 +26,7 @@ from functools import cached_property
 
 from ..settings import DIRECTIONS, DataConfig, Key, OnnxLSTM
 from ..shapes.core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
-from .base import TORCH_ONLY, Framework, Translating
+from .base import CELL_NAMES, TORCH_ONLY, Framework, Translating
 from .head import HeadContext, described, returned, same
 
 ONNX_KEYS = (
@@ -336,6 +336,6 @@ ONNX = Framework(
     operator=lambda cell: f"the ONNX {cell.onnx} operator", settings=lambda values: OnnxLSTM(**values),
     handed_on=lambda block: block.num_directions * block.hidden_size,
     matrix_axes="every layout × direction × num_layers", runs_forward=False,
-    engine=infer_onnx_config, context=OnnxContext, check="check_onnx", translating=ONNX_TRANSLATING,
+    engine=infer_onnx_config, context=OnnxContext, check="check_onnx", cell_names=CELL_NAMES, takes_unbatched=False, translating=ONNX_TRANSLATING,
     reads_around=False)
 OnnxContext.framework = ONNX

@@ -292,6 +292,12 @@ class TorchContext(HeadContext):
         return self.weighted_output(layer, dims) if layer.kind in self.weighted else dims
 
 
+# The values real configs give torch's cell switch (any case), as (cell, nonlinearity):
+# nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
+CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
+              "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
+
+
 def describe_torch(lstm: TorchLSTM) -> dict:
     """A torch block in `infer --as`'s framework-free words (a GRU resets after the matmul)."""
     return {"cell": lstm.cell, "nonlinearity": lstm.nonlinearity, "reset_after": True,
@@ -322,6 +328,6 @@ TORCH = Framework(
     operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
     handed_on=lambda block: block.num_directions * block.h_out,
     matrix_axes="every batch_first × bidirectional × num_layers", runs_forward=True,
-    engine=infer_torch_config, context=TorchContext, check="check", translating=TORCH_TRANSLATING,
+    engine=infer_torch_config, context=TorchContext, check="check", cell_names=CELL_NAMES, takes_unbatched=True, translating=TORCH_TRANSLATING,
     reads_around=True)
 TorchContext.framework = TORCH

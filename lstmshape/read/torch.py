@@ -17,12 +17,6 @@ from .reader import Reader, homes
 from .values import show
 
 TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
-# The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
-# nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
-CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
-              "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
-
-
 SIZE_NAMES = frozenset(n for key in LSTM_KEYS[:2] for n in (key.name, *key.aliases))  # input_size, hidden_size
 MAX_SEARCHED = 10_000  # mappings looked at for LSTM settings: a config has hundreds
 
@@ -187,15 +181,15 @@ def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
         if not isinstance(value, str):
             reader.problem(where, WRONG_TYPE, f"{written} must be one of lstm, gru, rnn, got {show(value)}")
             return False
-        if value.lower() not in CELL_NAMES:
+        if value.lower() not in TORCH.cell_names:
             import difflib  # only for a value to name
 
-            close = difflib.get_close_matches(value.lower(), list(CELL_NAMES), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(value.lower(), list(TORCH.cell_names), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             reader.problem(where, OUT_OF_RANGE, f"{written} must be one of lstm, gru, rnn (or torch's mode "
                            f"names LSTM, GRU, RNN_TANH, RNN_RELU), got {show(value)}{hint}")
             return False
-        lstm["cell"], implied = CELL_NAMES[value.lower()]
+        lstm["cell"], implied = TORCH.cell_names[value.lower()]
         if implied is not None:
             if "nonlinearity" in lstm and str(lstm["nonlinearity"]).lower() != implied:
                 line, col = reader.doc.mark(where)
