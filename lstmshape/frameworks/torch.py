@@ -328,6 +328,7 @@ TORCH = Framework(
     operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
     handed_on=lambda block: block.num_directions * block.h_out,
     matrix_axes="every batch_first × bidirectional × num_layers", runs_forward=True,
-    engine=infer_torch_config, context=TorchContext, check="check", cell_names=CELL_NAMES, takes_unbatched=True, translating=TORCH_TRANSLATING,
+    engine=infer_torch_config, context=TorchContext, check="check", unit="module", cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
+    takes_unbatched=True, translating=TORCH_TRANSLATING,
     reads_around=True)
 TorchContext.framework = TORCH
