@@ -42,7 +42,7 @@ def activation_in_onnx(lstm, key: str, shown: str, value, t) -> None:
                      "Softsign, Softplus)")
 
 
-def keras_arguments(lstm, spec: dict, t, activation, dropped: str, carry: str) -> None:
+def keras_layer_arguments(lstm, spec: dict, t, activation, dropped: str, carry: str) -> None:
     """The Keras layer arguments of one layer (or block) that change no shape, carried to the
     target (a note) or refused there (LS201): `activation` judges a non-default activation,
     `dropped` says what becomes of dropout, `carry` how the states pass from batch to batch."""
@@ -61,10 +61,10 @@ def keras_arguments(lstm, spec: dict, t, activation, dropped: str, carry: str) -
 
 
 keras_arguments_to_torch = partial(
-    keras_arguments, activation=activation_in_torch,
+    keras_layer_arguments, activation=activation_in_torch,
     dropped="torch.nn.LSTM's dropout acts between stacked layers only and it has no recurrent dropout",
     carry="pass the last batch's hn/cn (detached) as h0/c0")
-keras_arguments_to_onnx = partial(keras_arguments, activation=activation_in_onnx, dropped="exported graphs drop it",
+keras_arguments_to_onnx = partial(keras_layer_arguments, activation=activation_in_onnx, dropped="exported graphs drop it",
                                   carry="feed Y_h/Y_c back as initial_h/initial_c")
 
 
@@ -76,7 +76,7 @@ def reverse_to_torch(lstm, spec: dict, t) -> None:
                      "the input along time (x.flip(time_dim)) and run a forward LSTM with the same weights")
 
 
-def keras_to_torch(lstm, spec: dict, t) -> None:
+def keras_outputs_in_torch(lstm, spec: dict, t) -> None:
     t.note(None, "Keras input is (batch, seq_len, features): batch_first=True")
     if not spec["return_sequences"]:
         last = "torch.cat((hn[-2], hn[-1]), dim=-1)" if spec["direction"] == "bidirectional" else "hn[-1]"
@@ -129,7 +129,7 @@ def reverse_to_keras(lstm, spec: dict, t) -> None:
                             "Keras' output along axis 1 to compare; " + final_states(spec) + " the same")
 
 
-def torch_to_keras(lstm, spec: dict, t) -> None:
+def torch_outputs_in_keras(lstm, spec: dict, t) -> None:
     bidirectional = spec["direction"] == "bidirectional"
     if spec["cell"] == "lstm":
         t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, (hn, cn)); Keras "
@@ -167,12 +167,12 @@ def reverse_to_onnx(lstm, spec: dict, t) -> None:
                                "flip one along time to compare; " + final_states(spec) + " the same")
 
 
-def keras_to_onnx(lstm, spec: dict, t) -> None:
+def keras_outputs_in_onnx(lstm, spec: dict, t) -> None:
     t.note(None, "Keras input is (batch, seq_len, features): layout 1")
     t.note(None, "the ONNX node always returns Y (every step, 4-D), Y_h" + (" and Y_c" if spec["cell"] == "lstm" else ""))
 
 
-def torch_to_onnx(lstm, spec: dict, t) -> None:
+def torch_layout_in_onnx(lstm, spec: dict, t) -> None:
     t.note("batch_first", f"batch_first {str(spec['batch_first']).lower()} → layout {int(spec['batch_first'])} "
                           "(torch.onnx.export itself always emits layout 0 and transposes batch-first input)")
     if spec.get("dropout"):
@@ -193,12 +193,12 @@ def keras_bias_to_onnx(lstm, spec: dict, t) -> None:
 # source's layer arguments first (before what both frameworks' cells allow), then the rest
 BEFORE = {("keras", "torch"): (keras_arguments_to_torch,), ("keras", "onnx"): (keras_arguments_to_onnx,)}
 STEPS = {
-    ("keras", "torch"): (reverse_to_torch, keras_to_torch, keras_bias_to_torch),
+    ("keras", "torch"): (reverse_to_torch, keras_outputs_in_torch, keras_bias_to_torch),
     ("onnx", "torch"): (reverse_to_torch, sequence_lens_to_torch, onnx_bias_to_torch),
-    ("torch", "keras"): (layout_to_keras("batch_first false", "batch_first"), reverse_to_keras, torch_to_keras,
+    ("torch", "keras"): (layout_to_keras("batch_first false", "batch_first"), reverse_to_keras, torch_outputs_in_keras,
                          bias_to_keras("bias_ih, bias_hh")),
     ("onnx", "keras"): (layout_to_keras("layout 0", "layout"), reverse_to_keras, sequence_lens_to_keras,
                         bias_to_keras("Wb, Rb")),
-    ("torch", "onnx"): (reverse_to_onnx, torch_to_onnx),
-    ("keras", "onnx"): (reverse_to_onnx, keras_to_onnx, keras_bias_to_onnx),
+    ("torch", "onnx"): (reverse_to_onnx, torch_layout_in_onnx),
+    ("keras", "onnx"): (reverse_to_onnx, keras_outputs_in_onnx, keras_bias_to_onnx),
 }
