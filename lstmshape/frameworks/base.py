@@ -47,7 +47,8 @@ class Framework:
 
     name: the value of a config's `framework` key; label: how messages name it (torch, Keras,
     ONNX); unit: what it calls one recurrent block (torch's module, Keras' layer, ONNX's node: what
-    the picture draws a block as); section_doc: what its `lstm` section holds; article: "a" or "an" before the name. keys: the `lstm` section's keys (settings.Key),
+    the picture draws a block as); section_doc: what its `lstm` section holds; article: "a" or
+    "an" before the name. keys: the `lstm` section's keys (settings.Key),
     input_key / hidden_key: its names for the input and hidden sizes; choices: key → the values
     it may take; foreign: another framework's key written here → what this one calls it;
     cell_only: key → the one cell that has it; legacy: a key of an older version → what to do
@@ -68,14 +69,14 @@ class Framework:
     default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
     forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
     (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
-    function a rule module checks this framework's configs with. cell_names: the values its `cell`
-    switch takes (any case) → (cell, the nonlinearity the value implies, or None); mapping_aliases: the names of a setting only a config read
-    through a mapping uses, folded into its canonical name when `lstm` is mapped whole (jaungiers'
-    time-series configs: `neurons`, `return_seq`), not among `keys`' aliases: they are unambiguous
-    in a layer list, not in every config. takes_unbatched: whether its input may
-    leave out the batch axis (data.unbatched). translating:
-    what `infer --as` needs of it (Translating); reads_around: whether the reader reads the model around the LSTM
-    (joins, a decoder) for its configs.
+    function a rule module checks this framework's configs with. cell_names: the values its
+    `cell` switch takes (any case) → (cell, the nonlinearity the value implies, or None);
+    mapping_aliases: the names of a setting only a config read through a mapping uses, folded into
+    its canonical name when `lstm` is mapped whole (jaungiers' time-series configs: `neurons`,
+    `return_seq`), not among `keys`' aliases: they are unambiguous in a layer list, not in every
+    config. takes_unbatched: whether its input may leave out the batch axis (data.unbatched).
+    translating: what `infer --as` needs of it (Translating). reads_around: whether the reader
+    reads the model around the LSTM (joins, a decoder) for its configs.
     """
 
     name: str

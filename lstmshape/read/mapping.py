@@ -795,10 +795,10 @@ def unread_sizes(doc: YamlDoc, entries: list[Entry], read: set, framework: str) 
 def _unread_in(doc: YamlDoc, body: dict, at: tuple, entry: Entry, read: set, known: dict, chosen: set,
                framework: str, seen: set) -> list[Problem]:
     out: list[Problem] = []
-    mapped = dotted(entry.path)
+    mapped, sizes = dotted(entry.path), size_names(framework)
     for parts, within, words in _leaves(body, at, (), read, set(known)):
         meaning = _meaning(words)
-        name = size_names(framework).get(meaning) if meaning else None
+        name = sizes.get(meaning) if meaning else None
         if parts in seen or (name is not None and name in chosen):
             continue
         seen.add(parts)
