@@ -25,13 +25,19 @@ import zlib
 from dataclasses import dataclass, replace
 
 from .settings import CELLS, DIRECTIONS, MERGE_MODES, KerasLSTM
+from .frameworks import KERAS, ONNX
 from .frameworks.keras import parameters as keras_parameters
 from .yamlload import not_a_file
 from .identify import FoundLSTM, Incomplete, TensorInfo, identify_torch, listed, torch_groups
 
+# The weights file formats (Checkpoint.format): file layouts, not config frameworks. A torch file
+# (torch.save's zip or legacy pickle), safetensors and npz hold a state_dict's tensors by name;
+# an .onnx or .keras file holds a whole model (MODEL_FILES), its LSTMs in that framework's terms.
+TORCH_FILE, SAFETENSORS, NPZ, ONNX_FILE, KERAS_FILE = "torch", "safetensors", "npz", "onnx", "keras"
+MODEL_FILES = (ONNX_FILE, KERAS_FILE)
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
-FORMATS = {".safetensors": "safetensors", ".npz": "npz", ".onnx": "onnx", ".keras": "keras",
-           **{suffix: "torch" for suffix in TORCH_SUFFIXES}}
+FORMATS = {".safetensors": SAFETENSORS, ".npz": NPZ, ".onnx": ONNX_FILE, ".keras": KERAS_FILE,
+           **{suffix: TORCH_FILE for suffix in TORCH_SUFFIXES}}
 MAX_TENSORS = 100_000  # tensors (npz members) in one file: a model has hundreds to thousands
 MAX_LAYERS = 1_000  # recurrent layers (LSTM groups, ONNX nodes, Keras layers) in one file: a model has a few
 MAX_HEADER = 16 << 20  # bytes of a safetensors header or a torch data.pkl: about 100 bytes a tensor
@@ -58,7 +64,7 @@ class CheckpointError(Exception):
 @dataclass(frozen=True)
 class Checkpoint:
     path: str
-    format: str  # torch, safetensors, npz, onnx, keras
+    format: str  # TORCH_FILE, SAFETENSORS, NPZ, ONNX_FILE or KERAS_FILE
     tensors: tuple[TensorInfo, ...]  # every tensor, recurrent or not, in file order
     lstms: tuple[FoundLSTM, ...]  # every whole LSTM, GRU and RNN
     incomplete: tuple[Incomplete, ...]
@@ -81,14 +87,14 @@ def weights_format(path: str) -> str:
         with _zip(path) as archive:
             names = archive.namelist()
         if "config.json" in names:
-            return "keras"
+            return KERAS_FILE
         if any(name.endswith("/data.pkl") or name == "data.pkl" for name in names):
-            return "torch"
-        return "npz"
+            return TORCH_FILE
+        return NPZ
     if len(head) >= 9 and head[8:9] == b"{":
-        return "safetensors"
+        return SAFETENSORS
     if head[:1] == b"\x80":
-        return "torch"
+        return TORCH_FILE
     raise CheckpointError(f"{path}: not a weights file lstmshape knows (.pt/.pth/.bin, .safetensors, .npz, "
                           ".onnx, .keras)")
 
@@ -100,12 +106,12 @@ def read_checkpoint(path: str) -> Checkpoint:
     if refused:
         raise CheckpointError(f"{path}: {refused}")
     kind = weights_format(path)
-    if kind == "onnx":
+    if kind == ONNX_FILE:
         tensors, lstms, incomplete = _onnx(path)
-    elif kind == "keras":
+    elif kind == KERAS_FILE:
         tensors, lstms, incomplete = _keras(path)
     else:
-        tensors = {"safetensors": _safetensors, "npz": _npz, "torch": _torch}[kind](path)
+        tensors = {SAFETENSORS: _safetensors, NPZ: _npz, TORCH_FILE: _torch}[kind](path)
         _bound(path, len(tensors), MAX_TENSORS, "tensors")
         _bound(path, len(torch_groups(tensors)), MAX_LAYERS, "recurrent layers")
         lstms, incomplete = identify_torch(tensors)
@@ -150,7 +156,7 @@ def load_tensors(path: str, names: list[str]) -> dict:
     kind = weights_format(path)
     out = {}
     try:
-        if kind == "safetensors":
+        if kind == SAFETENSORS:
             from safetensors import SafetensorError, safe_open
 
             try:
@@ -158,13 +164,13 @@ def load_tensors(path: str, names: list[str]) -> dict:
                     out = {name: f.get_tensor(name) for name in names}
             except SafetensorError as exc:
                 raise CheckpointError(f"{path}: cannot read tensor data: {type(exc).__name__}: {exc}") from None
-        elif kind == "npz":
+        elif kind == NPZ:
             with _zip(path) as archive:
                 members = {m.filename.removesuffix(".npy"): m for m in archive.infolist()}
             _bound_inflation(path, [members[name] for name in names if name in members])
             with np.load(path, allow_pickle=False) as archive:
                 out = {name: archive[name] for name in names}
-        elif kind == "torch":
+        elif kind == TORCH_FILE:
             state = _torch_state(path)
             out = {name: _torch_array(path, name, state[name]) for name in names}
         else:
@@ -513,7 +519,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     cell = CELLS[ONNX_CELLS[node.op_type]]
     attrs, wrong_attributes = _onnx_attributes(node)
     if wrong_attributes:
-        return Incomplete(prefix, "onnx", tuple(wrong_attributes), cell.name)
+        return Incomplete(prefix, ONNX.name, tuple(wrong_attributes), cell.name)
     inputs = list(node.input) + [""] * 8
     slot = {"W": inputs[1], "R": inputs[2], "B": inputs[3]} | ({"P": inputs[7]} if cell.has_cell_state else {})
     given = {key: by_name.get(name) for key, name in slot.items() if name}
@@ -522,7 +528,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     reasons += [f"{key} ({slot[key]!r}) is not an initializer" for key in ("B", "P") if key in slot
                 if slot[key] and given.get(key) is None]
     if reasons:
-        return Incomplete(prefix, "onnx", tuple(reasons), cell.name)
+        return Incomplete(prefix, ONNX.name, tuple(reasons), cell.name)
     direction = attrs.get("direction", "forward")
     w, r = given["W"], given["R"]
     d = 2 if direction == "bidirectional" else 1
@@ -533,7 +539,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
     wrong = [f"{key} is {listed(t.shape)}, direction {direction!r} with hidden_size {hidden} needs "
              f"{listed(expect[key])}" for key, t in given.items() if t is not None and t.shape != expect[key]]
     if wrong or not hidden or not expect["W"][2]:
-        return Incomplete(prefix, "onnx", tuple(wrong) or ("W and R do not give input_size and hidden_size",),
+        return Incomplete(prefix, ONNX.name, tuple(wrong) or ("W and R do not give input_size and hidden_size",),
                           cell.name)
     settings = (("input_size", w.shape[2]), ("hidden_size", hidden), ("direction", direction),
                 ("layout", attrs.get("layout", 0)), ("input_forget", bool(attrs.get("input_forget", 0))),
@@ -542,7 +548,7 @@ def _onnx_node(node, by_name: dict, prefix: str) -> FoundLSTM | Incomplete:
         settings = tuple(item for item in settings if item[0] not in ("input_forget", "peepholes"))
         settings += (("cell", cell.name),) + ((("linear_before_reset", attrs.get("linear_before_reset", 0)),)
                                               if cell.name == "gru" else ())
-    return FoundLSTM(prefix, "onnx", settings, tuple(t for t in given.values() if t is not None))
+    return FoundLSTM(prefix, ONNX.name, settings, tuple(t for t in given.values() if t is not None))
 
 
 def _keras(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
@@ -595,7 +601,7 @@ def _keras_layer(layer: dict) -> FoundLSTM | Incomplete:
     try:
         found = _keras_found(name, layer, config)
     except _Malformed as exc:
-        found = Incomplete(name, "keras", (str(exc),))
+        found = Incomplete(name, KERAS.name, (str(exc),))
     return found if isinstance(found, FoundLSTM) else replace(found, cell=_keras_cell(layer))
 
 
@@ -630,20 +636,20 @@ def _keras_found(name: str, layer: dict, config: dict) -> FoundLSTM | Incomplete
     bidirectional = layer["class_name"] == "Bidirectional"
     cell = _mapping(config, "layer") if bidirectional else layer
     if bidirectional and not (isinstance(cell.get("class_name"), str) and cell["class_name"] in KERAS_CELLS):
-        return Incomplete(name, "keras", (f"Bidirectional wraps a {_short(cell.get('class_name'))}, not an LSTM, "
+        return Incomplete(name, KERAS.name, (f"Bidirectional wraps a {_short(cell.get('class_name'))}, not an LSTM, "
                                           "GRU or SimpleRNN",))
     cell_config = _mapping(cell, "config")
     built = _mapping(layer, "build_config") or _mapping(cell, "build_config")
     shape = built.get("input_shape")
     units = cell_config.get("units")
     if not (isinstance(shape, list) and shape and isinstance(shape[-1], int)) or not isinstance(units, int):
-        return Incomplete(name, "keras", ("the layer was never built: config.json gives no input feature size",))
+        return Incomplete(name, KERAS.name, ("the layer was never built: config.json gives no input feature size",))
     for key, size in (("input feature size", shape[-1]), ("units", units)):
         if isinstance(size, bool) or not 0 < size <= MAX_DIM:
-            return Incomplete(name, "keras", (f"{key} {_short(size)} is not a size (a positive int64)",))
+            return Incomplete(name, KERAS.name, (f"{key} {_short(size)} is not a size (a positive int64)",))
     merge_mode = config.get("merge_mode") if bidirectional else "concat"
     if merge_mode not in MERGE_MODES:
-        return Incomplete(name, "keras", (f"merge_mode {_short(merge_mode)} is not one of "
+        return Incomplete(name, KERAS.name, (f"merge_mode {_short(merge_mode)} is not one of "
                                           "concat, sum, mul, ave or null",))
     dtype = config.get("dtype")
     if isinstance(dtype, dict):  # a DTypePolicy: {"class_name": ..., "config": {"name": "float32"}}
@@ -668,4 +674,4 @@ def _keras_found(name: str, layer: dict, config: dict) -> FoundLSTM | Incomplete
     # the engine names weights after its own layer names; here they sit under this layer's name
     tensors = tuple(TensorInfo(f"{name}/{t.name.partition('/')[2]}", t.shape, dtype, math.prod(t.shape) * item)
                     for t in keras_parameters(lstm))
-    return FoundLSTM(name, "keras", tuple(settings), tensors)
+    return FoundLSTM(name, KERAS.name, tuple(settings), tensors)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .settings import CELLS, TorchLSTM
+from .frameworks import TORCH, of
 from .frameworks.torch import parameters
 
 TORCH_PARAM = re.compile(r"(?P<prefix>(?:.*\.)?)(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
@@ -31,7 +32,7 @@ def cell_name(cell: str, framework: str) -> str:
     where the file does not tell the cell ("")."""
     if not cell:
         return "recurrent layer"
-    return CELLS[cell].keras if framework == "keras" else CELLS[cell].torch
+    return of(framework).cell_class(CELLS[cell])
 
 
 def counted(names: Iterable[str]) -> str:
@@ -141,13 +142,13 @@ def identify_torch(tensors: Iterable[TensorInfo]) -> tuple[list[FoundLSTM], list
     for prefix, group in torch_groups(tensors).items():
         lstm, reasons = derive(group)
         if lstm is None:
-            incomplete.append(Incomplete(prefix, "torch", tuple(reasons), told_cell(group)))
+            incomplete.append(Incomplete(prefix, TORCH.name, tuple(reasons), told_cell(group)))
             continue
         settings = tuple((key, getattr(lstm, key)) for key in TORCH_SETTINGS)
         if lstm.cell != "lstm":  # nn.GRU / nn.RNN: the cell switch, and no projection
             settings = tuple(item for item in settings if item[0] != "proj_size") + (("cell", lstm.cell),)
         ordered = tuple(group[t.name] for t in parameters(lstm))
-        found.append(FoundLSTM(prefix, "torch", settings, ordered))
+        found.append(FoundLSTM(prefix, TORCH.name, settings, ordered))
     return found, incomplete
 
 
@@ -230,7 +231,7 @@ def differences(lstm: TorchLSTM, shapes: dict[str, tuple[int, ...]]) -> list[str
     more = len(wrong) - SHOWN_NAMES
     reasons += wrong[:SHOWN_NAMES] + ([f"{more:,} more tensors of other shapes"] if more > 0 else [])
     if reasons:
-        reasons[-1] += (f" (held against the {cell_name(lstm.cell, 'torch')} that weight_ih_l0 and the highest layer "
+        reasons[-1] += (f" (held against the {cell_name(lstm.cell, TORCH.name)} that weight_ih_l0 and the highest layer "
                         f"suggest: {settings})")
     return reasons
 

@@ -8,7 +8,7 @@ documentation live in lstmshape/codes.py with every other code.
 
 from __future__ import annotations
 
-from .checkpoint import Checkpoint, CheckpointError, load_tensors, read_checkpoint
+from .checkpoint import MODEL_FILES, Checkpoint, CheckpointError, load_tensors, read_checkpoint
 from .codes import (WEIGHTS_MISSING_TENSOR, WEIGHTS_NO_SUCH_PREFIX, WEIGHTS_NOT_COMPARABLE, WEIGHTS_SHAPE_MISMATCH,
                     WEIGHTS_UNEXPECTED_TENSOR, WEIGHTS_UNREADABLE)
 from .identify import TORCH_PARAM, Held, TensorInfo, cell_name, cell_of, counted, held, listed, some, torch_groups
@@ -16,7 +16,7 @@ from .problems import ERROR, Problem
 from .rules import RuleContext
 from .settings import CELLS, Config
 from .shapes import Tensor
-from .frameworks import of
+from .frameworks import TORCH, of
 from .frameworks.torch import parameters
 from .shapes.core import DEEPEST_RUN, gate_rows
 
@@ -30,7 +30,7 @@ def select(checkpoint: Checkpoint, prefix: str | None) -> tuple[str | None, dict
     named as the cell it is (LSTM, GRU or RNN)."""
     groups = torch_groups(checkpoint.tensors)
     names = some([repr(p) for p in groups]) or "none"
-    cells = [cell_name(cell_of(group), "torch") for group in groups.values()]
+    cells = [cell_name(cell_of(group), TORCH.name) for group in groups.values()]
     kind = cells[0] if len(set(cells)) == 1 else "recurrent layer"
     if prefix is not None:
         wanted = normalise_prefix(prefix)
@@ -150,10 +150,10 @@ def check_weights(config: Config, checkpoint: Checkpoint, prefix: str | None = N
     framework = of(config.framework)
     if not framework.runs_forward or len(config.blocks) > 1:
         what = (f"a {framework.name} config" if not framework.runs_forward
-                else f"a stack of {counted(cell_name(block.cell, 'torch') for block in config.blocks)}")
+                else f"a stack of {counted(cell_name(block.cell, TORCH.name) for block in config.blocks)}")
         return [model.problem(where, WEIGHTS_NOT_COMPARABLE, ERROR,
                               f"check --weights compares the config of one torch.nn.LSTM, GRU or RNN; this is {what}")]
-    if checkpoint.format in ("onnx", "keras"):
+    if checkpoint.format in MODEL_FILES:
         return [Problem(checkpoint.path, 1, 1, WEIGHTS_NOT_COMPARABLE, ERROR,
                         f"check --weights compares torch state_dict names; {checkpoint.path} is a {checkpoint.format} "
                         "model (lstmshape inspect shows its LSTMs)")]

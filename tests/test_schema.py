@@ -33,8 +33,6 @@ from lstmshape.read import parse_text
 from lstmshape.read.data import DATA_KEYS
 from lstmshape.frameworks import KERAS, ONNX, of
 from lstmshape.frameworks.torch import LSTM_KEYS
-from lstmshape.read.frameworks import CELL_NAMES as FRAMEWORK_CELLS
-from lstmshape.read.torch import CELL_NAMES as TORCH_CELLS
 from lstmshape.read.values import classify, classify_choice
 from lstmshape.schema import build, shipped_text, text
 from lstmshape.settings import NONLINEARITIES
@@ -313,8 +311,7 @@ def valid(framework: str, key) -> st.SearchStrategy:
     symbols = st.sampled_from(["B", "N", "T", "seq_len"])
     if kind == "choice":
         if key.name in ("cell", "nonlinearity"):
-            names = NONLINEARITIES if key.name == "nonlinearity" else TORCH_CELLS if framework == "torch" \
-                else FRAMEWORK_CELLS
+            names = NONLINEARITIES if key.name == "nonlinearity" else of(framework).cell_names
             return st.sampled_from(sorted(names)).flatmap(lambda n: st.sampled_from([n, n.upper(), n.title()]))
         return st.sampled_from(of(framework).choices[key.name])
     return {"positive_int": st.integers(1, 64), "nonneg_int": st.integers(0, 64), "directions": st.sampled_from([1, 2]),
@@ -333,8 +330,7 @@ def wrong_alone(framework: str, name: str, value) -> bool:
     if key.name == "nonlinearity":
         return not (isinstance(value, str) and value.lower() in NONLINEARITIES)
     if key.name == "cell":
-        cells = TORCH_CELLS if framework == "torch" else FRAMEWORK_CELLS
-        return not (isinstance(value, str) and value.lower() in cells)
+        return not (isinstance(value, str) and value.lower() in of(framework).cell_names)
     return classify_choice(value, of(framework).choices[key.name]) is not None
 
 

@@ -23,6 +23,9 @@ from .onnx import ONNX
 from .torch import TORCH
 
 FRAMEWORKS: dict[str, Framework] = {f.name: f for f in (TORCH, KERAS, ONNX)}
+# The framework of a config that names none (settings.Config's default): its configs are written
+# without a `framework` key (schema, inspect's configs)
+DEFAULT: Framework = FRAMEWORKS[Config.framework]
 # Other names configs give a framework (RLlib's `framework: tf`, TF configs'), any case
 ALIASES = {"tf": "keras", "tf2": "keras", "tensorflow": "keras"}
 
@@ -47,4 +50,4 @@ def infer(config: Config, matrix: bool = False, layers: Iterable[int] | None = N
     return of(config.framework).engine(config, matrix, layers)
 
 
-__all__ = ["ALIASES", "FRAMEWORKS", "KERAS", "ONNX", "TORCH", "Framework", "framework_named", "infer", "of"]
+__all__ = ["ALIASES", "DEFAULT", "FRAMEWORKS", "KERAS", "ONNX", "TORCH", "Framework", "framework_named", "infer", "of"]

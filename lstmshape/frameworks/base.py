@@ -12,12 +12,45 @@ TORCH_ONLY = ("decoder", "data.enforce_sorted", "data.dataset_size", "data.drop_
 # `expect.target`: the shape of the targets the loss gets, held against the head's final output (LS141)
 TARGET = "target"
 
+# The cell switch's values in a Keras or ONNX config (any case) → (cell, the nonlinearity it
+# implies: none): lstmshape's names, and Keras' class names
+CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None), "simplernn": ("rnn", None),
+              "simple_rnn": ("rnn", None)}
+
+
+@dataclass(frozen=True, eq=False)
+class Translating:
+    """What `infer --as` needs of a framework, as source or target of a translation.
+
+    describe(lstm): a block's framework-free description (sizes, direction and its key,
+    batch_first, bias and its key, the GRU's reset placement, the settings only this framework
+    has; `source`: the framework's name); build(spec): the block as this framework's settings;
+    input_data(block, data): the data a translation starts from (Keras: the input a layer
+    declares). reset_key: the key choosing a GRU's reset placement, with its values (off, on) as
+    the messages write them (None: only torch's arithmetic, reset after the matmul);
+    merge_refusal: why a bidirectional layer cannot sum, multiply or average its directions (None:
+    it can); directions_split: where each direction sits when they are left apart; relu_rnn: how
+    an RNN with relu is built (None: nothing to say).
+    """
+
+    describe: Callable
+    build: Callable
+    input_data: Callable
+    reset_key: str | None
+    reset_words: tuple
+    merge_refusal: str | None
+    directions_split: str | None
+    relu_rnn: str | None
+
+
 @dataclass(frozen=True, eq=False)
 class Framework:
     """One framework: its config words, its shape engine and what the rules read of its configs.
 
     name: the value of a config's `framework` key; label: how messages name it (torch, Keras,
-    ONNX); section_doc: what its `lstm` section holds; article: "a" or "an" before the name. keys: the `lstm` section's keys (settings.Key),
+    ONNX); unit: what it calls one recurrent block (torch's module, Keras' layer, ONNX's node: what
+    the picture draws a block as); section_doc: what its `lstm` section holds; article: "a" or
+    "an" before the name. keys: the `lstm` section's keys (settings.Key),
     input_key / hidden_key: its names for the input and hidden sizes; choices: key → the values
     it may take; foreign: another framework's key written here → what this one calls it;
     cell_only: key → the one cell that has it; legacy: a key of an older version → what to do
@@ -38,11 +71,19 @@ class Framework:
     default). matrix_axes: the axes `infer --matrix` runs through; runs_forward: whether the NumPy
     forward pass (--verify) and check --weights take its configs. engine(config, matrix, layers): the shapes
     (lstmshape.frameworks.infer); context(config): what the rules read; check: the name of the
-    function a rule module checks this framework's configs with.
+    function a rule module checks this framework's configs with. cell_names: the values its
+    `cell` switch takes (any case) → (cell, the nonlinearity the value implies, or None);
+    mapping_aliases: the names of a setting only a config read through a mapping uses, folded into
+    its canonical name when `lstm` is mapped whole (jaungiers' time-series configs: `neurons`,
+    `return_seq`), not among `keys`' aliases: they are unambiguous in a layer list, not in every
+    config. takes_unbatched: whether its input may leave out the batch axis (data.unbatched).
+    translating: what `infer --as` needs of it (Translating). reads_around: whether the reader
+    reads the model around the LSTM (joins, a decoder) for its configs.
     """
 
     name: str
     label: str
+    unit: str
     section_doc: str
     article: str
     keys: tuple
@@ -77,6 +118,11 @@ class Framework:
     engine: Callable
     context: type
     check: str
+    cell_names: dict
+    mapping_aliases: dict
+    takes_unbatched: bool
+    translating: Translating
+    reads_around: bool
 
     @property
     def expect_keys(self) -> tuple:

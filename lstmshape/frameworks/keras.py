@@ -30,7 +30,7 @@ from typing import Iterable
 
 from ..settings import MERGE_MODES, DataConfig, Key, KerasArguments, KerasLSTM
 from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
-from .base import TORCH_ONLY, Framework
+from .base import CELL_NAMES, TORCH_ONLY, Framework, Translating
 from .head import HeadContext, described, returned
 
 KERAS_KEYS = (
@@ -400,6 +400,31 @@ def keras_settings(values: dict) -> KerasLSTM:
                      arguments=KerasArguments(**{k: v for k, v in values.items() if k in fields}))
 
 
+def describe_keras(lstm: KerasLSTM) -> dict:
+    """A Keras layer (or block) in `infer --as`'s framework-free words."""
+    if lstm.bidirectional:
+        direction, key = "bidirectional", "bidirectional"
+    else:
+        direction, key = ("reverse", "go_backwards") if lstm.go_backwards else ("forward", None)
+    return {"cell": lstm.cell, "nonlinearity": "tanh", "reset_after": lstm.reset_after,
+            "input": lstm.input_dim, "hidden": lstm.units, "layers": lstm.num_layers,
+            "direction": direction, "direction_key": key, "batch_first": True, "bias": lstm.use_bias,
+            "bias_key": "use_bias", "merge_mode": lstm.merge_mode if lstm.bidirectional else "concat",
+            "return_sequences": lstm.return_sequences, "return_state": lstm.return_state, "source": "keras"}
+
+
+def build_keras(spec: dict) -> KerasLSTM:
+    return KerasLSTM(spec["input"], spec["hidden"], spec["layers"], return_sequences=True, return_state=True,
+                     go_backwards=spec["direction"] == "reverse", use_bias=spec["bias"],
+                     bidirectional=spec["direction"] == "bidirectional",
+                     merge_mode="concat", cell=spec["cell"], reset_after=spec["reset_after"])
+
+
+KERAS_TRANSLATING = Translating(
+    describe=describe_keras, build=build_keras, input_data=lambda block, data: declared_data(block, data)[0],
+    reset_key="reset_after", reset_words=("false", "true"), merge_refusal=None, directions_split=None,
+    relu_rnn="keras.layers.SimpleRNN(activation='relu')")
+
 KERAS = Framework(
     name="keras", section_doc="keras.layers.LSTM's (GRU's, SimpleRNN's) arguments.",
     label="Keras", article="a", keys=KERAS_KEYS, input_key="input_dim", hidden_key="units",
@@ -414,5 +439,7 @@ KERAS = Framework(
     operator=lambda cell: "keras.layers." + cell.keras, settings=keras_settings,
     handed_on=lambda block: block.out_features,
     matrix_axes="every bidirectional × return_sequences × return_state × num_layers", runs_forward=False,
-    engine=infer_keras_config, context=KerasContext, check="check_keras")
+    engine=infer_keras_config, context=KerasContext, check="check_keras", unit="layer", cell_names=CELL_NAMES, mapping_aliases={"neurons": "units", "return_seq": "return_sequences"},
+    takes_unbatched=False, translating=KERAS_TRANSLATING,
+    reads_around=False)
 KerasContext.framework = KERAS

@@ -26,7 +26,7 @@ from functools import cached_property
 
 from ..settings import DIRECTIONS, DataConfig, Key, OnnxLSTM
 from ..shapes.core import Dimension, Layers, Repeat, Tensor, TensorLookup, gate_rows, layer_counts, listed
-from .base import TORCH_ONLY, Framework
+from .base import CELL_NAMES, TORCH_ONLY, Framework, Translating
 from .head import HeadContext, described, returned, same
 
 ONNX_KEYS = (
@@ -296,6 +296,29 @@ class OnnxContext(HeadContext):
         return ""
 
 
+def describe_onnx(lstm: OnnxLSTM) -> dict:
+    """An ONNX node in `infer --as`'s framework-free words."""
+    return {"cell": lstm.cell, "nonlinearity": "tanh", "reset_after": bool(lstm.linear_before_reset),
+            "input": lstm.input_size, "hidden": lstm.hidden_size, "layers": lstm.num_layers,
+            "direction": lstm.direction, "direction_key": "direction", "batch_first": lstm.layout == 1,
+            "bias": lstm.bias, "bias_key": "bias", "peepholes": lstm.peepholes,
+            "input_forget": lstm.input_forget, "sequence_lens": lstm.sequence_lens, "source": "onnx"}
+
+
+def build_onnx(spec: dict) -> OnnxLSTM:
+    return OnnxLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"], int(spec["batch_first"]),
+                    bias=spec["bias"], cell=spec["cell"],
+                    linear_before_reset=int(spec["reset_after"]) if spec["cell"] == "gru" else 0)
+
+
+ONNX_TRANSLATING = Translating(
+    describe=describe_onnx, build=build_onnx, input_data=lambda block, data: data,
+    reset_key="linear_before_reset", reset_words=("0", "1"),
+    merge_refusal="the ONNX LSTM node returns the two directions separately in Y (an Add/Mul after it "
+                  "would be needed, which lstmshape does not emit)",
+    directions_split="Y[:, 0] / Y[:, :, 0] (layout 0 / 1) is the forward and index 1 the backward output",
+    relu_rnn="the RNN node's activations=['Relu'] (per direction)")
+
 ONNX = Framework(
     name="onnx", section_doc="The ONNX LSTM (GRU, RNN) node's attributes.",
     label="ONNX", article="an", keys=ONNX_KEYS, input_key="input_size", hidden_key="hidden_size",
@@ -313,5 +336,7 @@ ONNX = Framework(
     operator=lambda cell: f"the ONNX {cell.onnx} operator", settings=lambda values: OnnxLSTM(**values),
     handed_on=lambda block: block.num_directions * block.hidden_size,
     matrix_axes="every layout × direction × num_layers", runs_forward=False,
-    engine=infer_onnx_config, context=OnnxContext, check="check_onnx")
+    engine=infer_onnx_config, context=OnnxContext, check="check_onnx", unit="node", cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
+    takes_unbatched=False, translating=ONNX_TRANSLATING,
+    reads_around=False)
 OnnxContext.framework = ONNX

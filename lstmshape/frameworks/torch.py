@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..settings import Config, DataConfig, Dim, Key, TorchLSTM, joined_features
 from ..shapes.core import Dimension, Repeat, Size, Tensor, TensorLookup, gate_rows, layer_counts, listed
-from .base import Framework
+from .base import Framework, Translating
 from .context import features, n
 from .head import HeadContext, same
 
@@ -292,6 +292,31 @@ class TorchContext(HeadContext):
         return self.weighted_output(layer, dims) if layer.kind in self.weighted else dims
 
 
+# The values real configs give torch's cell switch (any case), as (cell, nonlinearity):
+# nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
+CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
+              "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
+
+
+def describe_torch(lstm: TorchLSTM) -> dict:
+    """A torch block in `infer --as`'s framework-free words (a GRU resets after the matmul)."""
+    return {"cell": lstm.cell, "nonlinearity": lstm.nonlinearity, "reset_after": True,
+            "input": lstm.input_size, "hidden": lstm.hidden_size, "layers": lstm.num_layers,
+            "direction": "bidirectional" if lstm.bidirectional else "forward",
+            "direction_key": "bidirectional", "batch_first": lstm.batch_first, "bias": lstm.bias,
+            "bias_key": "bias", "proj_size": lstm.proj_size, "dropout": lstm.dropout, "source": "torch"}
+
+
+def build_torch(spec: dict) -> TorchLSTM:
+    return TorchLSTM(spec["input"], spec["hidden"], spec["layers"], spec["direction"] == "bidirectional",
+                     spec["batch_first"], 0, spec["bias"], 0.0, cell=spec["cell"], nonlinearity=spec["nonlinearity"])
+
+
+TORCH_TRANSLATING = Translating(
+    describe=describe_torch, build=build_torch, input_data=lambda block, data: data, reset_key=None,
+    reset_words=(), merge_refusal="torch.nn.LSTM always concatenates the two directions",
+    directions_split="output[..., :H] is the forward and output[..., H:] the backward output", relu_rnn=None)
+
 TORCH = Framework(
     name="torch", section_doc="torch.nn.LSTM's (GRU's, RNN's) arguments.",
     label="torch", article="a", keys=LSTM_KEYS, input_key="input_size", hidden_key="hidden_size",
@@ -303,5 +328,7 @@ TORCH = Framework(
     operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
     handed_on=lambda block: block.num_directions * block.h_out,
     matrix_axes="every batch_first × bidirectional × num_layers", runs_forward=True,
-    engine=infer_torch_config, context=TorchContext, check="check")
+    engine=infer_torch_config, context=TorchContext, check="check", unit="module", cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
+    takes_unbatched=True, translating=TORCH_TRANSLATING,
+    reads_around=True)
 TorchContext.framework = TORCH

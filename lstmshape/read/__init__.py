@@ -23,7 +23,7 @@ import difflib
 import os
 
 from ..codes import OUT_OF_RANGE, WRONG_STRUCTURE, WRONG_TYPE
-from ..frameworks import FRAMEWORKS, TORCH, framework_named
+from ..frameworks import DEFAULT, FRAMEWORKS, framework_named
 from ..problems import Problem, by_position, format_problem
 from ..settings import Config
 from ..yamlload import YamlDoc, YamlError, parse_yaml
@@ -102,7 +102,7 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem(("lstm",), OUT_OF_RANGE, f"'lstm' is a stack of {len(data['lstm']):,} blocks; lstmshape reads "
                        f"up to {MAX_BLOCKS:,} (a real network has a handful)")
         return None
-    name = data.get("framework", "torch")
+    name = data.get("framework", DEFAULT.name)
     if framework_named(name) not in (None, name):
         name = framework_named(name)  # `tf`: Keras
         data = {**data, "framework": name}
@@ -114,7 +114,7 @@ def read_document(reader: Reader) -> Config | None:
         reader.problem(("framework",), OUT_OF_RANGE if isinstance(name, str) else WRONG_TYPE,
                        f"framework must be one of {', '.join(FRAMEWORKS)}, got {show(name)}{hint}")
         return None
-    if framework is not TORCH:  # the model around the LSTM (joins, a decoder) is read for torch only
+    if not framework.reads_around:  # the model around the LSTM (joins, a decoder): torch's only
         return read_framework(reader, data, framework)
     config = read_torch(reader, data)
     return read_decoder(reader, data, config) if "decoder" in data else config

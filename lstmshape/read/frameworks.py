@@ -18,10 +18,6 @@ from .data import DATA_KEYS, data_config, read_data
 from .reader import Reader, homes
 from .values import classify_choice, show, suggest
 
-# The cell switch's values, case-insensitive: lstmshape's names, and Keras' class names
-CELL_NAMES = {"lstm": "lstm", "gru": "gru", "rnn": "rnn", "simplernn": "rnn", "simple_rnn": "rnn"}
-
-
 def read_framework(reader: Reader, data: dict, framework: Framework) -> Config | None:
     """A keras or onnx config (top-level keys already checked): None when it has errors. `lstm`
     is one block or a list of blocks, as torch's; block k+1's input size defaults to what block
@@ -48,7 +44,7 @@ def read_framework(reader: Reader, data: dict, framework: Framework) -> Config |
     head, expect = read_model(reader, data, framework, len(bodies))
     ok = values is not None and head is not None and expect is not None \
         and sections_checked(reader, framework, data, values)
-    if values is not None and values.get("unbatched"):
+    if values is not None and values.get("unbatched") and not framework.takes_unbatched:
         unbatched_refused(reader, framework)
         ok = False
     built: list = []
@@ -117,12 +113,12 @@ def cell_ok(reader: Reader, framework: Framework, lstm: dict, at: tuple = ("lstm
     cell = CELLS["lstm"]
     if "cell" in lstm:
         value, where = lstm["cell"], reader.origins[at + ("cell",)]
-        if not isinstance(value, str) or value.lower() not in CELL_NAMES:
+        if not isinstance(value, str) or value.lower() not in framework.cell_names:
             classes = ", ".join(framework.cell_class(cell) for cell in CELLS.values())
             reader.problem(where, OUT_OF_RANGE if isinstance(value, str) else WRONG_TYPE,
                            f"{where[-1]} must be one of lstm, gru, rnn ({classes}), got {show(value)}")
             return False
-        cell = CELLS[CELL_NAMES[value.lower()]]
+        cell = CELLS[framework.cell_names[value.lower()][0]]
     ok = True
     for key, only in framework.cell_only.items():
         if key in lstm and cell.name != only:
@@ -138,8 +134,8 @@ def normalised(reader: Reader, framework: Framework, lstm: dict, at: tuple) -> d
     switch folded into lstm, gru or rnn, ONNX's input_forget a bool, a declared Keras input
     shape a tuple that gives input_dim when the section leaves it out."""
     out = dict(lstm)
-    if isinstance(out.get("cell"), str) and out["cell"].lower() in CELL_NAMES:
-        out["cell"] = CELL_NAMES[out["cell"].lower()]
+    if isinstance(out.get("cell"), str) and out["cell"].lower() in framework.cell_names:
+        out["cell"] = framework.cell_names[out["cell"].lower()][0]
     if "input_forget" in out:
         out["input_forget"] = bool(out["input_forget"])
     for key in ("input_shape", "batch_input_shape"):

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..codes import DUPLICATE_KEY, MAPPING_PATH, OUT_OF_RANGE, UNREAD_SIZE_KEY, UNRESOLVED_VALUE, WRONG_TYPE
 from ..problems import ERROR, WARNING, Problem, json_path
-from ..frameworks import FRAMEWORKS, framework_named
+from ..frameworks import DEFAULT, FRAMEWORKS, framework_named, of
 from ..yamlload import Tagged, YamlDoc, YamlError, parse_yaml
 from .head import DECODER_KEYS
 from .data import DATA_KEYS
@@ -42,12 +42,6 @@ from .values import MAX_BLOCKS, kind_of, needs_resolving, show as shown, suggest
 
 SECTIONS = ("lstm", "data", "framework", "head", "expect", "decoder")
 WHOLE = ("lstm", "data")  # sections whose known keys are taken from a mapping, the others ignored
-# Names of a setting that only a config read through a mapping uses, folded into the canonical
-# name when a section is mapped whole (jaungiers' time-series configs: `neurons`, `return_seq`).
-# Kept here, not among the readers' aliases: they are unambiguous in a layer list, not in every config.
-MAPPING_ALIASES = {"torch": {"neurons": "hidden_size"},
-                   "keras": {"neurons": "units", "return_seq": "return_sequences"},
-                   "onnx": {"neurons": "hidden_size"}}
 INPUT_NAMES = ("input_size", "input_dim", "input_shape", "batch_input_shape")  # block 0's only, in a stack
 HIDDEN_NAMES = ("hidden_size", "units", "total_hidden_size")  # a list of these: one block per size
 MAX_VALUE = 65_536  # characters of one --set VALUE
@@ -86,12 +80,12 @@ class Entry:
 
 def names(section: str, framework: str | None = None) -> dict[str, str]:
     """Every name lstmshape accepts in `section` (all frameworks' unless one is given) → its canonical
-    name; for `lstm`, with the names a mapping folds in (MAPPING_ALIASES)."""
+    name; for `lstm`, with the names a mapping folds in (Framework.mapping_aliases)."""
     if section == "data":
         return {n: key.name for key in DATA_KEYS for n in (key.name, *key.aliases)}
     out = {}
     for each in [FRAMEWORKS[framework]] if framework in FRAMEWORKS else FRAMEWORKS.values():
-        out.update(MAPPING_ALIASES[each.name])
+        out.update(each.mapping_aliases)
         out.update({n: key.name for key in each.keys for n in (key.name, *key.aliases)})
     return out
 
@@ -297,7 +291,7 @@ class _Mapping:
         self.read: set = set()  # every path of the file a mapping read (for LS002 and LS016)
         self.prefixes: set = set()  # every proper prefix of a key recorded in links, given or computed
         self.problems: list[Problem] = []
-        self.framework = "torch"
+        self.framework = DEFAULT.name
 
     # --- where a value came from ---------------------------------------------------------------
     def record(self, table: dict, parts: tuple, origin: Any) -> None:
@@ -541,7 +535,7 @@ class _Mapping:
     def settings(self, at: tuple, body: dict, entry: Entry, path: tuple | None, first: bool = True) -> None:
         """The settings of `body` lstmshape knows, into the section (or block) at `at`."""
         known = names(at[0], self.framework if at[0] == "lstm" else None)
-        mapped = MAPPING_ALIASES[self.framework] if at[0] == "lstm" else {}
+        mapped = of(self.framework).mapping_aliases if at[0] == "lstm" else {}
         for name, item in body.items():
             if name not in known or (not first and known[name] in INPUT_NAMES):
                 continue
@@ -756,15 +750,18 @@ MEANINGS = (("layers", "num_layers"), ("depth", "num_layers"), ("proj", "proj_si
             ("feat", "input_size"), ("in", "input_size"), ("hidden", "hidden_size"), ("unit", "hidden_size"),
             ("memory", "hidden_size"), ("neuron", "hidden_size"), ("cells", "hidden_size"), ("rnn", "hidden_size"),
             ("lstm", "hidden_size"), ("gru", "hidden_size"), ("layer", "hidden_size"))  # `layer_size`
-# each framework's name for them (None: it has no such setting)
-SIZE_NAMES = {"torch": {"input_size": "input_size", "hidden_size": "hidden_size", "num_layers": "num_layers",
-                        "proj_size": "proj_size"},
-              "keras": {"input_size": "input_dim", "hidden_size": "units", "num_layers": "num_layers",
-                        "proj_size": None},
-              "onnx": {"input_size": "input_size", "hidden_size": "hidden_size", "num_layers": "num_layers",
-                       "proj_size": None}}
 SIZE_PATTERN, NOT_THE_RNN_PATTERN = "|".join(SIZE_PARTS), "|".join(NOT_THE_RNN_PARTS)
 MAX_REFERENCES = 1_000  # interpolations followed to find what a read value reads in turn
+
+
+def size_names(framework: str) -> dict[str, str | None]:
+    """The LSTM's sizes a key may mean (MEANINGS) → the framework's name for each (None: it has no
+    such setting)."""
+    fw = of(framework)
+    keys = {key.name for key in fw.keys}
+    return {"input_size": fw.input_key, "hidden_size": fw.hidden_key,
+            "num_layers": "num_layers" if "num_layers" in keys else None,
+            "proj_size": "proj_size" if "proj_size" in keys else None}
 
 
 def unread_sizes(doc: YamlDoc, entries: list[Entry], read: set, framework: str) -> list[Problem]:
@@ -798,10 +795,10 @@ def unread_sizes(doc: YamlDoc, entries: list[Entry], read: set, framework: str) 
 def _unread_in(doc: YamlDoc, body: dict, at: tuple, entry: Entry, read: set, known: dict, chosen: set,
                framework: str, seen: set) -> list[Problem]:
     out: list[Problem] = []
-    mapped = dotted(entry.path)
+    mapped, sizes = dotted(entry.path), size_names(framework)
     for parts, within, words in _leaves(body, at, (), read, set(known)):
         meaning = _meaning(words)
-        name = SIZE_NAMES[framework].get(meaning) if meaning else None
+        name = sizes.get(meaning) if meaning else None
         if parts in seen or (name is not None and name in chosen):
             continue
         seen.add(parts)
@@ -914,7 +911,7 @@ def _value_at(data: Any, at: tuple) -> Any:
 def _unread_message(within: tuple, parts: tuple, entry: Entry, mapped: str, name: str | None, framework: str) -> str:
     key = ".".join(map(str, within))
     if name is None:
-        sizes = ", ".join(n for n in SIZE_NAMES[framework].values() if n)
+        sizes = ", ".join(n for n in size_names(framework).values() if n)
         target, meaning = "lstm.KEY", f"one of the LSTM's sizes (KEY: {sizes})"
     else:
         target, meaning = f"lstm.{name}", f"the LSTM's {name}"

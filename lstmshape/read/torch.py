@@ -17,12 +17,6 @@ from .reader import Reader, homes
 from .values import show
 
 TOTALS = (("total_hidden_size", "hidden_size"), ("total_proj_size", "proj_size"))
-# The values real configs give the cell switch (case-insensitive), as (cell, nonlinearity):
-# nn.RNNBase's `mode` strings, and the lower-case names of NeMo-style `rnn_type` switches.
-CELL_NAMES = {"lstm": ("lstm", None), "gru": ("gru", None), "rnn": ("rnn", None),
-              "rnn_tanh": ("rnn", "tanh"), "rnn_relu": ("rnn", "relu")}
-
-
 SIZE_NAMES = frozenset(n for key in LSTM_KEYS[:2] for n in (key.name, *key.aliases))  # input_size, hidden_size
 MAX_SEARCHED = 10_000  # mappings looked at for LSTM settings: a config has hundreds
 
@@ -46,54 +40,41 @@ def lstm_settings_place(data) -> tuple[tuple, list[str]] | None:
 
 
 def read_torch(reader: Reader, data: dict) -> Config | None:
-    """A torch config (top-level keys already checked): None when it has errors."""
+    """A torch config (top-level keys already checked): None when it has errors. `lstm` is one
+    block or a list of blocks (a stack; one block is a stack of one, read the same way): block
+    k+1's input_size defaults to block k's output features, through its `join`."""
     reader.homes = homes(section_keys(TORCH, DATA_KEYS, {"decoder": DECODER_KEYS}))
     if "lstm" not in data:
         reader.problem((), MISSING_KEY, "missing section 'lstm' (input_size, hidden_size, ...)")
         return None
-    if isinstance(data["lstm"], list):
-        return read_stack(reader, data)
-    if isinstance(data["lstm"], dict) and "join" in data["lstm"]:
-        reader.problem(("lstm", "join"), WRONG_STRUCTURE, "'join' says what sits between two blocks of a stack; "
-                       "write lstm as a list of blocks and put join on the block after it", key=True)
-        data = {**data, "lstm": {k: v for k, v in data["lstm"].items() if k != "join"}}
-    lstm = reader.section("lstm", data, LSTM_KEYS)
-    values = read_data(reader, data)
-    head, expect = read_model(reader, data, TORCH, 1)
-    if lstm is None or values is None:
-        return None
-    bidirectional = directions(reader, lstm)
-    ok = bidirectional is not None and totals(reader, lstm)  # before the cell: a GRU refuses proj_size however given
-    ok = read_cell(reader, lstm) and ok
-    cross_checks(reader, lstm)
-    if not ok or "input_size" not in lstm or "hidden_size" not in lstm:
-        return None
-    if head is None or expect is None:
-        return None
-    return Config(reader.doc.path, (TorchLSTM(**lstm),), data_config(values), reader.origins, reader.doc,
-                  head=head, expect=expect)
-
-
-def read_stack(reader: Reader, data: dict) -> Config | None:
-    """`lstm` as a list of blocks: block k+1's input_size defaults to block k's output features."""
-    body = data["lstm"]
-    if not body:
+    listed = isinstance(data["lstm"], list)
+    if listed and not data["lstm"]:
         reader.problem(("lstm",), WRONG_STRUCTURE, "'lstm' is an empty list; expected one block (a mapping) or more")
         return None
-    joins = read_joins(reader, body)
-    data = {**data, "lstm": [{k: v for k, v in b.items() if k != "join"} if isinstance(b, dict) else b for b in body]}
-    blocks = [reader.section("lstm", data, LSTM_KEYS, index=k) for k in range(len(body))]
+    bodies = data["lstm"] if listed else [data["lstm"]]
+    if listed:
+        joins = read_joins(reader, bodies)
+    else:
+        joins = ((),)
+        if isinstance(bodies[0], dict) and "join" in bodies[0]:
+            reader.problem(("lstm", "join"), WRONG_STRUCTURE, "'join' says what sits between two blocks of a stack; "
+                           "write lstm as a list of blocks and put join on the block after it", key=True)
+    bodies = [{k: v for k, v in b.items() if k != "join"} if isinstance(b, dict) else b for b in bodies]
+    places = [("lstm", k) if listed else ("lstm",) for k in range(len(bodies))]
+    data = {**data, "lstm": bodies if listed else bodies[0]}
+    blocks = [reader.section("lstm", data, LSTM_KEYS, index=k if listed else None) for k in range(len(bodies))]
     values = read_data(reader, data)
-    head, expect = read_model(reader, data, TORCH, len(body))
+    head, expect = read_model(reader, data, TORCH, len(bodies))
     built: list[TorchLSTM] = []
-    for k, lstm in enumerate(blocks):
-        reader.origins[("lstm", k)] = ("lstm", k)
+    for k, (lstm, at) in enumerate(zip(blocks, places)):
+        if listed:
+            reader.origins[at] = at
         if lstm is None:
             continue
-        bidirectional = directions(reader, lstm, ("lstm", k))
-        ok = bidirectional is not None and totals(reader, lstm, ("lstm", k))
-        ok = read_cell(reader, lstm, ("lstm", k)) and ok
-        cross_checks(reader, lstm, ("lstm", k))
+        bidirectional = directions(reader, lstm, at)
+        ok = bidirectional is not None and totals(reader, lstm, at)  # before the cell: a GRU refuses proj_size
+        ok = read_cell(reader, lstm, at) and ok
+        cross_checks(reader, lstm, at)
         if k > 0 and "input_size" not in lstm and len(built) == k and joins is not None:
             lstm["input_size"] = joined_features(built[-1], joins[k])
         if ok and "input_size" in lstm and "hidden_size" in lstm and len(built) == k:
@@ -101,7 +82,7 @@ def read_stack(reader: Reader, data: dict) -> Config | None:
     if len(built) != len(blocks) or values is None or head is None or expect is None or joins is None:
         return None
     return Config(reader.doc.path, tuple(built), data_config(values), reader.origins, reader.doc,
-                  head=head, expect=expect, joins=joins if any(joins) else (), listed=True)
+                  head=head, expect=expect, joins=joins if any(joins) else (), listed=listed)
 
 
 def read_joins(reader: Reader, body: list) -> tuple | None:
@@ -187,15 +168,15 @@ def read_cell(reader: Reader, lstm: dict, at: tuple = ("lstm",)) -> bool:
         if not isinstance(value, str):
             reader.problem(where, WRONG_TYPE, f"{written} must be one of lstm, gru, rnn, got {show(value)}")
             return False
-        if value.lower() not in CELL_NAMES:
+        if value.lower() not in TORCH.cell_names:
             import difflib  # only for a value to name
 
-            close = difflib.get_close_matches(value.lower(), list(CELL_NAMES), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(value.lower(), list(TORCH.cell_names), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             reader.problem(where, OUT_OF_RANGE, f"{written} must be one of lstm, gru, rnn (or torch's mode "
                            f"names LSTM, GRU, RNN_TANH, RNN_RELU), got {show(value)}{hint}")
             return False
-        lstm["cell"], implied = CELL_NAMES[value.lower()]
+        lstm["cell"], implied = TORCH.cell_names[value.lower()]
         if implied is not None:
             if "nonlinearity" in lstm and str(lstm["nonlinearity"]).lower() != implied:
                 line, col = reader.doc.mark(where)

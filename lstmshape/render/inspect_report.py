@@ -7,15 +7,16 @@ import json
 import re
 from typing import TextIO
 
-from ..checkpoint import Checkpoint
+from ..checkpoint import KERAS_FILE, NPZ, ONNX_FILE, SAFETENSORS, TORCH_FILE, Checkpoint
+from ..frameworks import DEFAULT
 from ..identify import FoundLSTM, counted
 from ..problems import one_line, shown_path
 from ..shapes import Size
 from . import terminal
 from .result_text import human_bytes
 
-FORMAT_NAMES = {"torch": "torch state_dict", "safetensors": "safetensors", "npz": "NumPy npz",
-                "onnx": "ONNX model", "keras": "Keras 3 model"}
+FORMAT_NAMES = {TORCH_FILE: "torch state_dict", SAFETENSORS: "safetensors", NPZ: "NumPy npz",
+                ONNX_FILE: "ONNX model", KERAS_FILE: "Keras 3 model"}
 
 
 def inspect_json(checkpoint: Checkpoint) -> dict:
@@ -40,7 +41,7 @@ def write_json(stream: TextIO, checkpoint: Checkpoint) -> None:
 
 def config_document(lstm: FoundLSTM) -> dict:
     """The config of one recurrent layer of the checkpoint, as data: what `config_yaml` writes."""
-    return ({"framework": lstm.framework} if lstm.framework != "torch" else {}) | {"lstm": dict(lstm.settings)}
+    return ({"framework": lstm.framework} if lstm.framework != DEFAULT.name else {}) | {"lstm": dict(lstm.settings)}
 
 
 def config_yaml(checkpoint: Checkpoint, lstm: FoundLSTM) -> str:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..frameworks import KERAS, ONNX, TORCH, of
+from ..frameworks import of
 from ..shapes.joins import bridge_steps, final_state, infer_decoder, join_steps
 from .result_text import describe, shape_text  # the table's exact spelling of a shape
 
@@ -241,7 +241,7 @@ def scene(config, results: list, problems=()) -> Scene:
     """What to draw for one config's results (one result, or one per block of a stack)."""
     framework = of(results[0].framework)
     marks = Marks(problems)
-    block = {TORCH: torch_block, KERAS: keras_block, ONNX: onnx_block}[framework]
+    block = {"module": torch_block, "layer": keras_block, "node": onnx_block}[framework.unit]  # what it draws a block as
     parts = flat(bounded(lambda k: block(config, results, k, marks), len(results), LEADING_SECTIONS, MAX_SECTIONS,
                          lambda a, b: [Elision(f"⋮ {span('block', a, b)} not drawn")]))
     head = None

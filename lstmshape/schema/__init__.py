@@ -15,12 +15,10 @@ from __future__ import annotations
 import json
 
 from ..read import MAX_BLOCKS
-from ..frameworks import FRAMEWORKS, TORCH, of
+from ..frameworks import DEFAULT, FRAMEWORKS, TORCH, of
 from ..frameworks.base import TARGET
 from ..read.data import DATA_KEYS
-from ..read.frameworks import CELL_NAMES as FRAMEWORK_CELLS
 from ..read.head import BRIDGE_STEPS, DECODER_KEYS, JOIN_STEPS, layer_kinds
-from ..read.torch import CELL_NAMES as TORCH_CELLS
 from ..read.values import MAX_SIZE
 from ..settings import KERAS_ACTIVATIONS, MAX_STATE, NO_STATE, NONLINEARITIES, STATE_NAMES, Key
 
@@ -61,13 +59,13 @@ def any_case(names) -> dict:
 def choices(framework: str, name: str) -> dict:
     """A `choice` key's values, as the reader takes them."""
     if name == "cell":
-        return any_case(TORCH_CELLS if of(framework) is TORCH else FRAMEWORK_CELLS)
+        return any_case(of(framework).cell_names)
     if name == "nonlinearity":
         return any_case(NONLINEARITIES)
     return {"enum": list(of(framework).choices[name])}
 
 
-def kind_schema(kind: str, framework: str = "torch", name: str = "") -> dict:
+def kind_schema(kind: str, framework: str = DEFAULT.name, name: str = "") -> dict:
     """The JSON Schema of one kind of value (lstmshape.read.values.classify), as it reads it."""
     if kind == "positive_int":
         return dict(SIZE)
@@ -112,8 +110,8 @@ def kind_name(key: Key, framework: str) -> str:
 
 def kind_defs() -> dict:
     """$defs: each kind (and each choice key's values) once, interpolations allowed."""
-    tables = [(TORCH.keys, "torch"), (DATA_KEYS, "torch"), *((f.keys, f.name) for f in FRAMEWORKS.values()
-                                                             if f is not TORCH)]
+    tables = [(DEFAULT.keys, DEFAULT.name), (DATA_KEYS, DEFAULT.name),
+              *((f.keys, f.name) for f in FRAMEWORKS.values() if f is not DEFAULT)]
     found = {kind_name(k, f): kind_schema(k.kind, f, k.name) for keys, f in tables for k in keys}
     found.update({k: kind_schema(k) for k in ("positive_int", "fraction", "bool", "dim")})
     return {name: {"anyOf": [schema, {"$ref": "#/$defs/resolved"}]} for name, schema in sorted(found.items())}
@@ -152,7 +150,7 @@ def torch_block(first: bool, joined: bool) -> dict:
     """torch.nn.LSTM's arguments: `lstm` itself, a block of a stack, or a decoder's."""
     totals = {"hidden_size": ("total_hidden_size",)}
     skip = () if first else ("input_size",)
-    properties = key_properties(TORCH.keys, "torch")
+    properties = key_properties(TORCH.keys, TORCH.name)
     doc = TORCH.section_doc if first else "A later block of the stack (input_size defaults "\
         "to what the block before hands on)."
     if joined:
@@ -177,8 +175,8 @@ def framework_block(framework: str, first: bool) -> dict:
 
 def block_defs(framework: str) -> dict:
     """$defs: `lstm` (or a stack's first block) and a later block of a stack."""
-    if of(framework) is TORCH:
-        return {"torch.lstm": torch_block(True, False), "torch.block": torch_block(False, True)}
+    if of(framework).reads_around:  # torch's blocks: joins between them
+        return {f"{framework}.lstm": torch_block(True, False), f"{framework}.block": torch_block(False, True)}
     return {f"{framework}.lstm": framework_block(framework, True),
             f"{framework}.block": framework_block(framework, False)}
 
@@ -197,7 +195,7 @@ def data_section(framework: str) -> dict:
     fw = of(framework)
     torch_only = tuple(k.split(".")[1] for k in fw.unchecked if k.startswith("data."))
     keys = tuple(k for k in DATA_KEYS if k.name not in torch_only)
-    overrides = {} if fw is TORCH else {"unbatched": {"anyOf": [boolean(False), {"$ref": "#/$defs/resolved"}]}}
+    overrides = {} if fw.takes_unbatched else {"unbatched": {"anyOf": [boolean(False), {"$ref": "#/$defs/resolved"}]}}
     return section(key_properties(keys, framework, overrides), "The input the LSTM is called with.")
 
 
@@ -322,11 +320,11 @@ def variant(framework: str) -> dict:
 
 def build() -> dict:
     """The schema, as a dict: the top-level keys, then each framework's whole config by `framework`."""
-    others = [f for f in FRAMEWORKS if of(f) is not TORCH]
+    others = [f for f in FRAMEWORKS if of(f) is not DEFAULT]
     by_framework = [{"if": {"required": ["framework"], "properties": {"framework": {"const": f}}},
                      "then": {"$ref": f"#/$defs/{f}"}} for f in others]
     by_framework.append({"if": {"required": ["framework"], "properties": {"framework": {"enum": others}}},
-                         "else": {"$ref": "#/$defs/torch"}})
+                         "else": {"$ref": f"#/$defs/{DEFAULT.name}"}})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "lstmshape config",

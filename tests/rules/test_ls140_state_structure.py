@@ -54,7 +54,7 @@ def run_onnx(config):
     import onnxruntime
     from onnx import TensorProto, helper
 
-    block, data = config.blocks[0], config.data
+    block = config.blocks[0]
     gates, d, h = block.gates, block.num_directions, block.hidden_size
     names = config.data.state if isinstance(config.data.state, tuple) else (config.data.state,)
     inputs = ["X", "W", "R", "", "", "initial_h" if "h0" in names else "",
