@@ -78,7 +78,8 @@ class Framework:
     `return_seq`), not among `keys`' aliases: they are unambiguous in a layer list, not in every
     config. takes_unbatched: whether its input may leave out the batch axis (data.unbatched).
     translating: what `infer --as` needs of it (Translating). reads_around: whether the reader
-    reads the model around the LSTM (joins, a decoder) for its configs.
+    reads the model around the LSTM (joins, a decoder) for its configs. per_step_output: how its
+    code makes the model's output one per time step (what LS141 suggests for per-step targets).
     """
 
     name: str
@@ -123,6 +124,7 @@ class Framework:
     takes_unbatched: bool
     translating: Translating
     reads_around: bool
+    per_step_output: str
 
     @property
     def expect_keys(self) -> tuple:

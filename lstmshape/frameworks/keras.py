@@ -439,7 +439,9 @@ KERAS = Framework(
     operator=lambda cell: "keras.layers." + cell.keras, settings=keras_settings,
     handed_on=lambda block: block.out_features,
     matrix_axes="every bidirectional × return_sequences × return_state × num_layers", runs_forward=False,
-    engine=infer_keras_config, context=KerasContext, check="check_keras", unit="layer", cell_names=CELL_NAMES, mapping_aliases={"neurons": "units", "return_seq": "return_sequences"},
+    engine=infer_keras_config, context=KerasContext, check="check_keras", unit="layer",
+    per_step_output="set return_sequences: true on the last LSTM",
+    cell_names=CELL_NAMES, mapping_aliases={"neurons": "units", "return_seq": "return_sequences"},
     takes_unbatched=False, translating=KERAS_TRANSLATING,
     reads_around=False)
 KerasContext.framework = KERAS

@@ -336,7 +336,9 @@ ONNX = Framework(
     operator=lambda cell: f"the ONNX {cell.onnx} operator", settings=lambda values: OnnxLSTM(**values),
     handed_on=lambda block: block.num_directions * block.hidden_size,
     matrix_axes="every layout × direction × num_layers", runs_forward=False,
-    engine=infer_onnx_config, context=OnnxContext, check="check_onnx", unit="node", cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
+    engine=infer_onnx_config, context=OnnxContext, check="check_onnx", unit="node",
+    per_step_output="feed the head Y (every step) rather than Y_h",
+    cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
     takes_unbatched=False, translating=ONNX_TRANSLATING,
     reads_around=False)
 OnnxContext.framework = ONNX

@@ -328,7 +328,9 @@ TORCH = Framework(
     operator=lambda cell: "torch.nn." + cell.torch, settings=lambda values: TorchLSTM(**values),
     handed_on=lambda block: block.num_directions * block.h_out,
     matrix_axes="every batch_first × bidirectional × num_layers", runs_forward=True,
-    engine=infer_torch_config, context=TorchContext, check="check", unit="module", cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
+    engine=infer_torch_config, context=TorchContext, check="check", unit="module",
+    per_step_output="feed the head output (every step) rather than hn or the last step",
+    cell_names=CELL_NAMES, mapping_aliases={"neurons": "hidden_size"},
     takes_unbatched=True, translating=TORCH_TRANSLATING,
     reads_around=True)
 TorchContext.framework = TORCH

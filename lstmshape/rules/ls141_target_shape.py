@@ -79,15 +79,6 @@ from ..frameworks.head import same
 CODE = codes.TARGET_SHAPE
 ID, NAME, SUMMARY, SEVERITY = CODE, CODE.name, CODE.summary, CODE.severity
 
-# What makes the output per step, per framework (the likely fix of per-step targets against a
-# last-step output)
-PER_STEP = {
-    "torch": "feed the head output (every step) rather than hn or the last step",
-    "keras": "set return_sequences: true on the last LSTM",
-    "onnx": "feed the head Y (every step) rather than Y_h",
-}
-
-
 def final_output(context) -> tuple | None:
     """The dimensions the loss gets from the model: the head's output, or without a head the
     tensor head[0] would be fed; None when the head walk stopped (another rule says why)."""
@@ -114,7 +105,7 @@ def cause(context, target: tuple, sizes: tuple) -> str:
         axis = dropped(target, sizes)
         if axis is not None and same(target[axis], steps):
             return (f"the targets are per step (axis {axis}: seq_len {n(steps)}) but the output is one per sequence: "
-                    + PER_STEP[context.framework.name])
+                    + context.framework.per_step_output)
         if axis == len(target) - 1 and same(target[axis], 1):
             return "the targets have a trailing feature axis of 1 the output lacks: squeeze the targets (or unsqueeze the output)"
     if len(sizes) == len(target) + 1:
