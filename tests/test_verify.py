@@ -47,14 +47,14 @@ def config_text(framework: str, lstm, more: dict | None = None) -> str:
     return yaml.safe_dump(doc | (more or {}))
 
 
-def test_every_shipped_config_verifies_in_every_combination():
-    for name in ("basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"):
-        result = run("infer", f"configs/{name}.yaml", "--verify", "--matrix", "--format", "json")
-        assert result.returncode == 0, result.stderr
-        doc = json.loads(result.stdout)
-        assert all(r["verified"] for r in doc["results"])
-        for r in doc["results"]:
-            assert set(r["observed"]) == set(r["shapes"]) | set(r["params"])
+@pytest.mark.parametrize("name", ["basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"])
+def test_every_shipped_config_verifies_in_every_combination(name):
+    result = run("infer", f"configs/{name}.yaml", "--verify", "--matrix", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert all(r["verified"] for r in doc["results"])
+    for r in doc["results"]:
+        assert set(r["observed"]) == set(r["shapes"]) | set(r["params"])
 
 
 def test_table_marks_rows_verified():
