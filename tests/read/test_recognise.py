@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from helpers import run, run_bounded
+from lstmshape.read.recognise import is_config, locate_project, looks_like_config, near_lstm
 
 
 GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
@@ -64,3 +67,44 @@ def test_other_yaml_is_skipped_and_typos_are_reported(tmp_path):
     assert lines[-1] == "3 errors in 2 of 3 files; 6 other YAML/JSON files skipped (not lstmshape configs)"
     clean = run("check", "--skip-non-configs", *sorted(OTHER_YAML), "configs/good.yaml", cwd=tmp_path)
     assert (clean.returncode, clean.stdout) == (0, "1 file OK; 6 other YAML/JSON files skipped (not lstmshape configs)\n")
+
+
+# --- the recognisers themselves ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key, near", [
+    ("lstm", True), ("LSTM", True), ("lstn", True), ("lsmt", True), ("lstms", True), ("lst", True), ("slstm", True),
+    ("lsm", True), ("gru", False), ("lstmm2", False), ("ls", False), ("tlsm", False), ("msl", False), (3, False),
+])
+def test_a_key_one_edit_from_lstm_is_near_it(key, near):
+
+    assert near_lstm(key) is near
+
+
+@pytest.mark.parametrize("data, config", [
+    ({"lstm": 1}, True), ({"LSMT": {}}, True), ({"data": {}, "head": []}, True), ({"framework": "keras"}, True),
+    ({"jobs": {}, "on": "push"}, False), ({"data": {}, "services": {}}, False), ({}, False), ([{"lstm": 1}], False),
+    (None, False),
+])
+def test_a_document_is_a_config_by_its_top_level_keys(data, config):
+
+    assert is_config(data) is config
+
+
+@pytest.mark.parametrize("raw, config", [
+    (b"lstm:\n  hidden_size: [\n", True), (b'{"lstn": {"a": 1,}', True), (b"x: 1\n  Lstm :\n\t- [", True),
+    (b"jobs:\n  build: [\n", False), (b"# lstm: in a comment\nx: [\n", False), (b"name: lstm\n: [", False),
+])
+def test_a_broken_file_is_a_config_when_an_lstm_key_starts_a_line_or_follows_a_brace(raw, config):
+
+    assert looks_like_config(raw) is config
+
+
+def test_the_project_file_is_the_nearest_pyproject_with_an_lstmshape_table(tmp_path):
+
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text("[tool.lstmshape]\nconfigs = []\n")
+    assert locate_project(str(deep)) == str(tmp_path / "pyproject.toml")
+    (tmp_path / "a" / "pyproject.toml").write_text("[tool.ruff]\n")  # nearer, but not ours: the search stops there
+    assert locate_project(str(deep)) is None
