@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, SECRET, run, run_bounded
+from lstmshape.read.mapping import MappingError
+from lstmshape.read.project import read_project
 
 
 GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
@@ -162,3 +164,44 @@ def test_no_arguments_and_no_project_is_a_usage_error(tmp_path):
     result = run("check", cwd=tmp_path)
     assert result.returncode == 2
     assert "check needs at least one config file or directory" in result.stderr
+
+
+# --- the project file read in process ------------------------------------------------------------
+
+
+def test_groups_are_read_with_their_lines_and_files_matched_per_group(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conf").mkdir()
+    for name in ("b.yaml", "a.yaml", "other.yml"):
+        (tmp_path / "conf" / name).write_text("lstm: {input_size: 1, hidden_size: 1}\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[[tool.lstmshape.configs]]\nfiles = ['conf/*.yaml']\nweights = 'w.npz'\n\n"
+        "[[tool.lstmshape.configs]]\nfiles = ['conf/other.yml']\nset = {'lstm.batch_first' = true}\n")
+    project = read_project(str(tmp_path / "pyproject.toml"))
+    assert [g.files for g in project.groups] == [("conf/*.yaml",), ("conf/other.yml",)]
+    assert [g.source.text for g in project.groups] == ["pyproject.toml:4", "pyproject.toml:8"]
+    assert project.groups[0].weights == "w.npz" and project.groups[1].weights is None
+    assert project.files() == ["conf/a.yaml", "conf/b.yaml", "conf/other.yml"]
+    assert project.group_for("conf/other.yml") is project.groups[1]
+    assert project.group_for("elsewhere.yaml") is None
+
+
+def test_a_pyproject_without_the_table_is_no_project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    assert read_project(str(tmp_path / "pyproject.toml")) is None
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[tool.lstmshape]\nfiles = []\n", "[tool.lstmshape] holds only [[tool.lstmshape.configs]] tables, not files"),
+    ("[tool.lstmshape]\nconfigs = 3\n", "tool.lstmshape.configs must be an array of tables"),
+    ("[[tool.lstmshape.configs]]\nfile = ['a']\n", "unknown key 'file' in [[tool.lstmshape.configs]]"),
+    ("[[tool.lstmshape.configs]]\nfiles = ['a']\nweights = 3\n", "weights must be a string"),
+    ("[tool.lstmshape\n", "not valid TOML"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n[tool.lstmshape]\n", "nested too deeply"),
+])
+def test_a_malformed_table_is_a_mapping_error_naming_the_file(tmp_path, monkeypatch, text, words):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(MappingError) as caught:
+        read_project(str(tmp_path / "pyproject.toml"))
+    assert str(caught.value).startswith("pyproject.toml") and words in str(caught.value)
