@@ -18,7 +18,7 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)  # keras.layers.Bidirectiona
 DIRECTIONS = ("forward", "reverse", "bidirectional")  # the ONNX LSTM node's `direction`
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's `nonlinearity`
 # The names keras.activations.get takes (Keras 3's ALL_OBJECTS_DICT: case-sensitive; null = linear);
-# tests/test_keras_args.py holds this list against the installed Keras and a recorded golden
+# tests/frameworks/test_keras.py holds this list against the installed Keras and a recorded golden
 KERAS_ACTIVATIONS = (
     "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
     "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu",

@@ -90,6 +90,15 @@ def python_bin(tmp_path_factory) -> Path:
     return venv / "bin"
 
 
+# The install step's script and env, by the Python it installed into. The step depends on no input
+# of the action (only on github.action_path, one checkout per module), so once it has run as
+# written into a Python, running the same script again into it installs the same files again:
+# the tests of this module share one install (the costliest step, a pip build of the checkout).
+INSTALLED: dict[Path, tuple[str, dict]] = {}
+# one worker runs them all, so that the virtualenv and the install are made once per run
+pytestmark = pytest.mark.xdist_group("action")
+
+
 def evaluate(text: str, context: dict[str, str]) -> str:
     def value(match: re.Match) -> str:
         assert match[1] in context, f"an expression the harness does not know: {match[0]}"
@@ -117,13 +126,18 @@ def run_action(action_path: Path, python_bin: Path, workspace: Path, **inputs: s
             assert step["uses"].startswith("actions/setup-python@")  # stood in for by python_bin
             continue
         assert step["shell"] == "bash"
-        script = workspace.parent / "step.sh"
-        script.write_text(evaluate(step["run"], context))
+        text = evaluate(step["run"], context)
         step_env = {key: evaluate(str(value), context) for key, value in step.get("env", {}).items()}
+        if step.get("name") == "Install lstmshape" and INSTALLED.get(python_bin) == (text, step_env):
+            continue  # this very script already installed this checkout into this Python (see INSTALLED)
+        script = workspace.parent / "step.sh"
+        script.write_text(text)
         proc = subprocess.run([*RUNNER_BASH, str(script)], cwd=workspace, env={**env, **step_env},
                               capture_output=True, text=True, timeout=600)
         if proc.returncode:
             break  # the runner stops the action at a failing step
+        if step.get("name") == "Install lstmshape":
+            INSTALLED[python_bin] = (text, step_env)
     return Run(proc.returncode, proc.stdout, proc.stderr, summary.read_text())
 
 

@@ -1,31 +1,88 @@
 """Weight conversion between torch, Keras and ONNX, proven by running both sides; and
-`infer --as`, the same config expressed in another framework."""
+`infer --as`, the same config expressed in another framework.
+
+Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
+ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
+against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
+tests/golden/record_rnn_frameworks.py.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import assert_golden_close, recorder, run
+from helpers import GOLDEN_DIR, REPO, assert_golden_close, recorder, run
 from lstmshape import convert
-from lstmshape.read import parse_text, read_config
-from lstmshape.forward import init_params, lstm_forward
+from lstmshape.forward import init_params, lstm_forward, rnn_forward
 from lstmshape.frameworks import infer
+from lstmshape.read import parse_text, read_config
 from lstmshape.translate import translate
 
-HERE = Path(__file__).parent
+
+HERE = REPO / "tests"
+
+
 rec = recorder("record_frameworks")
+
 
 GRID = [(n, bi) for n in (1, 2) for bi in (False, True)]
 
 
-def run_keras_as_torch(x_batch_first, layers, bidirectional):
-    """Keras' (return_sequences, return_state) outputs → torch-like output and last-layer states."""
-    return convert.keras_forward(x_batch_first, layers, return_sequences=True, return_state=True)
+def _torch_lstm(torch, kw, seed=0):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(**kw)
+    with torch.no_grad():  # nonzero, distinct biases so that a wrong bias merge would show
+        for name, p in lstm.named_parameters():
+            if name.startswith("bias"):
+                p.uniform_(-0.5, 0.5)
+    return lstm, {k: v.detach().numpy().copy() for k, v in lstm.state_dict().items()}
+
+
+rnn_rec = recorder("record_rnn_frameworks")
+
+
+NUMERICS = np.load(GOLDEN_DIR / "frameworks" / "rnn_numerics.npz")
+
+
+ATOL = 1e-5  # float32: one framework against another, recorded together (ours: helpers.assert_golden_close)
+
+
+def case_arrays(name: str) -> dict:
+    return {k[len(name) + 1:]: NUMERICS[k] for k in NUMERICS.files if k.startswith(name + "/")}
+
+
+def assert_all_agree(mode: str, kw: dict, a: dict) -> None:
+    """torch's output and hn, against Keras' and ONNX's runs of the converted weights, and rnn_forward."""
+    batch_first, bidirectional = kw.get("batch_first", False), kw.get("bidirectional", False)
+    out, hn = a["torch_output"], a["torch_hn"]
+    d, last = 2 if bidirectional else 1, kw["num_layers"] - 1
+    keras_seq = a["keras_out0"] if batch_first else a["keras_out0"].swapaxes(0, 1)
+    np.testing.assert_allclose(keras_seq, out, atol=ATOL)
+    for j in range(d):  # Keras returns the last layer's states, forward then backward
+        np.testing.assert_allclose(a[f"keras_out{1 + j}"], hn[last * d + j], atol=ATOL)
+    y, y_h = a[f"onnx/Y_{last}"], a[f"onnx/Y_h_{last}"]
+    if batch_first:  # layout 1: (batch, seq, D, H), Y_h (batch, D, H)
+        y, y_h = y.transpose(1, 2, 0, 3), y_h.swapaxes(0, 1)
+    np.testing.assert_allclose(y.transpose(0, 2, 1, 3).reshape(out.shape if not batch_first else out.swapaxes(0, 1).shape),
+                               out if not batch_first else out.swapaxes(0, 1), atol=ATOL)
+    np.testing.assert_allclose(y_h, hn[last * d:], atol=ATOL)
+    sd = {k[3:]: v for k, v in a.items() if k.startswith("sd/")}
+    ours, our_hn = rnn_forward(a["x"], sd, mode, kw["num_layers"], bidirectional, batch_first)
+    depth = a["x"].shape[1 if batch_first else 0] * kw["num_layers"]  # computed here, against torch's golden
+    assert_golden_close(ours, out, "output", depth)
+    assert_golden_close(our_hn, hn, "hn", depth)
+
+
+def check_before_reset(a: dict) -> None:
+    """Keras GRU reset_after=False against ONNX GRU linear_before_reset=0 with converted weights."""
+    y, y_h = a["onnx/Y_1"], a["onnx/Y_h_1"]  # layout 1: (batch, seq, 2, H), (batch, 2, H)
+    np.testing.assert_allclose(y.reshape(y.shape[0], y.shape[1], -1), a["keras_out0"], atol=ATOL)
+    np.testing.assert_allclose(y_h[:, 0], a["keras_out1"], atol=ATOL)
+    np.testing.assert_allclose(y_h[:, 1], a["keras_out2"], atol=ATOL)
 
 
 @pytest.mark.parametrize("num_layers,bidirectional", GRID)
@@ -106,19 +163,6 @@ def test_numeric_goldens_recorded_from_torch_keras_and_onnx():
             assert_golden_close(y_h, data[p + f"onnx/Y_h_{k}"], p + f"onnx/Y_h_{k}", depth)
 
 
-# ------------------------------------------------------------------- live: real torch is the truth
-
-
-def _torch_lstm(torch, kw, seed=0):
-    torch.manual_seed(seed)
-    lstm = torch.nn.LSTM(**kw)
-    with torch.no_grad():  # nonzero, distinct biases so that a wrong bias merge would show
-        for name, p in lstm.named_parameters():
-            if name.startswith("bias"):
-                p.uniform_(-0.5, 0.5)
-    return lstm, {k: v.detach().numpy().copy() for k, v in lstm.state_dict().items()}
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("num_layers,bidirectional", GRID)
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -169,9 +213,6 @@ def test_torch_to_onnx_to_torch_with_real_frameworks(torch, onnx, num_layers, bi
     np.testing.assert_allclose(y_h, hn, atol=1e-5)
     back = convert.onnx_to_torch(nodes)
     assert all(np.array_equal(back[k], sd[k]) for k in sd)
-
-
-# ------------------------------------------------------------------------------------ infer --as
 
 
 def test_torch_config_as_keras_and_onnx():
@@ -245,3 +286,67 @@ def test_cli_framework_json_and_matrix():
     assert doc["results"][0]["nodes"][0]["Y"] == [5, 2, 32, 20]
     done = run("infer", "configs/keras_bilstm.yaml", "--matrix")
     assert done.returncode == 0 and "return_sequences" in done.stdout
+
+
+@pytest.mark.parametrize("name", list(rnn_rec.NUMERIC_CASES))
+def test_converted_weights_agree_golden(name):
+    mode, kw = rnn_rec.NUMERIC_CASES[name]
+    assert_all_agree(mode, kw, case_arrays(name))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", list(rnn_rec.NUMERIC_CASES))
+def test_converted_weights_agree_live(torch, keras, onnx, name):
+    mode, kw = rnn_rec.NUMERIC_CASES[name]
+    assert_all_agree(mode, kw, rnn_rec.numerics_case(name, np.random.default_rng(3)))
+
+
+def test_keras_before_reset_agrees_with_onnx_golden():
+    check_before_reset(case_arrays("keras_gru_before_reset"))
+
+
+@pytest.mark.oracle
+def test_keras_before_reset_agrees_with_onnx_live(keras, onnx):
+    check_before_reset(rnn_rec.keras_before_reset_case(np.random.default_rng(5)))
+
+
+@pytest.mark.parametrize("name", list(rnn_rec.NUMERIC_CASES))
+def test_round_trips_are_exact(name):
+    sd = {k[3:]: v for k, v in case_arrays(name).items() if k.startswith("sd/")}
+    for back in (convert.keras_to_torch(convert.torch_to_keras(sd)), convert.onnx_to_torch(convert.torch_to_onnx(sd))):
+        if name.startswith("rnn") and "bias_hh_l0" in back and not np.any(back["bias_hh_l0"]):
+            # Keras' SimpleRNN has one bias: it comes back as (bias_ih + bias_hh, zeros)
+            sd_summed = {k: (sd[k] + sd[k.replace("_ih", "_hh")] if k.startswith("bias_ih") else
+                             np.zeros_like(sd[k]) if k.startswith("bias_hh") else sd[k]) for k in sd}
+            assert sorted(back) == sorted(sd_summed)
+            for k in sd:
+                np.testing.assert_array_equal(back[k], sd_summed[k])
+            continue
+        assert sorted(back) == sorted(sd)
+        for k in sd:
+            np.testing.assert_array_equal(back[k], sd[k])
+
+
+def test_gru_gate_order_and_bias_rows():
+    h = 2
+    w = np.arange(3 * h * 1, dtype=np.float32).reshape(3 * h, 1)  # rows r0 r1 z0 z1 n0 n1
+    sd = {"weight_ih_l0": w, "weight_hh_l0": np.zeros((3 * h, h), np.float32),
+          "bias_ih_l0": np.arange(6, dtype=np.float32), "bias_hh_l0": 10 + np.arange(6, dtype=np.float32)}
+    (layer,) = convert.torch_to_keras(sd)
+    assert layer["kernel"][0].tolist() == [2, 3, 0, 1, 4, 5]  # z, r, h
+    assert layer["bias"].tolist() == [[2, 3, 0, 1, 4, 5], [12, 13, 10, 11, 14, 15]]
+    (node,) = convert.torch_to_onnx(sd)
+    assert node["W"][0, :, 0].tolist() == [2, 3, 0, 1, 4, 5]
+    assert node["B"][0].tolist() == [2, 3, 0, 1, 4, 5, 12, 13, 10, 11, 14, 15]
+
+
+def test_conversions_refuse_what_has_no_equivalent():
+    layers = [{"kernel": np.zeros((3, 12)), "recurrent_kernel": np.zeros((4, 12)), "bias": np.zeros(12)}]
+    with pytest.raises(ValueError, match="reset_after=False"):
+        convert.keras_to_torch(layers)
+    (node,) = convert.keras_to_onnx(layers)  # straight to linear_before_reset=0
+    assert node["B"].shape == (1, 24) and node["W"].shape == (1, 12, 3)
+    back = convert.onnx_to_keras([node], linear_before_reset=0)
+    np.testing.assert_array_equal(back[0]["kernel"], layers[0]["kernel"])
+    with pytest.raises(ValueError, match="not 4 \\(LSTM\\), 3 \\(GRU\\) or 1 \\(RNN\\)"):
+        convert.torch_to_onnx({"weight_ih_l0": np.zeros((10, 3)), "weight_hh_l0": np.zeros((10, 5))})

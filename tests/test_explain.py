@@ -1,10 +1,20 @@
-"""The traps `infer --explain` states, each for the config's own numbers."""
+"""The traps `infer --explain` states, each for the config's own numbers.
+
+The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
+dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
+time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
+tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
+"""
 
 from __future__ import annotations
 
-from lstmshape import DataConfig, TorchLSTM
+from helpers import REPO
+from lstmshape import TorchLSTM
 from lstmshape.explain import traps
+from lstmshape.frameworks import infer
 from lstmshape.frameworks.torch import infer_lstm
+from lstmshape.read import parse_text, read_config
+from lstmshape.settings import DataConfig
 
 
 def traps_for(**kw):
@@ -38,3 +48,20 @@ def test_plain_lstm_has_no_layer_or_direction_traps():
     text = traps_for()
     assert "layer-major" not in text and "Bidirectional" not in text
     assert "in_features = 20 (its output features)" in text
+
+
+def test_explain_says_what_the_shape_free_arguments_change():
+    from lstmshape.explain import traps
+
+    config, _ = read_config(str(REPO / "configs" / "keras_stateful.yaml"))
+    (result,) = infer(config)
+    text = "\n".join(traps(result))
+    assert "recurrent_dropout 0.1 rules it out" in text and "cuDNN" in text
+    assert "(16, 50) variables" in text and "every batch must have 16 rows" in text
+    assert "change no shape" in text
+    config, _ = read_config(str(REPO / "configs" / "keras_bilstm.yaml"))
+    assert not any("cuDNN" in t or "stateful" in t for t in traps(infer(config)[0]))
+    config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, use_bias: false, unroll: true}\n")
+    assert "here unroll True, use_bias False rule it out" in "\n".join(traps(infer(config)[0]))
+    config, _ = parse_text("framework: keras\nlstm: {input_dim: 3, units: 4, use_bias: false}\n")
+    assert "here use_bias False rules it out" in "\n".join(traps(infer(config)[0]))

@@ -6,6 +6,7 @@ for (MEASURED_LAZY). And every code any module can print is known to `lstmshape 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -44,9 +45,15 @@ def modules() -> dict[str, Path]:
 MODULES = modules()
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """Each module parsed once for every test here (the trees are only read)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def imports(name: str, path: Path):
     """(imported module, imported name or None, node, at top level?) for each import of the package's own modules."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     top = set(map(id, tree.body))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(tree):
@@ -167,7 +174,8 @@ def test_function_level_imports_only_in_the_cli_and_where_measured():
     assert lazy == set(MEASURED_LAZY)
 
 
-def emitted_codes() -> set[str]:
+@functools.cache
+def emitted_codes() -> frozenset[str]:
     """Every code a module can emit: the constants it imports from lstmshape.codes and any literal."""
     import lstmshape.codes as codes
 
@@ -180,7 +188,7 @@ def emitted_codes() -> set[str]:
             if target == "lstmshape.codes" and alias and isinstance(getattr(codes, alias, None), codes.Code):
                 found.add(getattr(codes, alias).id)
         found |= {getattr(codes, attr).id for attr in re.findall(r"\bcodes\.([A-Z_]+)\b", text)}
-    return found
+    return frozenset(found)
 
 
 def test_codes_are_constants_in_one_module():
@@ -189,12 +197,20 @@ def test_codes_are_constants_in_one_module():
     assert {name: found for name, found in literal.items() if found} == {}
 
 
+@pytest.fixture(scope="module")
+def rules_listing() -> str:
+    """`lstmshape rules`, run once: the same listing every code below is looked for in."""
+    result = run("rules")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 @pytest.mark.parametrize("code", sorted(emitted_codes()))
-def test_rules_knows_every_code_a_module_can_print(code):
+def test_rules_knows_every_code_a_module_can_print(code, rules_listing):
     result = run("rules", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(code + " ")
-    assert code in run("rules").stdout
+    assert code in rules_listing
 
 
 def test_the_translation_codes_are_among_them():

@@ -5,28 +5,24 @@ rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_r
 from __future__ import annotations
 
 import itertools
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from helpers import blas_threads, cells_for, force, packed_products_per_step, use_cell
+from helpers import (GOLDEN_DIR, assert_golden_close, blas_threads, cells_for, force, packed_products_per_step, recorder, use_cell)
 from lstmshape.forward import init_rnn_params, lstm_forward, rnn_forward, rnn_param_shapes
-from lstmshape.read import parse_text
-from lstmshape.settings import DataConfig, TorchLSTM
 from lstmshape.frameworks.torch import infer_lstm
-from lstmshape.verify import verify
-from helpers import GOLDEN_DIR, assert_golden_close, assert_matches_torch, engine, recorder, run
+from lstmshape.settings import DataConfig, TorchLSTM
 
-ROOT = Path(__file__).resolve().parent.parent
-SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
+
 FORWARD_CASES = sorted((GOLDEN_DIR / "rnn_forward").glob("*.npz"))
+
+
 TOLERANCE = {np.dtype(np.float32): 1e-5, np.dtype(np.float64): 1e-10}
+
+
 RECORD_FORWARD = recorder("record_rnn_forward")
-OBSERVE = recorder("record_rnn_shapes").observe
 
 
 def assert_close(got, want, name):
@@ -36,43 +32,64 @@ def assert_close(got, want, name):
     assert error <= TOLERANCE[got.dtype], f"{name}: max |ours - torch| = {error:.3g}"
 
 
-# --- shapes -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("record", SHAPES["records"], ids=lambda r: json.dumps(r["case"], separators=(",", ":")))
-def test_golden_gru_rnn_shapes(record):
-    assert_matches_torch(engine(record["case"]), record["torch"])
-
-
-def test_golden_shapes_cover_every_flag():
-    seen = {(r["case"]["lstm"]["cell"], r["case"]["lstm"]["batch_first"], r["case"]["lstm"]["bidirectional"],
-             r["case"]["lstm"]["bias"], r["case"]["data"]["unbatched"]) for r in SHAPES["records"]}
-    assert len(seen) == 32
-
-
-@pytest.mark.oracle
-def test_shapes_recorder_reproduces_file(torch):
-    for record in SHAPES["records"][::5]:
-        assert OBSERVE(record["case"]) == record["torch"]
-
-
-def test_gate_rows_and_no_cell_state():
-    gru = infer_lstm(TorchLSTM(10, 20, cell="gru"), DataConfig(32, 5))
-    rnn = infer_lstm(TorchLSTM(10, 20, cell="rnn", nonlinearity="relu"), DataConfig(32, 5))
-    assert gru["weight_ih_l0"].shape == (60, 10) and gru["weight_ih_l0"].dims[0].meaning == "3 × hidden_size"
-    assert rnn["weight_ih_l0"].shape == (20, 10) and rnn["weight_hh_l0"].shape == (20, 20)
-    for result in (gru, rnn):
-        assert [t.name for t in result.tensors] == ["input", "output", "h0", "hn"]
-        with pytest.raises(KeyError):
-            result["c0"]
-    lstm = infer_lstm(TorchLSTM(10, 20), DataConfig(32, 5))
-    assert lstm.num_params == 4 * rnn.num_params and gru.num_params == 3 * rnn.num_params
-
-
-# --- the NumPy forward pass -----------------------------------------------------------------
-
-
 GOLDEN_CELL_CASES = cells_for([(np.load(path)["x"].dtype.type, path) for path in FORWARD_CASES])
+
+
+def forward_depth(case) -> int:
+    """The sequential steps of a recorded forward pass: time steps × layers."""
+    x = case["x"]
+    return x.shape[1 if bool(case["batch_first"]) and x.ndim == 3 else 0] * int(case["num_layers"])
+
+
+COMBINATIONS = list(itertools.product(
+    ("gru", "rnn_tanh", "rnn_relu"), (np.float32, np.float64), (False, True), (False, True), (1, 3), (True, False),
+    ("batched", "unbatched", "lengths"), (False, True),
+))
+
+
+configs = st.fixed_dictionaries({
+    "cell": st.sampled_from(["gru", "rnn_tanh", "rnn_relu"]),
+    "input_size": st.integers(1, 7),
+    "hidden_size": st.integers(1, 7),
+    "num_layers": st.integers(1, 3),
+    "bidirectional": st.booleans(),
+    "batch_first": st.booleans(),
+    "bias": st.booleans(),
+    "batch_size": st.integers(1, 4),
+    "seq_len": st.integers(1, 5),
+    "unbatched": st.booleans(),
+})
+
+
+THREADED_CASES = [  # batch, lengths (None: all seq_len), seq_len
+    (2, None, 6),
+    (5, None, 6),  # odd: parts of 3 and 2
+    (5, [6, 2, 5, 1, 3], 6),  # unsorted lengths, dealt out sorted
+    (3, [6, 1, 1], 6),  # the second part is empty from step 1 on
+    (4, [2, 1, 2, 1], 6),  # both parts empty for the last four steps
+]
+
+
+def exact_step(mode, gates, projected, hh_bias, h):
+    """One GRU or RNN step in float64 from the float32 inputs the compiled cell takes: the reference,
+    and each value's conditioning: how far float32's own rounding of the sums the step adds up may
+    move it (relative to eps), whatever exp and tanh do."""
+    gates, projected, hh_bias, h = (a.astype(np.float64) for a in (gates, projected, hh_bias, h))
+    if mode != "gru":
+        z = gates + projected
+        return (np.tanh(z) if mode == "rnn_tanh" else np.where(z < 0, 0, z)), 1 + np.abs(gates) + np.abs(projected)
+    hidden_size = h.shape[1]
+    (g_r, g_z, g_n), (p_r, p_z, p_n) = (np.split(a, 3, axis=1) for a in (gates, projected))
+    with np.errstate(over="ignore", invalid="ignore"):
+        r, z = 1 / (1 + np.exp(g_r + p_r)), 1 / (1 + np.exp(g_z + p_z))
+        inner = g_n + hh_bias
+        new = np.tanh(p_n + r * inner)
+        # a saturated gate (r or z exactly 0 or 1) passes no rounding on: its 0 * inf terms are 0
+        conditioning = 1 + np.abs(p_n) + np.abs(g_n) + np.abs(hh_bias) + np.nan_to_num(
+            np.abs(r * inner) + r * (1 - r) * (np.abs(g_r) + np.abs(p_r)) * np.abs(inner)
+            + z * (1 - z) * (np.abs(g_z) + np.abs(p_z)) * np.abs(h - new), nan=0.0)
+    assert new.shape[1] == hidden_size
+    return new + z * (h - new), conditioning
 
 
 @pytest.mark.parametrize("cell, dtype, path", GOLDEN_CELL_CASES,
@@ -93,12 +110,6 @@ def test_golden_forward(request, cell, dtype, path):
     assert shapes == {name: value.shape for name, value in params.items()}
     assert sum(int(np.prod(s)) for s in shapes.values()) == int(case["num_params"])
     assert steps is None or len(steps) > 0, "the compiled cell ran"
-
-
-def forward_depth(case) -> int:
-    """The sequential steps of a recorded forward pass: time steps × layers."""
-    x = case["x"]
-    return x.shape[1 if bool(case["batch_first"]) and x.ndim == 3 else 0] * int(case["num_layers"])
 
 
 def test_golden_forward_covers_every_cell_and_input_kind():
@@ -135,12 +146,6 @@ def test_golden_comparison_allows_another_machines_rounding_not_a_change():
             assert_golden_close(wrong, want, "output", depth)
     with pytest.raises(AssertionError):
         assert_golden_close(case["num_params"] + 1, case["num_params"], "num_params", depth)
-
-
-COMBINATIONS = list(itertools.product(
-    ("gru", "rnn_tanh", "rnn_relu"), (np.float32, np.float64), (False, True), (False, True), (1, 3), (True, False),
-    ("batched", "unbatched", "lengths"), (False, True),
-))
 
 
 @pytest.mark.oracle
@@ -200,23 +205,6 @@ def test_forward_refuses_what_torch_refuses():
         rnn_forward(x, {**params, "weight_hr_l0": np.zeros((2, 5), np.float32)}, "gru")
 
 
-# --- held-out random configs ---------------------------------------------------------------
-
-
-configs = st.fixed_dictionaries({
-    "cell": st.sampled_from(["gru", "rnn_tanh", "rnn_relu"]),
-    "input_size": st.integers(1, 7),
-    "hidden_size": st.integers(1, 7),
-    "num_layers": st.integers(1, 3),
-    "bidirectional": st.booleans(),
-    "batch_first": st.booleans(),
-    "bias": st.booleans(),
-    "batch_size": st.integers(1, 4),
-    "seq_len": st.integers(1, 5),
-    "unbatched": st.booleans(),
-})
-
-
 @pytest.mark.oracle
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(configs)
@@ -239,17 +227,6 @@ def test_random_configs_agree_with_torch(torch, c):
     output, hn = rnn_forward(x, params, c["cell"], lstm.num_layers, lstm.bidirectional, lstm.batch_first, h0=h0)
     assert_close(output, want_output.numpy(), "output")
     assert_close(hn, want_hn.numpy(), "hn")
-
-
-# --- batch parts in threads and the compiled cells (issue #15), as for the LSTM ----------------
-
-THREADED_CASES = [  # batch, lengths (None: all seq_len), seq_len
-    (2, None, 6),
-    (5, None, 6),  # odd: parts of 3 and 2
-    (5, [6, 2, 5, 1, 3], 6),  # unsorted lengths, dealt out sorted
-    (3, [6, 1, 1], 6),  # the second part is empty from step 1 on
-    (4, [2, 1, 2, 1], 6),  # both parts empty for the last four steps
-]
 
 
 @pytest.mark.oracle
@@ -318,28 +295,6 @@ def test_large_gru_batch_runs_one_part_per_blas_thread(monkeypatch, parts_seen):
     assert len(parts_seen) == 1
 
 
-def exact_step(mode, gates, projected, hh_bias, h):
-    """One GRU or RNN step in float64 from the float32 inputs the compiled cell takes: the reference,
-    and each value's conditioning: how far float32's own rounding of the sums the step adds up may
-    move it (relative to eps), whatever exp and tanh do."""
-    gates, projected, hh_bias, h = (a.astype(np.float64) for a in (gates, projected, hh_bias, h))
-    if mode != "gru":
-        z = gates + projected
-        return (np.tanh(z) if mode == "rnn_tanh" else np.where(z < 0, 0, z)), 1 + np.abs(gates) + np.abs(projected)
-    hidden_size = h.shape[1]
-    (g_r, g_z, g_n), (p_r, p_z, p_n) = (np.split(a, 3, axis=1) for a in (gates, projected))
-    with np.errstate(over="ignore", invalid="ignore"):
-        r, z = 1 / (1 + np.exp(g_r + p_r)), 1 / (1 + np.exp(g_z + p_z))
-        inner = g_n + hh_bias
-        new = np.tanh(p_n + r * inner)
-        # a saturated gate (r or z exactly 0 or 1) passes no rounding on: its 0 * inf terms are 0
-        conditioning = 1 + np.abs(p_n) + np.abs(g_n) + np.abs(hh_bias) + np.nan_to_num(
-            np.abs(r * inner) + r * (1 - r) * (np.abs(g_r) + np.abs(p_r)) * np.abs(inner)
-            + z * (1 - z) * (np.abs(g_z) + np.abs(p_z)) * np.abs(h - new), nan=0.0)
-    assert new.shape[1] == hidden_size
-    return new + z * (h - new), conditioning
-
-
 @pytest.mark.parametrize("mode", ["gru", "rnn_tanh", "rnn_relu"])
 def test_compiled_cells_are_float32_accurate_over_every_range(numba, mode):
     """exp and tanh are polynomials: held to float64 over saturating, small and ordinary values
@@ -379,169 +334,3 @@ def test_a_nan_in_the_input_spreads_as_in_torch(torch, request, cell, mode):
         assert np.array_equal(np.isnan(got), np.isnan(expected))
         assert np.isnan(got[:, 1]).any() and not np.isnan(got[:, [0, 2, 3]]).any()
         assert np.nanmax(np.abs(got - expected)) <= TOLERANCE[got.dtype]
-
-
-# --- the cell switch in configs -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text, cell, nonlinearity", [
-    ("cell: gru", "gru", "tanh"),
-    ("cell: GRU", "gru", "tanh"),
-    ("rnn_type: lstm", "lstm", "tanh"),
-    ("cell_type: Rnn", "rnn", "tanh"),
-    ("mode: RNN_RELU", "rnn", "relu"),
-    ("mode: rnn_tanh", "rnn", "tanh"),
-    ("cell: rnn, nonlinearity: ReLU", "rnn", "relu"),
-    ("mode: RNN_RELU, nonlinearity: relu", "rnn", "relu"),
-])
-def test_cell_switch_spellings(text, cell, nonlinearity):
-    config, problems = parse_text(f"lstm: {{input_size: 3, hidden_size: 4, {text}}}\n")
-    assert problems == [] and (config.blocks[0].cell, config.blocks[0].nonlinearity) == (cell, nonlinearity)
-
-
-def test_default_cell_is_lstm():
-    config, _ = parse_text("lstm: {input_size: 3, hidden_size: 4}\n")
-    assert config.blocks[0].cell == "lstm" and config.blocks[0].has_cell_state and config.blocks[0].gates == 4
-
-
-def test_stack_blocks_choose_their_cells():
-    config, problems = parse_text("lstm:\n  - {input_size: 3, hidden_size: 4, cell: gru, bidirectional: true}\n"
-                                  "  - {hidden_size: 5}\n")
-    assert problems == []
-    assert [b.cell for b in config.blocks] == ["gru", "lstm"] and config.blocks[1].input_size == 8
-
-
-@pytest.mark.parametrize("text, code, words", [
-    ("cell: gru, proj_size: 2", "LS008", "proj_size is an argument of nn.LSTM only; nn.GRU refuses it"),
-    ("cell: rnn, proj_size: 0", "LS008", "nn.RNN refuses it"),
-    ("cell: gru, nonlinearity: relu", "LS008", "nonlinearity is an argument of nn.RNN only"),
-    ("nonlinearity: tanh", "LS008", "nn.LSTM refuses it"),
-    ("cell: gur", "LS008", "did you mean 'gru'?"),
-    ("cell: 3", "LS007", "cell must be one of lstm, gru, rnn, got 3"),
-    ("cell: rnn, nonlinearity: sigmoid", "LS008", "nonlinearity must be one of tanh, relu"),
-    ("mode: RNN_TANH, nonlinearity: relu", "LS006", "but mode (line 1, column 45) is 'RNN_TANH'"),
-])
-def test_cell_switch_errors(text, code, words):
-    config, problems = parse_text(f"lstm: {{input_size: 3, hidden_size: 4, {text}}}\n", "net.yaml")
-    assert config is None
-    assert [(p.code, words in p.message) for p in problems] == [(code, True)], problems
-
-
-def test_verify_runs_every_cell():
-    for cell, nonlinearity in (("gru", "tanh"), ("rnn", "relu"), ("rnn", "tanh"), ("lstm", "tanh")):
-        result = infer_lstm(TorchLSTM(4, 6, 2, True, True, cell=cell, nonlinearity=nonlinearity), DataConfig(3, 5))
-        check = verify(result)
-        assert check.verified, check
-        assert ("c0" in check.observed) == (cell == "lstm")
-
-
-# --- the CLI end to end ---------------------------------------------------------------------
-
-
-def test_cli_json_has_null_cell_state():
-    result = run("infer", "configs/gru.yaml", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    (doc,) = json.loads(result.stdout)["results"]
-    assert doc["cell"] == "gru" and doc["shapes"]["c0"] is None and doc["shapes"]["cn"] is None
-    assert doc["shapes"]["hn"] == [4, 8, 64] and doc["params"]["weight_ih_l0"] == [192, 40]
-    assert doc["bytes"]["c0"] is None
-
-
-def test_cli_matrix_and_verify_without_cell_state(tmp_path):
-    path = tmp_path / "rnn.yaml"
-    path.write_text("lstm: {input_size: 4, hidden_size: 6, mode: RNN_RELU}\ndata: {batch_size: 2, seq_len: 3}\n")
-    result = run("infer", str(path), "--matrix", "--verify")
-    assert result.returncode == 0, result.stderr
-    assert "c0 / cn" not in result.stdout and "of nn.RNN" in result.stdout
-    assert "8 of 8 combinations verified" in result.stdout
-    single = run("infer", str(path), "--explain")
-    assert "nn.RNN(input_size=4, hidden_size=6" in single.stdout and "nonlinearity='relu'" in single.stdout
-    assert "│ c0" not in single.stdout and "nn.RNN has no cell state" in single.stdout
-
-
-def test_cli_check_gru_expect_c0(tmp_path):
-    path = tmp_path / "gru.yaml"
-    path.write_text("lstm: {input_size: 4, hidden_size: 6, cell: gru, batch_first: true}\n"
-                    "data: {batch_size: 2, seq_len: 3}\nexpect:\n  hn: [2, 1, 6]\n  cn: [1, 2, 6]\n")
-    result = run("check", str(path))
-    assert result.returncode == 1
-    lines = result.stdout.splitlines()
-    assert f"{path}:5:3: error[LS117] expect.cn: nn.GRU has no cell state" in lines[1], result.stdout
-    assert f"{path}:4:7: error[LS111]" in lines[0] and "h0/hn are always" in lines[0]
-
-
-def test_cli_gru_picture_has_no_cell_state(tmp_path):
-    out = tmp_path / "gru.svg"
-    result = run("draw", "configs/gru.yaml", "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    svg = out.read_text()
-    assert "nn.GRU" in svg and "hn[3] (8, 64)" in svg and "c0[" not in svg and "cn[" not in svg
-    assert svg.count("data-tensor=\"c0\"") == svg.count("data-tensor=\"cn\"") == 0 and "h0[0] (8, 64)" in svg
-
-
-# --- inspect and check --weights ----------------------------------------------------------------
-
-
-def golden_params(name: str) -> dict:
-    case = np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
-    return {key[6:]: case[key] for key in case.files if key.startswith("param.")}
-
-
-def test_inspect_tells_gru_and_rnn_from_lstm_npz(tmp_path):
-    """torch's own GRU/RNN tensors (recorded from torch) under prefixes, beside an LSTM's."""
-    tensors = {f"enc.{k}": v for k, v in golden_params("gru_f32_everything").items()}
-    tensors |= {f"dec.{k}": v for k, v in golden_params("rnn_relu_f64_no_bias_3_layers").items()}
-    tensors |= {f"tagger.{k}": v for k, v in init_rnn_params("lstm", 4, 3, seed=1).items()}
-    path = tmp_path / "mixed.npz"
-    np.savez(path, **tensors)
-    result = run("inspect", str(path), "--format", "yaml")
-    assert result.returncode == 0, result.stderr
-    docs = {doc.split('"')[1]: doc for doc in result.stdout.split("---\n")}
-    assert "cell: gru" in docs["enc."] and "num_layers: 3" in docs["enc."] and "bidirectional: true" in docs["enc."]
-    assert "cell: rnn" in docs["dec."] and "bias: false" in docs["dec."] and "hidden_size: 4" in docs["dec."]
-    assert "cell" not in docs["tagger."] and "proj_size: 0" in docs["tagger."]
-    for prefix, doc in docs.items():  # each derived config gives exactly the file's tensors
-        config, problems = parse_text(doc, "derived.yaml")
-        assert problems == [], problems
-        (shapes,) = infer_lstm_of(config)
-        assert {p.name: p.shape for p in shapes.params} == {
-            k[len(prefix):]: v.shape for k, v in tensors.items() if k.startswith(prefix)}
-    table = run("inspect", str(path))
-    assert "3 recurrent layers: a GRU, an RNN and an LSTM; 0 other tensors" in table.stdout
-
-
-def infer_lstm_of(config):
-    from lstmshape.frameworks import infer
-
-    return infer(config)
-
-
-def test_check_weights_names_the_cell(tmp_path):
-    path = tmp_path / "gru.npz"
-    np.savez(path, **{f"rnn.{k}": v for k, v in golden_params("gru_f64_one_layer").items()})
-    lstm = tmp_path / "lstm.yaml"
-    lstm.write_text("lstm: {input_size: 3, hidden_size: 4}\n")
-    result = run("check", str(lstm), "--weights", str(path))
-    assert result.returncode == 1
-    assert "rnn.weight_ih_l0 is [12, 3] in the file, the config gives [16, 3]: cell lstm vs gru in the checkpoint" \
-        in result.stdout
-    gru = tmp_path / "gru.yaml"
-    gru.write_text("lstm: {input_size: 3, hidden_size: 4, rnn_type: gru}\n")
-    assert run("check", str(gru), "--weights", str(path)).returncode == 0
-    verified = run("infer", str(gru), "--verify", "--weights", str(path))
-    assert verified.returncode == 0 and "every shape verified by running the NumPy GRU" in verified.stdout
-
-
-@pytest.mark.oracle
-def test_inspect_real_torch_files(torch, tmp_path):
-    net = torch.nn.ModuleDict({"gru": torch.nn.GRU(5, 6, 2, batch_first=True), "rnn": torch.nn.RNN(6, 2)})
-    torch.save(net.state_dict(), tmp_path / "net.pt")
-    from safetensors.torch import save_file
-
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, tmp_path / "net.safetensors")
-    for name in ("net.pt", "net.safetensors"):
-        result = run("inspect", str(tmp_path / name), "--format", "json")
-        assert result.returncode == 0, result.stderr
-        found = {lstm["prefix"]: lstm for lstm in json.loads(result.stdout)["lstms"]}
-        assert found["gru."]["config"]["cell"] == "gru" and found["gru."]["config"]["num_layers"] == 2
-        assert found["rnn."]["config"]["cell"] == "rnn" and found["rnn."]["num_params"] == 6 * 2 + 2 * 2 + 4

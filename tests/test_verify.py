@@ -1,27 +1,60 @@
-"""`infer --verify`: the NumPy forward pass run against every inferred shape."""
+"""`infer --verify`: the NumPy forward pass run against every inferred shape.
+
+What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
+console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
+person reads, the glossary's own words, standard input.
+
+GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
+forward pass and the cell switch in configs, live and on golden files (tests/golden/
+rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
+
+Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
+of config never cost more than a reader can read, a wrong-typed value is an error naming the file
+(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
+
+End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
+time, peak memory and a secret in the environment); the rest run in-process.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+import yaml
 
-from lstmshape import DataConfig, TorchLSTM
+from helpers import REPO, run, run_bounded, write
 from lstmshape import verify as verify_module
 from lstmshape.frameworks.torch import infer_lstm
+from lstmshape.settings import DataConfig, TorchLSTM
+from lstmshape.shapes.core import DEEPEST_RUN
 from lstmshape.verify import MAC_BUDGET, verify
 
-from helpers import run
+
+DEEP = 100_000_000
 
 
-def test_every_shipped_config_verifies_in_every_combination():
-    for name in ("basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"):
-        result = run("infer", f"configs/{name}.yaml", "--verify", "--matrix", "--format", "json")
-        assert result.returncode == 0, result.stderr
-        doc = json.loads(result.stdout)
-        assert all(r["verified"] for r in doc["results"])
-        for r in doc["results"]:
-            assert set(r["observed"]) == set(r["shapes"]) | set(r["params"])
+SIZES = {
+    "torch": {"input_size": 10, "hidden_size": 20},
+    "keras": {"input_dim": 10, "units": 20},
+    "onnx": {"input_size": 10, "hidden_size": 20},
+}
+
+
+def config_text(framework: str, lstm, more: dict | None = None) -> str:
+    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
+    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
+    return yaml.safe_dump(doc | (more or {}))
+
+
+@pytest.mark.parametrize("name", ["basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"])
+def test_every_shipped_config_verifies_in_every_combination(name):
+    result = run("infer", f"configs/{name}.yaml", "--verify", "--matrix", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert all(r["verified"] for r in doc["results"])
+    for r in doc["results"]:
+        assert set(r["observed"]) == set(r["shapes"]) | set(r["params"])
 
 
 def test_table_marks_rows_verified():
@@ -113,3 +146,51 @@ def test_unverifiable_config_exits_1(tmp_path, flag):
     path.write_text(f"lstm: {{input_size: {10**40}, hidden_size: 20}}\ndata: {{batch_size: 1, seq_len: 1}}\n")
     result = run("infer", str(path), flag)
     assert result.returncode == 1 and "NOT verified" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_unbatched_verify_names_no_batch_size():
+    result = run("infer", "configs/unbatched.yaml", "--verify", "--format", "json", cwd=REPO)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["results"][0]["run_at"] == {}
+    assert "batch_size" not in run("infer", "configs/unbatched.yaml", "--verify", cwd=REPO).stdout
+
+
+def test_full_is_verify_at_full_size_and_prefix_needs_weights():
+    full = run("infer", "configs/basic.yaml", "--full", "--format", "json", cwd=REPO)
+    assert full.returncode == 0 and json.loads(full.stdout)["results"][0]["verified"] is True
+    bad = run("infer", "configs/basic.yaml", "--prefix", "rnn", cwd=REPO)
+    assert bad.returncode == 2 and "--prefix works with --weights only" in bad.stderr
+
+
+def test_verify_runs_every_cell():
+    for cell, nonlinearity in (("gru", "tanh"), ("rnn", "relu"), ("rnn", "tanh"), ("lstm", "tanh")):
+        result = infer_lstm(TorchLSTM(4, 6, 2, True, True, cell=cell, nonlinearity=nonlinearity), DataConfig(3, 5))
+        check = verify(result)
+        assert check.verified, check
+        assert ("c0" in check.observed) == (cell == "lstm")
+
+
+@pytest.mark.parametrize("framework", SIZES)
+def test_draw_and_verify_refuse_an_absurd_depth_naming_file_and_size(tmp_path, framework):
+    path = write(tmp_path, "deep.yaml", config_text(framework, SIZES[framework] | {"num_layers": DEEP}))
+    drawn = run_bounded("draw", path, "-o", tmp_path / "deep.svg", cwd=tmp_path)
+    drawn.assert_harmless(path)
+    assert drawn.returncode == 2 and "100,000,000" in drawn.stderr and f"{DEEPEST_RUN:,}" in drawn.stderr
+    assert not (tmp_path / "deep.svg").exists()
+    if framework == "torch":  # --verify runs torch's forward pass only
+        verified = run_bounded("infer", path, "--verify", cwd=tmp_path)
+        verified.assert_harmless(path)
+        assert verified.returncode == 1 and "100,000,000" in verified.stderr
+
+
+def test_verify_of_many_sequential_steps_runs_reduced(tmp_path):
+    """1,000 bidirectional layers of hidden 1 over 5,000 steps: under any MAC budget, but 10^7
+    Python-level cell steps; --verify runs it at a reduced seq_len and says so."""
+    path = write(tmp_path, "long.yaml", yaml.safe_dump({"lstm": {"input_size": 1, "hidden_size": 1, "num_layers": 1000,
+                                                                 "bidirectional": True},
+                                                        "data": {"batch_size": 1, "seq_len": 5000}}))
+    ran = run_bounded("infer", "--verify", "--format", "json", path, cwd=tmp_path)
+    ran.assert_harmless(path)
+    assert ran.returncode == 0, ran.stderr
+    (result,) = json.loads(ran.stdout)["results"]
+    assert result["verified"] is True and result["run_at"] == {"batch_size": 2, "seq_len": 3}

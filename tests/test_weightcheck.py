@@ -1,6 +1,23 @@
 """`lstmshape check CONFIG --weights FILE` and `infer --verify --weights FILE`, end to end through the
 CLI's entry point: matching and mismatching configs against checkpoints recorded from torch, the
-tensors named as load_state_dict names them, and held-out random checkpoints."""
+tensors named as load_state_dict names them, and held-out random checkpoints.
+
+What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
+blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
+checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
+the CLI's entry point, as a user sees it.
+
+GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
+forward pass and the cell switch in configs, live and on golden files (tests/golden/
+rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
+
+Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
+of config never cost more than a reader can read, a wrong-typed value is an error naming the file
+(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
+
+End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
+time, peak memory and a secret in the environment); the rest run in-process.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +27,18 @@ import re
 
 import numpy as np
 import pytest
+import yaml
 
+from helpers import GOLDEN_DIR, run, run_bounded, write
+from lstmshape import codes
 from lstmshape.checkpoint import read_checkpoint
 from lstmshape.read import load_config
-from lstmshape import codes
 from lstmshape.weightcheck import checkpoint_params
 
-from helpers import GOLDEN_DIR, run
 
 SEQ2SEQ = GOLDEN_DIR / "weights" / "seq2seq.npz"  # encoder.rnn.: LSTM(6, 5, 2, bidirectional); decoder.lstm.: LSTM(10, 7, proj_size=3, bias=False)
+
+
 ENCODER = "lstm:\n  input_size: 6\n  hidden_size: 5\n  num_layers: 2\n  bidirectional: true\n"
 
 
@@ -26,6 +46,109 @@ def config(tmp_path, text: str, name: str = "model.yaml"):
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+TRAINING = """\
+# a training config, not written for lstmshape: the encoder's settings under model.encoder
+model:
+  encoder:
+    feat_dim: 6
+    units: 5
+    layers: 2
+    bidirectional: true
+optim: {lr: 0.001}
+"""
+
+
+TRAINING_MAP = ("--from", "lstm=model.encoder", "--from", "lstm.input_size=model.encoder.feat_dim",
+                "--from", "lstm.hidden_size=model.encoder.units", "--from", "lstm.num_layers=model.encoder.layers")
+
+
+SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
+
+
+def random_settings(rng: random.Random) -> dict:
+    hidden = rng.randint(2, 9)
+    return {"input_size": rng.randint(1, 9), "hidden_size": hidden, "num_layers": rng.randint(1, 3),
+            "bidirectional": rng.random() < 0.5, "proj_size": rng.choice([0, 0, rng.randint(1, hidden - 1)]),
+            "bias": rng.random() < 0.7}
+
+
+def perturb(rng: random.Random, settings: dict) -> dict:
+    key = rng.choice(SETTINGS)
+    changed = dict(settings)
+    if isinstance(settings[key], bool):
+        changed[key] = not settings[key]
+    elif key == "proj_size":
+        changed[key] = 0 if settings[key] else settings["hidden_size"] - 1
+    else:
+        changed[key] = settings[key] + rng.randint(1, 3)
+    if changed["proj_size"] >= changed["hidden_size"]:
+        changed["proj_size"] = 0
+    return changed
+
+
+def torch_complaints(torch, settings: dict, state: dict, prefix: str) -> set[str]:
+    """The tensor names torch's load_state_dict(strict=True) complains about."""
+    model = torch.nn.LSTM(**settings)
+    try:
+        model.load_state_dict({k[len(prefix):]: v for k, v in state.items()
+                               if k.startswith(prefix) and k != "head.weight"})  # the layer beside the LSTM
+    except RuntimeError as exc:
+        text = str(exc)
+        names = set(re.findall(r'"([^"]+)"', text.split("size mismatch")[0]))
+        names |= set(re.findall(r"size mismatch for ([\w.]+):", text))
+        return {prefix + name for name in names}
+    return set()
+
+
+def yaml_for(settings: dict) -> str:
+    return "lstm:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in settings.items())
+
+
+def torch_tensors(prefix: str, gates: int, inputs: int, hidden: int, layers: int = 1) -> dict:
+    """An nn.LSTM (gates 4), nn.GRU (3) or nn.RNN (1) state_dict under `prefix`, zeros."""
+    out = {}
+    for k in range(layers):
+        width = inputs if k == 0 else hidden
+        out |= {f"{prefix}weight_ih_l{k}": np.zeros((gates * hidden, width), np.float32),
+                f"{prefix}weight_hh_l{k}": np.zeros((gates * hidden, hidden), np.float32),
+                f"{prefix}bias_ih_l{k}": np.zeros(gates * hidden, np.float32),
+                f"{prefix}bias_hh_l{k}": np.zeros(gates * hidden, np.float32)}
+    return out
+
+
+def npz(path, tensors: dict):
+    np.savez(path, **tensors)
+    return path
+
+
+def shape_problems(tmp_path, config: str, tensors: dict) -> dict[str, str]:
+    """LS301's message per tensor name (after `is`), from `check CONFIG --weights`."""
+    path = npz(tmp_path / "w.npz", tensors)
+    out = run("check", write(tmp_path, "c.yaml", config), "--weights", path).stdout
+    return {m["name"]: m["why"] for m in re.finditer(r"error\[LS301\] (?P<name>\S+) is .*?: (?P<why>.*)", out)}
+
+
+def golden_params(name: str) -> dict:
+    case = np.load(GOLDEN_DIR / "rnn_forward" / f"{name}.npz")
+    return {key[6:]: case[key] for key in case.files if key.startswith("param.")}
+
+
+DEEP = 100_000_000
+
+
+SIZES = {
+    "torch": {"input_size": 10, "hidden_size": 20},
+    "keras": {"input_dim": 10, "units": 20},
+    "onnx": {"input_size": 10, "hidden_size": 20},
+}
+
+
+def config_text(framework: str, lstm, more: dict | None = None) -> str:
+    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
+    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
+    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("prefix", ["encoder.rnn", "encoder.rnn."])
@@ -125,8 +248,6 @@ def test_every_code_is_documented_in_one_place():
         assert code.name and code.severity == "error" and code.summary and code.doc.startswith(code.summary)
 
 
-# ---- infer --verify --weights ----
-
 def test_verify_runs_the_checkpoints_weights(tmp_path):
     path = config(tmp_path, ENCODER + "data: {batch_size: 2, seq_len: 3}\n")
     result = run("infer", path, "--verify", "--weights", SEQ2SEQ, "--prefix", "encoder.rnn", "--format", "json")
@@ -171,21 +292,6 @@ def test_forward_with_checkpoint_weights_matches_torch(torch, tmp_path):
     np.testing.assert_allclose(our_cn, cn.numpy(), atol=1e-5)
 
 
-
-TRAINING = """\
-# a training config, not written for lstmshape: the encoder's settings under model.encoder
-model:
-  encoder:
-    feat_dim: 6
-    units: 5
-    layers: 2
-    bidirectional: true
-optim: {lr: 0.001}
-"""
-TRAINING_MAP = ("--from", "lstm=model.encoder", "--from", "lstm.input_size=model.encoder.feat_dim",
-                "--from", "lstm.hidden_size=model.encoder.units", "--from", "lstm.num_layers=model.encoder.layers")
-
-
 def test_a_mapped_training_config_against_the_checkpoint(tmp_path):
     """check --weights reads a training config as `check` does (--from/--set): the file is never
     changed, and a mismatch is placed at the user's own line."""
@@ -214,49 +320,6 @@ def test_a_mapped_training_config_against_a_real_torch_file(torch, tmp_path):
     assert (result.returncode, result.stdout) == (0, "1 file OK\n"), result.stdout + result.stderr
     layers = run("check", path, *TRAINING_MAP[:6], "--weights", tmp_path / "model.pt")  # num_layers left at 1
     assert layers.returncode == 1 and "encoder.weight_ih_l1" in layers.stdout
-
-# ---- against torch's own load_state_dict, on held-out random checkpoints ----
-
-SETTINGS = ("input_size", "hidden_size", "num_layers", "bidirectional", "proj_size", "bias")
-
-
-def random_settings(rng: random.Random) -> dict:
-    hidden = rng.randint(2, 9)
-    return {"input_size": rng.randint(1, 9), "hidden_size": hidden, "num_layers": rng.randint(1, 3),
-            "bidirectional": rng.random() < 0.5, "proj_size": rng.choice([0, 0, rng.randint(1, hidden - 1)]),
-            "bias": rng.random() < 0.7}
-
-
-def perturb(rng: random.Random, settings: dict) -> dict:
-    key = rng.choice(SETTINGS)
-    changed = dict(settings)
-    if isinstance(settings[key], bool):
-        changed[key] = not settings[key]
-    elif key == "proj_size":
-        changed[key] = 0 if settings[key] else settings["hidden_size"] - 1
-    else:
-        changed[key] = settings[key] + rng.randint(1, 3)
-    if changed["proj_size"] >= changed["hidden_size"]:
-        changed["proj_size"] = 0
-    return changed
-
-
-def torch_complaints(torch, settings: dict, state: dict, prefix: str) -> set[str]:
-    """The tensor names torch's load_state_dict(strict=True) complains about."""
-    model = torch.nn.LSTM(**settings)
-    try:
-        model.load_state_dict({k[len(prefix):]: v for k, v in state.items()
-                               if k.startswith(prefix) and k != "head.weight"})  # the layer beside the LSTM
-    except RuntimeError as exc:
-        text = str(exc)
-        names = set(re.findall(r'"([^"]+)"', text.split("size mismatch")[0]))
-        names |= set(re.findall(r"size mismatch for ([\w.]+):", text))
-        return {prefix + name for name in names}
-    return set()
-
-
-def yaml_for(settings: dict) -> str:
-    return "lstm:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in settings.items())
 
 
 @pytest.mark.oracle
@@ -290,8 +353,6 @@ def test_held_out_random_checkpoints(torch, tmp_path, seed):
     assert ours == torch_complaints(torch, wrong, state, prefix)
 
 
-# ---- weights per group of the project file ([tool.lstmshape]) ----
-
 def test_a_project_group_holds_its_configs_against_a_checkpoint(tmp_path):
     """`weights` (and `prefix`) in a [[tool.lstmshape.configs]] group: `lstmshape check` with no
     arguments, or on the file, holds each of the group's configs against that checkpoint."""
@@ -314,3 +375,74 @@ def test_a_project_group_holds_its_configs_against_a_checkpoint(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[[tool.lstmshape.configs]]\nfiles = ["configs/*.yaml"]\nprefix = "x"\n')
     bad = run("check", cwd=tmp_path)
     assert bad.returncode == 2 and "prefix names the LSTM in a checkpoint: give weights too" in bad.stderr
+
+
+def test_check_weights_names_the_cells_it_could_compare(tmp_path):
+    config = write(tmp_path, "c.yaml", "lstm: {input_size: 8, hidden_size: 16, cell: gru}\n")
+    mixed = npz(tmp_path / "mixed.npz", torch_tensors("enc.", 4, 8, 16) | torch_tensors("dec.", 3, 8, 16))
+    several = run("check", config, "--weights", mixed)
+    assert several.returncode == 1
+    assert several.stdout.splitlines()[0] == (f"{mixed}:1:1: error[LS305] {mixed} holds 2 recurrent layers: an LSTM "
+                                              "and a GRU ('enc.', 'dec.'); choose one with --prefix")
+    grus = npz(tmp_path / "grus.npz", torch_tensors("a.", 3, 8, 16) | torch_tensors("b.", 3, 8, 16))
+    assert f"{grus} holds 2 GRUs ('a.', 'b.'); choose one with --prefix" in run("check", config, "--weights",
+                                                                                 grus).stdout
+    wrong = run("check", config, "--weights", grus, "--prefix", "c").stdout
+    assert f"--prefix 'c' names no GRU in {grus}; its GRU prefixes: 'a.', 'b.'" in wrong
+    stack = write(tmp_path, "stack.yaml", "lstm:\n  - {input_size: 8, hidden_size: 16, cell: gru}\n"
+                                           "  - {hidden_size: 16, cell: gru}\n")
+    assert "this is a stack of 2 GRUs" in run("check", stack, "--weights", grus).stdout
+
+
+def test_ls301_names_input_size_and_hidden_size_when_both_differ(tmp_path):
+    why = shape_problems(tmp_path, "lstm: {input_size: 12, hidden_size: 24}\n", torch_tensors("rnn.", 4, 10, 20))
+    assert why["rnn.weight_ih_l0"] == "hidden_size 24 vs 20 and input_size 12 vs 10 in the checkpoint"
+    assert why["rnn.weight_hh_l0"] == "hidden_size 24 vs 20 in the checkpoint"  # input_size is no part of it
+    assert why["rnn.bias_ih_l0"] == why["rnn.bias_hh_l0"] == "hidden_size 24 vs 20 in the checkpoint"
+
+
+def test_ls301_names_the_cell_and_input_size_when_both_differ(tmp_path):
+    why = shape_problems(tmp_path, "lstm: {input_size: 6, hidden_size: 16}\n", torch_tensors("gru.", 3, 8, 16))
+    assert why["gru.weight_ih_l0"] == ("cell lstm vs gru and input_size 6 vs 8 in the checkpoint (its weight_hh_l0 "
+                                       "has 3 × hidden_size rows)")
+    assert why["gru.weight_hh_l0"] == ("cell lstm vs gru in the checkpoint (its weight_hh_l0 has 3 × hidden_size "
+                                       "rows)")
+
+
+def test_ls301_names_the_cell_and_hidden_size_when_both_differ(tmp_path):
+    why = shape_problems(tmp_path, "lstm: {input_size: 8, hidden_size: 4}\n", torch_tensors("gru.", 3, 8, 5))
+    assert why["gru.weight_hh_l0"] == ("cell lstm vs gru and hidden_size 4 vs 5 in the checkpoint (its weight_hh_l0 "
+                                       "has 3 × hidden_size rows)")
+    # an RNN's gate rows are hidden_size, as its weight_hh_l0's columns are: only the rows tell the cell
+    why = shape_problems(tmp_path, "lstm: {input_size: 8, hidden_size: 16, cell: rnn}\n", torch_tensors("", 4, 8, 16))
+    assert why["weight_hh_l0"] == "cell rnn vs lstm in the checkpoint (its weight_hh_l0 has 4 × hidden_size rows)"
+
+
+def test_check_weights_names_the_cell(tmp_path):
+    path = tmp_path / "gru.npz"
+    np.savez(path, **{f"rnn.{k}": v for k, v in golden_params("gru_f64_one_layer").items()})
+    lstm = tmp_path / "lstm.yaml"
+    lstm.write_text("lstm: {input_size: 3, hidden_size: 4}\n")
+    result = run("check", str(lstm), "--weights", str(path))
+    assert result.returncode == 1
+    assert "rnn.weight_ih_l0 is [12, 3] in the file, the config gives [16, 3]: cell lstm vs gru in the checkpoint" \
+        in result.stdout
+    gru = tmp_path / "gru.yaml"
+    gru.write_text("lstm: {input_size: 3, hidden_size: 4, rnn_type: gru}\n")
+    assert run("check", str(gru), "--weights", str(path)).returncode == 0
+    verified = run("infer", str(gru), "--verify", "--weights", str(path))
+    assert verified.returncode == 0 and "every shape verified by running the NumPy GRU" in verified.stdout
+
+
+def test_weights_held_against_an_absurd_depth_are_answered_at_once(tmp_path):
+    import numpy as np
+
+    weights = tmp_path / "w.npz"
+    np.savez(weights, **{f"{kind}_l0": np.zeros(shape, np.float32) for kind, shape in
+                         (("weight_ih", (80, 10)), ("weight_hh", (80, 20)), ("bias_ih", (80,)), ("bias_hh", (80,)))})
+    path = write(tmp_path, "deep.yaml", config_text("torch", SIZES["torch"] | {"num_layers": DEEP}))
+    ran = run_bounded("check", path, "--weights", weights, cwd=tmp_path)
+    ran.assert_harmless(path)
+    assert ran.returncode == 1
+    assert (f"error[LS302] missing from the file: every tensor of layers 1 to {DEEP - 1:,}: num_layers {DEEP:,} in "
+            "the config (deeper than any real network) vs 1 in the checkpoint") in ran.stdout

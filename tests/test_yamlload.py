@@ -1,11 +1,19 @@
-"""The safe YAML loader: positions, duplicate keys, tags, bounds."""
+"""The safe YAML loader: positions, duplicate keys, tags, bounds.
+
+Hostile input: a clear diagnostic, a non-zero exit, never a traceback, nothing written, and
+every case bounded in time and memory. End to end through the real console script (the CLI's
+entry point in process where nothing is bounded), plus a property-based test over random YAML and
+random bytes.
+"""
 
 from __future__ import annotations
 
+import string
 import time
 import tracemalloc
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from lstmshape.yamlload import MAX_BYTES, Tagged, YamlError, load_yaml, parse_yaml
 
@@ -14,6 +22,54 @@ def problem(text):
     with pytest.raises(YamlError) as info:
         parse_yaml(text, "f.yaml")
     return info.value.problem
+
+
+keys = st.sampled_from(["lstm", "data", "head", "expect", "input_size", "hidden_size", "num_layers",
+                        "bidirectional", "batch_first", "proj_size", "dropout", "batch_size", "seq_len",
+                        "lengths", "linear", "in_features", "out_features", "input", "output", "h0", "c0",
+                        "hn", "cn", "unbatched", "num_directions", "x", "<<"])
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70), st.integers(), st.floats(allow_nan=True),
+                    st.sampled_from(["N", "L", "hn_last", "hn_concat", "last_step", "output", "relu", "1e3", ""]),
+                    st.text(string.printable, max_size=8))
+
+
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(keys, inner, max_size=5)), max_leaves=25)
+
+
+documents = st.dictionaries(keys, values, max_size=5)
+
+
+def to_yaml(value, flow: bool) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+
+
+def mutate(text: str, cut: int) -> str:
+    return text[:cut] if cut < len(text) else text
+
+
+def same_with_and_without_libyaml(text: str) -> None:
+    from lstmshape import yamlload
+    from lstmshape.yamlload import YamlError
+
+    def parse(fast):
+        saved = yamlload._FAST_LOADER
+        yamlload._FAST_LOADER = fast
+        try:
+            got = yamlload.parse_yaml(text.encode(), "x.yaml")
+            return got.data, got.value_marks, got.key_marks
+        except YamlError as exc:
+            return exc.problem
+        finally:
+            yamlload._FAST_LOADER = saved
+
+    import yaml
+
+    assert parse(yaml.CSafeLoader) == parse(None)
 
 
 def test_values_and_marks():
@@ -115,3 +171,23 @@ def test_unreadable_path(tmp_path):
     with pytest.raises(YamlError) as info:
         load_yaml(tmp_path)
     assert "cannot read file" in info.value.problem.message
+
+
+@pytest.mark.skipif(not getattr(__import__("yaml"), "__with_libyaml__", False), reason="PyYAML without libyaml")
+@settings(max_examples=300, deadline=None)
+@given(doc=st.one_of(documents, values), flow=st.booleans(), cut=st.integers(0, 400))
+def test_libyaml_fast_path_is_identical(doc, flow, cut):
+    """Valid files are read with libyaml when available: the same values and the same marks as
+    the pure-Python parser (errors always come from the pure-Python parser)."""
+    same_with_and_without_libyaml(mutate(to_yaml(doc, flow), cut))
+
+
+@pytest.mark.skipif(not getattr(__import__("yaml"), "__with_libyaml__", False), reason="PyYAML without libyaml")
+@pytest.mark.parametrize("text", [
+    "base: &b {hidden_size: 20, bias: false}\nlstm: {<<: *b, input_size: 3, hidden_size: 8}\n",
+    "a: {'<<': 1, \"<<\": 2}\n",
+    "lstm: {größe: 'äöü', x: [1, 'ß', {y: 2}]}\n  # ü\ndata:\n  é: 1\n",
+    "\ufeffa: '😀😀'\nb: |\n  ü\n  x\nc: 2024-01-01\nd: !!str 3\n",
+])
+def test_libyaml_fast_path_is_identical_on_tricky_text(text):
+    same_with_and_without_libyaml(text)

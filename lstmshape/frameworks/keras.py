@@ -2,7 +2,7 @@
 `keras.layers.Bidirectional`): its shapes as plain arithmetic on the config.
 
 Pure like lstmshape.frameworks.torch (no numpy, no keras, no I/O). Every claim here is checked against
-real Keras 3 in tests/test_keras.py and recorded in tests/golden/frameworks/keras_shapes.json:
+real Keras 3 in tests/frameworks/test_keras.py and recorded in tests/golden/frameworks/keras_shapes.json:
 
 * the input is always (batch, seq_len, features): Keras has no time-major layout;
 * `LSTM(units)` returns the last output (batch, units), or (batch, seq_len, units) with

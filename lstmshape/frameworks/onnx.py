@@ -3,7 +3,7 @@ of every node, as plain arithmetic on the config.
 
 Pure like lstmshape.frameworks.torch (no numpy, no onnx, no I/O). Checked against
 `onnx.shape_inference.infer_shapes` and `onnx.reference.ReferenceEvaluator` in
-tests/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
+tests/frameworks/test_onnx.py and recorded in tests/golden/frameworks/onnx_shapes.json:
 
 * X is (seq, batch, input) with layout 0, (batch, seq, input) with layout 1;
 * W (D, 4H, input), R (D, 4H, H), B (D, 8H) = Wb ++ Rb, P (D, 3H), gates in the order i, o, f, c

@@ -157,7 +157,7 @@ def interpolate(doc: YamlDoc, parts: tuple, text: str) -> Any:
 def single_node(data: Any, parts: tuple, text: str) -> Any:
     """The common case without building an omegaconf config (a thousand files a second): a value
     that is exactly one reference to a number, a boolean or a plain string is that node's value,
-    as omegaconf gives it (tests/test_real_configs.py holds the two against each other). None
+    as omegaconf gives it (tests/read/test_mapping.py holds the two against each other). None
     for anything else: omegaconf decides."""
     match = re.match(_SINGLE, text)
     if match is None:

@@ -76,7 +76,7 @@ __all__ = ["CHECKS", "RULES", "STAGES", "RuleContext", "all_examples", "config_s
            "declaration_errors", "documentation", "rule", "run_rules", "stage"]
 
 # Every rule, by code, in code order. Adding a rule = importing its module above and listing it here
-# (tests/test_rules.py holds this against the files of this package).
+# (tests/rules/test___init__.py holds this against the files of this package).
 RULES: dict[str, ModuleType] = {module.ID: module for module in (
     ls009_dropout_single_layer,
     ls010_unused_batch_size,

@@ -5,7 +5,7 @@ it is called: `Bidirectional.compute_mask` fails with "TypeError: unsupported op
 *: 'generator' and 'int'", on symbolic and on real inputs alike. The same layer without
 return_state runs, and so does a non-stateful one with return_state. A stateful layer keeps its
 final states anyway (`layer.forward_layer.states`, `layer.backward_layer.states`): read them there,
-or drop stateful. tests/test_keras_args.py checks this against the installed Keras, so a Keras
+or drop stateful. tests/frameworks/test_keras.py checks this against the installed Keras, so a Keras
 that fixes it fails that test and this rule goes.
 
 Failing example::

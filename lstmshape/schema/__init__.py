@@ -2,7 +2,7 @@
 (`lstmshape.read`: names, aliases, kinds, required keys, the docs on each key), so that an editor
 running yaml-language-server gives completion, hover docs and squiggles that agree with
 `lstmshape check`. `lstmshape schema` prints it; lstmshape/schema/lstmshape.schema.json is the
-same text, shipped in the package (tests/test_schema.py keeps the two equal).
+same text, shipped in the package (tests/schema/test___init__.py keeps the two equal).
 
 What a schema cannot say, and `lstmshape check` still does: cross-field rules (proj_size <
 hidden_size, a stack's `expect` has one entry per block, a setting of another cell, ...), the

@@ -7,7 +7,7 @@ with enforce_sorted, a DataLoader with dataset_size and drop_last, an encoder â†
 `observe` reads the YAML literally, as the code it describes would be written (not through
 lstmshape), builds the real modules (nn.LSTM blocks, nn.Linear, the view/sum join, a
 DataLoader over a TensorDataset, the bridge ops on (hn, cn)) and runs them: it records the
-shapes torch produced, or the first error torch raised and where. tests/test_around.py holds
+shapes torch produced, or the first error torch raised and where. tests/shapes/test_joins.py holds
 lstmshape's answers against this file, and against torch live where it is installed.
 """
 

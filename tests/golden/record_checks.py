@@ -11,7 +11,7 @@ lstmshape), build what the config describes in the real framework and record wha
 * data.lengths: whether the framework takes them (the mask, the sequence_lens input) and, for an
   ONNX node without sequence_lens, whether Y_h differs from the one with the lengths.
 
-tests/test_framework_checks.py compares lstmshape's problems and shapes with these files, and
+tests/frameworks/test_head.py compares lstmshape's problems and shapes with these files, and
 re-runs these observers live where Keras and ONNX are installed.
 """
 

@@ -7,10 +7,10 @@ order), model.count_params() and every weight's path and shape. onnx_shapes.json
 onnx configs, a ModelProto of stacked LSTM nodes built with onnx.helper, and the shapes
 onnx.shape_inference.infer_shapes gives every node's Y, Y_h, Y_c (plus the input shapes the
 reference evaluator accepted). numerics.npz: a few cases run by Keras, the ONNX reference evaluator
-and torch.nn.LSTM on seeded weights. tests/test_frameworks_golden.py compares lstmshape against
+and torch.nn.LSTM on seeded weights. tests/frameworks/test_keras.py compares lstmshape against
 these files, so the plain test command stays meaningful without the oracles installed.
 
-The builders here are also what the live oracle tests (tests/test_keras.py, tests/test_onnx.py)
+The builders here are also what the live oracle tests (tests/frameworks/test_keras.py, tests/frameworks/test_onnx.py)
 use, so the goldens and the live tests build exactly the same models.
 """
 

@@ -13,7 +13,7 @@ stateful, unroll, time_major):
   `lstmshape infer` prints the layer (on its keras.Input) and fed an array of the data's shape:
   whether Keras builds and runs it, and with what output shapes or which error.
 
-tests/test_keras_args.py holds lstmshape against this file (so the plain test run stays a real
+tests/frameworks/test_keras.py holds lstmshape against this file (so the plain test run stays a real
 test) and, where Keras is installed, against Keras live with these same builders.
 """
 

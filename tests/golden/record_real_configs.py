@@ -6,7 +6,7 @@ Each case is a training config in the shape real projects write (tests/real_conf
 configs/foreign/, kept byte for byte as they are), the --from/--set options that map it, and the
 torch.nn.LSTM the project's model code builds from those numbers (its constructor arguments,
 written out by hand from what that kind of model code does). The recorder builds that module and
-stores its state_dict shapes and parameter count; tests/test_real_configs.py holds
+stores its state_dict shapes and parameter count; tests/read/test_mapping.py holds
 `lstmshape infer --format json` of the mapped config against them (and against live torch).
 """
 

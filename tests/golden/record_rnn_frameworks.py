@@ -10,7 +10,7 @@ shapes onnx.shape_inference gives every node's Y and Y_h, checked against the re
 rnn_numerics.npz: torch.nn.GRU/RNN weights converted by lstmshape.convert and run by Keras and by
 the ONNX reference evaluator (onnxruntime for the Relu RNN, which the evaluator lacks), beside
 torch's own outputs (and Keras reset_after=False against ONNX
-linear_before_reset=0). The builders here are what tests/test_rnn_frameworks.py runs live.
+linear_before_reset=0). The builders here are what tests/frameworks/test_keras.py runs live.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 As record_shapes.py does for nn.LSTM: the real module is built and called; output and hn are what
 torch returned, h0 the shape it accepted, the parameters its state_dict in order, and the MACs
-torchinfo's count. tests/test_rnn.py compares the shape engine against this file.
+torchinfo's count. tests/frameworks/test_torch.py compares the shape engine against this file.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 For every case the real module is built and called: the shapes of input, output, hn and cn are
 what torch returned, h0/c0 are the shapes torch accepted as initial state (it raises on any
 other), the parameters are its state_dict in order, and the MACs are torchinfo's count where
-torchinfo is installed. tests/test_shapes.py compares the shape engine against this file, so the
+torchinfo is installed. tests/frameworks/test_torch.py compares the shape engine against this file, so the
 plain test command checks against real torch output even where torch is not installed.
 """
 

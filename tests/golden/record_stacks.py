@@ -11,7 +11,7 @@ them; ONNX as one graph of LSTM / GRU nodes glued as lstmshape says (Transpose /
 Squeeze between nodes and blocks), with weights drawn here, passed through strict
 `onnx.shape_inference` and run by `onnx.reference.ReferenceEvaluator`. What each framework
 observed (every block's tensor shapes, every weight, the parameter counts) is written down;
-tests/test_stacks.py compares `infer` with it, and re-runs this recorder live where the oracles
+tests/test_translate.py compares `infer` with it, and re-runs this recorder live where the oracles
 are installed. A target the translation refuses (LS201) is recorded as null.
 """
 

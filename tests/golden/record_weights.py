@@ -6,7 +6,7 @@ Each model below is built in torch (several nn.LSTMs under prefixes beside Embed
 layers, every LSTM setting) and its state_dict saved with safetensors and np.savez; `truth.json`
 records, per model, what torch says: each LSTM's constructor settings, its parameter count
 (`sum(p.numel() for p in lstm.parameters())`) and the state_dict's names and shapes.
-tests/test_inspect.py reads the saved files with lstmshape and compares them with this truth, so the
+tests/test_identify.py reads the saved files with lstmshape and compares them with this truth, so the
 plain test command checks `inspect` against real torch checkpoints where torch is not installed.
 """
 

@@ -1,0 +1,71 @@
+"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
+GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
+usage errors, and what a clean run imports.
+
+What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
+console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
+person reads, the glossary's own words, standard input.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REPO, console_script, run
+
+
+GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
+
+
+BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
+
+
+WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
+
+
+@pytest.fixture
+def checked_tree(tmp_path):
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "sub" / "bad.yml").write_text(BAD)
+    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
+    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
+    return tmp_path
+
+
+def shell(command: str) -> subprocess.CompletedProcess:
+    """`command` in bash with pipefail, the console script's directory first on PATH."""
+    path = os.path.dirname(console_script()) + os.pathsep + os.environ["PATH"]
+    return subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "PATH": path}, timeout=120)
+
+
+def test_clean_check_imports_neither_numpy_nor_rich(checked_tree):
+    """typer parses the command line; numpy and rich (help, colour) load only where they are used."""
+    code = ("import sys\nfrom lstmshape.cli import dispatch\n"
+            f"code = dispatch(['check', {str(checked_tree / 'good.yaml')!r}])\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'rich', 'typer'})\n"
+            "print(code, heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 ['typer']", result.stdout + result.stderr
+
+
+def test_help_still_comes_from_the_full_cli():
+    result = run("check", "--help")
+    assert result.returncode == 0 and "--strict" in result.stdout and "--exit-zero" in result.stdout
+    top = run("--help")
+    assert "check" in top.stdout and "rules" in top.stdout
+
+
+@pytest.mark.parametrize("command", ["lstmshape infer configs/bilstm.yaml | head -1",
+                                     "lstmshape infer configs/bilstm.yaml --matrix | head -1",
+                                     "lstmshape --help | head -1", "lstmshape infer --help | head -1",
+                                     "lstmshape check --format sarif configs/bilstm.yaml | head -1"])
+def test_a_closed_pipe_exits_0_like_cat(command):
+    result = shell(command)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and result.stderr == ""

@@ -1,0 +1,60 @@
+"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
+GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
+usage errors, and what a clean run imports.
+
+`lstmshape infer` end to end, through the console script's function (helpers.run), and the
+script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REPO, run, run_script
+
+
+GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
+
+
+BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
+
+
+WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
+
+
+@pytest.fixture
+def checked_tree(tmp_path):
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "sub" / "bad.yml").write_text(BAD)
+    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
+    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
+    return tmp_path
+
+
+ROOT = REPO
+
+
+def test_importtime_of_python_dash_m(checked_tree):
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "lstmshape", "check", str(checked_tree / "good.yaml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert not imported & {"numpy", "rich"}
+
+
+def test_python_dash_m_matches_console_script(checked_tree):
+    bad = str(checked_tree / "sub" / "bad.yml")
+    via_m = subprocess.run([sys.executable, "-m", "lstmshape", "check", bad], capture_output=True, text=True)
+    assert (via_m.returncode, via_m.stdout) == (1, run_script("check", bad).stdout)
+
+
+def test_python_dash_m_and_version():
+    result = subprocess.run([sys.executable, "-m", "lstmshape", "infer", "configs/basic.yaml", "--format", "json"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and json.loads(result.stdout)["results"][0]["shapes"]["output"] == [50, 16, 20]
+    assert run("--version").stdout.startswith("lstmshape ")
