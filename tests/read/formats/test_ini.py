@@ -29,6 +29,20 @@ def test_a_pytorch_kaldi_config_is_read_from_the_command_line_the_file_unchanged
     assert KALDI.read_bytes() == before
 
 
+def test_a_per_layer_list_maps_to_a_stack_one_block_per_layer():
+    """pytorch-kaldi's `lstm_lay = 550,550,550,550` (issue 27, items 4 and 5): one block per size,
+    each after the first fed the bidirectional output of the one before, the file unchanged."""
+    before = KALDI.read_bytes()
+    result = run("infer", KALDI_NAME, "--from", "lstm.hidden_size=architecture1.lstm_lay", "--from",
+                 "lstm.bidirectional=architecture1.lstm_bidir", "--from", "lstm.input_size=data_use.fea_dim",
+                 "--format", "json", cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    blocks = json.loads(result.stdout)["results"]
+    assert [b["shapes"]["input"] for b in blocks] == [["L", "N", 40]] + [["L", "N", 1100]] * 3
+    assert [b["shapes"]["hn"] for b in blocks] == [[2, "N", 550]] * 4
+    assert KALDI.read_bytes() == before
+
+
 def test_per_layer_lists_are_lists_one_item_per_layer():
     doc = load_document(KALDI)
     arch = doc.data["architecture1"]
