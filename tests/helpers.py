@@ -538,3 +538,19 @@ def chromium_run(chromium: str, *args: str) -> subprocess.CompletedProcess:
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+
+
+# A config with every kind of mismatch: shape problems for the picture and the HTML report.
+MISMATCHES = """\
+lstm:
+  - {input_size: 10, hidden_size: 20, num_layers: 8, bidirectional: true}
+  - {hidden_size: 16, proj_size: 8}
+data: {batch_size: 2, seq_len: 300}
+head:
+  - linear: {in_features: 16, out_features: 64, input: hn_last}
+  - relu
+  - linear: {in_features: 32, out_features: 3}
+expect:
+  - {h0: [2, 2, 20], output: [300, 2, 20]}
+  - {cn: [1, 2, 8]}
+"""

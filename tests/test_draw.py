@@ -19,26 +19,12 @@ from lstmshape.render.picture import scene
 from lstmshape.render.result_text import shape_text
 from lstmshape.rules import run_rules
 
-from helpers import chromium_run, console_script, png_pixels, run, run_script
+from helpers import MISMATCHES, console_script, run, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(p.name for p in (ROOT / "configs").glob("*.yaml") if p.name != "broken.yaml")
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.yaml") if p.name != "keras_layer_args.yaml")
 SVG = "{http://www.w3.org/2000/svg}"
-
-MISMATCHES = """\
-lstm:
-  - {input_size: 10, hidden_size: 20, num_layers: 8, bidirectional: true}
-  - {hidden_size: 16, proj_size: 8}
-data: {batch_size: 2, seq_len: 300}
-head:
-  - linear: {in_features: 16, out_features: 64, input: hn_last}
-  - relu
-  - linear: {in_features: 32, out_features: 3}
-expect:
-  - {h0: [2, 2, 20], output: [300, 2, 20]}
-  - {cn: [1, 2, 8]}
-"""
 
 
 def draw_svg(config: str, tmp_path: Path) -> ET.Element:
@@ -334,47 +320,6 @@ def test_open_without_a_browser_says_where_the_report_is(tmp_path):
     assert result.returncode == 0 and out.exists()
     assert f"no browser found; the report is {out}" in result.stderr
 
-
-# --- the HTML report --------------------------------------------------------------------------
-
-
-def test_html_report_is_self_contained(tmp_path):
-    config = tmp_path / "mis.yaml"
-    config.write_text(MISMATCHES)
-    out = tmp_path / "report.html"
-    assert run("draw", str(config), "-o", str(out)).returncode == 1
-    html = out.read_text()
-    assert html.startswith("<!DOCTYPE html>")
-    for banned in ("<script", "<link", " src=", "@import", "url(http"):
-        assert banned not in html
-    assert html.replace("http://www.w3.org/2000/svg", "").count("http") == 0
-    assert '<meta name="viewport"' in html and "@media print" in html and "@media (max-width" in html
-    assert "<svg" in html and "[LS110]" in html and "Traps for this config" in html
-    assert "weight_ih_l7_reverse" in html and "lstm[1]: Parameters (torch state_dict names)" in html
-
-
-def test_report_renders_in_a_real_browser(chromium, tmp_path):
-    out = tmp_path / "report.html"
-    assert run("draw", "configs/bilstm.yaml", "-o", str(out)).returncode == 0
-    png = tmp_path / "page.png"
-    shot = chromium_run(chromium, "--hide-scrollbars", "--window-size=1000,1400", f"--screenshot={png}",
-                        out.as_uri())
-    assert png.exists(), shot.stderr[-2000:]
-    width, height, rows = png_pixels(png)
-    assert (width, height) == (1000, 1400)
-    inked = sum(1 for row in rows for i in range(0, len(row), 3) if min(row[i:i + 3]) < 200)
-    assert inked > 0.01 * width * height  # text, boxes and arrows, not a blank page
-    picture_band = rows[100:500]  # the figure: coloured cells (forward blue, backward green)
-    coloured = sum(1 for row in picture_band for i in range(0, len(row), 3)
-                   if max(row[i:i + 3]) - min(row[i:i + 3]) > 60)
-    assert coloured > 500
-    dom = chromium_run(chromium, "--dump-dom", out.as_uri()).stdout
-    for text in ("output (5, 32, 40)", "hn[3] = layer 1, backward", "h0 (4, 32, 20)", "(80, 40)",
-                 "Traps for this config"):
-        assert text in dom, text
-
-
-# --- the docs' gallery ------------------------------------------------------------------------
 
 
 def test_the_docs_gallery_draws_every_shipped_config(tmp_path):

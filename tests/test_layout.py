@@ -24,14 +24,6 @@ NOT_A_MODULE = {
     "test_framework_comparisons.py": "the whole package: no framework comparison outside lstmshape/frameworks/",
     "test_rnn.py": "the GRU/RNN forward pass against torch: moves into tests/forward/ with the forward helper's work",
 }
-# Modules whose tests still sit in another module's file (issue 26 is open until each has its own);
-# an entry goes when its file lands (test_pending_entries_are_still_pending says when).
-PENDING = {
-    "forward/__init__.py": "its re-exports are exercised through tests/forward/test_fast.py",
-    "forward/compiled_cell.py": "tests/forward/test_fast.py holds the compiled cell's tests",
-    "forward/inputs.py": "tests/forward/test_fast.py and test_reference.py hold the input checks",
-    "render/html.py": "tests/test_draw.py holds the HTML report's tests",
-}
 
 
 def mirrored(module: str) -> str:
@@ -53,7 +45,7 @@ def test_mirrored_names():
 
 def test_every_module_has_its_test_file():
     missing = [f"lstmshape/{m} → tests/{mirrored(m)}" for m in modules()
-               if m not in PENDING and not (TESTS / mirrored(m)).is_file()]
+               if not (TESTS / mirrored(m)).is_file()]
     assert missing == []
 
 
@@ -63,8 +55,3 @@ def test_every_test_file_mirrors_a_module_or_says_what_it_tests():
     stray = sorted(p.relative_to(TESTS).as_posix() for p in TESTS.rglob("test_*.py")
                    if "golden" not in p.parts and p.relative_to(TESTS).as_posix() not in expected | rule_tests)
     assert stray == [], "move each test to the file of the module it exercises"
-
-
-def test_pending_entries_are_still_pending():
-    assert [m for m in PENDING if not (PACKAGE / m).is_file()] == [], "a pending module no longer exists"
-    assert [m for m in PENDING if (TESTS / mirrored(m)).is_file()] == [], "its test file landed: drop it from PENDING"

@@ -1,0 +1,48 @@
+"""The HTML report (lstmshape.render.html) `draw -o x.html` writes: self-contained, and rendered
+in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+from helpers import MISMATCHES, chromium_run, png_pixels, run
+
+
+# --- the HTML report --------------------------------------------------------------------------
+
+
+def test_html_report_is_self_contained(tmp_path):
+    config = tmp_path / "mis.yaml"
+    config.write_text(MISMATCHES)
+    out = tmp_path / "report.html"
+    assert run("draw", str(config), "-o", str(out)).returncode == 1
+    html = out.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    for banned in ("<script", "<link", " src=", "@import", "url(http"):
+        assert banned not in html
+    assert html.replace("http://www.w3.org/2000/svg", "").count("http") == 0
+    assert '<meta name="viewport"' in html and "@media print" in html and "@media (max-width" in html
+    assert "<svg" in html and "[LS110]" in html and "Traps for this config" in html
+    assert "weight_ih_l7_reverse" in html and "lstm[1]: Parameters (torch state_dict names)" in html
+
+
+def test_report_renders_in_a_real_browser(chromium, tmp_path):
+    out = tmp_path / "report.html"
+    assert run("draw", "configs/bilstm.yaml", "-o", str(out)).returncode == 0
+    png = tmp_path / "page.png"
+    shot = chromium_run(chromium, "--hide-scrollbars", "--window-size=1000,1400", f"--screenshot={png}",
+                        out.as_uri())
+    assert png.exists(), shot.stderr[-2000:]
+    width, height, rows = png_pixels(png)
+    assert (width, height) == (1000, 1400)
+    inked = sum(1 for row in rows for i in range(0, len(row), 3) if min(row[i:i + 3]) < 200)
+    assert inked > 0.01 * width * height  # text, boxes and arrows, not a blank page
+    picture_band = rows[100:500]  # the figure: coloured cells (forward blue, backward green)
+    coloured = sum(1 for row in picture_band for i in range(0, len(row), 3)
+                   if max(row[i:i + 3]) - min(row[i:i + 3]) > 60)
+    assert coloured > 500
+    dom = chromium_run(chromium, "--dump-dom", out.as_uri()).stdout
+    for text in ("output (5, 32, 40)", "hn[3] = layer 1, backward", "h0 (4, 32, 20)", "(80, 40)",
+                 "Traps for this config"):
+        assert text in dom, text
+
+
+# --- the docs' gallery ------------------------------------------------------------------------
