@@ -1,6 +1,6 @@
 """`lstmshape draw`: the picture's structure, golden SVGs of the shipped configs, the CLI end to
-end (the console script itself for --open: webbrowser reads BROWSER and PATH once per process),
-and the HTML report in a real browser (headless Chromium)."""
+end (the console script itself for --open: webbrowser reads BROWSER and PATH once per process);
+the HTML report's own tests are in tests/render/test_html.py."""
 
 from __future__ import annotations
 
