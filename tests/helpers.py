@@ -27,6 +27,7 @@ import importlib.util
 import io
 import os
 import shutil
+import string
 import struct
 import subprocess
 import sys
@@ -37,6 +38,8 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import yaml
+from hypothesis import strategies as st
 
 from lstmshape.forward import init_params
 
@@ -554,3 +557,31 @@ expect:
   - {h0: [2, 2, 20], output: [300, 2, 20]}
   - {cn: [1, 2, 8]}
 """
+
+
+# --- random YAML documents (hypothesis): the reader and the checker are held against them ---
+
+keys = st.sampled_from(["lstm", "data", "head", "expect", "input_size", "hidden_size", "num_layers",
+                        "bidirectional", "batch_first", "proj_size", "dropout", "batch_size", "seq_len",
+                        "lengths", "linear", "in_features", "out_features", "input", "output", "h0", "c0",
+                        "hn", "cn", "unbatched", "num_directions", "x", "<<"])
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70), st.integers(), st.floats(allow_nan=True),
+                    st.sampled_from(["N", "L", "hn_last", "hn_concat", "last_step", "output", "relu", "1e3", ""]),
+                    st.text(string.printable, max_size=8))
+
+
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(keys, inner, max_size=5)), max_leaves=25)
+
+
+documents = st.dictionaries(keys, values, max_size=5)
+
+
+def to_yaml(value, flow: bool) -> str:
+    return yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+
+
+def mutate(text: str, cut: int) -> str:
+    return text[:cut] if cut < len(text) else text

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import string
 import subprocess
 import sys
 import time
@@ -38,7 +37,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from helpers import GOLDEN_DIR, REPO, recorder, run, run_script
+from helpers import GOLDEN_DIR, REPO, documents, mutate, recorder, run, run_script, to_yaml, values
 from lstmshape.check import check_paths
 
 
@@ -109,33 +108,6 @@ def write_bytes(path, data: bytes):
 # directory walk), `check` skips them as it skips a workflow file, and says it checked nothing
 NOT_CONFIG_NAMES = {"empty", "only-comment", "list", "scalar", "null", "binary", "deep-block"}
 
-
-keys = st.sampled_from(["lstm", "data", "head", "expect", "input_size", "hidden_size", "num_layers",
-                        "bidirectional", "batch_first", "proj_size", "dropout", "batch_size", "seq_len",
-                        "lengths", "linear", "in_features", "out_features", "input", "output", "h0", "c0",
-                        "hn", "cn", "unbatched", "num_directions", "x", "<<"])
-
-
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70), st.integers(), st.floats(allow_nan=True),
-                    st.sampled_from(["N", "L", "hn_last", "hn_concat", "last_step", "output", "relu", "1e3", ""]),
-                    st.text(string.printable, max_size=8))
-
-
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(keys, inner, max_size=5)), max_leaves=25)
-
-
-documents = st.dictionaries(keys, values, max_size=5)
-
-
-def to_yaml(value, flow: bool) -> str:
-    import yaml
-
-    return yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
-
-
-def mutate(text: str, cut: int) -> str:
-    return text[:cut] if cut < len(text) else text
 
 
 def yaml_mapping(data: bytes):

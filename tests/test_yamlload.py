@@ -8,13 +8,13 @@ random bytes.
 
 from __future__ import annotations
 
-import string
 import time
 import tracemalloc
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from helpers import documents, mutate, to_yaml, values
 from lstmshape.yamlload import MAX_BYTES, Tagged, YamlError, load_yaml, parse_yaml
 
 
@@ -23,33 +23,6 @@ def problem(text):
         parse_yaml(text, "f.yaml")
     return info.value.problem
 
-
-keys = st.sampled_from(["lstm", "data", "head", "expect", "input_size", "hidden_size", "num_layers",
-                        "bidirectional", "batch_first", "proj_size", "dropout", "batch_size", "seq_len",
-                        "lengths", "linear", "in_features", "out_features", "input", "output", "h0", "c0",
-                        "hn", "cn", "unbatched", "num_directions", "x", "<<"])
-
-
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 70), st.integers(), st.floats(allow_nan=True),
-                    st.sampled_from(["N", "L", "hn_last", "hn_concat", "last_step", "output", "relu", "1e3", ""]),
-                    st.text(string.printable, max_size=8))
-
-
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(keys, inner, max_size=5)), max_leaves=25)
-
-
-documents = st.dictionaries(keys, values, max_size=5)
-
-
-def to_yaml(value, flow: bool) -> str:
-    import yaml
-
-    return yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
-
-
-def mutate(text: str, cut: int) -> str:
-    return text[:cut] if cut < len(text) else text
 
 
 def same_with_and_without_libyaml(text: str) -> None:
