@@ -59,6 +59,34 @@ def numba():
     return require("numba")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def made_early(request, tmp_path_factory):
+    """Start, as the session starts, each directory a selected test module makes once per run
+    (its MADE_ONCE: name -> make, helpers.made_once), each in a thread of its own: a virtualenv
+    with a pip install of lstmshape takes ~15 s, most of it in pip's own processes, and no worker
+    then waits for it idle. A make that fails here is made again, and fails visibly, by the
+    fixture that uses it."""
+    import threading
+
+    from helpers import made_once
+
+    def make(name, maker):
+        try:
+            made_once(tmp_path_factory, name, maker)
+        except Exception:  # noqa: BLE001 - made again (and reported) by the test's own fixture
+            pass
+
+    wanted = {}
+    for item in request.session.items:
+        wanted.update(getattr(getattr(item, "module", None), "MADE_ONCE", {}))
+    threads = [threading.Thread(target=make, args=pair, daemon=True) for pair in wanted.items()]
+    for thread in threads:
+        thread.start()
+    yield
+    for thread in threads:
+        thread.join()
+
+
 @pytest.fixture(scope="session")
 def session_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("cache")

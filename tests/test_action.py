@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import REPO
+from helpers import REPO, made_once
 
 GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
 BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
@@ -69,34 +69,40 @@ class Run:
     summary: str
 
 
-@pytest.fixture(scope="module")
-def action_path(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("action") / "lstmshape"
-    root.mkdir()
+def make_action(directory: Path) -> None:
+    """What the runner has before the action's check step: the action's checkout
+    (directory/lstmshape), the Python actions/setup-python leaves on PATH (directory/venv: a fresh
+    virtualenv with pip, nothing of lstmshape), and the action's install step run into it as
+    written (directory/install.sh: the script it ran). The step depends on no input of the action,
+    only on github.action_path, so every run of the action would install the same files: the tests
+    of this module share this one install, made once per session (MADE_ONCE)."""
+    action_path = directory / "lstmshape"
+    action_path.mkdir()
     for name in CHECKOUT:
         source = REPO / name
         if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, action_path / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy(source, root / name)
-    return root
+            shutil.copy(source, action_path / name)
+    subprocess.run([sys.executable, "-m", "venv", str(directory / "venv")], check=True, timeout=120)
+    (install,) = [step for step in steps(action_path) if step.get("name") == "Install lstmshape"]
+    workspace = directory / "workspace"
+    workspace.mkdir()
+    proc = run_step(install, context(action_path, {}), runner_env(directory, workspace), workspace)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (directory / "install.sh").write_text(evaluate(install["run"], context(action_path, {})))
 
 
-@pytest.fixture(scope="module")
-def python_bin(tmp_path_factory) -> Path:
-    """What actions/setup-python leaves on PATH: a Python with pip, and nothing of lstmshape."""
-    venv = tmp_path_factory.mktemp("setup-python") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    return venv / "bin"
+MADE_ONCE = {"action": make_action}
 
 
-# The install step's script and env, by the Python it installed into. The step depends on no input
-# of the action (only on github.action_path, one checkout per module), so once it has run as
-# written into a Python, running the same script again into it installs the same files again:
-# the tests of this module share one install (the costliest step, a pip build of the checkout).
-INSTALLED: dict[Path, tuple[str, dict]] = {}
-# one worker runs them all, so that the virtualenv and the install are made once per run
-pytestmark = pytest.mark.xdist_group("action")
+@pytest.fixture
+def action(tmp_path_factory) -> Path:
+    return made_once(tmp_path_factory, "action", make_action)
+
+
+def steps(action_path: Path) -> list[dict]:
+    return yaml.safe_load((action_path / "action.yml").read_text())["runs"]["steps"]
 
 
 def evaluate(text: str, context: dict[str, str]) -> str:
@@ -107,37 +113,53 @@ def evaluate(text: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(value, text)
 
 
-def run_action(action_path: Path, python_bin: Path, workspace: Path, **inputs: str) -> Run:
-    meta = yaml.safe_load((action_path / "action.yml").read_text())
-    declared = meta["inputs"]
+def context(action_path: Path, inputs: dict[str, str]) -> dict[str, str]:
+    """The values of the action's `${{ }}` expressions: its inputs (given or default) and its path."""
+    declared = yaml.safe_load((action_path / "action.yml").read_text())["inputs"]
     assert {name.replace("_", "-") for name in inputs} <= set(declared)
-    context = {f"inputs.{name}": inputs.get(name.replace("-", "_"), spec.get("default", ""))
-               for name, spec in declared.items()}
-    context["github.action_path"] = str(action_path)
+    values = {f"inputs.{name}": inputs.get(name.replace("-", "_"), spec.get("default", ""))
+              for name, spec in declared.items()}
+    return {**values, "github.action_path": str(action_path)}
+
+
+def runner_env(action: Path, workspace: Path) -> dict[str, str]:
+    """The environment of the action's steps: the runner's variables, setup-python's Python first
+    on PATH, and not the test's own lstmshape."""
+    ours = str(Path(sys.executable).parent)
+    path = [str(action / "venv" / "bin")] + [p for p in os.environ["PATH"].split(os.pathsep) if p != ours]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "LSTMSHAPE_", "VIRTUAL_ENV"))}
+    return {**base, "PATH": os.pathsep.join(path), "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_STEP_SUMMARY": str(workspace.parent / "step_summary.md"),
+            "GITHUB_ACTION_PATH": str(action / "lstmshape")}
+
+
+def run_step(step: dict, context: dict[str, str], env: dict[str, str], workspace: Path) -> subprocess.CompletedProcess:
+    """One `run:` step as the runner runs it: expressions replaced, a bash script in the workspace
+    with the step's `env:`."""
+    assert step["shell"] == "bash"
+    script = workspace.parent / "step.sh"
+    script.write_text(evaluate(step["run"], context))
+    step_env = {key: evaluate(str(value), context) for key, value in step.get("env", {}).items()}
+    return subprocess.run([*RUNNER_BASH, str(script)], cwd=workspace, env={**env, **step_env},
+                          capture_output=True, text=True, timeout=600)
+
+
+def run_action(action: Path, workspace: Path, **inputs: str) -> Run:
+    action_path = action / "lstmshape"
+    values = context(action_path, inputs)
     summary = workspace.parent / "step_summary.md"
     summary.write_text("")
-    ours = str(Path(sys.executable).parent)  # the test's own lstmshape is not on the runner's PATH
-    path = [str(python_bin)] + [p for p in os.environ["PATH"].split(os.pathsep) if p != ours]
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "LSTMSHAPE_", "VIRTUAL_ENV"))}
-    env = {**base, "PATH": os.pathsep.join(path), "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace),
-           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTION_PATH": str(action_path)}
-    for step in meta["runs"]["steps"]:
+    for step in steps(action_path):
         if "uses" in step:
-            assert step["uses"].startswith("actions/setup-python@")  # stood in for by python_bin
+            assert step["uses"].startswith("actions/setup-python@")  # stood in for by action/venv
             continue
-        assert step["shell"] == "bash"
-        text = evaluate(step["run"], context)
-        step_env = {key: evaluate(str(value), context) for key, value in step.get("env", {}).items()}
-        if step.get("name") == "Install lstmshape" and INSTALLED.get(python_bin) == (text, step_env):
-            continue  # this very script already installed this checkout into this Python (see INSTALLED)
-        script = workspace.parent / "step.sh"
-        script.write_text(text)
-        proc = subprocess.run([*RUNNER_BASH, str(script)], cwd=workspace, env={**env, **step_env},
-                              capture_output=True, text=True, timeout=600)
+        if step.get("name") == "Install lstmshape":
+            # run as written into this Python by make_action: the same script
+            assert evaluate(step["run"], values) == (action / "install.sh").read_text()
+            continue
+        proc = run_step(step, values, runner_env(action, workspace), workspace)
         if proc.returncode:
             break  # the runner stops the action at a failing step
-        if step.get("name") == "Install lstmshape":
-            INSTALLED[python_bin] = (text, step_env)
     return Run(proc.returncode, proc.stdout, proc.stderr, summary.read_text())
 
 
@@ -150,8 +172,8 @@ def workspace(tmp_path) -> Path:
     return repo
 
 
-def test_action_annotates_summarises_and_writes_sarif(action_path, python_bin, workspace):
-    run = run_action(action_path, python_bin, workspace, files="configs", sarif_file="lstmshape.sarif")
+def test_action_annotates_summarises_and_writes_sarif(action, workspace):
+    run = run_action(action, workspace, files="configs", sarif_file="lstmshape.sarif")
     assert run.returncode == 1, run.stderr
     assert run.stdout.startswith("::error file=configs/bad.yaml,line=3,col=27,title=lstmshape LS101 "
                                  "(head-in-features)::head[0].in_features is 20 but output has 40 features")
@@ -164,25 +186,25 @@ def test_action_annotates_summarises_and_writes_sarif(action_path, python_bin, w
         [("LS101", "configs/bad.yaml")]
 
 
-def test_action_passes_a_clean_tree_with_args(action_path, python_bin, workspace):
+def test_action_passes_a_clean_tree_with_args(action, workspace):
     (workspace / "configs" / "bad.yaml").unlink()
-    run = run_action(action_path, python_bin, workspace, files="configs/good.yaml\nconfigs", args="--strict")
+    run = run_action(action, workspace, files="configs/good.yaml\nconfigs", args="--strict")
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""  # no annotation
     assert run.summary.startswith("### lstmshape check\n\n✅ **all 2 files OK**\n")
     assert not any(workspace.glob("*.sarif"))
 
 
-def test_action_format_input_and_a_missing_path(action_path, python_bin, workspace):
-    run = run_action(action_path, python_bin, workspace, files="configs/good.yaml missing.yaml", format="junit")
+def test_action_format_input_and_a_missing_path(action, workspace):
+    run = run_action(action, workspace, files="configs/good.yaml missing.yaml", format="junit")
     assert run.returncode == 2
     assert run.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert run.stderr.count("lstmshape: error: missing.yaml: no such file or directory") == 1
     assert "- ❌ not checked: missing.yaml: no such file or directory" in run.summary
 
 
-def test_action_runs_no_input_as_shell_code(action_path, python_bin, workspace):
-    run = run_action(action_path, python_bin, workspace, files="configs/good.yaml $(touch pwned) `touch pwned2`",
+def test_action_runs_no_input_as_shell_code(action, workspace):
+    run = run_action(action, workspace, files="configs/good.yaml $(touch pwned) `touch pwned2`",
                      args="; touch pwned3")
     assert run.returncode == 2
     assert not [p.name for p in workspace.iterdir() if p.name.startswith("pwned")]

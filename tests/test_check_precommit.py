@@ -1,7 +1,7 @@
 """The shipped .pre-commit-hooks.yaml, exercised by pre-commit itself: `pre-commit run` on the
 config `pre-commit try-repo HOOK_REPO lstmshape --ref HEAD` would write (try-repo builds the
 hook's virtualenv afresh in a temporary store at every call; here one store serves the session's
-runs, so the virtualenv is built once).
+runs, so the virtualenv is built once, by `pre-commit install-hooks`).
 
 pre-commit builds the hook's virtualenv with pip from PyPI (network needed). The hook repository
 is a fresh git repo holding a copy of this working tree (tracked and untracked files, as they are
@@ -30,7 +30,8 @@ def git(cwd, *args):
 
 def make_hook(directory):
     """A hook repository (directory/repo), the config try-repo writes for it (directory/config.yaml:
-    the hook at the repository's commit) and an empty pre-commit store (directory/home)."""
+    the hook at the repository's commit) and a pre-commit store (directory/home) in which
+    `pre-commit install-hooks` has built the hook's virtualenv, as the first `pre-commit run` would."""
     import yaml
 
     repo = directory / "repo"
@@ -49,12 +50,18 @@ def make_hook(directory):
     hooks = {"repos": [{"repo": str(repo), "rev": head, "hooks": [{"id": "lstmshape"}]}]}
     (directory / "config.yaml").write_text(yaml.safe_dump(hooks))
     (directory / "home").mkdir()
+    subprocess.run(["pre-commit", "install-hooks", "--config", str(directory / "config.yaml")], cwd=repo,
+                   check=True, capture_output=True, timeout=900,
+                   env={**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(directory / "home")})
+
+
+MADE_ONCE = {"pre-commit-hook": make_hook}
 
 
 @pytest.fixture(scope="session")
 def hook_config(tmp_path_factory):
     """The config and the pre-commit store (PRE_COMMIT_HOME) every run of the session shares, made
-    once (make_hook), whichever worker asks first: the hook's virtualenv is built once."""
+    once (make_hook, started as the session starts: MADE_ONCE): the hook's virtualenv is built once."""
     if shutil.which("pre-commit") is None:
         if os.environ.get("CI") or os.environ.get("LSTMSHAPE_REQUIRE_ORACLES") == "1":
             pytest.fail("pre-commit is required in CI (pip install -e '.[test]')")
