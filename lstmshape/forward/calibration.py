@@ -5,8 +5,9 @@ parts or directions, with np.matmul or weights packed for OpenBLAS's micro-kerne
 reference does. Which is fastest depends on the CPU (an AVX-512 NumPy's exp beats the compiled
 cell where an AVX2 one loses to it), the BLAS kernel and the shapes, so no constant measured on
 one machine can say. Instead the first call of each shape (its sizes, dtype, batch, the BLAS
-thread limit and what was asked for; not seq_len beyond CALIBRATION_STEPS) times every candidate
-on its own first steps (`fastest`), the reference first among them; another candidate displaces
+thread limit, what was asked for, and its length: up to CALIBRATION_STEPS exactly, past them the
+power of two it rounds up to, `length_class`) times every candidate on its own first steps and
+extrapolates to that length (`fastest`), the reference first among them; another candidate displaces
 the reference only where it beats it by a clear margin (MARGIN) both in the rounds' paired
 ratios and in its best run, so a candidate that only looked faster in a noisy minute is not
 chosen. The winner is kept for the process (so the same call gives the same bits however often
@@ -36,7 +37,7 @@ from statistics import median
 from typing import NamedTuple
 
 __all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
-           "cache_directory", "fastest", "machine", "request", "timed"]
+           "cache_directory", "fastest", "length_class", "machine", "request", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
 PARTS = {
@@ -47,7 +48,7 @@ PARTS = {
 # The timing budget of one calibration, after one warm-up run of each candidate: the candidates
 # run ROUNDS times each (MIN_ROUNDS where a step is slow) on as many of the call's first steps (at
 # most CALIBRATION_STEPS) as fit in it, and on one step, from which each candidate's time for the
-# CALIBRATION_STEPS steps is extrapolated (see `fastest`). Medians of interleaved runs: a burst of
+# call's length (its length_class) is extrapolated (see `fastest`). Medians of interleaved runs: a burst of
 # load slows one run, not the verdict.
 CALIBRATION_SECONDS = 1.0
 CALIBRATION_STEPS = 16
@@ -135,6 +136,17 @@ def _parsed(text: str) -> Request | None:
     return Request.parse(text)
 
 
+def length_class(seq_len: int) -> int:
+    """The length a call of seq_len steps is calibrated for: seq_len itself up to CALIBRATION_STEPS,
+    past them the power of two it rounds up to. A run's fixed cost (weights packed, threads handed
+    their work) is paid once per call, so it weighs 6x less in a call of 100 steps than in one of
+    16: a calibration extrapolates to the call's length, and calls of one class share the choice
+    (within a class the length differs at most 2x)."""
+    if seq_len <= CALIBRATION_STEPS:
+        return seq_len
+    return 1 << (seq_len - 1).bit_length()
+
+
 def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
     """Seconds run() takes: the clock `fastest` reads (tests give it a fake one)."""
     start = time.perf_counter()
@@ -144,18 +156,20 @@ def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
 
 def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
             timer: Callable[[Variant, int, Callable[[], object]], float] = timed,
-            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS, margin: float = MARGIN) -> Variant:
+            budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS, margin: float = MARGIN,
+            length: int | None = None) -> Variant:
     """The candidate to run: the first (the baseline: the reference, under "auto"), unless others
     beat it by `margin`; then, of those, the one with the least median ratio to the baseline (on a
-    tie the earlier). run(variant, steps) runs the call's first steps; timer times one such run.
+    tie the earlier). run(variant, steps) runs the call's first steps (at most max_steps); timer
+    times one such run; `length` (default max_steps) is the number of steps the verdict is for.
 
     Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
     upper bound of a step's, sets the rounds (ROUNDS, or MIN_ROUNDS where a step is slow: a median
     of three still ignores one slowed run) and the steps a timed run takes (2 to max_steps) to stay
     within `budget` seconds. A run costs a fixed part (the weights reordered or packed, the threads
     handed their work: milliseconds at 512 units, which would decide a one-step race) and a part
-    per step, so where fewer than max_steps fit, each round times each candidate on one step too
-    and its time for max_steps is extrapolated from the two. Where not even three rounds of three
+    per step, so where a timed run has fewer steps than `length`, each round times each candidate
+    on one step too and its time for `length` steps is extrapolated from the two. Where not even three rounds of three
     steps of each fit, each round runs one step of each (the fixed part is then small beside a
     step). The rounds interleave the candidates, each round in a rotated order, so a round's runs
     share the machine's load of that moment.
@@ -166,6 +180,7 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     slows a run, so a burst that slowed the baseline in most rounds does not lower a candidate's
     best run).
     """
+    length = max_steps if length is None else length
     warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
     one_step = max(sum(warm), 1e-9)
     if max_steps == 1 or 3 * MIN_ROUNDS * one_step > budget:
@@ -173,23 +188,23 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     else:
         rounds = max(MIN_ROUNDS, min(rounds, int(budget / (3 * one_step))))
         steps = min(max_steps, max(2, int(budget / (rounds * one_step)) - 1))
-    lengths = [steps] if steps == max_steps or steps == 1 else [1, steps]
-    times = {(variant, length): [] for variant in candidates for length in lengths}
+    timed_steps = [steps] if steps == length or steps == 1 else [1, steps]
+    times = {(variant, n): [] for variant in candidates for n in timed_steps}
     for round_ in range(rounds):
         order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
         for variant in order:
-            for length in lengths:
-                seconds = timer(variant, length, lambda variant=variant, length=length: run(variant, length))
-                times[variant, length].append(max(seconds, 1e-12))
+            for n in timed_steps:
+                seconds = timer(variant, n, lambda variant=variant, n=n: run(variant, n))
+                times[variant, n].append(max(seconds, 1e-12))
 
     def estimate(variant, k):
-        """The time of max_steps steps from round k's runs (k=None: from the best runs)."""
+        """The time of `length` steps from round k's runs (k=None: from the best runs)."""
         pick = min if k is None else (lambda values: values[k])
         whole = pick(times[variant, steps])
-        if len(lengths) == 1:
+        if len(timed_steps) == 1:
             return whole
         per_step = max(0.0, whole - pick(times[variant, 1])) / (steps - 1)
-        return whole + (max_steps - steps) * per_step
+        return whole + (length - steps) * per_step
 
     def ratio(variant):
         return median(estimate(variant, k) / estimate(candidates[0], k) for k in range(rounds))

@@ -107,19 +107,20 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     The candidates are every variant `wanted` allows that can run this call (calibration.Variant:
     the reference; NumPy's cell or, for float32 where numba is installed, the compiled one; one
     thread, batch parts or directions in threads; packed weights where OpenBLAS's kernel is known).
-    The first call of a shape (the key below: not x's values, nor seq_len past
-    CALIBRATION_STEPS) times them on its own first steps (calibration.fastest: the reference, first,
-    unless another beats it by calibration.MARGIN) and keeps the choice for the process and in the
-    cache (calibration.Choices): the same call always runs the same code, to the bit.
+    The first call of a shape (the key below: not x's values; seq_len by its
+    calibration.length_class) times them on its own first steps, extrapolated to that length
+    (calibration.fastest: the reference, first, unless another beats it by calibration.MARGIN) and
+    keeps the choice for the process and in the cache (calibration.Choices): the same call always
+    runs the same code, to the bit.
     """
     num_layers, bidirectional, proj_size = structure
     num_directions = 2 if bidirectional else 1
     x, batch_first = call.x, call.batch_first
     seq_len, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
     blas = _blas_threads()
-    steps = min(seq_len, calibration.CALIBRATION_STEPS)
+    steps, length = min(seq_len, calibration.CALIBRATION_STEPS), calibration.length_class(seq_len)
     key = (f"{mode} {_DTYPE_NAMES[x.dtype]} input={call.input_size} hidden={call.hidden_size} proj={proj_size} "
-           f"layers={num_layers} directions={num_directions} bias={int(call.bias)} batch={batch} steps={steps} "
+           f"layers={num_layers} directions={num_directions} bias={int(call.bias)} batch={batch} steps={length} "
            f"lengths={int(call.lengths is not None)} blas_threads={blas} request={wanted.name}")
     float32 = x.dtype == np.float32
 
@@ -149,7 +150,7 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
         return _forward(mode, prepare(), part, variant)
 
     def calibrate(options):
-        return calibration.fastest(options, run, steps, _TIMER)
+        return calibration.fastest(options, run, steps, _TIMER, length=length)
 
     return run(_CHOICES.choose(key, candidates, calibrate, usable))
 

@@ -213,6 +213,18 @@ def test_a_fixed_cost_per_run_is_weighed_as_a_call_of_the_calibrated_steps_pays_
     assert fastest(both, lambda variant, steps: None, 12, timer) == Variant("reference")
 
 
+def test_a_fixed_cost_per_run_is_weighed_over_the_length_of_the_call():
+    # numpy+parts pays 30 ms a run and 1 ms a step, the reference 2 ms a step: over a call of 16
+    # steps, 46 ms against 32 ms; over one of 128 steps, 158 ms against 256 ms. Each candidate is
+    # timed on one step and on the 5 the budget allows, and the verdict is for the call's length
+    both = CANDIDATES[0:3:2]
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 30e-3})
+    assert fastest(both, lambda variant, steps: None, 16, timer) == Variant("reference")
+    timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 30e-3})
+    assert fastest(both, lambda variant, steps: None, 16, timer, length=128) == Variant("numpy", "parts")
+    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 5}
+
+
 # --- Choices: kept for the process, cached per machine --------------------------------------------
 
 
@@ -358,7 +370,7 @@ def candidates_of(monkeypatch, *call, **kwargs):
     """The candidates the fast path times for a call (the first wins)."""
     seen = []
 
-    def first(options, run, steps, timer):
+    def first(options, run, steps, timer, length):
         seen.append([variant.name for variant in options])
         return options[0]
 
@@ -451,16 +463,28 @@ def test_a_shape_calibrated_in_an_earlier_process_is_read_from_the_cache(monkeyp
     assert timer.runs == [] and list(fast.chosen_variants().values()) == ["numpy+parts"]
 
 
-def test_seq_len_past_the_calibrated_steps_shares_one_choice(auto):
+def test_seq_len_is_calibrated_by_its_length_class(auto):
+    """Past CALIBRATION_STEPS, calls whose lengths round up to one power of two share one choice,
+    timed on their first steps; a call of another class, or one of at most CALIBRATION_STEPS
+    steps, is calibrated on its own."""
     timer = auto({"numpy+serial": 1e-4})
     long = np.random.default_rng(1).standard_normal((calibration.CALIBRATION_STEPS + 9, 4, 10)).astype(np.float32)
-    lstm_forward(long, PARAMS, bidirectional=True)
+    lstm_forward(long, PARAMS, bidirectional=True)  # 25 steps: the class of 32
     runs = len(timer.runs)
     assert {steps for _, steps, _ in timer.runs} <= set(range(1, calibration.CALIBRATION_STEPS + 1))
-    lstm_forward(long[: calibration.CALIBRATION_STEPS], PARAMS, bidirectional=True)
+    longer = np.concatenate([long, long[:7]])  # 32 steps: the same class
+    lstm_forward(longer, PARAMS, bidirectional=True)
     assert len(timer.runs) == runs and len(fast.chosen_variants()) == 1
-    lstm_forward(long[:3], PARAMS, bidirectional=True)  # a shorter call is timed on all of itself
+    lstm_forward(long[: calibration.CALIBRATION_STEPS], PARAMS, bidirectional=True)
     assert len(fast.chosen_variants()) == 2
+    lstm_forward(long[:3], PARAMS, bidirectional=True)  # a shorter call is timed on all of itself
+    assert len(fast.chosen_variants()) == 3
+    assert [key.split(" steps=")[1].split()[0] for key in fast.chosen_variants()] == ["32", "16", "3"]
+
+
+@pytest.mark.parametrize("seq_len, want", [(1, 1), (16, 16), (17, 32), (32, 32), (33, 64), (100, 128), (1000, 1024)])
+def test_the_length_class_is_the_length_up_to_the_calibrated_steps_then_a_power_of_two(seq_len, want):
+    assert calibration.length_class(seq_len) == want
 
 
 def test_a_calibration_leaves_the_callers_state_and_lengths_alone(auto):
