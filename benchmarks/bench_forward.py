@@ -475,7 +475,8 @@ def run_cases(root, befores):
             continue
         print(f"'before' ({cell}) is the package at commit {commit}, checked out into a temporary directory and "
               f"run in a child process on the same inputs ({before.blas_threads} BLAS threads there)")
-    print("'step GEMM' is what ours' recurrent steps multiply with: the packed OpenBLAS kernel (core:tile) or np.matmul\n")
+    print("'step GEMM' is what ours' recurrent steps multiply with: the packed OpenBLAS kernel (core:tile) "
+          "or np.matmul\n")
 
     header = (
         f"{'cell':>8} {'input,hidden,seq,batch':>22} {'chosen':>22} {'step GEMM':>14} {'1st call s':>10} "
