@@ -1,16 +1,26 @@
 """lstm_forward against its GEMM floor, its reference, torch.nn.LSTM, onnxruntime and older code.
 
-Run by hand: python benchmarks/bench_forward.py [ROUNDS] (figures and how to read them:
-docs/performance.md). All candidates run float32 in one process with the same number of
-threads, in alternating rounds, so a busy machine slows all alike; each figure is the median over
-rounds of the median of REPEAT timeit repeats. "ours" is lstm_forward / rnn_forward as a user
-gets it (implementation "auto": the variant its calibration chose on this machine, named in the
-table, the calibration paid by a first call before timing, whose time is shown). With --parts
-[CELL ...] it instead times, for each cell, one thread against batch parts (implementation
-"<cell>+serial" against "<cell>+parts"); with --directions a bidirectional forward's directions
-in one thread against two; with --gemm one step's h @ W_hh^T by np.matmul against the packed
-product (fast._step_products). The calibration cache goes to a temporary directory, so every run
-calibrates afresh.
+Run by hand from a clone (the older code comes from its git history): python
+benchmarks/bench_forward.py [ROUNDS] (figures and how to read them: docs/performance.md). All
+candidates run float32 with the same number of threads, in alternating rounds, so a busy machine
+slows all alike; each figure is the median over rounds of the median of REPEAT timeit repeats.
+"ours" is lstm_forward / rnn_forward as a user gets it (implementation "auto": the variant its
+calibration chose on this machine, named in the table with the step GEMM it runs, the
+calibration paid by a first call before timing, whose time is shown). "before" is the package as
+it was at an older commit, checked out from git into a temporary directory and run in a child
+process of its own (forward_at_commit.py) on the same inputs and weights, timed in the same
+rounds; where the commit is not in the clone (a shallow clone) the run says so and leaves that
+column empty. The output starts with what the figures depend on: the CPU (model, AVX2 / AVX-512),
+numpy's BLAS (as threadpoolctl sees it running and as numpy.show_config says it was built) and
+the packed kernel; docs/performance.md has a section per CPU.
+
+--quick runs every row's code once on tiny inputs (one round, one call per timing, no pauses):
+a smoke test of the whole script (tests/benchmarks/test_bench_forward.py), not figures. With
+--parts [CELL ...] it instead times, for each cell, one thread against batch parts
+(implementation "<cell>+serial" against "<cell>+parts"); with --directions a bidirectional
+forward's directions in one thread against two; with --gemm one step's h @ W_hh^T by np.matmul
+against the packed product (fast._step_products). The calibration cache goes to a temporary
+directory, so every run calibrates afresh; every temporary directory is removed at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import io
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -25,7 +36,6 @@ import tempfile
 import time
 import timeit
 import tracemalloc
-import types
 import warnings
 from pathlib import Path
 
@@ -34,8 +44,14 @@ import torch
 from threadpoolctl import ThreadpoolController, threadpool_info
 
 from lstmshape import forward
-from lstmshape.forward import fast, rnn_forward
+from lstmshape.forward import calibration, fast, rnn_forward
 
+REPO = Path(__file__).resolve().parent.parent
+WORKER = Path(__file__).resolve().parent / "forward_at_commit.py"  # runs "before" in a child process
+# numba's cache of the older trees' compiled code, kept between runs as numba keeps today's in
+# lstmshape/forward/__pycache__ (git ignores both): see restore_numba_cache.
+NUMBA_CACHE = Path(__file__).resolve().parent / "__pycache__" / "numba-at-commit"
+QUICK = "--quick" in sys.argv
 # (cell, input_size, hidden_size, seq_len, batch, goal: ours / GEMM floor); one unidirectional
 # layer. The GRU and RNN have no goal of their own: their rows show what the LSTM's strategy
 # (batch parts, the compiled cell) does for them.
@@ -48,8 +64,10 @@ CASES = [
     ("gru", 512, 512, 100, 64, "-"),
     ("rnn_tanh", 128, 256, 100, 32, "-"),
 ]
-ROUNDS = int(next((arg for arg in sys.argv[1:] if arg.isdigit()), 7))
-REPEAT = 3  # timeit repeats per round and candidate
+if QUICK:  # every cell once, tiny, every candidate and column: the script's code, not figures
+    CASES = [("lstm", 10, 20, 5, 3, None), ("gru", 10, 20, 5, 3, None), ("rnn_tanh", 10, 20, 5, 3, "-")]
+ROUNDS = int(next((arg for arg in sys.argv[1:] if arg.isdigit()), 1 if QUICK else 7))
+REPEAT = 1 if QUICK else 3  # timeit repeats per round and candidate
 # The commits whose forward is "before": the LSTM's the last one before issue #15 touched
 # forward.py; the GRU's and RNN's the last one before issue #15 reached rnn_forward.
 BEFORE = {"lstm": "ba20c23", "gru": "1161972", "rnn_tanh": "1161972"}
@@ -58,7 +76,10 @@ BEFORE = {"lstm": "ba20c23", "gru": "1161972", "rnn_tanh": "1161972"}
 TODAY = "176a326"
 # OpenBLAS's idle workers spin about 0.1 s after a multi-threaded call and torch's OpenMP
 # workers spin too; a pause between candidates lets each start on a quiet machine.
-PAUSE_SECONDS = 0.2
+PAUSE_SECONDS = 0.0 if QUICK else 0.2
+# The CPU flags a GEMM's speed depends on (/proc/cpuinfo's names), printed when present.
+SIMD_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni",
+              "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
 
 
 def cpu_name():
@@ -69,6 +90,32 @@ def cpu_name():
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def cpu_flags():
+    """The first processor's flags in /proc/cpuinfo (Linux; "flags" on x86, "Features" on
+    ARM), or None where there is no such file."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
+
+
+def numpy_build():
+    """numpy.show_config's BLAS (as numpy was built: its name, version and OpenBLAS's build
+    configuration) and the SIMD extensions numpy's own dispatch found on this CPU."""
+    try:
+        config = np.show_config(mode="dicts")
+    except TypeError:  # numpy < 2 prints it only
+        return "numpy.show_config gives no summary before numpy 2", []
+    blas = config.get("Build Dependencies", {}).get("blas", {})
+    built = " ".join(str(blas.get(key)) for key in ("name", "version") if blas.get(key)) or "unknown"
+    if blas.get("openblas configuration"):
+        built += f" ({blas['openblas configuration']})"
+    return built, list(config.get("SIMD Extensions", {}).get("found", []))
 
 
 def blas_report():
@@ -83,42 +130,150 @@ def blas_report():
     )
 
 
-def forward_before(commit):
-    """forward.py as it was at a commit, loaded from git into a module of its own."""
-    repo = Path(__file__).resolve().parent.parent
-    source = subprocess.run(
-        ["git", "show", f"{commit}:lstmshape/forward.py"],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout
-    module = types.ModuleType(f"lstmshape.forward_{commit}")
-    module.__package__ = "lstmshape"  # its relative imports (.config, .shapes) resolve as before
-    exec(compile(source, f"{commit}:lstmshape/forward.py", "exec"), module.__dict__)
-    # its param_shapes imported lstmshape.config, gone since; today's shape engine gives the same names
-    module.param_shapes = forward.param_shapes
-    if hasattr(module, "_COMPILED_CELLS"):  # the compiled cells have moved into lstmshape.forward since
-        module._COMPILED_CELLS = "lstmshape.forward.compiled_cell:ready_cells"
-    return module
+def machine_report():
+    """What the figures depend on, printed before them: the CPU (model, vector extensions), the
+    BLAS as threadpoolctl sees it running and as numpy was built, and the heading of this
+    machine's section in docs/performance.md. Returns numpy's BLAS thread count."""
+    threads, blas = blas_report()
+    flags, (built, found) = cpu_flags(), numpy_build()
+    if flags is None:
+        vector = "AVX-512" if "AVX512F" in found else "AVX2" if "AVX2" in found or "X86_V3" in found else "no AVX2"
+        flag_text = "(no /proc/cpuinfo)"
+    else:
+        vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+        flag_text = " ".join(flag for flag in SIMD_FLAGS if flag in flags) or "none of " + " ".join(SIMD_FLAGS)
+    pool = next((pool for pool in threadpool_info() if pool["user_api"] == "blas"), {})
+    library = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}.get(pool.get("internal_api"), "no BLAS")
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()}), {platform.system()} {platform.release()}")
+    print(f"CPU flags: {flag_text} ({vector}); numpy's SIMD dispatch found: {' '.join(found) or '-'}")
+    print(f"BLAS running (threadpoolctl): {blas}")
+    print(f"BLAS built (numpy.show_config): {built}")
+    print(f"docs/performance.md section: ### {cpu_name()} ({vector}), {library} `{pool.get('architecture')}` kernel")
+    return threads
 
 
-def forward_today(commit=TODAY):
-    """lstmshape.forward as it was at a commit: the package taken from git into a temporary
-    directory as `lstmshape_<commit>` (its imports are relative; its compiled cell and packing
-    are pointed at its own copies)."""
-    repo = Path(__file__).resolve().parent.parent
-    archive = subprocess.run(["git", "archive", commit, "lstmshape"], cwd=repo, check=True,
-                             capture_output=True).stdout
-    root = Path(tempfile.mkdtemp(prefix="lstmshape-today-"))
+def checkout(commit, root):
+    """The package as it was at `commit`, extracted from git (`git archive`) into root/commit,
+    so that root/commit/lstmshape is that commit's package; (tree, None), or (None, why not)
+    where the commit is not in this clone (a shallow one, or none: no git history here)."""
+    try:
+        found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
+                               cwd=REPO, capture_output=True, text=True)
+        if found.returncode:
+            shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=REPO,
+                                     capture_output=True, text=True).stdout.strip() == "true"
+            return None, (f"commit {commit} is not in this clone" + (
+                " (a shallow clone: `git fetch --unshallow` brings the history)" if shallow else
+                f" ({found.stderr.strip() or 'not found'})"))
+        archive = subprocess.run(["git", "archive", commit, "lstmshape"], cwd=REPO, check=True,
+                                 capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        return None, f"commit {commit} could not be read from git ({error})"
+    tree = root / commit
+    tree.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(root, filter="data")
+        tar.extractall(tree, filter="data")
+    return tree, None
+
+
+class ForwardAtCommit:
+    """The forward of an older commit's package (a tree from `checkout`), in a child process of
+    its own (forward_at_commit.py), so that its `lstmshape` and today's never meet. load(x,
+    params, cell) gives it a row's very inputs and weights; then, called, it returns what its
+    lstm_forward / rnn_forward returned there, and seconds(number) times it there as
+    median_seconds times the others here. One process per commit serves every row."""
+
+    def __init__(self, tree):
+        self.tree, self.blas_threads, self.cell = tree, None, None
+        self.process = subprocess.Popen([sys.executable, str(WORKER), str(tree)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, cwd=tree)
+
+    def ready(self):
+        """Wait until the child has imported the old package (it does so while this one works)."""
+        if self.blas_threads is None:
+            _, threads, self.module = self._answer().split(" ", 2)
+            self.blas_threads = int(threads)
+        return self
+
+    def _answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"forward_at_commit.py ended (exit status {self.process.wait()}); its error is above")
+        return line.strip()
+
+    def _ask(self, request):
+        self.ready()
+        self.process.stdin.write(request + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def load(self, x, params, cell):
+        inputs = self.tree.parent / f"{self.tree.name}-inputs.npz"
+        np.savez(inputs, x=x, **{f"param:{name}": value for name, value in params.items()})
+        self._ask(f"load {inputs} {cell}")
+        self.cell = cell
+        return self
+
+    def seconds(self, number):
+        return float(self._ask(f"time {number} {REPEAT} {PAUSE_SECONDS}"))
+
+    def __call__(self):
+        answer = self.tree.parent / f"{self.tree.name}-answer.npz"
+        self._ask(f"run {answer}")
+        with np.load(answer) as data:
+            output, state = data["output"], (data["state0"], data["state1"]) if self.cell == "lstm" else data["state0"]
+        return output, state
+
+    def close(self):
+        try:
+            self.process.stdin.close()  # its end of input: it returns
+        except OSError:  # it has ended already
+            pass
+        self.process.wait(timeout=60)
+
+
+def restore_numba_cache(tree, commit):
+    """Put back numba's cache of an older tree's compiled functions (kept by keep_numba_cache), so
+    that a run compiles an old commit's cells once per machine, not once per run. numba's own
+    index checks each source file's stamp (git archive gives it the commit's time) and version."""
+    saved = NUMBA_CACHE / commit
+    for path in saved.rglob("*.nb[ic]"):
+        target = tree / path.relative_to(saved)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def keep_numba_cache(tree, commit):
+    """Keep numba's cache files of an older tree (its __pycache__ directories) in NUMBA_CACHE,
+    each file replaced whole (two runs at once never read half a file)."""
+    for path in tree.rglob("__pycache__/*.nb[ic]"):
+        target = NUMBA_CACHE / commit / path.relative_to(tree)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}")
+            shutil.copy2(path, temporary)
+            os.replace(temporary, target)
+        except OSError:  # a read-only clone: the next run compiles again
+            return
+
+
+def forward_today(root, commit=TODAY):
+    """lstmshape.forward.fast as it was at a commit, or None (and why not): the package taken from
+    git into root as `lstmshape_<commit>`, imported here under that name (its imports are
+    relative; its compiled cell and packing are pointed at its own copies)."""
+    tree, missing = checkout(commit, root / "today")
+    if tree is None:
+        return None, missing
     name = f"lstmshape_{commit}"
-    (root / "lstmshape").rename(root / name)
-    sys.path.insert(0, str(root))
+    (tree / "lstmshape").rename(tree / name)
+    restore_numba_cache(tree, commit)
+    sys.path.insert(0, str(tree))
     import importlib
 
     module = importlib.import_module(f"{name}.forward.fast")
     module._COMPILED_CELLS = f"{name}.forward.compiled_cell:ready_cells"
     module._PACKING = f"{name}.forward.packed_gemm:ready_packing"
-    return module
+    return module, None
 
 
 def onnxruntime_session(net, x, threads):
@@ -164,7 +319,25 @@ def median_seconds(function, number):
     return float(np.median(timeit.repeat(function, number=number, repeat=REPEAT)) / number)
 
 
-def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today):
+def packed_kernel():
+    """The OpenBLAS kernel the packed variants run (packed_gemm.Kernel: core and tile), as
+    fast.py loaded it with its compiled cells, or None (none known here, or not loaded)."""
+    if fast._pack_weight is None:
+        return None
+    kernel = fast._pack_weight.keywords["kernel"]
+    return f"{kernel.name}:{kernel.unroll_rows}x{kernel.unroll_sequences}"
+
+
+def step_gemm(variant):
+    """What a variant's recurrent steps multiply with: the packed kernel where it packs its
+    weights, else np.matmul (the reference's too)."""
+    return (variant.endswith("+packed") and packed_kernel()) or "np.matmul"
+
+
+def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today, before):
+    """One row: the median seconds of each candidate (None for "today" or "before" where their
+    commit is missing), the largest error against torch, ours' tracemalloc peak, the variant the
+    calibration chose and its first call's seconds. before: a ForwardAtCommit, or None."""
     torch.manual_seed(0)
     if cell == "lstm":
         net = torch.nn.LSTM(input_size, hidden_size).eval()
@@ -175,7 +348,8 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today):
     params = {name: value.numpy() for name, value in net.state_dict().items()}
     x = np.random.default_rng(0).standard_normal((seq_len, batch, input_size), dtype=np.float32)
     x_torch = torch.from_numpy(x)
-    before = forward_before(BEFORE[cell])
+    if before is not None:  # the old package's process, on these very inputs and weights
+        before.load(x, params, cell)
 
     def run_torch():
         with torch.no_grad():
@@ -189,23 +363,31 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today):
     start = time.perf_counter()
     run(forward)  # the first call of this shape calibrates
     first_call = time.perf_counter() - start
-    chosen = fast.chosen_variants()
-    variant = next(name for key, name in chosen.items() if key.startswith(f"{cell} ") and f" batch={batch} " in key
-                   and f"hidden={hidden_size} " in key and key.endswith("request=auto"))
+    # as fast.py keys its choice: the request is "auto" unless LSTMSHAPE_FORWARD forces one (printed above)
+    wanted = calibration.request(None, os.environ.get(forward.FORWARD_ENV), forward.FORWARD_ENV).name
+    variant = next((name for key, name in fast.chosen_variants().items() if key.startswith(f"{cell} ")
+                    and f" batch={batch} " in key and f"hidden={hidden_size} " in key
+                    and key.endswith(f"request={wanted}")), wanted)  # "reference" forced: no choice made
     candidates = {
         "ours": lambda: run(forward),
         "reference": lambda: run(forward, implementation="reference"),
         "today": lambda: run(today),
         "today compiled": lambda: run(today, implementation="compiled"),
-        "before": lambda: run(before),
+        "before": before,
         "torch": run_torch,
         "onnxruntime": onnxruntime_session(net, x, threads),
         "floor": gemm_floor(net, x),
     }
+    if today is None:
+        del candidates["today"], candidates["today compiled"]
+    if before is None:
+        del candidates["before"]
     want_output, want_state = run_torch()
     want_state = want_state[1] if cell == "lstm" else want_state  # cn, or GRU's / RNN's hn
     error = 0.0
     for name in ("ours", "reference", "today", "before", "onnxruntime"):
+        if name not in candidates:
+            continue
         output, state, *cell_state = candidates[name]()
         if name == "onnxruntime":  # output, hn (and cn) as torch's exporter names them
             state = cell_state[0] if cell == "lstm" else state
@@ -213,76 +395,120 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today):
             state = state[1] if cell == "lstm" else state
         error = max(error, np.abs(output - want_output.numpy()).max(),
                     np.abs(state - want_state.numpy()).max())
-    number = max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
-    times = {name: [] for name in candidates}
+    number = 1 if QUICK else max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
+    timers = {name: lambda number, function=function: median_seconds(function, number)
+              for name, function in candidates.items()}
+    if before is not None:
+        timers["before"] = before.seconds  # timed in its own process, in the same rounds
+    times = {name: [] for name in timers}
     for _ in range(ROUNDS):
-        for name, function in candidates.items():
-            times[name].append(median_seconds(function, number))
+        for name, seconds in timers.items():
+            times[name].append(seconds(number))
     tracemalloc.start()
     candidates["ours"]()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {name: float(np.median(values)) for name, values in times.items()}, error, peak, variant, first_call
+    median = {name: None for name in ("today", "today compiled", "before")}
+    median.update({name: float(np.median(values)) for name, values in times.items()})
+    return median, error, peak, variant, first_call
+
+
+def ratio(ours, other, width, digits=2):
+    """ours / other, right-aligned in `width`, or "-" where other did not run."""
+    return f"{'-':>{width}}" if other is None else f"{ours / other:{width}.{digits}f}"
 
 
 def main():
-    threads, blas = blas_report()
+    with tempfile.TemporaryDirectory(prefix="lstmshape-bench-") as root:
+        root, befores = Path(root), {}
+        try:
+            run_cases(root, befores)
+        finally:
+            for before in befores.values():
+                before.close()
+            for tree in [*root.glob("today/*"), *root.glob("before/*")]:
+                if tree.is_dir():
+                    keep_numba_cache(tree, tree.name)
+            sys.path[:] = [entry for entry in sys.path if not entry.startswith(str(root))]
+
+
+def run_cases(root, befores):
+    threads = machine_report()
+    missing = {}
+    for commit in dict.fromkeys(BEFORE[cell] for cell, *_ in CASES):  # first: they import while this one does
+        tree, missing[commit] = checkout(commit, root / "before")
+        if tree is not None:
+            restore_numba_cache(tree, commit)
+            befores[commit] = ForwardAtCommit(tree)
     torch.set_num_threads(threads)
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lstmshape-bench-cache-")  # calibrate afresh
-    print(f"CPU: {cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()})")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # calibrate afresh
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    print(f"numpy {np.__version__}, BLAS: {blas}")
     import onnxruntime
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; onnxruntime {onnxruntime.__version__}, "
-          f"{threads} intra-op threads")
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LSTMSHAPE_FORWARD"):
+    print(f"python {platform.python_version()}; numpy {np.__version__}; torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads; onnxruntime {onnxruntime.__version__}, {threads} intra-op threads")
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "LSTMSHAPE_FORWARD"):
         print(f"{name}={os.environ.get(name, '(unset)')}")
     if forward.load_compiled_cell():
         import numba
 
-        from lstmshape.forward.packed_gemm import find_kernel
-
-        kernel = find_kernel()
-        print(f"compiled cell: numba {numba.__version__}; packed weights: OpenBLAS kernel "
-              f"{kernel.name if kernel else 'none known here'}")
+        kernel = packed_kernel()
+        print(f"compiled cell: numba {numba.__version__}; packed weights: "
+              + (f"OpenBLAS kernel {kernel} (self-test passed)" if kernel else "no OpenBLAS kernel known here"))
     else:
         print("compiled cell: numba is not installed")
-    today = forward_today()
-    print(f"{ROUNDS} rounds; 'today' is the fast path at commit {TODAY} (the faster of its default and its "
-          f"compiled cell), 'before' the forward at commit " + ", ".join(
-              f"{commit} ({cell})" for cell, commit in BEFORE.items()) + "\n")
+    today, today_missing = forward_today(root)
+    print(f"{ROUNDS} round{'s' * (ROUNDS != 1)}{' (--quick: tiny inputs, one call per timing: not figures)' * QUICK}; "
+          + (f"'today' is the fast path at commit {TODAY} (the faster of its default and its compiled cell)"
+             if today is not None else f"'today' is left empty: {today_missing}"))
+    for cell in dict.fromkeys(cell for cell, *_ in CASES):
+        commit = BEFORE[cell]
+        if commit not in befores:
+            print(f"'before' ({cell}) is left empty: {missing[commit]}")
+            continue
+        try:
+            before = befores[commit].ready()
+        except RuntimeError as error:  # the old package did not import: said above, on stderr
+            print(f"'before' ({cell}) is left empty: {error}")
+            missing[commit] = str(error)
+            befores.pop(commit).close()
+            continue
+        print(f"'before' ({cell}) is the package at commit {commit}, checked out into a temporary directory and "
+              f"run in a child process on the same inputs ({before.blas_threads} BLAS threads there)")
+    print("'step GEMM' is what ours' recurrent steps multiply with: the packed OpenBLAS kernel (core:tile) "
+          "or np.matmul\n")
 
     header = (
-        f"{'cell':>8} {'input,hidden,seq,batch':>22} {'chosen':>22} {'1st call s':>10} {'ours ms':>9} "
-        f"{'floor ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/ref':>8} {'ours/today':>10} {'ours/torch':>10} "
-        f"{'ours/ort':>8} {'ours/before':>11} {'ort ms':>8} {'max err':>8} {'peak MiB':>8}"
+        f"{'cell':>8} {'input,hidden,seq,batch':>22} {'chosen':>22} {'step GEMM':>14} {'1st call s':>10} "
+        f"{'ours ms':>9} {'floor ms':>9} {'ours/floor':>10} {'goal':>6} {'ours/ref':>8} {'ours/today':>10} "
+        f"{'ours/torch':>10} {'ours/ort':>8} {'ours/before':>11} {'ort ms':>8} {'max err':>8} {'peak MiB':>8}"
     )
     print(header)
     print("-" * len(header))
     for cell, input_size, hidden_size, seq_len, batch, goal in CASES:
         median, error, peak, variant, first_call = bench_case(cell, threads, input_size, hidden_size, seq_len,
-                                                              batch, today)
+                                                              batch, today, befores.get(BEFORE[cell]))
         ours = median["ours"]
-        today_best = min(median["today"], median["today compiled"])
-        to_floor, to_reference, to_torch, to_ort, to_before = (
-            ours / median[name] for name in ("floor", "reference", "torch", "onnxruntime", "before"))
-        to_today = ours / today_best
+        today_best = None if today is None else min(median["today"], median["today compiled"])
+        to_floor, to_reference = ours / median["floor"], ours / median["reference"]
         if goal is None:  # the tiny case: no slower than today
-            goal_text, met = "<=1x t", to_today <= 1.0
+            goal_text, met = "<=1x t", today_best is None or ours <= today_best
         elif goal == "-":  # no goal: reported
             goal_text, met = "-", True
         else:
             goal_text, met = f"<={goal}", to_floor <= goal
         met = met and to_reference <= 1.0
         size = f"{input_size},{hidden_size},{seq_len},{batch}"
+        today_text = "no today" if today is None else (
+            f"today {median['today'] * 1e3:.3f} / compiled {median['today compiled'] * 1e3:.3f} ms")
+        before_text = "no before" if median["before"] is None else f"before {median['before'] * 1e3:.3f} ms"
         print(
-            f"{cell:>8} {size:>22} {variant:>22} {first_call:10.2f} {ours * 1e3:9.3f} {median['floor'] * 1e3:9.3f} "
-            f"{to_floor:10.2f} {goal_text:>6} {to_reference:8.2f} {to_today:10.2f} {to_torch:10.2f} {to_ort:8.2f} "
-            f"{to_before:11.2f} {median['onnxruntime'] * 1e3:8.3f} {error:8.1e} {peak / 2**20:8.2f}  "
-            f"{'ok' if met else 'MISS'}  (today {median['today'] * 1e3:.3f} / compiled "
-            f"{median['today compiled'] * 1e3:.3f} ms, reference {median['reference'] * 1e3:.3f} ms, "
-            f"torch {median['torch'] * 1e3:.3f} ms)", flush=True
+            f"{cell:>8} {size:>22} {variant:>22} {step_gemm(variant):>14} {first_call:10.2f} {ours * 1e3:9.3f} "
+            f"{median['floor'] * 1e3:9.3f} {to_floor:10.2f} {goal_text:>6} {to_reference:8.2f} "
+            f"{ratio(ours, today_best, 10)} {ours / median['torch']:10.2f} {ours / median['onnxruntime']:8.2f} "
+            f"{ratio(ours, median['before'], 11)} {median['onnxruntime'] * 1e3:8.3f} {error:8.1e} "
+            f"{peak / 2**20:8.2f}  {'ok' if met else 'MISS'}  ({today_text}, {before_text}, "
+            f"reference {median['reference'] * 1e3:.3f} ms, torch {median['torch'] * 1e3:.3f} ms)", flush=True
         )
     print("\nload average after (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
@@ -292,8 +518,8 @@ def sweep_cells():
     cells = ["numpy"]
     if forward.load_compiled_cell():
         cells = ["compiled", *cells]
-    print(f"CPU: {cpu_name()}; {blas_report()[1]}")
-    print(f"compiled rows may pack their weights: {fast._pack_weight is not None}")
+    machine_report()
+    print(f"compiled rows may pack their weights: {packed_kernel() or 'no (no kernel known here)'}")
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return cells
 
@@ -376,7 +602,7 @@ def gemm_sweep():
 
     from lstmshape.forward.packed_gemm import PackedWeight, find_kernel
 
-    print(f"CPU: {cpu_name()}; {blas_report()[1]}")
+    machine_report()
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     kernel = find_kernel()
     if kernel is None:

@@ -17,6 +17,7 @@ RULE_MODULE = re.compile(r"rules/ls\d{3}_\w+\.py")
 # Test files whose subject is no module of lstmshape/, each with what it tests instead.
 NOT_A_MODULE = {
     "test_action.py": "action.yml, the GitHub Action, run step by step",
+    "benchmarks/test_bench_forward.py": "benchmarks/bench_forward.py --quick, run end to end",
     "test_check_precommit.py": ".pre-commit-hooks.yaml, run by pre-commit itself",
     "test_docs_examples.py": "the commands and output the docs show",
     "test_layers.py": "the package's import graph (no cycle, no private import)",
