@@ -12,7 +12,7 @@ Looking in a real browser:
     Chromium      headless Chromium (a fresh profile, nothing fetched) driven over the DevTools
                   protocol: launched once, then page after page screenshot or dumped in it
                   (conftest.py's `browser` fixture)
-    png_array, png_pixels  the pixels of the PNG Chromium writes, without an imaging library
+    png_array     the pixels of the PNG Chromium writes, without an imaging library
 Files and problems:
     write         a file under a directory; problems_of: what `check` finds in a config's text
     made_once     a directory made once per session and shared by every xdist worker
@@ -535,12 +535,6 @@ def png_array(path: Path) -> np.ndarray:
         prev = row
     return out.reshape(height, width, bpp)[:, :, :3]
 
-
-
-def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and RGB rows of a PNG (png_array's pixels, a row as bytes)."""
-    pixels = png_array(path)
-    return pixels.shape[1], pixels.shape[0], [row.tobytes() for row in pixels]
 
 
 class Chromium:
