@@ -194,6 +194,22 @@ def chromium():
     return path
 
 
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """That Chromium launched once per test process and driven over the DevTools protocol
+    (helpers.Chromium): the browser tests load, screenshot and dump their pages in it."""
+    from helpers import Chromium
+
+    session = Chromium(chromium)
+    try:
+        # Chromium itself, headless: not another browser on PATH under its name
+        assert session.version["product"].startswith("Chrome/"), session.version
+        assert "HeadlessChrome/" in session.version["userAgent"], session.version
+        yield session
+    finally:
+        session.close()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regen-golden",

@@ -9,8 +9,10 @@ Running lstmshape:
     on_terminal   the console script on a real pseudo-terminal
     run_bounded   the console script timed, its peak memory measured, SECRET in its environment
 Looking in a real browser:
-    chromium_run  headless Chromium on a page (a fresh profile, nothing fetched)
-    png_array, png_pixels  the pixels of the PNG a --screenshot writes, without an imaging library
+    Chromium      headless Chromium (a fresh profile, nothing fetched) driven over the DevTools
+                  protocol: launched once, then page after page screenshot or dumped in it
+                  (conftest.py's `browser` fixture)
+    png_array     the pixels of the PNG Chromium writes, without an imaging library
 Files and problems:
     write         a file under a directory; problems_of: what `check` finds in a config's text
     made_once     a directory made once per session and shared by every xdist worker
@@ -22,16 +24,21 @@ Test files in any directory under tests/ import it as `helpers` (pyproject.toml'
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import functools
 import importlib.util
 import io
+import json
 import os
+import select
 import shutil
 import string
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -529,18 +536,138 @@ def png_array(path: Path) -> np.ndarray:
     return out.reshape(height, width, bpp)[:, :, :3]
 
 
-def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and RGB rows of a PNG (png_array's pixels, a row as bytes)."""
-    pixels = png_array(path)
-    return pixels.shape[1], pixels.shape[0], [row.tobytes() for row in pixels]
 
+class Chromium:
+    """One headless Chromium (a fresh profile, nothing fetched, no GPU) driven over the DevTools
+    protocol on a pipe (--remote-debugging-pipe: fd 3 in, fd 4 out, one JSON message per NUL), so
+    that many pages cost one launch: they load one after another in its one tab, each a document of
+    its own. screenshot() gives the pixels `chromium --screenshot --window-size=W,H --hide-scrollbars`
+    gives of that page alone, dump_dom() the text `chromium --dump-dom` prints (the same, byte for
+    byte, for every shipped example and the HTML report, when this replaced a launch per page)."""
 
-def chromium_run(chromium: str, *args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
+    def __init__(self, chromium: str, timeout: float = 120):
+        self.timeout = timeout
+        self._profile = tempfile.TemporaryDirectory()
+        self._stderr = tempfile.TemporaryFile()  # a pipe would fill up and stall the browser
+        to_browser, from_browser = os.pipe(), os.pipe()
+
+        def pipes_at_3_and_4():  # in the child, before exec; dup2 leaves the copies inheritable
+            read, write = os.dup(to_browser[0]), os.dup(from_browser[1])
+            os.dup2(read, 3)
+            os.dup2(write, 4)
+
+        self.proc = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+             f"--user-data-dir={self._profile.name}", "--remote-debugging-pipe", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
+            preexec_fn=pipes_at_3_and_4, pass_fds=(3, 4))
+        os.close(to_browser[0])
+        os.close(from_browser[1])
+        self._out, self._in = to_browser[1], from_browser[0]
+        self._buffer, self._id, self._events, self._session = b"", 0, [], None
+        try:
+            self.version = self.send("Browser.getVersion")
+        except BaseException:
+            self.close()
+            raise
+
+    def stderr(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace")[-2000:]
+
+    def _read(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._in], [], [], left)[0]:
+                raise TimeoutError(f"chromium did not answer in {self.timeout} s\n{self.stderr()}")
+            chunk = os.read(self._in, 1 << 20)
+            if not chunk:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(5)
+                raise RuntimeError(f"chromium closed its pipe (exit {self.proc.poll()})\n{self.stderr()}")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, session: str | None = None, **params) -> dict:
+        """The result of a DevTools command (in a tab's `session`, else the browser's)."""
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        data = memoryview(json.dumps(message).encode() + b"\0")
+        while data:
+            try:
+                data = data[os.write(self._out, data):]
+            except BrokenPipeError:
+                raise RuntimeError(f"chromium is gone (exit {self.proc.poll()})\n{self.stderr()}") from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            answer = self._read(deadline)
+            if answer.get("id") == self._id:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}\n{self.stderr()}")
+                return answer["result"]
+            self._events.append(answer)
+
+    def _wait(self, event: str, session: str) -> dict:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            for i, message in enumerate(self._events):
+                if message.get("method") == event and message.get("sessionId") == session:
+                    return self._events.pop(i)
+            self._events.append(self._read(deadline))
+
+    def _load(self, uri: str, size: tuple[int, int] | None = None) -> str:
+        """The browser's one tab (opened on first use) with `uri` loaded, its load event fired: its
+        viewport size×1 pixels without scrollbars when given, else the window's with them."""
+        if self._session is None:
+            target = self.send("Target.createTarget", url="about:blank")["targetId"]
+            self._session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+            self.send("Page.enable", self._session)
+        session = self._session
+        if size is not None:
+            self.send("Emulation.setDeviceMetricsOverride", session, width=size[0], height=size[1],
+                      deviceScaleFactor=1, mobile=False)
+        else:
+            self.send("Emulation.clearDeviceMetricsOverride", session)
+        self.send("Emulation.setScrollbarsHidden", session, hidden=size is not None)
+        self._events.clear()
+        navigated = self.send("Page.navigate", session, url=uri)
+        assert not navigated.get("errorText"), (uri, navigated)
+        self._wait("Page.loadEventFired", session)
+        return session
+
+    def screenshot(self, uri: str, width: int, height: int, png: Path) -> Path:
+        """png: the page at `uri` in a width×height viewport without scrollbars, as a PNG (encoded
+        for speed: only None/Sub/Up rows, which png_array undoes with NumPy; the same pixels)."""
+        shot = self.send("Page.captureScreenshot", self._load(uri, (width, height)), format="png",
+                         optimizeForSpeed=True)
+        png.write_bytes(base64.b64decode(shot["data"]))
+        return png
+
+    def dump_dom(self, uri: str) -> str:
+        """The page's DOM once loaded, serialized as --dump-dom prints it (its doctype, then
+        document.documentElement.outerHTML)."""
+        value = self.send("Runtime.evaluate", self._load(uri), returnByValue=True, expression=(
+            "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '')"
+            " + document.documentElement.outerHTML"))
+        return value["result"]["value"] + "\n"
+
+    def close(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.send("Browser.close")
+            self.proc.wait(30)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self._out)
+            os.close(self._in)
+            self._stderr.close()
+            self._profile.cleanup()
 
 
 # A config with every kind of mismatch: shape problems for the picture and the HTML report.

@@ -3,7 +3,7 @@ in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
-from helpers import MISMATCHES, chromium_run, png_pixels, run
+from helpers import MISMATCHES, png_array, run
 
 
 # --- the HTML report --------------------------------------------------------------------------
@@ -24,22 +24,19 @@ def test_html_report_is_self_contained(tmp_path):
     assert "weight_ih_l7_reverse" in html and "lstm[1]: Parameters (torch state_dict names)" in html
 
 
-def test_report_renders_in_a_real_browser(chromium, tmp_path):
+def test_report_renders_in_a_real_browser(browser, tmp_path):
     out = tmp_path / "report.html"
     assert run("draw", "configs/bilstm.yaml", "-o", str(out)).returncode == 0
-    png = tmp_path / "page.png"
-    shot = chromium_run(chromium, "--hide-scrollbars", "--window-size=1000,1400", f"--screenshot={png}",
-                        out.as_uri())
-    assert png.exists(), shot.stderr[-2000:]
-    width, height, rows = png_pixels(png)
+    png = browser.screenshot(out.as_uri(), 1000, 1400, tmp_path / "page.png")
+    pixels = png_array(png).astype(int)
+    height, width = pixels.shape[:2]
     assert (width, height) == (1000, 1400)
-    inked = sum(1 for row in rows for i in range(0, len(row), 3) if min(row[i:i + 3]) < 200)
+    inked = int((pixels.min(axis=2) < 200).sum())
     assert inked > 0.01 * width * height  # text, boxes and arrows, not a blank page
-    picture_band = rows[100:500]  # the figure: coloured cells (forward blue, backward green)
-    coloured = sum(1 for row in picture_band for i in range(0, len(row), 3)
-                   if max(row[i:i + 3]) - min(row[i:i + 3]) > 60)
+    picture_band = pixels[100:500]  # the figure: coloured cells (forward blue, backward green)
+    coloured = int((picture_band.max(axis=2) - picture_band.min(axis=2) > 60).sum())
     assert coloured > 500
-    dom = chromium_run(chromium, "--dump-dom", out.as_uri()).stdout
+    dom = browser.dump_dom(out.as_uri())
     for text in ("output (5, 32, 40)", "hn[3] = layer 1, backward", "h0 (4, 32, 20)", "(80, 40)",
                  "Traps for this config"):
         assert text in dom, text

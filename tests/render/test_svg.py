@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import chromium_run, png_array
+from helpers import png_array
 
 from lstmshape.draw import drawn_text
 from lstmshape.render import metrics
@@ -53,7 +53,7 @@ def drawn(name: str):
 
 
 @pytest.fixture(scope="module")
-def measured(chromium, tmp_path_factory):
+def measured(browser, tmp_path_factory):
     """Every drawn example's texts as Chromium lays them out (one page, one figure each)."""
     figures = []
     for name in DRAWN:
@@ -62,9 +62,9 @@ def measured(chromium, tmp_path_factory):
     page = tmp_path_factory.mktemp("browser") / "pictures.html"
     page.write_text("<!DOCTYPE html>\n<html><head><meta charset='utf-8'></head><body>" + "".join(figures)
                     + f"<pre id='result'></pre><script>{MEASURE}</script></body></html>\n")
-    dom = chromium_run(chromium, "--dump-dom", page.as_uri())
-    found = re.search(r"<pre id=\"result\">(.*?)</pre>", dom.stdout, re.S)
-    assert found and found.group(1), dom.stderr[-2000:]
+    dom = browser.dump_dom(page.as_uri())
+    found = re.search(r"<pre id=\"result\">(.*?)</pre>", dom, re.S)
+    assert found and found.group(1), browser.stderr()
     cases = json.loads(found.group(1).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
                        .replace("&quot;", '"'))
     return {case["name"]: case for case in cases}
@@ -112,16 +112,14 @@ def error_pixels(pixels) -> int:
 
 
 @pytest.mark.parametrize("name", DRAWN)
-def test_screenshot_of_every_example_shows_its_errors(chromium, name, tmp_path):
+def test_screenshot_of_every_example_shows_its_errors(browser, name, tmp_path):
+    """The SVG file alone, as a page of its size (the one browser every case shares)."""
     text, drawing = drawn(name)
     root = ET.fromstring(text.split("?>", 1)[1])
     width, height = (int(float(root.get(k)) + 0.999) for k in ("width", "height"))
     svg = tmp_path / "net.svg"
     svg.write_text(text)
-    png = tmp_path / "net.png"
-    shot = chromium_run(chromium, "--hide-scrollbars", f"--window-size={width},{height}", f"--screenshot={png}",
-                        svg.as_uri())
-    assert png.exists(), shot.stderr[-2000:]
+    png = browser.screenshot(svg.as_uri(), width, height, tmp_path / "net.png")
     pixels = png_array(png)
     assert pixels.shape == (height, width, 3)
     inked = int((pixels.min(axis=2) < 200).sum())
