@@ -39,7 +39,13 @@ def require(module: str):
 
 @pytest.fixture(scope="session")
 def torch():
-    return require("torch")
+    """torch, running its own kernels in this thread: on a 2-CPU machine its oneDNN LSTM with two
+    OpenMP threads took 8 ms (up to 0.5 s beside NumPy's BLAS threads) for a 6-step forward that
+    takes 0.15 ms in one. torch is only the oracle here: no test is about torch's threads, and
+    lstmshape's own threading is NumPy's BLAS (threadpoolctl's "blas"), which this leaves alone."""
+    module = require("torch")
+    module.set_num_threads(1)
+    return module
 
 
 @pytest.fixture(scope="session")

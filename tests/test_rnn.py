@@ -4,6 +4,7 @@ rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_r
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -148,15 +149,27 @@ def test_golden_comparison_allows_another_machines_rounding_not_a_change():
         assert_golden_close(case["num_params"] + 1, case["num_params"], "num_params", depth)
 
 
+@functools.cache
+def seeded_module(torch, mode, dtype, batch_first, bidirectional, num_layers, bias):
+    """The seeded torch.nn.GRU or nn.RNN of one setting and its state_dict as read-only NumPy arrays,
+    built once for the cases that share them (each input kind, with and without h0, each cell):
+    seeding torch and building the module cost more than both forwards."""
+    torch.manual_seed(num_layers * 10 + bidirectional)
+    torch_dtype = torch.float64 if dtype is np.float64 else torch.float32
+    net = RECORD_FORWARD.module(mode, 3, 5, num_layers, bias, batch_first, bidirectional).to(torch_dtype)
+    weights = {k: v.numpy() for k, v in net.state_dict().items()}
+    for value in weights.values():
+        value.flags.writeable = False
+    return net, weights
+
+
 @pytest.mark.oracle
 @pytest.mark.parametrize("cell, mode, dtype, batch_first, bidirectional, num_layers, bias, kind, given_h0",
                          cells_for(COMBINATIONS, dtype_at=1), ids=lambda value: getattr(value, "__name__", str(value)))
 def test_forward_matches_torch(torch, request, cell, mode, dtype, batch_first, bidirectional, num_layers, bias, kind,
                                given_h0):
     steps = use_cell(request, cell)
-    torch.manual_seed(num_layers * 10 + bidirectional)
-    torch_dtype = torch.float64 if dtype is np.float64 else torch.float32
-    net = RECORD_FORWARD.module(mode, 3, 5, num_layers, bias, batch_first, bidirectional).to(torch_dtype)
+    net, weights = seeded_module(torch, mode, dtype, batch_first, bidirectional, num_layers, bias)
     rng = np.random.default_rng(7)
     seq_len, batch, rows = 6, 4, num_layers * (2 if bidirectional else 1)
     if kind == "unbatched":
@@ -168,8 +181,7 @@ def test_forward_matches_torch(torch, request, cell, mode, dtype, batch_first, b
     lengths = [4, 6, 1, 6] if kind == "lengths" else None
     want_output, want_hn = RECORD_FORWARD.run(net, torch.from_numpy(x), None if h0 is None else torch.from_numpy(h0),
                                               lengths, batch_first)
-    params = {k: v.numpy() for k, v in net.state_dict().items()}
-    output, hn = rnn_forward(x, params, mode, num_layers, bidirectional, batch_first, h0=h0, lengths=lengths)
+    output, hn = rnn_forward(x, dict(weights), mode, num_layers, bidirectional, batch_first, h0=h0, lengths=lengths)
     assert_close(output, want_output.numpy(), "output")
     assert_close(hn, want_hn.numpy(), "hn")
     if steps is not None:  # every layer, direction and step (some sequence is running at each)

@@ -6,6 +6,7 @@ accuracy check running where torch is not installed.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -65,6 +66,24 @@ def torch_forward(torch, lstm, x, h0, c0, lengths, batch_first):
     return output.numpy(), (hn.numpy(), cn.numpy())
 
 
+@functools.cache
+def seeded_lstm(torch, dtype, batch_first, bidirectional, num_layers, proj_size, bias):
+    """The seeded torch.nn.LSTM of one setting and its state_dict as read-only NumPy arrays, built
+    once for the cases that share them (each input kind, with and without a given state, each
+    cell): seeding torch and building the module cost more than both forwards."""
+    torch.manual_seed(num_layers * 100 + proj_size * 10 + bidirectional)
+    lstm = torch.nn.LSTM(
+        INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
+        bidirectional=bidirectional, proj_size=proj_size,
+    )
+    if dtype is np.float64:
+        lstm = lstm.double()
+    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    for value in params.values():
+        value.flags.writeable = False
+    return lstm, params
+
+
 COMBINATIONS = [
     combo
     for combo in itertools.product(
@@ -92,14 +111,8 @@ def test_matches_torch(
     given_state,
 ):
     steps = use_cell(request, cell)
-    torch.manual_seed(num_layers * 100 + proj_size * 10 + bidirectional)
-    lstm = torch.nn.LSTM(
-        INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
-        bidirectional=bidirectional, proj_size=proj_size,
-    )
-    if dtype is np.float64:
-        lstm = lstm.double()
-    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    lstm, weights = seeded_lstm(torch, dtype, batch_first, bidirectional, num_layers, proj_size, bias)
+    params = dict(weights)
     rng = np.random.default_rng(7)
     if kind == "unbatched":
         x_shape, state_batch = (SEQ_LEN, INPUT_SIZE), ()

@@ -8,6 +8,7 @@ cell and setting, and the reference itself to torch and to the recorded goldens.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from pathlib import Path
 
@@ -59,6 +60,18 @@ def torch_module(torch, mode, dtype, num_layers, bidirectional, bias, batch_firs
     else:
         net = torch.nn.RNN(INPUT_SIZE, HIDDEN_SIZE, nonlinearity=mode[4:], **kwargs)
     return net.double() if dtype is np.float64 else net
+
+
+@functools.cache
+def seeded_module(torch, mode, dtype, num_layers, bidirectional, bias, batch_first):
+    """torch_module and its state_dict as read-only NumPy arrays, built once for the cases that
+    share them (each input kind, with and without a given state): seeding torch and building the
+    module cost more than both forwards."""
+    net = torch_module(torch, mode, dtype, num_layers, bidirectional, bias, batch_first)
+    weights = {name: value.numpy() for name, value in net.state_dict().items()}
+    for value in weights.values():
+        value.flags.writeable = False
+    return net, weights
 
 
 def run_torch(torch, net, x, state, lengths, batch_first):
@@ -127,8 +140,8 @@ def assert_close(ours, want, tolerance):
     ("batched", "unbatched", "lengths"), (False, True))), ids=lambda value: getattr(value, "__name__", str(value)))
 def test_reference_matches_torch(torch, mode, dtype, batch_first, bidirectional, bias, kind, given_state):
     num_layers = 2  # layer 1 takes layer 0's [forward, reverse] output; hn/cn hold both layers
-    net = torch_module(torch, mode, dtype, num_layers, bidirectional, bias, batch_first)
-    params = {name: value.numpy() for name, value in net.state_dict().items()}
+    net, weights = seeded_module(torch, mode, dtype, num_layers, bidirectional, bias, batch_first)
+    params = dict(weights)
     x, state, lengths = case(mode, dtype, num_layers, bidirectional, batch_first, kind, given_state, params)
     ours = run(reference.rnn_forward, mode, x, params, num_layers, bidirectional, batch_first, state, lengths)
     assert_close(ours, run_torch(torch, net, x, state, lengths, batch_first), TORCH_TOLERANCE[np.dtype(dtype)])
