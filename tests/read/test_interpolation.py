@@ -28,7 +28,7 @@ import warnings
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from helpers import REPO, SECRET, run, run_bounded, run_script
+from helpers import REPO, SECRET, run, run_bounded, run_script, write
 from lstmshape.read.interpolation import Unresolved, interpolate, resolver_call
 from lstmshape.yamlload import parse_yaml
 
@@ -168,15 +168,45 @@ REFERENCES = st.sampled_from(["${a}", "${b}", "${c.a}", "${c.b}", "${.a}", "${..
                               "${c.d_model}", "${.c.a}"])
 
 
+def own_report(stdout: str, fmt: str, path) -> str:
+    """What a `check --format fmt` of several files reports about `path` alone: its lines (text,
+    github), its problems (json) or its results (sarif)."""
+    if fmt == "text":
+        return "\n".join(line for line in stdout.splitlines() if line.startswith(f"{path}:"))
+    if fmt == "github":
+        return "\n".join(line for line in stdout.splitlines() if line.startswith(f"::error file={path},"))
+    if fmt == "json":
+        return json.dumps([p for p in json.loads(stdout)["problems"] if p["file"] == str(path)])
+    return json.dumps([r for r in json.loads(stdout)["runs"][0]["results"]
+                       if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path.as_uri()])
+
+
+@pytest.fixture(scope="module")
+def leaks_checked(tmp_path_factory):
+    """The LEAKS files, written once, and for each format one console-script child that checks
+    them all (run_bounded: the canary in its environment; its time and memory bound the lot): a
+    child per file and format would only start the same process 24 times over."""
+    paths = {case: write(tmp_path_factory.mktemp(case), "train.yaml", text) for case, text in LEAKS.items()}
+    runs = {}
+
+    def checked(fmt: str):
+        if fmt not in runs:
+            runs[fmt] = run_bounded("check", "--format", fmt, *paths.values())
+        return paths, runs[fmt]
+
+    return checked
+
+
+@pytest.mark.xdist_group("interpolation-leaks")  # one worker runs the four children
 @pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif"])
 @pytest.mark.parametrize("case", LEAKS)
-def test_no_resolver_runs_whatever_builds_its_name(tmp_path, case, fmt):
-    path = tmp_path / "train.yaml"
-    path.write_text(LEAKS[case])
-    result = run_bounded("check", "--format", fmt, path)
+def test_no_resolver_runs_whatever_builds_its_name(leaks_checked, case, fmt):
+    paths, result = leaks_checked(fmt)
+    path = paths[case]
     result.assert_harmless(path)
     assert result.returncode == 1
-    assert "LS011" in result.stdout and "never runs" in result.stdout, result.stdout
+    own = own_report(result.stdout, fmt, path)
+    assert "LS011" in own and "never runs" in own, result.stdout
     assert SECRET not in result.stdout + result.stderr
     if fmt in ("json", "sarif"):
         json.loads(result.stdout)
@@ -366,14 +396,23 @@ def test_spelling_keys_not_found_is_bounded(tmp_path, value):
     assert result.returncode == 1 and "error[LS011]" in result.stdout
 
 
+@pytest.fixture(scope="module")
+def interpolations_checked(tmp_path_factory):
+    """The INTERPOLATIONS files, written once, checked by one console-script child (bounded in
+    time, as a hang must be): one child per file would only start the same process 8 times over."""
+    paths = {case: write(tmp_path_factory.mktemp(case), "c.yaml", text) for case, (text, _) in INTERPOLATIONS.items()}
+    return paths, run_script("check", *paths.values(), "--from", "lstm=lstm", timeout=20)
+
+
+@pytest.mark.xdist_group("interpolation-unresolvable")  # one worker runs the child
 @pytest.mark.parametrize("case", INTERPOLATIONS)
-def test_unresolvable_values(tmp_path, case):
+def test_unresolvable_values(interpolations_checked, case):
     text, words = INTERPOLATIONS[case]
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    result = run_script("check", path, "--from", "lstm=lstm", timeout=20)
+    paths, result = interpolations_checked
+    path = paths[case]
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    assert words in result.stdout, result.stdout
+    own = "\n".join(line for line in result.stdout.splitlines() if line.startswith(f"{path}:"))
+    assert words in own, result.stdout
     assert path.read_text() == text
 
 

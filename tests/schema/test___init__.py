@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -99,27 +100,48 @@ def test_check_jsonschema_accepts_the_metaschema_and_every_valid_shipped_config(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", sorted(READING_ERRORS))
-def test_configs_with_known_type_errors_fail_it(schema_file, name):
-    config, problems = parse_text((REPO / name).read_bytes(), name)
-    assert config is None and any(p.is_error for p in problems)  # the reader refuses it too
-    result = check_jsonschema(schema_file, name)
-    assert result.returncode == 1, result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("text, where", [
+TYPE_ERRORS = [
     ("lstm: {input_size: 10, hidden_size: 20.5}\n", "$.lstm"),
     ("lstm: {input_size: 10, hidden_size: 20}\ndata: {batch_size: -1}\n", "$.data"),
     ("lstm: {input_size: 10, hidden_size: 20, batch_frist: true}\n", "$.lstm"),
     ("framework: keras\nlstm: {input_dim: 10, units: 20, hidden_size: 3}\n", "$.lstm"),
     ("lstm: {input_size: 10, hidden_size: 20}\nhead: [{linear: {in_features: 20}}]\n", "$.head"),
-])
-def test_type_errors_written_in_a_file_fail_it(schema_file, tmp_path, text, where):
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
+]
+
+
+@pytest.fixture(scope="module")
+def refused(schema_file, tmp_path_factory):
+    """check-jsonschema run once on every config it must refuse (READING_ERRORS and each of
+    TYPE_ERRORS written in a file): {file: the errors it reports for that file ("" if none)} and
+    its exit code. It validates each file on its own; one run spares a start-up per file."""
+    written = {text: tmp_path_factory.mktemp("bad") / "bad.yaml" for text, _ in TYPE_ERRORS}
+    for text, path in written.items():
+        path.write_text(text, encoding="utf-8")
+    files = [*sorted(READING_ERRORS), *map(str, written.values())]
+    result = check_jsonschema(schema_file, *files)
+    errors, current = dict.fromkeys(files, ""), None
+    for line in result.stdout.splitlines():
+        current = next((f for f in files if line.startswith(f"  {f}::")), current)
+        if current is not None:
+            errors[current] += line + "\n"
+    return written, errors, result
+
+
+@pytest.mark.xdist_group("check-jsonschema-refuses")  # one worker runs check-jsonschema once
+@pytest.mark.parametrize("name", sorted(READING_ERRORS))
+def test_configs_with_known_type_errors_fail_it(refused, name):
+    config, problems = parse_text((REPO / name).read_bytes(), name)
+    assert config is None and any(p.is_error for p in problems)  # the reader refuses it too
+    _, errors, result = refused
+    assert result.returncode == 1 and errors[name], result.stdout + result.stderr
+
+
+@pytest.mark.xdist_group("check-jsonschema-refuses")
+@pytest.mark.parametrize("text, where", TYPE_ERRORS)
+def test_type_errors_written_in_a_file_fail_it(refused, text, where):
+    written, errors, result = refused
     assert parse_text(text)[0] is None
-    result = check_jsonschema(schema_file, str(path))
-    assert result.returncode == 1 and where in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 1 and where in errors[str(written[text])], result.stdout + result.stderr
 
 
 # --- the real yaml-language-server, over LSP ------------------------------------------------------
@@ -304,6 +326,7 @@ values = st.one_of(st.sampled_from(BOUNDARY), st.recursive(
     | st.dictionaries(st.sampled_from(["a", "in_features", "out_features", "units"]), inner, max_size=2), max_leaves=4))
 
 
+@functools.cache  # a strategy is built once, not at every draw: the same draws, for less work
 def valid(framework: str, key) -> st.SearchStrategy:
     """Values the reader takes for `key` on its own."""
     kind = key.kind
@@ -333,16 +356,27 @@ def wrong_alone(framework: str, name: str, value) -> bool:
     return classify_choice(value, of(framework).choices[key.name]) is not None
 
 
+@functools.cache
+def optional_keys(framework: str) -> st.SearchStrategy:
+    optional = [k for k in TABLES[framework] if not k.required and k.name not in CROSS_FIELD[framework]
+                and k.name not in ("num_directions", "total_hidden_size", "input_shape", "batch_input_shape")]
+    return st.lists(st.sampled_from(optional), max_size=3, unique=True)
+
+
+@functools.cache
+def spellings(key) -> st.SearchStrategy:
+    """The key's name or one of its aliases."""
+    return st.sampled_from((key.name, *key.aliases))
+
+
 @st.composite
 def block(draw, framework: str, first: bool) -> dict:
     """A valid block (or `lstm` mapping): the required sizes and some settings, any under an alias."""
     body = dict(BASE[framework])
     if not first and draw(st.booleans()):
         body.pop("input_dim" if framework == "keras" else "input_size")
-    optional = [k for k in TABLES[framework] if not k.required and k.name not in CROSS_FIELD[framework]
-                and k.name not in ("num_directions", "total_hidden_size", "input_shape", "batch_input_shape")]
-    for key in draw(st.lists(st.sampled_from(optional), max_size=3, unique=True)):
-        body[draw(st.sampled_from((key.name, *key.aliases)))] = draw(valid(framework, key))
+    for key in draw(optional_keys(framework)):
+        body[draw(spellings(key))] = draw(valid(framework, key))
     return body
 
 
@@ -353,6 +387,24 @@ HEAD = {"torch": [{"linear": {"in_features": 40, "out_features": 3}}, "relu", {"
 EXPECT = {"torch": ("output", "hn"), "keras": ("output", "state_h"), "onnx": ("Y", "Y_h")}
 
 
+@functools.cache
+def data_keys(framework: str) -> st.SearchStrategy:
+    keys = [k for k in DATA_KEYS if framework == "torch" or k.name in ("batch_size", "seq_len", "lengths")]
+    return st.lists(st.sampled_from(keys), max_size=3, unique=True)
+
+
+@functools.cache
+def heads(framework: str) -> st.SearchStrategy:
+    return st.lists(st.sampled_from(HEAD[framework]), max_size=3)
+
+
+@functools.cache
+def expectations(framework: str, blocks: int) -> st.SearchStrategy:
+    shapes = st.dictionaries(st.sampled_from(EXPECT[framework]), st.lists(
+        st.integers(1, 64) | st.sampled_from(["N", "L"]), min_size=1, max_size=3), max_size=2)
+    return shapes if blocks < 2 else st.lists(st.none() | shapes, min_size=blocks, max_size=blocks)
+
+
 @st.composite
 def valid_configs(draw) -> tuple[str, dict]:
     framework = draw(st.sampled_from(["torch", "keras", "onnx"]))
@@ -361,17 +413,12 @@ def valid_configs(draw) -> tuple[str, dict]:
     config["lstm"] = draw(block(framework, True)) if blocks == 0 else \
         [draw(block(framework, k == 0)) for k in range(blocks)]
     if draw(st.booleans()):
-        keys = [k for k in DATA_KEYS if framework == "torch" or k.name in ("batch_size", "seq_len", "lengths")]
-        picked = draw(st.lists(st.sampled_from(keys), max_size=3, unique=True))
-        config["data"] = {draw(st.sampled_from((k.name, *k.aliases))): draw(valid(framework, k)) for k in picked}
+        picked = draw(data_keys(framework))
+        config["data"] = {draw(spellings(k)): draw(valid(framework, k)) for k in picked}
     if draw(st.booleans()):
-        config["head"] = draw(st.lists(st.sampled_from(HEAD[framework]), max_size=3)) if framework != "onnx" \
-            else HEAD["onnx"][:draw(st.integers(0, 3))]
+        config["head"] = draw(heads(framework)) if framework != "onnx" else HEAD["onnx"][:draw(st.integers(0, 3))]
     if draw(st.booleans()):
-        shapes = st.dictionaries(st.sampled_from(EXPECT[framework]), st.lists(
-            st.integers(1, 64) | st.sampled_from(["N", "L"]), min_size=1, max_size=3), max_size=2)
-        config["expect"] = draw(shapes) if blocks < 2 else draw(st.lists(st.none() | shapes, min_size=blocks,
-                                                                          max_size=blocks))
+        config["expect"] = draw(expectations(framework, blocks))
     return framework, config
 
 
@@ -393,6 +440,17 @@ def at(config: dict, path: tuple):
     return config
 
 
+@functools.cache
+def near(kind: str) -> st.SearchStrategy:
+    return st.sampled_from(NEAR[kind]) | values
+
+
+@functools.cache
+def new_names(framework: str) -> st.SearchStrategy:
+    names = [n for k in (*TABLES[framework], *DATA_KEYS) for n in (k.name, *k.aliases)]
+    return st.sampled_from(["hiden_size", "decoder", "join", "units", *names])
+
+
 @st.composite
 def configs(draw) -> dict:
     """A valid config with none, one or two things made wrong (or right again by chance): a value
@@ -411,15 +469,14 @@ def configs(draw) -> dict:
         if change == "top":  # a section of torch's only, or a key that belongs in a section
             config[draw(st.sampled_from(["decoder", "hed", "batch_size", "hidden_size"]))] = draw(values)
         elif change == "value":
-            value = draw(values if key is None else st.sampled_from(NEAR[key.kind]) | values)
+            value = draw(values if key is None else near(key.kind))
             if key is not None and key.name in CROSS_FIELD[framework]:
                 assume(wrong_alone(framework, last, value))
             parent[last] = value
         elif change == "remove":
             del parent[last]
         elif isinstance(parent, dict):
-            names = [n for k in (*TABLES[framework], *DATA_KEYS) for n in (k.name, *k.aliases)]
-            new = draw(st.sampled_from(["hiden_size", "decoder", "join", "units", *names]))
+            new = draw(new_names(framework))
             if change == "key":  # the same value under another name: an alias, another section's key, a typo
                 parent.pop(last)
             value = parent.get(last) if change == "key" else draw(values)
@@ -433,18 +490,24 @@ def configs(draw) -> dict:
     return config
 
 
-def reader_verdict(config: dict) -> tuple[bool, set[str]]:
-    """(the reader accepts it, the type/structure codes it reports)."""
-    text_ = yaml.safe_dump(config, sort_keys=False)
-    read, problems = parse_text(text_, "generated.yaml")
+def reader_verdict(config: dict, text_: str | None = None) -> tuple[bool, set[str]]:
+    """(the reader accepts it, the type/structure codes it reports), given `config` written as
+    YAML (text_, else yaml.safe_dump's)."""
+    read, problems = parse_text(yaml.safe_dump(config, sort_keys=False) if text_ is None else text_, "generated.yaml")
     return read is not None, {p.code for p in problems if p.is_error} & TYPE_CODES
+
+
+# yaml.safe_load's constructor and resolver over libyaml's parser (where PyYAML has it): the same
+# data from the text yaml.safe_dump wrote, several times faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(configs())
 def test_the_schema_agrees_with_the_reader(config):
-    accepted, type_errors = reader_verdict(config)
-    valid = VALIDATOR.is_valid(yaml.safe_load(yaml.safe_dump(config)))
+    written = yaml.safe_dump(config, sort_keys=False)
+    accepted, type_errors = reader_verdict(config, written)
+    valid = VALIDATOR.is_valid(yaml.load(written, Loader=SAFE_LOADER))  # what the text the reader read holds
     if accepted:
         assert valid, f"the reader accepts it, the schema refuses it: {config}\n" + \
             "\n".join(e.message for e in VALIDATOR.iter_errors(config))
