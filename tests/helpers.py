@@ -301,6 +301,39 @@ def problems_of(directory, text: str, name: str = "c.yaml") -> list:
     return check_file(str(write(directory, name, text)))
 
 
+# --- configs written for a test ----------------------------------------------------------------
+
+# The smallest LSTM section of each framework, by its own keys (a test adds or overrides settings).
+SIZES = {
+    "torch": {"input_size": 10, "hidden_size": 20},
+    "keras": {"input_dim": 10, "units": 20},
+    "onnx": {"input_size": 10, "hidden_size": 20},
+}
+
+
+def config_text(framework: str, lstm, more: dict | None = None) -> str:
+    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
+    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
+    return yaml.safe_dump(doc | (more or {}))
+
+
+def parsed(framework: str, **lstm):
+    """The Config of config_text(framework, SIZES[framework] | lstm), which must read cleanly."""
+    from lstmshape.check import load_text
+
+    config, problems = load_text(config_text(framework, SIZES[framework] | lstm), "c.yaml")
+    assert config is not None, problems
+    return config
+
+
+# Values of the wrong kind for any setting (hypothesis): the reader must refuse each with a problem.
+WRONG = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.just(10**5), st.just(10**21),
+                  st.floats(allow_nan=False),
+                  st.text(max_size=8), st.just("abc"), st.just("[/x]"),
+                  st.lists(st.one_of(st.integers(0, 3), st.text(max_size=3)), max_size=3),
+                  st.dictionaries(st.text(max_size=3), st.integers(0, 3), max_size=2))
+
+
 # --- the golden recorders -----------------------------------------------------------------------
 # The scripts in tests/golden/ that record golden files from the oracles, loaded as modules so the
 # tests can reuse their case lists and, where the oracle is installed, re-run them live; the

@@ -23,7 +23,7 @@ import json
 import pytest
 import yaml
 
-from helpers import REPO, run, run_bounded, write
+from helpers import REPO, SIZES, config_text, run, run_bounded, write
 from lstmshape import verify as verify_module
 from lstmshape.frameworks.torch import infer_lstm
 from lstmshape.settings import DataConfig, TorchLSTM
@@ -32,19 +32,6 @@ from lstmshape.verify import MAC_BUDGET, verify
 
 
 DEEP = 100_000_000
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("name", ["basic", "bilstm", "batch_first", "projection", "unbatched", "symbolic"])

@@ -27,9 +27,8 @@ import re
 
 import numpy as np
 import pytest
-import yaml
 
-from helpers import GOLDEN_DIR, run, run_bounded, write
+from helpers import GOLDEN_DIR, SIZES, config_text, run, run_bounded, write
 from lstmshape import codes
 from lstmshape.checkpoint import read_checkpoint
 from lstmshape.read import load_config
@@ -136,19 +135,6 @@ def golden_params(name: str) -> dict:
 
 
 DEEP = 100_000_000
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("prefix", ["encoder.rnn", "encoder.rnn."])

@@ -44,9 +44,8 @@ import json
 import os
 
 import pytest
-import yaml
 
-from helpers import REPO, on_terminal, run, run_bounded, run_script, write
+from helpers import REPO, SIZES, config_text, on_terminal, run, run_bounded, run_script, write
 from lstmshape.codes import ALL, lookup
 from lstmshape.rules import RULES, documentation
 
@@ -76,19 +75,6 @@ def screen(*args: str, env: dict | None = None) -> str:
 
 
 IDS = list(RULES)
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 def test_clean_file(checked_tree):

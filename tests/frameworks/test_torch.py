@@ -21,10 +21,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from helpers import GOLDEN_DIR, assert_matches_torch, engine, recorder, run_bounded, write
+from helpers import GOLDEN_DIR, SIZES, assert_matches_torch, config_text, engine, recorder, run_bounded, write
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.torch import combinations, infer_lstm
 from lstmshape.read import read_config
@@ -62,19 +61,6 @@ SHAPES = json.loads((GOLDEN_DIR / "rnn_shapes.json").read_text())
 
 
 OBSERVE_RNN = recorder("record_rnn_shapes").observe
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("record", GOLDEN["records"], ids=lambda r: json.dumps(r["case"], separators=(",", ":")))

@@ -42,7 +42,7 @@ import pytest
 import yaml
 from hypothesis import example, given, settings, strategies as st
 
-from helpers import run, run_bounded, write
+from helpers import SIZES, WRONG, config_text, run, run_bounded, write
 from lstmshape.check import check_file, check_text, load_text
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.keras import KERAS_KEYS
@@ -75,26 +75,6 @@ BAD_STACKS = [
      "  - {units: 2, bidirectional: true, go_backwards: true}\n",
      "LS008", 4, 51, "go_backwards true with bidirectional"),
 ]
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
-
-
-WRONG = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.just(10**5), st.just(10**21),
-                  st.floats(allow_nan=False),
-                  st.text(max_size=8), st.just("abc"), st.just("[/x]"),
-                  st.lists(st.one_of(st.integers(0, 3), st.text(max_size=3)), max_size=3),
-                  st.dictionaries(st.text(max_size=3), st.integers(0, 3), max_size=2))
 
 
 KEYS = [("keras", k.name) for k in KERAS_KEYS] + [("onnx", k.name) for k in ONNX_KEYS]

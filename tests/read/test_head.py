@@ -22,34 +22,13 @@ from __future__ import annotations
 
 import io
 import pytest
-import yaml
 from hypothesis import given, settings, strategies as st
-from helpers import REPO, problems_of
+from helpers import REPO, SIZES, WRONG, config_text, problems_of
 from lstmshape.check import check_text, load_text
 from lstmshape.frameworks import infer
 from lstmshape.read import read_config
 from lstmshape.render.infer_json import JsonReporter
 from lstmshape.render.infer_table import TableReporter
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
-
-
-WRONG = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.just(10**5), st.just(10**21),
-                  st.floats(allow_nan=False),
-                  st.text(max_size=8), st.just("abc"), st.just("[/x]"),
-                  st.lists(st.one_of(st.integers(0, 3), st.text(max_size=3)), max_size=3),
-                  st.dictionaries(st.text(max_size=3), st.integers(0, 3), max_size=2))
 
 
 def outcome(text: str) -> str:

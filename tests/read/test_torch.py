@@ -32,8 +32,7 @@ from __future__ import annotations
 import json
 import textwrap
 import pytest
-import yaml
-from helpers import REPO, problems_of, run, run_bounded, write
+from helpers import REPO, SIZES, config_text, problems_of, run, run_bounded, write
 from lstmshape.check import check_file, load_text
 from lstmshape.read import parse_text, read_config
 from lstmshape.settings import TorchLSTM
@@ -47,19 +46,6 @@ def infer_json_of(path, *args, cwd=REPO):
     result = run("infer", path, *args, "--format", "json", cwd=cwd)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return json.loads(result.stdout)
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("text, cell, nonlinearity", [

@@ -40,10 +40,8 @@ import json
 import re
 
 import pytest
-import yaml
 
-from helpers import REPO, recorder, run, write
-from lstmshape.check import load_text
+from helpers import REPO, SIZES, parsed, recorder, run, write
 from lstmshape.frameworks import infer
 from lstmshape.render.infer_json import JsonReporter
 
@@ -58,25 +56,6 @@ TORCH_CONFIGS = [name for name in CONFIGS if "stack" not in name]
 
 
 RECORDER = recorder("record_stacks")
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
-
-
-def parsed(framework: str, **lstm):
-    config, problems = load_text(config_text(framework, SIZES[framework] | lstm), "c.yaml")
-    assert config is not None, problems
-    return config
 
 
 @pytest.mark.parametrize("name", TORCH_CONFIGS)

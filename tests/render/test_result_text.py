@@ -17,9 +17,8 @@ import json
 import re
 
 import pytest
-import yaml
 
-from helpers import run, run_bounded, write
+from helpers import SIZES, config_text, run, run_bounded, write
 
 
 SIZE = re.compile(r"[0-9][0-9,.]* (B|KiB|MiB|GiB|TiB)")  # a number and its unit, always together
@@ -29,19 +28,6 @@ def float32_column(table: str) -> list[str]:
     """The last cell of each tensor row of infer's first table."""
     rows = [line for line in table.splitlines() if line.startswith("│ ")]
     return [row.split("│")[-2].strip() for row in rows[:6]]
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
 
 
 @pytest.mark.parametrize("batch, seq", [("B", "T"), ("KiB", "B"), ("MiB", "GiB")])

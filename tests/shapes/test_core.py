@@ -15,10 +15,8 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
 
-from helpers import run_bounded, write
-from lstmshape.check import load_text
+from helpers import SIZES, config_text, parsed, run_bounded, write
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.torch import infer_lstm
 from lstmshape.settings import DataConfig, TorchLSTM
@@ -27,25 +25,6 @@ from lstmshape.shapes.core import LEADING_LAYERS, Layers
 
 
 DEEP = 100_000_000
-
-
-SIZES = {
-    "torch": {"input_size": 10, "hidden_size": 20},
-    "keras": {"input_dim": 10, "units": 20},
-    "onnx": {"input_size": 10, "hidden_size": 20},
-}
-
-
-def config_text(framework: str, lstm, more: dict | None = None) -> str:
-    """A config of `framework` with `lstm` as its section, a data section, and `more` (top-level keys) on top."""
-    doc = ({} if framework == "torch" else {"framework": framework}) | {"lstm": lstm, "data": {"batch_size": 4, "seq_len": 5}}
-    return yaml.safe_dump(doc | (more or {}))
-
-
-def parsed(framework: str, **lstm):
-    config, problems = load_text(config_text(framework, SIZES[framework] | lstm), "c.yaml")
-    assert config is not None, problems
-    return config
 
 
 def test_gate_rows_and_no_cell_state():
