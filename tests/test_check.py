@@ -1,28 +1,14 @@
-"""`check` as a gate: a file named is always checked, only discovery skips YAML that is not an
-lstmshape config, "OK" never stands for nothing checked, the project file is found from each
-checked file's directory, and `infer` shows every problem `check` would. End to end through the
-CLI's entry point.
+"""Tests of lstmshape.check: `lstmshape check` as a library (find, read, run the rules, report).
 
-`lstmshape check` end to end, through the CLI's entry point (the console script itself for
-GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
-usage errors, and what a clean run imports.
-
-Hostile input: a clear diagnostic, a non-zero exit, never a traceback, nothing written, and
-every case bounded in time and memory. End to end through the real console script (the CLI's
-entry point in process where nothing is bounded), plus a property-based test over random YAML and
-random bytes.
-
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Keras and ONNX configs' `expect`, `head` and `data.lengths`, checked against the real frameworks.
-
-tests/golden/checks/*.yaml are held-out configs (each names the codes it must get on its first
-line); tests/golden/record_checks.py builds each in real Keras 3 / ONNX (onnx.reference,
-onnxruntime) and records what happens in tests/golden/frameworks/checks.json. Here lstmshape's
-problems and shapes are held against those records, and the records against the live frameworks
-where they are installed.
+`check` as a gate, end to end through helpers.run: a file named is always checked, only
+discovery (--skip-non-configs, a directory walk) skips YAML and JSON that is not an lstmshape
+config, "OK" never stands for nothing checked (in every format), the project file is found from
+each checked file's directory, and `infer` shows every problem `check` would. The shipped configs
+and the held-out tests/golden/checks/*.yaml (each naming its codes on its first line) give their
+codes at file:line:col. Hostile files through the real console script (helpers.run_script: a
+diagnostic, exit 1, no traceback, nothing written, within 5 s), bombs bounded in process, and
+property-based tests over random YAML and random bytes. A check never imports torch, keras or
+onnx.
 """
 
 from __future__ import annotations

@@ -1,19 +1,14 @@
-"""Hostile weights files (`inspect`, `check --weights`, `infer --verify --weights`): a few bytes that
-declare huge counts or sizes cost what a model costs; malformed framework files are errors naming
-the file; strings from a file reach neither rich's markup nor the terminal's controls nor YAML's
-tags; nothing is unpickled past a bound, extracted or written. Every file is built here.
+"""Tests of lstmshape.checkpoint: a weights file's table of contents, read without its data.
 
-What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
-blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
-checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
-the CLI's entry point, as a user sees it.
-
-A bug in lstmshape is an internal error (exit 3), never a verdict about the user's file: the
-rules and the checkpoint reader tell "the config or file says so" apart from "lstmshape's own code
-went wrong", and the registry of rules refuses declarations that would silently skip a rule.
-
-`lstmshape inspect`: real checkpoints written by torch, safetensors, NumPy, ONNX and Keras 3 are
-named right; bad files get one clear line and exit 1; the YAML it writes is a config `infer` takes.
+Every file is built here. Hostile weights files through the real console script
+(helpers.run_bounded: time and peak memory bounded) for `inspect`, `check --weights` and
+`infer --verify --weights`: a few bytes declaring huge layer numbers, counts, sizes or nodes cost
+what a model costs; malformed safetensors, npz, torch, ONNX and Keras 3 files are one error line
+naming the file; names reach neither rich's markup nor the terminal's controls
+(helpers.on_terminal) nor YAML's tags; nothing is unpickled past a bound, extracted or written.
+A bug of lstmshape's own while loading data is exit 3, never a verdict on the file. Files
+torch.save writes (zip and legacy, bfloat16) read with live torch; a torch file without torch
+installed says so (helpers.run_script).
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
-"""What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
-blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
-checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
-the CLI's entry point, as a user sees it.
+"""Tests of lstmshape.identify: which LSTMs, GRUs and RNNs a checkpoint holds, from names and shapes.
 
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
-
-`lstmshape inspect`: real checkpoints written by torch, safetensors, NumPy, ONNX and Keras 3 are
-named right; bad files get one clear line and exit 1; the YAML it writes is a config `infer` takes.
+`lstmshape inspect` (helpers.run) names each recurrent layer as the cell it is (LSTM, GRU, RNN,
+Keras' SimpleRNN), reports an incomplete tensor set instead of guessing, and writes YAML that
+`infer` takes, with the file's parameters. The checkpoints of tests/golden/weights/ (.safetensors
+and .npz) are held against tests/golden/weights/truth.json, recorded from torch by
+tests/golden/record_weights.py (re-run live). Live oracles: files torch.save and safetensors
+write (a Lightning-style checkpoint too), torch.onnx.export, ONNX graphs built with onnx.helper,
+and Keras 3 models (GRU/SimpleRNN cases of tests/golden/record_rnn_frameworks.py); GRU and RNN
+tensors from tests/golden/rnn_forward/.
 """
 
 from __future__ import annotations

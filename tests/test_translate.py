@@ -1,30 +1,13 @@
-"""What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
+"""Tests of lstmshape.translate: `infer --as`, the same network in another framework (or why not).
 
-The model around the LSTM (issue #10 item 3): joins between blocks, enforce_sorted, the
-DataLoader's last batch, encoder → decoder. lstmshape's answers are held against what torch did
-with the real modules (tests/golden/around.json, re-recorded by tests/golden/record_around.py;
-live where torch is installed): what lstmshape accepts runs, what it refuses raises, with the
-shapes and sizes torch names.
-
-Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
-
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
-
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
-
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
+Every stack case of tests/golden/record_stacks.py translated into torch, Keras and ONNX is held
+against tests/golden/frameworks/stacks.json (what each framework observed building it), or
+refused (LS201) at the block's setting; the recorder re-run live where torch, Keras 3 and ONNX
+are installed reproduces that file. Round trips torch → Keras → torch and torch → ONNX → torch
+run the same numbers with lstmshape.convert's weights (live torch, Keras 3, onnx.reference).
+Also: cells and their gate rows kept, exit 1 on a refused setting, and the LS202 notes for what
+is not translated (a decoder from tests/golden/around.json, the joins of
+examples/around_rnnp.yaml, training-only arguments), through helpers.run.
 """
 
 from __future__ import annotations

@@ -1,19 +1,12 @@
-"""`infer --verify`: the NumPy forward pass run against every inferred shape.
+"""Tests of lstmshape.verify: `infer --verify`, the NumPy forward pass checking every inferred shape.
 
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
-
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
+Every shipped torch config verifies in every --matrix combination (helpers.run), each tensor's
+observed shape in the JSON and a mark in the table; symbolic dimensions and large configs run at
+a reduced batch and seq_len and say so, --full runs at full size; the MAC budget and the
+random-weight bounds (256 MiB, 2 GiB with --full) decide what runs; a mismatch or a refused
+tensor (a monkeypatched forward pass) is reported; GRU and RNN cells verify too. An absurd depth
+(`draw` in every framework, `infer --verify`) and many sequential steps through the real console
+script (helpers.run_bounded).
 """
 
 from __future__ import annotations

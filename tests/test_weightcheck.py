@@ -1,22 +1,13 @@
-"""`lstmshape check CONFIG --weights FILE` and `infer --verify --weights FILE`, end to end through the
-CLI's entry point: matching and mismatching configs against checkpoints recorded from torch, the
-tensors named as load_state_dict names them, and held-out random checkpoints.
+"""Tests of lstmshape.weightcheck: a config held against a real checkpoint (`check --weights`).
 
-What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
-blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
-checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
-the CLI's entry point, as a user sees it.
-
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
+End to end through helpers.run: configs matching and mismatching tests/golden/weights/seq2seq.npz
+(two LSTMs, chosen with --prefix) and bare.safetensors, each difference (LS301-LS307) named as
+load_state_dict names it, at the config setting behind it, the cell included (GRU weights from
+tests/golden/rnn_forward/); mapped training configs and project groups with `weights`; and
+`infer --verify --weights` running the checkpoint's weights. Against live torch: the NumPy forward
+with checkpoint weights, a torch.save file, and twelve held-out random checkpoints (.pt,
+.safetensors, .npz) whose reported tensors are exactly those load_state_dict complains about.
+An absurd num_layers through the real console script (helpers.run_bounded).
 """
 
 from __future__ import annotations

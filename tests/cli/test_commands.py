@@ -1,41 +1,12 @@
-"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
-GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
-usage errors, and what a clean run imports.
+"""Tests of lstmshape.cli.commands: each command, from its parsed options to an exit code.
 
-`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
-
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
-
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
-
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
-
-Every code's documentation is tested: the failing example in its rule module's docstring, or
-in lstmshape/codes.py for a code the reader finds, must produce its code, the passing example must
-be clean. Both through the library and through the CLI's entry point.
-
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
+`check`, `infer`, `draw` and `rules` end to end through helpers.run (the console script's
+function, in process): exit codes (1 with file:line:col, 2 for usage errors), --strict and
+--exit-zero, directories read recursively, a missing file never said OK, standard input as `-`,
+hostile files without a traceback, `draw` of GRU/RNN cells and of Keras and ONNX stacks, and
+`rules` listing and documenting every code. The console script itself where the process is the
+point: on an 80-column terminal (helpers.on_terminal), on a FIFO (helpers.run_script), and with
+control characters in `draw`'s output path (helpers.run_bounded).
 """
 
 from __future__ import annotations

@@ -1,19 +1,12 @@
-"""The shape engine against torch.nn.LSTM: recorded (golden) and live.
+"""Tests of lstmshape.frameworks.torch: torch.nn.LSTM's (GRU's, RNN's) shapes as plain arithmetic.
 
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-The behaviours a mutation test found untested (issue 26): LS133 on equal lengths, LS009 on every
-block of a stack, and `total_proj_size`. Each is held against live torch where it says what torch
-does, and each has a case that fails if the code is changed the wrong way.
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
+The shape engine (helpers.engine, assert_matches_torch) against tests/golden/torch_shapes.json
+(recorded by tests/golden/record_shapes.py) and tests/golden/rnn_shapes.json (GRU and RNN,
+recorded by tests/golden/record_rnn_shapes.py), each covering every flag, with the recorders
+re-run live, and a property-based test against live torch.nn.LSTM. Also: the --matrix
+combinations, symbolic dimensions and huge sizes kept as arithmetic (Size), total_proj_size's
+shapes as live torch builds them, and a --matrix over 10**21 layers in every framework through
+the real console script (helpers.run_bounded).
 """
 
 from __future__ import annotations

@@ -1,35 +1,12 @@
-"""Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
+"""Tests of lstmshape.read.frameworks: the `lstm` section of a keras or onnx config.
 
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
-
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
-
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
-
-Keras and ONNX configs' `expect`, `head` and `data.lengths`, checked against the real frameworks.
-
-tests/golden/checks/*.yaml are held-out configs (each names the codes it must get on its first
-line); tests/golden/record_checks.py builds each in real Keras 3 / ONNX (onnx.reference,
-onnxruntime) and records what happens in tests/golden/frameworks/checks.json. Here lstmshape's
-problems and shapes are held against those records, and the records against the live frameworks
-where they are installed.
+Keras and ONNX stacks (`lstm` as a list): each block's input defaulted from the block before,
+the first block's declared input fixing batch and time for every block, and each bad stack
+refused at its setting's file:line:col (also through `infer` and `check` via helpers.run).
+Cell arguments (GRU/SimpleRNN, ONNX GRU/RNN), rates and types, hostile long values, and a
+property-based test that any value of any Keras or ONNX key is a problem or fine for `check`
+and `infer`, never an exception. Malformed framework settings through the real console script
+(helpers.run_bounded).
 """
 
 from __future__ import annotations

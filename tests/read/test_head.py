@@ -1,22 +1,12 @@
-"""Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
+"""Tests of lstmshape.read.head: the model around the LSTM as read (`head` layers, `expect`).
 
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
-
-The config format's model around the LSTM (stacks, lengths, head, expect): parsing, exact
-positions and messages, and `infer` on stacks.
-
-Keras and ONNX configs' `expect`, `head` and `data.lengths`, checked against the real frameworks.
-
-tests/golden/checks/*.yaml are held-out configs (each names the codes it must get on its first
-line); tests/golden/record_checks.py builds each in real Keras 3 / ONNX (onnx.reference,
-onnxruntime) and records what happens in tests/golden/frameworks/checks.json. Here lstmshape's
-problems and shapes are held against those records, and the records against the live frameworks
-where they are installed.
-
-The `expect` section as read: `target` beside each framework's tensors."""
+In process, through the library calls `check` and `infer` make (helpers.problems_of,
+read_config): head inputs and structure, the LS101 message's arithmetic, `expect` with symbols
+and one mapping per block of a stack, `expect.target`, ONNX gemm settings placed at their line,
+another framework's names (h0, Y_c, dense, gemm) named in this framework's words, the shipped
+configs unchanged, and a property-based test that any value of `framework`, `head`, `expect` or
+`data` is a problem or fine, never an exception.
+"""
 
 from __future__ import annotations
 

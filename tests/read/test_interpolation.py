@@ -1,21 +1,12 @@
-"""Hostile OmegaConf interpolations (issue 24, items 1, 3, 4 and 14): no resolver runs however its
-name is spelt, so no environment value reaches any output; a value's resolved size and a file's
-resolving work are bounded; a relative reference never climbs above the top of the file.
+"""Tests of lstmshape.read.interpolation: OmegaConf interpolations, `!ref` and `???` in real configs.
 
-End to end through the console script in a child process (run_bounded: the canary secret in its
-environment, time and peak memory measured), plus in-process tests of the resolver scan against
-omegaconf's own grammar.
-
-What a new user's first hour met in the messages (issue #25, item 6), each through the CLI's
-entry point: a key written in the wrong section says where it belongs, a suggestion names
-the canonical key before its alias, a number YAML read as text says what to write, and a
-misspelt interpolation names the key path it most likely meant.
-
-Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips.
+Hostile interpolations through the real console script (helpers.run_bounded: helpers.SECRET in
+its environment, time and peak memory measured): no resolver runs however its name is built, so
+no environment value reaches any output format; a value's resolved size, a file's resolving work
+and what omegaconf's parser is given are bounded; no relative reference climbs above the top of
+the file. Unresolvable values (cycles, resolvers, `???`, `!new:`) and misspelt references naming
+the nearest key path, through helpers.run and helpers.run_script. Property-based tests hold the
+resolver scan and the single-reference shortcut against omegaconf's own grammar and values.
 """
 
 from __future__ import annotations

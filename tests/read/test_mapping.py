@@ -1,29 +1,14 @@
-"""Issue #27 items 1-4 and 7, end to end through the console script: the model around the LSTM
-mapped (`--set` a structure, `--from` its numbers), computed values, paths real files need
-(negative indexes, quoted segments, list filters), lists that become stacks; each from the command
-line and from a [[tool.lstmshape.configs]] group, on configs written here in the shapes real
-projects use (never edited: their bytes are compared after every run), and `draw` too. Parameter
-counts are held against torch.nn.LSTM built from the same numbers (Keras ones against Keras's
-count, 4·units·(input_dim + units + 1), which tests/test_keras.py proves against Keras itself).
+"""Tests of lstmshape.read.mapping: `--from`/`--set` building a config out of the user's own file.
 
-The behaviours a mutation test found untested (issue 26): LS133 on equal lengths, LS009 on every
-block of a stack, and `total_proj_size`. Each is held against live torch where it says what torch
-does, and each has a case that fails if the code is changed the wrong way.
-
-Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips.
-
-Mappings that go wrong say so (issue #23, items 5 and 6), end to end through the CLI's entry point
-on configs shaped like real projects' (written here, never edited by lstmshape):
-
-- LS016: a key of an `lstm` section mapped whole that looks like a size of the LSTM and that
-  nothing reads is named at its line and column, with the `--from lstm.KEY=PATH` that reads it
-  (NeMo's `pred_rnn_layers`, ML-Agents' `hidden_units` and `memory.memory_size`).
-- LS002: a duplicate key outside the mapped paths is a warning (EasyOCR's trainer config has
-  `contrast_adjust` twice), on a mapped path and in lstmshape's own configs an error.
+End to end through helpers.run (`check`, `infer`, `draw`), on configs written here in the shapes
+real projects use (their bytes compared after every run), from the command line and from a
+[[tool.lstmshape.configs]] group: computed values, paths through lists, lists that become
+stacks, expect and decoder targets, problems and usage errors at their file:line:col.
+Parameter counts are held against torch.nn.LSTM (live) and Keras's 4·units·(input_dim + units + 1)
+(proven in tests/frameworks/test_keras.py); the configs of tests/real_configs/ against
+tests/golden/real_configs.json, recorded by tests/golden/record_real_configs.py (re-run live).
+What a mapping leaves behind: LS016 for an unread size key, LS002 for a duplicate key. Hostile
+mapped files through the real console script (helpers.run_bounded).
 """
 
 from __future__ import annotations

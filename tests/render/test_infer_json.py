@@ -1,36 +1,11 @@
-"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""Tests of lstmshape.render.infer_json: `infer --format json`, its stable, documented structure.
 
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
-
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
-
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
-
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
-
-The config format's model around the LSTM (stacks, lengths, head, expect): parsing, exact
-positions and messages, and `infer` on stacks.
+End to end through helpers.run: the JSON of every shipped torch config byte for byte against
+tests/golden/cli/infer-*.json (the `golden` fixture; --regen-golden rewrites them), the
+documented keys, --matrix with symbols, unbatched, GRU's null cell state, --explain's derivations
+and traps, Keras arguments with where each value came from, a broken config (its problems as
+`check --format json` gives them) and `--as onnx` on a stack from tests/golden/record_stacks.py's
+CASES. JsonReporter in process for the summary past 8 layers, in every framework.
 """
 
 from __future__ import annotations

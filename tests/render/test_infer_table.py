@@ -1,19 +1,12 @@
-"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""Tests of lstmshape.render.infer_table: `infer` as rich tables, one row per tensor.
 
-GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py).
-
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
-
-The config format's model around the LSTM (stacks, lengths, head, expect): parsing, exact
-positions and messages, and `infer` on stacks.
+End to end through helpers.run: the table of every shipped torch config and the --explain and
+--matrix views byte for byte against tests/golden/cli/infer-*.txt, explain-*.txt and
+matrix-*.txt (the `golden` fixture; --regen-golden rewrites them), --layers implying --matrix,
+an RNN without cell state under --matrix --verify and --explain, and a stack shown block by
+block. Keys and file names holding rich markup, OSC sequences, BEL and bidi overrides are shown,
+never obeyed: through the real console script (helpers.run_bounded) and on a real terminal
+(helpers.on_terminal).
 """
 
 from __future__ import annotations
