@@ -1,9 +1,8 @@
-"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
-GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
-usage errors, and what a clean run imports.
+"""Tests of lstmshape.__main__: `python -m lstmshape`, run in a child process.
 
-`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+A clean `check` imports neither numpy nor rich (python -X importtime); a failing config gives the
+same exit code and output as the console script (helpers.run_script); `infer --format json` gives
+configs/basic.yaml's output shape; and `--version` (helpers.run) names lstmshape.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""Weight conversion between torch, Keras and ONNX, proven by running both sides; and
-`infer --as`, the same config expressed in another framework.
+"""Tests of lstmshape.convert: weights moved between torch, Keras and ONNX, proven by running them.
 
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
+LSTM round trips torch → Keras → torch and torch → ONNX → torch, in NumPy and with live torch,
+Keras and onnx.reference, and the NumPy runs against tests/golden/frameworks/numerics.npz
+(recorded by tests/golden/record_frameworks.py). GRU and RNN: torch's output and hn against
+Keras' and ONNX's runs of the converted weights and against rnn_forward, on
+tests/golden/frameworks/rnn_numerics.npz (recorded by tests/golden/record_rnn_frameworks.py) and
+live; exact round trips, gate order and bias rows, and the refusals where there is no equivalent.
+Also `infer --as` (lstmshape.translate, and the CLI through helpers.run): the same config in
+another framework, and what cannot be expressed named at its line.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
-"""Hostile repositories for the gate: project files and directory walks that would read outside
-the project or never end, file names built to forge CI log commands or break an encoder, and
-bounds that must never turn into a false OK. End to end through the console script, each input
-built here, time and memory measured in the child (5 s, 400 MB)."""
+"""Tests of lstmshape.discovery: the files `check` finds, by directory walks and project globs.
+
+Through the real console script (helpers.run_bounded: 5 s, 400 MB, a secret outside the project
+never printed): [tool.lstmshape] globs that climb out with `..` or are absolute are usage errors;
+a walk follows no symlink out of the root (a symlink named on the command line is read); symlink
+loops end; and a backtracking glob is matched in linear time.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""The traps `infer --explain` states, each for the config's own numbers.
+"""Tests of lstmshape.explain: the traps `infer --explain` states, in the config's own numbers.
 
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
+torch.nn.LSTM settings through infer_lstm: bidirectional heads and final states, batch_first
+states and the silent transpose, projection and unbatched input, and a plain LSTM with no layer or
+direction trap. Keras configs (configs/keras_stateful.yaml, configs/keras_bilstm.yaml and inline
+ones): what the shape-free arguments rule out (cuDNN, a stateful batch), and that no shape changes.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""The tests mirror the package (issue 26): lstmshape/<package>/<module>.py is tested in
-tests/<package>/test_<module>.py (a package's __init__.py in test___init__.py), so a module's
-tests are found where the module is, and a story-named test file cannot come back. Rule modules
+"""Tests of the tests' own layout: they mirror the package, module by module.
+
+lstmshape/<package>/<module>.py is tested in tests/<package>/test_<module>.py (a package's
+__init__.py in test___init__.py): every module has its file, and every test file mirrors a
+module, tests a rule module, or says in NOT_A_MODULE what it tests instead. Rule modules
 (lstmshape/rules/lsNNN_*.py) are tested by their docstring examples (rules/test___init__.py) and
-need no file of their own."""
+need no file of their own.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,12 @@
-"""GRU and vanilla RNN (issue #13) against torch.nn.GRU and nn.RNN: the shape engine, the NumPy
-forward pass and the cell switch in configs, live and on golden files (tests/golden/
-rnn_shapes.json and tests/golden/rnn_forward/, recorded by tests/golden/record_rnn_*.py)."""
+"""Tests of lstmshape.forward's rnn_forward: the GRU and vanilla RNN forward pass against torch.
+
+On tests/golden/rnn_forward/*.npz (recorded from torch.nn.GRU and nn.RNN by
+tests/golden/record_rnn_forward.py, the recorder re-run live), with NumPy's cell and the compiled
+cell (helpers.cells_for); live against torch on every setting, input kind and h0, and on random
+configs (hypothesis; infer_lstm's shapes and counts too); batch parts and the two directions in
+threads of single-threaded BLAS; the compiled cells float32-accurate against float64 over every
+range; a NaN spreading as in torch; the `lstm` cell equal to lstm_forward; torch's refusals.
+"""
 
 from __future__ import annotations
 

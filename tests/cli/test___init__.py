@@ -1,10 +1,9 @@
-"""`lstmshape check` end to end, through the CLI's entry point (the console script itself for
-GITHUB_ACTIONS, a terminal and python -m): formats, exit codes, --strict, --exit-zero, directories,
-usage errors, and what a clean run imports.
+"""Tests of lstmshape.cli: the console script's entry point (main, dispatch).
 
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
+A clean `check` through lstmshape.cli.dispatch in a fresh interpreter imports typer but not
+numpy, rich or pydantic; `--help` comes from the full typer app (helpers.run); and the console
+script itself in a bash pipe with pipefail: a reader that closes the pipe (`| head -1`) ends
+`infer`, `infer --matrix`, the help and `check --format sarif` with exit 0 and an empty stderr.
 """
 
 from __future__ import annotations

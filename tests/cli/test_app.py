@@ -1,6 +1,10 @@
-"""What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input."""
+"""Tests of lstmshape.cli.app: the typer app's declarations, as a user meets them.
+
+Through helpers.run: `-h`/`--help` of infer, check and the top level list every option and
+format; a bad `--format` value is a usage error (exit 2) saying what is allowed, without
+pydantic's "Value error"; and bash's completion requests (_LSTMSHAPE_COMPLETE) get typer's
+completions of commands, options and option values.
+"""
 
 from __future__ import annotations
 

@@ -1,13 +1,9 @@
-"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""Tests of lstmshape.frameworks: `infer` over every framework, as the library's users call it.
 
-Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
-
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
+`infer(load_config(path))` from Python, as README's library section shows: configs/bilstm.yaml
+(and its eight results with matrix=True), keras and onnx configs single and stacked (a result per
+block, of its framework, with its shapes and a parameter count equal to its listed parameters),
+and the exact shapes and counts of configs/keras_bilstm.yaml and configs/onnx_bidirectional.yaml.
 """
 
 from __future__ import annotations

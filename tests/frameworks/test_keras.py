@@ -1,15 +1,13 @@
-"""Keras configs: validation, the shape engine against real Keras 3 (live, KERAS_BACKEND=torch)
-and against goldens recorded from it, and the NumPy Keras forward pass against Keras' own.
+"""Tests of lstmshape.frameworks.keras: the shapes Keras 3's LSTM, GRU and SimpleRNN build.
 
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
-
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
+The shape engine (infer_keras) against tests/golden/frameworks/keras_shapes.json (recorded by
+tests/golden/record_frameworks.py), rnn_keras_shapes.json (GRU and SimpleRNN, recorded by
+tests/golden/record_rnn_frameworks.py) and keras_args.json (the arguments beyond the sizes, and
+which configs Keras runs; recorded by tests/golden/record_keras_args.py), each recorder re-run
+against live Keras; lstmshape.convert's NumPy forward pass against Keras' own on the same
+weights; the layer line `infer` prints, built in Keras. Also: validation at line and column, the
+held-out configs tests/golden/keras_args/*.yaml through `check` (helpers.run) and in live Keras,
+and which rules a keras config runs.
 """
 
 from __future__ import annotations

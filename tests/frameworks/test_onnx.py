@@ -1,11 +1,12 @@
-"""ONNX configs: validation, the shape engine against onnx.shape_inference (live, and goldens
-recorded from it), and the NumPy ONNX forward pass against onnx.reference.ReferenceEvaluator
-(and onnxruntime, for what the reference evaluator ignores: sequence_lens, input_forget).
+"""Tests of lstmshape.frameworks.onnx: the ONNX LSTM, GRU and RNN operators' shapes, node by node.
 
-Keras GRU/SimpleRNN and ONNX GRU/RNN (issue #13): the shape engine against real Keras 3 and the
-ONNX shape inference / reference evaluator, and lstmshape.convert's weights run by each framework
-against torch.nn.GRU/RNN. Live where the oracles are installed, and on the goldens recorded by
-tests/golden/record_rnn_frameworks.py.
+The shape engine (infer_onnx) against tests/golden/frameworks/onnx_shapes.json (recorded by
+tests/golden/record_frameworks.py) and rnn_onnx_shapes.json (GRU and RNN, recorded by
+tests/golden/record_rnn_frameworks.py), with the recorders re-run against live onnx shape
+inference; num_params as the initializers' sizes. lstmshape.convert's NumPy ONNX forward pass
+against onnx.reference.ReferenceEvaluator, and against onnxruntime for what the evaluator ignores
+(sequence_lens, input_forget). Also: validation at line and column, missing keys, the shipped
+configs/onnx_bidirectional.yaml, and --matrix over layout × direction × num_layers.
 """
 
 from __future__ import annotations

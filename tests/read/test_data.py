@@ -1,9 +1,11 @@
-"""Config parsing: aliases, defaults, and every validation error at its exact line and column.
+"""Tests of lstmshape.read.data: the `data` section of a config, as read.
 
-The config format's model around the LSTM (stacks, lengths, head, expect): parsing, exact
-positions and messages, and `infer` on stacks.
-
-The `data` section as read: data.state's spellings, and its bad values placed at the value."""
+Each bad value of batch_size, seq_len, time_step and unbatched with its exact message at its
+value's line and column; data.lengths' values and type (unsorted lengths are fine); every
+spelling of data.state read as one value, and each bad one placed at the value with its path
+$.data.state. Configs parsed in process (lstmshape.check.load_text, read_config,
+helpers.problems_of).
+"""
 
 from __future__ import annotations
 

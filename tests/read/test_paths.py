@@ -1,6 +1,11 @@
-"""The PATH grammar of --from (lstmshape/read/paths.py, issue #27 items 2 and 3): paths with quoted
-segments, negative indexes and list filters, integer arithmetic with `+ - * //` and parentheses,
-`-` an operator only after white space or `)`, and every bound."""
+"""Tests of lstmshape.read.paths: the PATH grammar of --from and its arithmetic.
+
+Paths with quoted segments, negative indexes, list filters ([KEY=VALUE]) and `-` inside names,
+each parsed, and written back (dotted) to the same path; expressions with `+ - * //` and
+parentheses, precedence and left association, `-` an operator only after white space or `)`;
+show and references; each malformed text with its message and column; and every bound (length,
+digits, nesting, operands, segments) refused within 0.1 s, a megabyte of hostile text included.
+"""
 
 from __future__ import annotations
 

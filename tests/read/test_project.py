@@ -1,13 +1,13 @@
-"""Hostile repositories for the gate: project files and directory walks that would read outside
-the project or never end, file names built to forge CI log commands or break an encoder, and
-bounds that must never turn into a false OK. End to end through the console script, each input
-built here, time and memory measured in the child (5 s, 400 MB).
+"""Tests of lstmshape.read.project: the [[tool.lstmshape.configs]] groups of pyproject.toml.
 
-Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips.
+read_project in process: each group's globs, weights and source line, which group a file is in,
+and each malformed table a MappingError naming pyproject.toml. Through helpers.run: `check`
+without arguments checks every configured file (pyproject.toml found upwards), files named as
+pre-commit names them are read with their group's `from`/`set` (configs/foreign/ copies) and the
+command line overrides it, a bad group value is placed at its pyproject.toml line, and each
+malformed group is a usage error (exit 2). Through the real console script (helpers.run_bounded:
+5 s, 400 MB, a secret outside the project never printed): weights outside the project, and a
+pyproject.toml nested too deeply.
 """
 
 from __future__ import annotations

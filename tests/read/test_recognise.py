@@ -1,13 +1,12 @@
-"""Hostile repositories for the gate: project files and directory walks that would read outside
-the project or never end, file names built to forge CI log commands or break an encoder, and
-bounds that must never turn into a false OK. End to end through the console script, each input
-built here, time and memory measured in the child (5 s, 400 MB).
+"""Tests of lstmshape.read.recognise: which YAML and JSON files are lstmshape configs.
 
-Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips.
+The recognisers in process: near_lstm (a key one edit from `lstm`), is_config (a document's
+top-level keys), looks_like_config (a broken file whose `lstm` key starts a line or follows a
+brace) and locate_project (the nearest pyproject.toml, none when that one has no lstmshape
+table). `check --skip-non-configs` through helpers.run: workflows, compose, k8s and other YAML
+skipped, typos and broken configs reported. Through the real console script (helpers.run_bounded:
+5 s, 400 MB): a config after a megabyte of comment and a one-line JSON with a duplicate `lstm`
+key are checked, not skipped.
 """
 
 from __future__ import annotations

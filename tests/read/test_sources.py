@@ -1,8 +1,11 @@
-"""Real training configs as they are (issue #9): mapped with --from/--set or a [tool.lstmshape]
-group, never edited. End to end through the CLI's entry point: the parameter shapes and counts of
-the torch.nn.LSTM each project builds (golden, recorded from torch by
-tests/golden/record_real_configs.py, and live where torch is installed), where every value came
-from, every bad input of the issue, and which YAML `check` skips."""
+"""Tests of lstmshape.read.sources: where every setting of a read config came from.
+
+Through helpers.run on tests/real_configs/nemo_rnnt.yaml with the --from/--set arguments of its
+case in tests/golden/record_real_configs.py: `infer --format json` gives each setting's value and
+its origin (a path in the user's file with line and column, the --set option, or the default),
+and the table shows the same; a plain config (configs/basic.yaml) lists its sources in JSON but
+prints no Sources table.
+"""
 
 from __future__ import annotations
 

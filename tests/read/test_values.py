@@ -1,9 +1,9 @@
-"""What a new user's first hour met in the messages (issue #25, item 6), each through the CLI's
-entry point: a key written in the wrong section says where it belongs, a suggestion names
-the canonical key before its alias, a number YAML read as text says what to write, and a
-misspelt interpolation names the key path it most likely meant.
+"""Tests of lstmshape.read.values: each value's kind, and the words when it does not fit.
 
-Config parsing: aliases, defaults, and every validation error at its exact line and column.
+Through `check` (helpers.run, exit 1, the message after the code): a number in exponent form that
+YAML reads as text (`1e3`) says what to write, or why no integer fits (a fraction, more than
+10**100), for sizes, dropout and batch_size; the suggested forms check clean; text that is no
+number keeps its plain message. In process (load_text): an input_size of 10**40 is accepted.
 """
 
 from __future__ import annotations

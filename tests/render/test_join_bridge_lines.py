@@ -1,8 +1,10 @@
-"""The model around the LSTM (issue #10 item 3): joins between blocks, enforce_sorted, the
-DataLoader's last batch, encoder → decoder. lstmshape's answers are held against what torch did
-with the real modules (tests/golden/around.json, re-recorded by tests/golden/record_around.py;
-live where torch is installed): what lstmshape accepts runs, what it refuses raises, with the
-shapes and sizes torch names."""
+"""Tests of lstmshape.render.join_bridge_lines: joins and bridges as lines of the `infer` table.
+
+The seq2seq_linear and rnnp configs recorded in tests/golden/around.json, through `infer`
+(helpers.run): the bridge from the encoder's hn through view, cat, Linear and tanh to the
+decoder's h0, the decoder's own section, and the Linear join between two blocks, each step with
+its shapes.
+"""
 
 from __future__ import annotations
 

@@ -1,15 +1,10 @@
-"""Keras and ONNX configs as a stack of blocks (`lstm` as a list, like torch's), `infer --as` on a
-whole stack, and `infer(load_config(path))` for every framework.
+"""Tests of lstmshape.render.keras_onnx_table: `infer`'s tables for keras and onnx configs.
 
-The shapes are proven against the frameworks: tests/golden/frameworks/stacks.json holds what
-torch, Keras 3 and ONNX (strict shape inference and the reference evaluator) observed for every
-case of tests/golden/record_stacks.py translated into each of them, and the recorder re-runs live
-where the oracles are installed. The CLI is run end to end through its entry point.
-
-The Keras layer arguments lstmshape reads beyond the sizes (input_shape, batch_input_shape,
-dropout, recurrent_dropout, activation, recurrent_activation, unit_forget_bias, stateful, unroll,
-time_major): lstmshape's verdicts and shapes against Keras 3 live (KERAS_BACKEND=torch) and against
-tests/golden/frameworks/keras_args.json recorded from it (tests/golden/record_keras_args.py).
+Through helpers.run on configs/onnx_stack.yaml and configs/keras_stack.yaml: every block, with
+node names numbered on across blocks, the Transpose between ONNX nodes and the Keras weight
+paths; `--matrix` of a stack with a block column (in JSON, each block's input_size from the one
+before); and the Keras layer line with its shape-free arguments, as Python
+(lstmshape.frameworks.keras.settings).
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""What a new user reads in their first hour (issue 25, item 6): byte sizes a symbol name cannot
-blur, recurrent layers named as the cell they are (LSTM, GRU, RNN, SimpleRNN), a file that is no
-checkpoint said to be one, and LS301 naming every setting behind a shape difference. Each through
-the CLI's entry point, as a user sees it.
+"""Tests of lstmshape.render.result_text: byte sizes and the text every reporter shares.
 
-Hostile configs for `infer`, `draw` and `infer --verify` (issue 24, items 6, 9 and 10): a few bytes
-of config never cost more than a reader can read, a wrong-typed value is an error naming the file
-(never exit 3), and no string from a file reaches the terminal as rich markup or control characters.
-
-End-to-end cases run the real console script in a child process (tests/helpers.run_bounded:
-time, peak memory and a secret in the environment); the rest run in-process.
+Byte sizes with symbolic dimensions keep their unit apart from any symbol, even one named B, KiB
+or GiB: in `infer`'s table, in `draw`'s HTML report, and as a count of bytes in
+`infer --format json` (helpers.run). A stack of a thousand blocks lists a few and says which are
+not shown, for `infer`, `--matrix` and `--verify`, through the real console script
+(helpers.run_bounded: 5 s, 400 MB).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""`lstmshape infer` end to end, through the console script's function (helpers.run), and the
-script itself where the process is the point (FORCE_COLOR, read when typer is imported; python -m).
+"""Tests of lstmshape.render.terminal: the rich console every reporter makes, coloured or not.
 
-What tripped a new user in the first hour (issue #11), each through the CLI's entry point (the
-console script itself in a pipe, on a terminal and on a FIFO): exit codes and gates, output a
-person reads, the glossary's own words, standard input.
+Piped output has no colour (helpers.run); FORCE_COLOR colours the console script's output
+(helpers.run_script: typer reads it when imported) unless NO_COLOR is set; on an 80-column
+pseudo-terminal (helpers.on_terminal) `infer` is styled, and under NO_COLOR neither `infer` nor
+`check` prints a single escape code.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
-"""The behaviours a mutation test found untested (issue 26): LS133 on equal lengths, LS009 on every
-block of a stack, and `total_proj_size`. Each is held against live torch where it says what torch
-does, and each has a case that fails if the code is changed the wrong way."""
+"""Tests of lstmshape.rules.ls009_dropout_single_layer, beyond its docstring examples.
+
+LS009 (dropout with one layer) warns on every block of a stack at that block's own dropout line,
+also when only a later block has it, and when the config is read for `infer`
+(config_stage_problems); live torch.nn.LSTM warns for exactly the same blocks.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""The behaviours a mutation test found untested (issue 26): LS133 on equal lengths, LS009 on every
-block of a stack, and `total_proj_size`. Each is held against live torch where it says what torch
-does, and each has a case that fails if the code is changed the wrong way."""
+"""Tests of lstmshape.rules.ls133_lengths_unsorted, beyond its docstring examples.
+
+LS133 (enforce_sorted with unsorted lengths) passes non-increasing lengths, ties included, and
+names the first length longer than the one before, as an error on the data line; against live
+torch it flags exactly the lengths pack_padded_sequence(enforce_sorted=True) refuses.
+"""
 
 from __future__ import annotations
 

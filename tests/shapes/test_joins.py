@@ -1,8 +1,14 @@
-"""The model around the LSTM (issue #10 item 3): joins between blocks, enforce_sorted, the
-DataLoader's last batch, encoder → decoder. lstmshape's answers are held against what torch did
-with the real modules (tests/golden/around.json, re-recorded by tests/golden/record_around.py;
-live where torch is installed): what lstmshape accepts runs, what it refuses raises, with the
-shapes and sizes torch names."""
+"""Tests of lstmshape.shapes.joins: the layers between and around LSTMs, as torch runs them.
+
+Every case of tests/golden/around.json (joins, enforce_sorted, the DataLoader's last batch,
+encoder → decoder bridges; recorded by tests/golden/record_around.py, re-observed from live
+torch): lstmshape reports exactly its codes for what torch refuses or silently gets wrong, its
+messages name the sizes torch's errors give, and its shapes, bridged states and batch counts are
+torch's. Through helpers.run: `check` at line and column, `infer --format json` and `draw` of
+joins, bridge and decoder, each bad input named at its place, and the shipped
+examples/around_*.yaml. Sizes of 10**40 and 10**30 sequences through the console script
+(helpers.run_script).
+"""
 
 from __future__ import annotations
 
