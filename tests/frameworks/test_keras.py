@@ -314,7 +314,9 @@ def test_the_infer_line_builds_the_same_model_in_keras(keras):
 
 
 @pytest.mark.parametrize("path", HELD_OUT, ids=lambda p: p.stem)
-def test_held_out_config_through_the_console_script(path):
+def test_held_out_config_through_the_cli(path):
+    """`lstmshape check --format json` (the console script's function, helpers.run) finds exactly the
+    codes the config names on its first line."""
     result = run("check", "--format", "json", path)
     codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
     assert sorted(codes) == sorted(expected_codes(path)), result.stdout
