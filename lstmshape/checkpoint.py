@@ -14,6 +14,7 @@ dimensions) is held against a bound no real model reaches before anything reads 
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -458,15 +459,40 @@ def _torch(path: str) -> list[TensorInfo]:
             for name, t in _torch_state(path).items()]
 
 
+@functools.lru_cache(maxsize=1)
+def _onnx_messages():
+    """The ONNX protobuf messages (ModelProto, AttributeProto), from the onnx package's generated
+    onnx/onnx_ml_pb2.py alone: `import onnx` runs the package's __init__, which loads its whole
+    library (ml_dtypes, the checker, the reference evaluator: some 0.75 s) for a file lstmshape
+    only parses. The module needs nothing but protobuf; it is loaded from the installed onnx,
+    under a name of its own, and put in no module table. None where onnx is not installed."""
+    import importlib.util
+
+    package = importlib.util.find_spec("onnx")  # finds the package without importing it
+    locations = package.submodule_search_locations if package is not None else None
+    if not locations:
+        return None
+    spec = importlib.util.spec_from_file_location("lstmshape_onnx_ml_pb2", os.path.join(locations[0], "onnx_ml_pb2.py"))
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _onnx(path: str) -> tuple[list[TensorInfo], list[FoundLSTM], list[Incomplete]]:
     """Every LSTM, GRU and RNN node with its W, R, B, P initializers and attributes (external data
     not loaded)."""
+    messages = _onnx_messages()
+    if messages is None:
+        raise CheckpointError(f"{path}: reading .onnx needs the onnx package (pip install onnx)")
+    model = messages.ModelProto()
     try:
-        import onnx
-    except ImportError:
-        raise CheckpointError(f"{path}: reading .onnx needs the onnx package (pip install onnx)") from None
-    try:
-        model = onnx.load(path, load_external_data=False)
+        with open(path, "rb") as file:
+            data = file.read()
+        read = model.ParseFromString(data)  # as onnx.load parses it, external data left where it is
+        if read is not None and read != len(data):
+            raise ValueError(f"protobuf decoding consumed {read} of {len(data)} bytes")
     except Exception as exc:  # DecodeError on a corrupt or truncated protobuf
         raise CheckpointError(f"{path}: not a readable ONNX model: {type(exc).__name__}: {exc}") from None
     graph = model.graph
@@ -495,7 +521,7 @@ ONNX_ATTRIBUTES = {"hidden_size": ("INT", None), "layout": ("INT", (0, 1)), "inp
 def _onnx_attributes(node) -> tuple[dict, list[str]]:
     """The node's attributes that lstmshape reads, each of the type and value the ONNX spec gives
     it, and a reason for each that is not (a value is never echoed: it may be megabytes)."""
-    from onnx import AttributeProto
+    AttributeProto = _onnx_messages().AttributeProto
 
     attrs, reasons = {}, []
     for a in node.attribute:

@@ -18,6 +18,8 @@ import json
 import os
 import pickle
 import struct
+import subprocess
+import sys
 import tarfile
 import zipfile
 
@@ -396,6 +398,32 @@ def test_recurrent_layers_past_any_model(tmp_path):
     np.savez(tmp_path / "groups.npz", **arrays)
     with pytest.raises(CheckpointError, match="1,001 recurrent layers"):
         read_checkpoint(str(tmp_path / "groups.npz"))
+
+
+def test_reading_an_onnx_file_parses_it_without_importing_onnx(onnx, tmp_path):
+    """The onnx package's __init__ loads its whole library (~0.75 s); reading a model needs only its
+    generated protobuf messages, the same classes onnx itself uses."""
+    path = write(tmp_path, "m.onnx", onnx_file(onnx, onnx_lstm("l", hidden_size=2)))
+    code = ("import sys\nfrom lstmshape.checkpoint import read_checkpoint\n"
+            f"found = read_checkpoint({str(path)!r})\n"
+            "print([l.prefix for l in found.lstms], sorted(m for m in sys.modules if m == 'onnx' or m.startswith('onnx.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "['l'] []", result.stdout + result.stderr
+    assert [layer.prefix for layer in read_checkpoint(str(path)).lstms] == ["l"]  # onnx imported here too
+
+
+def test_an_onnx_file_without_the_onnx_package_says_what_to_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    path = write(tmp_path, "m.onnx", b"\x08\x07")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnx" else real(name, *a))
+    checkpoint._onnx_messages.cache_clear()
+    try:
+        with pytest.raises(CheckpointError, match=r"m\.onnx: reading \.onnx needs the onnx package"):
+            read_checkpoint(str(path))
+    finally:
+        checkpoint._onnx_messages.cache_clear()
 
 
 def test_onnx_node_bomb(onnx, tmp_path):
