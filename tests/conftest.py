@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from helpers import USER_UNSET
+from helpers import BAD, GOOD, SECRET, USER_UNSET, WARN
 
 # The session runs as a user's shell would, whatever the shell that runs the tests has set (a test
 # that is about one of these sets it): lstmshape run in this process (helpers.run) then sees what
@@ -98,6 +98,26 @@ def made_early(request, tmp_path_factory):
     yield
     for thread in threads:
         thread.join()
+
+
+@pytest.fixture
+def checked_tree(tmp_path):
+    """A tree to check: good.yaml, sub/bad.yml, sub/deeper/warn.yaml and a file that is no YAML."""
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "sub" / "bad.yml").write_text(BAD)
+    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
+    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
+    return tmp_path
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A file outside the project holding a value that must never be printed."""
+    (tmp_path / "outside").mkdir()
+    secret = tmp_path / "outside" / "secret.yaml"
+    secret.write_text(f"lstm: {{input_size: 3, hidden_size: {SECRET}}}\n")
+    return secret
 
 
 @pytest.fixture(scope="session")

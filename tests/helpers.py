@@ -286,7 +286,6 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
     return path
 
 
-
 def write(directory, name: str, content: str | bytes) -> Path:
     """directory/name holding `content` (text or bytes)."""
     path = Path(directory) / name
@@ -299,6 +298,101 @@ def problems_of(directory, text: str, name: str = "c.yaml") -> list:
     from lstmshape.check import check_file
 
     return check_file(str(write(directory, name, text)))
+
+
+# --- checking files a test writes -----------------------------------------------------------------
+
+# A config that checks clean, one with an error (LS101) and one with a warning (LS009), and the
+# smallest clean config.
+GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
+
+
+BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
+
+
+WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
+SMALL = "lstm: {input_size: 3, hidden_size: 4}\n"
+
+
+def checked_lines(tmp_path, text: str) -> list[str]:
+    """The lines `lstmshape check` prints for a config holding `text` (which must fail)."""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    result = run("check", path, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout.splitlines()
+
+
+def problem_message(tmp_path, text: str, code: str) -> str:
+    """The one message of `code` that checking `text` gives, after `path:line:col: error[code] `."""
+    found = [line.split(f"[{code}] ", 1)[1] for line in checked_lines(tmp_path, text) if f"[{code}] " in line]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def outcome(text: str) -> str:
+    """What `check` and `infer` (table and JSON, --explain, --matrix) make of a config, in-process and
+    through the same library calls as the console script: "error" (problems naming the file) or "ok".
+    Any exception is the bug the tests look for (the console script would exit 3)."""
+    from lstmshape.check import check_text, load_text
+    from lstmshape.frameworks import infer
+    from lstmshape.render.infer_json import JsonReporter
+    from lstmshape.render.infer_table import TableReporter
+
+    assert all(p.file == "c.yaml" for p in check_text(text, "c.yaml"))
+    config, problems = load_text(text, "c.yaml")
+    if config is None:
+        assert problems and all(p.file == "c.yaml" for p in problems)
+        return "error"
+    for matrix in (False, True):
+        results = infer(config, matrix)
+        JsonReporter(io.StringIO(), explain=True).report(config, results, None, problems)
+        TableReporter(io.StringIO(), explain=True).report(config, results, None, problems)
+    return "ok"
+
+
+# YAML and JSON files a repository holds beside its configs, none of them lstmshape's.
+OTHER_YAML = {
+    ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks: []\n",
+    ".github/workflows/ci.yml": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    "compose.yaml": "services:\n  web:\n    image: nginx\n",
+    "deploy/k8s.yaml": "apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n",
+    "playbook.yml": "- hosts: all\n  tasks: []\n",
+    "package.json": '{"name": "site", "version": "1.0.0"}\n',
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def project(root, files: str, extra: str = ""):
+    """A project: configs/model.yaml (SMALL) and a pyproject.toml whose one [tool.lstmshape] group
+    names `files` (a TOML value), plus `extra` lines of that group."""
+    (root / "configs").mkdir(parents=True, exist_ok=True)
+    (root / "configs" / "model.yaml").write_text(SMALL)
+    (root / "pyproject.toml").write_text(f"[[tool.lstmshape.configs]]\nfiles = {files}\n{extra}")
+    return root
+
+
+def torch_tensors(prefix: str, gates: int, inputs: int, hidden: int, layers: int = 1) -> dict:
+    """An nn.LSTM (gates 4), nn.GRU (3) or nn.RNN (1) state_dict under `prefix`, zeros."""
+    out = {}
+    for k in range(layers):
+        width = inputs if k == 0 else hidden
+        out |= {f"{prefix}weight_ih_l{k}": np.zeros((gates * hidden, width), np.float32),
+                f"{prefix}weight_hh_l{k}": np.zeros((gates * hidden, hidden), np.float32),
+                f"{prefix}bias_ih_l{k}": np.zeros(gates * hidden, np.float32),
+                f"{prefix}bias_hh_l{k}": np.zeros(gates * hidden, np.float32)}
+    return out
+
+
+def npz(path, tensors: dict):
+    np.savez(path, **tensors)
+    return path
 
 
 # --- configs written for a test ----------------------------------------------------------------
@@ -569,7 +663,6 @@ def png_array(path: Path) -> np.ndarray:
         out[y] = row
         prev = row
     return out.reshape(height, width, bpp)[:, :, :3]
-
 
 
 class Chromium:

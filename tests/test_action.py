@@ -19,10 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import REPO, made_once
+from helpers import BAD, GOOD, REPO, made_once
 
-GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
-BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
 RUNNER_BASH = ("bash", "--noprofile", "--norc", "-eo", "pipefail")  # GitHub's `shell: bash`
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 # what of this repository the action's checkout needs for `pip install` of it (the runner checks

@@ -13,26 +13,7 @@ import os
 
 import pytest
 
-from helpers import SECRET, run, run_bounded
-
-
-GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
-
-
-@pytest.fixture
-def outside(tmp_path):
-    """A file outside the project holding a value that must never be printed."""
-    (tmp_path / "outside").mkdir()
-    secret = tmp_path / "outside" / "secret.yaml"
-    secret.write_text(f"lstm: {{input_size: 3, hidden_size: {SECRET}}}\n")
-    return secret
-
-
-def project(root, files: str, extra: str = ""):
-    (root / "configs").mkdir(parents=True, exist_ok=True)
-    (root / "configs" / "model.yaml").write_text(GOOD)
-    (root / "pyproject.toml").write_text(f"[[tool.lstmshape.configs]]\nfiles = {files}\n{extra}")
-    return root
+from helpers import SECRET, SMALL, project, run, run_bounded
 
 
 @pytest.mark.parametrize("pattern, words", [('"../outside/*.yaml"', "climbs out of the project with '..'"),
@@ -74,7 +55,7 @@ def test_symlink_loops_end(tmp_path):
 
 def test_a_backtracking_glob_is_matched_in_linear_time(tmp_path):
     root = project(tmp_path, '["configs/*.yaml"]')
-    (root / "configs" / ("a" * 40 + ".yaml")).write_text(GOOD)
+    (root / "configs" / ("a" * 40 + ".yaml")).write_text(SMALL)
     pattern = "**a**a**a**a**a**a**a**a**a**a**a**a!"
     (root / "pyproject.toml").write_text(f'[[tool.lstmshape.configs]]\nfiles = ["configs/{pattern}", '
                                          '"configs/*.yaml"]\n')

@@ -18,29 +18,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from helpers import GOLDEN_DIR, recorder, run
+from helpers import GOLDEN_DIR, npz, recorder, run, torch_tensors
 from lstmshape.checkpoint import read_checkpoint
 from lstmshape.forward import init_rnn_params
 from lstmshape.frameworks import infer
 from lstmshape.identify import TensorInfo, identify_torch
 from lstmshape.read import parse_text
-
-
-def torch_tensors(prefix: str, gates: int, inputs: int, hidden: int, layers: int = 1) -> dict:
-    """An nn.LSTM (gates 4), nn.GRU (3) or nn.RNN (1) state_dict under `prefix`, zeros."""
-    out = {}
-    for k in range(layers):
-        width = inputs if k == 0 else hidden
-        out |= {f"{prefix}weight_ih_l{k}": np.zeros((gates * hidden, width), np.float32),
-                f"{prefix}weight_hh_l{k}": np.zeros((gates * hidden, hidden), np.float32),
-                f"{prefix}bias_ih_l{k}": np.zeros(gates * hidden, np.float32),
-                f"{prefix}bias_hh_l{k}": np.zeros(gates * hidden, np.float32)}
-    return out
-
-
-def npz(path, tensors: dict):
-    np.savez(path, **tensors)
-    return path
 
 
 def keras_archive(path, layers: list[dict]):

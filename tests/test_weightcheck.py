@@ -19,7 +19,7 @@ import re
 import numpy as np
 import pytest
 
-from helpers import GOLDEN_DIR, SIZES, config_text, run, run_bounded, write
+from helpers import GOLDEN_DIR, SIZES, config_text, npz, run, run_bounded, torch_tensors, write
 from lstmshape import codes
 from lstmshape.checkpoint import read_checkpoint
 from lstmshape.read import load_config
@@ -94,23 +94,6 @@ def torch_complaints(torch, settings: dict, state: dict, prefix: str) -> set[str
 
 def yaml_for(settings: dict) -> str:
     return "lstm:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n" for k, v in settings.items())
-
-
-def torch_tensors(prefix: str, gates: int, inputs: int, hidden: int, layers: int = 1) -> dict:
-    """An nn.LSTM (gates 4), nn.GRU (3) or nn.RNN (1) state_dict under `prefix`, zeros."""
-    out = {}
-    for k in range(layers):
-        width = inputs if k == 0 else hidden
-        out |= {f"{prefix}weight_ih_l{k}": np.zeros((gates * hidden, width), np.float32),
-                f"{prefix}weight_hh_l{k}": np.zeros((gates * hidden, hidden), np.float32),
-                f"{prefix}bias_ih_l{k}": np.zeros(gates * hidden, np.float32),
-                f"{prefix}bias_hh_l{k}": np.zeros(gates * hidden, np.float32)}
-    return out
-
-
-def npz(path, tensors: dict):
-    np.savez(path, **tensors)
-    return path
 
 
 def shape_problems(tmp_path, config: str, tensors: dict) -> dict[str, str]:

@@ -17,25 +17,6 @@ import pytest
 from helpers import REPO, console_script, run
 
 
-GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
-
-
-BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
-
-
-WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
-
-
-@pytest.fixture
-def checked_tree(tmp_path):
-    (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    (tmp_path / "good.yaml").write_text(GOOD)
-    (tmp_path / "sub" / "bad.yml").write_text(BAD)
-    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
-    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
-    return tmp_path
-
-
 def shell(command: str) -> subprocess.CompletedProcess:
     """`command` in bash with pipefail, the console script's directory first on PATH."""
     path = os.path.dirname(console_script()) + os.pathsep + os.environ["PATH"]

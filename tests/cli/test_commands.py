@@ -21,25 +21,6 @@ from lstmshape.codes import ALL, lookup
 from lstmshape.rules import RULES, documentation
 
 
-GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
-
-
-BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
-
-
-WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
-
-
-@pytest.fixture
-def checked_tree(tmp_path):
-    (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    (tmp_path / "good.yaml").write_text(GOOD)
-    (tmp_path / "sub" / "bad.yml").write_text(BAD)
-    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
-    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
-    return tmp_path
-
-
 def screen(*args: str, env: dict | None = None) -> str:
     """What `lstmshape ARGS` shows on an 80-column terminal."""
     return on_terminal(*args, env=env)[1]

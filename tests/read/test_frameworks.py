@@ -11,7 +11,6 @@ and `infer`, never an exception. Malformed framework settings through the real c
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -19,14 +18,12 @@ import pytest
 import yaml
 from hypothesis import example, given, settings, strategies as st
 
-from helpers import SIZES, WRONG, config_text, run, run_bounded, write
-from lstmshape.check import check_file, check_text, load_text
+from helpers import SIZES, WRONG, config_text, outcome, run, run_bounded, write
+from lstmshape.check import check_file
 from lstmshape.frameworks import infer
 from lstmshape.frameworks.keras import KERAS_KEYS
 from lstmshape.frameworks.onnx import ONNX_KEYS
 from lstmshape.read import parse_text
-from lstmshape.render.infer_json import JsonReporter
-from lstmshape.render.infer_table import TableReporter
 from lstmshape.settings import KerasLSTM, OnnxLSTM
 
 
@@ -55,22 +52,6 @@ BAD_STACKS = [
 
 
 KEYS = [("keras", k.name) for k in KERAS_KEYS] + [("onnx", k.name) for k in ONNX_KEYS]
-
-
-def outcome(text: str) -> str:
-    """What `check` and `infer` (table and JSON, --explain, --matrix) make of a config, in-process and
-    through the same library calls as the console script: "error" (problems naming the file) or "ok".
-    Any exception is the bug the tests look for (the console script would exit 3)."""
-    assert all(p.file == "c.yaml" for p in check_text(text, "c.yaml"))
-    config, problems = load_text(text, "c.yaml")
-    if config is None:
-        assert problems and all(p.file == "c.yaml" for p in problems)
-        return "error"
-    for matrix in (False, True):
-        results = infer(config, matrix)
-        JsonReporter(io.StringIO(), explain=True).report(config, results, None, problems)
-        TableReporter(io.StringIO(), explain=True).report(config, results, None, problems)
-    return "ok"
 
 
 def refused(path: Path) -> list:

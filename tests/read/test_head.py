@@ -10,31 +10,11 @@ configs unchanged, and a property-based test that any value of `framework`, `hea
 
 from __future__ import annotations
 
-import io
 import pytest
 from hypothesis import given, settings, strategies as st
-from helpers import REPO, SIZES, WRONG, config_text, problems_of
-from lstmshape.check import check_text, load_text
+from helpers import REPO, SIZES, WRONG, config_text, outcome, problems_of
 from lstmshape.frameworks import infer
 from lstmshape.read import read_config
-from lstmshape.render.infer_json import JsonReporter
-from lstmshape.render.infer_table import TableReporter
-
-
-def outcome(text: str) -> str:
-    """What `check` and `infer` (table and JSON, --explain, --matrix) make of a config, in-process and
-    through the same library calls as the console script: "error" (problems naming the file) or "ok".
-    Any exception is the bug the tests look for (the console script would exit 3)."""
-    assert all(p.file == "c.yaml" for p in check_text(text, "c.yaml"))
-    config, problems = load_text(text, "c.yaml")
-    if config is None:
-        assert problems and all(p.file == "c.yaml" for p in problems)
-        return "error"
-    for matrix in (False, True):
-        results = infer(config, matrix)
-        JsonReporter(io.StringIO(), explain=True).report(config, results, None, problems)
-        TableReporter(io.StringIO(), explain=True).report(config, results, None, problems)
-    return "ok"
 
 
 @settings(max_examples=40, deadline=None)

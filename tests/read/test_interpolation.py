@@ -19,7 +19,7 @@ import warnings
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from helpers import REPO, SECRET, run, run_bounded, run_script, write
+from helpers import REPO, SECRET, problem_message, run, run_bounded, run_script, write
 from lstmshape.read.interpolation import Unresolved, interpolate, resolver_call
 from lstmshape.yamlload import parse_yaml
 
@@ -93,23 +93,6 @@ SPELLINGS = st.sampled_from(["${", "}", ":", ".", "oc", "env", "decode", "spy", 
 
 
 TEXTS = st.lists(SPELLINGS, min_size=1, max_size=10).map("".join)
-
-
-def check(tmp_path, text: str) -> list[str]:
-    """The lines `lstmshape check` prints for a config holding `text` (which must fail)."""
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    result = run("check", path, cwd=tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout.splitlines()
-
-
-def problem(tmp_path, text: str, code: str) -> str:
-    """The one message of `code` that checking `text` gives, after `path:line:col: error[code] `."""
-    found = [line.split(f"[{code}] ", 1)[1] for line in check(tmp_path, text) if f"[{code}] " in line]
-    assert len(found) == 1, found
-    return found[0]
 
 
 MODEL = "model:\n  d_model: 64\n  encoder: {layers: 2}\n"
@@ -352,24 +335,24 @@ def test_no_resolver_runs_on_any_document(data):
     ("${model.encodr.layers}", "model.encoder.layers"),
 ])
 def test_a_misspelt_interpolation_names_the_nearest_path(tmp_path, value, meant):
-    message = problem(tmp_path, MODEL + f"lstm:\n  input_size: {value}\n  hidden_size: 20\n", "LS011")
+    message = problem_message(tmp_path, MODEL + f"lstm:\n  input_size: {value}\n  hidden_size: 20\n", "LS011")
     assert message.startswith(f"input_size is '{value}': Interpolation key '{value[2:-1]}' not found; "
                               f"did you mean '{meant}'?"), message
 
 
 def test_a_misspelt_relative_interpolation_names_the_nearest_path(tmp_path):
-    message = problem(tmp_path, "lstm:\n  dmodel_in: 10\n  input_size: ${.d_model_in}\n  hidden_size: 20\n",
+    message = problem_message(tmp_path, "lstm:\n  dmodel_in: 10\n  input_size: ${.d_model_in}\n  hidden_size: 20\n",
                       "LS011")
     assert message.endswith("not found (resolved to 'lstm.d_model_in'); did you mean '.dmodel_in'?"), message
 
 
 def test_an_interpolation_far_from_every_key_suggests_nothing(tmp_path):
-    message = problem(tmp_path, MODEL + "lstm:\n  input_size: ${model.zzzz}\n  hidden_size: 20\n", "LS011")
+    message = problem_message(tmp_path, MODEL + "lstm:\n  input_size: ${model.zzzz}\n  hidden_size: 20\n", "LS011")
     assert "did you mean" not in message and "give the value with --set" in message, message
 
 
 def test_a_misspelt_ref_names_the_nearest_path(tmp_path):
-    message = problem(tmp_path, "dmodel: 10\nlstm:\n  input_size: !ref <d_model>\n  hidden_size: 20\n", "LS011")
+    message = problem_message(tmp_path, "dmodel: 10\nlstm:\n  input_size: !ref <d_model>\n  hidden_size: 20\n", "LS011")
     assert message == "input_size is !ref <d_model>, which is not in the file; did you mean '<dmodel>'?"
 
 

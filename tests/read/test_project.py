@@ -13,54 +13,18 @@ pyproject.toml nested too deeply.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from helpers import REPO, SECRET, run, run_bounded
+from helpers import OTHER_YAML, REPO, SMALL, project, run, run_bounded, write_tree
 from lstmshape.read.mapping import MappingError
 from lstmshape.read.project import read_project
-
-
-GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
-
-
-@pytest.fixture
-def outside(tmp_path):
-    """A file outside the project holding a value that must never be printed."""
-    (tmp_path / "outside").mkdir()
-    secret = tmp_path / "outside" / "secret.yaml"
-    secret.write_text(f"lstm: {{input_size: 3, hidden_size: {SECRET}}}\n")
-    return secret
-
-
-def project(root, files: str, extra: str = ""):
-    (root / "configs").mkdir(parents=True, exist_ok=True)
-    (root / "configs" / "model.yaml").write_text(GOOD)
-    (root / "pyproject.toml").write_text(f"[[tool.lstmshape.configs]]\nfiles = {files}\n{extra}")
-    return root
 
 
 def infer_json_of(path, *args, cwd=REPO):
     result = run("infer", path, *args, "--format", "json", cwd=cwd)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return json.loads(result.stdout)
-
-
-OTHER_YAML = {
-    ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks: []\n",
-    ".github/workflows/ci.yml": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
-    "compose.yaml": "services:\n  web:\n    image: nginx\n",
-    "deploy/k8s.yaml": "apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n",
-    "playbook.yml": "- hosts: all\n  tasks: []\n",
-    "package.json": '{"name": "site", "version": "1.0.0"}\n',
-}
-
-
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
 
 
 PYPROJECT = """\
@@ -113,7 +77,7 @@ def test_weights_stay_inside_the_project(tmp_path, outside, weights):
 
 def test_a_project_file_nested_deeply_is_a_usage_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.lstmshape]\nx = " + "[" * 50_000 + "]" * 50_000 + "\n")
-    (tmp_path / "model.yaml").write_text(GOOD)
+    (tmp_path / "model.yaml").write_text(SMALL)
     result = run_bounded("check", "model.yaml", cwd=tmp_path)
     result.assert_harmless()
     assert result.returncode == 2 and "pyproject.toml: not read: nested too deeply" in result.stderr

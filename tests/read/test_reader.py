@@ -15,29 +15,12 @@ import textwrap
 
 import pytest
 
-from helpers import run, run_bounded
+from helpers import problem_message, run, run_bounded
 from lstmshape import DataConfig, TorchLSTM
 from lstmshape.check import load_text
 
 
 LSTM = "lstm: {input_size: 10, hidden_size: 20}\n"
-
-
-def check(tmp_path, text: str) -> list[str]:
-    """The lines `lstmshape check` prints for a config holding `text` (which must fail)."""
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    result = run("check", path, cwd=tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout.splitlines()
-
-
-def problem(tmp_path, text: str, code: str) -> str:
-    """The one message of `code` that checking `text` gives, after `path:line:col: error[code] `."""
-    found = [line.split(f"[{code}] ", 1)[1] for line in check(tmp_path, text) if f"[{code}] " in line]
-    assert len(found) == 1, found
-    return found[0]
 
 
 def parse(text: str):
@@ -100,11 +83,11 @@ def test_did_you_mean_ignores_letter_case(tmp_path):
      "in 'data'"),
 ])
 def test_a_key_of_another_section_says_where_it_belongs(tmp_path, text, key, where, home):
-    assert problem(tmp_path, text, "LS004") == f"unknown key '{key}' in {where}; it belongs {home}"
+    assert problem_message(tmp_path, text, "LS004") == f"unknown key '{key}' in {where}; it belongs {home}"
 
 
 def test_a_key_of_no_section_is_still_spelt(tmp_path):
-    assert problem(tmp_path, LSTM + "data:\n  batch_sise: 4\n", "LS004") == \
+    assert problem_message(tmp_path, LSTM + "data:\n  batch_sise: 4\n", "LS004") == \
         "unknown key 'batch_sise' in 'data'; did you mean 'batch_size'?"
 
 
@@ -112,7 +95,7 @@ def test_a_layer_setting_is_not_sent_to_a_section(tmp_path):
     """`input` is a head layer's setting as well as an `expect` tensor: in a head layer it is not
     sent to `expect`."""
     text = LSTM + "head:\n  - input: hn_last\n"
-    assert problem(tmp_path, text, "LS004") == ("unknown key 'input' in 'head[0]'; known keys: linear, relu, tanh, "
+    assert problem_message(tmp_path, text, "LS004") == ("unknown key 'input' in 'head[0]'; known keys: linear, relu, tanh, "
                                                 "gelu, sigmoid, softmax, log_softmax, identity, flatten, dropout")
 
 
@@ -125,11 +108,11 @@ def test_a_layer_setting_is_not_sent_to_a_section(tmp_path):
 ])
 def test_a_suggestion_names_the_canonical_key_first(tmp_path, key, meant):
     text = f"lstm:\n  input_size: 10\n  hidden_size: 20\n  {key}: 2\n"
-    assert problem(tmp_path, text, "LS004") == f"unknown key '{key}' in 'lstm'; did you mean {meant}?"
+    assert problem_message(tmp_path, text, "LS004") == f"unknown key '{key}' in 'lstm'; did you mean {meant}?"
 
 
 def test_a_data_alias_is_suggested_after_its_canonical_key(tmp_path):
-    assert problem(tmp_path, LSTM + "data:\n  timestep: 5\n", "LS004") == \
+    assert problem_message(tmp_path, LSTM + "data:\n  timestep: 5\n", "LS004") == \
         "unknown key 'timestep' in 'data'; did you mean 'seq_len' (or its alias 'time_step')?"
 
 

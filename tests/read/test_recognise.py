@@ -11,35 +11,15 @@ key are checked, not skipped.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from helpers import run, run_bounded
+from helpers import OTHER_YAML, SMALL, run, run_bounded, write_tree
 from lstmshape.read.recognise import is_config, locate_project, looks_like_config, near_lstm
 
 
-GOOD = "lstm: {input_size: 3, hidden_size: 4}\n"
-
-
-OTHER_YAML = {
-    ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks: []\n",
-    ".github/workflows/ci.yml": "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
-    "compose.yaml": "services:\n  web:\n    image: nginx\n",
-    "deploy/k8s.yaml": "apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: Pod\n",
-    "playbook.yml": "- hosts: all\n  tasks: []\n",
-    "package.json": '{"name": "site", "version": "1.0.0"}\n',
-}
-
-
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-
-
 def test_a_config_after_a_megabyte_of_comment_is_not_skipped(tmp_path):
-    (tmp_path / "long.yaml").write_bytes(b"#" * (1 << 20) + b"\n" + GOOD.encode())
+    (tmp_path / "long.yaml").write_bytes(b"#" * (1 << 20) + b"\n" + SMALL.encode())
     result = run_bounded("check", tmp_path)
     result.assert_harmless(tmp_path / "long.yaml")
     assert result.returncode == 1 and "error[LS001]" in result.stdout and "larger than" in result.stdout

@@ -12,28 +12,11 @@ import textwrap
 
 import pytest
 
-from helpers import run
+from helpers import problem_message, run
 from lstmshape.check import load_text
 
 
 LSTM = "lstm: {input_size: 10, hidden_size: 20}\n"
-
-
-def check(tmp_path, text: str) -> list[str]:
-    """The lines `lstmshape check` prints for a config holding `text` (which must fail)."""
-    path = tmp_path / "c.yaml"
-    path.write_text(text)
-    result = run("check", path, cwd=tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout.splitlines()
-
-
-def problem(tmp_path, text: str, code: str) -> str:
-    """The one message of `code` that checking `text` gives, after `path:line:col: error[code] `."""
-    found = [line.split(f"[{code}] ", 1)[1] for line in check(tmp_path, text) if f"[{code}] " in line]
-    assert len(found) == 1, found
-    return found[0]
 
 
 TEXT = "a float in exponent form, which YAML reads as text"
@@ -60,7 +43,7 @@ def parse(text: str):
 def test_a_number_yaml_reads_as_text_says_what_to_write(tmp_path, line, message):
     size = "" if line.startswith("hidden_size") else "  hidden_size: 20\n"
     text = f"lstm:\n  input_size: 10\n{size}  {line}\n"
-    assert problem(tmp_path, text, "LS007") == message
+    assert problem_message(tmp_path, text, "LS007") == message
 
 
 def test_what_to_write_is_read_as_a_number(tmp_path):
@@ -72,12 +55,12 @@ def test_what_to_write_is_read_as_a_number(tmp_path):
 
 
 def test_a_batch_size_in_exponent_form_says_what_to_write(tmp_path):
-    assert problem(tmp_path, LSTM + "data:\n  batch_size: 3.2e1\n", "LS007") == \
+    assert problem_message(tmp_path, LSTM + "data:\n  batch_size: 3.2e1\n", "LS007") == \
         f"batch_size is not a positive integer or a symbol name such as B, got string '3.2e1': {TEXT}; write 32"
 
 
 def test_text_that_is_no_number_keeps_its_message(tmp_path):
-    assert problem(tmp_path, "lstm: {input_size: 10, hidden_size: e3}\n", "LS007") == \
+    assert problem_message(tmp_path, "lstm: {input_size: 10, hidden_size: e3}\n", "LS007") == \
         "hidden_size is not an integer, got string 'e3'"
 
 

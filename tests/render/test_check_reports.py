@@ -23,22 +23,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import made_once, run, run_bounded, run_script
+from helpers import BAD, GOOD, WARN, made_once, run, run_bounded, run_script
 from lstmshape.check import Report
 from lstmshape.problems import Problem, format_problem
 from lstmshape.render.check_reports import GitlabReporter, JunitReporter, MarkdownReporter, escape_data, escape_property
 
 
-GOOD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 40, out_features: 3}\n"
-
-
-BAD = "lstm: {input_size: 10, hidden_size: 20, bidirectional: true}\nhead:\n  - linear: {in_features: 20, out_features: 3}\n"
-
-
 TYPO = "lstm: {input_size: 10, hidden_size: 20, bidirectinal: true}\n"
-
-
-WARN = "lstm: {input_size: 10, hidden_size: 20, dropout: 0.5}\n"
 
 
 WORKFLOW = "name: ci\non: [push]\njobs:\n  test: {runs-on: ubuntu-latest, steps: [{run: make}]}\n"
@@ -150,16 +141,6 @@ def render(reporter, report: Report) -> str:
 
 BAD_MESSAGE = ("head[0].in_features is 20 but output has 40 features (num_directions 2 × hidden_size 20): "
                "a bidirectional LSTM doubles the feature size")
-
-
-@pytest.fixture
-def checked_tree(tmp_path):
-    (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    (tmp_path / "good.yaml").write_text(GOOD)
-    (tmp_path / "sub" / "bad.yml").write_text(BAD)
-    (tmp_path / "sub" / "deeper" / "warn.yaml").write_text(WARN)
-    (tmp_path / "sub" / "notes.txt").write_text("not yaml: [")
-    return tmp_path
 
 
 FORGED = "::warning title=Forged::All good"
