@@ -130,13 +130,10 @@ def reverse_to_keras(lstm, spec: dict, t) -> None:
 
 
 def torch_outputs_in_keras(lstm, spec: dict, t) -> None:
-    bidirectional = spec["direction"] == "bidirectional"
-    if spec["cell"] == "lstm":
-        t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, (hn, cn)); Keras "
-                     "returns the last layer's h and c only" + (", forward then backward" if bidirectional else ""))
-    else:
-        t.note(None, "return_sequences=True and return_state=True reproduce torch's (output, hn); Keras "
-                     "returns the last layer's h only" + (", forward then backward" if bidirectional else ""))
+    torch_returns, keras_states = ("(output, (hn, cn))", "h and c") if spec["cell"] == "lstm" else ("(output, hn)", "h")
+    t.note(None, f"return_sequences=True and return_state=True reproduce torch's {torch_returns}; Keras returns "
+                 f"the last layer's {keras_states} only"
+                 + (", forward then backward" if spec["direction"] == "bidirectional" else ""))
     if spec.get("dropout"):
         t.note("dropout", f"dropout {spec['dropout']} (training only): torch applies it to the inputs of layers "
                           "2..n; in Keras set LSTM(dropout=...) on those layers")

@@ -66,19 +66,26 @@ def torch_forward(torch, lstm, x, h0, c0, lengths, batch_first):
     return output.numpy(), (hn.numpy(), cn.numpy())
 
 
-@functools.cache
-def seeded_lstm(torch, dtype, batch_first, bidirectional, num_layers, proj_size, bias):
-    """The seeded torch.nn.LSTM of one setting and its state_dict as read-only NumPy arrays, built
-    once for the cases that share them (each input kind, with and without a given state, each
-    cell): seeding torch and building the module cost more than both forwards."""
-    torch.manual_seed(num_layers * 100 + proj_size * 10 + bidirectional)
+def torch_lstm(torch, seed, dtype, num_layers, bidirectional, proj_size, batch_first=False, bias=True):
+    """torch.nn.LSTM with these settings, its weights drawn after torch.manual_seed(seed), in `dtype`,
+    and its state_dict as NumPy arrays."""
+    torch.manual_seed(seed)
     lstm = torch.nn.LSTM(
         INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
         bidirectional=bidirectional, proj_size=proj_size,
     )
     if dtype is np.float64:
         lstm = lstm.double()
-    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    return lstm, {name: value.numpy() for name, value in lstm.state_dict().items()}
+
+
+@functools.cache
+def seeded_lstm(torch, dtype, batch_first, bidirectional, num_layers, proj_size, bias):
+    """The seeded torch.nn.LSTM of one setting and its state_dict as read-only NumPy arrays, built
+    once for the cases that share them (each input kind, with and without a given state, each
+    cell): seeding torch and building the module cost more than both forwards."""
+    lstm, params = torch_lstm(torch, num_layers * 100 + proj_size * 10 + bidirectional, dtype, num_layers,
+                              bidirectional, proj_size, batch_first, bias)
     for value in params.values():
         value.flags.writeable = False
     return lstm, params
@@ -182,19 +189,11 @@ def test_lengths_equal_running_each_sequence_alone():
         np.testing.assert_allclose(cn[:, b], alone_cn, rtol=0, atol=1e-14)
 
 
-
-
 def torch_case(torch, dtype, num_layers, bidirectional, proj_size, batch, seq_len, given_state,
                batch_first=False, bias=True):
     """A seeded torch LSTM, its params as numpy, and x (with h0, c0 when given_state)."""
-    torch.manual_seed(batch * 10 + num_layers)
-    lstm = torch.nn.LSTM(
-        INPUT_SIZE, HIDDEN_SIZE, num_layers, bias=bias, batch_first=batch_first,
-        bidirectional=bidirectional, proj_size=proj_size,
-    )
-    if dtype is np.float64:
-        lstm = lstm.double()
-    params = {name: value.numpy() for name, value in lstm.state_dict().items()}
+    lstm, params = torch_lstm(torch, batch * 10 + num_layers, dtype, num_layers, bidirectional, proj_size,
+                              batch_first, bias)
     rng = np.random.default_rng(batch)
     shape = (batch, seq_len) if batch_first else (seq_len, batch)
     x = rng.standard_normal(shape + (INPUT_SIZE,)).astype(dtype)
@@ -355,7 +354,6 @@ def test_an_error_in_a_direction_restores_the_blas_limit(monkeypatch, two_direct
 
 
 # --- which calls run the compiled cell ---------------------------------------------------------
-
 
 
 @pytest.mark.oracle
