@@ -395,6 +395,34 @@ def npz(path, tensors: dict):
     return path
 
 
+def cli(*args: str) -> tuple[int, str]:
+    """`lstmshape ARGS...` in process (run): its exit code and everything it printed."""
+    result = run(*args)
+    return result.returncode, result.stdout + result.stderr
+
+
+def context(text: str):
+    """The rule context (lstmshape.rules.context_for) of a config holding `text`, which must read."""
+    from lstmshape.read import parse_text
+    from lstmshape.rules import context_for
+
+    config, problems = parse_text(text)
+    assert config is not None, problems
+    return context_for(config)
+
+
+# The held-out configs of tests/golden/checks/ (recorded by tests/golden/record_checks.py): each
+# names on its first line the codes lstmshape must report for it.
+def path_of(name: str) -> str:
+    return str(GOLDEN_DIR / "checks" / name)
+
+
+def codes_written(name: str) -> list[str]:
+    first = (GOLDEN_DIR / "checks" / name).read_text().splitlines()[0]
+    assert first.startswith("# codes:"), name
+    return sorted(first.split(":", 1)[1].split())
+
+
 # --- configs written for a test ----------------------------------------------------------------
 
 # The smallest LSTM section of each framework, by its own keys (a test adds or overrides settings).

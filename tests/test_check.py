@@ -23,7 +23,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from helpers import GOLDEN_DIR, REPO, documents, mutate, recorder, run, run_script, to_yaml, values
+from helpers import (REPO, codes_written, documents, mutate, path_of, recorder, run, run_script, to_yaml, values)
 from lstmshape.check import check_paths
 
 
@@ -95,7 +95,6 @@ def write_bytes(path, data: bytes):
 NOT_CONFIG_NAMES = {"empty", "only-comment", "list", "scalar", "null", "binary", "deep-block"}
 
 
-
 def yaml_mapping(data: bytes):
     """The YAML document's mapping, None when it is none (or no valid YAML)."""
     import yaml
@@ -125,16 +124,6 @@ CASES = rec.cases()
 
 
 NAMES = sorted(CASES)
-
-
-def path_of(name: str) -> str:
-    return str(GOLDEN_DIR / "checks" / name)
-
-
-def codes_written(name: str) -> list[str]:
-    first = (GOLDEN_DIR / "checks" / name).read_text().splitlines()[0]
-    assert first.startswith("# codes:"), name
-    return sorted(first.split(":", 1)[1].split())
 
 
 @pytest.mark.parametrize("name", sorted(NOT_CONFIGS))

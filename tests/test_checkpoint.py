@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 import yaml
 
-from helpers import GOLDEN_DIR, on_terminal, run, run_bounded, run_script, write
+from helpers import GOLDEN_DIR, cli, on_terminal, run, run_bounded, run_script, write
 from lstmshape import checkpoint
 from lstmshape.checkpoint import Checkpoint, CheckpointError, TORCH_MAGIC, load_tensors, read_checkpoint
 from lstmshape.identify import FoundLSTM, TensorInfo
@@ -285,11 +285,6 @@ def zip_of(members: dict) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buf.getvalue()
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = run(*args)
-    return result.returncode, result.stdout + result.stderr
 
 
 def npz(tmp_path) -> str:

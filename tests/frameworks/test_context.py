@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run
+from helpers import cli, context
 from lstmshape.frameworks.context import subject_of
 from lstmshape.frameworks.keras import KerasContext
 from lstmshape.frameworks.onnx import OnnxContext
-from lstmshape.read import parse_text
-from lstmshape.rules import context_for
 
 
 KERAS = "framework: keras\nlstm: {input_dim: 10, units: 20, return_state: true}\ndata: {batch_size: 32, seq_len: 5}\n"
 
 
 ONNX = "framework: onnx\nlstm: {input_size: 10, hidden_size: 20, cell: gru}\ndata: {batch_size: 32, seq_len: 5}\n"
-
-
-def context(text: str):
-    config, problems = parse_text(text)
-    assert config is not None, problems
-    return context_for(config)
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = run(*args)
-    return result.returncode, result.stdout + result.stderr
 
 
 def check(context):

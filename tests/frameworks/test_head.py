@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from helpers import GOLDEN_DIR, REPO, problems_of, recorder, run, write
+from helpers import GOLDEN_DIR, REPO, codes_written, path_of, problems_of, recorder, run, write
 from lstmshape.check import check_file
 from lstmshape.frameworks import infer
 from lstmshape.read import parse_text, read_config
@@ -43,16 +43,6 @@ CASES = rec.cases()
 
 
 NAMES = sorted(CASES)
-
-
-def path_of(name: str) -> str:
-    return str(GOLDEN_DIR / "checks" / name)
-
-
-def codes_written(name: str) -> list[str]:
-    first = (GOLDEN_DIR / "checks" / name).read_text().splitlines()[0]
-    assert first.startswith("# codes:"), name
-    return sorted(first.split(":", 1)[1].split())
 
 
 def refusal_code(data: dict, error: str | None) -> set[str]:

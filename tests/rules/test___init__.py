@@ -17,23 +17,12 @@ from types import ModuleType
 
 import pytest
 
-from helpers import REPO, run, write
+from helpers import REPO, cli, run, write
 from lstmshape import rules
 from lstmshape.check import check_file
 from lstmshape.codes import ALL, lookup
 from lstmshape.read import parse_text
-from lstmshape.rules import RULES, all_examples, context_for, declaration_errors, documentation, rule, run_rules
-
-
-def context(text: str):
-    config, problems = parse_text(text)
-    assert config is not None, problems
-    return context_for(config)
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = run(*args)
-    return result.returncode, result.stdout + result.stderr
+from lstmshape.rules import RULES, all_examples, declaration_errors, documentation, rule, run_rules
 
 
 def fake_rule(name: str, **attributes) -> ModuleType:
