@@ -92,6 +92,9 @@ def made_early(request, tmp_path_factory):
     wanted = {}
     for item in request.session.items:
         wanted.update(getattr(getattr(item, "module", None), "MADE_ONCE", {}))
+    # the session's temporary directory made here, before any thread asks for it: getbasetemp makes it
+    # on first use, and two threads making it at once race (FileExistsError, or one deleting the other's)
+    tmp_path_factory.getbasetemp()
     threads = [threading.Thread(target=make, args=pair, daemon=True) for pair in wanted.items()]
     for thread in threads:
         thread.start()
