@@ -30,14 +30,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from statistics import median
 from typing import NamedTuple
 
-__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "Choices", "Request", "Variant",
-           "cache_directory", "fastest", "length_class", "machine", "request", "timed"]
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "SETTLE_SECONDS", "Choices",
+           "Request", "Variant",
+           "cache_directory", "fastest", "length_class", "machine", "request", "settled", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
 PARTS = {
@@ -60,6 +61,9 @@ MIN_ROUNDS = 3
 # to 50x its idle time at random (a GEMM waits for both threads to be scheduled): two such
 # variants then differ by chance, not by code, and the margin keeps that chance from choosing.
 MARGIN = 0.9
+# Before the candidates that limit BLAS to one thread are timed, the process waits (at most this
+# long) until no other thread of it runs: see `settled`.
+SETTLE_SECONDS = 0.25
 _MAX_CACHED = 1000  # shapes in one cache file; past that, choices are kept for the process only
 _MAX_CACHE_BYTES = 2**20
 
@@ -70,6 +74,12 @@ class Variant(NamedTuple):
     cell: str  # reference, numpy or compiled
     threads: str = "serial"  # serial (BLAS's own threads), parts (of the batch), directions
     packed: bool = False  # the step's GEMMs on weights packed once (single-threaded BLAS only)
+
+    @property
+    def blas_threaded(self) -> bool:
+        """Whether its GEMMs run on BLAS's own threads (the reference and the serial variants;
+        the others limit BLAS to one thread and run threads of their own)."""
+        return self.cell == "reference" or self.threads == "serial"
 
     @property
     def name(self) -> str:
@@ -154,10 +164,30 @@ def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+def settled(limit: float = SETTLE_SECONDS, probe: float = 0.01) -> None:
+    """Wait until no other thread of this process is running, at most `limit` seconds.
+
+    After a multi-threaded GEMM, BLAS's worker threads spin on for a while in case more work
+    comes (OpenBLAS: 2**28 clock ticks, about 0.1 s, OPENBLAS_THREAD_TIMEOUT; OpenMP runtimes
+    likewise), each taking a CPU. A batch-part variant timed in that window shares the CPUs with
+    them and looked up to twice as slow on a 2-CPU machine as it runs call after call, where
+    nothing spins (its GEMMs all run on one BLAS thread). Quiet: the process's CPU time grows by
+    at most a quarter of the wall time of a probe during which this thread sleeps. The probe is
+    10 ms: the kernel adds other threads' CPU time up at its clock ticks (4 ms here), so a 2 ms
+    probe read a spinning thread as 0 % and 190 % by turns.
+    """
+    deadline = time.perf_counter() + limit
+    while True:
+        wall, cpu = time.perf_counter(), time.process_time()
+        time.sleep(probe)
+        if time.process_time() - cpu <= 0.25 * (time.perf_counter() - wall) or time.perf_counter() >= deadline:
+            return
+
+
 def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
             timer: Callable[[Variant, int, Callable[[], object]], float] = timed,
             budget: float = CALIBRATION_SECONDS, rounds: int = ROUNDS, margin: float = MARGIN,
-            length: int | None = None) -> Variant:
+            length: int | None = None, settle: Callable[[], object] = settled) -> Variant:
     """The candidate to run: the first (the baseline: the reference, under "auto"), unless others
     beat it by `margin`; then, of those, the one with the least median ratio to the baseline (on a
     tie the earlier). run(variant, steps) runs the call's first steps (at most max_steps); timer
@@ -171,8 +201,17 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     per step, so where a timed run has fewer steps than `length`, each round times each candidate
     on one step too and its time for `length` steps is extrapolated from the two. Where not even three rounds of three
     steps of each fit, each round runs one step of each (the fixed part is then small beside a
-    step). The rounds interleave the candidates, each round in a rotated order, so a round's runs
-    share the machine's load of that moment.
+    step).
+
+    The candidates are timed in two groups, each in the state it runs in call after call: first
+    those that limit BLAS to one thread (batch parts, directions), once settle() has waited for
+    the process to be quiet (`settled`: BLAS's own threads spin on after a multi-threaded GEMM
+    and took a CPU from the parts of a variant timed then), then those on BLAS's own threads
+    (whose first GEMMs would wake them). Each group runs one round untimed, then its rounds,
+    each round interleaving the group's candidates in an order rotated round by round, so a
+    round's runs share the machine's load of that moment. Timed in one interleaved order, on a
+    2-CPU VM, the batch-part variants looked 1.5-2x slower than they run call after call, and the
+    calibration chose a serial variant that took 1.1-1.3x their time (docs: performance).
 
     A candidate beats the baseline where the median over rounds of its time over the baseline's in
     the same round is at most `margin`, and so is its time from its best runs over the baseline's:
@@ -190,12 +229,18 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
         steps = min(max_steps, max(2, int(budget / (rounds * one_step)) - 1))
     timed_steps = [steps] if steps == length or steps == 1 else [1, steps]
     times = {(variant, n): [] for variant in candidates for n in timed_steps}
-    for round_ in range(rounds):
-        order = list(candidates[round_ % len(candidates):]) + list(candidates[: round_ % len(candidates)])
-        for variant in order:
-            for n in timed_steps:
-                seconds = timer(variant, n, lambda variant=variant, n=n: run(variant, n))
-                times[variant, n].append(max(seconds, 1e-12))
+    alone = [variant for variant in candidates if not variant.blas_threaded]
+    threaded = [variant for variant in candidates if variant.blas_threaded]
+    for group in filter(None, (alone, threaded)):
+        if group is alone:
+            settle()
+        for variant in group:  # a round untimed: the group's steady state (threads awake)
+            run(variant, steps)
+        for round_ in range(rounds):
+            for variant in group[round_ % len(group):] + group[: round_ % len(group)]:
+                for n in timed_steps:
+                    seconds = timer(variant, n, lambda variant=variant, n=n: run(variant, n))
+                    times[variant, n].append(max(seconds, 1e-12))
 
     def estimate(variant, k):
         """The time of `length` steps from round k's runs (k=None: from the best runs)."""
@@ -265,34 +310,35 @@ class Choices:
     def __init__(self, directory: Callable[[], Path] = cache_directory,
                  describe: Callable[[], dict] = machine) -> None:
         self._directory, self._describe = directory, describe
-        self._chosen: dict[str, Variant] = {}
+        self._chosen: dict[Hashable, tuple[str, Variant]] = {}  # key: (its name, the variant)
         self._lock = threading.Lock()
         self._machine: dict | None = None
 
     def chosen(self) -> dict[str, str]:
-        """Each shape key's variant chosen in this process, by name."""
-        return {key: variant.name for key, variant in self._chosen.items()}
+        """Each shape key's variant chosen in this process, by the key's name."""
+        return {name: variant.name for name, variant in self._chosen.values()}
 
-    def choose(self, key: str, candidates: Callable[[], list[Variant]],
+    def choose(self, key: Hashable, candidates: Callable[[], list[Variant]],
                calibrate: Callable[[list[Variant]], Variant],
-               usable: Callable[[Variant], bool]) -> Variant:
+               usable: Callable[[Variant], bool], name: Callable[[Hashable], str] = str) -> Variant:
         """The variant for `key`: as chosen before in this process, else as cached for this machine
-        (if `usable` still), else calibrate(candidates()) (or the only candidate), then kept."""
+        under name(key) (if `usable` still), else calibrate(candidates()) (or the only candidate),
+        then kept. A key is named only when it is first seen: every forward asks."""
         chosen = self._chosen.get(key)
         if chosen is not None:
-            return chosen
+            return chosen[1]
         with self._lock:
             if key in self._chosen:
-                return self._chosen[key]
-            options = candidates()
+                return self._chosen[key][1]
+            options, text = candidates(), name(key)
             if len(options) == 1:
                 chosen = options[0]
             else:
-                cached = Variant.parse(self._read().get(key, ""))
+                cached = Variant.parse(self._read().get(text, ""))
                 chosen = cached if cached in options and usable(cached) else calibrate(options)
                 if chosen != cached:
-                    self._write(key, chosen)
-            self._chosen[key] = chosen
+                    self._write(text, chosen)
+            self._chosen[key] = text, chosen
             return chosen
 
     def _path(self) -> Path:

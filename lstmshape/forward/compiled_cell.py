@@ -89,17 +89,16 @@ def _tanh(x):
 
 @njit(inline="always", **_KERNEL)
 def _sigmoid_gate(gates, projected, t, b, k):
-    """sigmoid of gate column k of sequence b at step t, whose pre-activation is stored negated
-    (fast._gate_params): 1 / (1 + exp(-z))."""
-    return _ONE / (_ONE + _exp(gates[b, k] + projected[t, b, k]))
+    """sigmoid of gate column k of sequence b at step t: 1 / (1 + exp(-z)). -(a + b) is exactly
+    (-a) + (-b), so these are the bits that weights negated beforehand gave."""
+    return _ONE / (_ONE + _exp(-(gates[b, k] + projected[t, b, k])))
 
 
 @compiled
 def lstm_cell(gates, projected, t, c, out):
     """One step for the first n = gates.shape[0] sequences of the batch, in place.
 
-    gates is h @ W_hh^T, (n, 4 * hidden_size), columns -i, -f, -o, g (fast._gate_params
-    negates the sigmoid gates, so sigmoid(z) = 1 / (1 + exp(-z)) is 1 / (1 + exp(gate))), and
+    gates is h @ W_hh^T, (n, 4 * hidden_size), columns i, f, g, o as torch orders them, and
     projected[t] adds step t's input projection. c (batch, hidden_size) becomes the new cell state
     and out the gated o * tanh(c): h itself, or what W_hr projects. Every array is batch-major,
     so the loop over a sequence's hidden units reads contiguous memory and vectorises. nogil: the
@@ -111,8 +110,8 @@ def lstm_cell(gates, projected, t, c, out):
         for j in range(hidden_size):
             i = _sigmoid_gate(gates, projected, t, b, j)
             f = _sigmoid_gate(gates, projected, t, b, hidden_size + j)
-            o = _sigmoid_gate(gates, projected, t, b, 2 * hidden_size + j)
-            g = _tanh(gates[b, 3 * hidden_size + j] + projected[t, b, 3 * hidden_size + j])
+            g = _tanh(gates[b, 2 * hidden_size + j] + projected[t, b, 2 * hidden_size + j])
+            o = _sigmoid_gate(gates, projected, t, b, 3 * hidden_size + j)
             cell = f * c[b, j] + i * g
             c[b, j] = cell
             out[b, j] = o * _tanh(cell)
@@ -122,8 +121,7 @@ def lstm_cell(gates, projected, t, c, out):
 def gru_cell(gates, projected, t, hh_bias, h):
     """One nn.GRU step for the first n = gates.shape[0] sequences, h updated in place.
 
-    gates is h @ W_hh^T, (n, 3 * hidden_size), columns -r, -z, n (the sigmoid gates negated,
-    as for the LSTM); projected[t] holds step t's input projection with every bias but b_hn,
+    gates is h @ W_hh^T, (n, 3 * hidden_size), columns r, z, n as torch orders them; projected[t] holds step t's input projection with every bias but b_hn,
     which torch's reset gate scales with W_hn h: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
     h' = (1 - z) * n + z * h.
     """

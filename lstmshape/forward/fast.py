@@ -41,7 +41,6 @@ _CELL_LOADING = threading.Lock()
 # _TIMER times one calibration run (calibration.timed; tests give a fake clock).
 _CHOICES = calibration.Choices()
 _TIMER = calibration.timed
-_DTYPE_NAMES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}  # str(dtype) is slow
 
 
 def lstm_forward(
@@ -72,9 +71,9 @@ def lstm_forward(
         return reference.lstm_forward(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
     call = check_lstm_call(x, params, num_layers, bidirectional, batch_first, proj_size, h0, c0, lengths)
 
-    def prepare():
+    def prepare(negated):
         return [[_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), call.hidden_size,
-                              call.bias, proj_size, call.x.dtype)
+                              call.bias, proj_size, call.x.dtype, negated)
                  for direction in range(2 if bidirectional else 1)]
                 for layer in range(num_layers)]
 
@@ -119,9 +118,8 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     seq_len, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
     blas = _blas_threads()
     steps, length = min(seq_len, calibration.CALIBRATION_STEPS), calibration.length_class(seq_len)
-    key = (f"{mode} {_DTYPE_NAMES[x.dtype]} input={call.input_size} hidden={call.hidden_size} proj={proj_size} "
-           f"layers={num_layers} directions={num_directions} bias={int(call.bias)} batch={batch} steps={length} "
-           f"lengths={int(call.lengths is not None)} blas_threads={blas} request={wanted.name}")
+    key = (mode, x.dtype, call.input_size, call.hidden_size, proj_size, num_layers, num_directions, call.bias, batch,
+           length, call.lengths is not None, blas, wanted)
     float32 = x.dtype == np.float32
 
     def usable(variant):
@@ -147,12 +145,20 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
         part = call if steps is None else _first_steps(call, steps)
         if variant.cell == "reference":
             return run_reference(part)
-        return _forward(mode, prepare(), part, variant)
+        return _forward(mode, prepare, part, variant)
 
     def calibrate(options):
         return calibration.fastest(options, run, steps, _TIMER, length=length)
 
-    return run(_CHOICES.choose(key, candidates, calibrate, usable))
+    return run(_CHOICES.choose(key, candidates, calibrate, usable, _key_name))
+
+
+def _key_name(key):
+    """A shape key (see _chosen) as the cache file and chosen_variants name it."""
+    mode, dtype, input_size, hidden_size, proj_size, layers, directions, bias, batch, length, lengths, blas, wanted = key
+    return (f"{mode} {dtype} input={input_size} hidden={hidden_size} proj={proj_size} layers={layers} "
+            f"directions={directions} bias={int(bias)} batch={batch} steps={length} lengths={int(lengths)} "
+            f"blas_threads={blas} request={wanted.name}")
 
 
 def _first_steps(call, steps):
@@ -163,11 +169,12 @@ def _first_steps(call, steps):
     return call._replace(x=x, hn=call.hn.copy(), cn=None if call.cn is None else call.cn.copy(), lengths=lengths)
 
 
-def _forward(mode, layers, call, variant):
-    """Run prepared layers (see _gate_params) of any cell over a checked call (inputs.Call) as
-    `variant` says, `mode` named as torch names it (lower-case: lstm, gru, rnn_tanh, rnn_relu):
-    the part every cell shares. Sorts variable lengths, and returns output, hn and cn (None for
-    GRU and RNN), batched.
+def _forward(mode, prepare, call, variant):
+    """Run the layers prepare(negated) makes (see _gate_params: negated for NumPy's cell, torch's
+    order for the compiled one) of any cell over a checked call (inputs.Call) as `variant` says,
+    `mode` named as torch names it (lower-case: lstm, gru, rnn_tanh, rnn_relu): the part every
+    cell shares. Sorts variable lengths, and returns output, hn and cn (None for GRU and RNN),
+    batched.
 
     Batch parts ("parts"): the columns of a batch never interact, so each part runs every layer
     and direction over its own columns, start to end, with no barrier per step; its GEMMs run
@@ -177,6 +184,10 @@ def _forward(mode, layers, call, variant):
     directions in two threads (single-threaded BLAS, one barrier per layer).
     """
     x, hn, cn, lengths, batch_first, bias = call.x, call.hn, call.cn, call.lengths, call.batch_first, call.bias
+    cell = None
+    if variant.cell == "compiled" and x.dtype == np.float32 and load_compiled_cell():
+        cell = _compiled_cell[mode]
+    layers = prepare(cell is None)
     num_directions, out_size = len(layers[0]), hn.shape[-1]
     if batch_first:
         batch, seq_len = x.shape[:2]
@@ -184,9 +195,7 @@ def _forward(mode, layers, call, variant):
         seq_len, batch = x.shape[:2]
     parts = min(_blas_threads(), batch) if variant.threads == "parts" else 1
     split_directions = variant.threads == "directions" and num_directions == 2 and _blas_threads() > 1
-    cell = None
-    if variant.cell == "compiled" and x.dtype == np.float32 and load_compiled_cell():
-        cell = _compiled_cell[mode]
+    if cell is not None:
         layers = _step_products(layers, variant.packed and (parts > 1 or split_directions))
     # Part k runs batch columns [starts[k], starts[k + 1]) of x, hn, cn and output.
     starts = list(accumulate((len(range(k, batch, parts)) for k in range(parts)), initial=0))
@@ -290,6 +299,8 @@ def _threading():
     small GEMMs several times slower than a thread that has run GEMMs before.
     """
     global _THREADING
+    if _THREADING is not None:  # once made, no lock: every forward asks
+        return _THREADING
     with _THREADING_MADE:
         if _THREADING is None:
             from concurrent.futures import ThreadPoolExecutor
@@ -304,8 +315,9 @@ def _threading():
 
 
 def _blas_threads():
+    """The loaded BLAS libraries' thread limit, as it is now (a user may change it between calls)."""
     controller, _ = _threading()
-    return min((lib.num_threads for lib in controller.lib_controllers), default=1)
+    return min([lib.get_num_threads() for lib in controller.lib_controllers], default=1)
 
 
 def _run_parts(run_part, parts):
@@ -470,24 +482,32 @@ def _run_compiled_direction(projected, hh_product, hr_product, h, c, output, ste
         output[t, :n] = h_n
 
 
-def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype):
+def _gate_params(params, suffix, hidden_size, bias, proj_size, dtype, negated):
     """W_ih (with the summed bias as its last column), W_hh and W_hr (or None) of one direction.
 
-    Gate rows are reordered i, f, o, g and the sigmoid rows negated (see _run_direction), which
-    is exact: the sigmoid gates' pre-activations are exactly -z.
+    For NumPy's cell (`negated`), gate rows are reordered i, f, o, g and the sigmoid rows negated
+    (see _run_direction), which is exact: the sigmoid gates' pre-activations are exactly -z. The
+    compiled cell takes torch's order and W_hh as it is (negating as it reads, as exact): at ten
+    hidden units, reordering took a sixth of a whole call.
     """
     w_ih = np.asarray(params["weight_ih" + suffix], dtype)
+    w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+    w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
     input_size = w_ih.shape[1]
     ih_bias = np.empty((4 * hidden_size, input_size + bias), dtype)
+    summed = None
+    if bias:
+        summed = np.asarray(params["bias_ih" + suffix], dtype) + np.asarray(params["bias_hh" + suffix], dtype)
+    if not negated:
+        ih_bias[:, :input_size] = w_ih
+        if bias:
+            ih_bias[:, input_size] = summed
+        return ih_bias, w_hh, w_hr
     _reorder_gates(w_ih, ih_bias[:, :input_size], hidden_size)
     if bias:
-        b_ih = np.asarray(params["bias_ih" + suffix], dtype)
-        b_hh = np.asarray(params["bias_hh" + suffix], dtype)
-        _reorder_gates((b_ih + b_hh)[:, None], ih_bias[:, input_size:], hidden_size)
-    w_hh = np.asarray(params["weight_hh" + suffix], dtype)
+        _reorder_gates(summed[:, None], ih_bias[:, input_size:], hidden_size)
     scaled_hh = np.empty_like(w_hh)
     _reorder_gates(w_hh, scaled_hh, hidden_size)
-    w_hr = np.asarray(params["weight_hr" + suffix], dtype) if proj_size else None
     return ih_bias, scaled_hh, w_hr
 
 
@@ -532,9 +552,9 @@ def rnn_forward(
         return reference.rnn_forward(x, params, cell, num_layers, bidirectional, batch_first, h0, c0, lengths)
     call = check_rnn_call(x, params, kind, num_layers, bidirectional, batch_first, h0, c0, lengths)
 
-    def prepare():
+    def prepare(negated):
         return [[_rnn_gate_params(params, f"_l{layer}" + ("_reverse" if direction else ""), kind, call.hidden_size,
-                                  call.bias, call.x.dtype)
+                                  call.bias, call.x.dtype, negated)
                  for direction in range(2 if bidirectional else 1)]
                 for layer in range(num_layers)]
 
@@ -550,12 +570,12 @@ def rnn_forward(
     return output, hn
 
 
-def _rnn_gate_params(params, suffix, kind, hidden_size, bias, dtype):
+def _rnn_gate_params(params, suffix, kind, hidden_size, bias, dtype, negated):
     """W_ih (with the folded biases as its last column), W_hh and GRU's b_hn (None for RNN).
 
-    GRU's rows r, z are negated (as the LSTM's sigmoid gates, see _gate_params) and take both
-    their biases in the projection; b_hn stays apart, since the reset gate scales W_hn h + b_hn.
-    An RNN's two biases simply add.
+    GRU's rows r, z take both their biases in the projection, and for NumPy's cell (`negated`)
+    are negated (as the LSTM's sigmoid gates, see _gate_params); b_hn stays apart, since the
+    reset gate scales W_hn h + b_hn. An RNN's two biases simply add.
     """
     w_ih = np.asarray(params["weight_ih" + suffix], dtype)
     w_hh = np.asarray(params["weight_hh" + suffix], dtype)
@@ -570,7 +590,7 @@ def _rnn_gate_params(params, suffix, kind, hidden_size, bias, dtype):
             hh_bias[:] = b_hh[2 * hidden_size :]
             b_hh = np.concatenate([b_hh[: 2 * hidden_size], np.zeros(hidden_size, dtype)])
         ih_bias[:, input_size] = b_ih + b_hh
-    if kind == "gru":
+    if kind == "gru" and negated:
         ih_bias[: 2 * hidden_size] *= -1
         w_hh = np.concatenate([-w_hh[: 2 * hidden_size], w_hh[2 * hidden_size :]])
     return ih_bias, w_hh, hh_bias

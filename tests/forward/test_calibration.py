@@ -101,7 +101,8 @@ def test_fastest_takes_the_least_median_over_rounds_despite_outliers():
     assert fastest(CANDIDATES, lambda variant, steps: ran.append((variant, steps)), 16, timer).name == "numpy+parts"
     timed = [run for run in timer.runs if not run[2]]
     assert len(timed) == calibration.ROUNDS * len(CANDIDATES)
-    assert len(ran) == len(timer.runs) == (calibration.ROUNDS + 1) * len(CANDIDATES), "every run really ran"
+    assert len(timer.runs) == (calibration.ROUNDS + 1) * len(CANDIDATES)
+    assert len(ran) == len(timer.runs) + len(CANDIDATES), "every run really ran, and one round untimed"
 
 
 def test_fastest_picks_the_reference_where_it_is_fastest():
@@ -164,13 +165,66 @@ def test_without_the_reference_the_first_candidate_is_the_baseline():
     assert fastest(numpy_only, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
 
 
-def test_rounds_interleave_the_candidates_in_rotated_orders():
-    timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], 1e-3))
-    fastest(CANDIDATES, lambda variant, steps: None, 16, timer)
-    timed = [name for name, _, warm in timer.runs if not warm]
-    rounds = [timed[k : k + len(CANDIDATES)] for k in range(0, len(timed), len(CANDIDATES))]
-    assert all(sorted(order) == sorted(rounds[0]) for order in rounds)
-    assert len({order[0] for order in rounds}) == min(calibration.ROUNDS, len(CANDIDATES))
+def test_each_group_is_timed_in_rounds_of_rotated_orders_after_a_round_untimed():
+    # first the variants that limit BLAS to one thread, once the process is quiet (settle), then
+    # those on BLAS's own threads; each group's rounds interleave its candidates, rotated
+    candidates = CANDIDATES + [Variant("compiled")]
+    timer = scripted(dict.fromkeys([variant.name for variant in candidates], 1e-3))
+    events = []
+
+    def run(variant, steps):
+        events.append((variant.name, steps))
+
+    fastest(candidates, run, 16, timer, settle=lambda: events.append("settled"))
+    alone, threaded = ["numpy+parts", "compiled+parts+packed"], ["reference", "numpy+serial", "compiled+serial"]
+    warm_ups = [(variant.name, 1) for variant in candidates]
+    assert events[: len(candidates)] == warm_ups
+    events = events[len(candidates) :]
+    assert events.index("settled") == 0 and events.count("settled") == 1
+    events = [name for name, steps in events[1:] if steps == 16]
+    for group in (alone, threaded):
+        block, events = events[: len(group) * (calibration.ROUNDS + 1)], events[len(group) * (calibration.ROUNDS + 1) :]
+        untimed, *rounds = [block[k : k + len(group)] for k in range(0, len(block), len(group))]
+        assert untimed == group
+        assert all(sorted(order) == sorted(group) for order in rounds)
+        assert [order[0] for order in rounds] == [group[k % len(group)] for k in range(calibration.ROUNDS)]
+    assert events == []
+
+
+def spinning(seconds):
+    """A thread of this process busy for `seconds` (as BLAS's threads spin after a GEMM), started."""
+    def spin():
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    return thread
+
+
+def test_settled_waits_while_another_thread_of_the_process_runs():
+    thread = spinning(0.3)
+    calibration.settled(limit=5.0)
+    assert not thread.is_alive(), "returned before the spinning thread ended"
+
+
+def test_settled_returns_at_its_limit_and_at_once_when_quiet():
+    thread = spinning(3.0)
+    start = time.perf_counter()
+    calibration.settled(limit=0.1)
+    assert time.perf_counter() - start < 1.0 and thread.is_alive()
+    thread.join()
+    start = time.perf_counter()
+    calibration.settled(limit=5.0)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_without_variants_on_one_blas_thread_nothing_waits():
+    timer = scripted(dict.fromkeys(["reference", "numpy+serial"], 1e-3))
+    waits = []
+    fastest(CANDIDATES[:2], lambda variant, steps: None, 16, timer, settle=lambda: waits.append(1))
+    assert waits == []
 
 
 def test_a_verdict_of_three_rounds_ignores_one_slowed_run():

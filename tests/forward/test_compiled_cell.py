@@ -6,12 +6,13 @@ import numpy as np
 
 
 def exact_cell(gates, projected, c):
-    """One LSTM step's gate arithmetic in float64 from the same float32 inputs: the reference."""
+    """One LSTM step's gate arithmetic in float64 from the same float32 inputs (gates in torch's
+    order i, f, g, o): the reference."""
     z = gates.astype(np.float64) + projected.astype(np.float64)
-    hidden_size = c.shape[1]
+    i, f, g, o = np.split(z, 4, axis=1)
     with np.errstate(over="ignore"):  # exp to inf: the gate is 0
-        i, f, o = (1 / (1 + np.exp(z[:, k * hidden_size : (k + 1) * hidden_size])) for k in range(3))
-    g = np.tanh(z[:, 3 * hidden_size :])
+        i, f, o = (1 / (1 + np.exp(-gate)) for gate in (i, f, o))
+    g = np.tanh(g)
     new_c = f * c + i * g
     return new_c, o * np.tanh(new_c)
 
@@ -27,8 +28,9 @@ def test_compiled_cell_is_float32_accurate_over_every_range(numba):
     gates = (rng.standard_normal((batch, 4 * hidden_size)) * scale).astype(np.float32)
     projected = (rng.standard_normal((3, batch, 4 * hidden_size)) * scale).astype(np.float32)
     c = (rng.standard_normal((batch, hidden_size)) * 5).astype(np.float32)
-    gates[0, :4] = [np.inf, -np.inf, 0, np.inf]  # i = 0, f = 1 (negated rows), o = 1/2, g = 1
-    gates[1, 3 * hidden_size] = np.nan  # g
+    k = np.arange(4) * hidden_size
+    gates[0, k] = [-np.inf, np.inf, np.inf, 0]  # i = 0, f = 1, g = 1, o = 1/2
+    gates[1, 2 * hidden_size] = np.nan  # g
     want_c, want_h = exact_cell(gates, projected[2], c)
     h = np.empty_like(c)
     lstm_cell(gates, projected, 2, c, h)
