@@ -582,14 +582,15 @@ def _rnn_gate_params(params, suffix, kind, hidden_size, bias, dtype, negated):
     input_size = w_ih.shape[1]
     ih_bias = np.empty((w_ih.shape[0], input_size + bias), dtype)
     ih_bias[:, :input_size] = w_ih
-    hh_bias = np.zeros(hidden_size, dtype) if kind == "gru" else None
+    hh_bias = np.zeros(hidden_size, dtype) if kind == "gru" and not bias else None
     if bias:
         b_ih = np.asarray(params["bias_ih" + suffix], dtype)
         b_hh = np.asarray(params["bias_hh" + suffix], dtype)
+        summed = 2 * hidden_size if kind == "gru" else len(b_ih)  # GRU's b_in has no b_hh beside it
+        np.add(b_ih[:summed], b_hh[:summed], out=ih_bias[:summed, input_size])
         if kind == "gru":
-            hh_bias[:] = b_hh[2 * hidden_size :]
-            b_hh = np.concatenate([b_hh[: 2 * hidden_size], np.zeros(hidden_size, dtype)])
-        ih_bias[:, input_size] = b_ih + b_hh
+            ih_bias[summed:, input_size] = b_ih[summed:]
+            hh_bias = b_hh[summed:]  # read only
     if kind == "gru" and negated:
         ih_bias[: 2 * hidden_size] *= -1
         w_hh = np.concatenate([-w_hh[: 2 * hidden_size], w_hh[2 * hidden_size :]])
