@@ -88,7 +88,7 @@ def exact_step(mode, gates, projected, hh_bias, h):
     hidden_size = h.shape[1]
     (g_r, g_z, g_n), (p_r, p_z, p_n) = (np.split(a, 3, axis=1) for a in (gates, projected))
     with np.errstate(over="ignore", invalid="ignore"):
-        r, z = 1 / (1 + np.exp(g_r + p_r)), 1 / (1 + np.exp(g_z + p_z))
+        r, z = 1 / (1 + np.exp(-(g_r + p_r))), 1 / (1 + np.exp(-(g_z + p_z)))
         inner = g_n + hh_bias
         new = np.tanh(p_n + r * inner)
         # a saturated gate (r or z exactly 0 or 1) passes no rounding on: its 0 * inf terms are 0
@@ -327,7 +327,7 @@ def test_compiled_cells_are_float32_accurate_over_every_range(numba, mode):
                  ).astype(np.float32)
     h = rng.uniform(-1, 1, (batch, hidden_size)).astype(np.float32)
     hh_bias = rng.uniform(-1, 1, hidden_size).astype(np.float32)
-    gates[0, :3] = [np.inf, -np.inf, np.inf]  # GRU: r = 0, z = 1 (negated rows); RNN: saturate
+    gates[0, :3] = [np.inf, -np.inf, np.inf]  # saturate: GRU's r at 1, 0, 1; the RNN's h
     gates[1, gates_size - 1] = np.nan
     want, conditioning = exact_step(mode, gates, projected[2], hh_bias, h)
     ready_cells()[mode](gates, projected, 2, *([hh_bias] if mode == "gru" else []), h)

@@ -164,7 +164,8 @@ def timed(variant: Variant, steps: int, run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def settled(limit: float = SETTLE_SECONDS, probe: float = 0.01) -> None:
+def settled(limit: float = SETTLE_SECONDS, probe: float = 0.01,
+            cpu_seconds: Callable[[], float] = time.process_time) -> None:
     """Wait until no other thread of this process is running, at most `limit` seconds.
 
     After a multi-threaded GEMM, BLAS's worker threads spin on for a while in case more work
@@ -174,14 +175,15 @@ def settled(limit: float = SETTLE_SECONDS, probe: float = 0.01) -> None:
     nothing spins (its GEMMs all run on one BLAS thread). Quiet: the process's CPU time grows by
     at most a quarter of the wall time of a probe during which this thread sleeps. The probe is
     10 ms: the kernel adds other threads' CPU time up at its clock ticks (4 ms here), so a 2 ms
-    probe read a spinning thread as 0 % and 190 % by turns.
+    probe read a spinning thread as 0 % and 190 % by turns. Two quiet probes in a row: on a
+    loaded machine a spinning thread can wait out one probe for a CPU. `cpu_seconds` is the
+    process's CPU clock (tests give a fake one).
     """
-    deadline = time.perf_counter() + limit
-    while True:
-        wall, cpu = time.perf_counter(), time.process_time()
+    deadline, quiet = time.perf_counter() + limit, 0
+    while quiet < 2 and time.perf_counter() < deadline:
+        wall, cpu = time.perf_counter(), cpu_seconds()
         time.sleep(probe)
-        if time.process_time() - cpu <= 0.25 * (time.perf_counter() - wall) or time.perf_counter() >= deadline:
-            return
+        quiet = quiet + 1 if cpu_seconds() - cpu <= 0.25 * (time.perf_counter() - wall) else 0
 
 
 def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object], max_steps: int,
@@ -193,15 +195,18 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     tie the earlier). run(variant, steps) runs the call's first steps (at most max_steps); timer
     times one such run; `length` (default max_steps) is the number of steps the verdict is for.
 
-    Each candidate first runs one step (a warm-up: caches, first-call costs), whose time, as an
-    upper bound of a step's, sets the rounds (ROUNDS, or MIN_ROUNDS where a step is slow: a median
-    of three still ignores one slowed run) and the steps a timed run takes (2 to max_steps) to stay
-    within `budget` seconds. A run costs a fixed part (the weights reordered or packed, the threads
-    handed their work: milliseconds at 512 units, which would decide a one-step race) and a part
-    per step, so where a timed run has fewer steps than `length`, each round times each candidate
-    on one step too and its time for `length` steps is extrapolated from the two. Where not even three rounds of three
-    steps of each fit, each round runs one step of each (the fixed part is then small beside a
-    step).
+    A run costs a fixed part (the weights reordered or packed, the threads handed their work:
+    milliseconds at 512 units, which would decide a one-step race) and a part per step, so where
+    a timed run has fewer steps than `length`, each round times each candidate on one step too and
+    its time for `length` steps is extrapolated from the two. Each candidate first runs one step
+    (a warm-up: caches, first-call costs), then one step and two, whose times split its run into
+    those two parts; they set the rounds (ROUNDS, or MIN_ROUNDS where a step is slow: a median of
+    three still ignores one slowed run) and the steps a timed run takes (2 to max_steps) to stay
+    within `budget` seconds. (Counting each warm-up's whole time as a step's, as before, gave
+    calls of 512 units 3 or 4 steps of a budget they then used a third of, and an extrapolation
+    to 128 steps from them that chose three different variants in eight processes.) Where not even
+    three rounds of one step and two of each fit, each round runs one step of each (the fixed part
+    is then small beside a step).
 
     The candidates are timed in two groups, each in the state it runs in call after call: first
     those that limit BLAS to one thread (batch parts, directions), once settle() has waited for
@@ -220,13 +225,23 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     best run).
     """
     length = max_steps if length is None else length
-    warm = [timer(variant, 1, lambda variant=variant: run(variant, 1)) for variant in candidates]
-    one_step = max(sum(warm), 1e-9)
-    if max_steps == 1 or 3 * MIN_ROUNDS * one_step > budget:
-        steps, rounds = 1, max(MIN_ROUNDS, min(rounds, int(budget / one_step)))
+
+    def each(steps):
+        return [timer(variant, steps, lambda variant=variant: run(variant, steps)) for variant in candidates]
+
+    each(1)  # first-call costs: caches, buffers
+    one, two = each(1), (each(2) if max_steps > 1 else [])
+    per_step = [max(b - a, 0.0) for a, b in zip(one, two)]
+    fixed = [max(a - step, 0.0) for a, step in zip(one, per_step)]
+
+    def round_seconds(steps):  # a run of one step and one of `steps` of each candidate
+        return max(sum(2 * f + (steps + 1) * step for f, step in zip(fixed, per_step)), 1e-9)
+
+    if max_steps == 1 or MIN_ROUNDS * round_seconds(2) > budget:
+        steps, rounds = 1, max(MIN_ROUNDS, min(rounds, int(budget / max(sum(one), 1e-9))))
     else:
-        rounds = max(MIN_ROUNDS, min(rounds, int(budget / (3 * one_step))))
-        steps = min(max_steps, max(2, int(budget / (rounds * one_step)) - 1))
+        rounds = max(MIN_ROUNDS, min(rounds, int(budget / round_seconds(2))))
+        steps = next(n for n in range(max_steps, 1, -1) if n == 2 or rounds * round_seconds(n) <= budget)
     timed_steps = [steps] if steps == length or steps == 1 else [1, steps]
     times = {(variant, n): [] for variant in candidates for n in timed_steps}
     alone = [variant for variant in candidates if not variant.blas_threaded]

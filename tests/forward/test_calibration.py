@@ -71,18 +71,21 @@ def test_a_request_that_is_not_one_is_refused_without_echoing_it(text):
 CANDIDATES = [Variant("reference"), Variant("numpy"), Variant("numpy", "parts"), Variant("compiled", "parts", True)]
 
 
+WARM_UPS = [1, 1, 2]  # the steps of each candidate's runs before the rounds (see fastest)
+
+
 def scripted(per_step, outliers=(), rounds=None, fixed=None):
     """A fake timer: each run takes per_step[variant name] seconds a step (plus fixed[name]
     seconds a run), except the runs in `outliers` ((name, index of that variant's timed run)),
     which take 100 times as long, and the timed runs `rounds` scripts ({name: seconds a step in
-    each timed run}); it records every run, and runs what it is given (so the code timed really
-    runs)."""
+    each timed run}); it records every run (name, steps, whether a warm-up), and runs what it is
+    given (so the code timed really runs)."""
     runs = []
 
     def timer(variant, steps, run):
         run()
         previous = [name for name, _, _ in runs if name == variant.name]
-        warm, index = not previous, len(previous) - 1  # index: of the timed runs, after the warm-up
+        warm, index = len(previous) < len(WARM_UPS), len(previous) - len(WARM_UPS)  # index: of the timed runs
         runs.append((variant.name, steps, warm))
         seconds = per_step[variant.name] * steps
         if not warm and variant.name in (rounds or {}):
@@ -101,7 +104,7 @@ def test_fastest_takes_the_least_median_over_rounds_despite_outliers():
     assert fastest(CANDIDATES, lambda variant, steps: ran.append((variant, steps)), 16, timer).name == "numpy+parts"
     timed = [run for run in timer.runs if not run[2]]
     assert len(timed) == calibration.ROUNDS * len(CANDIDATES)
-    assert len(timer.runs) == (calibration.ROUNDS + 1) * len(CANDIDATES)
+    assert len(timer.runs) == (calibration.ROUNDS + len(WARM_UPS)) * len(CANDIDATES)
     assert len(ran) == len(timer.runs) + len(CANDIDATES), "every run really ran, and one round untimed"
 
 
@@ -177,9 +180,9 @@ def test_each_group_is_timed_in_rounds_of_rotated_orders_after_a_round_untimed()
 
     fastest(candidates, run, 16, timer, settle=lambda: events.append("settled"))
     alone, threaded = ["numpy+parts", "compiled+parts+packed"], ["reference", "numpy+serial", "compiled+serial"]
-    warm_ups = [(variant.name, 1) for variant in candidates]
-    assert events[: len(candidates)] == warm_ups
-    events = events[len(candidates) :]
+    warm_ups = [(variant.name, steps) for steps in WARM_UPS for variant in candidates]
+    assert events[: len(warm_ups)] == warm_ups
+    events = events[len(warm_ups) :]
     assert events.index("settled") == 0 and events.count("settled") == 1
     events = [name for name, steps in events[1:] if steps == 16]
     for group in (alone, threaded):
@@ -191,33 +194,43 @@ def test_each_group_is_timed_in_rounds_of_rotated_orders_after_a_round_untimed()
     assert events == []
 
 
-def spinning(seconds):
-    """A thread of this process busy for `seconds` (as BLAS's threads spin after a GEMM), started."""
+def busy_clock(busy_probes):
+    """A fake CPU clock of the process: another thread runs through the first `busy_probes` probes
+    (its CPU time grows by a probe's 10 ms), then none; each probe reads it twice."""
+    reads = []
+
+    def cpu_seconds():
+        reads.append(None)
+        probe = (len(reads) - 1) // 2
+        return 0.01 * min(probe, busy_probes) + (0.01 if len(reads) % 2 == 0 and probe < busy_probes else 0.0)
+
+    cpu_seconds.probes = lambda: len(reads) // 2
+    return cpu_seconds
+
+
+@pytest.mark.parametrize("busy_probes", [0, 1, 4])
+def test_settled_waits_for_two_quiet_probes_in_a_row(busy_probes):
+    clock = busy_clock(busy_probes)
+    calibration.settled(limit=5.0, cpu_seconds=clock)
+    assert clock.probes() == busy_probes + 2
+
+
+def test_settled_returns_at_its_limit_while_another_thread_runs():
+    spinning = threading.Event()
+
     def spin():
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
+        while not spinning.is_set():
             pass
 
     thread = threading.Thread(target=spin)
     thread.start()
-    return thread
-
-
-def test_settled_waits_while_another_thread_of_the_process_runs():
-    thread = spinning(0.3)
-    calibration.settled(limit=5.0)
-    assert not thread.is_alive(), "returned before the spinning thread ended"
-
-
-def test_settled_returns_at_its_limit_and_at_once_when_quiet():
-    thread = spinning(3.0)
-    start = time.perf_counter()
-    calibration.settled(limit=0.1)
-    assert time.perf_counter() - start < 1.0 and thread.is_alive()
-    thread.join()
-    start = time.perf_counter()
-    calibration.settled(limit=5.0)
-    assert time.perf_counter() - start < 1.0
+    try:
+        start = time.perf_counter()
+        calibration.settled(limit=0.1)
+        assert time.perf_counter() - start < 2.0
+    finally:
+        spinning.set()
+        thread.join()
 
 
 def test_without_variants_on_one_blas_thread_nothing_waits():
@@ -246,9 +259,10 @@ def test_a_verdict_of_three_rounds_ignores_one_slowed_run():
 def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_lengths, want_rounds):
     timer = scripted(dict.fromkeys(["reference", "numpy+serial", "numpy+parts", "compiled+parts+packed"], per_step))
     fastest(CANDIDATES, lambda variant, steps: None, max_steps, timer)
-    warm = [steps for _, steps, is_warm in timer.runs if is_warm]
-    timed = [steps for _, steps, is_warm in timer.runs if not is_warm]
-    assert warm == [1] * len(CANDIDATES)
+    warm_ups = [steps for steps in (WARM_UPS if max_steps > 1 else [1, 1]) for _ in CANDIDATES]
+    runs = [steps for _, steps, _ in timer.runs]
+    timed = runs[len(warm_ups) :]
+    assert runs[: len(warm_ups)] == warm_ups
     assert timed == want_lengths * want_rounds * len(CANDIDATES)
     if want_rounds > calibration.MIN_ROUNDS or len(want_lengths) > 1:
         assert sum(timed) * per_step <= calibration.CALIBRATION_SECONDS * (1 + 1e-9)
@@ -256,13 +270,14 @@ def test_the_timed_rounds_keep_within_the_budget(per_step, max_steps, want_lengt
 
 def test_a_fixed_cost_per_run_is_weighed_as_a_call_of_the_calibrated_steps_pays_it():
     # numpy+parts pays 12 ms a run (weights reordered, threads handed work) and 1 ms a step, the
-    # reference 2 ms a step: equal on the 12 steps the budget allows, 28 ms against 32 ms on the
-    # call's 16: extrapolated from its one-step runs, numpy+parts wins by more than the margin
+    # reference 2 ms a step: 28 ms against 32 ms on the call's 16 steps, all of which the budget
+    # allows (its warm-ups split a run into its fixed part and its steps): numpy+parts wins by
+    # more than the margin
     both = CANDIDATES[0:3:2]
     timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
     assert fastest(both, lambda variant, steps: None, 16, timer) == Variant("numpy", "parts")
-    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 12}
-    # and where the call has only those 12 steps, the reference stays
+    assert {steps for _, steps, warm in timer.runs if not warm} == {16}
+    # and where the call has 12 steps, equal (24 ms each), the reference stays
     timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 12e-3})
     assert fastest(both, lambda variant, steps: None, 12, timer) == Variant("reference")
 
@@ -270,13 +285,13 @@ def test_a_fixed_cost_per_run_is_weighed_as_a_call_of_the_calibrated_steps_pays_
 def test_a_fixed_cost_per_run_is_weighed_over_the_length_of_the_call():
     # numpy+parts pays 30 ms a run and 1 ms a step, the reference 2 ms a step: over a call of 16
     # steps, 46 ms against 32 ms; over one of 128 steps, 158 ms against 256 ms. Each candidate is
-    # timed on one step and on the 5 the budget allows, and the verdict is for the call's length
+    # timed on one step and on the call's first 16, and the verdict is for the call's length
     both = CANDIDATES[0:3:2]
     timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 30e-3})
     assert fastest(both, lambda variant, steps: None, 16, timer) == Variant("reference")
     timer = scripted({"reference": 2e-3, "numpy+parts": 1e-3}, fixed={"numpy+parts": 30e-3})
     assert fastest(both, lambda variant, steps: None, 16, timer, length=128) == Variant("numpy", "parts")
-    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 5}
+    assert {steps for _, steps, warm in timer.runs if not warm} == {1, 16}
 
 
 # --- Choices: kept for the process, cached per machine --------------------------------------------
@@ -479,7 +494,7 @@ def test_auto_runs_what_ran_fastest_and_the_same_call_gives_the_same_bits(monkey
     first = lstm_forward(X, PARAMS, bidirectional=True)
     assert fast.chosen_variants() == {next(iter(fast.chosen_variants())): winner}
     calibration_runs = len(timer.runs)
-    assert calibration_runs == 9 * (calibration.ROUNDS + 1), "every candidate timed, warm-up and rounds"
+    assert calibration_runs == 9 * (calibration.ROUNDS + len(WARM_UPS)), "every candidate timed, warm-ups and rounds"
     seen = record_threads(monkeypatch, "_run_layers")
     for _ in range(3):
         again = lstm_forward(X, PARAMS, bidirectional=True)
