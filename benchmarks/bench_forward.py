@@ -6,11 +6,11 @@ candidates run float32 with the same number of threads, in alternating rounds, s
 slows all alike; each figure is the median over rounds of the median of REPEAT timeit repeats.
 "ours" is lstm_forward / rnn_forward as a user gets it (implementation "auto": the variant its
 calibration chose on this machine, named in the table with the step GEMM it runs, the
-calibration paid by a first call before timing, whose time is shown). "before" is the package as
-it was at an older commit, checked out from git into a temporary directory and run in a child
-process of its own (forward_at_commit.py) on the same inputs and weights, timed in the same
-rounds; where the commit is not in the clone (a shallow clone) the run says so and leaves that
-column empty. The output starts with what the figures depend on: the CPU (model, AVX2 / AVX-512),
+calibration paid by a first call before timing, whose time is shown). "today" (the fast path at
+TODAY) and "before" (the package at an older commit) are each checked out from git into a
+temporary directory and run in a child process of its own (forward_at_commit.py) on the same
+inputs and weights, timed in the same rounds; where a commit is not in the clone (a shallow
+clone) the run says so and leaves that column empty. The output starts with what the figures depend on: the CPU (model, AVX2 / AVX-512),
 numpy's BLAS (as threadpoolctl sees it running and as numpy.show_config says it was built) and
 the packed kernel; docs/performance.md has a section per CPU.
 
@@ -47,7 +47,7 @@ from lstmshape import forward
 from lstmshape.forward import calibration, fast, rnn_forward
 
 REPO = Path(__file__).resolve().parent.parent
-WORKER = Path(__file__).resolve().parent / "forward_at_commit.py"  # runs "before" in a child process
+WORKER = Path(__file__).resolve().parent / "forward_at_commit.py"  # runs an older commit in a child process
 # numba's cache of the older trees' compiled code, kept between runs as numba keeps today's in
 # lstmshape/forward/__pycache__ (git ignores both): see restore_numba_cache.
 NUMBA_CACHE = Path(__file__).resolve().parent / "__pycache__" / "numba-at-commit"
@@ -178,10 +178,11 @@ def checkout(commit, root):
 
 class ForwardAtCommit:
     """The forward of an older commit's package (a tree from `checkout`), in a child process of
-    its own (forward_at_commit.py), so that its `lstmshape` and today's never meet. load(x,
-    params, cell) gives it a row's very inputs and weights; then, called, it returns what its
-    lstm_forward / rnn_forward returned there, and seconds(number) times it there as
-    median_seconds times the others here. One process per commit serves every row."""
+    its own (forward_at_commit.py), so that its `lstmshape` and today's never meet: "before" and
+    "today". load(x, params, cell) gives it a row's very inputs and weights; then, called, it
+    returns what its lstm_forward / rnn_forward returned there, and seconds(number) times it there
+    as median_seconds times the others here; either with an `implementation` its forward takes.
+    One process per commit serves every row."""
 
     def __init__(self, tree):
         self.tree, self.blas_threads, self.cell = tree, None, None
@@ -214,12 +215,12 @@ class ForwardAtCommit:
         self.cell = cell
         return self
 
-    def seconds(self, number):
-        return float(self._ask(f"time {number} {REPEAT} {PAUSE_SECONDS}"))
+    def seconds(self, number, implementation=""):
+        return float(self._ask(f"time {number} {REPEAT} {PAUSE_SECONDS} {implementation}".rstrip()))
 
-    def __call__(self):
+    def __call__(self, implementation=""):
         answer = self.tree.parent / f"{self.tree.name}-answer.npz"
-        self._ask(f"run {answer}")
+        self._ask(f"run {answer} {implementation}".rstrip())
         with np.load(answer) as data:
             output, state = data["output"], (data["state0"], data["state1"]) if self.cell == "lstm" else data["state0"]
         return output, state
@@ -255,25 +256,6 @@ def keep_numba_cache(tree, commit):
             os.replace(temporary, target)
         except OSError:  # a read-only clone: the next run compiles again
             return
-
-
-def forward_today(root, commit=TODAY):
-    """lstmshape.forward.fast as it was at a commit, or None (and why not): the package taken from
-    git into root as `lstmshape_<commit>`, imported here under that name (its imports are
-    relative; its compiled cell and packing are pointed at its own copies)."""
-    tree, missing = checkout(commit, root / "today")
-    if tree is None:
-        return None, missing
-    name = f"lstmshape_{commit}"
-    (tree / "lstmshape").rename(tree / name)
-    restore_numba_cache(tree, commit)
-    sys.path.insert(0, str(tree))
-    import importlib
-
-    module = importlib.import_module(f"{name}.forward.fast")
-    module._COMPILED_CELLS = f"{name}.forward.compiled_cell:ready_cells"
-    module._PACKING = f"{name}.forward.packed_gemm:ready_packing"
-    return module, None
 
 
 def onnxruntime_session(net, x, threads):
@@ -348,20 +330,21 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today, be
     params = {name: value.numpy() for name, value in net.state_dict().items()}
     x = np.random.default_rng(0).standard_normal((seq_len, batch, input_size), dtype=np.float32)
     x_torch = torch.from_numpy(x)
-    if before is not None:  # the old package's process, on these very inputs and weights
-        before.load(x, params, cell)
+    for older in (today, before):  # the old packages' processes, on these very inputs and weights
+        if older is not None:
+            older.load(x, params, cell)
 
     def run_torch():
         with torch.no_grad():
             return net(x_torch)
 
-    def run(module, **implementation):  # a forward module's entry point for this cell, now or at a commit
+    def run(**implementation):  # this package's forward for this cell
         if cell == "lstm":
-            return module.lstm_forward(x, params, **implementation)
-        return module.rnn_forward(x, params, cell, **implementation)
+            return forward.lstm_forward(x, params, **implementation)
+        return forward.rnn_forward(x, params, cell, **implementation)
 
     start = time.perf_counter()
-    run(forward)  # the first call of this shape calibrates
+    run()  # the first call of this shape calibrates
     first_call = time.perf_counter() - start
     # as fast.py keys its choice: the request is "auto" unless LSTMSHAPE_FORWARD forces one (printed above)
     wanted = calibration.request(None, os.environ.get(forward.FORWARD_ENV), forward.FORWARD_ENV).name
@@ -369,10 +352,10 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today, be
                     and f" batch={batch} " in key and f"hidden={hidden_size} " in key
                     and key.endswith(f"request={wanted}")), wanted)  # "reference" forced: no choice made
     candidates = {
-        "ours": lambda: run(forward),
-        "reference": lambda: run(forward, implementation="reference"),
-        "today": lambda: run(today),
-        "today compiled": lambda: run(today, implementation="compiled"),
+        "ours": run,
+        "reference": lambda: run(implementation="reference"),
+        "today": today,
+        "today compiled": lambda: today("compiled"),
         "before": before,
         "torch": run_torch,
         "onnxruntime": onnxruntime_session(net, x, threads),
@@ -398,8 +381,10 @@ def bench_case(cell, threads, input_size, hidden_size, seq_len, batch, today, be
     number = 1 if QUICK else max(1, timeit.Timer(candidates["ours"]).autorange()[0] // 2)
     timers = {name: lambda number, function=function: median_seconds(function, number)
               for name, function in candidates.items()}
+    if today is not None:  # timed in their own processes, in the same rounds
+        timers["today"], timers["today compiled"] = today.seconds, lambda number: today.seconds(number, "compiled")
     if before is not None:
-        timers["before"] = before.seconds  # timed in its own process, in the same rounds
+        timers["before"] = before.seconds
     times = {name: [] for name in timers}
     for _ in range(ROUNDS):
         for name, seconds in timers.items():
@@ -420,26 +405,27 @@ def ratio(ours, other, width, digits=2):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="lstmshape-bench-") as root:
-        root, befores = Path(root), {}
+        root, olders = Path(root), {}
         try:
-            run_cases(root, befores)
+            run_cases(root, olders)
         finally:
-            for before in befores.values():
-                before.close()
+            for older in olders.values():
+                older.close()
             for tree in [*root.glob("today/*"), *root.glob("before/*")]:
                 if tree.is_dir():
                     keep_numba_cache(tree, tree.name)
-            sys.path[:] = [entry for entry in sys.path if not entry.startswith(str(root))]
 
 
-def run_cases(root, befores):
+def run_cases(root, olders):
+    """Every row, "today" and "before" from the older commits' processes in `olders` (by commit:
+    started here, closed by the caller)."""
     threads = machine_report()
     missing = {}
-    for commit in dict.fromkeys(BEFORE[cell] for cell, *_ in CASES):  # first: they import while this one does
-        tree, missing[commit] = checkout(commit, root / "before")
+    for commit in dict.fromkeys([TODAY] + [BEFORE[cell] for cell, *_ in CASES]):  # first: they import while this one does
+        tree, missing[commit] = checkout(commit, root / ("today" if commit == TODAY else "before"))
         if tree is not None:
             restore_numba_cache(tree, commit)
-            befores[commit] = ForwardAtCommit(tree)
+            olders[commit] = ForwardAtCommit(tree)
     torch.set_num_threads(threads)
     os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # calibrate afresh
     print("load average before (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -457,24 +443,23 @@ def run_cases(root, befores):
               + (f"OpenBLAS kernel {kernel} (self-test passed)" if kernel else "no OpenBLAS kernel known here"))
     else:
         print("compiled cell: numba is not installed")
-    today, today_missing = forward_today(root)
-    print(f"{ROUNDS} round{'s' * (ROUNDS != 1)}{' (--quick: tiny inputs, one call per timing: not figures)' * QUICK}; "
-          + (f"'today' is the fast path at commit {TODAY} (the faster of its default and its compiled cell)"
-             if today is not None else f"'today' is left empty: {today_missing}"))
-    for cell in dict.fromkeys(cell for cell, *_ in CASES):
-        commit = BEFORE[cell]
-        if commit not in befores:
-            print(f"'before' ({cell}) is left empty: {missing[commit]}")
+    print(f"{ROUNDS} round{'s' * (ROUNDS != 1)}{' (--quick: tiny inputs, one call per timing: not figures)' * QUICK}")
+    columns = [("'today'", TODAY)] + [(f"'before' ({cell})", BEFORE[cell])
+                                       for cell in dict.fromkeys(cell for cell, *_ in CASES)]
+    for column, commit in columns:
+        if commit in olders:
+            try:
+                older = olders[commit].ready()
+            except RuntimeError as error:  # the old package did not import: said above, on stderr
+                missing[commit] = str(error)
+                olders.pop(commit).close()
+        if commit not in olders:
+            print(f"{column} is left empty: {missing[commit]}")
             continue
-        try:
-            before = befores[commit].ready()
-        except RuntimeError as error:  # the old package did not import: said above, on stderr
-            print(f"'before' ({cell}) is left empty: {error}")
-            missing[commit] = str(error)
-            befores.pop(commit).close()
-            continue
-        print(f"'before' ({cell}) is the package at commit {commit}, checked out into a temporary directory and "
-              f"run in a child process on the same inputs ({before.blas_threads} BLAS threads there)")
+        what = "the fast path (the faster of its default and its compiled cell)" if commit == TODAY else "the package"
+        print(f"{column} is {what} at commit {commit}, checked out into a temporary directory and "
+              f"run in a child process on the same inputs ({older.blas_threads} BLAS threads there)")
+    today = olders.get(TODAY)
     print("'step GEMM' is what ours' recurrent steps multiply with: the packed OpenBLAS kernel (core:tile) "
           "or np.matmul\n")
 
@@ -487,7 +472,7 @@ def run_cases(root, befores):
     print("-" * len(header))
     for cell, input_size, hidden_size, seq_len, batch, goal in CASES:
         median, error, peak, variant, first_call = bench_case(cell, threads, input_size, hidden_size, seq_len,
-                                                              batch, today, befores.get(BEFORE[cell]))
+                                                              batch, today, olders.get(BEFORE[cell]))
         ours = median["ours"]
         today_best = None if today is None else min(median["today"], median["today compiled"])
         to_floor, to_reference = ours / median["floor"], ours / median["reference"]

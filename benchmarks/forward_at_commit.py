@@ -11,10 +11,14 @@ to stderr), until its input ends:
     load INPUTS CELL          -> x and the weights from INPUTS (.npz: "x", and each weight as
                                  "param:" + its state_dict name), for CELL's forward (lstm, gru,
                                  rnn_tanh or rnn_relu); "ok"
-    time NUMBER REPEAT PAUSE  -> after PAUSE seconds and one call, the median over REPEAT timeit
+    time NUMBER REPEAT PAUSE [IMPLEMENTATION]
+                              -> after PAUSE seconds and one call, the median over REPEAT timeit
                                  repeats of NUMBER calls, per call, in seconds
-    run PATH                  -> one call's output and final state(s) saved to PATH (.npz:
+    run PATH [IMPLEMENTATION] -> one call's output and final state(s) saved to PATH (.npz:
                                  output, state0 and, for the LSTM, state1); "ok"
+
+IMPLEMENTATION, where given, is passed to the forward as `implementation=` (a commit whose
+forward takes one); without it the forward runs as that commit ran it by default.
 """
 
 from __future__ import annotations
@@ -44,10 +48,11 @@ def main() -> None:
     print(f"ready {blas[0] if blas else 1} {where}", file=reply)
     x = params = cell = None  # what the last "load" gave
 
-    def run():
+    def run(*implementation):
+        chosen = {"implementation": implementation[0]} if implementation else {}
         if cell == "lstm":
-            return forward.lstm_forward(x, params)
-        return forward.rnn_forward(x, params, cell)
+            return forward.lstm_forward(x, params, **chosen)
+        return forward.rnn_forward(x, params, cell, **chosen)
 
     for line in sys.stdin:
         command, *args = line.split()
@@ -58,13 +63,14 @@ def main() -> None:
             cell = args[1]
             print("ok", file=reply)
         elif command == "time":
-            number, repeat, pause = int(args[0]), int(args[1]), float(args[2])
+            number, repeat, pause, implementation = int(args[0]), int(args[1]), float(args[2]), args[3:]
             time.sleep(pause)
-            run()
-            seconds = float(np.median(timeit.repeat(run, number=number, repeat=repeat))) / number
+            run(*implementation)
+            seconds = float(np.median(timeit.repeat(lambda: run(*implementation), number=number,
+                                                    repeat=repeat))) / number
             print(repr(seconds), file=reply)
         elif command == "run":
-            output, state = run()
+            output, state = run(*args[1:])
             states = state if cell == "lstm" else (state,)  # (hn, cn), or a GRU's / RNN's hn
             np.savez(args[0], output=output, **{f"state{k}": value for k, value in enumerate(states)})
             print("ok", file=reply)

@@ -76,6 +76,12 @@ def test_quick_run_has_every_row_and_column_and_leaves_no_temporary_file(tmp_pat
         packed = row["chosen"].endswith("+packed")  # then the kernel, core:tile (skylakex:16x4)
         assert (":" in row["step GEMM"]) if packed else row["step GEMM"] == "np.matmul", row
         assert ("before " in row["rest"]) == present["ours/before"], row["rest"]
+        assert ("today " in row["rest"]) == present["ours/today"], row["rest"]
+    if in_clone("176a326"):  # in a process of its own, as "before"
+        assert ("'today' is the fast path (the faster of its default and its compiled cell) at commit 176a326, "
+                "checked out into a temporary directory and run in a child process") in result.stdout
+    else:
+        assert "'today' is left empty: commit 176a326 is not in this clone" in result.stdout
     for cell, commit in before.items():
         if not in_clone(commit):
             assert f"'before' ({cell}) is left empty: commit {commit} is not in this clone" in result.stdout
