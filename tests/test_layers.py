@@ -1,7 +1,8 @@
 """The package reads from the bottom up: no import cycle at any depth (function-level imports
 included), no `_private` name imported from another module, no module loaded by name, and no
 function-level import of the package's own modules outside the CLI but those a measured cost pays
-for (MEASURED_LAZY). And every code any module can print is known to `lstmshape rules`."""
+for (MEASURED_LAZY). And every code any module can print is known to `lstmshape rules`, and every
+module is on the architecture page (docs/architecture.md), which draws these layers."""
 
 from __future__ import annotations
 
@@ -215,3 +216,12 @@ def test_rules_knows_every_code_a_module_can_print(code, rules_listing):
 
 def test_the_translation_codes_are_among_them():
     assert {"LS001", "LS002", "LS009", "LS101", "LS201", "LS202", "LS203"} <= emitted_codes()
+
+
+def test_the_architecture_page_names_every_module():
+    # the rules are one module per rule, named by their codes on the rules pages; the page gives the pattern
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = [path for path in PACKAGE.rglob("*.py") if path.name not in ("__init__.py", "__main__.py")
+               and path.parent != PACKAGE / "rules"]
+    assert len(modules) > 40
+    assert [str(path.relative_to(PACKAGE)) for path in modules if not re.search(rf"\b{path.stem}\b", page)] == []
