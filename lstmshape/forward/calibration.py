@@ -6,8 +6,10 @@ reference does. Which is fastest depends on the CPU (an AVX-512 NumPy's exp beat
 cell where an AVX2 one loses to it), the BLAS kernel and the shapes, so no constant measured on
 one machine can say. Instead the first call of each shape (its sizes, dtype, batch, the BLAS
 thread limit, what was asked for, and its length: up to CALIBRATION_STEPS exactly, past them the
-power of two it rounds up to, `length_class`) times every candidate on its own first steps and
-extrapolates to that length (`fastest`), the reference first among them; another candidate displaces
+power of two it rounds up to, `length_class`) times every candidate on its own first steps, as
+it runs call after call (those on one BLAS thread apart from those on BLAS's threads, once the
+process is quiet: `settled`), and extrapolates to that length (`fastest`), the reference first
+among them; another candidate displaces
 the reference only where it beats it by a clear margin (MARGIN) both in the rounds' paired
 ratios and in its best run, so a candidate that only looked faster in a noisy minute is not
 chosen. The winner is kept for the process (so the same call gives the same bits however often
@@ -36,9 +38,9 @@ from pathlib import Path
 from statistics import median
 from typing import NamedTuple
 
-__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "SETTLE_SECONDS", "Choices",
-           "Request", "Variant",
-           "cache_directory", "fastest", "length_class", "machine", "request", "settled", "timed"]
+__all__ = ["CALIBRATION_SECONDS", "CALIBRATION_STEPS", "MARGIN", "MIN_ROUNDS", "PARTS", "ROUNDS", "SETTLE_SECONDS",
+           "Choices", "Request", "Variant", "cache_directory", "fastest", "length_class", "machine", "request",
+           "settled", "timed"]
 
 # The variant's parts, each the options of one choice; a request names at most one of each.
 PARTS = {

@@ -121,9 +121,9 @@ def lstm_cell(gates, projected, t, c, out):
 def gru_cell(gates, projected, t, hh_bias, h):
     """One nn.GRU step for the first n = gates.shape[0] sequences, h updated in place.
 
-    gates is h @ W_hh^T, (n, 3 * hidden_size), columns r, z, n as torch orders them; projected[t] holds step t's input projection with every bias but b_hn,
-    which torch's reset gate scales with W_hn h: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),
-    h' = (1 - z) * n + z * h.
+    gates is h @ W_hh^T, (n, 3 * hidden_size), columns r, z, n as torch orders them;
+    projected[t] holds step t's input projection with every bias but b_hn, which torch's reset
+    gate scales with W_hn h: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h.
     """
     n, three_hidden = gates.shape
     hidden_size = three_hidden // 3
