@@ -195,14 +195,15 @@ def test_each_group_is_timed_in_rounds_of_rotated_orders_after_a_round_untimed()
 
 
 def busy_clock(busy_probes):
-    """A fake CPU clock of the process: another thread runs through the first `busy_probes` probes
-    (its CPU time grows by a probe's 10 ms), then none; each probe reads it twice."""
+    """A fake CPU clock of the process: other threads run through the first `busy_probes` probes
+    (its CPU time grows by 10 s a probe: busy however long a loaded machine makes a 10 ms sleep),
+    then none; each probe reads it twice."""
     reads = []
 
     def cpu_seconds():
         reads.append(None)
         probe = (len(reads) - 1) // 2
-        return 0.01 * min(probe, busy_probes) + (0.01 if len(reads) % 2 == 0 and probe < busy_probes else 0.0)
+        return 10.0 * min(probe, busy_probes) + (10.0 if len(reads) % 2 == 0 and probe < busy_probes else 0.0)
 
     cpu_seconds.probes = lambda: len(reads) // 2
     return cpu_seconds
