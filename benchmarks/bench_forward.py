@@ -82,16 +82,6 @@ SIMD_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl
               "avx512_bf16", "avx512_fp16", "amx_tile", "asimd", "sve")
 
 
-def cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def cpu_flags():
     """The first processor's flags in /proc/cpuinfo (Linux; "flags" on x86, "Features" on
     ARM), or None where there is no such file."""
@@ -135,6 +125,7 @@ def machine_report():
     BLAS as threadpoolctl sees it running and as numpy was built, and the heading of this
     machine's section in docs/performance.md. Returns numpy's BLAS thread count."""
     threads, blas = blas_report()
+    cpu = calibration.machine()["cpu"]  # the model the calibration's cache is kept for
     flags, (built, found) = cpu_flags(), numpy_build()
     if flags is None:
         vector = "AVX-512" if "AVX512F" in found else "AVX2" if "AVX2" in found or "X86_V3" in found else "no AVX2"
@@ -144,11 +135,11 @@ def machine_report():
         flag_text = " ".join(flag for flag in SIMD_FLAGS if flag in flags) or "none of " + " ".join(SIMD_FLAGS)
     pool = next((pool for pool in threadpool_info() if pool["user_api"] == "blas"), {})
     library = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}.get(pool.get("internal_api"), "no BLAS")
-    print(f"CPU: {cpu_name()}, {os.cpu_count()} CPUs ({platform.machine()}), {platform.system()} {platform.release()}")
+    print(f"CPU: {cpu}, {os.cpu_count()} CPUs ({platform.machine()}), {platform.system()} {platform.release()}")
     print(f"CPU flags: {flag_text} ({vector}); numpy's SIMD dispatch found: {' '.join(found) or '-'}")
     print(f"BLAS running (threadpoolctl): {blas}")
     print(f"BLAS built (numpy.show_config): {built}")
-    print(f"docs/performance.md section: ### {cpu_name()} ({vector}), {library} `{pool.get('architecture')}` kernel")
+    print(f"docs/performance.md section: ### {cpu} ({vector}), {library} `{pool.get('architecture')}` kernel")
     return threads
 
 

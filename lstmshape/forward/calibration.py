@@ -48,7 +48,7 @@ PARTS = {
     "threads": ("serial", "parts", "directions"),
     "packing": ("unpacked", "packed"),
 }
-# The timing budget of one calibration, after one warm-up run of each candidate: the candidates
+# The timing budget of one calibration, after each candidate's warm-up runs: the candidates
 # run ROUNDS times each (MIN_ROUNDS where a step is slow) on as many of the call's first steps (at
 # most CALIBRATION_STEPS) as fit in it, and on one step, from which each candidate's time for the
 # call's length (its length_class) is extrapolated (see `fastest`). Medians of interleaved runs: a burst of
@@ -228,8 +228,11 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
     """
     length = max_steps if length is None else length
 
+    def timed_run(variant, steps):
+        return timer(variant, steps, lambda: run(variant, steps))
+
     def each(steps):
-        return [timer(variant, steps, lambda variant=variant: run(variant, steps)) for variant in candidates]
+        return [timed_run(variant, steps) for variant in candidates]
 
     each(1)  # first-call costs: caches, buffers
     one, two = each(1), (each(2) if max_steps > 1 else [])
@@ -256,8 +259,7 @@ def fastest(candidates: Sequence[Variant], run: Callable[[Variant, int], object]
         for round_ in range(rounds):
             for variant in group[round_ % len(group):] + group[: round_ % len(group)]:
                 for n in timed_steps:
-                    seconds = timer(variant, n, lambda variant=variant, n=n: run(variant, n))
-                    times[variant, n].append(max(seconds, 1e-12))
+                    times[variant, n].append(max(timed_run(variant, n), 1e-12))
 
     def estimate(variant, k):
         """The time of `length` steps from round k's runs (k=None: from the best runs)."""
@@ -337,9 +339,9 @@ class Choices:
 
     def choose(self, key: Hashable, candidates: Callable[[], list[Variant]],
                calibrate: Callable[[list[Variant]], Variant],
-               usable: Callable[[Variant], bool], name: Callable[[Hashable], str] = str) -> Variant:
+               usable: Callable[[Variant], bool]) -> Variant:
         """The variant for `key`: as chosen before in this process, else as cached for this machine
-        under name(key) (if `usable` still), else calibrate(candidates()) (or the only candidate),
+        under str(key) (if `usable` still), else calibrate(candidates()) (or the only candidate),
         then kept. A key is named only when it is first seen: every forward asks."""
         chosen = self._chosen.get(key)
         if chosen is not None:
@@ -347,7 +349,7 @@ class Choices:
         with self._lock:
             if key in self._chosen:
                 return self._chosen[key][1]
-            options, text = candidates(), name(key)
+            options, text = candidates(), str(key)
             if len(options) == 1:
                 chosen = options[0]
             else:

@@ -14,6 +14,7 @@ import os
 import threading
 from functools import partial
 from itertools import accumulate
+from typing import NamedTuple
 
 import numpy as np
 
@@ -118,8 +119,8 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     seq_len, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
     blas = _blas_threads()
     steps, length = min(seq_len, calibration.CALIBRATION_STEPS), calibration.length_class(seq_len)
-    key = (mode, x.dtype, call.input_size, call.hidden_size, proj_size, num_layers, num_directions, call.bias, batch,
-           length, call.lengths is not None, blas, wanted)
+    key = _ShapeKey(mode, x.dtype, call.input_size, call.hidden_size, proj_size, num_layers, num_directions,
+                    call.bias, batch, length, call.lengths is not None, blas, wanted)
     float32 = x.dtype == np.float32
 
     def usable(variant):
@@ -150,15 +151,32 @@ def _chosen(mode, call, prepare, run_reference, wanted, structure):
     def calibrate(options):
         return calibration.fastest(options, run, steps, _TIMER, length=length)
 
-    return run(_CHOICES.choose(key, candidates, calibrate, usable, _key_name))
+    return run(_CHOICES.choose(key, candidates, calibrate, usable))
 
 
-def _key_name(key):
-    """A shape key (see _chosen) as the cache file and chosen_variants name it."""
-    mode, dtype, input_size, hidden_size, proj_size, layers, directions, bias, batch, length, lengths, blas, wanted = key
-    return (f"{mode} {dtype} input={input_size} hidden={hidden_size} proj={proj_size} layers={layers} "
-            f"directions={directions} bias={int(bias)} batch={batch} steps={length} lengths={int(lengths)} "
-            f"blas_threads={blas} request={wanted.name}")
+class _ShapeKey(NamedTuple):
+    """What a calibrated choice holds for (see _chosen); str() is its name in the cache file and
+    in chosen_variants."""
+
+    mode: str
+    dtype: np.dtype
+    input_size: int
+    hidden_size: int
+    proj_size: int
+    layers: int
+    directions: int
+    bias: bool
+    batch: int
+    length: int  # calibration.length_class of seq_len
+    lengths: bool  # whether lengths were given
+    blas_threads: int
+    request: calibration.Request
+
+    def __str__(self):
+        return (f"{self.mode} {self.dtype} input={self.input_size} hidden={self.hidden_size} proj={self.proj_size} "
+                f"layers={self.layers} directions={self.directions} bias={int(self.bias)} batch={self.batch} "
+                f"steps={self.length} lengths={int(self.lengths)} blas_threads={self.blas_threads} "
+                f"request={self.request.name}")
 
 
 def _first_steps(call, steps):
